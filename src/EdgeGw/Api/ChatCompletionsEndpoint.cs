@@ -1,0 +1,54 @@
+using EdgeGw.Providers;
+using EdgeGw.Routing;
+
+namespace EdgeGw.Api;
+
+/// <summary>
+/// <c>POST /v1/chat/completions</c>. The request path, one stage per line:
+/// <code>
+///   auth (dispatcher) → read body (size limit) → parse + validate → resolve model group
+///     → pick deployment → provider adapter: forward, relay or translate back → errors as envelope
+/// </code>
+/// </summary>
+internal static class ChatCompletionsEndpoint
+{
+    public static async Task HandleAsync(HttpContext context, GatewayState state)
+    {
+        var (body, readError) = await RequestBodyReader.ReadAsync(context, state.Config.General.MaxRequestSizeBytes);
+        if (readError is not null)
+        {
+            await ErrorWriter.WriteOpenAiAsync(context, readError);
+            return;
+        }
+        using (body)
+        {
+            var error = Resolve(body!.WrittenSpan, state.Models, out var request, out var group);
+            if (error is not null)
+            {
+                await ErrorWriter.WriteOpenAiAsync(context, error);
+                return;
+            }
+            var endpoint = group!.Pick();
+            var call = new ChatCall(context, body.WrittenMemory, request, group);
+            var result = await endpoint.ChatAsync(call, context.RequestAborted);
+            if (result.Error is not null && !result.ResponseStarted && !context.RequestAborted.IsCancellationRequested)
+                await ErrorWriter.WriteOpenAiAsync(context, result.Error);
+        }
+    }
+
+    private static GatewayError? Resolve(ReadOnlySpan<byte> body, ModelRegistry models, out ChatRequest request, out ModelGroup? group)
+    {
+        group = null;
+        Span<char> name = stackalloc char[ChatRequestParser.MaxModelNameChars];
+        var error = ChatRequestParser.Parse(body, out request, name, out var nameLength);
+        if (error is not null)
+            return error;
+        if (!models.TryFind(name[..nameLength], out var found))
+            return UnknownModel(name[..nameLength].ToString());
+        group = found;
+        return null;
+    }
+
+    public static GatewayError UnknownModel(string model) => GatewayError.BadRequest(
+        $"Invalid model name passed in model={model}. Call `/v1/models` to view available models for your key.", "model");
+}

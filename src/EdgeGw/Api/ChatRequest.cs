@@ -1,0 +1,26 @@
+using EdgeGw.Json;
+
+namespace EdgeGw.Api;
+
+/// <summary>
+/// What the gateway needs to know about an OpenAI chat request before routing it; the body itself
+/// stays as the client's bytes and is forwarded with only the spliced edits it needs.
+/// </summary>
+internal struct ChatRequest
+{
+    /// <summary>The <c>model</c> string token, quotes included.</summary>
+    public JsonRange Model;
+    public JsonRange Messages;
+    /// <summary>The value of <c>stream_options</c>, if present.</summary>
+    public JsonRange StreamOptions;
+    public bool StreamOptionsIsEmpty;
+    /// <summary>The value of <c>stream_options.include_usage</c>, if present.</summary>
+    public JsonRange IncludeUsageValue;
+    /// <summary>Offset just after the root object's opening brace.</summary>
+    public int RootBodyStart;
+    public bool Stream;
+    public bool ClientWantsUsage;
+
+    /// <summary>A rough prompt size for admission and the mock provider: four bytes a token.</summary>
+    public readonly long EstimatedPromptTokens => (Messages.Length + 3) / 4;
+}

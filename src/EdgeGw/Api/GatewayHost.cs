@@ -1,0 +1,65 @@
+using System.Net;
+using EdgeGw.Config;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+
+namespace EdgeGw.Api;
+
+/// <summary>Where to listen.</summary>
+internal sealed record ListenOptions(IPAddress Address, int Port);
+
+/// <summary>Builds the Kestrel app around a config: used by Program and by the in-process tests.</summary>
+internal static partial class GatewayHost
+{
+    public static WebApplication Build(GatewayConfig config, ListenOptions listen, TimeProvider? time = null, Action<ILoggingBuilder>? logging = null)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
+        builder.Logging.ClearProviders();
+        builder.Logging.AddSimpleConsole(o =>
+        {
+            o.SingleLine = true;
+            o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
+            o.UseUtcTimestamp = true;
+        });
+        builder.Logging.SetMinimumLevel(LogLevel.Information);
+        builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
+        logging?.Invoke(builder.Logging);
+
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            // The gateway enforces max_request_size_mb itself, with an enveloped 413.
+            kestrel.Limits.MaxRequestBodySize = null;
+            kestrel.Listen(listen.Address, listen.Port);
+        });
+        builder.Services.AddSingleton(new GatewayRuntime(config, time ?? TimeProvider.System));
+        builder.Services.AddSingleton<RequestDispatcher>();
+
+        var app = builder.Build();
+        var dispatcher = app.Services.GetRequiredService<RequestDispatcher>();
+        app.Run(dispatcher.DispatchAsync);
+        return app;
+    }
+
+    /// <summary>The bound address after start, e.g. for port 0 in tests.</summary>
+    public static Uri BoundAddress(WebApplication app)
+    {
+        var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
+        return new Uri(addresses.First().Replace("[::]", "127.0.0.1", StringComparison.Ordinal).Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal));
+    }
+
+    public static void LogStartup(WebApplication app, GatewayConfig config)
+    {
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("EdgeGw");
+        foreach (var warning in config.Warnings)
+            LogConfigWarning(logger, warning);
+        if (config.IgnoredKeys.Length > 0)
+            LogIgnoredKeys(logger, string.Join(", ", config.IgnoredKeys));
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "config: {Warning}")]
+    private static partial void LogConfigWarning(ILogger logger, string warning);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "config: these keys are accepted but not acted on by this version: {Keys}")]
+    private static partial void LogIgnoredKeys(ILogger logger, string keys);
+}

@@ -1,0 +1,42 @@
+using EdgeGw.Buffers;
+
+namespace EdgeGw.Api;
+
+/// <summary>Reads a request body into a pooled buffer, refusing it past <c>max_request_size_mb</c>.</summary>
+internal static class RequestBodyReader
+{
+    public static async ValueTask<(PooledBufferWriter? Body, GatewayError? Error)> ReadAsync(HttpContext context, long maxBytes)
+    {
+        var declared = context.Request.ContentLength;
+        if (declared > maxBytes)
+            return (null, GatewayError.TooLarge(maxBytes));
+
+        var buffer = new PooledBufferWriter(declared is > 0 and < 1 << 20 ? (int)declared.Value : 16 * 1024);
+        var reader = context.Request.BodyReader;
+        try
+        {
+            while (true)
+            {
+                var read = await reader.ReadAsync(context.RequestAborted);
+                foreach (var segment in read.Buffer)
+                {
+                    if (buffer.WrittenCount + segment.Length > maxBytes)
+                    {
+                        reader.AdvanceTo(read.Buffer.End);
+                        buffer.Dispose();
+                        return (null, GatewayError.TooLarge(maxBytes));
+                    }
+                    buffer.Write(segment.Span);
+                }
+                reader.AdvanceTo(read.Buffer.End);
+                if (read.IsCompleted)
+                    return (buffer, null);
+            }
+        }
+        catch
+        {
+            buffer.Dispose();
+            throw;
+        }
+    }
+}

@@ -1,0 +1,76 @@
+using System.Collections.Frozen;
+using EdgeGw.Auth;
+
+namespace EdgeGw.Api;
+
+/// <summary>
+/// The gateway's only middleware: exact-path routing to a handler, with auth, 404/405 and
+/// unexpected failures answered in the OpenAI envelope (ASP.NET routing would answer those with
+/// empty bodies).
+/// </summary>
+internal sealed partial class RequestDispatcher(GatewayRuntime runtime, ILogger<RequestDispatcher> logger)
+{
+    private delegate Task Handler(HttpContext context, GatewayState state);
+
+    private sealed record Route(string Method, Handler Handler, bool Public = false);
+
+    private static readonly FrozenDictionary<string, Route> Routes = new Dictionary<string, Route>(StringComparer.Ordinal)
+    {
+        ["/v1/chat/completions"] = new("POST", ChatCompletionsEndpoint.HandleAsync),
+        ["/chat/completions"] = new("POST", ChatCompletionsEndpoint.HandleAsync),
+        ["/v1/models"] = new("GET", ModelsEndpoint.HandleAsync),
+        ["/models"] = new("GET", ModelsEndpoint.HandleAsync),
+        ["/health/liveliness"] = new("GET", HealthEndpoints.LivenessAsync, Public: true),
+        ["/health/liveness"] = new("GET", HealthEndpoints.LivenessAsync, Public: true),
+        ["/health/readiness"] = new("GET", HealthEndpoints.ReadinessAsync, Public: true),
+    }.ToFrozenDictionary(StringComparer.Ordinal);
+
+    public async Task DispatchAsync(HttpContext context)
+    {
+        var request = context.Request;
+        var path = request.Path.Value ?? "/";
+        if (path.Length > 1 && path[^1] == '/')
+            path = path.TrimEnd('/');
+        try
+        {
+            if (!Routes.TryGetValue(path, out var route))
+            {
+                await ErrorWriter.WriteOpenAiAsync(context, GatewayError.NotFound(path));
+                return;
+            }
+            if (!string.Equals(request.Method, route.Method, StringComparison.Ordinal))
+            {
+                context.Response.Headers.Allow = route.Method;
+                await ErrorWriter.WriteOpenAiAsync(context, GatewayError.MethodNotAllowed(request.Method, path, route.Method));
+                return;
+            }
+            var state = runtime.Current;
+            if (!route.Public)
+            {
+                var authError = state.Authenticator.Authenticate(context, out _);
+                if (authError is not null)
+                {
+                    await ErrorWriter.WriteOpenAiAsync(context, authError);
+                    return;
+                }
+            }
+            await route.Handler(context, state);
+        }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        {
+            // The client went away; there is no one left to answer.
+        }
+        catch (BadHttpRequestException e)
+        {
+            await ErrorWriter.WriteOpenAiAsync(context, new GatewayError(e.StatusCode, e.Message, "invalid_request_error", e.StatusCode.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        }
+        catch (Exception e)
+        {
+            LogUnhandled(logger, e, request.Method, path);
+            await ErrorWriter.WriteOpenAiAsync(context, GatewayError.Internal("Internal error in the gateway; it has been logged."));
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Unhandled failure on {Method} {Path}")]
+    private static partial void LogUnhandled(ILogger logger, Exception exception, string method, string path);
+}

@@ -1,0 +1,331 @@
+using System.Collections.Frozen;
+using System.Collections.Immutable;
+using System.Security.Cryptography;
+using System.Text;
+using EdgeGw.Providers;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace EdgeGw.Config;
+
+/// <summary>
+/// Reads LiteLLM's <c>config.yaml</c> into an immutable <see cref="GatewayConfig"/>, validated once.
+/// Keys EdgeGw does not act on are accepted and reported in <see cref="GatewayConfig.IgnoredKeys"/>
+/// so that an existing LiteLLM config starts unchanged.
+/// </summary>
+internal static class ConfigLoader
+{
+    public static GatewayConfig LoadFile(string path, Func<string, string?>? environment = null)
+    {
+        string text;
+        try
+        {
+            text = File.ReadAllText(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ConfigException("", $"cannot read config file '{path}': {e.Message}");
+        }
+        return Parse(text, environment, path);
+    }
+
+    public static GatewayConfig Parse(string yaml, Func<string, string?>? environment = null, string source = "config")
+    {
+        var root = LoadRoot(yaml, source);
+        var ignored = new IgnoredKeys();
+
+        // environment_variables: LiteLLM exports these before reading the rest of the file.
+        var envOverrides = ReadEnvironmentVariables(root, environment ?? Environment.GetEnvironmentVariable);
+        var baseEnv = environment ?? Environment.GetEnvironmentVariable;
+        var values = new YamlValues(name => envOverrides.TryGetValue(name, out var v) ? v : baseEnv(name));
+
+        foreach (var key in Keys(root))
+        {
+            if (key is not ("model_list" or "general_settings" or "litellm_settings" or "router_settings" or "environment_variables"))
+                ignored.Add(key);
+        }
+
+        var litellm = ReadLitellmSettings(values, Child(root, "litellm_settings"), ignored);
+        var config = new GatewayConfig
+        {
+            General = ReadGeneralSettings(values, Child(root, "general_settings"), ignored),
+            Litellm = litellm,
+            Router = ReadRouterSettings(values, Child(root, "router_settings"), ignored),
+            Deployments = ReadModelList(values, Child(root, "model_list"), ignored),
+        };
+        return config with { IgnoredKeys = ignored.ToImmutable(), Warnings = [.. values.Warnings] };
+    }
+
+    private static YamlMappingNode LoadRoot(string yaml, string source)
+    {
+        var stream = new YamlStream();
+        try
+        {
+            stream.Load(new StringReader(yaml));
+        }
+        catch (YamlException e)
+        {
+            throw new ConfigException("", $"{source}:{e.Start.Line}:{e.Start.Column}: invalid YAML: {InnermostMessage(e)}");
+        }
+        if (stream.Documents.Count == 0)
+            throw new ConfigException("", $"{source} is empty; it needs at least general_settings.master_key");
+        return YamlValues.Mapping(stream.Documents[0].RootNode, "")
+            ?? throw new ConfigException("", $"{source} is empty; it needs at least general_settings.master_key");
+    }
+
+    private static string InnermostMessage(Exception e)
+    {
+        while (e.InnerException is not null)
+            e = e.InnerException;
+        return e.Message;
+    }
+
+    private static Dictionary<string, string> ReadEnvironmentVariables(YamlMappingNode root, Func<string, string?> env)
+    {
+        var result = new Dictionary<string, string>(StringComparer.Ordinal);
+        var map = YamlValues.Mapping(Child(root, "environment_variables"), "environment_variables");
+        if (map is null)
+            return result;
+        var values = new YamlValues(env);
+        foreach (var (key, value) in map.Children)
+        {
+            var name = ((YamlScalarNode)key).Value ?? "";
+            var text = values.String(value, $"environment_variables.{name}");
+            if (text is not null)
+                result[name] = text;
+        }
+        return result;
+    }
+
+    private static GeneralSettings ReadGeneralSettings(YamlValues values, YamlNode? node, IgnoredKeys ignored)
+    {
+        const string path = "general_settings";
+        var map = YamlValues.Mapping(node, path);
+        var masterKeyNode = Child(map, "master_key");
+        var masterKey = values.String(masterKeyNode, $"{path}.master_key");
+        if (string.IsNullOrEmpty(masterKey))
+        {
+            var why = masterKeyNode is null ? "required" : "is empty (is its environment variable set?)";
+            throw new ConfigException($"{path}.master_key",
+                $"{why}. EdgeGw never runs without a master key: add 'general_settings: {{ master_key: os.environ/LITELLM_MASTER_KEY }}' and export LITELLM_MASTER_KEY=sk-...");
+        }
+
+        var settings = new GeneralSettings { MasterKey = masterKey };
+        var sizeMb = values.Double(Child(map, "max_request_size_mb"), $"{path}.max_request_size_mb");
+        if (sizeMb is not null)
+        {
+            if (sizeMb <= 0)
+                throw new ConfigException($"{path}.max_request_size_mb", "must be a positive number of megabytes");
+            settings = settings with { MaxRequestSizeBytes = (long)(sizeMb.Value * 1024 * 1024) };
+        }
+        ignored.AddUnknown(map, path, "master_key", "max_request_size_mb");
+        return settings;
+    }
+
+    private static LitellmSettings ReadLitellmSettings(YamlValues values, YamlNode? node, IgnoredKeys ignored)
+    {
+        const string path = "litellm_settings";
+        var map = YamlValues.Mapping(node, path);
+        ignored.AddUnknown(map, path, "drop_params", "request_timeout");
+        return new LitellmSettings
+        {
+            DropParams = values.Bool(Child(map, "drop_params"), $"{path}.drop_params") ?? false,
+            RequestTimeout = values.Seconds(Child(map, "request_timeout"), $"{path}.request_timeout"),
+        };
+    }
+
+    private static readonly string[] RoutingStrategies =
+        ["simple-shuffle", "least-busy", "usage-based-routing", "usage-based-routing-v2", "latency-based-routing", "cost-based-routing"];
+
+    private static RouterSettings ReadRouterSettings(YamlValues values, YamlNode? node, IgnoredKeys ignored)
+    {
+        const string path = "router_settings";
+        var map = YamlValues.Mapping(node, path);
+        var strategy = values.String(Child(map, "routing_strategy"), $"{path}.routing_strategy") ?? "simple-shuffle";
+        if (Array.IndexOf(RoutingStrategies, strategy) < 0)
+            throw new ConfigException($"{path}.routing_strategy", $"unknown strategy '{strategy}' (one of: {string.Join(", ", RoutingStrategies)})");
+        if (strategy != "simple-shuffle")
+            ignored.Add($"{path}.routing_strategy: {strategy} (simple-shuffle is used)");
+        ignored.AddUnknown(map, path, "routing_strategy");
+        return new RouterSettings { RoutingStrategy = strategy };
+    }
+
+    private static ImmutableArray<Deployment> ReadModelList(YamlValues values, YamlNode? node, IgnoredKeys ignored)
+    {
+        var list = YamlValues.Sequence(node, "model_list");
+        if (list is null)
+            return [];
+        var result = ImmutableArray.CreateBuilder<Deployment>(list.Children.Count);
+        for (var i = 0; i < list.Children.Count; i++)
+            result.Add(ReadDeployment(values, list.Children[i], i, ignored));
+        return result.MoveToImmutable();
+    }
+
+    // litellm_params that are parsed and validated now, and enforced by the limits, spend and
+    // router work; until then they are listed at start-up rather than silently ignored.
+    private static readonly string[] ParamsNotYetEnforced =
+        ["rpm", "tpm", "order", "max_retries", "input_cost_per_token", "output_cost_per_token"];
+
+    private static Deployment ReadDeployment(YamlValues values, YamlNode node, int index, IgnoredKeys ignored)
+    {
+        var path = $"model_list[{index}]";
+        var entry = YamlValues.Mapping(node, path) ?? throw new ConfigException(path, "empty entry");
+        var modelName = values.Required(Child(entry, "model_name"), $"{path}.model_name");
+        var paramsPath = $"{path}.litellm_params";
+        var p = YamlValues.Mapping(Child(entry, "litellm_params"), paramsPath)
+            ?? throw new ConfigException(paramsPath, "required (it holds at least model: provider/model-id)");
+        var info = YamlValues.Mapping(Child(entry, "model_info"), $"{path}.model_info");
+        ignored.AddUnknown(entry, "model_list[]", "model_name", "litellm_params", "model_info");
+
+        var model = values.Required(Child(p, "model"), $"{paramsPath}.model");
+        var slash = model.IndexOf('/', StringComparison.Ordinal);
+        if (slash <= 0 || slash == model.Length - 1)
+            throw new ConfigException($"{paramsPath}.model", $"missing provider prefix in '{model}' (write provider/model-id, e.g. openai/gpt-4o; providers: {string.Join(", ", ProviderCatalog.Names)})");
+        var providerName = model[..slash];
+        var provider = ProviderCatalog.Find(providerName)
+            ?? throw new ConfigException($"{paramsPath}.model", $"unknown provider '{providerName}' (supported: {string.Join(", ", ProviderCatalog.Names)})");
+
+        var apiBase = values.String(Child(p, "api_base"), $"{paramsPath}.api_base")
+            ?? EnvDefault(values, provider.ApiBaseEnv)
+            ?? provider.DefaultApiBase;
+        if (apiBase is null && provider.Kind is not ProviderKind.Mock)
+            throw new ConfigException($"{paramsPath}.api_base", $"required for {providerName}/ (it has no public default)");
+        if (apiBase is not null && (!IsHttp(apiBase) || !Uri.TryCreate(apiBase, UriKind.Absolute, out _)))
+            throw new ConfigException($"{paramsPath}.api_base", $"expected an http:// or https:// URL, got '{apiBase}'");
+
+        var apiKey = values.String(Child(p, "api_key"), $"{paramsPath}.api_key")
+            ?? EnvDefault(values, provider.ApiKeyEnv);
+
+        var timeout = values.Seconds(Child(p, "timeout"), $"{paramsPath}.timeout");
+        var weight = values.Double(Child(p, "weight"), $"{paramsPath}.weight");
+        if (weight < 0)
+            throw new ConfigException($"{paramsPath}.weight", "must not be negative");
+
+        foreach (var key in ParamsNotYetEnforced)
+        {
+            if (Child(p, key) is not null)
+                ignored.Add($"model_list[].litellm_params.{key}");
+        }
+        var known = new HashSet<string>(StringComparer.Ordinal)
+        {
+            "model", "api_key", "api_base", "api_version", "rpm", "tpm", "weight", "order", "timeout",
+            "stream_timeout", "max_retries", "input_cost_per_token", "output_cost_per_token", "extra_headers",
+            "mock_response", "mock_latency_ms", "mock_tokens_per_second",
+        };
+        var other = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (k, v) in p.Children)
+        {
+            var key = ((YamlScalarNode)k).Value ?? "";
+            if (known.Contains(key))
+                continue;
+            ignored.Add($"model_list[].litellm_params.{key}");
+            if (v is YamlScalarNode)
+                other[key] = values.String(v, $"{paramsPath}.{key}") ?? "";
+        }
+
+        var id = values.String(Child(info, "id"), $"{path}.model_info.id") ?? StableId(modelName, model, apiBase, index);
+        ignored.AddUnknown(info, "model_list[].model_info", "id", "max_tokens");
+
+        return new Deployment
+        {
+            Index = index,
+            ModelName = modelName,
+            Provider = providerName,
+            ModelId = model[(slash + 1)..],
+            Id = id,
+            ApiKey = apiKey,
+            ApiBase = apiBase?.TrimEnd('/'),
+            ApiVersion = values.String(Child(p, "api_version"), $"{paramsPath}.api_version")
+                ?? (provider.Kind == ProviderKind.Azure ? EnvDefault(values, "AZURE_API_VERSION") : null),
+            Rpm = values.NonNegativeInt(Child(p, "rpm"), $"{paramsPath}.rpm"),
+            Tpm = values.NonNegativeInt(Child(p, "tpm"), $"{paramsPath}.tpm"),
+            Weight = weight,
+            Order = values.Int(Child(p, "order"), $"{paramsPath}.order"),
+            Timeout = timeout,
+            StreamTimeout = values.Seconds(Child(p, "stream_timeout"), $"{paramsPath}.stream_timeout"),
+            MaxRetries = values.NonNegativeInt(Child(p, "max_retries"), $"{paramsPath}.max_retries"),
+            InputCostPerToken = values.Decimal(Child(p, "input_cost_per_token"), $"{paramsPath}.input_cost_per_token")
+                ?? values.Decimal(Child(info, "input_cost_per_token"), $"{path}.model_info.input_cost_per_token"),
+            OutputCostPerToken = values.Decimal(Child(p, "output_cost_per_token"), $"{paramsPath}.output_cost_per_token")
+                ?? values.Decimal(Child(info, "output_cost_per_token"), $"{path}.model_info.output_cost_per_token"),
+            ExtraHeaders = ReadHeaders(values, Child(p, "extra_headers"), $"{paramsPath}.extra_headers"),
+            MaxTokens = values.NonNegativeInt(Child(info, "max_tokens"), $"{path}.model_info.max_tokens"),
+            Mock = ReadMock(values, p, paramsPath),
+            OtherParams = other.ToFrozenDictionary(StringComparer.Ordinal),
+        };
+    }
+
+    private static bool IsHttp(string url) =>
+        url.StartsWith("http://", StringComparison.OrdinalIgnoreCase) || url.StartsWith("https://", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>LiteLLM's fallback variables (OPENAI_API_KEY, …): read silently, since most are meant to be unset.</summary>
+    private static string? EnvDefault(YamlValues values, string? variable) =>
+        variable is null ? null : values.Environment(variable);
+
+    private static MockSettings ReadMock(YamlValues values, YamlMappingNode p, string path)
+    {
+        var response = values.String(Child(p, "mock_response"), $"{path}.mock_response");
+        var latencyMs = values.Double(Child(p, "mock_latency_ms"), $"{path}.mock_latency_ms") ?? 0;
+        var tps = values.Double(Child(p, "mock_tokens_per_second"), $"{path}.mock_tokens_per_second") ?? 0;
+        if (latencyMs < 0)
+            throw new ConfigException($"{path}.mock_latency_ms", "must not be negative");
+        if (tps < 0)
+            throw new ConfigException($"{path}.mock_tokens_per_second", "must not be negative");
+        return response is null && latencyMs == 0 && tps == 0
+            ? MockSettings.Default
+            : new MockSettings(response, TimeSpan.FromMilliseconds(latencyMs), tps);
+    }
+
+    private static FrozenDictionary<string, string> ReadHeaders(YamlValues values, YamlNode? node, string path)
+    {
+        var map = YamlValues.Mapping(node, path);
+        if (map is null)
+            return FrozenDictionary<string, string>.Empty;
+        var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (k, v) in map.Children)
+        {
+            var name = ((YamlScalarNode)k).Value ?? "";
+            var value = values.String(v, $"{path}.{name}");
+            if (value is not null)
+                headers[name] = value;
+        }
+        return headers.ToFrozenDictionary(StringComparer.OrdinalIgnoreCase);
+    }
+
+    /// <summary>LiteLLM derives an id for entries without <c>model_info.id</c>; ours is stable across restarts.</summary>
+    private static string StableId(string modelName, string model, string? apiBase, int index)
+    {
+        var hash = SHA256.HashData(Encoding.UTF8.GetBytes($"{modelName}\n{model}\n{apiBase}\n{index}"));
+        return Convert.ToHexStringLower(hash.AsSpan(0, 8));
+    }
+
+    private static YamlNode? Child(YamlMappingNode? map, string key) =>
+        map is not null && map.Children.TryGetValue(new YamlScalarNode(key), out var node) ? node : null;
+
+    private static IEnumerable<string> Keys(YamlMappingNode? map) =>
+        map is null ? [] : map.Children.Keys.OfType<YamlScalarNode>().Select(k => k.Value ?? "");
+
+    /// <summary>Collects accepted-but-unused keys once each, in first-seen order.</summary>
+    private sealed class IgnoredKeys
+    {
+        private readonly List<string> _keys = [];
+        private readonly HashSet<string> _seen = new(StringComparer.Ordinal);
+
+        public void Add(string key)
+        {
+            if (_seen.Add(key))
+                _keys.Add(key);
+        }
+
+        public void AddUnknown(YamlMappingNode? map, string path, params string[] known)
+        {
+            foreach (var key in Keys(map))
+            {
+                if (Array.IndexOf(known, key) < 0)
+                    Add($"{path}.{key}");
+            }
+        }
+
+        public ImmutableArray<string> ToImmutable() => [.. _keys];
+    }
+}

@@ -1,0 +1,44 @@
+using System.Collections.Frozen;
+
+namespace EdgeGw.Config;
+
+/// <summary>One <c>model_list</c> entry: a model group name bound to one provider model.</summary>
+internal sealed record Deployment
+{
+    /// <summary>Position in <c>model_list</c>, for messages that point at the entry.</summary>
+    public required int Index { get; init; }
+    public required string ModelName { get; init; }
+    /// <summary>The part of <c>litellm_params.model</c> before the first '/'.</summary>
+    public required string Provider { get; init; }
+    /// <summary>The part after the first '/', sent upstream as the model id.</summary>
+    public required string ModelId { get; init; }
+    /// <summary><c>model_info.id</c>, or a stable id derived from the entry when absent.</summary>
+    public required string Id { get; init; }
+    public string? ApiKey { get; init; }
+    public string? ApiBase { get; init; }
+    public string? ApiVersion { get; init; }
+    public int? Rpm { get; init; }
+    public int? Tpm { get; init; }
+    public double? Weight { get; init; }
+    public int? Order { get; init; }
+    public TimeSpan? Timeout { get; init; }
+    public TimeSpan? StreamTimeout { get; init; }
+    public int? MaxRetries { get; init; }
+    public decimal? InputCostPerToken { get; init; }
+    public decimal? OutputCostPerToken { get; init; }
+    public FrozenDictionary<string, string> ExtraHeaders { get; init; } = FrozenDictionary<string, string>.Empty;
+    /// <summary><c>model_info.max_tokens</c>: the default output cap for providers that require one.</summary>
+    public int? MaxTokens { get; init; }
+    public MockSettings Mock { get; init; } = MockSettings.Default;
+    /// <summary>Provider-specific <c>litellm_params</c> this build does not interpret, kept verbatim.</summary>
+    public FrozenDictionary<string, string> OtherParams { get; init; } = FrozenDictionary<string, string>.Empty;
+}
+
+/// <summary>
+/// Settings of the built-in <c>mock/</c> provider, read from <c>litellm_params</c>:
+/// <c>mock_response</c> (LiteLLM's name), <c>mock_latency_ms</c>, <c>mock_tokens_per_second</c>.
+/// </summary>
+internal sealed record MockSettings(string? Response, TimeSpan Latency, double TokensPerSecond)
+{
+    public static readonly MockSettings Default = new(null, TimeSpan.Zero, 0);
+}

@@ -1,0 +1,38 @@
+using System.Collections.Immutable;
+
+namespace EdgeGw.Config;
+
+/// <summary><c>general_settings</c>: the proxy's own behaviour.</summary>
+internal sealed record GeneralSettings
+{
+    public required string MasterKey { get; init; }
+    public long MaxRequestSizeBytes { get; init; } = 32L * 1024 * 1024;
+}
+
+/// <summary><c>litellm_settings</c>: request behaviour shared by all deployments.</summary>
+internal sealed record LitellmSettings
+{
+    public bool DropParams { get; init; }
+    public TimeSpan? RequestTimeout { get; init; }
+}
+
+/// <summary><c>router_settings</c>: how a deployment is chosen within a model group.</summary>
+internal sealed record RouterSettings
+{
+    public string RoutingStrategy { get; init; } = "simple-shuffle";
+    public int NumRetries { get; init; }
+    public TimeSpan? Timeout { get; init; }
+}
+
+/// <summary>The whole validated configuration; a reload replaces it as one reference.</summary>
+internal sealed record GatewayConfig
+{
+    public required ImmutableArray<Deployment> Deployments { get; init; }
+    public required GeneralSettings General { get; init; }
+    public LitellmSettings Litellm { get; init; } = new();
+    public RouterSettings Router { get; init; } = new();
+    /// <summary>Keys that were accepted but are not (yet) acted on, listed once at start-up.</summary>
+    public ImmutableArray<string> IgnoredKeys { get; init; } = [];
+    /// <summary>Non-fatal findings, e.g. an <c>os.environ/NAME</c> that is not set.</summary>
+    public ImmutableArray<string> Warnings { get; init; } = [];
+}

@@ -1,0 +1,14 @@
+namespace EdgeGw.Json;
+
+/// <summary>Token counts of one response, in OpenAI's terms (prompt includes cached, completion includes reasoning).</summary>
+internal struct Usage
+{
+    public bool Present;
+    public long PromptTokens;
+    public long CompletionTokens;
+    public long CachedTokens;
+    public long CacheCreationTokens;
+    public long ReasoningTokens;
+
+    public readonly long TotalTokens => PromptTokens + CompletionTokens;
+}

@@ -1,0 +1,55 @@
+using System.Diagnostics;
+using EdgeGw;
+using EdgeGw.Api;
+using EdgeGw.Cli;
+using EdgeGw.Config;
+
+var started = Stopwatch.GetTimestamp();
+CommandLine options;
+try
+{
+    options = CommandLine.Parse(args);
+}
+catch (ArgumentException e)
+{
+    Console.Error.WriteLine($"edgegw: {e.Message}");
+    Console.Error.WriteLine("Run 'edgegw --help' for usage.");
+    return 2;
+}
+if (options.ShowHelp)
+{
+    Console.WriteLine(CommandLine.Usage);
+    return 0;
+}
+if (options.ShowVersion)
+{
+    Console.WriteLine($"edgegw {GatewayInfo.Version}");
+    return 0;
+}
+
+GatewayConfig config;
+try
+{
+    config = ConfigLoader.LoadFile(options.ConfigPath);
+}
+catch (ConfigException e)
+{
+    Console.Error.WriteLine($"edgegw: config error: {e.Message}");
+    return 1;
+}
+
+try
+{
+    await using var app = GatewayHost.Build(config, new EdgeGw.Api.ListenOptions(options.Host, options.Port));
+    GatewayHost.LogStartup(app, config);
+    await app.StartAsync();
+    Console.WriteLine($"EdgeGw {GatewayInfo.Version} listening on http://{options.Host}:{options.Port} " +
+        $"({config.Deployments.Length} deployments; ready in {Stopwatch.GetElapsedTime(started).TotalMilliseconds:0} ms)");
+    await app.WaitForShutdownAsync();
+    return 0;
+}
+catch (IOException e)
+{
+    Console.Error.WriteLine($"edgegw: cannot listen on {options.Host}:{options.Port}: {e.Message}");
+    return 1;
+}

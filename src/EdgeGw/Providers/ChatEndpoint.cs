@@ -1,0 +1,15 @@
+using EdgeGw.Config;
+
+namespace EdgeGw.Providers;
+
+/// <summary>
+/// A deployment's way of answering an OpenAI-format chat request. Implementations write the
+/// success response (and any mid-stream error) themselves and return errors that happen before
+/// the first byte as values.
+/// </summary>
+internal abstract class ChatEndpoint(Deployment deployment)
+{
+    public Deployment Deployment { get; } = deployment;
+
+    public abstract ValueTask<ProviderResult> ChatAsync(ChatCall call, CancellationToken cancellationToken);
+}

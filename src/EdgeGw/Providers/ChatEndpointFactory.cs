@@ -1,0 +1,30 @@
+using EdgeGw.Config;
+using EdgeGw.Providers.Mock;
+using EdgeGw.Providers.OpenAi;
+using EdgeGw.Upstream;
+
+namespace EdgeGw.Providers;
+
+/// <summary>Binds each deployment to the adapter for its provider's wire format.</summary>
+internal sealed class ChatEndpointFactory(GatewayConfig config, UpstreamClients clients, TimeProvider time)
+{
+    /// <summary>LiteLLM's default when neither the deployment nor <c>request_timeout</c> sets one.</summary>
+    public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(600);
+
+    public ChatEndpoint Create(Deployment deployment)
+    {
+        var kind = ProviderCatalog.Find(deployment.Provider)!.Kind;
+        var timeouts = new UpstreamTimeouts(
+            deployment.Timeout ?? config.Litellm.RequestTimeout ?? DefaultTimeout,
+            deployment.StreamTimeout ?? deployment.Timeout ?? config.Litellm.RequestTimeout ?? DefaultTimeout);
+        return kind switch
+        {
+            ProviderKind.OpenAiCompatible => new OpenAiChatEndpoint(deployment, clients, timeouts),
+            ProviderKind.Mock => new MockChatEndpoint(deployment, time),
+            _ => new UnavailableChatEndpoint(deployment),
+        };
+    }
+}
+
+/// <summary>Overall time for a non-streaming call; time to first byte and between bytes for a stream.</summary>
+internal readonly record struct UpstreamTimeouts(TimeSpan Request, TimeSpan Stream);

@@ -1,0 +1,180 @@
+using System.Buffers;
+
+namespace EdgeGw.Streaming;
+
+/// <summary>
+/// Incremental <c>text/event-stream</c> parser (WHATWG rules) that survives any split of the byte
+/// stream: lines end in LF, CRLF or CR (a CR at the end of one read and its LF at the start of the
+/// next count once), comments and unknown fields are skipped, multi-line <c>data:</c> is joined.
+/// Data is copied into a pooled buffer so each event is contiguous for <c>Utf8JsonReader</c>.
+/// </summary>
+internal sealed class SseParser : IDisposable
+{
+    private static ReadOnlySpan<byte> LineEnds => "\r\n"u8;
+
+    private byte[] _data = ArrayPool<byte>.Shared.Rent(4096);
+    private int _dataLength;
+    private bool _hasData;
+    private byte[] _eventType = ArrayPool<byte>.Shared.Rent(64);
+    private int _eventTypeLength;
+    private byte[] _line = [];
+    private bool _skipLeadingLf;
+    private bool _resetBeforeNext;
+
+    /// <summary>
+    /// Consumes complete lines from <paramref name="buffer"/> until an event is dispatched.
+    /// Returns false when the buffer holds no further complete event; the unconsumed tail stays in
+    /// <paramref name="buffer"/> (a partial line) for the caller to present again with more bytes.
+    /// </summary>
+    public bool TryRead(ref ReadOnlySequence<byte> buffer, out SseEvent sseEvent)
+    {
+        ResetIfDispatched();
+        var reader = new SequenceReader<byte>(buffer);
+        try
+        {
+            while (true)
+            {
+                if (_skipLeadingLf && reader.Remaining > 0)
+                {
+                    _skipLeadingLf = false;
+                    if (reader.IsNext((byte)'\n', advancePast: true))
+                        continue;
+                }
+                if (!reader.TryReadToAny(out ReadOnlySequence<byte> line, LineEnds, advancePastDelimiter: false))
+                {
+                    sseEvent = default;
+                    return false;
+                }
+                reader.TryRead(out var terminator);
+                if (terminator == (byte)'\r')
+                {
+                    if (reader.Remaining == 0)
+                        _skipLeadingLf = true;
+                    else
+                        reader.IsNext((byte)'\n', advancePast: true);
+                }
+                if (ProcessLine(line))
+                {
+                    sseEvent = Dispatched();
+                    return true;
+                }
+            }
+        }
+        finally
+        {
+            buffer = buffer.Slice(reader.Position);
+        }
+    }
+
+    /// <summary>
+    /// At end of stream: treats an unterminated last line as complete and dispatches a pending
+    /// event, so an upstream that omits the final blank line still delivers its last event.
+    /// </summary>
+    public bool TryFinish(ReadOnlySequence<byte> remaining, out SseEvent sseEvent)
+    {
+        ResetIfDispatched();
+        if (!remaining.IsEmpty && ProcessLine(remaining))
+        {
+            sseEvent = Dispatched();
+            return true;
+        }
+        if (_hasData)
+        {
+            sseEvent = Dispatched();
+            return true;
+        }
+        sseEvent = default;
+        return false;
+    }
+
+    private SseEvent Dispatched()
+    {
+        _resetBeforeNext = true;
+        return new SseEvent(_eventType.AsSpan(0, _eventTypeLength), _data.AsSpan(0, _dataLength));
+    }
+
+    private void ResetIfDispatched()
+    {
+        if (!_resetBeforeNext)
+            return;
+        _resetBeforeNext = false;
+        _dataLength = 0;
+        _hasData = false;
+        _eventTypeLength = 0;
+    }
+
+    /// <summary>Applies one line; returns true when it was the blank line that dispatches an event.</summary>
+    private bool ProcessLine(in ReadOnlySequence<byte> sequence)
+    {
+        var line = sequence.IsSingleSegment ? sequence.FirstSpan : Flatten(sequence);
+        if (line.IsEmpty)
+        {
+            if (_hasData)
+                return true;
+            _eventTypeLength = 0; // an event with no data is discarded, per the spec
+            return false;
+        }
+        if (line[0] == (byte)':')
+            return false;
+
+        var colon = line.IndexOf((byte)':');
+        var field = colon < 0 ? line : line[..colon];
+        var value = colon < 0 ? default : line[(colon + 1)..];
+        if (!value.IsEmpty && value[0] == (byte)' ')
+            value = value[1..];
+
+        if (field.SequenceEqual("data"u8))
+        {
+            var extra = _hasData ? 1 : 0;
+            EnsureData(_dataLength + extra + value.Length);
+            if (_hasData)
+                _data[_dataLength++] = (byte)'\n';
+            value.CopyTo(_data.AsSpan(_dataLength));
+            _dataLength += value.Length;
+            _hasData = true;
+        }
+        else if (field.SequenceEqual("event"u8))
+        {
+            if (_eventType.Length < value.Length)
+            {
+                ArrayPool<byte>.Shared.Return(_eventType);
+                _eventType = ArrayPool<byte>.Shared.Rent(value.Length);
+            }
+            value.CopyTo(_eventType);
+            _eventTypeLength = value.Length;
+        }
+        return false;
+    }
+
+    private ReadOnlySpan<byte> Flatten(in ReadOnlySequence<byte> sequence)
+    {
+        var length = (int)sequence.Length;
+        if (_line.Length < length)
+        {
+            if (_line.Length > 0)
+                ArrayPool<byte>.Shared.Return(_line);
+            _line = ArrayPool<byte>.Shared.Rent(length);
+        }
+        sequence.CopyTo(_line);
+        return _line.AsSpan(0, length);
+    }
+
+    private void EnsureData(int needed)
+    {
+        if (_data.Length >= needed)
+            return;
+        var next = ArrayPool<byte>.Shared.Rent(Math.Max(needed, _data.Length * 2));
+        _data.AsSpan(0, _dataLength).CopyTo(next);
+        ArrayPool<byte>.Shared.Return(_data);
+        _data = next;
+    }
+
+    public void Dispose()
+    {
+        ArrayPool<byte>.Shared.Return(_data);
+        ArrayPool<byte>.Shared.Return(_eventType);
+        if (_line.Length > 0)
+            ArrayPool<byte>.Shared.Return(_line);
+        _data = _eventType = _line = [];
+    }
+}

@@ -1,0 +1,63 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using EdgeGw.Api;
+using EdgeGw.Config;
+using Microsoft.Extensions.Logging;
+
+namespace EdgeGw.Tests.Infrastructure;
+
+/// <summary>The gateway in-process on a loopback port, built from a YAML config like the binary's.</summary>
+public sealed class TestGateway : IAsyncDisposable
+{
+    public const string MasterKey = "sk-test-master-key";
+    private readonly WebApplication _app;
+
+    private TestGateway(WebApplication app, Uri baseAddress)
+    {
+        _app = app;
+        BaseAddress = baseAddress;
+        Client = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(30) };
+        Client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", MasterKey);
+    }
+
+    public Uri BaseAddress { get; }
+    /// <summary>A client that sends the master key.</summary>
+    public HttpClient Client { get; }
+
+    /// <summary>Starts a gateway on <paramref name="modelListYaml"/> (the model_list entries) plus any extra top-level YAML.</summary>
+    public static async Task<TestGateway> StartAsync(string modelListYaml, string extraYaml = "", TimeProvider? time = null)
+    {
+        var yaml = $"""
+            model_list:
+            {Indent(modelListYaml)}
+            general_settings:
+              master_key: {MasterKey}
+            {extraYaml}
+            """;
+        var config = ConfigLoader.Parse(yaml, _ => null);
+        var app = GatewayHost.Build(config, new ListenOptions(IPAddress.Loopback, 0), time,
+            logging => logging.ClearProviders());
+        await app.StartAsync();
+        return new TestGateway(app, GatewayHost.BoundAddress(app));
+    }
+
+    private static string Indent(string text) =>
+        string.Join('\n', text.Trim('\n').Split('\n').Select(l => "  " + l));
+
+    public Task<HttpResponseMessage> PostJsonAsync(string path, string json, HttpClient? client = null) =>
+        (client ?? Client).PostAsync(path, new StringContent(json, Encoding.UTF8, "application/json"));
+
+    public async Task<HttpResponseMessage> PostStreamAsync(string path, string json)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new StringContent(json, Encoding.UTF8, "application/json") };
+        return await Client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Client.Dispose();
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+}
