@@ -1,4 +1,7 @@
 using EdgeGw.Config;
+using EdgeGw.Providers.Anthropic;
+using EdgeGw.Providers.Azure;
+using EdgeGw.Providers.Gemini;
 using EdgeGw.Providers.Mock;
 using EdgeGw.Providers.OpenAi;
 using EdgeGw.Upstream;
@@ -17,14 +20,22 @@ internal sealed class ChatEndpointFactory(GatewayConfig config, UpstreamClients 
         var timeouts = new UpstreamTimeouts(
             deployment.Timeout ?? config.Litellm.RequestTimeout ?? DefaultTimeout,
             deployment.StreamTimeout ?? deployment.Timeout ?? config.Litellm.RequestTimeout ?? DefaultTimeout);
+        var context = new ProviderContext(deployment, clients, timeouts, config.Litellm, time);
         return kind switch
         {
-            ProviderKind.OpenAiCompatible => new OpenAiChatEndpoint(deployment, clients, timeouts),
+            ProviderKind.OpenAiCompatible => new OpenAiChatEndpoint(context),
+            ProviderKind.Anthropic => new AnthropicChatEndpoint(context),
+            ProviderKind.Gemini => new GeminiChatEndpoint(context),
+            ProviderKind.Azure => new AzureChatEndpoint(context),
             ProviderKind.Mock => new MockChatEndpoint(deployment, time),
             _ => new UnavailableChatEndpoint(deployment),
         };
     }
 }
+
+/// <summary>What an adapter needs to serve one deployment.</summary>
+internal sealed record ProviderContext(
+    Deployment Deployment, UpstreamClients Clients, UpstreamTimeouts Timeouts, LitellmSettings Settings, TimeProvider Time);
 
 /// <summary>Overall time for a non-streaming call; time to first byte and between bytes for a stream.</summary>
 internal readonly record struct UpstreamTimeouts(TimeSpan Request, TimeSpan Stream);

@@ -26,13 +26,14 @@ internal sealed class OpenAiChatEndpoint : ChatEndpoint
     private readonly ReadOnlyMemory<byte> _modelIdJson;
     private readonly UpstreamTimeouts _timeouts;
 
-    public OpenAiChatEndpoint(Deployment deployment, UpstreamClients clients, UpstreamTimeouts timeouts) : base(deployment)
+    public OpenAiChatEndpoint(ProviderContext context) : base(context.Deployment)
     {
+        var deployment = context.Deployment;
         _chatUri = new Uri(ChatBase(deployment) + "/chat/completions");
-        _client = clients.For(_chatUri);
+        _client = context.Clients.For(_chatUri);
         _authorization = string.IsNullOrEmpty(deployment.ApiKey) ? null : "Bearer " + deployment.ApiKey;
         _modelIdJson = Encoding.UTF8.GetBytes(JsonSerializer.Serialize(deployment.ModelId, JsonContext.Default.String));
-        _timeouts = timeouts;
+        _timeouts = context.Timeouts;
     }
 
     public Uri ChatUri => _chatUri;

@@ -1,0 +1,11 @@
+using EdgeGw.Api;
+
+namespace EdgeGw.Providers.Azure;
+
+/// <summary>Placeholder until the Azure adapter lands: a clear 501.</summary>
+internal sealed class AzureChatEndpoint(ProviderContext context) : ChatEndpoint(context.Deployment)
+{
+    public override ValueTask<ProviderResult> ChatAsync(ChatCall call, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(ProviderResult.Failed(new GatewayError(501,
+            $"Provider '{Deployment.Provider}/' is not available in this build yet.", "not_implemented_error", "501")));
+}
