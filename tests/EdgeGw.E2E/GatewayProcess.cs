@@ -1,0 +1,147 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Sockets;
+using System.Text;
+
+namespace EdgeGw.E2E;
+
+/// <summary>The published native binary, run as an operator would: its own process, its own folder.</summary>
+public sealed class GatewayProcess : IAsyncDisposable
+{
+    public const string MasterKey = "sk-e2e-master-key";
+    private readonly Process _process;
+    private readonly StringBuilder _stdout = new();
+    private readonly StringBuilder _stderr = new();
+
+    private GatewayProcess(Process process, string directory, int port)
+    {
+        _process = process;
+        Directory = directory;
+        Port = port;
+        Client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(30) };
+        Client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", MasterKey);
+        process.OutputDataReceived += (_, e) => { lock (_stdout) _stdout.AppendLine(e.Data); };
+        process.ErrorDataReceived += (_, e) => { lock (_stderr) _stderr.AppendLine(e.Data); };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+    }
+
+    public string Directory { get; }
+    public int Port { get; }
+    public HttpClient Client { get; }
+    public int Pid => _process.Id;
+    public string Stdout { get { lock (_stdout) return _stdout.ToString(); } }
+    public string Stderr { get { lock (_stderr) return _stderr.ToString(); } }
+
+    /// <summary>The binary under test, from EDGEGW_BINARY.</summary>
+    public static string Binary
+    {
+        get
+        {
+            var path = Environment.GetEnvironmentVariable("EDGEGW_BINARY");
+            if (string.IsNullOrEmpty(path) || !File.Exists(path))
+                throw new InvalidOperationException("Set EDGEGW_BINARY to the published native binary (dotnet publish src/EdgeGw -c Release -o DIR; DIR/edgegw).");
+            return Path.GetFullPath(path);
+        }
+    }
+
+    /// <summary>A fresh folder holding only a copy of the binary, as in a distroless image.</summary>
+    public static string NewFolderWithBinary()
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "edgegw-e2e-" + Guid.NewGuid().ToString("N")[..8]);
+        System.IO.Directory.CreateDirectory(dir);
+        File.Copy(Binary, Path.Combine(dir, "edgegw"));
+        File.SetUnixFileMode(Path.Combine(dir, "edgegw"), UnixFileMode.UserRead | UnixFileMode.UserExecute | UnixFileMode.UserWrite);
+        return dir;
+    }
+
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    /// <summary>Writes <paramref name="configYaml"/> into a fresh folder and starts the binary there; waits until it answers.</summary>
+    public static async Task<GatewayProcess> StartAsync(string configYaml, string? directory = null, IDictionary<string, string>? environment = null, params string[] extraArgs)
+    {
+        directory ??= NewFolderWithBinary();
+        await File.WriteAllTextAsync(Path.Combine(directory, "config.yaml"), configYaml);
+        var port = FreePort();
+        var process = Launch(directory, environment, ["--config", "config.yaml", "--host", "127.0.0.1", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), .. extraArgs]);
+        var gateway = new GatewayProcess(process, directory, port);
+        await gateway.WaitUntilLiveAsync();
+        return gateway;
+    }
+
+    public static Process Launch(string directory, IDictionary<string, string>? environment, IEnumerable<string> args)
+    {
+        var info = new ProcessStartInfo(Path.Combine(directory, "edgegw"))
+        {
+            WorkingDirectory = directory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var arg in args)
+            info.ArgumentList.Add(arg);
+        foreach (var (k, v) in environment ?? new Dictionary<string, string>())
+            info.Environment[k] = v;
+        return Process.Start(info) ?? throw new InvalidOperationException("could not start edgegw");
+    }
+
+    /// <summary>Runs the binary to completion (for --help, bad configs…) and returns its exit code and output.</summary>
+    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunToExitAsync(string directory, params string[] args)
+    {
+        using var process = Launch(directory, null, args);
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        await process.WaitForExitAsync(cts.Token);
+        return (process.ExitCode, await stdout, await stderr);
+    }
+
+    private async Task WaitUntilLiveAsync()
+    {
+        var deadline = Stopwatch.StartNew();
+        while (deadline.Elapsed < TimeSpan.FromSeconds(20))
+        {
+            if (_process.HasExited)
+                throw new InvalidOperationException($"edgegw exited with {_process.ExitCode}: {Stderr}{Stdout}");
+            try
+            {
+                using var response = await Client.GetAsync("/health/liveliness");
+                if (response.IsSuccessStatusCode)
+                    return;
+            }
+            catch (HttpRequestException)
+            {
+                // not listening yet
+            }
+            await Task.Delay(20);
+        }
+        throw new TimeoutException($"edgegw did not start: {Stderr}{Stdout}");
+    }
+
+    /// <summary>Sends a signal (e.g. SIGTERM = 15, SIGKILL = 9) to the process.</summary>
+    public void Signal(int signal) => _ = Process.Start("kill", $"-{signal} {_process.Id}")!.WaitForExit(5000);
+
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        await _process.WaitForExitAsync(cts.Token);
+        return _process.ExitCode;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Client.Dispose();
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+        _process.Dispose();
+    }
+}
