@@ -63,7 +63,7 @@ internal static class ChatRequestParser
                     {
                         JsonTokenType.True => true,
                         JsonTokenType.False or JsonTokenType.Null => false,
-                        _ => throw new FormatException("'stream' must be true or false."),
+                        _ => throw new FieldException("stream", "'stream' must be true or false."),
                     };
                 }
                 else if (reader.ValueTextEquals("stream_options"u8))
@@ -84,9 +84,9 @@ internal static class ChatRequestParser
         {
             return GatewayError.BadRequest($"Malformed JSON in request body: {e.Message}");
         }
-        catch (FormatException e)
+        catch (FieldException e)
         {
-            return GatewayError.BadRequest(e.Message, e.Message[1..e.Message.IndexOf('\'', 1)]);
+            return GatewayError.BadRequest(e.Message, e.Field);
         }
 
         if (request.Model.IsEmpty)
@@ -107,7 +107,7 @@ internal static class ChatRequestParser
             return;
         }
         if (reader.TokenType != JsonTokenType.StartObject)
-            throw new FormatException("'stream_options' must be an object.");
+            throw new FieldException("stream_options", "'stream_options' must be an object.");
         request.StreamOptionsIsEmpty = true;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
@@ -132,4 +132,10 @@ internal static class ChatRequestParser
 
     private static int Utf8Length(ref Utf8JsonReader reader) =>
         reader.ValueIsEscaped ? reader.ValueSpan.Length : System.Text.Encoding.UTF8.GetCharCount(reader.ValueSpan);
+
+    /// <summary>A field of the wrong type, found while deep inside the reader's loop.</summary>
+    private sealed class FieldException(string field, string message) : Exception(message)
+    {
+        public string Field { get; } = field;
+    }
 }
