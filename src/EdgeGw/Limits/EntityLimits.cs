@@ -1,0 +1,40 @@
+namespace EdgeGw.Limits;
+
+/// <summary>
+/// The limits of one key, team, user, deployment or of the whole gateway. Lives as long as the
+/// entity's cached record; <see cref="Update"/> changes limits without resetting usage.
+/// </summary>
+internal sealed class EntityLimits(string scope, string name)
+{
+    /// <summary>What is limited, for messages: "key", "team", "user", "deployment", "global".</summary>
+    public string Scope { get; } = scope;
+    public string Name { get; } = name;
+    public RateBucket? Requests { get; private set; }
+    public RateBucket? Tokens { get; private set; }
+    public ParallelLimit? Parallel { get; private set; }
+
+    public bool IsEmpty => Requests is null && Tokens is null && Parallel is null;
+
+    public EntityLimits Update(long? rpm, long? tpm, int? maxParallel, long now)
+    {
+        Requests = Resize(Requests, rpm, now);
+        Tokens = Resize(Tokens, tpm, now);
+        if (maxParallel is null)
+            Parallel = null;
+        else if (Parallel is null)
+            Parallel = new ParallelLimit(maxParallel.Value);
+        else
+            Parallel.SetLimit(maxParallel.Value);
+        return this;
+    }
+
+    private static RateBucket? Resize(RateBucket? bucket, long? limit, long now)
+    {
+        if (limit is null)
+            return null;
+        if (bucket is null)
+            return new RateBucket(limit.Value);
+        bucket.SetLimit(limit.Value, now);
+        return bucket;
+    }
+}
