@@ -1,15 +1,37 @@
 using EdgeGw.Api;
+using EdgeGw.Api.Messages;
+using EdgeGw.Providers.OpenAi;
 using EdgeGw.Routing;
 
 namespace EdgeGw.Providers;
 
-/// <summary>One client chat request on its way to a deployment.</summary>
+/// <summary>The API a client spoke, and so the format every answer to it must take.</summary>
+internal enum ClientFormat : byte
+{
+    /// <summary><c>/v1/chat/completions</c>.</summary>
+    OpenAi,
+    /// <summary><c>/v1/messages</c>.</summary>
+    Anthropic,
+}
+
+/// <summary>
+/// One client chat request on its way to a deployment. The body is always in OpenAI's chat format
+/// (the canonical request); an Anthropic-format client's request was translated into it, and its
+/// original bytes are kept in <see cref="AnthropicBody"/> for <c>anthropic/</c> deployments.
+/// </summary>
 internal sealed class ChatCall(HttpContext http, ReadOnlyMemory<byte> body, ChatRequest request, ModelGroup group)
 {
     public HttpContext Http { get; } = http;
-    /// <summary>The client's JSON body, unchanged.</summary>
+    /// <summary>The request as an OpenAI chat body.</summary>
     public ReadOnlyMemory<byte> Body { get; } = body;
     public ChatRequest Request { get; } = request;
     /// <summary>The group the client named; its <see cref="ModelGroup.NameJson"/> is the <c>model</c> the client sees.</summary>
     public ModelGroup Group { get; } = group;
+    public ClientFormat Format { get; init; } = ClientFormat.OpenAi;
+    /// <summary>The client's own Anthropic Messages body, when <see cref="Format"/> is Anthropic.</summary>
+    public ReadOnlyMemory<byte> AnthropicBody { get; init; }
+
+    public OpenAiChunkEncoder OpenAiEncoder(TimeProvider time) => new(Group.NameJson, Request.ClientWantsUsage, time);
+
+    public AnthropicEventEncoder AnthropicEncoder() => new(Group.NameJson, Request.EstimatedPromptTokens);
 }

@@ -1,0 +1,36 @@
+using EdgeGw.Api.Messages;
+using EdgeGw.Buffers;
+using EdgeGw.Json;
+using EdgeGw.Providers;
+
+namespace EdgeGw.Api;
+
+/// <summary>
+/// Writes a finished, non-streamed answer in the client's format. Adapters produce an OpenAI
+/// <c>chat.completion</c> (already carrying the client's model name); an Anthropic-format client
+/// gets it translated into a Messages <c>message</c>.
+/// </summary>
+internal static class CompletionWriter
+{
+    public static async ValueTask<ProviderResult> WriteAsync(ChatCall call, ReadOnlyMemory<byte> openAiCompletion, Usage usage)
+    {
+        var response = call.Http.Response;
+        if (call.Format == ClientFormat.OpenAi)
+        {
+            response.StatusCode = StatusCodes.Status200OK;
+            response.ContentType = "application/json";
+            response.ContentLength = openAiCompletion.Length;
+            await response.Body.WriteAsync(openAiCompletion, call.Http.RequestAborted);
+            return new ProviderResult(null, true, usage);
+        }
+
+        using var message = new PooledBufferWriter(openAiCompletion.Length + 256);
+        if (!AnthropicResponseWriter.TryWrite(openAiCompletion.Span, call.Group.NameJson, message, out var parsedUsage))
+            return ProviderResult.Failed(new GatewayError(502, "The deployment's answer could not be translated.", "api_error", "502"));
+        response.StatusCode = StatusCodes.Status200OK;
+        response.ContentType = "application/json";
+        response.ContentLength = message.WrittenCount;
+        await response.Body.WriteAsync(message.WrittenMemory, call.Http.RequestAborted);
+        return new ProviderResult(null, true, usage.Present ? usage : parsedUsage);
+    }
+}
