@@ -21,7 +21,7 @@ internal sealed class AzureGateway : IAsyncDisposable
     public static async Task<AzureGateway> StartAsync(string? apiVersion = "2024-10-21", string apiBaseSuffix = "", string deployment = AzureWire.Deployment)
     {
         var upstream = await FakeUpstream.StartAsync();
-        var version = apiVersion is null ? "" : $"\n    api_version: \"{apiVersion}\"";
+        var version = apiVersion is null ? "" : $"\n    api_version: {apiVersion}";
         var gateway = await TestGateway.StartAsync($"""
             - model_name: {Group}
               litellm_params:
