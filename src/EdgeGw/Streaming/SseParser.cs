@@ -6,11 +6,13 @@ namespace EdgeGw.Streaming;
 /// Incremental <c>text/event-stream</c> parser (WHATWG rules) that survives any split of the byte
 /// stream: lines end in LF, CRLF or CR (a CR at the end of one read and its LF at the start of the
 /// next count once), comments and unknown fields are skipped, multi-line <c>data:</c> is joined.
+/// A UTF-8 byte-order mark at the very start is dropped, as the spec's UTF-8 decode does.
 /// Data is copied into a pooled buffer so each event is contiguous for <c>Utf8JsonReader</c>.
 /// </summary>
 internal sealed class SseParser : IDisposable
 {
     private static ReadOnlySpan<byte> LineEnds => "\r\n"u8;
+    private static ReadOnlySpan<byte> ByteOrderMark => [0xEF, 0xBB, 0xBF];
 
     private byte[] _data = ArrayPool<byte>.Shared.Rent(4096);
     private int _dataLength;
@@ -20,6 +22,7 @@ internal sealed class SseParser : IDisposable
     private byte[] _line = [];
     private bool _skipLeadingLf;
     private bool _resetBeforeNext;
+    private bool _startChecked;
 
     /// <summary>
     /// Consumes complete lines from <paramref name="buffer"/> until an event is dispatched.
@@ -32,6 +35,11 @@ internal sealed class SseParser : IDisposable
         var reader = new SequenceReader<byte>(buffer);
         try
         {
+            if (!_startChecked && !TrySkipByteOrderMark(ref reader))
+            {
+                sseEvent = default;
+                return false;
+            }
             while (true)
             {
                 if (_skipLeadingLf && reader.Remaining > 0)
@@ -73,6 +81,11 @@ internal sealed class SseParser : IDisposable
     public bool TryFinish(ReadOnlySequence<byte> remaining, out SseEvent sseEvent)
     {
         ResetIfDispatched();
+        if (!_startChecked)
+        {
+            var reader = new SequenceReader<byte>(remaining);
+            remaining = TrySkipByteOrderMark(ref reader) ? remaining.Slice(reader.Position) : default;
+        }
         if (!remaining.IsEmpty && ProcessLine(remaining))
         {
             sseEvent = Dispatched();
@@ -85,6 +98,23 @@ internal sealed class SseParser : IDisposable
         }
         sseEvent = default;
         return false;
+    }
+
+    /// <summary>
+    /// Drops a leading byte-order mark (a .NET <c>StreamWriter</c> upstream sends one); false while
+    /// the buffer is too short to tell, so the caller waits for more bytes.
+    /// </summary>
+    private bool TrySkipByteOrderMark(ref SequenceReader<byte> reader)
+    {
+        Span<byte> head = stackalloc byte[3];
+        var length = (int)Math.Min(reader.Remaining, head.Length);
+        reader.TryCopyTo(head[..length]);
+        if (length < head.Length && ByteOrderMark.StartsWith(head[..length]))
+            return false;
+        _startChecked = true;
+        if (head.SequenceEqual(ByteOrderMark))
+            reader.Advance(ByteOrderMark.Length);
+        return true;
     }
 
     private SseEvent Dispatched()

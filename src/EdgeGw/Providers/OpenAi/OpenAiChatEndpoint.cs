@@ -13,45 +13,60 @@ namespace EdgeGw.Providers.OpenAi;
 /// the model id spliced in (and <c>stream_options.include_usage</c> for streams, so usage can be
 /// accounted); the answer comes back with the client's model name spliced in.
 /// </summary>
-internal sealed class OpenAiChatEndpoint : ChatEndpoint
+internal class OpenAiChatEndpoint : ChatEndpoint
 {
     private static readonly ReadOnlyMemory<byte> IncludeUsageProperty = "\"stream_options\":{\"include_usage\":true},"u8.ToArray();
     private static readonly ReadOnlyMemory<byte> IncludeUsageObject = "{\"include_usage\":true}"u8.ToArray();
     private static readonly ReadOnlyMemory<byte> IncludeUsageField = "\"include_usage\":true,"u8.ToArray();
     private static readonly ReadOnlyMemory<byte> True = "true"u8.ToArray();
 
-    private readonly Uri _chatUri;
+    private readonly OpenAiTarget _target;
     private readonly HttpMessageInvoker _client;
-    private readonly string? _authorization;
     private readonly ReadOnlyMemory<byte> _modelIdJson;
     private readonly UpstreamTimeouts _timeouts;
 
-    public OpenAiChatEndpoint(ProviderContext context) : base(context.Deployment)
+    public OpenAiChatEndpoint(ProviderContext context) : this(context, Target(context.Deployment))
     {
-        var deployment = context.Deployment;
-        _chatUri = new Uri(ChatBase(deployment) + "/chat/completions");
-        _client = context.Clients.For(_chatUri);
-        _authorization = string.IsNullOrEmpty(deployment.ApiKey) ? null : "Bearer " + deployment.ApiKey;
-        _modelIdJson = Encoding.UTF8.GetBytes(JsonSerializer.Serialize(deployment.ModelId, JsonContext.Default.String));
+    }
+
+    /// <summary>For services that speak OpenAI's format at another address or with another key header.</summary>
+    protected OpenAiChatEndpoint(ProviderContext context, OpenAiTarget target) : base(context.Deployment)
+    {
+        _target = target;
+        _client = context.Clients.For(target.ChatUri);
+        _modelIdJson = Encoding.UTF8.GetBytes(JsonSerializer.Serialize(context.Deployment.ModelId, JsonContext.Default.String));
         _timeouts = context.Timeouts;
     }
 
-    public Uri ChatUri => _chatUri;
+    public Uri ChatUri => _target.ChatUri;
+
+    private static OpenAiTarget Target(Deployment d) => new(
+        new Uri(ChatBase(d) + "/chat/completions"),
+        "Authorization",
+        string.IsNullOrEmpty(d.ApiKey) ? null : "Bearer " + d.ApiKey,
+        SpliceModelId: true,
+        RequestStreamUsage: true);
 
     // Ollama serves the OpenAI format under /v1; LiteLLM configs give its bare host.
     private static string ChatBase(Deployment d) =>
         d.Provider == "ollama_chat" && !d.ApiBase!.EndsWith("/v1", StringComparison.Ordinal) ? d.ApiBase + "/v1" : d.ApiBase!;
 
+    /// <summary>Turns a non-2xx upstream answer into the error the client gets.</summary>
+    protected virtual ValueTask<GatewayError> MapErrorAsync(HttpResponseMessage response, CancellationToken cancellationToken) =>
+        OpenAiErrorMapper.MapAsync(response, Deployment.ModelName, Deployment.ApiKey, cancellationToken);
+
     public override async ValueTask<ProviderResult> ChatAsync(ChatCall call, CancellationToken cancellationToken)
     {
         var request = call.Request;
-        using var message = new HttpRequestMessage(HttpMethod.Post, _chatUri)
+        var model = _target.SpliceModelId ? new Splice(request.Model.Start, request.Model.Length, _modelIdJson) : Splice.None;
+        var usage = _target.RequestStreamUsage ? UsageSplice(request) : Splice.None;
+        using var message = new HttpRequestMessage(HttpMethod.Post, _target.ChatUri)
         {
-            Content = new SplicedJsonContent(call.Body, new Splice(request.Model.Start, request.Model.Length, _modelIdJson), UsageSplice(request)),
+            Content = new SplicedJsonContent(call.Body, model, usage),
         };
         UpstreamClients.SetVersion(message);
-        if (_authorization is not null)
-            message.Headers.TryAddWithoutValidation("Authorization", _authorization);
+        if (_target.AuthValue is not null)
+            message.Headers.TryAddWithoutValidation(_target.AuthHeader, _target.AuthValue);
         foreach (var (name, value) in Deployment.ExtraHeaders)
             message.Headers.TryAddWithoutValidation(name, value);
 
@@ -75,7 +90,7 @@ internal sealed class OpenAiChatEndpoint : ChatEndpoint
         using (response)
         {
             if (!response.IsSuccessStatusCode)
-                return ProviderResult.Failed(await OpenAiErrorMapper.MapAsync(response, Deployment.ModelName, Deployment.ApiKey, timeout.Token));
+                return ProviderResult.Failed(await MapErrorAsync(response, timeout.Token));
 
             var body = await response.Content.ReadAsStreamAsync(timeout.Token);
             if (request.Stream)

@@ -14,6 +14,12 @@ internal static class OpenAiErrorMapper
     public static async ValueTask<GatewayError> MapAsync(HttpResponseMessage response, string deploymentName, string? apiKey, CancellationToken cancellationToken)
     {
         var body = await UpstreamErrors.ReadBodyAsync(response, cancellationToken);
+        return Map(response, body, deploymentName, apiKey);
+    }
+
+    /// <summary>Maps an error body that was already read (see <see cref="UpstreamErrors.ReadBodyAsync"/>).</summary>
+    public static GatewayError Map(HttpResponseMessage response, byte[] body, string deploymentName, string? apiKey)
+    {
         string? message = null, type = null, code = null, param = null;
         try
         {
