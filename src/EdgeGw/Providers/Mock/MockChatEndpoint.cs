@@ -1,7 +1,10 @@
 using System.Buffers;
 using System.Text.Json;
+using EdgeGw.Api;
+using EdgeGw.Buffers;
 using EdgeGw.Config;
 using EdgeGw.Json;
+using EdgeGw.Streaming;
 
 namespace EdgeGw.Providers.Mock;
 
@@ -16,6 +19,7 @@ internal sealed class MockChatEndpoint : ChatEndpoint
 
     private static long s_counter;
     private readonly string[] _tokens;
+    private readonly byte[][] _encodedTokens;
     private readonly string _text;
     private readonly TimeProvider _time;
 
@@ -23,7 +27,15 @@ internal sealed class MockChatEndpoint : ChatEndpoint
     {
         _text = deployment.Mock.Response ?? DefaultResponse;
         _tokens = Tokenize(_text);
+        _encodedTokens = [.. _tokens.Select(JsonStringContent)];
         _time = time;
+    }
+
+    /// <summary>A token as JSON string content (escaped, no quotes), what stream encoders take.</summary>
+    private static byte[] JsonStringContent(string text)
+    {
+        var quoted = System.Text.Encoding.UTF8.GetBytes(JsonSerializer.Serialize(text, JsonContext.Default.String));
+        return quoted[1..^1];
     }
 
     /// <summary>Words with their trailing space: the mock's notion of a token.</summary>
@@ -57,50 +69,38 @@ internal sealed class MockChatEndpoint : ChatEndpoint
             CompletionTokens = _tokens.Length,
         };
         var id = "chatcmpl-mock-" + Interlocked.Increment(ref s_counter).ToString(System.Globalization.CultureInfo.InvariantCulture);
-        var created = _time.GetUtcNow().ToUnixTimeSeconds();
-        var response = call.Http.Response;
-        response.StatusCode = StatusCodes.Status200OK;
-        var output = response.BodyWriter;
-
         if (!call.Request.Stream)
         {
-            response.ContentType = "application/json";
-            using var json = new Utf8JsonWriter(output, JsonOptions.Writer);
-            WriteCompletion(json, id, created, call.Group.NameJson, usage);
-            json.Flush();
-            await output.FlushAsync(cancellationToken);
-            return new ProviderResult(null, true, usage);
+            using var completion = new PooledBufferWriter(512);
+            using (var json = new Utf8JsonWriter(completion, JsonOptions.Writer))
+                WriteCompletion(json, id, _time.GetUtcNow().ToUnixTimeSeconds(), call.Group.NameJson, usage);
+            return await CompletionWriter.WriteAsync(call, completion.WrittenMemory, usage);
         }
+        return call.Format == ClientFormat.OpenAi
+            ? await StreamAsync(call, call.OpenAiEncoder(_time), id, usage, cancellationToken)
+            : await StreamAsync(call, call.AnthropicEncoder(), id, usage, cancellationToken);
+    }
 
+    private async ValueTask<ProviderResult> StreamAsync<TEncoder>(ChatCall call, TEncoder encoder, string id, Usage usage, CancellationToken cancellationToken)
+        where TEncoder : IChatStreamEncoder
+    {
+        var response = call.Http.Response;
+        response.StatusCode = StatusCodes.Status200OK;
         response.ContentType = "text/event-stream; charset=utf-8";
         response.Headers.CacheControl = "no-cache";
-        var pause = mock.TokensPerSecond > 0 ? TimeSpan.FromSeconds(1 / mock.TokensPerSecond) : TimeSpan.Zero;
-        using (var json = new Utf8JsonWriter(output, JsonOptions.Writer))
+        var output = response.BodyWriter;
+        var pause = Deployment.Mock.TokensPerSecond > 0 ? TimeSpan.FromSeconds(1 / Deployment.Mock.TokensPerSecond) : TimeSpan.Zero;
+        encoder.Start(output, System.Text.Encoding.UTF8.GetBytes(id));
+        foreach (var token in _encodedTokens)
         {
-            WriteChunk(json, output, id, created, call.Group.NameJson, role: true, content: "", finish: null);
-            for (var i = 0; i < _tokens.Length; i++)
-            {
-                if (await output.FlushAsync(cancellationToken) is { IsCompleted: true })
-                    return new ProviderResult(null, true, usage);
-                if (pause > TimeSpan.Zero)
-                    await Task.Delay(pause, _time, cancellationToken);
-                WriteChunk(json, output, id, created, call.Group.NameJson, role: false, content: _tokens[i], finish: null);
-            }
-            WriteChunk(json, output, id, created, call.Group.NameJson, role: false, content: null, finish: "stop");
-            if (call.Request.ClientWantsUsage)
-            {
-                output.Write("data: "u8);
-                json.Reset(output);
-                WriteEnvelopeStart(json, id, created, call.Group.NameJson, "chat.completion.chunk");
-                json.WriteStartArray("choices"u8);
-                json.WriteEndArray();
-                WriteUsage(json, usage);
-                json.WriteEndObject();
-                json.Flush();
-                output.Write("\n\n"u8);
-            }
+            if (await output.FlushAsync(cancellationToken) is { IsCompleted: true })
+                return new ProviderResult(null, true, usage);
+            if (pause > TimeSpan.Zero)
+                await Task.Delay(pause, _time, cancellationToken);
+            encoder.Text(output, 0, token);
         }
-        output.Write("data: [DONE]\n\n"u8);
+        encoder.Finish(output, 0, FinishReason.Stop);
+        encoder.Done(output, usage);
         await output.FlushAsync(cancellationToken);
         return new ProviderResult(null, true, usage);
     }
@@ -122,32 +122,6 @@ internal sealed class MockChatEndpoint : ChatEndpoint
         json.WriteEndArray();
         WriteUsage(json, usage);
         json.WriteEndObject();
-    }
-
-    private static void WriteChunk(Utf8JsonWriter json, IBufferWriter<byte> output, string id, long created, byte[] modelJson, bool role, string? content, string? finish)
-    {
-        output.Write("data: "u8);
-        json.Reset(output);
-        WriteEnvelopeStart(json, id, created, modelJson, "chat.completion.chunk");
-        json.WriteStartArray("choices"u8);
-        json.WriteStartObject();
-        json.WriteNumber("index"u8, 0);
-        json.WriteStartObject("delta"u8);
-        if (role)
-            json.WriteString("role"u8, "assistant"u8);
-        if (content is not null)
-            json.WriteString("content"u8, content);
-        json.WriteEndObject();
-        json.WriteNull("logprobs"u8);
-        if (finish is null)
-            json.WriteNull("finish_reason"u8);
-        else
-            json.WriteString("finish_reason"u8, finish);
-        json.WriteEndObject();
-        json.WriteEndArray();
-        json.WriteEndObject();
-        json.Flush();
-        output.Write("\n\n"u8);
     }
 
     private static void WriteEnvelopeStart(Utf8JsonWriter json, string id, long created, byte[] modelJson, string objectType)

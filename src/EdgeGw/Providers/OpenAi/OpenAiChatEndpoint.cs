@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using EdgeGw.Api;
+using EdgeGw.Api.Messages;
 using EdgeGw.Buffers;
 using EdgeGw.Config;
 using EdgeGw.Streaming;
@@ -95,7 +96,10 @@ internal class OpenAiChatEndpoint : ChatEndpoint
             var body = await response.Content.ReadAsStreamAsync(timeout.Token);
             if (request.Stream)
             {
-                var relay = new OpenAiStreamRelay(call.Group.NameJson, request.ClientWantsUsage, Deployment.ModelName);
+                // Same format both ways: relay the upstream's bytes; otherwise decode into the client's format.
+                IStreamTranslator relay = call.Format == ClientFormat.OpenAi
+                    ? new OpenAiStreamRelay(call.Group.NameJson, request.ClientWantsUsage, Deployment.ModelName)
+                    : new OpenAiStreamDecoder<AnthropicEventEncoder>(call.AnthropicEncoder(), Deployment.ModelName);
                 return await SseRelay.RelayAsync(body, relay, call.Http, timeout, _timeouts.Stream, Deployment.ModelName);
             }
             return await RelayBodyAsync(body, call, timeout.Token, limit);
@@ -140,6 +144,9 @@ internal class OpenAiChatEndpoint : ChatEndpoint
         var json = buffer.WrittenSpan;
         if (!OpenAiObjectScan.TryScan(json, out var scan))
             return ProviderResult.Failed(new GatewayError(502, $"Deployment '{Deployment.ModelName}' returned a malformed response.", "api_error", "502"));
+
+        if (call.Format != ClientFormat.OpenAi)
+            return await CompletionWriter.WriteAsync(call, buffer.WrittenMemory, scan.Usage);
 
         var response = call.Http.Response;
         response.StatusCode = StatusCodes.Status200OK;
