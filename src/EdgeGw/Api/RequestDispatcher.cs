@@ -1,4 +1,5 @@
 using System.Collections.Frozen;
+using EdgeGw.Api.Messages;
 using EdgeGw.Auth;
 
 namespace EdgeGw.Api;
@@ -12,12 +13,17 @@ internal sealed partial class RequestDispatcher(GatewayRuntime runtime, ILogger<
 {
     private delegate Task Handler(HttpContext context, GatewayState state);
 
-    private sealed record Route(string Method, Handler Handler, bool Public = false);
+    /// <summary>The envelope a route's clients parse errors in.</summary>
+    private enum ErrorFormat : byte { OpenAi, Anthropic }
+
+    private sealed record Route(string Method, Handler Handler, bool Public = false, ErrorFormat Errors = ErrorFormat.OpenAi);
 
     private static readonly FrozenDictionary<string, Route> Routes = new Dictionary<string, Route>(StringComparer.Ordinal)
     {
         ["/v1/chat/completions"] = new("POST", ChatCompletionsEndpoint.HandleAsync),
         ["/chat/completions"] = new("POST", ChatCompletionsEndpoint.HandleAsync),
+        ["/v1/messages"] = new("POST", MessagesEndpoint.HandleAsync, Errors: ErrorFormat.Anthropic),
+        ["/v1/messages/count_tokens"] = new("POST", CountTokensEndpoint.HandleAsync, Errors: ErrorFormat.Anthropic),
         ["/v1/models"] = new("GET", ModelsEndpoint.HandleAsync),
         ["/models"] = new("GET", ModelsEndpoint.HandleAsync),
         ["/health/liveliness"] = new("GET", HealthEndpoints.LivenessAsync, Public: true),
@@ -31,9 +37,10 @@ internal sealed partial class RequestDispatcher(GatewayRuntime runtime, ILogger<
         var path = request.Path.Value ?? "/";
         if (path.Length > 1 && path[^1] == '/')
             path = path.TrimEnd('/');
+        Route? route = null;
         try
         {
-            if (!Routes.TryGetValue(path, out var route))
+            if (!Routes.TryGetValue(path, out route))
             {
                 await ErrorWriter.WriteOpenAiAsync(context, GatewayError.NotFound(path));
                 return;
@@ -41,7 +48,7 @@ internal sealed partial class RequestDispatcher(GatewayRuntime runtime, ILogger<
             if (!string.Equals(request.Method, route.Method, StringComparison.Ordinal))
             {
                 context.Response.Headers.Allow = route.Method;
-                await ErrorWriter.WriteOpenAiAsync(context, GatewayError.MethodNotAllowed(request.Method, path, route.Method));
+                await WriteErrorAsync(context, route, GatewayError.MethodNotAllowed(request.Method, path, route.Method));
                 return;
             }
             var state = runtime.Current;
@@ -50,7 +57,7 @@ internal sealed partial class RequestDispatcher(GatewayRuntime runtime, ILogger<
                 var authError = state.Authenticator.Authenticate(context, out _);
                 if (authError is not null)
                 {
-                    await ErrorWriter.WriteOpenAiAsync(context, authError);
+                    await WriteErrorAsync(context, route, authError);
                     return;
                 }
             }
@@ -62,14 +69,17 @@ internal sealed partial class RequestDispatcher(GatewayRuntime runtime, ILogger<
         }
         catch (BadHttpRequestException e)
         {
-            await ErrorWriter.WriteOpenAiAsync(context, new GatewayError(e.StatusCode, e.Message, "invalid_request_error", e.StatusCode.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+            await WriteErrorAsync(context, route, new GatewayError(e.StatusCode, e.Message, "invalid_request_error", e.StatusCode.ToString(System.Globalization.CultureInfo.InvariantCulture)));
         }
         catch (Exception e)
         {
             LogUnhandled(logger, e, request.Method, path);
-            await ErrorWriter.WriteOpenAiAsync(context, GatewayError.Internal("Internal error in the gateway; it has been logged."));
+            await WriteErrorAsync(context, route, GatewayError.Internal("Internal error in the gateway; it has been logged."));
         }
     }
+
+    private static Task WriteErrorAsync(HttpContext context, Route? route, GatewayError error) =>
+        route?.Errors == ErrorFormat.Anthropic ? AnthropicErrors.WriteAsync(context, error) : ErrorWriter.WriteOpenAiAsync(context, error);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Unhandled failure on {Method} {Path}")]
     private static partial void LogUnhandled(ILogger logger, Exception exception, string method, string path);
