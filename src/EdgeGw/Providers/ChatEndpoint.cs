@@ -12,4 +12,9 @@ internal abstract class ChatEndpoint(Deployment deployment)
     public Deployment Deployment { get; } = deployment;
 
     public abstract ValueTask<ProviderResult> ChatAsync(ChatCall call, CancellationToken cancellationToken);
+
+    /// <summary>Answers an OpenAI-format embeddings request; providers without embeddings say so with a 400.</summary>
+    public virtual ValueTask<ProviderResult> EmbedAsync(EmbeddingCall call, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(ProviderResult.Failed(Api.GatewayError.BadRequest(
+            $"Model '{call.Group.Name}' ({Deployment.Provider}/) does not serve embeddings.", "model")));
 }

@@ -36,15 +36,15 @@ internal static class AzureTarget
         {
             // Only "preview" is a query value the v1 path understands; GA needs no api-version at all.
             var query = string.Equals(version, "preview", StringComparison.OrdinalIgnoreCase) ? "?api-version=preview" : "";
-            return new OpenAiTarget(new Uri(root + V1Segment + "/chat/completions" + query), "api-key", authValue,
+            return new OpenAiTarget(new Uri(root + V1Segment + "/chat/completions" + query), new Uri(root + V1Segment + "/embeddings" + query), "api-key", authValue,
                 SpliceModelId: true, RequestStreamUsage: true);
         }
 
         // The deployment in the path selects the model; Azure ignores the body's "model", so the
         // client's body goes as it came.
-        var uri = new Uri(root + OpenAiSegment + "/deployments/" + Uri.EscapeDataString(deployment.ModelId)
-            + "/chat/completions?api-version=" + Uri.EscapeDataString(version!));
-        return new OpenAiTarget(uri, "api-key", authValue, SpliceModelId: false, RequestStreamUsage: SupportsStreamUsage(version!));
+        var deploymentRoot = root + OpenAiSegment + "/deployments/" + Uri.EscapeDataString(deployment.ModelId);
+        var versionQuery = "?api-version=" + Uri.EscapeDataString(version!);
+        return new OpenAiTarget(new Uri(deploymentRoot + "/chat/completions" + versionQuery), new Uri(deploymentRoot + "/embeddings" + versionQuery), "api-key", authValue, SpliceModelId: false, RequestStreamUsage: SupportsStreamUsage(version!));
     }
 
     private static bool IsV1(string? apiVersion) =>

@@ -43,6 +43,7 @@ internal class OpenAiChatEndpoint : ChatEndpoint
 
     private static OpenAiTarget Target(Deployment d) => new(
         new Uri(ChatBase(d) + "/chat/completions"),
+        new Uri(ChatBase(d) + "/embeddings"),
         "Authorization",
         string.IsNullOrEmpty(d.ApiKey) ? null : "Bearer " + d.ApiKey,
         SpliceModelId: true,
@@ -61,38 +62,14 @@ internal class OpenAiChatEndpoint : ChatEndpoint
         var request = call.Request;
         var model = _target.SpliceModelId ? new Splice(request.Model.Start, request.Model.Length, _modelIdJson) : Splice.None;
         var usage = _target.RequestStreamUsage ? UsageSplice(request) : Splice.None;
-        using var message = new HttpRequestMessage(HttpMethod.Post, _target.ChatUri)
-        {
-            Content = new SplicedJsonContent(call.Body, model, usage),
-        };
-        UpstreamClients.SetVersion(message);
-        if (_target.AuthValue is not null)
-            message.Headers.TryAddWithoutValidation(_target.AuthHeader, _target.AuthValue);
-        foreach (var (name, value) in Deployment.ExtraHeaders)
-            message.Headers.TryAddWithoutValidation(name, value);
-
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var limit = request.Stream ? _timeouts.Stream : _timeouts.Request;
-        timeout.CancelAfter(limit);
-        HttpResponseMessage response;
-        try
-        {
-            response = await _client.SendAsync(message, timeout.Token);
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            return ProviderResult.Failed(GatewayError.UpstreamTimeout(Deployment.ModelName, limit));
-        }
-        catch (HttpRequestException e)
-        {
-            return ProviderResult.Failed(GatewayError.UpstreamUnreachable(Deployment.ModelName, e.Message));
-        }
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var (response, error) = await SendAsync(_target.ChatUri, new SplicedJsonContent(call.Body, model, usage), timeout, limit, cancellationToken);
+        if (response is null)
+            return ProviderResult.Failed(error!);
 
         using (response)
         {
-            if (!response.IsSuccessStatusCode)
-                return ProviderResult.Failed(await MapErrorAsync(response, timeout.Token));
-
             var body = await response.Content.ReadAsStreamAsync(timeout.Token);
             if (request.Stream)
             {
@@ -102,8 +79,65 @@ internal class OpenAiChatEndpoint : ChatEndpoint
                     : new OpenAiStreamDecoder<AnthropicEventEncoder>(call.AnthropicEncoder(), Deployment.ModelName);
                 return await SseRelay.RelayAsync(body, relay, call.Http, timeout, _timeouts.Stream, Deployment.ModelName);
             }
-            return await RelayBodyAsync(body, call, timeout.Token, limit);
+            using var buffer = new PooledBufferWriter(16 * 1024);
+            error = await ReadAllAsync(body, buffer, call.Http, timeout.Token, limit);
+            if (error is not null)
+                return ProviderResult.Failed(error);
+            if (call.Format != ClientFormat.OpenAi)
+            {
+                return OpenAiObjectScan.TryScan(buffer.WrittenSpan, out var scanned)
+                    ? await CompletionWriter.WriteAsync(call, buffer.WrittenMemory, scanned.Usage)
+                    : ProviderResult.Failed(Malformed());
+            }
+            return await WriteWithClientModelAsync(buffer, call.Http, call.Group.NameJson);
         }
+    }
+
+    public override async ValueTask<ProviderResult> EmbedAsync(EmbeddingCall call, CancellationToken cancellationToken)
+    {
+        var request = call.Request;
+        var model = _target.SpliceModelId ? new Splice(request.Model.Start, request.Model.Length, _modelIdJson) : Splice.None;
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var (response, error) = await SendAsync(_target.EmbeddingsUri, new SplicedJsonContent(call.Body, model, Splice.None), timeout, _timeouts.Request, cancellationToken);
+        if (response is null)
+            return ProviderResult.Failed(error!);
+        using (response)
+        {
+            using var buffer = new PooledBufferWriter(64 * 1024);
+            error = await ReadAllAsync(await response.Content.ReadAsStreamAsync(timeout.Token), buffer, call.Http, timeout.Token, _timeouts.Request);
+            return error is not null ? ProviderResult.Failed(error) : await WriteWithClientModelAsync(buffer, call.Http, call.Group.NameJson);
+        }
+    }
+
+    /// <summary>Sends the request; a non-2xx answer, a timeout or an unreachable upstream come back as the error.</summary>
+    private async ValueTask<(HttpResponseMessage? Response, GatewayError? Error)> SendAsync(
+        Uri uri, HttpContent content, CancellationTokenSource timeout, TimeSpan limit, CancellationToken cancellationToken)
+    {
+        using var message = new HttpRequestMessage(HttpMethod.Post, uri) { Content = content };
+        UpstreamClients.SetVersion(message);
+        if (_target.AuthValue is not null)
+            message.Headers.TryAddWithoutValidation(_target.AuthHeader, _target.AuthValue);
+        foreach (var (name, value) in Deployment.ExtraHeaders)
+            message.Headers.TryAddWithoutValidation(name, value);
+
+        timeout.CancelAfter(limit);
+        HttpResponseMessage response;
+        try
+        {
+            response = await _client.SendAsync(message, timeout.Token);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return (null, GatewayError.UpstreamTimeout(Deployment.ModelName, limit));
+        }
+        catch (HttpRequestException e)
+        {
+            return (null, GatewayError.UpstreamUnreachable(Deployment.ModelName, e.Message));
+        }
+        if (response.IsSuccessStatusCode)
+            return (response, null);
+        using (response)
+            return (null, await MapErrorAsync(response, timeout.Token));
     }
 
     /// <summary>Asks for the usage chunk on a stream whose client did not, so the stream can be billed.</summary>
@@ -123,32 +157,36 @@ internal class OpenAiChatEndpoint : ChatEndpoint
             : new Splice(request.StreamOptions.Start + 1, 0, IncludeUsageField);
     }
 
-    private async ValueTask<ProviderResult> RelayBodyAsync(Stream body, ChatCall call, CancellationToken cancellationToken, TimeSpan limit)
+    private async ValueTask<GatewayError?> ReadAllAsync(Stream body, PooledBufferWriter buffer, HttpContext http, CancellationToken cancellationToken, TimeSpan limit)
     {
-        using var buffer = new PooledBufferWriter(16 * 1024);
         try
         {
             int read;
             while ((read = await body.ReadAsync(buffer.GetMemory(8192), cancellationToken)) > 0)
                 buffer.Advance(read);
+            return null;
         }
-        catch (OperationCanceledException) when (!call.Http.RequestAborted.IsCancellationRequested)
+        catch (OperationCanceledException) when (!http.RequestAborted.IsCancellationRequested)
         {
-            return ProviderResult.Failed(GatewayError.UpstreamTimeout(Deployment.ModelName, limit));
+            return GatewayError.UpstreamTimeout(Deployment.ModelName, limit);
         }
         catch (Exception e) when (e is IOException or HttpRequestException)
         {
-            return ProviderResult.Failed(GatewayError.UpstreamUnreachable(Deployment.ModelName, "the response broke: " + e.Message));
+            return GatewayError.UpstreamUnreachable(Deployment.ModelName, "the response broke: " + e.Message);
         }
+    }
 
+    private GatewayError Malformed() =>
+        new(502, $"Deployment '{Deployment.ModelName}' returned a malformed response.", "api_error", "502");
+
+    /// <summary>Writes an OpenAI-format JSON answer with only its <c>model</c> replaced by the client's name.</summary>
+    private async ValueTask<ProviderResult> WriteWithClientModelAsync(PooledBufferWriter buffer, HttpContext http, byte[] clientModelJson)
+    {
         var json = buffer.WrittenSpan;
         if (!OpenAiObjectScan.TryScan(json, out var scan))
-            return ProviderResult.Failed(new GatewayError(502, $"Deployment '{Deployment.ModelName}' returned a malformed response.", "api_error", "502"));
+            return ProviderResult.Failed(Malformed());
 
-        if (call.Format != ClientFormat.OpenAi)
-            return await CompletionWriter.WriteAsync(call, buffer.WrittenMemory, scan.Usage);
-
-        var response = call.Http.Response;
+        var response = http.Response;
         response.StatusCode = StatusCodes.Status200OK;
         response.ContentType = "application/json";
         var output = response.BodyWriter;
@@ -159,12 +197,12 @@ internal class OpenAiChatEndpoint : ChatEndpoint
         }
         else
         {
-            response.ContentLength = json.Length - scan.Model.Length + call.Group.NameJson.Length;
+            response.ContentLength = json.Length - scan.Model.Length + clientModelJson.Length;
             output.Write(json[..scan.Model.Start]);
-            output.Write(call.Group.NameJson);
+            output.Write(clientModelJson);
             output.Write(json[scan.Model.End..]);
         }
-        await output.FlushAsync(call.Http.RequestAborted);
+        await output.FlushAsync(http.RequestAborted);
         return new ProviderResult(null, true, scan.Usage);
     }
 }

@@ -5,8 +5,9 @@ namespace EdgeGw.Providers.OpenAi;
 /// services that speak the same format behind another URL scheme and key header (Azure).
 /// </summary>
 /// <param name="ChatUri">The full chat-completions URI, query included.</param>
+/// <param name="EmbeddingsUri">The full embeddings URI, query included.</param>
 /// <param name="AuthHeader">The header that carries the key (<c>Authorization</c>, <c>api-key</c>).</param>
 /// <param name="AuthValue">Its value, or null to send none.</param>
 /// <param name="SpliceModelId">Replace the client's <c>model</c> with the deployment's model id (false when the URI selects the model).</param>
 /// <param name="RequestStreamUsage">Add <c>stream_options.include_usage</c> to streams whose client did not (false where the upstream rejects it).</param>
-internal sealed record OpenAiTarget(Uri ChatUri, string AuthHeader, string? AuthValue, bool SpliceModelId, bool RequestStreamUsage);
+internal sealed record OpenAiTarget(Uri ChatUri, Uri EmbeddingsUri, string AuthHeader, string? AuthValue, bool SpliceModelId, bool RequestStreamUsage);

@@ -1,0 +1,42 @@
+using EdgeGw.Providers;
+
+namespace EdgeGw.Api;
+
+/// <summary><c>POST /v1/embeddings</c>: OpenAI's shape in and out, whatever the provider.</summary>
+internal static class EmbeddingsEndpoint
+{
+    public static async Task HandleAsync(HttpContext context, GatewayState state)
+    {
+        var (body, readError) = await RequestBodyReader.ReadAsync(context, state.Config.General.MaxRequestSizeBytes);
+        if (readError is not null)
+        {
+            await ErrorWriter.WriteOpenAiAsync(context, readError);
+            return;
+        }
+        using (body)
+        {
+            var error = Resolve(body!.WrittenSpan, state, out var request, out var group);
+            if (error is not null)
+            {
+                await ErrorWriter.WriteOpenAiAsync(context, error);
+                return;
+            }
+            var result = await group!.Pick().EmbedAsync(new EmbeddingCall(context, body.WrittenMemory, request, group), context.RequestAborted);
+            if (result.Error is not null && !result.ResponseStarted && !context.RequestAborted.IsCancellationRequested)
+                await ErrorWriter.WriteOpenAiAsync(context, result.Error);
+        }
+    }
+
+    private static GatewayError? Resolve(ReadOnlySpan<byte> body, GatewayState state, out EmbeddingRequest request, out Routing.ModelGroup? group)
+    {
+        group = null;
+        Span<char> name = stackalloc char[ChatRequestParser.MaxModelNameChars];
+        var error = EmbeddingRequest.Parse(body, out request, name, out var length);
+        if (error is not null)
+            return error;
+        if (!state.Models.TryFind(name[..length], out var found))
+            return ChatCompletionsEndpoint.UnknownModel(name[..length].ToString());
+        group = found;
+        return null;
+    }
+}
