@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 using EdgeGw.Api;
 using EdgeGw.Json;
@@ -186,7 +185,6 @@ internal static class AnthropicRequestTranslator
             return null;
         if (value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out var n) && n > 0)
             return n;
-        throw new AnthropicRequestException(
-            string.Create(CultureInfo.InvariantCulture, $"'{name}' must be a positive integer."), name);
+        throw new AnthropicRequestException($"'{name}' must be a positive integer.", name);
     }
 }

@@ -31,7 +31,7 @@ internal sealed class AnthropicStreamDecoder<TEncoder>(TEncoder encoder, string 
         var data = sseEvent.Data;
         try
         {
-            var type = sseEvent.EventType.IsEmpty ? TypeOf(data) : sseEvent.EventType;
+            var type = sseEvent.EventType.IsEmpty ? AnthropicEventJson.TypeOf(data) : sseEvent.EventType;
             if (type.SequenceEqual("content_block_delta"u8))
                 OnBlockDelta(data, output);
             else if (type.SequenceEqual("content_block_start"u8))
@@ -45,7 +45,7 @@ internal sealed class AnthropicStreamDecoder<TEncoder>(TEncoder encoder, string 
             else if (type.SequenceEqual("error"u8))
                 return OnError(data, output);
             else
-                Validate(data); // ping, content_block_stop and event types newer than this code
+                AnthropicEventJson.Validate(data); // ping, content_block_stop and event types newer than this code
             return true;
         }
         catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException)
@@ -69,24 +69,24 @@ internal sealed class AnthropicStreamDecoder<TEncoder>(TEncoder encoder, string 
 
     private void OnMessageStart(ReadOnlySpan<byte> data, IBufferWriter<byte> output)
     {
-        var reader = Open(data);
+        var reader = AnthropicEventJson.Open(data);
         ReadOnlySpan<byte> id = default;
-        while (NextProperty(ref reader))
+        while (AnthropicEventJson.NextProperty(ref reader))
         {
             if (!reader.ValueTextEquals("message"u8))
             {
-                SkipValue(ref reader);
+                AnthropicEventJson.SkipValue(ref reader);
                 continue;
             }
             reader.Read();
             if (reader.TokenType != JsonTokenType.StartObject)
                 throw new JsonException("message_start.message is not an object");
-            while (NextProperty(ref reader))
+            while (AnthropicEventJson.NextProperty(ref reader))
             {
                 if (reader.ValueTextEquals("id"u8))
                 {
                     reader.Read();
-                    id = StringContent(ref reader, data);
+                    id = AnthropicEventJson.StringContent(ref reader, data);
                 }
                 else if (reader.ValueTextEquals("usage"u8))
                 {
@@ -94,19 +94,19 @@ internal sealed class AnthropicStreamDecoder<TEncoder>(TEncoder encoder, string 
                     _usage.Read(ref reader);
                 }
                 else
-                    SkipValue(ref reader);
+                    AnthropicEventJson.SkipValue(ref reader);
             }
         }
-        Close(ref reader);
+        AnthropicEventJson.Close(ref reader);
         encoder.Start(output, id);
     }
 
     private void OnBlockStart(ReadOnlySpan<byte> data, IBufferWriter<byte> output)
     {
-        var reader = Open(data);
+        var reader = AnthropicEventJson.Open(data);
         var index = -1;
         ReadOnlySpan<byte> type = default, id = default, name = default, text = default;
-        while (NextProperty(ref reader))
+        while (AnthropicEventJson.NextProperty(ref reader))
         {
             if (reader.ValueTextEquals("index"u8))
             {
@@ -118,24 +118,24 @@ internal sealed class AnthropicStreamDecoder<TEncoder>(TEncoder encoder, string 
                 reader.Read();
                 if (reader.TokenType != JsonTokenType.StartObject)
                     throw new JsonException("content_block is not an object");
-                while (NextProperty(ref reader))
+                while (AnthropicEventJson.NextProperty(ref reader))
                 {
                     if (reader.ValueTextEquals("type"u8))
-                        type = ReadString(ref reader, data);
+                        type = AnthropicEventJson.ReadString(ref reader, data);
                     else if (reader.ValueTextEquals("id"u8))
-                        id = ReadString(ref reader, data);
+                        id = AnthropicEventJson.ReadString(ref reader, data);
                     else if (reader.ValueTextEquals("name"u8))
-                        name = ReadString(ref reader, data);
+                        name = AnthropicEventJson.ReadString(ref reader, data);
                     else if (reader.ValueTextEquals("text"u8) || reader.ValueTextEquals("thinking"u8))
-                        text = ReadString(ref reader, data);
+                        text = AnthropicEventJson.ReadString(ref reader, data);
                     else
-                        SkipValue(ref reader);
+                        AnthropicEventJson.SkipValue(ref reader);
                 }
             }
             else
-                SkipValue(ref reader);
+                AnthropicEventJson.SkipValue(ref reader);
         }
-        Close(ref reader);
+        AnthropicEventJson.Close(ref reader);
         if (index < 0)
             throw new JsonException("content_block_start without index");
 
@@ -170,10 +170,10 @@ internal sealed class AnthropicStreamDecoder<TEncoder>(TEncoder encoder, string 
 
     private void OnBlockDelta(ReadOnlySpan<byte> data, IBufferWriter<byte> output)
     {
-        var reader = Open(data);
+        var reader = AnthropicEventJson.Open(data);
         var index = -1;
         ReadOnlySpan<byte> type = default, payload = default;
-        while (NextProperty(ref reader))
+        while (AnthropicEventJson.NextProperty(ref reader))
         {
             if (reader.ValueTextEquals("index"u8))
             {
@@ -185,20 +185,20 @@ internal sealed class AnthropicStreamDecoder<TEncoder>(TEncoder encoder, string 
                 reader.Read();
                 if (reader.TokenType != JsonTokenType.StartObject)
                     throw new JsonException("delta is not an object");
-                while (NextProperty(ref reader))
+                while (AnthropicEventJson.NextProperty(ref reader))
                 {
                     if (reader.ValueTextEquals("type"u8))
-                        type = ReadString(ref reader, data);
+                        type = AnthropicEventJson.ReadString(ref reader, data);
                     else if (reader.ValueTextEquals("text"u8) || reader.ValueTextEquals("partial_json"u8) || reader.ValueTextEquals("thinking"u8))
-                        payload = ReadString(ref reader, data);
+                        payload = AnthropicEventJson.ReadString(ref reader, data);
                     else
-                        SkipValue(ref reader); // signature, citation
+                        AnthropicEventJson.SkipValue(ref reader); // signature, citation
                 }
             }
             else
-                SkipValue(ref reader);
+                AnthropicEventJson.SkipValue(ref reader);
         }
-        Close(ref reader);
+        AnthropicEventJson.Close(ref reader);
         if (payload.IsEmpty)
             return;
 
@@ -222,15 +222,15 @@ internal sealed class AnthropicStreamDecoder<TEncoder>(TEncoder encoder, string 
 
     private void OnMessageDelta(ReadOnlySpan<byte> data)
     {
-        var reader = Open(data);
-        while (NextProperty(ref reader))
+        var reader = AnthropicEventJson.Open(data);
+        while (AnthropicEventJson.NextProperty(ref reader))
         {
             if (reader.ValueTextEquals("delta"u8))
             {
                 reader.Read();
                 if (reader.TokenType != JsonTokenType.StartObject)
                     throw new JsonException("delta is not an object");
-                while (NextProperty(ref reader))
+                while (AnthropicEventJson.NextProperty(ref reader))
                 {
                     if (reader.ValueTextEquals("stop_reason"u8))
                     {
@@ -241,7 +241,7 @@ internal sealed class AnthropicStreamDecoder<TEncoder>(TEncoder encoder, string 
                             reader.Skip();
                     }
                     else
-                        SkipValue(ref reader);
+                        AnthropicEventJson.SkipValue(ref reader);
                 }
             }
             else if (reader.ValueTextEquals("usage"u8))
@@ -250,9 +250,9 @@ internal sealed class AnthropicStreamDecoder<TEncoder>(TEncoder encoder, string 
                 _usage.Read(ref reader);
             }
             else
-                SkipValue(ref reader);
+                AnthropicEventJson.SkipValue(ref reader);
         }
-        Close(ref reader);
+        AnthropicEventJson.Close(ref reader);
     }
 
     private bool OnMessageStop(IBufferWriter<byte> output)
@@ -285,63 +285,4 @@ internal sealed class AnthropicStreamDecoder<TEncoder>(TEncoder encoder, string 
         _toolOrdinals[index] = ordinal;
     }
 
-    /// <summary>The <c>type</c> field, for upstreams that omit the <c>event:</c> line.</summary>
-    private static ReadOnlySpan<byte> TypeOf(ReadOnlySpan<byte> data)
-    {
-        var reader = Open(data);
-        while (NextProperty(ref reader))
-        {
-            if (reader.ValueTextEquals("type"u8))
-                return ReadString(ref reader, data);
-            SkipValue(ref reader);
-        }
-        return default;
-    }
-
-    private static void Validate(ReadOnlySpan<byte> data)
-    {
-        var reader = Open(data);
-        while (NextProperty(ref reader))
-            SkipValue(ref reader);
-        Close(ref reader);
-    }
-
-    private static Utf8JsonReader Open(ReadOnlySpan<byte> data)
-    {
-        var reader = new Utf8JsonReader(data);
-        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
-            throw new JsonException("event data is not a JSON object");
-        return reader;
-    }
-
-    private static bool NextProperty(ref Utf8JsonReader reader) =>
-        reader.Read() && reader.TokenType == JsonTokenType.PropertyName;
-
-    private static void SkipValue(ref Utf8JsonReader reader)
-    {
-        reader.Read();
-        reader.Skip();
-    }
-
-    /// <summary>After the root object's last property: nothing but whitespace may follow.</summary>
-    private static void Close(ref Utf8JsonReader reader)
-    {
-        if (reader.TokenType != JsonTokenType.EndObject || reader.CurrentDepth != 0 || reader.Read())
-            throw new JsonException("event data is not one JSON object");
-    }
-
-    private static ReadOnlySpan<byte> ReadString(scoped ref Utf8JsonReader reader, ReadOnlySpan<byte> data)
-    {
-        reader.Read();
-        return StringContent(ref reader, data);
-    }
-
-    /// <summary>A string token's content as written (still JSON-escaped); empty for null or other tokens.</summary>
-    private static ReadOnlySpan<byte> StringContent(scoped ref Utf8JsonReader reader, ReadOnlySpan<byte> data)
-    {
-        if (reader.TokenType == JsonTokenType.String)
-            return data.Slice((int)reader.TokenStartIndex + 1, reader.ValueSpan.Length);
-        reader.Skip();
-        return default;
-    }
 }

@@ -112,6 +112,35 @@ public sealed class AnthropicRequestTests : AnthropicGatewayTestBase
     }
 
     [Fact]
+    public async Task PdfFilePart_BecomesBase64Document()
+    {
+        var body = await SentBodyAsync("""
+            {"model":"claude","messages":[{"role":"user","content":[
+              {"type":"file","file":{"filename":"a.pdf","file_data":"data:application/pdf;base64,JVBERi0xLjQ="}},{"type":"text","text":"Summarise."}]}]}
+            """);
+
+        Assert.Equal("""
+            [{"type":"document","source":{"type":"base64","media_type":"application/pdf","data":"JVBERi0xLjQ="}},{"type":"text","text":"Summarise."}]
+            """, Raw(body.GetProperty("messages")[0].GetProperty("content")));
+    }
+
+    [Fact]
+    public async Task AssistantThinkingBlocks_AreSentBackFirstAndUnchanged()
+    {
+        var body = await SentBodyAsync("""
+            {"model":"claude","messages":[
+              {"role":"user","content":"time?"},
+              {"role":"assistant","content":"Checking.","thinking_blocks":[{"type":"thinking","thinking":"Use the clock.","signature":"c2ln"}],
+               "tool_calls":[{"id":"toolu_01T","type":"function","function":{"name":"now","arguments":"{}"}}]},
+              {"role":"tool","tool_call_id":"toolu_01T","content":"noon"}],"reasoning_effort":"low"}
+            """);
+
+        Assert.Equal("""
+            [{"type":"thinking","thinking":"Use the clock.","signature":"c2ln"},{"type":"text","text":"Checking."},{"type":"tool_use","id":"toolu_01T","name":"now","input":{}}]
+            """, Raw(body.GetProperty("messages")[1].GetProperty("content")));
+    }
+
+    [Fact]
     public async Task Tools_BecomeInputSchemaTools()
     {
         var body = await SentBodyAsync("""
