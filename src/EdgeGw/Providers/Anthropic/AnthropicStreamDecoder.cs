@@ -16,6 +16,9 @@ internal sealed class AnthropicStreamDecoder<TEncoder>(TEncoder encoder, string 
 {
     private enum BlockKind : byte { Other, Text, Tool, Thinking, JsonText }
 
+    // Bounds the per-block tables against a hostile index; real messages have a handful of blocks.
+    private const uint MaxBlockIndex = 4096;
+
     private BlockKind[] _kinds = new BlockKind[8];
     private int[] _toolOrdinals = new int[8];
     private int _tools;
@@ -136,8 +139,8 @@ internal sealed class AnthropicStreamDecoder<TEncoder>(TEncoder encoder, string 
                 AnthropicEventJson.SkipValue(ref reader);
         }
         AnthropicEventJson.Close(ref reader);
-        if (index < 0)
-            throw new JsonException("content_block_start without index");
+        if ((uint)index > MaxBlockIndex)
+            throw new JsonException("content_block_start without a plausible index");
 
         var kind = BlockKind.Other;
         if (type.SequenceEqual("text"u8))
