@@ -1,6 +1,7 @@
 using System.Net.Http.Headers;
 using EdgeGw.Api;
 using EdgeGw.Buffers;
+using EdgeGw.Json;
 using EdgeGw.Providers.OpenAi;
 using EdgeGw.Streaming;
 using EdgeGw.Upstream;
@@ -23,6 +24,7 @@ internal sealed partial class AnthropicChatEndpoint : ChatEndpoint
     private readonly ProviderContext _context;
     private readonly Uri _messagesUri;
     private readonly HttpMessageInvoker _client;
+    private readonly byte[] _modelIdJson;
     private ILogger? _logger;
 
     public AnthropicChatEndpoint(ProviderContext context) : base(context.Deployment)
@@ -30,12 +32,16 @@ internal sealed partial class AnthropicChatEndpoint : ChatEndpoint
         _context = context;
         _messagesUri = AnthropicWire.MessagesUri(context.Deployment.ApiBase);
         _client = context.Clients.For(_messagesUri);
+        _modelIdJson = System.Text.Encoding.UTF8.GetBytes(System.Text.Json.JsonSerializer.Serialize(context.Deployment.ModelId, JsonContext.Default.String));
     }
 
     public Uri MessagesUri => _messagesUri;
 
     public override async ValueTask<ProviderResult> ChatAsync(ChatCall call, CancellationToken cancellationToken)
     {
+        if (call.Format == ClientFormat.Anthropic)
+            return await PassThroughAsync(call, cancellationToken);
+
         var request = call.Request;
         using var upstreamBody = new PooledBufferWriter(Math.Max(4096, call.Body.Length + 512));
         var options = new AnthropicRequestOptions(Deployment.ModelId, Deployment.MaxTokens, _context.Settings.DropParams, request.Stream);
@@ -45,10 +51,127 @@ internal sealed partial class AnthropicChatEndpoint : ChatEndpoint
         if (translation.Dropped.Count > 0)
             LogDropped(Logger(call), Deployment.ModelName, string.Join(", ", translation.Dropped));
 
-        using var message = new HttpRequestMessage(HttpMethod.Post, _messagesUri)
+        var limit = request.Stream ? _context.Timeouts.Stream : _context.Timeouts.Request;
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var content = new ReadOnlyMemoryContent(upstreamBody.WrittenMemory) { Headers = { ContentType = Json } };
+        var (response, error) = await SendAsync(content, null, timeout, limit, cancellationToken);
+        if (response is null)
+            return ProviderResult.Failed(error!);
+
+        using (response)
         {
-            Content = new ReadOnlyMemoryContent(upstreamBody.WrittenMemory) { Headers = { ContentType = Json } },
-        };
+            var body = await response.Content.ReadAsStreamAsync(timeout.Token);
+            if (request.Stream)
+            {
+                var encoder = new OpenAiChunkEncoder(call.Group.NameJson, request.ClientWantsUsage, _context.Time);
+                var decoder = new AnthropicStreamDecoder<OpenAiChunkEncoder>(encoder, Deployment.ModelName, Deployment.ApiKey, translation.JsonMode);
+                return await SseRelay.RelayAsync(body, decoder, call.Http, timeout, _context.Timeouts.Stream, Deployment.ModelName);
+            }
+            return await TranslateBodyAsync(body, call, translation.JsonMode, timeout.Token, limit);
+        }
+    }
+
+    /// <summary>
+    /// An Anthropic-format client on an Anthropic deployment: its own body goes upstream with only
+    /// the model id substituted (cache_control, thinking, metadata and beta features intact), and
+    /// the answer comes back as Anthropic sent it, with only the model name replaced.
+    /// </summary>
+    private async ValueTask<ProviderResult> PassThroughAsync(ChatCall call, CancellationToken cancellationToken)
+    {
+        Span<char> ignored = stackalloc char[Api.ChatRequestParser.MaxModelNameChars];
+        var parseError = Api.ChatRequestParser.Parse(call.AnthropicBody.Span, out var original, ignored, out _);
+        if (parseError is not null)
+            return ProviderResult.Failed(parseError);
+        var content = new SplicedJsonContent(call.AnthropicBody, new Splice(original.Model.Start, original.Model.Length, _modelIdJson), Splice.None);
+        var beta = call.Http.Request.Headers[AnthropicWire.BetaHeader].ToString();
+
+        var stream = call.Request.Stream;
+        var limit = stream ? _context.Timeouts.Stream : _context.Timeouts.Request;
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var (response, error) = await SendAsync(content, beta.Length > 0 ? beta : null, timeout, limit, cancellationToken);
+        if (response is null)
+            return ProviderResult.Failed(error!);
+
+        using (response)
+        {
+            var body = await response.Content.ReadAsStreamAsync(timeout.Token);
+            if (stream)
+                return await SseRelay.RelayAsync(body, new AnthropicStreamRelay(call.Group.NameJson, Deployment.ModelName), call.Http, timeout, _context.Timeouts.Stream, Deployment.ModelName);
+
+            using var upstream = new PooledBufferWriter(16 * 1024);
+            var readError = await ReadAllAsync(body, upstream, call.Http, timeout.Token, limit);
+            if (readError is not null)
+                return ProviderResult.Failed(readError);
+            return await WriteMessageAsync(upstream, call);
+        }
+    }
+
+    private async ValueTask<ProviderResult> WriteMessageAsync(PooledBufferWriter upstream, ChatCall call)
+    {
+        Usage usage;
+        Json.JsonRange model;
+        try
+        {
+            (usage, model) = ScanMessage(upstream.WrittenMemory);
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return ProviderResult.Failed(new GatewayError(502, $"Deployment '{Deployment.ModelName}' returned a malformed response.", "api_error", "502"));
+        }
+        var json = upstream.WrittenMemory;
+        var response = call.Http.Response;
+        response.StatusCode = StatusCodes.Status200OK;
+        response.ContentType = "application/json";
+        var output = response.BodyWriter;
+        if (model.IsEmpty)
+        {
+            response.ContentLength = json.Length;
+            output.Write(json.Span);
+        }
+        else
+        {
+            response.ContentLength = json.Length - model.Length + call.Group.NameJson.Length;
+            output.Write(json.Span[..model.Start]);
+            output.Write(call.Group.NameJson);
+            output.Write(json.Span[model.End..]);
+        }
+        await output.FlushAsync(call.Http.RequestAborted);
+        return new ProviderResult(null, true, usage);
+    }
+
+    private static (Usage Usage, Json.JsonRange Model) ScanMessage(ReadOnlyMemory<byte> json)
+    {
+        var reader = new System.Text.Json.Utf8JsonReader(json.Span);
+        var model = default(Json.JsonRange);
+        var usage = default(AnthropicUsage);
+        if (!reader.Read() || reader.TokenType != System.Text.Json.JsonTokenType.StartObject)
+            throw new System.Text.Json.JsonException("not an object");
+        while (reader.Read() && reader.TokenType == System.Text.Json.JsonTokenType.PropertyName)
+        {
+            if (reader.ValueTextEquals("model"u8))
+            {
+                reader.Read();
+                model = new Json.JsonRange((int)reader.TokenStartIndex, (int)reader.BytesConsumed - (int)reader.TokenStartIndex);
+            }
+            else if (reader.ValueTextEquals("usage"u8))
+            {
+                reader.Read();
+                usage.Read(ref reader);
+            }
+            else
+            {
+                reader.Read();
+                reader.Skip();
+            }
+        }
+        return (usage.ToOpenAi(), model);
+    }
+
+    /// <summary>Sends to /v1/messages; a non-2xx answer, a timeout or an unreachable upstream come back as the error.</summary>
+    private async ValueTask<(HttpResponseMessage? Response, GatewayError? Error)> SendAsync(
+        HttpContent content, string? clientBeta, CancellationTokenSource timeout, TimeSpan limit, CancellationToken cancellationToken)
+    {
+        using var message = new HttpRequestMessage(HttpMethod.Post, _messagesUri) { Content = content };
         UpstreamClients.SetVersion(message);
         if (!string.IsNullOrEmpty(Deployment.ApiKey))
             message.Headers.TryAddWithoutValidation(AnthropicWire.ApiKeyHeader, Deployment.ApiKey);
@@ -56,10 +179,9 @@ internal sealed partial class AnthropicChatEndpoint : ChatEndpoint
             message.Headers.TryAddWithoutValidation(AnthropicWire.VersionHeader, AnthropicWire.Version);
         foreach (var (name, value) in Deployment.ExtraHeaders)
             message.Headers.TryAddWithoutValidation(name, value);
+        if (clientBeta is not null && !Deployment.ExtraHeaders.ContainsKey(AnthropicWire.BetaHeader))
+            message.Headers.TryAddWithoutValidation(AnthropicWire.BetaHeader, clientBeta);
 
-        var timeouts = _context.Timeouts;
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var limit = request.Stream ? timeouts.Stream : timeouts.Request;
         timeout.CancelAfter(limit);
         HttpResponseMessage response;
         try
@@ -68,46 +190,24 @@ internal sealed partial class AnthropicChatEndpoint : ChatEndpoint
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            return ProviderResult.Failed(GatewayError.UpstreamTimeout(Deployment.ModelName, limit));
+            return (null, GatewayError.UpstreamTimeout(Deployment.ModelName, limit));
         }
         catch (HttpRequestException e)
         {
-            return ProviderResult.Failed(GatewayError.UpstreamUnreachable(Deployment.ModelName, e.Message));
+            return (null, GatewayError.UpstreamUnreachable(Deployment.ModelName, e.Message));
         }
-
+        if (response.IsSuccessStatusCode)
+            return (response, null);
         using (response)
-        {
-            if (!response.IsSuccessStatusCode)
-                return ProviderResult.Failed(await AnthropicErrorMapper.MapAsync(response, Deployment.ModelName, Deployment.ApiKey, timeout.Token));
-
-            var body = await response.Content.ReadAsStreamAsync(timeout.Token);
-            if (request.Stream)
-            {
-                var encoder = new OpenAiChunkEncoder(call.Group.NameJson, request.ClientWantsUsage, _context.Time);
-                var decoder = new AnthropicStreamDecoder<OpenAiChunkEncoder>(encoder, Deployment.ModelName, Deployment.ApiKey, translation.JsonMode);
-                return await SseRelay.RelayAsync(body, decoder, call.Http, timeout, timeouts.Stream, Deployment.ModelName);
-            }
-            return await TranslateBodyAsync(body, call, translation.JsonMode, timeout.Token, limit);
-        }
+            return (null, await AnthropicErrorMapper.MapAsync(response, Deployment.ModelName, Deployment.ApiKey, timeout.Token));
     }
 
     private async ValueTask<ProviderResult> TranslateBodyAsync(Stream body, ChatCall call, bool jsonMode, CancellationToken cancellationToken, TimeSpan limit)
     {
         using var upstream = new PooledBufferWriter(16 * 1024);
-        try
-        {
-            int read;
-            while ((read = await body.ReadAsync(upstream.GetMemory(8192), cancellationToken)) > 0)
-                upstream.Advance(read);
-        }
-        catch (OperationCanceledException) when (!call.Http.RequestAborted.IsCancellationRequested)
-        {
-            return ProviderResult.Failed(GatewayError.UpstreamTimeout(Deployment.ModelName, limit));
-        }
-        catch (Exception e) when (e is IOException or HttpRequestException)
-        {
-            return ProviderResult.Failed(GatewayError.UpstreamUnreachable(Deployment.ModelName, "the response broke: " + e.Message));
-        }
+        var readError = await ReadAllAsync(body, upstream, call.Http, cancellationToken, limit);
+        if (readError is not null)
+            return ProviderResult.Failed(readError);
 
         using var completion = new PooledBufferWriter(upstream.WrittenCount + 512);
         var created = _context.Time.GetUtcNow().ToUnixTimeSeconds();
@@ -120,6 +220,25 @@ internal sealed partial class AnthropicChatEndpoint : ChatEndpoint
         response.ContentLength = completion.WrittenCount;
         await response.BodyWriter.WriteAsync(completion.WrittenMemory, call.Http.RequestAborted);
         return new ProviderResult(null, true, usage);
+    }
+
+    private async ValueTask<GatewayError?> ReadAllAsync(Stream body, PooledBufferWriter buffer, HttpContext http, CancellationToken cancellationToken, TimeSpan limit)
+    {
+        try
+        {
+            int read;
+            while ((read = await body.ReadAsync(buffer.GetMemory(8192), cancellationToken)) > 0)
+                buffer.Advance(read);
+            return null;
+        }
+        catch (OperationCanceledException) when (!http.RequestAborted.IsCancellationRequested)
+        {
+            return GatewayError.UpstreamTimeout(Deployment.ModelName, limit);
+        }
+        catch (Exception e) when (e is IOException or HttpRequestException)
+        {
+            return GatewayError.UpstreamUnreachable(Deployment.ModelName, "the response broke: " + e.Message);
+        }
     }
 
     private ILogger Logger(ChatCall call) =>

@@ -5,6 +5,7 @@ internal static class AnthropicWire
 {
     public const string Version = "2023-06-01";
     public const string VersionHeader = "anthropic-version";
+    public const string BetaHeader = "anthropic-beta";
     public const string ApiKeyHeader = "x-api-key";
 
     /// <summary>
