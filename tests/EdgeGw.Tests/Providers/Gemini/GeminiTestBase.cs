@@ -15,6 +15,8 @@ public abstract class GeminiTestBase : IAsyncLifetime
 
     protected virtual string ExtraYaml => "";
     protected virtual string ExtraParams => "";
+    protected virtual string ApiBaseSuffix => "";
+    protected virtual string ModelId => "gemini-2.5-flash";
 
     public async Task InitializeAsync()
     {
@@ -22,8 +24,8 @@ public abstract class GeminiTestBase : IAsyncLifetime
         Gateway = await TestGateway.StartAsync($"""
             - model_name: {ModelName}
               litellm_params:
-                model: gemini/gemini-2.5-flash
-                api_base: {Upstream.Url}
+                model: gemini/{ModelId}
+                api_base: {Upstream.Url}{ApiBaseSuffix}
                 api_key: {UpstreamKey}
                 extra_headers:
                   X-Team: edge{ExtraParams}
