@@ -40,8 +40,6 @@ internal sealed partial class GeminiChatEndpoint : ChatEndpoint
         _time = context.Time;
     }
 
-    public Uri GenerateUri => _generateUri;
-
     /// <summary><c>api_base</c> is the host root; one that already names the API version is used as given.</summary>
     private static string ModelsBase(string apiBase)
     {
