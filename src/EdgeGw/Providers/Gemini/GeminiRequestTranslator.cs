@@ -120,7 +120,7 @@ internal static class GeminiRequestTranslator
             {
                 writer.WritePropertyName("parameters");
                 if (!GeminiSchemaTranslator.Write(writer, parameters))
-                    return GatewayError.BadRequest("A tool's parameters schema nests too deeply.", "tools");
+                    return GatewayError.BadRequest("A tool's parameters schema nests too deeply or refers to itself ($ref cycles cannot be inlined for Gemini).", "tools");
             }
             writer.WriteEndObject();
         }
@@ -246,7 +246,7 @@ internal static class GeminiRequestTranslator
                     {
                         writer.WritePropertyName("responseSchema");
                         if (!GeminiSchemaTranslator.Write(writer, schema))
-                            return GatewayError.BadRequest("The response_format schema nests too deeply.", "response_format");
+                            return GatewayError.BadRequest("The response_format schema nests too deeply or refers to itself ($ref cycles cannot be inlined for Gemini).", "response_format");
                     }
                     break;
                 default:

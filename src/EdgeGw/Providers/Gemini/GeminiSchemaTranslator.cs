@@ -10,7 +10,10 @@ namespace EdgeGw.Providers.Gemini;
 /// default, propertyOrdering — and drops every other keyword (additionalProperties, $schema,
 /// $id, $ref, $defs, strict, examples, patternProperties, …), which Gemini rejects with a 400.
 /// Also: <c>type: ["string","null"]</c> → <c>type: "string", nullable: true</c>;
-/// <c>oneOf</c> → <c>anyOf</c>; <c>const: x</c> → <c>enum: [x]</c>.
+/// <c>oneOf</c> → <c>anyOf</c>; <c>const: x</c> → <c>enum: [x]</c>; local references
+/// (<c>$ref: "#/$defs/X"</c> or <c>#/definitions/X</c>, as Pydantic writes them, also wrapped in a
+/// one-element <c>allOf</c>) are inlined, since Gemini has no <c>$ref</c>. A recursive reference
+/// fails the depth limit: a 400.
 /// </summary>
 internal static class GeminiSchemaTranslator
 {
@@ -24,17 +27,21 @@ internal static class GeminiSchemaTranslator
         || !properties.EnumerateObject().Any();
 
     /// <summary>Writes the translated schema; false when it nests deeper than Gemini (or sense) allows.</summary>
-    public static bool Write(Utf8JsonWriter writer, JsonElement schema, int depth = 0)
+    public static bool Write(Utf8JsonWriter writer, JsonElement schema) => Write(writer, schema, schema, 0);
+
+    private static bool Write(Utf8JsonWriter writer, JsonElement schema, JsonElement root, int depth)
     {
         if (depth > MaxDepth)
             return false;
+        if (Referenced(schema, root) is { } target)
+            return Write(writer, target, root, depth + 1);
         writer.WriteStartObject();
         if (schema.ValueKind == JsonValueKind.Object)
         {
             var nullableWritten = schema.TryGetProperty("nullable", out _);
             foreach (var keyword in schema.EnumerateObject())
             {
-                if (!WriteKeyword(writer, keyword, depth, ref nullableWritten))
+                if (!WriteKeyword(writer, keyword, root, depth, ref nullableWritten))
                     return false;
             }
         }
@@ -42,7 +49,27 @@ internal static class GeminiSchemaTranslator
         return true;
     }
 
-    private static bool WriteKeyword(Utf8JsonWriter writer, JsonProperty keyword, int depth, ref bool nullableWritten)
+    /// <summary>The schema a <c>$ref</c> (or a one-element <c>allOf</c>) stands for; an unresolvable one becomes <c>{}</c>.</summary>
+    private static JsonElement? Referenced(JsonElement schema, JsonElement root)
+    {
+        if (schema.ValueKind != JsonValueKind.Object)
+            return null;
+        if (schema.TryGetProperty("allOf", out var allOf) && allOf.ValueKind == JsonValueKind.Array && allOf.GetArrayLength() == 1)
+            return allOf[0];
+        if (!schema.TryGetProperty("$ref", out var reference) || reference.ValueKind != JsonValueKind.String)
+            return null;
+        var path = reference.GetString()!;
+        foreach (var prefix in (ReadOnlySpan<string>)["#/$defs/", "#/definitions/"])
+        {
+            if (path.StartsWith(prefix, StringComparison.Ordinal)
+                && root.TryGetProperty(prefix[2..^1], out var definitions) && definitions.ValueKind == JsonValueKind.Object
+                && definitions.TryGetProperty(path[prefix.Length..], out var target))
+                return target;
+        }
+        return default(JsonElement);
+    }
+
+    private static bool WriteKeyword(Utf8JsonWriter writer, JsonProperty keyword, JsonElement root, int depth, ref bool nullableWritten)
     {
         var value = keyword.Value;
         switch (keyword.Name)
@@ -72,19 +99,19 @@ internal static class GeminiSchemaTranslator
                 foreach (var property in value.EnumerateObject())
                 {
                     writer.WritePropertyName(property.Name);
-                    if (!Write(writer, property.Value, depth + 1))
+                    if (!Write(writer, property.Value, root, depth + 1))
                         return false;
                 }
                 writer.WriteEndObject();
                 return true;
             case "items":
                 writer.WritePropertyName("items");
-                return Write(writer, value, depth + 1);
+                return Write(writer, value, root, depth + 1);
             case "anyOf" or "oneOf" when value.ValueKind == JsonValueKind.Array:
                 writer.WriteStartArray("anyOf");
                 foreach (var option in value.EnumerateArray())
                 {
-                    if (!Write(writer, option, depth + 1))
+                    if (!Write(writer, option, root, depth + 1))
                         return false;
                 }
                 writer.WriteEndArray();

@@ -145,6 +145,44 @@ public sealed class GeminiRequestTests : GeminiTestBase
         Assert.False(declarations[1].TryGetProperty("parameters", out _));
     }
 
+    [Fact]
+    public async Task LocalSchemaReferences_AreInlined()
+    {
+        var sent = await SendAsync("""
+            {"model":"my-gemini","messages":[{"role":"user","content":"hi"}],
+             "tools":[{"type":"function","function":{"name":"save","parameters":{"type":"object",
+               "$defs":{"Address":{"type":"object","properties":{"street":{"type":"string"}},"required":["street"]}},
+               "definitions":{"Tag":{"type":"string","enum":["a","b"]}},
+               "properties":{"home":{"$ref":"#/$defs/Address"},"work":{"allOf":[{"$ref":"#/$defs/Address"}],"description":"office"},
+                             "tags":{"type":"array","items":{"$ref":"#/definitions/Tag"}}}}}}]}
+            """);
+
+        var parameters = sent.GetProperty("tools")[0].GetProperty("functionDeclarations")[0].GetProperty("parameters");
+        Assert.DoesNotContain("$ref", parameters.GetRawText(), StringComparison.Ordinal);
+        Assert.DoesNotContain("$defs", parameters.GetRawText(), StringComparison.Ordinal);
+        var properties = parameters.GetProperty("properties");
+        Assert.Equal("string", properties.GetProperty("home").GetProperty("properties").GetProperty("street").GetProperty("type").GetString());
+        Assert.Equal("street", properties.GetProperty("work").GetProperty("required")[0].GetString());
+        Assert.Equal("b", properties.GetProperty("tags").GetProperty("items").GetProperty("enum")[1].GetString());
+    }
+
+    [Fact]
+    public async Task RecursiveSchemaReference_Is400()
+    {
+        Upstream.RespondJson(GeminiWireFixtures.Simple);
+
+        using var response = await ChatAsync("""
+            {"model":"my-gemini","messages":[{"role":"user","content":"hi"}],
+             "tools":[{"type":"function","function":{"name":"tree","parameters":{"type":"object",
+               "$defs":{"Node":{"type":"object","properties":{"children":{"type":"array","items":{"$ref":"#/$defs/Node"}}}}},
+               "properties":{"root":{"$ref":"#/$defs/Node"}}}}}]}
+            """);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("tools", Error(await JsonAsync(response)).GetProperty("param").GetString());
+        Assert.Empty(Upstream.Requests);
+    }
+
     [Theory]
     [InlineData("\"auto\"", "AUTO", null)]
     [InlineData("\"none\"", "NONE", null)]
