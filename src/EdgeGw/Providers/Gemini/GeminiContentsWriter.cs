@@ -127,7 +127,8 @@ internal sealed class GeminiContentsWriter
     private static bool IsText(JsonElement part, out string text)
     {
         text = "";
-        if (part.ValueKind != JsonValueKind.Object || !part.TryGetProperty("type", out var type) || !type.ValueEquals("text")
+        if (part.ValueKind != JsonValueKind.Object || !part.TryGetProperty("type", out var type)
+            || type.ValueKind != JsonValueKind.String || !type.ValueEquals("text")
             || !part.TryGetProperty("text", out var t) || t.ValueKind != JsonValueKind.String)
             return false;
         text = t.GetString()!;
@@ -154,7 +155,9 @@ internal sealed class GeminiContentsWriter
             return Invalid("A user message's content must be a string or an array of content parts.");
         foreach (var part in content.EnumerateArray())
         {
-            var type = part.ValueKind == JsonValueKind.Object && part.TryGetProperty("type", out var t) ? t.GetString() : null;
+            var type = part.ValueKind == JsonValueKind.Object && part.TryGetProperty("type", out var t) && t.ValueKind == JsonValueKind.String
+                ? t.GetString()
+                : null;
             var error = type switch
             {
                 "text" => IsText(part, out var text) ? TextOk("user", text) : Invalid("A text part needs a 'text' string."),
@@ -242,7 +245,8 @@ internal sealed class GeminiContentsWriter
             {
                 if (IsText(part, out var text))
                     TextPart("model", text);
-                else if (!(part.TryGetProperty("type", out var type) && type.ValueEquals("refusal")))
+                else if (!(part.ValueKind == JsonValueKind.Object && part.TryGetProperty("type", out var type)
+                    && type.ValueKind == JsonValueKind.String && type.ValueEquals("refusal")))
                     return Invalid("An assistant message's content parts must be text.");
             }
         }

@@ -20,6 +20,19 @@ internal static class GeminiRequestTranslator
 
     public static GatewayError? Translate(ReadOnlyMemory<byte> body, bool dropParams, IBufferWriter<byte> output, List<string> dropped)
     {
+        try
+        {
+            return TranslateDocument(body, dropParams, output, dropped);
+        }
+        catch (Exception e) when (e is InvalidOperationException or JsonException)
+        {
+            // A value of an unexpected JSON kind somewhere the checks above did not anticipate.
+            return GatewayError.BadRequest($"The request cannot be translated for Gemini: {e.Message}");
+        }
+    }
+
+    private static GatewayError? TranslateDocument(ReadOnlyMemory<byte> body, bool dropParams, IBufferWriter<byte> output, List<string> dropped)
+    {
         using var doc = JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = 256 });
         var root = doc.RootElement;
         var drop = dropParams || (root.TryGetProperty("drop_params", out var dropValue) && dropValue.ValueKind == JsonValueKind.True);
@@ -108,7 +121,7 @@ internal static class GeminiRequestTranslator
         foreach (var tool in tools.EnumerateArray())
         {
             if (tool.ValueKind != JsonValueKind.Object
-                || (tool.TryGetProperty("type", out var type) && !type.ValueEquals("function"))
+                || (tool.TryGetProperty("type", out var type) && !(type.ValueKind == JsonValueKind.String && type.ValueEquals("function")))
                 || !tool.TryGetProperty("function", out var function) || function.ValueKind != JsonValueKind.Object
                 || !function.TryGetProperty("name", out var name) || name.ValueKind != JsonValueKind.String)
                 return GatewayError.BadRequest("Gemini supports only function tools: {\"type\":\"function\",\"function\":{\"name\":…}}.", "tools");
@@ -229,7 +242,8 @@ internal static class GeminiRequestTranslator
 
         if (f.ResponseFormat.ValueKind != JsonValueKind.Undefined)
         {
-            var type = f.ResponseFormat.ValueKind == JsonValueKind.Object && f.ResponseFormat.TryGetProperty("type", out var t) ? t.GetString() : null;
+            var type = f.ResponseFormat.ValueKind == JsonValueKind.Object && f.ResponseFormat.TryGetProperty("type", out var t)
+                && t.ValueKind == JsonValueKind.String ? t.GetString() : null;
             switch (type)
             {
                 case "text":
@@ -274,7 +288,7 @@ internal static class GeminiRequestTranslator
         // Anthropic-style {"type":"enabled","budget_tokens":N}, which LiteLLM also accepts for Gemini.
         else if (f.Thinking.ValueKind == JsonValueKind.Object)
         {
-            if (f.Thinking.TryGetProperty("type", out var type) && type.ValueEquals("disabled"))
+            if (f.Thinking.TryGetProperty("type", out var type) && type.ValueKind == JsonValueKind.String && type.ValueEquals("disabled"))
                 budget = 0;
             else if (f.Thinking.TryGetProperty("budget_tokens", out var tokens) && tokens.ValueKind == JsonValueKind.Number && tokens.TryGetInt32(out var n))
                 budget = n;

@@ -24,16 +24,21 @@ internal static class GeminiResponseTranslator
         IBufferWriter<byte> output, out Usage usage)
     {
         usage = default;
-        JsonDocument doc;
         try
         {
-            doc = JsonDocument.Parse(json);
+            return TranslateDocument(json, modelJson, time, deploymentName, apiKey, output, ref usage);
         }
-        catch (JsonException)
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
         {
             return Malformed(deploymentName);
         }
-        using (doc)
+    }
+
+    private static GatewayError? TranslateDocument(
+        ReadOnlyMemory<byte> json, byte[] modelJson, TimeProvider time, string deploymentName, string? apiKey,
+        IBufferWriter<byte> output, ref Usage usage)
+    {
+        using (var doc = JsonDocument.Parse(json))
         {
             var root = doc.RootElement;
             if (root.ValueKind != JsonValueKind.Object)
@@ -109,8 +114,13 @@ internal static class GeminiResponseTranslator
         {
             foreach (var part in parts.EnumerateArray())
             {
-                if (part.TryGetProperty("functionCall", out _))
-                    calls++;
+                if (part.ValueKind != JsonValueKind.Object)
+                    continue;
+                if (part.TryGetProperty("functionCall", out var call))
+                {
+                    if (call.ValueKind == JsonValueKind.Object)
+                        calls++;
+                }
                 else if (part.TryGetProperty("text", out var t) && t.ValueKind == JsonValueKind.String)
                 {
                     if (IsThought(part))
@@ -166,7 +176,7 @@ internal static class GeminiResponseTranslator
         scratch.Write("\""u8);
         foreach (var part in parts.EnumerateArray())
         {
-            if (!part.TryGetProperty("functionCall", out _) && part.TryGetProperty("text", out var text)
+            if (part.ValueKind == JsonValueKind.Object && !part.TryGetProperty("functionCall", out _) && part.TryGetProperty("text", out var text)
                 && text.ValueKind == JsonValueKind.String && IsThought(part) == thought)
                 scratch.Write(Content(JsonMarshal.GetRawUtf8Value(text)));
         }
@@ -181,7 +191,7 @@ internal static class GeminiResponseTranslator
         var index = 0;
         foreach (var part in parts.EnumerateArray())
         {
-            if (!part.TryGetProperty("functionCall", out var call) || call.ValueKind != JsonValueKind.Object)
+            if (part.ValueKind != JsonValueKind.Object || !part.TryGetProperty("functionCall", out var call) || call.ValueKind != JsonValueKind.Object)
                 continue;
             writer.WriteStartObject();
             scratch.Reset();

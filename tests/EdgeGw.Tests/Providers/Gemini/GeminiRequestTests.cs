@@ -361,6 +361,27 @@ public sealed class GeminiRequestTests : GeminiTestBase
         Assert.Empty(Upstream.Requests);
     }
 
+    [Theory]
+    [InlineData("""{"model":"my-gemini","messages":[{"role":"user","content":"hi"}],"tools":[{"type":1,"function":{"name":"f"}}]}""", "tools")]
+    [InlineData("""{"model":"my-gemini","messages":[{"role":"user","content":"hi"}],"response_format":{"type":5}}""", "response_format")]
+    [InlineData("""{"model":"my-gemini","messages":[{"role":"user","content":[{"type":7},"x"]}]}""", "messages")]
+    [InlineData("""{"model":"my-gemini","messages":[{"role":"assistant","content":[3]},{"role":"user","content":"x"}]}""", "messages")]
+    [InlineData("""{"model":"my-gemini","messages":[{"role":"assistant","tool_calls":[{"function":{"name":"f","arguments":"[1]"}}]}]}""", "messages")]
+    [InlineData("""{"model":"my-gemini","messages":[{"role":"assistant","tool_calls":[{"function":{"name":"f","arguments":"{oops"}}]}]}""", "messages")]
+    [InlineData("""{"model":"my-gemini","messages":[{"role":"system","content":"only a system prompt"}]}""", "messages")]
+    [InlineData("""{"model":"my-gemini","messages":[{"role":"user","content":"hi"}],"temperature":"hot"}""", "temperature")]
+    [InlineData("""{"model":"my-gemini","messages":[{"role":"user","content":"hi"}],"reasoning_effort":"extreme"}""", "reasoning_effort")]
+    public async Task OddlyShapedRequest_Is400NotACrash(string json, string param)
+    {
+        Upstream.RespondJson(GeminiWireFixtures.Simple);
+
+        using var response = await ChatAsync(json);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal(param, Error(await JsonAsync(response)).GetProperty("param").GetString());
+        Assert.Empty(Upstream.Requests);
+    }
+
     [Fact]
     public async Task DropParamsInRequest_DropsUnsupportedParameters()
     {

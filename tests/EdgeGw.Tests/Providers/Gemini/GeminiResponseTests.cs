@@ -164,6 +164,16 @@ public sealed class GeminiResponseTests : GeminiTestBase
     }
 
     [Fact]
+    public async Task OddPartsInResponse_AreSkipped()
+    {
+        var body = await CompleteAsync(Response("""[{"content":{"parts":[7,{"text":"fine"},{"functionCall":"nope"}],"role":"model"},"finishReason":"STOP"}]"""));
+
+        Assert.Equal("fine", Message(body).GetProperty("content").GetString());
+        Assert.False(Message(body).TryGetProperty("tool_calls", out _));
+        Assert.Equal("stop", body.GetProperty("choices")[0].GetProperty("finish_reason").GetString());
+    }
+
+    [Fact]
     public async Task MalformedUpstreamBody_Is502()
     {
         Upstream.RespondJson("""{"candidates":[{"content":""");
