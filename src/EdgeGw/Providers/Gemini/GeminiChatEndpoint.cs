@@ -1,11 +1,158 @@
+using System.Net.Http.Headers;
 using EdgeGw.Api;
+using EdgeGw.Buffers;
+using EdgeGw.Providers.OpenAi;
+using EdgeGw.Streaming;
+using EdgeGw.Upstream;
 
 namespace EdgeGw.Providers.Gemini;
 
-/// <summary>Placeholder until the Gemini adapter lands: a clear 501.</summary>
-internal sealed class GeminiChatEndpoint(ProviderContext context) : ChatEndpoint(context.Deployment)
+/// <summary>
+/// <c>gemini/</c> (Google AI Studio): OpenAI chat requests translated to <c>generateContent</c> /
+/// <c>streamGenerateContent?alt=sse</c> and the answers translated back.
+/// <code>
+///   client JSON ─GeminiRequestTranslator─▶ POST {api_base}/v1beta/models/{model}:… (x-goog-api-key)
+///     non-stream ◀─GeminiResponseTranslator─ GenerateContentResponse
+///     stream     ◀─SseRelay(GeminiStreamDecoder → OpenAiChunkEncoder)─ SSE of GenerateContentResponse
+///     non-2xx    ◀─GeminiErrorMapper─ {"error":{code,message,status}}
+/// </code>
+/// </summary>
+internal sealed partial class GeminiChatEndpoint : ChatEndpoint
 {
-    public override ValueTask<ProviderResult> ChatAsync(ChatCall call, CancellationToken cancellationToken) =>
-        ValueTask.FromResult(ProviderResult.Failed(new GatewayError(501,
-            $"Provider '{Deployment.Provider}/' is not available in this build yet.", "not_implemented_error", "501")));
+    private static readonly MediaTypeHeaderValue Json = new("application/json");
+
+    private readonly Uri _generateUri;
+    private readonly Uri _streamUri;
+    private readonly HttpMessageInvoker _client;
+    private readonly UpstreamTimeouts _timeouts;
+    private readonly bool _dropParams;
+    private readonly TimeProvider _time;
+    private ILogger? _logger;
+
+    public GeminiChatEndpoint(ProviderContext context) : base(context.Deployment)
+    {
+        var models = ModelsBase(context.Deployment.ApiBase!) + "/models/" + ModelPath(context.Deployment.ModelId);
+        _generateUri = new Uri(models + GeminiWire.GenerateSuffix);
+        _streamUri = new Uri(models + GeminiWire.StreamSuffix);
+        _client = context.Clients.For(_generateUri);
+        _timeouts = context.Timeouts;
+        _dropParams = context.Settings.DropParams;
+        _time = context.Time;
+    }
+
+    /// <summary><c>api_base</c> is the host root; one that already names the API version is used as given.</summary>
+    private static string ModelsBase(string apiBase)
+    {
+        var trimmed = apiBase.TrimEnd('/');
+        return trimmed.EndsWith("/v1beta", StringComparison.Ordinal) || trimmed.EndsWith("/v1", StringComparison.Ordinal)
+            ? trimmed
+            : trimmed + "/" + GeminiWire.ApiVersion;
+    }
+
+    private static string ModelPath(string modelId) =>
+        modelId.StartsWith("models/", StringComparison.Ordinal) ? modelId["models/".Length..] : modelId;
+
+    public override async ValueTask<ProviderResult> ChatAsync(ChatCall call, CancellationToken cancellationToken)
+    {
+        var request = call.Request;
+        using var body = new PooledBufferWriter(Math.Max(4096, call.Body.Length + 1024));
+        var dropped = new List<string>();
+        var translateError = GeminiRequestTranslator.Translate(call.Body, _dropParams, body, dropped);
+        if (translateError is not null)
+            return ProviderResult.Failed(translateError);
+        if (dropped.Count > 0)
+            LogDropped(Logger(call), Deployment.ModelName, string.Join(", ", dropped));
+
+        var content = new ReadOnlyMemoryContent(body.WrittenMemory);
+        content.Headers.ContentType = Json;
+        using var message = new HttpRequestMessage(HttpMethod.Post, request.Stream ? _streamUri : _generateUri) { Content = content };
+        UpstreamClients.SetVersion(message);
+        if (!string.IsNullOrEmpty(Deployment.ApiKey))
+            message.Headers.TryAddWithoutValidation(GeminiWire.ApiKeyHeader, Deployment.ApiKey);
+        foreach (var (name, value) in Deployment.ExtraHeaders)
+            message.Headers.TryAddWithoutValidation(name, value);
+
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var limit = request.Stream ? _timeouts.Stream : _timeouts.Request;
+        timeout.CancelAfter(limit);
+        HttpResponseMessage response;
+        try
+        {
+            response = await _client.SendAsync(message, timeout.Token);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return ProviderResult.Failed(GatewayError.UpstreamTimeout(Deployment.ModelName, limit));
+        }
+        catch (HttpRequestException e)
+        {
+            return ProviderResult.Failed(GatewayError.UpstreamUnreachable(Deployment.ModelName, e.Message));
+        }
+
+        using (response)
+        {
+            // Gemini answers a failed stream request with an error status and a JSON body labelled
+            // text/event-stream: the status decides, never the content type.
+            if (!response.IsSuccessStatusCode)
+                return ProviderResult.Failed(await GeminiErrorMapper.MapAsync(response, Deployment.ModelName, Deployment.ApiKey, timeout.Token));
+
+            var upstream = await response.Content.ReadAsStreamAsync(timeout.Token);
+            if (request.Stream && IsEventStream(response))
+            {
+                var encoder = new OpenAiChunkEncoder(call.Group.NameJson, request.ClientWantsUsage, _time);
+                var decoder = new GeminiStreamDecoder<OpenAiChunkEncoder>(encoder, Deployment.ModelName, Deployment.ApiKey);
+                return await SseRelay.RelayAsync(upstream, decoder, call.Http, timeout, _timeouts.Stream, Deployment.ModelName);
+            }
+            return await RelayBodyAsync(upstream, response, call, timeout.Token, limit);
+        }
+    }
+
+    private static bool IsEventStream(HttpResponseMessage response) =>
+        response.Content.Headers.ContentType?.MediaType is not { } type || type.Equals("text/event-stream", StringComparison.OrdinalIgnoreCase);
+
+    private async ValueTask<ProviderResult> RelayBodyAsync(Stream upstream, HttpResponseMessage upstreamResponse, ChatCall call, CancellationToken cancellationToken, TimeSpan limit)
+    {
+        using var json = new PooledBufferWriter(16 * 1024);
+        try
+        {
+            int read;
+            while ((read = await upstream.ReadAsync(json.GetMemory(8192), cancellationToken)) > 0)
+                json.Advance(read);
+        }
+        catch (OperationCanceledException) when (!call.Http.RequestAborted.IsCancellationRequested)
+        {
+            return ProviderResult.Failed(GatewayError.UpstreamTimeout(Deployment.ModelName, limit));
+        }
+        catch (Exception e) when (e is IOException or HttpRequestException)
+        {
+            return ProviderResult.Failed(GatewayError.UpstreamUnreachable(Deployment.ModelName, "the response broke: " + e.Message));
+        }
+
+        if (call.Request.Stream)
+        {
+            // A 2xx stream request answered with plain JSON rather than SSE: only an error makes sense.
+            var error = GeminiErrorMapper.Map(upstreamResponse, json.WrittenSpan, Deployment.ModelName, Deployment.ApiKey);
+            return ProviderResult.Failed(error.Status is >= 200 and < 300 or 502
+                ? new GatewayError(502, $"Deployment '{Deployment.ModelName}' answered a stream request without a stream.", "api_error", "502")
+                : error);
+        }
+
+        using var output = new PooledBufferWriter(json.WrittenCount + 1024);
+        var failure = GeminiResponseTranslator.Translate(json.WrittenMemory, call.Group.NameJson, _time, Deployment.ModelName, Deployment.ApiKey, output, out var usage);
+        if (failure is not null)
+            return ProviderResult.Failed(failure);
+
+        var response = call.Http.Response;
+        response.StatusCode = StatusCodes.Status200OK;
+        response.ContentType = "application/json";
+        response.ContentLength = output.WrittenCount;
+        await response.BodyWriter.WriteAsync(output.WrittenMemory, call.Http.RequestAborted);
+        return new ProviderResult(null, true, usage);
+    }
+
+    private ILogger Logger(ChatCall call) =>
+        _logger ??= call.Http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger<GeminiChatEndpoint>();
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "gemini: deployment '{Deployment}' dropped unsupported parameters: {Parameters}")]
+    private static partial void LogDropped(ILogger logger, string deployment, string parameters);
 }

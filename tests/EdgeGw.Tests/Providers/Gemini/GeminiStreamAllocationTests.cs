@@ -1,0 +1,96 @@
+using System.Text;
+using EdgeGw.Buffers;
+using EdgeGw.Providers.Gemini;
+using EdgeGw.Providers.OpenAi;
+using EdgeGw.Streaming;
+
+namespace EdgeGw.Tests.Providers.Gemini;
+
+/// <summary>The decoder's steady state must not allocate: a regression fails here, not in a benchmark run.</summary>
+public sealed class GeminiStreamAllocationTests
+{
+    private const int Events = 4000;
+    private const int WarmUpEvents = 200;
+
+    /// <summary>Text events with escapes and non-ASCII, a thought now and then, a function call every 25th event.</summary>
+    internal static byte[] SyntheticStream(int events)
+    {
+        var sb = new StringBuilder();
+        for (var i = 0; i < events; i++)
+        {
+            string part = (i % 25) switch
+            {
+                0 => $$$"""{"functionCall":{"name":"lookup_{{{i % 3}}}","args":{"query":"item \"{{{i}}}\"\n","limit":{{{i % 10}}},"tags":["a","b"]}},"thoughtSignature":"c2lnbmF0dXJl"}""",
+                7 => $$"""{"text":"pondering step {{i}}","thought":true}""",
+                _ => $$"""{"text":" token {{i}} \"q\" \\ é 中 😀\n"}""",
+            };
+            sb.Append("data: {\"candidates\":[{\"content\":{\"parts\":[").Append(part).Append("],\"role\":\"model\"},\"index\":0}],")
+              .Append("\"usageMetadata\":{\"promptTokenCount\":21,\"candidatesTokenCount\":").Append(i + 1)
+              .Append(",\"totalTokenCount\":").Append(i + 22).Append("},\"modelVersion\":\"gemini-2.5-flash\",\"responseId\":\"synthetic-1\"}\r\n\r\n");
+        }
+        sb.Append("data: {\"candidates\":[{\"content\":{\"parts\":[{\"text\":\"end\"}],\"role\":\"model\"},\"finishReason\":\"STOP\",\"index\":0}],\"usageMetadata\":{\"promptTokenCount\":21,\"candidatesTokenCount\":9,\"totalTokenCount\":30},\"responseId\":\"synthetic-1\"}\r\n\r\n");
+        return Encoding.UTF8.GetBytes(sb.ToString());
+    }
+
+    [Fact]
+    public void SteadyStateDecoding_AllocatesNothingPerEvent()
+    {
+        var stream = SyntheticStream(Events);
+        using var output = new PooledBufferWriter(64 * 1024);
+        using var parser = new SseParser();
+        var encoder = new OpenAiChunkEncoder("\"my-gemini\""u8.ToArray(), clientWantsUsage: true, TimeProvider.System);
+        var decoder = new GeminiStreamDecoder<OpenAiChunkEncoder>(encoder, "bench");
+        var buffer = new ReadOnlySequence<byte>(stream);
+
+        var seen = 0;
+        while (seen < WarmUpEvents && parser.TryRead(ref buffer, out var warm))
+        {
+            Assert.True(decoder.OnEvent(warm, output));
+            output.Reset();
+            seen++;
+        }
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var measured = 0;
+        long written = 0;
+        while (parser.TryRead(ref buffer, out var sseEvent))
+        {
+            if (!decoder.OnEvent(sseEvent, output))
+                break;
+            written += output.WrittenCount;
+            output.Reset(); // as a flush would
+            measured++;
+        }
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        decoder.OnEnd(output);
+        Assert.Null(decoder.Error);
+        Assert.Equal(Events + 1 - WarmUpEvents, measured);
+        Assert.True(written > measured * 100L, "the decoder wrote the chunks");
+        Assert.EndsWith("data: [DONE]\n\n", Encoding.UTF8.GetString(output.WrittenSpan), StringComparison.Ordinal);
+        Assert.True(allocated <= measured / 10, $"allocated {allocated} B over {measured} events ({(double)allocated / measured:0.###} B/event)");
+    }
+
+    [Fact]
+    public void SyntheticStream_DecodesToolCallsAndText()
+    {
+        var stream = SyntheticStream(60);
+        using var output = new PooledBufferWriter();
+        using var parser = new SseParser();
+        var decoder = new GeminiStreamDecoder<OpenAiChunkEncoder>(
+            new OpenAiChunkEncoder("\"m\""u8.ToArray(), clientWantsUsage: false, TimeProvider.System), "bench");
+        var buffer = new ReadOnlySequence<byte>(stream);
+        while (parser.TryRead(ref buffer, out var sseEvent))
+            Assert.True(decoder.OnEvent(sseEvent, output));
+        decoder.OnEnd(output);
+
+        var body = Encoding.UTF8.GetString(output.WrittenSpan);
+        var chunks = Infrastructure.Sse.Chunks(body);
+        var toolStarts = chunks.Select(c => c.GetProperty("choices")[0].GetProperty("delta"))
+            .Where(d => d.TryGetProperty("tool_calls", out var t) && t[0].TryGetProperty("id", out _)).ToList();
+        Assert.Equal([0, 1, 2], toolStarts.Select(d => d.GetProperty("tool_calls")[0].GetProperty("index").GetInt32()));
+        Assert.All(toolStarts, d => Assert.EndsWith("__thought__c2lnbmF0dXJl", d.GetProperty("tool_calls")[0].GetProperty("id").GetString(), StringComparison.Ordinal));
+        Assert.Equal("tool_calls", chunks[^1].GetProperty("choices")[0].GetProperty("finish_reason").GetString());
+        Assert.Contains(" token 1 \"q\" \\ é 中 😀\n", Infrastructure.Sse.Text(body), StringComparison.Ordinal);
+    }
+}
