@@ -1,5 +1,6 @@
 using System.Net.Http.Headers;
 using EdgeGw.Api;
+using EdgeGw.Api.Messages;
 using EdgeGw.Buffers;
 using EdgeGw.Providers.OpenAi;
 using EdgeGw.Streaming;
@@ -99,8 +100,9 @@ internal sealed partial class GeminiChatEndpoint : ChatEndpoint
             var upstream = await response.Content.ReadAsStreamAsync(timeout.Token);
             if (request.Stream && IsEventStream(response))
             {
-                var encoder = new OpenAiChunkEncoder(call.Group.NameJson, request.ClientWantsUsage, _time);
-                var decoder = new GeminiStreamDecoder<OpenAiChunkEncoder>(encoder, Deployment.ModelName, Deployment.ApiKey);
+                IStreamTranslator decoder = call.Format == ClientFormat.OpenAi
+                    ? new GeminiStreamDecoder<OpenAiChunkEncoder>(call.OpenAiEncoder(_time), Deployment.ModelName, Deployment.ApiKey)
+                    : new GeminiStreamDecoder<AnthropicEventEncoder>(call.AnthropicEncoder(), Deployment.ModelName, Deployment.ApiKey);
                 return await SseRelay.RelayAsync(upstream, decoder, call.Http, timeout, _timeouts.Stream, Deployment.ModelName);
             }
             return await RelayBodyAsync(upstream, response, call, timeout.Token, limit);
@@ -142,12 +144,7 @@ internal sealed partial class GeminiChatEndpoint : ChatEndpoint
         if (failure is not null)
             return ProviderResult.Failed(failure);
 
-        var response = call.Http.Response;
-        response.StatusCode = StatusCodes.Status200OK;
-        response.ContentType = "application/json";
-        response.ContentLength = output.WrittenCount;
-        await response.BodyWriter.WriteAsync(output.WrittenMemory, call.Http.RequestAborted);
-        return new ProviderResult(null, true, usage);
+        return await CompletionWriter.WriteAsync(call, output.WrittenMemory, usage);
     }
 
     private ILogger Logger(ChatCall call) =>
