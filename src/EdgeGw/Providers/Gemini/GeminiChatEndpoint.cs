@@ -24,6 +24,9 @@ internal sealed partial class GeminiChatEndpoint : ChatEndpoint
 
     private readonly Uri _generateUri;
     private readonly Uri _streamUri;
+    private readonly Uri _embedUri;
+    private readonly Uri _batchEmbedUri;
+    private readonly string _modelPath;
     private readonly HttpMessageInvoker _client;
     private readonly UpstreamTimeouts _timeouts;
     private readonly bool _dropParams;
@@ -32,9 +35,12 @@ internal sealed partial class GeminiChatEndpoint : ChatEndpoint
 
     public GeminiChatEndpoint(ProviderContext context) : base(context.Deployment)
     {
-        var models = ModelsBase(context.Deployment.ApiBase!) + "/models/" + ModelPath(context.Deployment.ModelId);
+        _modelPath = ModelPath(context.Deployment.ModelId);
+        var models = ModelsBase(context.Deployment.ApiBase!) + "/models/" + _modelPath;
         _generateUri = new Uri(models + GeminiWire.GenerateSuffix);
         _streamUri = new Uri(models + GeminiWire.StreamSuffix);
+        _embedUri = new Uri(models + ":embedContent");
+        _batchEmbedUri = new Uri(models + ":batchEmbedContents");
         _client = context.Clients.For(_generateUri);
         _timeouts = context.Timeouts;
         _dropParams = context.Settings.DropParams;
@@ -145,6 +151,51 @@ internal sealed partial class GeminiChatEndpoint : ChatEndpoint
             return ProviderResult.Failed(failure);
 
         return await CompletionWriter.WriteAsync(call, output.WrittenMemory, usage);
+    }
+
+    public override async ValueTask<ProviderResult> EmbedAsync(EmbeddingCall call, CancellationToken cancellationToken)
+    {
+        using var body = new PooledBufferWriter(call.Body.Length + 256);
+        var requestError = GeminiEmbeddings.WriteRequest(call.Body, call.Request, _modelPath, body, out var texts, out var batch);
+        if (requestError is not null)
+            return ProviderResult.Failed(requestError);
+
+        var content = new ReadOnlyMemoryContent(body.WrittenMemory);
+        content.Headers.ContentType = Json;
+        using var message = new HttpRequestMessage(HttpMethod.Post, batch ? _batchEmbedUri : _embedUri) { Content = content };
+        UpstreamClients.SetVersion(message);
+        if (!string.IsNullOrEmpty(Deployment.ApiKey))
+            message.Headers.TryAddWithoutValidation(GeminiWire.ApiKeyHeader, Deployment.ApiKey);
+        foreach (var (name, value) in Deployment.ExtraHeaders)
+            message.Headers.TryAddWithoutValidation(name, value);
+
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(_timeouts.Request);
+        try
+        {
+            using var response = await _client.SendAsync(message, timeout.Token);
+            if (!response.IsSuccessStatusCode)
+                return ProviderResult.Failed(await GeminiErrorMapper.MapAsync(response, Deployment.ModelName, Deployment.ApiKey, timeout.Token));
+            var answer = await response.Content.ReadAsByteArrayAsync(timeout.Token);
+            var usage = EmbeddingListWriter.EstimatedUsage(texts);
+            using var output = new PooledBufferWriter(answer.Length + 256);
+            if (!GeminiEmbeddings.TryWriteResponse(answer, batch, call.Request.Base64, call.Group.NameJson, usage.PromptTokens, output))
+                return ProviderResult.Failed(new GatewayError(502, $"Deployment '{Deployment.ModelName}' returned a malformed embeddings response.", "api_error", "502"));
+            var client = call.Http.Response;
+            client.StatusCode = StatusCodes.Status200OK;
+            client.ContentType = "application/json";
+            client.ContentLength = output.WrittenCount;
+            await client.Body.WriteAsync(output.WrittenMemory, call.Http.RequestAborted);
+            return new ProviderResult(null, true, usage);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return ProviderResult.Failed(GatewayError.UpstreamTimeout(Deployment.ModelName, _timeouts.Request));
+        }
+        catch (HttpRequestException e)
+        {
+            return ProviderResult.Failed(GatewayError.UpstreamUnreachable(Deployment.ModelName, e.Message));
+        }
     }
 
     private ILogger Logger(ChatCall call) =>

@@ -81,6 +81,43 @@ internal sealed class MockChatEndpoint : ChatEndpoint
             : await StreamAsync(call, call.AnthropicEncoder(), id, usage, cancellationToken);
     }
 
+    /// <summary>Deterministic vectors (the same text always gives the same vector), 8 dimensions unless asked.</summary>
+    public override async ValueTask<ProviderResult> EmbedAsync(EmbeddingCall call, CancellationToken cancellationToken)
+    {
+        List<string>? texts;
+        using (var document = JsonDocument.Parse(call.Body))
+            texts = EmbeddingListWriter.InputTexts(document.RootElement.GetProperty("input"));
+        if (texts is null || texts.Count == 0)
+            return ProviderResult.Failed(GatewayError.BadRequest("'input' must be a string or a non-empty array of strings.", "input"));
+        var usage = EmbeddingListWriter.EstimatedUsage(texts);
+        using var output = new PooledBufferWriter(1024);
+        using (var json = new Utf8JsonWriter(output, JsonOptions.Writer))
+        {
+            var list = new EmbeddingListWriter(json, call.Request.Base64);
+            list.Start();
+            var vector = new float[call.Request.Dimensions ?? 8];
+            foreach (var text in texts)
+            {
+                var hash = 2166136261u;
+                foreach (var c in text)
+                    hash = (hash ^ c) * 16777619u;
+                for (var i = 0; i < vector.Length; i++)
+                {
+                    hash = (hash ^ (uint)i) * 16777619u;
+                    vector[i] = (hash % 2001) / 1000f - 1f;
+                }
+                list.Add(vector);
+            }
+            list.End(call.Group.NameJson, usage.PromptTokens);
+        }
+        var response = call.Http.Response;
+        response.StatusCode = StatusCodes.Status200OK;
+        response.ContentType = "application/json";
+        response.ContentLength = output.WrittenCount;
+        await response.Body.WriteAsync(output.WrittenMemory, cancellationToken);
+        return new ProviderResult(null, true, usage);
+    }
+
     private async ValueTask<ProviderResult> StreamAsync<TEncoder>(ChatCall call, TEncoder encoder, string id, Usage usage, CancellationToken cancellationToken)
         where TEncoder : IChatStreamEncoder
     {
