@@ -150,4 +150,19 @@ public sealed class MessagesOnProvidersTests : IAsyncLifetime
         Assert.Equal(3, events[^2].Json.GetProperty("usage").GetProperty("output_tokens").GetInt32());
         Assert.Contains(":streamGenerateContent?alt=sse", _gemini.LastRequest.PathAndQuery, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task CountTokensOnAnthropicDeployment_IsForwarded()
+    {
+        _anthropic.RespondJson("""{"input_tokens":1234}""");
+        using var client = new HttpClient { BaseAddress = _gateway.BaseAddress };
+        client.DefaultRequestHeaders.Add("x-api-key", TestGateway.MasterKey);
+
+        using var response = await client.PostAsync("/v1/messages/count_tokens",
+            new StringContent("""{"model":"claude","messages":[{"role":"user","content":"Hi"}]}""", Encoding.UTF8, "application/json"));
+
+        Assert.Equal(1234, JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("input_tokens").GetInt32());
+        Assert.Equal("/v1/messages/count_tokens", _anthropic.LastRequest.PathAndQuery);
+        Assert.Equal("claude-sonnet-4-5-20250929", _anthropic.LastRequest.Json().RootElement.GetProperty("model").GetString());
+    }
 }

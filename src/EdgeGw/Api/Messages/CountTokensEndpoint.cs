@@ -1,11 +1,13 @@
 using System.Text.Json;
+using EdgeGw.Providers.Anthropic;
 
 namespace EdgeGw.Api.Messages;
 
 /// <summary>
-/// <c>POST /v1/messages/count_tokens</c>. EdgeGw has no tokenizer for every provider, so it answers
-/// with a documented estimate — one token per four bytes of the request's <c>system</c>,
-/// <c>messages</c> and <c>tools</c> JSON — in Anthropic's shape, <c>{"input_tokens": N}</c>.
+/// <c>POST /v1/messages/count_tokens</c>. For an <c>anthropic/</c> deployment the request is
+/// forwarded and Anthropic's own count returned. Other providers have no counting endpoint in
+/// this format, so EdgeGw answers with a documented estimate — one token per four bytes of the
+/// request's <c>system</c>, <c>messages</c> and <c>tools</c> JSON — as <c>{"input_tokens": N}</c>.
 /// </summary>
 internal static class CountTokensEndpoint
 {
@@ -19,47 +21,51 @@ internal static class CountTokensEndpoint
         }
         using (body)
         {
-            var error = Estimate(body!.WrittenMemory, state, out var tokens);
-            if (error is not null)
+            var error = Resolve(body!.WrittenSpan, state, out var model, out var group);
+            if (error is null && group!.Pick() is AnthropicChatEndpoint anthropic)
             {
-                await AnthropicErrors.WriteAsync(context, error);
+                var result = await anthropic.CountTokensAsync(context, body.WrittenMemory, model, context.RequestAborted);
+                error = result.ResponseStarted ? null : result.Error;
+                if (error is null)
+                    return;
+            }
+            else if (error is null)
+            {
+                context.Response.ContentType = "application/json";
+                await using var json = new Utf8JsonWriter(context.Response.BodyWriter);
+                json.WriteStartObject();
+                json.WriteNumber("input_tokens"u8, Estimate(body.WrittenMemory));
+                json.WriteEndObject();
                 return;
             }
-            context.Response.ContentType = "application/json";
-            await using var json = new Utf8JsonWriter(context.Response.BodyWriter);
-            json.WriteStartObject();
-            json.WriteNumber("input_tokens"u8, tokens);
-            json.WriteEndObject();
+            await AnthropicErrors.WriteAsync(context, error);
         }
     }
 
-    private static GatewayError? Estimate(ReadOnlyMemory<byte> body, GatewayState state, out long tokens)
+    private static GatewayError? Resolve(ReadOnlySpan<byte> body, GatewayState state, out Json.JsonRange model, out Routing.ModelGroup? group)
     {
-        tokens = 0;
-        try
+        group = null;
+        Span<char> name = stackalloc char[ChatRequestParser.MaxModelNameChars];
+        var error = ChatRequestParser.Parse(body, out var request, name, out var length);
+        model = request.Model;
+        if (error is not null)
+            return error;
+        if (!state.Models.TryFind(name[..length], out var found))
+            return ChatCompletionsEndpoint.UnknownModel(name[..length].ToString());
+        group = found;
+        return null;
+    }
+
+    private static long Estimate(ReadOnlyMemory<byte> body)
+    {
+        using var document = JsonDocument.Parse(body);
+        var root = document.RootElement;
+        long bytes = 0;
+        foreach (var name in new[] { "system", "messages", "tools" })
         {
-            using var document = JsonDocument.Parse(body);
-            var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object)
-                return GatewayError.BadRequest("Request body must be a JSON object.");
-            if (!root.TryGetProperty("model", out var model) || model.ValueKind != JsonValueKind.String)
-                return GatewayError.BadRequest("Missing required field 'model'.", "model");
-            if (!state.Models.TryFind(model.GetString(), out _))
-                return ChatCompletionsEndpoint.UnknownModel(model.GetString()!);
-            if (!root.TryGetProperty("messages", out var messages) || messages.ValueKind != JsonValueKind.Array)
-                return GatewayError.BadRequest("Missing required field 'messages'.", "messages");
-            long bytes = messages.GetRawText().Length;
-            foreach (var name in new[] { "system", "tools" })
-            {
-                if (root.TryGetProperty(name, out var part))
-                    bytes += part.GetRawText().Length;
-            }
-            tokens = (bytes + 3) / 4;
-            return null;
+            if (root.TryGetProperty(name, out var part))
+                bytes += part.GetRawText().Length;
         }
-        catch (JsonException e)
-        {
-            return GatewayError.BadRequest($"Malformed JSON in request body: {e.Message}");
-        }
+        return (bytes + 3) / 4;
     }
 }

@@ -106,6 +106,45 @@ internal sealed partial class AnthropicChatEndpoint : ChatEndpoint
         }
     }
 
+    /// <summary>
+    /// <c>/v1/messages/count_tokens</c> for an Anthropic deployment: Anthropic counts, so the request
+    /// is forwarded (model id substituted) and its answer returned as it came.
+    /// </summary>
+    public async ValueTask<ProviderResult> CountTokensAsync(HttpContext http, ReadOnlyMemory<byte> anthropicBody, Json.JsonRange model, CancellationToken cancellationToken)
+    {
+        var content = new SplicedJsonContent(anthropicBody, new Splice(model.Start, model.Length, _modelIdJson), Splice.None);
+        var countUri = new Uri(_messagesUri.AbsoluteUri + "/count_tokens");
+        using var message = new HttpRequestMessage(HttpMethod.Post, countUri) { Content = content };
+        UpstreamClients.SetVersion(message);
+        if (!string.IsNullOrEmpty(Deployment.ApiKey))
+            message.Headers.TryAddWithoutValidation(AnthropicWire.ApiKeyHeader, Deployment.ApiKey);
+        if (!Deployment.ExtraHeaders.ContainsKey(AnthropicWire.VersionHeader))
+            message.Headers.TryAddWithoutValidation(AnthropicWire.VersionHeader, AnthropicWire.Version);
+        foreach (var (name, value) in Deployment.ExtraHeaders)
+            message.Headers.TryAddWithoutValidation(name, value);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(_context.Timeouts.Request);
+        try
+        {
+            using var response = await _client.SendAsync(message, timeout.Token);
+            if (!response.IsSuccessStatusCode)
+                return ProviderResult.Failed(await AnthropicErrorMapper.MapAsync(response, Deployment.ModelName, Deployment.ApiKey, timeout.Token));
+            var body = await response.Content.ReadAsByteArrayAsync(timeout.Token);
+            http.Response.ContentType = "application/json";
+            http.Response.ContentLength = body.Length;
+            await http.Response.Body.WriteAsync(body, http.RequestAborted);
+            return new ProviderResult(null, true, default);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return ProviderResult.Failed(GatewayError.UpstreamTimeout(Deployment.ModelName, _context.Timeouts.Request));
+        }
+        catch (HttpRequestException e)
+        {
+            return ProviderResult.Failed(GatewayError.UpstreamUnreachable(Deployment.ModelName, e.Message));
+        }
+    }
+
     private async ValueTask<ProviderResult> WriteMessageAsync(PooledBufferWriter upstream, ChatCall call)
     {
         Usage usage;
