@@ -5,7 +5,7 @@ namespace EdgeGw.Bench;
 /// <summary>Synthetic Gemini <c>streamGenerateContent?alt=sse</c> bodies, framed as Gemini frames them (CRLF).</summary>
 public static class GeminiStreamFixtures
 {
-    public const int Events = 64;
+    public const int Events = 1024; // long enough that per-stream setup (~0.8 KB) rounds to 0 B per event
 
     /// <summary><paramref name="events"/> text events, then one finishing event.</summary>
     public static byte[] TextStream(int events = Events) => Build(events, functionCallEvery: 0);

@@ -13,7 +13,7 @@ public class GeminiToOpenAiBenchmarks
     private static readonly byte[] ModelJson = "\"my-gemini\""u8.ToArray();
     private byte[] _text = [];
     private byte[] _mixed = [];
-    private readonly PooledBufferWriter _output = new(64 * 1024);
+    private readonly PooledBufferWriter _output = new(1 << 20);
 
     [GlobalSetup]
     public void Setup()

@@ -11,7 +11,7 @@ public class OpenAiPassThroughBenchmarks
 {
     private static readonly byte[] ModelJson = "\"my-gpt\""u8.ToArray();
     private byte[] _stream = [];
-    private readonly PooledBufferWriter _output = new(64 * 1024);
+    private readonly PooledBufferWriter _output = new(1 << 20);
 
     [GlobalSetup]
     public void Setup() => _stream = StreamFixtures.OpenAiTextStream();
