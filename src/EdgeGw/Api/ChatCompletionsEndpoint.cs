@@ -1,5 +1,7 @@
+using EdgeGw.Auth;
 using EdgeGw.Providers;
 using EdgeGw.Routing;
+using EdgeGw.Spend;
 
 namespace EdgeGw.Api;
 
@@ -7,7 +9,8 @@ namespace EdgeGw.Api;
 /// <c>POST /v1/chat/completions</c>. The request path, one stage per line:
 /// <code>
 ///   auth (dispatcher) → read body (size limit) → parse + validate → resolve model group
-///     → pick deployment → provider adapter: forward, relay or translate back → errors as envelope
+///     → model allowlist + budgets → pick deployment → provider adapter: forward, relay or
+///     translate back → errors as envelope → charge spend (in memory, before the response ends)
 /// </code>
 /// </summary>
 internal static class ChatCompletionsEndpoint
@@ -28,9 +31,18 @@ internal static class ChatCompletionsEndpoint
                 await ErrorWriter.WriteOpenAiAsync(context, error);
                 return;
             }
-            var endpoint = group!.Pick();
-            var call = new ChatCall(context, body.WrittenMemory, request, group);
+            var caller = Caller.Of(context);
+            error = ModelAccess.Check(caller, state.Data.Accounts, group!.Name) ?? state.Data.Ledger.Check(caller, state.GlobalBudget);
+            if (error is not null)
+            {
+                await ErrorWriter.WriteOpenAiAsync(context, error);
+                return;
+            }
+            var endpoint = group.Pick();
+            var accounting = new RequestAccounting(state.Data.Ledger, caller, context, group.Name) { Endpoint = endpoint };
+            var call = new ChatCall(context, body.WrittenMemory, request, group) { Accounting = accounting };
             var result = await endpoint.ChatAsync(call, context.RequestAborted);
+            await accounting.CompleteAsync(result);
             if (result.Error is not null && !result.ResponseStarted && !context.RequestAborted.IsCancellationRequested)
                 await ErrorWriter.WriteOpenAiAsync(context, result.Error);
         }

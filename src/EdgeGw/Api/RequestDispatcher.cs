@@ -12,7 +12,7 @@ internal sealed partial class RequestDispatcher(GatewayRuntime runtime, ILogger<
 {
     private delegate Task Handler(HttpContext context, GatewayState state);
 
-    private sealed record Route(string Method, Handler Handler, bool Public = false);
+    private sealed record Route(string Method, Handler Handler, bool Public = false, bool MasterOnly = false);
 
     private static readonly FrozenDictionary<string, Route> Routes = new Dictionary<string, Route>(StringComparer.Ordinal)
     {
@@ -23,7 +23,8 @@ internal sealed partial class RequestDispatcher(GatewayRuntime runtime, ILogger<
         ["/health/liveliness"] = new("GET", HealthEndpoints.LivenessAsync, Public: true),
         ["/health/liveness"] = new("GET", HealthEndpoints.LivenessAsync, Public: true),
         ["/health/readiness"] = new("GET", HealthEndpoints.ReadinessAsync, Public: true),
-    }.ToFrozenDictionary(StringComparer.Ordinal);
+    }.Concat(Admin.AdminRoutes.All.Select(r => KeyValuePair.Create(r.Path, new Route(r.Method, new Handler(r.Handler), MasterOnly: r.MasterOnly))))
+    .ToFrozenDictionary(StringComparer.Ordinal);
 
     public async Task DispatchAsync(HttpContext context)
     {
@@ -47,7 +48,9 @@ internal sealed partial class RequestDispatcher(GatewayRuntime runtime, ILogger<
             var state = runtime.Current;
             if (!route.Public)
             {
-                var authError = state.Authenticator.Authenticate(context, out _);
+                var authError = state.Authenticator.Authenticate(context, out var caller);
+                if (authError is null && route.MasterOnly && !caller.IsMaster)
+                    authError = KeyErrors.AdminOnly;
                 if (authError is not null)
                 {
                     await ErrorWriter.WriteOpenAiAsync(context, authError);

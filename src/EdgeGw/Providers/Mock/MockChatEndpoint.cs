@@ -64,6 +64,7 @@ internal sealed class MockChatEndpoint : ChatEndpoint
 
         if (!call.Request.Stream)
         {
+            call.Accounting?.ReportUsage(usage);
             response.ContentType = "application/json";
             using var json = new Utf8JsonWriter(output, JsonOptions.Writer);
             WriteCompletion(json, id, created, call.Group.NameJson, usage);
