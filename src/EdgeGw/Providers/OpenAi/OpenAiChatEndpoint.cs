@@ -126,6 +126,7 @@ internal sealed class OpenAiChatEndpoint : ChatEndpoint
         if (!OpenAiObjectScan.TryScan(json, out var scan))
             return ProviderResult.Failed(new GatewayError(502, $"Deployment '{Deployment.ModelName}' returned a malformed response.", "api_error", "502"));
 
+        call.Accounting?.ReportUsage(scan.Usage);
         var response = call.Http.Response;
         response.StatusCode = StatusCodes.Status200OK;
         response.ContentType = "application/json";
