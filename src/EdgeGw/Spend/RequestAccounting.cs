@@ -6,11 +6,12 @@ using EdgeGw.Storage;
 namespace EdgeGw.Spend;
 
 /// <summary>
-/// One model request's bill. Providers do not need to know about it: the endpoint charges from
-/// <see cref="ProviderResult.Usage"/> when the adapter returns, before the response is complete.
-/// An adapter that knows its usage before writing a non-streamed body may call
-/// <see cref="ReportUsage"/> first; then <c>x-litellm-response-cost</c> is sent too. Streams send
-/// <c>x-litellm-key-spend</c> as it was before the request (their cost is known only at the end).
+/// One model request's bill. The endpoint charges from <see cref="ProviderResult.Usage"/> when the
+/// adapter returns — before a chunked response's terminator, so the client cannot see the end of
+/// an answer whose spend is not yet counted. A non-streamed answer sent with Content-Length ends
+/// with its last byte, so adapters call <see cref="ReportUsage"/> before writing it (which also
+/// adds <c>x-litellm-response-cost</c>). Streams send <c>x-litellm-key-spend</c> as it was before
+/// the request: their cost is known only at their end.
 /// </summary>
 internal sealed class RequestAccounting
 {
@@ -19,7 +20,6 @@ internal sealed class RequestAccounting
     private readonly HttpContext _http;
     private readonly DateTimeOffset _start;
     private readonly string _modelGroup;
-    private ChatEndpoint? _endpoint;
     private long _costNanos;
     private bool _charged;
     private Usage _usage;
@@ -40,7 +40,7 @@ internal sealed class RequestAccounting
     public string RequestId { get; }
 
     /// <summary>The deployment that answers; set before the adapter is called.</summary>
-    public ChatEndpoint? Endpoint { get => _endpoint; set => _endpoint = value; }
+    public ChatEndpoint? Endpoint { get; set; }
 
     /// <summary>Charges now, before the body is written, so the response can carry its cost.</summary>
     public void ReportUsage(in Usage usage) => Charge(usage);
@@ -57,11 +57,11 @@ internal sealed class RequestAccounting
 
     private void Charge(in Usage usage)
     {
-        if (_charged || _endpoint is null)
+        if (_charged || Endpoint is null)
             return;
         _charged = true;
         _usage = usage;
-        _costNanos = Money.ToNanos(CostCalculator.Cost(_endpoint.Deployment, usage));
+        _costNanos = Money.ToNanos(CostCalculator.Cost(Endpoint.Deployment, usage));
         _counters = _ledger.Charge(_caller, _costNanos);
     }
 
@@ -71,7 +71,7 @@ internal sealed class RequestAccounting
         var success = result.Error is null;
         if (success)
             Charge(result.Usage);
-        var deployment = _endpoint?.Deployment;
+        var deployment = Endpoint?.Deployment;
         var key = _caller.Key?.Settings;
         var usage = _charged ? _usage : result.Usage;
         var row = new SpendRow

@@ -41,6 +41,10 @@ internal sealed class SqliteStore : IDisposable
             connection.Dispose();
             throw new StoreException($"cannot open database '{full}': {e.Message}", e);
         }
+        catch (DllNotFoundException e)
+        {
+            throw new StoreException("the SQLite library was not found: install it (Debian/Ubuntu: apt-get install libsqlite3-0)", e);
+        }
         catch
         {
             connection.Dispose();
