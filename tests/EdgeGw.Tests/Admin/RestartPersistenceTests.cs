@@ -41,6 +41,36 @@ public sealed class RestartPersistenceTests
     }
 
     [Fact]
+    public async Task Shutdown_RightAfterABurst_LosesNoSpend()
+    {
+        var path = TestGateway.NewDatabasePath();
+        try
+        {
+            string key;
+            await using (var first = await TestGateway.StartAsync(AdminClient.CheapModel, databasePath: path))
+            {
+                key = await first.NewKeyAsync();
+                var statuses = await Task.WhenAll(Enumerable.Range(0, 200).Select(async _ =>
+                {
+                    using var response = await first.ChatAsync(key);
+                    return response.StatusCode;
+                }));
+                Assert.All(statuses, s => Assert.Equal(HttpStatusCode.OK, s));
+            }
+
+            await using var second = await TestGateway.StartAsync(AdminClient.CheapModel, databasePath: path);
+            Assert.Equal(200 * AdminClient.ChatCost, await second.KeySpendAsync(key));
+            var rows = await second.GetAdminAsync("/spend/logs?limit=1000");
+            Assert.Equal(200, rows.GetArrayLength());
+            Assert.Equal(200 * AdminClient.ChatCost, rows.EnumerateArray().Sum(r => r.GetProperty("spend").GetDecimal()));
+        }
+        finally
+        {
+            TestGateway.DeleteDatabase(path);
+        }
+    }
+
+    [Fact]
     public async Task NewerSchema_IsRefusedWithAClearMessage()
     {
         var path = TestGateway.NewDatabasePath();

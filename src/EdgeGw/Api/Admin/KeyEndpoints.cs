@@ -34,6 +34,7 @@ internal static class KeyEndpoints
     /// <summary>Applies the fields an admin sent to <paramref name="k"/>, validating each.</summary>
     private static KeySettings Apply(AdminInput input, GatewayData data, KeySettings k, DateTimeOffset now, bool isNew)
     {
+        _ = input.Money("spend");
         if (input.Has("models"))
             k = k with { Models = input.Strings("models") ?? [] };
         if (input.Has("max_budget"))
@@ -73,7 +74,6 @@ internal static class KeyEndpoints
                 UserEndpoints.CreateImplicit(data, userId, now);
             k = k with { UserId = userId };
         }
-        _ = input.Money("spend");
         return isNew ? k : k with { UpdatedAt = now };
     }
 
