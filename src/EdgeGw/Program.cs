@@ -40,7 +40,17 @@ catch (ConfigException e)
 
 try
 {
-    await using var app = GatewayHost.Build(config, new EdgeGw.Api.ListenOptions(options.Host, options.Port));
+    WebApplication built;
+    try
+    {
+        built = GatewayHost.Build(config, new EdgeGw.Api.ListenOptions(options.Host, options.Port), databasePath: options.DatabasePath);
+    }
+    catch (EdgeGw.Storage.StoreException e)
+    {
+        Console.Error.WriteLine($"edgegw: database error: {e.Message}");
+        return 1;
+    }
+    await using var app = built;
     GatewayHost.LogStartup(app, config);
     await app.StartAsync();
     Console.WriteLine($"EdgeGw {GatewayInfo.Version} listening on http://{options.Host}:{options.Port} " +

@@ -17,6 +17,7 @@ internal static class CompletionWriter
         var response = call.Http.Response;
         if (call.Format == ClientFormat.OpenAi)
         {
+            call.Accounting?.ReportUsage(usage);
             response.StatusCode = StatusCodes.Status200OK;
             response.ContentType = "application/json";
             response.ContentLength = openAiCompletion.Length;
@@ -27,6 +28,7 @@ internal static class CompletionWriter
         using var message = new PooledBufferWriter(openAiCompletion.Length + 256);
         if (!AnthropicResponseWriter.TryWrite(openAiCompletion.Span, call.Group.NameJson, message, out var parsedUsage))
             return ProviderResult.Failed(new GatewayError(502, "The deployment's answer could not be translated.", "api_error", "502"));
+        call.Accounting?.ReportUsage(usage.Present ? usage : parsedUsage);
         response.StatusCode = StatusCodes.Status200OK;
         response.ContentType = "application/json";
         response.ContentLength = message.WrittenCount;

@@ -21,7 +21,17 @@ internal static class EmbeddingsEndpoint
                 await ErrorWriter.WriteOpenAiAsync(context, error);
                 return;
             }
-            var result = await group!.Pick().EmbedAsync(new EmbeddingCall(context, body.WrittenMemory, request, group), context.RequestAborted);
+            error = ModelRequestGuard.Admit(context, state, group!, out var caller);
+            if (error is not null)
+            {
+                await ErrorWriter.WriteOpenAiAsync(context, error);
+                return;
+            }
+            var endpoint = group!.Pick();
+            var accounting = ModelRequestGuard.Begin(context, state, caller, group, endpoint);
+            var call = new EmbeddingCall(context, body.WrittenMemory, request, group) { Accounting = accounting };
+            var result = await endpoint.EmbedAsync(call, context.RequestAborted);
+            await accounting.CompleteAsync(result);
             if (result.Error is not null && !result.ResponseStarted && !context.RequestAborted.IsCancellationRequested)
                 await ErrorWriter.WriteOpenAiAsync(context, result.Error);
         }

@@ -11,7 +11,13 @@ internal sealed record ListenOptions(IPAddress Address, int Port);
 /// <summary>Builds the Kestrel app around a config: used by Program and by the in-process tests.</summary>
 internal static partial class GatewayHost
 {
-    public static WebApplication Build(GatewayConfig config, ListenOptions listen, TimeProvider? time = null, Action<ILoggingBuilder>? logging = null)
+    /// <summary>
+    /// Builds the app; opens and migrates <paramref name="databasePath"/> (throws
+    /// <see cref="Storage.StoreException"/> when it cannot). The spend writer is drained and the
+    /// database closed once the server has stopped, after in-flight requests finished.
+    /// </summary>
+    public static WebApplication Build(GatewayConfig config, ListenOptions listen, TimeProvider? time = null, Action<ILoggingBuilder>? logging = null,
+        string databasePath = "edgegw.db")
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
         builder.Logging.ClearProviders();
@@ -32,11 +38,15 @@ internal static partial class GatewayHost
             kestrel.Limits.MaxRequestBodySize = null;
             kestrel.Listen(listen.Address, listen.Port);
         });
-        builder.Services.AddSingleton(new GatewayRuntime(config, time ?? TimeProvider.System));
+        time ??= TimeProvider.System;
+        builder.Services.AddSingleton(services =>
+            new GatewayRuntime(config, time, Storage.GatewayData.Open(databasePath, time, services.GetRequiredService<ILoggerFactory>())));
         builder.Services.AddSingleton<RequestDispatcher>();
 
         var app = builder.Build();
         var dispatcher = app.Services.GetRequiredService<RequestDispatcher>();
+        var data = app.Services.GetRequiredService<GatewayRuntime>().Data;
+        app.Lifetime.ApplicationStopped.Register(() => data.DisposeAsync().AsTask().GetAwaiter().GetResult());
         app.Run(dispatcher.DispatchAsync);
         return app;
     }

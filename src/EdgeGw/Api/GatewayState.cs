@@ -2,6 +2,8 @@ using EdgeGw.Auth;
 using EdgeGw.Config;
 using EdgeGw.Providers;
 using EdgeGw.Routing;
+using EdgeGw.Spend;
+using EdgeGw.Storage;
 using EdgeGw.Upstream;
 
 namespace EdgeGw.Api;
@@ -12,12 +14,20 @@ namespace EdgeGw.Api;
 /// </summary>
 internal sealed class GatewayState
 {
-    public GatewayState(GatewayConfig config, UpstreamClients clients, TimeProvider time)
+    public GatewayState(GatewayConfig config, UpstreamClients clients, TimeProvider time, GatewayData data)
     {
         Config = config;
+        Data = data;
         Models = ModelRegistry.Build(config, new ChatEndpointFactory(config, clients, time));
-        Authenticator = new Authenticator(config.General.MasterKey);
+        Authenticator = new Authenticator(config.General.MasterKey, data.Accounts, time);
+        GlobalBudget = config.Litellm.MaxBudget is null && config.Litellm.BudgetDuration is null
+            ? GlobalBudget.None
+            : new GlobalBudget(config.Litellm.MaxBudget is { } max ? Money.ToNanos(max) : null, config.Litellm.BudgetDuration);
     }
+
+    /// <summary>The long-lived database, cache and spend writer (shared by every config snapshot).</summary>
+    public GatewayData Data { get; }
+    public GlobalBudget GlobalBudget { get; }
 
     public GatewayConfig Config { get; }
     public ModelRegistry Models { get; }
@@ -29,16 +39,22 @@ internal sealed class GatewayRuntime : IDisposable
 {
     private readonly GatewayState _current;
 
-
-    public GatewayRuntime(GatewayConfig config, TimeProvider time)
+    public GatewayRuntime(GatewayConfig config, TimeProvider time, GatewayData data)
     {
         Time = time;
-        _current = new GatewayState(config, Clients, time);
+        Data = data;
+        _current = new GatewayState(config, Clients, time, data);
     }
+
+    public GatewayData Data { get; }
 
     public UpstreamClients Clients { get; } = new();
     public TimeProvider Time { get; }
     public GatewayState Current => _current;
 
-    public void Dispose() => Clients.Dispose();
+    public void Dispose()
+    {
+        Clients.Dispose();
+        Data.DisposeAsync().AsTask().GetAwaiter().GetResult();
+    }
 }

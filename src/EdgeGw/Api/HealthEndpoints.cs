@@ -7,10 +7,13 @@ internal static class HealthEndpoints
         WriteJsonAsync(context, "\"I'm alive!\""u8.ToArray());
 
     public static Task ReadinessAsync(HttpContext context, GatewayState state) =>
-        WriteJsonAsync(context, ReadinessBody);
+        WriteJsonAsync(context, state.Data.Store.IsOpen ? ReadyConnected : ReadyNotConnected);
 
-    private static readonly byte[] ReadinessBody =
-        System.Text.Encoding.UTF8.GetBytes($"{{\"status\":\"healthy\",\"db\":\"Not connected\",\"litellm_version\":\"edgegw-{GatewayInfo.Version}\"}}");
+    private static readonly byte[] ReadyConnected = Readiness("connected");
+    private static readonly byte[] ReadyNotConnected = Readiness("Not connected");
+
+    private static byte[] Readiness(string db) =>
+        System.Text.Encoding.UTF8.GetBytes($"{{\"status\":\"healthy\",\"db\":\"{db}\",\"litellm_version\":\"edgegw-{GatewayInfo.Version}\"}}");
 
     private static Task WriteJsonAsync(HttpContext context, byte[] body)
     {

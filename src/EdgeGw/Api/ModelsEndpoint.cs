@@ -3,7 +3,7 @@ using EdgeGw.Json;
 
 namespace EdgeGw.Api;
 
-/// <summary><c>GET /v1/models</c>: each model group once, in OpenAI's list shape.</summary>
+/// <summary><c>GET /v1/models</c>: each model group the caller may use, once, in OpenAI's list shape.</summary>
 internal static class ModelsEndpoint
 {
     private static readonly long StartedAt = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
@@ -17,8 +17,11 @@ internal static class ModelsEndpoint
             json.WriteStartObject();
             json.WriteString("object"u8, "list"u8);
             json.WriteStartArray("data"u8);
+            var caller = Auth.Caller.Of(context);
             foreach (var group in state.Models.Groups)
             {
+                if (!Auth.ModelAccess.IsAllowed(caller, state.Data.Accounts, group.Name))
+                    continue;
                 json.WriteStartObject();
                 json.WriteString("id"u8, group.Name);
                 json.WriteString("object"u8, "model"u8);

@@ -16,7 +16,7 @@ internal sealed partial class RequestDispatcher(GatewayRuntime runtime, ILogger<
     /// <summary>The envelope a route's clients parse errors in.</summary>
     private enum ErrorFormat : byte { OpenAi, Anthropic }
 
-    private sealed record Route(string Method, Handler Handler, bool Public = false, ErrorFormat Errors = ErrorFormat.OpenAi);
+    private sealed record Route(string Method, Handler Handler, bool Public = false, ErrorFormat Errors = ErrorFormat.OpenAi, bool MasterOnly = false);
 
     private static readonly FrozenDictionary<string, Route> Routes = new Dictionary<string, Route>(StringComparer.Ordinal)
     {
@@ -31,7 +31,8 @@ internal sealed partial class RequestDispatcher(GatewayRuntime runtime, ILogger<
         ["/health/liveliness"] = new("GET", HealthEndpoints.LivenessAsync, Public: true),
         ["/health/liveness"] = new("GET", HealthEndpoints.LivenessAsync, Public: true),
         ["/health/readiness"] = new("GET", HealthEndpoints.ReadinessAsync, Public: true),
-    }.ToFrozenDictionary(StringComparer.Ordinal);
+    }.Concat(Admin.AdminRoutes.All.Select(r => KeyValuePair.Create(r.Path, new Route(r.Method, new Handler(r.Handler), MasterOnly: r.MasterOnly))))
+    .ToFrozenDictionary(StringComparer.Ordinal);
 
     public async Task DispatchAsync(HttpContext context)
     {
@@ -56,7 +57,9 @@ internal sealed partial class RequestDispatcher(GatewayRuntime runtime, ILogger<
             var state = runtime.Current;
             if (!route.Public)
             {
-                var authError = state.Authenticator.Authenticate(context, out _);
+                var authError = state.Authenticator.Authenticate(context, out var caller);
+                if (authError is null && route.MasterOnly && !caller.IsMaster)
+                    authError = KeyErrors.AdminOnly;
                 if (authError is not null)
                 {
                     await WriteErrorAsync(context, route, authError);

@@ -1,27 +1,68 @@
+using System.Globalization;
 using System.Security.Cryptography;
 using EdgeGw.Api;
 
 namespace EdgeGw.Auth;
 
 /// <summary>
-/// Checks the caller's key against the master key by comparing SHA-256 hashes in constant time,
-/// so neither the key's content nor its length leaks through timing.
+/// Checks the caller's key: the master key by comparing SHA-256 hashes in constant time (neither
+/// its content nor its length leaks through timing), else a virtual key by its hash in the
+/// in-memory cache, refused when blocked or expired.
 /// </summary>
-internal sealed class Authenticator(string masterKey)
+internal sealed class Authenticator(string masterKey, Accounts? accounts = null, TimeProvider? time = null)
 {
     private readonly byte[] _masterKeyHash = KeyHash.Compute(masterKey);
+    private readonly Caller _master = new(CallerKind.Master, masterToken: Convert.ToHexStringLower(KeyHash.Compute(masterKey)));
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
 
-    public GatewayError? Authenticate(HttpContext context, out CallerKind caller)
+    public GatewayError? Authenticate(HttpContext context, out Caller caller)
     {
-        caller = CallerKind.Anonymous;
+        caller = Caller.Anonymous;
         var key = ApiKeyReader.Read(context.Request.Headers);
         if (key.IsEmpty)
             return GatewayError.MissingKey;
         Span<byte> hash = stackalloc byte[KeyHash.Size];
         KeyHash.Compute(key, hash);
-        if (!CryptographicOperations.FixedTimeEquals(hash, _masterKeyHash))
-            return GatewayError.InvalidKey;
-        caller = CallerKind.Master;
+        if (CryptographicOperations.FixedTimeEquals(hash, _masterKeyHash))
+        {
+            caller = _master;
+            context.Features.Set(caller);
+            return null;
+        }
+        if (accounts is null || !accounts.Keys.TryGetValue(TokenHash.FromBytes(hash), out var account))
+            return KeyErrors.Invalid(key);
+        var settings = account.Settings;
+        if (settings.Blocked)
+            return KeyErrors.Blocked;
+        var now = _time.GetUtcNow();
+        if (settings.Expires is { } expires && expires <= now)
+            return KeyErrors.Expired(expires, now);
+        if (accounts.TeamOf(settings) is { Settings.Blocked: true })
+            return KeyErrors.TeamBlocked;
+        caller = account.Caller;
+        context.Features.Set(caller);
         return null;
     }
+}
+
+/// <summary>LiteLLM's authentication messages; a key is never echoed beyond its last 4 characters.</summary>
+internal static class KeyErrors
+{
+    public static GatewayError Invalid(ReadOnlySpan<char> key) => new(401,
+        $"Authentication Error, Invalid proxy server token passed. Received API Key = {VirtualKeyGenerator.Abbreviate(key)}, Unable to find token in cache or `LiteLLM_VerificationTokenTable`",
+        "auth_error", "401");
+
+    public static readonly GatewayError Blocked = new(401,
+        "Authentication Error, Key is blocked. Update via `/key/unblock` if you're an admin.", "auth_error", "401");
+
+    public static GatewayError Expired(DateTimeOffset expires, DateTimeOffset now) => new(401,
+        $"Authentication Error - Expired Key. Key Expiry time {Iso(expires)} and current time {Iso(now)}", "auth_error", "401");
+
+    public static readonly GatewayError AdminOnly = new(403,
+        "Authentication Error, only the proxy admin (master key) can call this route.", "auth_error", "403");
+
+    public static readonly GatewayError TeamBlocked = new(401,
+        "Authentication Error, Team is blocked. Update via `/team/unblock` if you're an admin.", "auth_error", "401");
+
+    private static string Iso(DateTimeOffset t) => t.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'+00:00'", CultureInfo.InvariantCulture);
 }

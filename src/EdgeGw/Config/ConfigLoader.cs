@@ -126,11 +126,17 @@ internal static class ConfigLoader
     {
         const string path = "litellm_settings";
         var map = YamlValues.Mapping(node, path);
-        ignored.AddUnknown(map, path, "drop_params", "request_timeout");
+        ignored.AddUnknown(map, path, "drop_params", "request_timeout", "max_budget", "budget_duration");
+        var durationText = values.String(Child(map, "budget_duration"), $"{path}.budget_duration");
+        Spend.BudgetDuration? duration = null;
+        if (durationText is not null && !Spend.BudgetDuration.TryParse(durationText, out duration))
+            throw new ConfigException($"{path}.budget_duration", $"expected {Spend.BudgetDuration.Expected}, got '{durationText}'");
         return new LitellmSettings
         {
             DropParams = values.Bool(Child(map, "drop_params"), $"{path}.drop_params") ?? false,
             RequestTimeout = values.Seconds(Child(map, "request_timeout"), $"{path}.request_timeout"),
+            MaxBudget = values.Decimal(Child(map, "max_budget"), $"{path}.max_budget"),
+            BudgetDuration = duration,
         };
     }
 
@@ -161,10 +167,10 @@ internal static class ConfigLoader
         return result.MoveToImmutable();
     }
 
-    // litellm_params that are parsed and validated now, and enforced by the limits, spend and
-    // router work; until then they are listed at start-up rather than silently ignored.
+    // litellm_params that are parsed and validated now, and enforced by the limits and router
+    // work; until then they are listed at start-up rather than silently ignored.
     private static readonly string[] ParamsNotYetEnforced =
-        ["rpm", "tpm", "order", "max_retries", "input_cost_per_token", "output_cost_per_token"];
+        ["rpm", "tpm", "order", "max_retries"];
 
     private static Deployment ReadDeployment(YamlValues values, YamlNode node, int index, IgnoredKeys ignored)
     {

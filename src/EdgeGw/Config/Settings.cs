@@ -14,6 +14,10 @@ internal sealed record LitellmSettings
 {
     public bool DropParams { get; init; }
     public TimeSpan? RequestTimeout { get; init; }
+    /// <summary><c>max_budget</c>: the whole proxy's budget in USD.</summary>
+    public decimal? MaxBudget { get; init; }
+    /// <summary><c>budget_duration</c>: how often the proxy's spend resets.</summary>
+    public Spend.BudgetDuration? BudgetDuration { get; init; }
 }
 
 /// <summary><c>router_settings</c>: how a deployment is chosen within a model group.</summary>

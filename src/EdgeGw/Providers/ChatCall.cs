@@ -34,4 +34,10 @@ internal sealed class ChatCall(HttpContext http, ReadOnlyMemory<byte> body, Chat
     public OpenAiChunkEncoder OpenAiEncoder(TimeProvider time) => new(Group.NameJson, Request.ClientWantsUsage, time);
 
     public AnthropicEventEncoder AnthropicEncoder() => new(Group.NameJson, Request.EstimatedPromptTokens);
+
+    /// <summary>
+    /// The request's bill. Adapters that know the usage of a non-streamed answer before writing it
+    /// may call <c>Accounting?.ReportUsage(usage)</c> first, so the response carries its cost header.
+    /// </summary>
+    public Spend.RequestAccounting? Accounting { get; init; }
 }

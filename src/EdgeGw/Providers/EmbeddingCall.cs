@@ -10,4 +10,6 @@ internal sealed class EmbeddingCall(HttpContext http, ReadOnlyMemory<byte> body,
     public ReadOnlyMemory<byte> Body { get; } = body;
     public EmbeddingRequest Request { get; } = request;
     public ModelGroup Group { get; } = group;
+    /// <summary>The request's bill; adapters report usage before writing the answer (see <see cref="Spend.RequestAccounting"/>).</summary>
+    public Spend.RequestAccounting? Accounting { get; init; }
 }

@@ -13,20 +13,27 @@ public sealed class TestGateway : IAsyncDisposable
     public const string MasterKey = "sk-test-master-key";
     private readonly WebApplication _app;
 
-    private TestGateway(WebApplication app, Uri baseAddress)
+    private readonly bool _ownsDatabase;
+
+    private TestGateway(WebApplication app, Uri baseAddress, string databasePath, bool ownsDatabase)
     {
         _app = app;
+        _ownsDatabase = ownsDatabase;
+        DatabasePath = databasePath;
         BaseAddress = baseAddress;
         Client = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(30) };
         Client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", MasterKey);
     }
 
     public Uri BaseAddress { get; }
+    /// <summary>This gateway's own SQLite file (deleted on dispose unless the test passed it in).</summary>
+    public string DatabasePath { get; }
     /// <summary>A client that sends the master key.</summary>
     public HttpClient Client { get; }
 
     /// <summary>Starts a gateway on <paramref name="modelListYaml"/> (the model_list entries) plus any extra top-level YAML.</summary>
-    public static async Task<TestGateway> StartAsync(string modelListYaml, string extraYaml = "", TimeProvider? time = null)
+    /// <param name="databasePath">A database to reuse (e.g. to restart on it); by default a fresh temp file.</param>
+    public static async Task<TestGateway> StartAsync(string modelListYaml, string extraYaml = "", TimeProvider? time = null, string? databasePath = null)
     {
         var yaml = $"""
             model_list:
@@ -36,10 +43,21 @@ public sealed class TestGateway : IAsyncDisposable
             {extraYaml}
             """;
         var config = ConfigLoader.Parse(yaml, _ => null);
+        var ownsDatabase = databasePath is null;
+        databasePath ??= NewDatabasePath();
         var app = GatewayHost.Build(config, new ListenOptions(IPAddress.Loopback, 0), time,
-            logging => logging.ClearProviders());
+            logging => logging.ClearProviders(), databasePath);
         await app.StartAsync();
-        return new TestGateway(app, GatewayHost.BoundAddress(app));
+        return new TestGateway(app, GatewayHost.BoundAddress(app), databasePath, ownsDatabase);
+    }
+
+    public static string NewDatabasePath() =>
+        Path.Combine(Path.GetTempPath(), $"edgegw-test-{Guid.NewGuid():N}.db");
+
+    public static void DeleteDatabase(string path)
+    {
+        foreach (var suffix in new[] { "", "-wal", "-shm" })
+            File.Delete(path + suffix);
     }
 
     private static string Indent(string text) =>
@@ -59,5 +77,7 @@ public sealed class TestGateway : IAsyncDisposable
         Client.Dispose();
         await _app.StopAsync();
         await _app.DisposeAsync();
+        if (_ownsDatabase)
+            DeleteDatabase(DatabasePath);
     }
 }

@@ -30,12 +30,21 @@ internal static class MessagesEndpoint
                 await AnthropicErrors.WriteAsync(context, error);
                 return;
             }
+            error = ModelRequestGuard.Admit(context, state, group!, out var caller);
+            if (error is not null)
+            {
+                await AnthropicErrors.WriteAsync(context, error);
+                return;
+            }
+            var accounting = ModelRequestGuard.Begin(context, state, caller, group!, endpoint!);
             var call = new ChatCall(context, canonical.WrittenMemory, request, group!)
             {
                 Format = ClientFormat.Anthropic,
                 AnthropicBody = body.WrittenMemory,
+                Accounting = accounting,
             };
             var result = await endpoint!.ChatAsync(call, context.RequestAborted);
+            await accounting.CompleteAsync(result);
             if (result.Error is not null && !result.ResponseStarted && !context.RequestAborted.IsCancellationRequested)
                 await AnthropicErrors.WriteAsync(context, result.Error);
         }

@@ -157,6 +157,7 @@ internal sealed partial class AnthropicChatEndpoint : ChatEndpoint
         {
             return ProviderResult.Failed(new GatewayError(502, $"Deployment '{Deployment.ModelName}' returned a malformed response.", "api_error", "502"));
         }
+        call.Accounting?.ReportUsage(usage);
         var json = upstream.WrittenMemory;
         var response = call.Http.Response;
         response.StatusCode = StatusCodes.Status200OK;
@@ -253,6 +254,7 @@ internal sealed partial class AnthropicChatEndpoint : ChatEndpoint
         if (!AnthropicResponseTranslator.TryTranslate(upstream.WrittenMemory, call.Group.NameJson, jsonMode, created, completion, out var usage))
             return ProviderResult.Failed(new GatewayError(502, $"Deployment '{Deployment.ModelName}' returned a malformed response.", "api_error", "502"));
 
+        call.Accounting?.ReportUsage(usage);
         var response = call.Http.Response;
         response.StatusCode = StatusCodes.Status200OK;
         response.ContentType = "application/json";

@@ -110,6 +110,7 @@ internal sealed class MockChatEndpoint : ChatEndpoint
             }
             list.End(call.Group.NameJson, usage.PromptTokens);
         }
+        call.Accounting?.ReportUsage(usage);
         var response = call.Http.Response;
         response.StatusCode = StatusCodes.Status200OK;
         response.ContentType = "application/json";

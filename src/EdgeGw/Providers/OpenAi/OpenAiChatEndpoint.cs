@@ -89,7 +89,7 @@ internal class OpenAiChatEndpoint : ChatEndpoint
                     ? await CompletionWriter.WriteAsync(call, buffer.WrittenMemory, scanned.Usage)
                     : ProviderResult.Failed(Malformed());
             }
-            return await WriteWithClientModelAsync(buffer, call.Http, call.Group.NameJson);
+            return await WriteWithClientModelAsync(buffer, call.Http, call.Group.NameJson, call.Accounting);
         }
     }
 
@@ -105,7 +105,7 @@ internal class OpenAiChatEndpoint : ChatEndpoint
         {
             using var buffer = new PooledBufferWriter(64 * 1024);
             error = await ReadAllAsync(await response.Content.ReadAsStreamAsync(timeout.Token), buffer, call.Http, timeout.Token, _timeouts.Request);
-            return error is not null ? ProviderResult.Failed(error) : await WriteWithClientModelAsync(buffer, call.Http, call.Group.NameJson);
+            return error is not null ? ProviderResult.Failed(error) : await WriteWithClientModelAsync(buffer, call.Http, call.Group.NameJson, call.Accounting);
         }
     }
 
@@ -180,11 +180,13 @@ internal class OpenAiChatEndpoint : ChatEndpoint
         new(502, $"Deployment '{Deployment.ModelName}' returned a malformed response.", "api_error", "502");
 
     /// <summary>Writes an OpenAI-format JSON answer with only its <c>model</c> replaced by the client's name.</summary>
-    private async ValueTask<ProviderResult> WriteWithClientModelAsync(PooledBufferWriter buffer, HttpContext http, byte[] clientModelJson)
+    private async ValueTask<ProviderResult> WriteWithClientModelAsync(PooledBufferWriter buffer, HttpContext http, byte[] clientModelJson, Spend.RequestAccounting? accounting)
     {
         var json = buffer.WrittenSpan;
         if (!OpenAiObjectScan.TryScan(json, out var scan))
             return ProviderResult.Failed(Malformed());
+        // A Content-Length answer ends with its last byte: the bill is counted before it is written.
+        accounting?.ReportUsage(scan.Usage);
 
         var response = http.Response;
         response.StatusCode = StatusCodes.Status200OK;

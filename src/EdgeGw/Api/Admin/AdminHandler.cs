@@ -1,0 +1,37 @@
+using EdgeGw.Storage;
+
+namespace EdgeGw.Api.Admin;
+
+/// <summary>
+/// Runs an admin operation: reads its input, serialises mutations (one at a time, so checks like
+/// alias uniqueness hold), and turns invalid input into a 400 naming the field.
+/// </summary>
+internal static class AdminHandler
+{
+    public static async Task RunAsync(HttpContext context, GatewayState state, bool mutates, Func<AdminInput, GatewayData, Task> work)
+    {
+        var data = state.Data;
+        try
+        {
+            using var input = await AdminInput.ReadAsync(context, state.Config.General.MaxRequestSizeBytes);
+            if (!mutates)
+            {
+                await work(input, data);
+                return;
+            }
+            await data.Accounts.AdminGate.WaitAsync(context.RequestAborted);
+            try
+            {
+                await work(input, data);
+            }
+            finally
+            {
+                data.Accounts.AdminGate.Release();
+            }
+        }
+        catch (AdminInputException e)
+        {
+            await ErrorWriter.WriteOpenAiAsync(context, e.ToError());
+        }
+    }
+}

@@ -1,0 +1,29 @@
+using EdgeGw.Auth;
+using EdgeGw.Spend;
+using EdgeGw.Storage;
+
+namespace EdgeGw.Api.Admin;
+
+/// <summary>
+/// An admin change to a counter: a new (or changed) <c>budget_duration</c> starts a window now;
+/// <c>spend</c> sets the spend. The new state goes through the spend writer like any other.
+/// </summary>
+internal static class CounterChanges
+{
+    public static ValueTask PersistAsync<T>(GatewayData data, Account<T> account, BudgetDuration? duration, bool durationChanged, decimal? spend, DateTimeOffset now)
+        where T : AccountSettings
+    {
+        if (spend is null && !durationChanged)
+            return ValueTask.CompletedTask;
+        var counterState = account.Spend.Set(spend is { } s ? Money.ToNanos(s) : null, duration, durationChanged, now);
+        var (table, id) = account.Settings switch
+        {
+            TeamSettings t => (CounterTable.Team, t.TeamId),
+            UserSettings u => (CounterTable.User, u.UserId),
+            KeySettings k => (CounterTable.Key, k.Token.ToHex()),
+            _ => throw new InvalidOperationException("unknown account"),
+        };
+        return data.Writer.EnqueueAsync(new SpendWork { Counters = [new CounterUpdate(table, id, counterState)] });
+    }
+
+}

@@ -1,0 +1,96 @@
+using EdgeGw.Auth;
+using EdgeGw.Json;
+using EdgeGw.Providers;
+using EdgeGw.Storage;
+
+namespace EdgeGw.Spend;
+
+/// <summary>
+/// One model request's bill. The endpoint charges from <see cref="ProviderResult.Usage"/> when the
+/// adapter returns — before a chunked response's terminator, so the client cannot see the end of
+/// an answer whose spend is not yet counted. A non-streamed answer sent with Content-Length ends
+/// with its last byte, so adapters call <see cref="ReportUsage"/> before writing it (which also
+/// adds <c>x-litellm-response-cost</c>). Streams send <c>x-litellm-key-spend</c> as it was before
+/// the request: their cost is known only at their end.
+/// </summary>
+internal sealed class RequestAccounting
+{
+    private readonly SpendLedger _ledger;
+    private readonly Caller _caller;
+    private readonly HttpContext _http;
+    private readonly DateTimeOffset _start;
+    private readonly string _modelGroup;
+    private long _costNanos;
+    private bool _charged;
+    private Usage _usage;
+    private CounterUpdate[] _counters = [];
+
+    public RequestAccounting(SpendLedger ledger, Caller caller, HttpContext http, string modelGroup)
+    {
+        _ledger = ledger;
+        _caller = caller;
+        _http = http;
+        _modelGroup = modelGroup;
+        _start = ledger.Time.GetUtcNow();
+        RequestId = Guid.CreateVersion7().ToString();
+        http.Response.Headers["x-litellm-call-id"] = RequestId;
+        http.Response.OnStarting(static state => ((RequestAccounting)state).SetHeaders(), this);
+    }
+
+    public string RequestId { get; }
+
+    /// <summary>The deployment that answers; set before the adapter is called.</summary>
+    public ChatEndpoint? Endpoint { get; set; }
+
+    /// <summary>Charges now, before the body is written, so the response can carry its cost.</summary>
+    public void ReportUsage(in Usage usage) => Charge(usage);
+
+    private Task SetHeaders()
+    {
+        var headers = _http.Response.Headers;
+        if (_charged)
+            headers["x-litellm-response-cost"] = BudgetError.Format(_costNanos);
+        if (_caller.Key is { } key)
+            headers["x-litellm-key-spend"] = BudgetError.Format(key.Spend.Nanos);
+        return Task.CompletedTask;
+    }
+
+    private void Charge(in Usage usage)
+    {
+        if (_charged || Endpoint is null)
+            return;
+        _charged = true;
+        _usage = usage;
+        _costNanos = Money.ToNanos(CostCalculator.Cost(Endpoint.Deployment, usage));
+        _counters = _ledger.Charge(_caller, _costNanos);
+    }
+
+    /// <summary>Bills a finished attempt (failures cost 0) and hands its row to the spend writer.</summary>
+    public ValueTask CompleteAsync(ProviderResult result)
+    {
+        var success = result.Error is null;
+        if (success)
+            Charge(result.Usage);
+        var deployment = Endpoint?.Deployment;
+        var key = _caller.Key?.Settings;
+        var usage = _charged ? _usage : result.Usage;
+        var row = new SpendRow
+        {
+            RequestId = RequestId,
+            ApiKey = _caller.Token,
+            SpendNanos = _charged ? _costNanos : 0,
+            PromptTokens = usage.PromptTokens,
+            CompletionTokens = usage.CompletionTokens,
+            StartTime = _start,
+            EndTime = _ledger.Time.GetUtcNow(),
+            Model = deployment?.ModelId ?? _modelGroup,
+            ModelGroup = _modelGroup,
+            ModelId = deployment?.Id ?? "",
+            ApiBase = deployment?.ApiBase ?? "",
+            User = key?.UserId,
+            TeamId = key?.TeamId,
+            Status = success ? "success" : "failure",
+        };
+        return _ledger.Writer.EnqueueAsync(new SpendWork { Row = row, Counters = _counters });
+    }
+}

@@ -1,0 +1,76 @@
+namespace EdgeGw.Spend;
+
+/// <summary>
+/// The live spend of one key, team, user or the whole proxy, in nano-dollars, and when its budget
+/// window resets. Mutations take a tiny lock because an increment must read the window it lands in
+/// atomically with the add (Interlocked alone cannot tie the two); each mutation bumps
+/// <see cref="Sequence"/> so the database, written later and possibly out of order, keeps only the
+/// newest state. Reads for the budget check are lock-free.
+/// </summary>
+internal sealed class SpendCounter(long nanos = 0, long resetAtMs = 0, long sequence = 0)
+{
+    private readonly Lock _lock = new();
+    private long _nanos = nanos;
+    private long _resetAtMs = resetAtMs;
+    private long _sequence = sequence;
+
+    public long Nanos => Volatile.Read(ref _nanos);
+    /// <summary>When the window ends, Unix ms; 0 when the budget has no duration.</summary>
+    public long ResetAtMs => Volatile.Read(ref _resetAtMs);
+    public long Sequence => Volatile.Read(ref _sequence);
+
+    public CounterState Add(long nanos)
+    {
+        lock (_lock)
+        {
+            _nanos += nanos;
+            _sequence++;
+            return new CounterState(_nanos, _resetAtMs, _sequence);
+        }
+    }
+
+    /// <summary>
+    /// Starts a new window when the current one has ended (or starts the first one). Returns the
+    /// state to persist when anything changed.
+    /// </summary>
+    public CounterState? ResetIfDue(BudgetDuration? duration, DateTimeOffset now)
+    {
+        var due = ResetAtMs;
+        var nowMs = now.ToUnixTimeMilliseconds();
+        if (duration is null || (due != 0 && nowMs < due))
+            return null;
+        lock (_lock)
+        {
+            if (_resetAtMs != 0 && nowMs < _resetAtMs)
+                return null;
+            if (_resetAtMs == 0)
+            {
+                _resetAtMs = duration.After(now).ToUnixTimeMilliseconds();
+            }
+            else
+            {
+                _resetAtMs = duration.NextReset(DateTimeOffset.FromUnixTimeMilliseconds(_resetAtMs), now).ToUnixTimeMilliseconds();
+                Volatile.Write(ref _nanos, 0);
+            }
+            _sequence++;
+            return new CounterState(_nanos, _resetAtMs, _sequence);
+        }
+    }
+
+    /// <summary>An admin change: a new duration starts a fresh window now; <paramref name="nanos"/> sets the spend.</summary>
+    public CounterState Set(long? nanos, BudgetDuration? duration, bool durationChanged, DateTimeOffset now)
+    {
+        lock (_lock)
+        {
+            if (nanos is not null)
+                _nanos = nanos.Value;
+            if (durationChanged)
+                _resetAtMs = duration is null ? 0 : duration.After(now).ToUnixTimeMilliseconds();
+            _sequence++;
+            return new CounterState(_nanos, _resetAtMs, _sequence);
+        }
+    }
+}
+
+/// <summary>A counter's state at one mutation, as the spend writer persists it.</summary>
+internal readonly record struct CounterState(long Nanos, long ResetAtMs, long Sequence);

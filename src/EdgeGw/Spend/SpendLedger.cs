@@ -1,0 +1,103 @@
+using EdgeGw.Auth;
+using EdgeGw.Api;
+using EdgeGw.Storage;
+
+namespace EdgeGw.Spend;
+
+/// <summary>
+/// Budgets at request time. <see cref="Check"/> runs before a request is sent: it starts new
+/// windows whose reset time has passed and refuses once spend ≥ max_budget for the key, its team,
+/// its user or the proxy. <see cref="Charge"/> adds a finished request's cost to the same counters
+/// in memory, synchronously, so the very next request sees it; the row and the counters' new
+/// states go to the <see cref="SpendWriter"/>.
+/// </summary>
+/// <remarks>
+/// Semantics at the limit: a request admitted while spend &lt; budget may finish above it (its cost
+/// is unknown until it ends); no request is admitted once spend ≥ budget.
+/// </remarks>
+internal sealed class SpendLedger(Accounts accounts, SpendWriter writer, TimeProvider time)
+{
+    public Accounts Accounts { get; } = accounts;
+    public SpendWriter Writer { get; } = writer;
+    public TimeProvider Time { get; } = time;
+
+    public GatewayError? Check(Caller caller, GlobalBudget global)
+    {
+        var now = Time.GetUtcNow();
+        List<CounterUpdate>? resets = null;
+        var error = CheckAll(caller, global, now, ref resets);
+        if (resets is not null)
+            _ = Writer.EnqueueAsync(new SpendWork { Counters = [.. resets] });
+        return error;
+    }
+
+    private GatewayError? CheckAll(Caller caller, GlobalBudget global, DateTimeOffset now, ref List<CounterUpdate>? resets)
+    {
+        if (caller.Key is { } key)
+        {
+            var settings = key.Settings;
+            var error = CheckOne(key.Spend, settings.MaxBudgetNanos, settings.BudgetDuration, now, null, null, out var reset);
+            if (reset is not null)
+                (resets ??= []).Add(new CounterUpdate(CounterTable.Key, settings.Token.ToHex(), reset.Value));
+            if (error is not null)
+                return error;
+            if (Accounts.TeamOf(settings) is { } team)
+            {
+                var t = team.Settings;
+                error = CheckOne(team.Spend, t.MaxBudgetNanos, t.BudgetDuration, now, "Team", t.TeamId, out reset);
+                if (reset is not null)
+                    (resets ??= []).Add(new CounterUpdate(CounterTable.Team, t.TeamId, reset.Value));
+                if (error is not null)
+                    return error;
+            }
+            if (Accounts.UserOf(settings) is { } user)
+            {
+                var u = user.Settings;
+                error = CheckOne(user.Spend, u.MaxBudgetNanos, u.BudgetDuration, now, "User", u.UserId, out reset);
+                if (reset is not null)
+                    (resets ??= []).Add(new CounterUpdate(CounterTable.User, u.UserId, reset.Value));
+                if (error is not null)
+                    return error;
+            }
+        }
+        var globalError = CheckOne(Accounts.Global, global.MaxBudgetNanos, global.Duration, now, null, null, out var globalReset);
+        if (globalReset is not null)
+            (resets ??= []).Add(new CounterUpdate(CounterTable.Global, "1", globalReset.Value));
+        return globalError;
+    }
+
+    private static GatewayError? CheckOne(SpendCounter counter, long? max, BudgetDuration? duration, DateTimeOffset now,
+        string? kind, string? id, out CounterState? reset)
+    {
+        reset = counter.ResetIfDue(duration, now);
+        if (max is null)
+            return null;
+        var spend = counter.Nanos;
+        return spend >= max.Value ? BudgetError.Exceeded(kind is null ? null : $" {kind}={id}", spend, max.Value) : null;
+    }
+
+    /// <summary>Adds <paramref name="costNanos"/> to every counter the caller spends from; returns the new states to persist.</summary>
+    public CounterUpdate[] Charge(Caller caller, long costNanos)
+    {
+        if (caller.Key is not { } key)
+            return [new CounterUpdate(CounterTable.Global, "1", Accounts.Global.Add(costNanos))];
+        var settings = key.Settings;
+        var team = Accounts.TeamOf(settings);
+        var user = Accounts.UserOf(settings);
+        var updates = new CounterUpdate[2 + (team is null ? 0 : 1) + (user is null ? 0 : 1)];
+        var i = 0;
+        updates[i++] = new CounterUpdate(CounterTable.Key, settings.Token.ToHex(), key.Spend.Add(costNanos));
+        if (team is not null)
+            updates[i++] = new CounterUpdate(CounterTable.Team, team.Settings.TeamId, team.Spend.Add(costNanos));
+        if (user is not null)
+            updates[i++] = new CounterUpdate(CounterTable.User, user.Settings.UserId, user.Spend.Add(costNanos));
+        updates[i] = new CounterUpdate(CounterTable.Global, "1", Accounts.Global.Add(costNanos));
+        return updates;
+    }
+}
+
+/// <summary><c>litellm_settings.max_budget</c> and <c>budget_duration</c>: the proxy-wide budget.</summary>
+internal sealed record GlobalBudget(long? MaxBudgetNanos, BudgetDuration? Duration)
+{
+    public static readonly GlobalBudget None = new(null, null);
+}

@@ -1,0 +1,102 @@
+namespace EdgeGw.Storage;
+
+/// <summary>
+/// The schema as an ordered list of steps; <c>PRAGMA user_version</c> records how many have run.
+/// Steps are append-only: a released step is never edited, a change is a new step.
+/// Money columns are INTEGER nano-dollars so SQL sums are exact; times are Unix milliseconds.
+/// </summary>
+internal static class Migrations
+{
+    public static readonly string[] Steps =
+    [
+        // 1: keys, teams, users, global spend, spend logs.
+        """
+        CREATE TABLE teams (
+            team_id TEXT PRIMARY KEY,
+            team_alias TEXT,
+            models TEXT NOT NULL DEFAULT '[]',
+            max_budget INTEGER,
+            budget_duration TEXT,
+            budget_reset_at INTEGER,
+            rpm_limit INTEGER,
+            tpm_limit INTEGER,
+            blocked INTEGER NOT NULL DEFAULT 0,
+            metadata TEXT NOT NULL DEFAULT '{}',
+            spend INTEGER NOT NULL DEFAULT 0,
+            spend_seq INTEGER NOT NULL DEFAULT 0,
+            created_at INTEGER NOT NULL,
+            updated_at INTEGER NOT NULL
+        );
+        CREATE TABLE users (
+            user_id TEXT PRIMARY KEY,
+            user_email TEXT,
+            user_alias TEXT,
+            models TEXT NOT NULL DEFAULT '[]',
+            max_budget INTEGER,
+            budget_duration TEXT,
+            budget_reset_at INTEGER,
+            metadata TEXT NOT NULL DEFAULT '{}',
+            spend INTEGER NOT NULL DEFAULT 0,
+            spend_seq INTEGER NOT NULL DEFAULT 0,
+            created_at INTEGER NOT NULL,
+            updated_at INTEGER NOT NULL
+        );
+        CREATE TABLE keys (
+            token TEXT PRIMARY KEY,
+            key_name TEXT NOT NULL,
+            key_alias TEXT,
+            team_id TEXT,
+            user_id TEXT,
+            models TEXT NOT NULL DEFAULT '[]',
+            max_budget INTEGER,
+            budget_duration TEXT,
+            budget_reset_at INTEGER,
+            rpm_limit INTEGER,
+            tpm_limit INTEGER,
+            max_parallel_requests INTEGER,
+            metadata TEXT NOT NULL DEFAULT '{}',
+            blocked INTEGER NOT NULL DEFAULT 0,
+            expires INTEGER,
+            spend INTEGER NOT NULL DEFAULT 0,
+            spend_seq INTEGER NOT NULL DEFAULT 0,
+            created_at INTEGER NOT NULL,
+            updated_at INTEGER NOT NULL
+        );
+        CREATE INDEX keys_team ON keys (team_id);
+        CREATE INDEX keys_user ON keys (user_id);
+        CREATE TABLE global_spend (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            spend INTEGER NOT NULL DEFAULT 0,
+            budget_reset_at INTEGER,
+            spend_seq INTEGER NOT NULL DEFAULT 0
+        );
+        INSERT INTO global_spend (id) VALUES (1);
+        CREATE TABLE spend_logs (
+            request_id TEXT PRIMARY KEY,
+            call_type TEXT NOT NULL,
+            api_key TEXT NOT NULL,
+            spend INTEGER NOT NULL,
+            total_tokens INTEGER NOT NULL,
+            prompt_tokens INTEGER NOT NULL,
+            completion_tokens INTEGER NOT NULL,
+            start_time INTEGER NOT NULL,
+            end_time INTEGER NOT NULL,
+            model TEXT NOT NULL,
+            model_group TEXT NOT NULL,
+            model_id TEXT NOT NULL,
+            api_base TEXT NOT NULL,
+            user TEXT,
+            team_id TEXT,
+            metadata TEXT NOT NULL DEFAULT '{}',
+            cache_hit INTEGER NOT NULL DEFAULT 0,
+            status TEXT NOT NULL
+        );
+        CREATE INDEX spend_logs_time ON spend_logs (start_time);
+        CREATE INDEX spend_logs_key ON spend_logs (api_key, start_time);
+        CREATE INDEX spend_logs_team ON spend_logs (team_id, start_time);
+        CREATE INDEX spend_logs_user ON spend_logs (user, start_time);
+        """,
+    ];
+
+    public static int Latest => Steps.Length;
+}

@@ -1,0 +1,94 @@
+using Microsoft.Data.Sqlite;
+
+namespace EdgeGw.Storage;
+
+/// <summary>Filters for <c>/spend/logs</c> and the reports; times are Unix ms, end exclusive.</summary>
+internal sealed record SpendFilter
+{
+    public string? ApiKey { get; init; }
+    public string? UserId { get; init; }
+    public string? TeamId { get; init; }
+    public string? RequestId { get; init; }
+    public long? StartMs { get; init; }
+    public long? EndMs { get; init; }
+}
+
+/// <summary>One group of a report: a day (or null), a group value, and its sums.</summary>
+internal readonly record struct SpendTotal(string? Day, string? Group, long SpendNanos, long TotalTokens, long PromptTokens, long CompletionTokens, long Requests);
+
+/// <summary>Reads of <c>spend_logs</c>. Sums are over INTEGER nano-dollars: exact.</summary>
+internal static class SpendQueries
+{
+    private static string Where(SpendFilter f, SqliteCommand command)
+    {
+        var clauses = new List<string>();
+        void Add(string clause, string name, object? value)
+        {
+            if (value is null)
+                return;
+            clauses.Add(clause);
+            command.Add(name, value);
+        }
+        Add("api_key = @api_key", "@api_key", f.ApiKey);
+        Add("user = @user", "@user", f.UserId);
+        Add("team_id = @team_id", "@team_id", f.TeamId);
+        Add("request_id = @request_id", "@request_id", f.RequestId);
+        Add("start_time >= @start", "@start", f.StartMs);
+        Add("start_time < @end", "@end", f.EndMs);
+        return clauses.Count == 0 ? "" : " WHERE " + string.Join(" AND ", clauses);
+    }
+
+    public static List<SpendRow> Logs(SqliteStore store, SpendFilter filter, int limit) => store.Run(c =>
+    {
+        using var command = c.CreateCommand();
+        command.CommandText = """
+            SELECT request_id, call_type, api_key, spend, prompt_tokens, completion_tokens, start_time, end_time, model,
+              model_group, model_id, api_base, user, team_id, metadata, cache_hit, status FROM spend_logs
+            """ + Where(filter, command) + " ORDER BY start_time, rowid LIMIT @limit";
+        command.Add("@limit", limit);
+        var rows = new List<SpendRow>();
+        using var r = command.ExecuteReader();
+        while (r.Read())
+        {
+            rows.Add(new SpendRow
+            {
+                RequestId = r.GetString(0),
+                CallType = r.GetString(1),
+                ApiKey = r.GetString(2),
+                SpendNanos = r.GetInt64(3),
+                PromptTokens = r.GetInt64(4),
+                CompletionTokens = r.GetInt64(5),
+                StartTime = DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(6)),
+                EndTime = DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(7)),
+                Model = r.GetString(8),
+                ModelGroup = r.GetString(9),
+                ModelId = r.GetString(10),
+                ApiBase = r.GetString(11),
+                User = r.StringOrNull(12),
+                TeamId = r.StringOrNull(13),
+                MetadataJson = r.GetString(14),
+                CacheHit = r.GetInt64(15) != 0,
+                Status = r.GetString(16),
+            });
+        }
+        return rows;
+    });
+
+    /// <summary>Totals grouped by <paramref name="groupColumn"/> (a fixed column name), per UTC day when <paramref name="byDay"/>.</summary>
+    public static List<SpendTotal> Totals(SqliteStore store, SpendFilter filter, string groupColumn, bool byDay, int? limit = null) => store.Run(c =>
+    {
+        using var command = c.CreateCommand();
+        var day = byDay ? "date(start_time / 1000, 'unixepoch')" : "NULL";
+        command.CommandText = $"""
+            SELECT {day} AS day, {groupColumn} AS grp, SUM(spend), SUM(total_tokens), SUM(prompt_tokens), SUM(completion_tokens), COUNT(*)
+            FROM spend_logs{Where(filter, command)} GROUP BY day, grp ORDER BY day, SUM(spend) DESC, grp
+            """ + (limit is null ? "" : " LIMIT @limit");
+        if (limit is not null)
+            command.Add("@limit", limit.Value);
+        var totals = new List<SpendTotal>();
+        using var r = command.ExecuteReader();
+        while (r.Read())
+            totals.Add(new SpendTotal(r.StringOrNull(0), r.StringOrNull(1), r.GetInt64(2), r.GetInt64(3), r.GetInt64(4), r.GetInt64(5), r.GetInt64(6)));
+        return totals;
+    });
+}

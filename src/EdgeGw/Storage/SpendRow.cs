@@ -1,0 +1,46 @@
+namespace EdgeGw.Storage;
+
+/// <summary>One request's row in <c>spend_logs</c>, in LiteLLM's <c>LiteLLM_SpendLogs</c> terms.</summary>
+internal sealed record SpendRow
+{
+    public required string RequestId { get; init; }
+    public string CallType { get; init; } = "acompletion";
+    /// <summary>The SHA-256 hex of the key that made the request.</summary>
+    public required string ApiKey { get; init; }
+    public long SpendNanos { get; init; }
+    public long PromptTokens { get; init; }
+    public long CompletionTokens { get; init; }
+    public long TotalTokens => PromptTokens + CompletionTokens;
+    public required DateTimeOffset StartTime { get; init; }
+    public required DateTimeOffset EndTime { get; init; }
+    public required string Model { get; init; }
+    public required string ModelGroup { get; init; }
+    public required string ModelId { get; init; }
+    public string ApiBase { get; init; } = "";
+    public string? User { get; init; }
+    public string? TeamId { get; init; }
+    public string MetadataJson { get; init; } = "{}";
+    public bool CacheHit { get; init; }
+    /// <summary><c>success</c> or <c>failure</c> (failures carry spend 0).</summary>
+    public required string Status { get; init; }
+}
+
+/// <summary>Which table a counter's state goes to.</summary>
+internal enum CounterTable
+{
+    Key,
+    Team,
+    User,
+    Global,
+}
+
+/// <summary>A counter's new state; the writer keeps the highest sequence per counter.</summary>
+internal readonly record struct CounterUpdate(CounterTable Table, string Id, Spend.CounterState State);
+
+/// <summary>What the spend writer is handed: a row and the counters it moved, or a flush marker.</summary>
+internal sealed class SpendWork
+{
+    public SpendRow? Row { get; init; }
+    public CounterUpdate[] Counters { get; init; } = [];
+    public TaskCompletionSource? Flushed { get; init; }
+}

@@ -1,0 +1,188 @@
+using System.Diagnostics;
+using System.Threading.Channels;
+using Microsoft.Data.Sqlite;
+
+namespace EdgeGw.Storage;
+
+/// <summary>
+/// The one background writer of spend rows and counter states. Requests hand it work through a
+/// bounded channel (waiting only when the database falls 64K requests behind); it commits each
+/// batch — whatever queued up during the previous commit, up to 2,048 items — in one transaction,
+/// as soon as there is work, so nothing waits more than one commit (well under the promised
+/// 250 ms). On shutdown the channel is completed and drained: nothing accepted is lost.
+/// </summary>
+internal sealed partial class SpendWriter : IAsyncDisposable
+{
+    private const int MaxBatch = 2048;
+    private readonly Channel<SpendWork> _channel = Channel.CreateBounded<SpendWork>(
+        new BoundedChannelOptions(65536) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
+    private readonly SqliteStore _store;
+    private readonly ILogger _logger;
+    private readonly Task _loop;
+    private long _rows;
+    private long _batches;
+
+    public SpendWriter(SqliteStore store, ILogger logger)
+    {
+        _store = store;
+        _logger = logger;
+        _loop = Task.Run(RunAsync);
+    }
+
+    /// <summary>Rows committed since start (observable by tests and benchmarks).</summary>
+    public long CommittedRows => Interlocked.Read(ref _rows);
+    public long CommittedBatches => Interlocked.Read(ref _batches);
+
+    public ValueTask EnqueueAsync(SpendWork work)
+    {
+        if (_channel.Writer.TryWrite(work))
+            return ValueTask.CompletedTask;
+        return WriteSlowAsync(work);
+    }
+
+    private async ValueTask WriteSlowAsync(SpendWork work)
+    {
+        try
+        {
+            await _channel.Writer.WriteAsync(work);
+        }
+        catch (ChannelClosedException)
+        {
+            LogAfterShutdown(_logger, work.Row?.RequestId ?? "-");
+        }
+    }
+
+    /// <summary>Completes when everything enqueued before the call is committed.</summary>
+    public Task FlushAsync()
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (!_channel.Writer.TryWrite(new SpendWork { Flushed = done }))
+            return _loop.IsCompleted ? Task.CompletedTask : WriteFlushSlowAsync(done);
+        return done.Task;
+    }
+
+    private async Task WriteFlushSlowAsync(TaskCompletionSource done)
+    {
+        try
+        {
+            await _channel.Writer.WriteAsync(new SpendWork { Flushed = done });
+        }
+        catch (ChannelClosedException)
+        {
+            return;
+        }
+        await done.Task;
+    }
+
+    private async Task RunAsync()
+    {
+        var batch = new List<SpendWork>(MaxBatch);
+        var reader = _channel.Reader;
+        while (await reader.WaitToReadAsync())
+        {
+            batch.Clear();
+            while (batch.Count < MaxBatch && reader.TryRead(out var work))
+                batch.Add(work);
+            Commit(batch);
+        }
+    }
+
+    private void Commit(List<SpendWork> batch)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var rows = 0;
+        try
+        {
+            _store.InTransaction((connection, tx) => rows = Write(connection, tx, batch));
+            Interlocked.Add(ref _rows, rows);
+            Interlocked.Increment(ref _batches);
+            LogCommitted(_logger, rows, batch.Count, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        }
+        catch (Exception e) when (e is SqliteException or ObjectDisposedException or InvalidOperationException)
+        {
+            LogCommitFailed(_logger, e, batch.Count);
+        }
+        foreach (var work in batch)
+            work.Flushed?.TrySetResult();
+    }
+
+    private static int Write(SqliteConnection connection, SqliteTransaction tx, List<SpendWork> batch)
+    {
+        using var insert = Sql.Command(connection, """
+            INSERT OR IGNORE INTO spend_logs (request_id, call_type, api_key, spend, total_tokens, prompt_tokens, completion_tokens,
+              start_time, end_time, model, model_group, model_id, api_base, user, team_id, metadata, cache_hit, status)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
+            """, tx);
+        var p = new SqliteParameter[18];
+        for (var i = 0; i < p.Length; i++)
+            p[i] = insert.Parameters.AddWithValue("$" + (i + 1).ToString(System.Globalization.CultureInfo.InvariantCulture), DBNull.Value);
+        var latest = new Dictionary<(CounterTable, string), Spend.CounterState>();
+        var rows = 0;
+        foreach (var work in batch)
+        {
+            foreach (var update in work.Counters)
+            {
+                if (!latest.TryGetValue((update.Table, update.Id), out var seen) || seen.Sequence < update.State.Sequence)
+                    latest[(update.Table, update.Id)] = update.State;
+            }
+            if (work.Row is not { } row)
+                continue;
+            p[0].Value = row.RequestId;
+            p[1].Value = row.CallType;
+            p[2].Value = row.ApiKey;
+            p[3].Value = row.SpendNanos;
+            p[4].Value = row.TotalTokens;
+            p[5].Value = row.PromptTokens;
+            p[6].Value = row.CompletionTokens;
+            p[7].Value = row.StartTime.ToUnixTimeMilliseconds();
+            p[8].Value = row.EndTime.ToUnixTimeMilliseconds();
+            p[9].Value = row.Model;
+            p[10].Value = row.ModelGroup;
+            p[11].Value = row.ModelId;
+            p[12].Value = row.ApiBase;
+            p[13].Value = (object?)row.User ?? DBNull.Value;
+            p[14].Value = (object?)row.TeamId ?? DBNull.Value;
+            p[15].Value = row.MetadataJson;
+            p[16].Value = row.CacheHit ? 1 : 0;
+            p[17].Value = row.Status;
+            rows += insert.ExecuteNonQuery();
+        }
+        foreach (var ((table, id), state) in latest)
+            WriteCounter(connection, tx, table, id, state);
+        return rows;
+    }
+
+    // Only a newer state wins: work may reach the channel in another order than its counters moved.
+    private static void WriteCounter(SqliteConnection connection, SqliteTransaction tx, CounterTable table, string id, Spend.CounterState state)
+    {
+        var (name, column) = table switch
+        {
+            CounterTable.Key => ("keys", "token"),
+            CounterTable.Team => ("teams", "team_id"),
+            CounterTable.User => ("users", "user_id"),
+            _ => ("global_spend", "id"),
+        };
+        using var command = Sql.Command(connection,
+            $"UPDATE {name} SET spend = @spend, budget_reset_at = @reset, spend_seq = @seq WHERE {column} = @id AND spend_seq < @seq", tx);
+        command.Add("@spend", state.Nanos);
+        command.Add("@reset", state.ResetAtMs == 0 ? null : state.ResetAtMs);
+        command.Add("@seq", state.Sequence);
+        command.Add("@id", table == CounterTable.Global ? 1 : id);
+        command.ExecuteNonQuery();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _channel.Writer.TryComplete();
+        await _loop;
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "spend writer: committed {Rows} rows ({Items} items) in {Ms:0.###} ms")]
+    private static partial void LogCommitted(ILogger logger, int rows, int items, double ms);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "spend writer: a batch of {Items} items could not be committed")]
+    private static partial void LogCommitFailed(ILogger logger, Exception exception, int items);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "spend writer: request {RequestId} finished after shutdown; its spend row was not stored")]
+    private static partial void LogAfterShutdown(ILogger logger, string requestId);
+}

@@ -1,0 +1,83 @@
+using System.Net;
+using EdgeGw.Tests.Infrastructure;
+
+namespace EdgeGw.Tests.Admin;
+
+public sealed class AdminValidationTests : IAsyncLifetime
+{
+    private TestGateway _gateway = null!;
+
+    public async Task InitializeAsync() => _gateway = await TestGateway.StartAsync(AdminClient.CheapModel);
+
+    public async Task DisposeAsync() => await _gateway.DisposeAsync();
+
+    [Theory]
+    [InlineData("/key/generate", """{"team_id":"no-such-team"}""", "team_id")]
+    [InlineData("/key/generate", """{"max_budget":-1}""", "max_budget")]
+    [InlineData("/key/generate", """{"max_budget":"ten"}""", "max_budget")]
+    [InlineData("/key/generate", """{"budget_duration":"3 days"}""", "budget_duration")]
+    [InlineData("/key/generate", """{"budget_duration":"0d"}""", "budget_duration")]
+    [InlineData("/key/generate", """{"duration":"forever"}""", "duration")]
+    [InlineData("/key/generate", """{"models":"cheap"}""", "models")]
+    [InlineData("/key/generate", """{"models":[1,2]}""", "models")]
+    [InlineData("/key/generate", """{"rpm_limit":-5}""", "rpm_limit")]
+    [InlineData("/key/generate", """{"tpm_limit":1.5}""", "tpm_limit")]
+    [InlineData("/key/generate", """{"metadata":[1]}""", "metadata")]
+    [InlineData("/key/generate", """{"blocked":"yes"}""", "blocked")]
+    [InlineData("/key/generate", """{"key":"not-an-sk-key"}""", "key")]
+    [InlineData("/key/generate", """[]""", "body")]
+    [InlineData("/key/generate", """{not json""", "body")]
+    [InlineData("/key/update", """{"max_budget":1}""", "key")]
+    [InlineData("/key/delete", """{}""", "keys")]
+    [InlineData("/team/new", """{"max_budget":-0.01}""", "max_budget")]
+    [InlineData("/team/new", """{"budget_duration":"1y"}""", "budget_duration")]
+    [InlineData("/team/update", """{"models":["a"]}""", "team_id")]
+    [InlineData("/team/delete", """{}""", "team_ids")]
+    [InlineData("/user/new", """{"max_budget":-3}""", "max_budget")]
+    [InlineData("/user/new", """{"models":{"a":1}}""", "models")]
+    [InlineData("/user/delete", """{}""", "user_ids")]
+    public async Task InvalidField_Is400NamingIt(string path, string body, string field)
+    {
+        var error = (await _gateway.PostAdminAsync(path, body, HttpStatusCode.BadRequest)).GetProperty("error");
+
+        Assert.Equal(field, error.GetProperty("param").GetString());
+        Assert.Contains(field, error.GetProperty("message").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task DuplicateAlias_Is400()
+    {
+        await _gateway.PostAdminAsync("/key/generate", """{"key_alias":"same"}""");
+        var error = await _gateway.PostAdminAsync("/key/generate", """{"key_alias":"same"}""", HttpStatusCode.BadRequest);
+        Assert.Equal("key_alias", error.GetProperty("error").GetProperty("param").GetString());
+    }
+
+    [Fact]
+    public async Task DuplicateTeam_Is400()
+    {
+        await _gateway.PostAdminAsync("/team/new", """{"team_id":"dup"}""");
+        var error = await _gateway.PostAdminAsync("/team/new", """{"team_id":"dup"}""", HttpStatusCode.BadRequest);
+        Assert.Equal("team_id", error.GetProperty("error").GetProperty("param").GetString());
+    }
+
+    [Fact]
+    public async Task InvalidInput_CreatesNothing()
+    {
+        await _gateway.PostAdminAsync("/key/generate", """{"key_alias":"x","max_budget":-1}""", HttpStatusCode.BadRequest);
+        var list = await _gateway.GetAdminAsync("/key/list");
+        Assert.Equal(0, list.GetProperty("total_count").GetInt32());
+    }
+
+    [Theory]
+    [InlineData("/key/list?page=0", "page")]
+    [InlineData("/key/list?size=abc", "size")]
+    [InlineData("/spend/logs?start_date=yesterday", "start_date")]
+    [InlineData("/global/spend/report?group_by=planet", "group_by")]
+    [InlineData("/team/info", "team_id")]
+    [InlineData("/user/info", "user_id")]
+    public async Task InvalidQuery_Is400NamingIt(string pathAndQuery, string field)
+    {
+        var error = (await _gateway.GetAdminAsync(pathAndQuery, HttpStatusCode.BadRequest)).GetProperty("error");
+        Assert.Equal(field, error.GetProperty("param").GetString());
+    }
+}
