@@ -7,8 +7,8 @@ namespace EdgeGw.Api;
 /// <c>POST /v1/chat/completions</c>. The request path, one stage per line:
 /// <code>
 ///   auth (dispatcher) → read body (size limit) → parse + validate → resolve model group
-///     → model allowlist + budgets → pick deployment → provider adapter: forward, relay or
-///     translate back → errors as envelope → charge spend (in memory, before the response ends)
+///     → <see cref="ModelRequestPipeline"/>: allowlist, budgets, rate limits, deployment, adapter
+///     (forward, relay or translate back), spend
 /// </code>
 /// </summary>
 internal static class ChatCompletionsEndpoint
@@ -29,19 +29,11 @@ internal static class ChatCompletionsEndpoint
                 await ErrorWriter.WriteOpenAiAsync(context, error);
                 return;
             }
-            error = ModelRequestGuard.Admit(context, state, group!, out var caller);
-            if (error is not null)
-            {
-                await ErrorWriter.WriteOpenAiAsync(context, error);
-                return;
-            }
-            var endpoint = group!.Pick();
-            var accounting = ModelRequestGuard.Begin(context, state, caller, group, endpoint);
-            var call = new ChatCall(context, body.WrittenMemory, request, group) { Accounting = accounting };
-            var result = await endpoint.ChatAsync(call, context.RequestAborted);
-            await accounting.CompleteAsync(result);
-            if (result.Error is not null && !result.ResponseStarted && !context.RequestAborted.IsCancellationRequested)
-                await ErrorWriter.WriteOpenAiAsync(context, result.Error);
+            await ModelRequestPipeline.RunAsync(context, state, group!, request.EstimatedPromptTokens,
+                (Context: context, Body: body.WrittenMemory, Request: request, Group: group!),
+                static (s, endpoint, accounting) => endpoint.ChatAsync(
+                    new ChatCall(s.Context, s.Body, s.Request, s.Group) { Accounting = accounting }, s.Context.RequestAborted),
+                ErrorWriter.WriteOpenAiAsync);
         }
     }
 

@@ -21,19 +21,11 @@ internal static class EmbeddingsEndpoint
                 await ErrorWriter.WriteOpenAiAsync(context, error);
                 return;
             }
-            error = ModelRequestGuard.Admit(context, state, group!, out var caller);
-            if (error is not null)
-            {
-                await ErrorWriter.WriteOpenAiAsync(context, error);
-                return;
-            }
-            var endpoint = group!.Pick();
-            var accounting = ModelRequestGuard.Begin(context, state, caller, group, endpoint);
-            var call = new EmbeddingCall(context, body.WrittenMemory, request, group) { Accounting = accounting };
-            var result = await endpoint.EmbedAsync(call, context.RequestAborted);
-            await accounting.CompleteAsync(result);
-            if (result.Error is not null && !result.ResponseStarted && !context.RequestAborted.IsCancellationRequested)
-                await ErrorWriter.WriteOpenAiAsync(context, result.Error);
+            await ModelRequestPipeline.RunAsync(context, state, group!, request.EstimatedTokens,
+                (Context: context, Body: body.WrittenMemory, Request: request, Group: group!),
+                static (s, endpoint, accounting) => endpoint.EmbedAsync(
+                    new EmbeddingCall(s.Context, s.Body, s.Request, s.Group) { Accounting = accounting }, s.Context.RequestAborted),
+                ErrorWriter.WriteOpenAiAsync);
         }
     }
 

@@ -1,5 +1,6 @@
 using EdgeGw.Auth;
 using EdgeGw.Config;
+using EdgeGw.Limits;
 using EdgeGw.Providers;
 using EdgeGw.Routing;
 using EdgeGw.Spend;
@@ -14,11 +15,19 @@ namespace EdgeGw.Api;
 /// </summary>
 internal sealed class GatewayState
 {
-    public GatewayState(GatewayConfig config, UpstreamClients clients, TimeProvider time, GatewayData data)
+    public GatewayState(GatewayConfig config, UpstreamClients clients, TimeProvider time, GatewayData data, LimitRegistry limits)
     {
         Config = config;
         Data = data;
+        Time = time;
+        Limits = limits;
         Models = ModelRegistry.Build(config, new ChatEndpointFactory(config, clients, time));
+        var now = time.GetUtcNow().UtcTicks;
+        foreach (var group in Models.Groups)
+        {
+            foreach (var endpoint in group.Endpoints)
+                endpoint.Limits = limits.ForDeployment(endpoint.Deployment, now);
+        }
         Authenticator = new Authenticator(config.General.MasterKey, data.Accounts, time);
         GlobalBudget = config.Litellm.MaxBudget is null && config.Litellm.BudgetDuration is null
             ? GlobalBudget.None
@@ -28,6 +37,9 @@ internal sealed class GatewayState
     /// <summary>The long-lived database, cache and spend writer (shared by every config snapshot).</summary>
     public GatewayData Data { get; }
     public GlobalBudget GlobalBudget { get; }
+    public TimeProvider Time { get; }
+    /// <summary>Deployment and global limit state, shared by every config snapshot.</summary>
+    public LimitRegistry Limits { get; }
 
     public GatewayConfig Config { get; }
     public ModelRegistry Models { get; }
@@ -43,12 +55,13 @@ internal sealed class GatewayRuntime : IDisposable
     {
         Time = time;
         Data = data;
-        _current = new GatewayState(config, Clients, time, data);
+        _current = new GatewayState(config, Clients, time, data, Limits);
     }
 
     public GatewayData Data { get; }
 
     public UpstreamClients Clients { get; } = new();
+    public LimitRegistry Limits { get; } = new();
     public TimeProvider Time { get; }
     public GatewayState Current => _current;
 

@@ -118,7 +118,17 @@ internal static class ConfigLoader
                 throw new ConfigException($"{path}.max_request_size_mb", "must be a positive number of megabytes");
             settings = settings with { MaxRequestSizeBytes = (long)(sizeMb.Value * 1024 * 1024) };
         }
-        ignored.AddUnknown(map, path, "master_key", "max_request_size_mb");
+        var parallel = values.NonNegativeInt(Child(map, "global_max_parallel_requests"), $"{path}.global_max_parallel_requests")
+            ?? values.NonNegativeInt(Child(map, "max_parallel_requests"), $"{path}.max_parallel_requests");
+        var tokenType = values.String(Child(map, "token_rate_limit_type"), $"{path}.token_rate_limit_type") switch
+        {
+            null or "total" => TokenRateLimitType.Total,
+            "input" => TokenRateLimitType.Input,
+            "output" => TokenRateLimitType.Output,
+            var other => throw new ConfigException($"{path}.token_rate_limit_type", $"expected input, output or total, got '{other}'"),
+        };
+        settings = settings with { MaxParallelRequests = parallel, TokenRateLimitType = tokenType };
+        ignored.AddUnknown(map, path, "master_key", "max_request_size_mb", "max_parallel_requests", "global_max_parallel_requests", "token_rate_limit_type");
         return settings;
     }
 
@@ -170,7 +180,7 @@ internal static class ConfigLoader
     // litellm_params that are parsed and validated now, and enforced by the limits and router
     // work; until then they are listed at start-up rather than silently ignored.
     private static readonly string[] ParamsNotYetEnforced =
-        ["rpm", "tpm", "order", "max_retries"];
+        ["order", "max_retries"];
 
     private static Deployment ReadDeployment(YamlValues values, YamlNode node, int index, IgnoredKeys ignored)
     {

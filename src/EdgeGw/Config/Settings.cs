@@ -7,6 +7,9 @@ internal sealed record GeneralSettings
 {
     public required string MasterKey { get; init; }
     public long MaxRequestSizeBytes { get; init; } = 32L * 1024 * 1024;
+    /// <summary><c>max_parallel_requests</c> / <c>global_max_parallel_requests</c>: requests in flight across the proxy.</summary>
+    public int? MaxParallelRequests { get; init; }
+    public TokenRateLimitType TokenRateLimitType { get; init; } = TokenRateLimitType.Total;
 }
 
 /// <summary><c>litellm_settings</c>: request behaviour shared by all deployments.</summary>

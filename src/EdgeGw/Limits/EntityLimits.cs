@@ -13,10 +13,22 @@ internal sealed class EntityLimits(string scope, string name)
     public RateBucket? Tokens { get; private set; }
     public ParallelLimit? Parallel { get; private set; }
 
+    private readonly Lock _update = new();
+    private (long? Rpm, long? Tpm, int? Parallel) _applied;
+
     public bool IsEmpty => Requests is null && Tokens is null && Parallel is null;
+
+    /// <summary>
+    /// Brings the limits in line with the entity's current settings (read on every request, so an
+    /// admin update or a config reload takes effect at once); a no-op when nothing changed.
+    /// </summary>
+    public EntityLimits Ensure(long? rpm, long? tpm, int? maxParallel, long now) =>
+        _applied == (rpm, tpm, maxParallel) ? this : Update(rpm, tpm, maxParallel, now);
 
     public EntityLimits Update(long? rpm, long? tpm, int? maxParallel, long now)
     {
+        using var _ = _update.EnterScope();
+        _applied = (rpm, tpm, maxParallel);
         Requests = Resize(Requests, rpm, now);
         Tokens = Resize(Tokens, tpm, now);
         if (maxParallel is null)

@@ -11,6 +11,9 @@ internal abstract class ChatEndpoint(Deployment deployment)
 {
     public Deployment Deployment { get; } = deployment;
 
+    /// <summary>The deployment's <c>rpm</c>/<c>tpm</c> buckets (shared across config reloads); null when unlimited.</summary>
+    public Limits.EntityLimits? Limits { get; set; }
+
     public abstract ValueTask<ProviderResult> ChatAsync(ChatCall call, CancellationToken cancellationToken);
 
     /// <summary>Answers an OpenAI-format embeddings request; providers without embeddings say so with a 400.</summary>

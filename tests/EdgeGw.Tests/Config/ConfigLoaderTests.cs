@@ -159,9 +159,9 @@ public sealed class ConfigLoaderTests
         var config = Parse("""
             model_list:
               - model_name: a
-                litellm_params: { model: openai/a, rpm: 10, vertex_project: p }
+                litellm_params: { model: openai/a, order: 1, vertex_project: p }
               - model_name: b
-                litellm_params: { model: openai/b, rpm: 20 }
+                litellm_params: { model: openai/b, order: 2 }
             litellm_settings:
               success_callback: ["langfuse"]
               drop_params: true
@@ -174,7 +174,7 @@ public sealed class ConfigLoaderTests
             guardrails: []
             """);
         Assert.True(config.Litellm.DropParams);
-        Assert.Equal(1, config.IgnoredKeys.Count(k => k == "model_list[].litellm_params.rpm"));
+        Assert.Equal(1, config.IgnoredKeys.Count(k => k == "model_list[].litellm_params.order"));
         Assert.Contains("model_list[].litellm_params.vertex_project", config.IgnoredKeys);
         Assert.Contains("litellm_settings.success_callback", config.IgnoredKeys);
         Assert.Contains("router_settings.num_retries", config.IgnoredKeys);

@@ -1,13 +1,16 @@
 using EdgeGw.Buffers;
 using EdgeGw.Providers;
+using EdgeGw.Spend;
 
 namespace EdgeGw.Api.Messages;
 
 /// <summary>
 /// <c>POST /v1/messages</c>: Anthropic-format clients on any model.
 /// <code>
-///   auth (dispatcher, Anthropic envelope) → read body → resolve model group → pick deployment
-///     → translate to the canonical OpenAI request → provider adapter (answers in Anthropic's format)
+///   auth (dispatcher, Anthropic envelope) → read body → resolve model group
+///     → <see cref="ModelRequestPipeline"/> (allowlist, budgets, limits, deployment)
+///     → translate to the canonical OpenAI request for that deployment's provider
+///     → provider adapter, which answers in Anthropic's format
 /// </code>
 /// <c>anthropic/</c> deployments get the client's own body (model id substituted) via <see cref="ChatCall.AnthropicBody"/>.
 /// </summary>
@@ -23,53 +26,60 @@ internal static class MessagesEndpoint
         }
         using (body)
         {
-            using var canonical = new PooledBufferWriter(body!.WrittenCount + 512);
-            var error = Prepare(body.WrittenSpan, state, canonical, out var request, out var group, out var endpoint);
+            var error = Resolve(body!.WrittenSpan, state, out var estimate, out var group);
             if (error is not null)
             {
                 await AnthropicErrors.WriteAsync(context, error);
                 return;
             }
-            error = ModelRequestGuard.Admit(context, state, group!, out var caller);
-            if (error is not null)
-            {
-                await AnthropicErrors.WriteAsync(context, error);
-                return;
-            }
-            var accounting = ModelRequestGuard.Begin(context, state, caller, group!, endpoint!);
-            var call = new ChatCall(context, canonical.WrittenMemory, request, group!)
-            {
-                Format = ClientFormat.Anthropic,
-                AnthropicBody = body.WrittenMemory,
-                Accounting = accounting,
-            };
-            var result = await endpoint!.ChatAsync(call, context.RequestAborted);
-            await accounting.CompleteAsync(result);
-            if (result.Error is not null && !result.ResponseStarted && !context.RequestAborted.IsCancellationRequested)
-                await AnthropicErrors.WriteAsync(context, result.Error);
+            await ModelRequestPipeline.RunAsync(context, state, group!, estimate,
+                (Context: context, Body: body.WrittenMemory, Group: group!),
+                static (s, endpoint, accounting) => AttemptAsync(s.Context, s.Body, s.Group, endpoint, accounting),
+                AnthropicErrors.WriteAsync);
         }
     }
 
-    private static GatewayError? Prepare(ReadOnlySpan<byte> anthropicBody, GatewayState state, PooledBufferWriter canonical,
-        out ChatRequest request, out Routing.ModelGroup? group, out ChatEndpoint? endpoint)
+    /// <summary>
+    /// The Messages body has model and messages where the chat parser expects them: one pass finds
+    /// the model and the prompt size (and rejects malformed JSON) before any translation work.
+    /// </summary>
+    private static GatewayError? Resolve(ReadOnlySpan<byte> anthropicBody, GatewayState state, out long estimate, out Routing.ModelGroup? group)
     {
-        request = default;
         group = null;
-        endpoint = null;
-        // The Messages body has model and messages where the chat parser expects them: it finds
-        // the model (and rejects malformed JSON) before any translation work.
         Span<char> name = stackalloc char[ChatRequestParser.MaxModelNameChars];
-        var error = ChatRequestParser.Parse(anthropicBody, out _, name, out var nameLength);
+        var error = ChatRequestParser.Parse(anthropicBody, out var request, name, out var nameLength);
+        estimate = request.EstimatedPromptTokens;
         if (error is not null)
             return error;
         if (!state.Models.TryFind(name[..nameLength], out var found))
             return ChatCompletionsEndpoint.UnknownModel(name[..nameLength].ToString());
         group = found;
-        endpoint = found.Pick();
+        return null;
+    }
+
+    /// <summary>Translates for the chosen deployment's provider (only it knows, e.g., whether top_k exists) and calls it.</summary>
+    private static async ValueTask<ProviderResult> AttemptAsync(HttpContext context, ReadOnlyMemory<byte> anthropicBody, Routing.ModelGroup group,
+        ChatEndpoint endpoint, RequestAccounting accounting)
+    {
+        using var canonical = new PooledBufferWriter(anthropicBody.Length + 512);
         var kind = ProviderCatalog.Find(endpoint.Deployment.Provider)!.Kind;
-        error = MessagesRequestTranslator.Translate(anthropicBody, canonical, supportsTopK: kind is ProviderKind.Anthropic or ProviderKind.Gemini);
+        var request = default(ChatRequest);
+        var error = MessagesRequestTranslator.Translate(anthropicBody.Span, canonical, supportsTopK: kind is ProviderKind.Anthropic or ProviderKind.Gemini)
+            ?? Parse(canonical, out request);
         if (error is not null)
-            return error;
+            return ProviderResult.Failed(error);
+        var call = new ChatCall(context, canonical.WrittenMemory, request, group)
+        {
+            Format = ClientFormat.Anthropic,
+            AnthropicBody = anthropicBody,
+            Accounting = accounting,
+        };
+        return await endpoint.ChatAsync(call, context.RequestAborted);
+    }
+
+    private static GatewayError? Parse(PooledBufferWriter canonical, out ChatRequest request)
+    {
+        Span<char> name = stackalloc char[ChatRequestParser.MaxModelNameChars];
         return ChatRequestParser.Parse(canonical.WrittenSpan, out request, name, out _);
     }
 }

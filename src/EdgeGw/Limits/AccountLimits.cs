@@ -1,0 +1,36 @@
+using EdgeGw.Auth;
+
+namespace EdgeGw.Limits;
+
+/// <summary>Reads a key's, team's or user's current limit settings into its live <see cref="EntityLimits"/>.</summary>
+internal static class AccountLimits
+{
+    public static string Scope(AccountSettings settings) => settings switch
+    {
+        KeySettings => "key",
+        TeamSettings => "team",
+        _ => "user",
+    };
+
+    /// <summary>What messages call the entity: an alias where there is one, never a key.</summary>
+    public static string Name(AccountSettings settings) => settings switch
+    {
+        KeySettings k => k.KeyAlias ?? k.KeyName,
+        TeamSettings t => t.TeamAlias ?? t.TeamId,
+        UserSettings u => u.UserId,
+        _ => "",
+    };
+
+    /// <summary>The account's limits as its settings say now; null when it has none.</summary>
+    public static EntityLimits? Current<T>(Account<T> account, long now) where T : AccountSettings
+    {
+        var (rpm, tpm, parallel) = account.Settings switch
+        {
+            KeySettings k => (k.RpmLimit, k.TpmLimit, k.MaxParallelRequests),
+            TeamSettings t => (t.RpmLimit, t.TpmLimit, (int?)null),
+            _ => ((int?)null, (int?)null, (int?)null),
+        };
+        var limits = account.Limits.Ensure(rpm, tpm, parallel, now);
+        return limits.IsEmpty ? null : limits;
+    }
+}
