@@ -8,6 +8,10 @@ internal abstract record AccountSettings
 {
     public ImmutableArray<string> Models { get; init; } = [];
     public long? MaxBudgetNanos { get; init; }
+    // Declared once here so the rate limiter reads a key's, team's or user's limits the same way.
+    public int? RpmLimit { get; init; }
+    public int? TpmLimit { get; init; }
+    public int? MaxParallelRequests { get; init; }
     public BudgetDuration? BudgetDuration { get; init; }
     public string MetadataJson { get; init; } = "{}";
     public DateTimeOffset CreatedAt { get; init; }
@@ -23,9 +27,6 @@ internal sealed record KeySettings : AccountSettings
     public string? KeyAlias { get; init; }
     public string? TeamId { get; init; }
     public string? UserId { get; init; }
-    public int? RpmLimit { get; init; }
-    public int? TpmLimit { get; init; }
-    public int? MaxParallelRequests { get; init; }
     public bool Blocked { get; init; }
     public DateTimeOffset? Expires { get; init; }
 }
@@ -34,8 +35,6 @@ internal sealed record TeamSettings : AccountSettings
 {
     public required string TeamId { get; init; }
     public string? TeamAlias { get; init; }
-    public int? RpmLimit { get; init; }
-    public int? TpmLimit { get; init; }
     public bool Blocked { get; init; }
 }
 

@@ -15,6 +15,14 @@ internal static class AccountTables
         "token, key_name, key_alias, team_id, user_id, models, max_budget, budget_duration, rpm_limit, tpm_limit, " +
         "max_parallel_requests, metadata, blocked, expires, created_at, updated_at";
 
+    private const string TeamColumns =
+        "team_id, team_alias, models, max_budget, budget_duration, rpm_limit, tpm_limit, max_parallel_requests, blocked, metadata, " +
+        "created_at, updated_at";
+
+    private const string UserColumns =
+        "user_id, user_email, user_alias, models, max_budget, budget_duration, rpm_limit, tpm_limit, max_parallel_requests, metadata, " +
+        "created_at, updated_at";
+
     public static void UpsertKey(SqliteStore store, KeySettings k) => store.Run(c =>
     {
         using var command = Sql.Command(c, $"""
@@ -30,9 +38,6 @@ internal static class AccountTables
         command.Add("@key_alias", k.KeyAlias);
         command.Add("@team_id", k.TeamId);
         command.Add("@user_id", k.UserId);
-        command.Add("@rpm_limit", k.RpmLimit);
-        command.Add("@tpm_limit", k.TpmLimit);
-        command.Add("@max_parallel_requests", k.MaxParallelRequests);
         command.Add("@blocked", k.Blocked ? 1 : 0);
         command.Add("@expires", Sql.Ms(k.Expires));
         AddCommon(command, k);
@@ -52,17 +57,16 @@ internal static class AccountTables
 
     public static void UpsertTeam(SqliteStore store, TeamSettings t) => store.Run(c =>
     {
-        using var command = Sql.Command(c, """
-            INSERT INTO teams (team_id, team_alias, models, max_budget, budget_duration, rpm_limit, tpm_limit, blocked, metadata, created_at, updated_at)
-            VALUES (@team_id, @team_alias, @models, @max_budget, @budget_duration, @rpm_limit, @tpm_limit, @blocked, @metadata, @created_at, @updated_at)
+        using var command = Sql.Command(c, $"""
+            INSERT INTO teams ({TeamColumns}) VALUES (@team_id, @team_alias, @models, @max_budget, @budget_duration, @rpm_limit,
+              @tpm_limit, @max_parallel_requests, @blocked, @metadata, @created_at, @updated_at)
             ON CONFLICT (team_id) DO UPDATE SET team_alias = excluded.team_alias, models = excluded.models, max_budget = excluded.max_budget,
               budget_duration = excluded.budget_duration, rpm_limit = excluded.rpm_limit, tpm_limit = excluded.tpm_limit,
-              blocked = excluded.blocked, metadata = excluded.metadata, updated_at = excluded.updated_at
+              max_parallel_requests = excluded.max_parallel_requests, blocked = excluded.blocked, metadata = excluded.metadata,
+              updated_at = excluded.updated_at
             """);
         command.Add("@team_id", t.TeamId);
         command.Add("@team_alias", t.TeamAlias);
-        command.Add("@rpm_limit", t.RpmLimit);
-        command.Add("@tpm_limit", t.TpmLimit);
         command.Add("@blocked", t.Blocked ? 1 : 0);
         AddCommon(command, t);
         return command.ExecuteNonQuery();
@@ -70,11 +74,13 @@ internal static class AccountTables
 
     public static void UpsertUser(SqliteStore store, UserSettings u) => store.Run(c =>
     {
-        using var command = Sql.Command(c, """
-            INSERT INTO users (user_id, user_email, user_alias, models, max_budget, budget_duration, metadata, created_at, updated_at)
-            VALUES (@user_id, @user_email, @user_alias, @models, @max_budget, @budget_duration, @metadata, @created_at, @updated_at)
+        using var command = Sql.Command(c, $"""
+            INSERT INTO users ({UserColumns}) VALUES (@user_id, @user_email, @user_alias, @models, @max_budget, @budget_duration,
+              @rpm_limit, @tpm_limit, @max_parallel_requests, @metadata, @created_at, @updated_at)
             ON CONFLICT (user_id) DO UPDATE SET user_email = excluded.user_email, user_alias = excluded.user_alias, models = excluded.models,
-              max_budget = excluded.max_budget, budget_duration = excluded.budget_duration, metadata = excluded.metadata, updated_at = excluded.updated_at
+              max_budget = excluded.max_budget, budget_duration = excluded.budget_duration, rpm_limit = excluded.rpm_limit,
+              tpm_limit = excluded.tpm_limit, max_parallel_requests = excluded.max_parallel_requests, metadata = excluded.metadata,
+              updated_at = excluded.updated_at
             """);
         command.Add("@user_id", u.UserId);
         command.Add("@user_email", u.UserEmail);
@@ -88,6 +94,9 @@ internal static class AccountTables
         command.Add("@models", StringList.Encode(a.Models));
         command.Add("@max_budget", a.MaxBudgetNanos);
         command.Add("@budget_duration", a.BudgetDuration?.Text);
+        command.Add("@rpm_limit", a.RpmLimit);
+        command.Add("@tpm_limit", a.TpmLimit);
+        command.Add("@max_parallel_requests", a.MaxParallelRequests);
         command.Add("@metadata", a.MetadataJson);
         command.Add("@created_at", a.CreatedAt.ToUnixTimeMilliseconds());
         command.Add("@updated_at", a.UpdatedAt.ToUnixTimeMilliseconds());
@@ -139,7 +148,7 @@ internal static class AccountTables
                 accounts.Keys[token] = new KeyAccount(settings, Counter(r, 16));
             }
         }
-        using (var command = Sql.Command(c, "SELECT team_id, team_alias, models, max_budget, budget_duration, rpm_limit, tpm_limit, blocked, metadata, created_at, updated_at, spend, budget_reset_at, spend_seq FROM teams"))
+        using (var command = Sql.Command(c, $"SELECT {TeamColumns}, spend, budget_reset_at, spend_seq FROM teams"))
         using (var r = command.ExecuteReader())
         {
             while (r.Read())
@@ -153,15 +162,16 @@ internal static class AccountTables
                     BudgetDuration = Duration(r.StringOrNull(4)),
                     RpmLimit = r.IntOrNull(5),
                     TpmLimit = r.IntOrNull(6),
-                    Blocked = r.GetInt64(7) != 0,
-                    MetadataJson = r.GetString(8),
-                    CreatedAt = DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(9)),
-                    UpdatedAt = DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(10)),
+                    MaxParallelRequests = r.IntOrNull(7),
+                    Blocked = r.GetInt64(8) != 0,
+                    MetadataJson = r.GetString(9),
+                    CreatedAt = DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(10)),
+                    UpdatedAt = DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(11)),
                 };
-                accounts.Teams[settings.TeamId] = new Account<TeamSettings>(settings, Counter(r, 11));
+                accounts.Teams[settings.TeamId] = new Account<TeamSettings>(settings, Counter(r, 12));
             }
         }
-        using (var command = Sql.Command(c, "SELECT user_id, user_email, user_alias, models, max_budget, budget_duration, metadata, created_at, updated_at, spend, budget_reset_at, spend_seq FROM users"))
+        using (var command = Sql.Command(c, $"SELECT {UserColumns}, spend, budget_reset_at, spend_seq FROM users"))
         using (var r = command.ExecuteReader())
         {
             while (r.Read())
@@ -174,11 +184,14 @@ internal static class AccountTables
                     Models = StringList.Decode(r.GetString(3)),
                     MaxBudgetNanos = r.LongOrNull(4),
                     BudgetDuration = Duration(r.StringOrNull(5)),
-                    MetadataJson = r.GetString(6),
-                    CreatedAt = DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(7)),
-                    UpdatedAt = DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(8)),
+                    RpmLimit = r.IntOrNull(6),
+                    TpmLimit = r.IntOrNull(7),
+                    MaxParallelRequests = r.IntOrNull(8),
+                    MetadataJson = r.GetString(9),
+                    CreatedAt = DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(10)),
+                    UpdatedAt = DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(11)),
                 };
-                accounts.Users[settings.UserId] = new Account<UserSettings>(settings, Counter(r, 9));
+                accounts.Users[settings.UserId] = new Account<UserSettings>(settings, Counter(r, 12));
             }
         }
         using (var command = Sql.Command(c, "SELECT spend, budget_reset_at, spend_seq FROM global_spend WHERE id = 1"))

@@ -96,6 +96,13 @@ internal static class Migrations
         CREATE INDEX spend_logs_team ON spend_logs (team_id, start_time);
         CREATE INDEX spend_logs_user ON spend_logs (user, start_time);
         """,
+        // 2: rate limits for users (rpm, tpm, parallel) and teams (parallel), as keys have.
+        """
+        ALTER TABLE users ADD COLUMN rpm_limit INTEGER;
+        ALTER TABLE users ADD COLUMN tpm_limit INTEGER;
+        ALTER TABLE users ADD COLUMN max_parallel_requests INTEGER;
+        ALTER TABLE teams ADD COLUMN max_parallel_requests INTEGER;
+        """,
     ];
 
     public static int Latest => Steps.Length;

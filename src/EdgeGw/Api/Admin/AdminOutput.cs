@@ -45,6 +45,13 @@ internal static class AdminOutput
             json.WriteNumber(name, value.Value);
     }
 
+    private static void Limits(Utf8JsonWriter json, AccountSettings settings)
+    {
+        Number(json, "rpm_limit", settings.RpmLimit);
+        Number(json, "tpm_limit", settings.TpmLimit);
+        Number(json, "max_parallel_requests", settings.MaxParallelRequests);
+    }
+
     private static void Common(Utf8JsonWriter json, AccountSettings settings, SpendCounter spend)
     {
         json.WriteNumber("spend", Money.ToDollars(spend.Nanos));
@@ -74,9 +81,7 @@ internal static class AdminOutput
         json.WriteString("key_alias", k.KeyAlias);
         json.WriteString("team_id", k.TeamId);
         json.WriteString("user_id", k.UserId);
-        Number(json, "rpm_limit", k.RpmLimit);
-        Number(json, "tpm_limit", k.TpmLimit);
-        Number(json, "max_parallel_requests", k.MaxParallelRequests);
+        Limits(json, k);
         json.WriteBoolean("blocked", k.Blocked);
         Time(json, "expires", k.Expires);
         Common(json, k, account.Spend);
@@ -89,8 +94,7 @@ internal static class AdminOutput
         json.WriteStartObject();
         json.WriteString("team_id", t.TeamId);
         json.WriteString("team_alias", t.TeamAlias);
-        Number(json, "rpm_limit", t.RpmLimit);
-        Number(json, "tpm_limit", t.TpmLimit);
+        Limits(json, t);
         json.WriteBoolean("blocked", t.Blocked);
         Common(json, t, account.Spend);
         json.WriteEndObject();
@@ -105,6 +109,7 @@ internal static class AdminOutput
         json.WriteString("user_id", u.UserId);
         json.WriteString("user_email", u.UserEmail);
         json.WriteString("user_alias", u.UserAlias);
+        Limits(json, u);
         Common(json, u, account.Spend);
         json.WriteEndObject();
     }

@@ -38,6 +38,8 @@ internal static class TeamEndpoints
             t = t with { RpmLimit = input.Count("rpm_limit") };
         if (input.Has("tpm_limit"))
             t = t with { TpmLimit = input.Count("tpm_limit") };
+        if (input.Has("max_parallel_requests"))
+            t = t with { MaxParallelRequests = input.Count("max_parallel_requests") };
         if (input.Has("blocked"))
             t = t with { Blocked = input.Bool("blocked") ?? false };
         if (input.Has("metadata"))

@@ -62,6 +62,12 @@ internal static class UserEndpoints
             u = u with { MaxBudgetNanos = input.Money("max_budget") is { } max ? Money.ToNanos(max) : null };
         if (input.Has("budget_duration"))
             u = u with { BudgetDuration = input.Duration("budget_duration") };
+        if (input.Has("rpm_limit"))
+            u = u with { RpmLimit = input.Count("rpm_limit") };
+        if (input.Has("tpm_limit"))
+            u = u with { TpmLimit = input.Count("tpm_limit") };
+        if (input.Has("max_parallel_requests"))
+            u = u with { MaxParallelRequests = input.Count("max_parallel_requests") };
         if (input.Has("metadata"))
             u = u with { MetadataJson = input.Metadata("metadata") ?? "{}" };
         _ = input.Money("spend");
