@@ -24,13 +24,8 @@ internal static class AccountLimits
     /// <summary>The account's limits as its settings say now; null when it has none.</summary>
     public static EntityLimits? Current<T>(Account<T> account, long now) where T : AccountSettings
     {
-        var (rpm, tpm, parallel) = account.Settings switch
-        {
-            KeySettings k => (k.RpmLimit, k.TpmLimit, k.MaxParallelRequests),
-            TeamSettings t => (t.RpmLimit, t.TpmLimit, (int?)null),
-            _ => ((int?)null, (int?)null, (int?)null),
-        };
-        var limits = account.Limits.Ensure(rpm, tpm, parallel, now);
+        var settings = account.Settings;
+        var limits = account.Limits.Ensure(settings.RpmLimit, settings.TpmLimit, settings.MaxParallelRequests, now);
         return limits.IsEmpty ? null : limits;
     }
 }
