@@ -44,7 +44,8 @@ internal static class ModelRequestPipeline
         }
         RateLimitResponse.WriteHeaders(context.Response, ref targets, endpoint.Limits is null ? count : count + 1, now);
 
-        var accounting = new RequestAccounting(gateway.Data.Ledger, caller, context, group.Name) { Endpoint = endpoint };
+        var lease = new LimitLease(admission, countType, estimate, gateway.Time);
+        var accounting = new RequestAccounting(gateway.Data.Ledger, caller, context, group.Name) { Endpoint = endpoint, Lease = lease };
         ProviderResult result = default;
         try
         {
@@ -53,8 +54,8 @@ internal static class ModelRequestPipeline
         finally
         {
             // Runs on success, upstream error, timeout, client disconnect and exceptions alike, so a
-            // parallel slot is never leaked.
-            admission.Complete(Counted(result, countType, estimate), gateway.Time.GetUtcNow().UtcTicks);
+            // parallel slot is never leaked (a no-op when usage already settled it).
+            lease.Complete(result.Usage, result.Error is not null && !result.ResponseStarted);
         }
         await accounting.CompleteAsync(result);
         if (result.Error is not null && !result.ResponseStarted && !context.RequestAborted.IsCancellationRequested)
@@ -83,22 +84,5 @@ internal static class ModelRequestPipeline
     {
         if (limits is not null)
             targets[count++] = limits;
-    }
-
-    /// <summary>
-    /// Tokens to settle the estimate to: the usage when known; nothing for an attempt that failed
-    /// before answering; the estimate when a stream was cut before its usage arrived.
-    /// </summary>
-    private static long Counted(in ProviderResult result, TokenRateLimitType type, long estimate)
-    {
-        var usage = result.Usage;
-        if (!usage.Present)
-            return result.Error is not null && !result.ResponseStarted ? 0 : estimate;
-        return type switch
-        {
-            TokenRateLimitType.Input => usage.PromptTokens,
-            TokenRateLimitType.Output => usage.CompletionTokens,
-            _ => usage.TotalTokens,
-        };
     }
 }

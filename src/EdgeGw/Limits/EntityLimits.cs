@@ -28,7 +28,8 @@ internal sealed class EntityLimits(string scope, string name)
     public EntityLimits Update(long? rpm, long? tpm, int? maxParallel, long now)
     {
         using var _ = _update.EnterScope();
-        _applied = (rpm, tpm, maxParallel);
+        if (_applied == (rpm, tpm, maxParallel))
+            return this;
         Requests = Resize(Requests, rpm, now);
         Tokens = Resize(Tokens, tpm, now);
         if (maxParallel is null)
@@ -37,6 +38,8 @@ internal sealed class EntityLimits(string scope, string name)
             Parallel = new ParallelLimit(maxParallel.Value);
         else
             Parallel.SetLimit(maxParallel.Value);
+        // Published last: a request that sees the new settings applied also sees the new buckets.
+        _applied = (rpm, tpm, maxParallel);
         return this;
     }
 

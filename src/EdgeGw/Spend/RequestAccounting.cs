@@ -42,8 +42,15 @@ internal sealed class RequestAccounting
     /// <summary>The deployment that answers; set before the adapter is called.</summary>
     public ChatEndpoint? Endpoint { get; set; }
 
+    /// <summary>The request's hold on its rate limits, settled together with the bill.</summary>
+    public Limits.LimitLease? Lease { get; set; }
+
     /// <summary>Charges now, before the body is written, so the response can carry its cost.</summary>
-    public void ReportUsage(in Usage usage) => Charge(usage);
+    public void ReportUsage(in Usage usage)
+    {
+        Lease?.Complete(usage, failedBeforeAnswer: false);
+        Charge(usage);
+    }
 
     private Task SetHeaders()
     {

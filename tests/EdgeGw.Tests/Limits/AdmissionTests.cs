@@ -180,3 +180,20 @@ public sealed class AdmissionTests
         Assert.Equal(LimitKind.Tokens, refusal.Kind);
     }
 }
+
+public sealed class RateBucketRescaleTests
+{
+    [Fact]
+    public void RaisingThreeToFive_LeavesTwo()
+    {
+        var now = new DateTime(2026, 1, 1).Ticks;
+        var bucket = new RateBucket(3);
+        for (var i = 0; i < 3; i++)
+            Assert.True(bucket.TryTake(1, now));
+        bucket.SetLimit(5, now);
+        Assert.Equal(2, bucket.Remaining(now));
+        Assert.True(bucket.TryTake(1, now));
+        Assert.True(bucket.TryTake(1, now));
+        Assert.False(bucket.TryTake(1, now));
+    }
+}
