@@ -15,7 +15,10 @@ internal static class ErrorWriter
     private static readonly JsonEncodedText Code = JsonEncodedText.Encode("code");
 
     /// <summary>Writes <c>{"error":{"message","type","param","code"}}</c> as the whole response.</summary>
-    public static Task WriteOpenAiAsync(HttpContext context, GatewayError error)
+    public static Task WriteOpenAiAsync(HttpContext context, GatewayError error) => WriteAsync(context, error, WriteOpenAiEnvelope);
+
+    /// <summary>The whole response for an error, in the envelope <paramref name="envelope"/> writes, unless a response has started.</summary>
+    public static Task WriteAsync(HttpContext context, GatewayError error, Action<IBufferWriter<byte>, GatewayError> envelope)
     {
         var response = context.Response;
         if (response.HasStarted)
@@ -25,7 +28,7 @@ internal static class ErrorWriter
         if (error.RetryAfterSeconds is { } seconds)
             response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
         var buffer = new ArrayBufferWriter<byte>(256);
-        WriteOpenAiEnvelope(buffer, error);
+        envelope(buffer, error);
         response.ContentLength = buffer.WrittenCount;
         return response.Body.WriteAsync(buffer.WrittenMemory).AsTask();
     }

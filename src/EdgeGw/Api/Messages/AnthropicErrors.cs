@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 using EdgeGw.Json;
 
@@ -36,20 +35,7 @@ internal static class AnthropicErrors
         json.WriteEndObject();
     }
 
-    public static Task WriteAsync(HttpContext context, GatewayError error)
-    {
-        var response = context.Response;
-        if (response.HasStarted)
-            return Task.CompletedTask;
-        response.StatusCode = error.Status;
-        response.ContentType = "application/json";
-        if (error.RetryAfterSeconds is { } seconds)
-            response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
-        var buffer = new ArrayBufferWriter<byte>(256);
-        WriteEnvelope(buffer, error);
-        response.ContentLength = buffer.WrittenCount;
-        return response.Body.WriteAsync(buffer.WrittenMemory).AsTask();
-    }
+    public static Task WriteAsync(HttpContext context, GatewayError error) => ErrorWriter.WriteAsync(context, error, WriteEnvelope);
 
     /// <summary>A mid-stream error as Anthropic sends it: <c>event: error</c>.</summary>
     public static void WriteSseEvent(IBufferWriter<byte> output, GatewayError error)

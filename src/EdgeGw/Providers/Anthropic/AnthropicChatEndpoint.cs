@@ -99,7 +99,7 @@ internal sealed partial class AnthropicChatEndpoint : ChatEndpoint
                 return await SseRelay.RelayAsync(body, new AnthropicStreamRelay(call.Group.NameJson, Deployment.ModelName), call.Http, timeout, _context.Timeouts.Stream, Deployment.ModelName);
 
             using var upstream = new PooledBufferWriter(16 * 1024);
-            var readError = await ReadAllAsync(body, upstream, call.Http, timeout.Token, limit);
+            var readError = await UpstreamBody.ReadAllAsync(body, upstream, Deployment.ModelName, call.Http, limit, timeout.Token);
             if (readError is not null)
                 return ProviderResult.Failed(readError);
             return await WriteMessageAsync(upstream, call);
@@ -245,7 +245,7 @@ internal sealed partial class AnthropicChatEndpoint : ChatEndpoint
     private async ValueTask<ProviderResult> TranslateBodyAsync(Stream body, ChatCall call, bool jsonMode, CancellationToken cancellationToken, TimeSpan limit)
     {
         using var upstream = new PooledBufferWriter(16 * 1024);
-        var readError = await ReadAllAsync(body, upstream, call.Http, cancellationToken, limit);
+        var readError = await UpstreamBody.ReadAllAsync(body, upstream, Deployment.ModelName, call.Http, limit, cancellationToken);
         if (readError is not null)
             return ProviderResult.Failed(readError);
 
@@ -261,25 +261,6 @@ internal sealed partial class AnthropicChatEndpoint : ChatEndpoint
         response.ContentLength = completion.WrittenCount;
         await response.BodyWriter.WriteAsync(completion.WrittenMemory, call.Http.RequestAborted);
         return new ProviderResult(null, true, usage);
-    }
-
-    private async ValueTask<GatewayError?> ReadAllAsync(Stream body, PooledBufferWriter buffer, HttpContext http, CancellationToken cancellationToken, TimeSpan limit)
-    {
-        try
-        {
-            int read;
-            while ((read = await body.ReadAsync(buffer.GetMemory(8192), cancellationToken)) > 0)
-                buffer.Advance(read);
-            return null;
-        }
-        catch (OperationCanceledException) when (!http.RequestAborted.IsCancellationRequested)
-        {
-            return GatewayError.UpstreamTimeout(Deployment.ModelName, limit);
-        }
-        catch (Exception e) when (e is IOException or HttpRequestException)
-        {
-            return GatewayError.UpstreamUnreachable(Deployment.ModelName, "the response broke: " + e.Message);
-        }
     }
 
     private ILogger Logger(ChatCall call) =>

@@ -121,20 +121,9 @@ internal sealed partial class GeminiChatEndpoint : ChatEndpoint
     private async ValueTask<ProviderResult> RelayBodyAsync(Stream upstream, HttpResponseMessage upstreamResponse, ChatCall call, CancellationToken cancellationToken, TimeSpan limit)
     {
         using var json = new PooledBufferWriter(16 * 1024);
-        try
-        {
-            int read;
-            while ((read = await upstream.ReadAsync(json.GetMemory(8192), cancellationToken)) > 0)
-                json.Advance(read);
-        }
-        catch (OperationCanceledException) when (!call.Http.RequestAborted.IsCancellationRequested)
-        {
-            return ProviderResult.Failed(GatewayError.UpstreamTimeout(Deployment.ModelName, limit));
-        }
-        catch (Exception e) when (e is IOException or HttpRequestException)
-        {
-            return ProviderResult.Failed(GatewayError.UpstreamUnreachable(Deployment.ModelName, "the response broke: " + e.Message));
-        }
+        var readError = await UpstreamBody.ReadAllAsync(upstream, json, Deployment.ModelName, call.Http, limit, cancellationToken);
+        if (readError is not null)
+            return ProviderResult.Failed(readError);
 
         if (call.Request.Stream)
         {

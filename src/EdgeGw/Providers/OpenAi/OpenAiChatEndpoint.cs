@@ -80,7 +80,7 @@ internal class OpenAiChatEndpoint : ChatEndpoint
                 return await SseRelay.RelayAsync(body, relay, call.Http, timeout, _timeouts.Stream, Deployment.ModelName);
             }
             using var buffer = new PooledBufferWriter(16 * 1024);
-            error = await ReadAllAsync(body, buffer, call.Http, timeout.Token, limit);
+            error = await UpstreamBody.ReadAllAsync(body, buffer, Deployment.ModelName, call.Http, limit, timeout.Token);
             if (error is not null)
                 return ProviderResult.Failed(error);
             if (call.Format != ClientFormat.OpenAi)
@@ -104,7 +104,7 @@ internal class OpenAiChatEndpoint : ChatEndpoint
         using (response)
         {
             using var buffer = new PooledBufferWriter(64 * 1024);
-            error = await ReadAllAsync(await response.Content.ReadAsStreamAsync(timeout.Token), buffer, call.Http, timeout.Token, _timeouts.Request);
+            error = await UpstreamBody.ReadAllAsync(await response.Content.ReadAsStreamAsync(timeout.Token), buffer, Deployment.ModelName, call.Http, _timeouts.Request, timeout.Token);
             return error is not null ? ProviderResult.Failed(error) : await WriteWithClientModelAsync(buffer, call.Http, call.Group.NameJson, call.Accounting);
         }
     }
@@ -155,25 +155,6 @@ internal class OpenAiChatEndpoint : ChatEndpoint
         return request.StreamOptionsIsEmpty
             ? new Splice(request.StreamOptions.Start, request.StreamOptions.Length, IncludeUsageObject)
             : new Splice(request.StreamOptions.Start + 1, 0, IncludeUsageField);
-    }
-
-    private async ValueTask<GatewayError?> ReadAllAsync(Stream body, PooledBufferWriter buffer, HttpContext http, CancellationToken cancellationToken, TimeSpan limit)
-    {
-        try
-        {
-            int read;
-            while ((read = await body.ReadAsync(buffer.GetMemory(8192), cancellationToken)) > 0)
-                buffer.Advance(read);
-            return null;
-        }
-        catch (OperationCanceledException) when (!http.RequestAborted.IsCancellationRequested)
-        {
-            return GatewayError.UpstreamTimeout(Deployment.ModelName, limit);
-        }
-        catch (Exception e) when (e is IOException or HttpRequestException)
-        {
-            return GatewayError.UpstreamUnreachable(Deployment.ModelName, "the response broke: " + e.Message);
-        }
     }
 
     private GatewayError Malformed() =>
