@@ -1,0 +1,104 @@
+#!/usr/bin/env bash
+# Load runs on loopback only, bounded in time: the gateway (virtual key with rpm/tpm limits and a
+# budget, spend logging on) against the same fixed-answer upstream called directly and through a
+# plain nginx proxy_pass. Writes load/results.md (a Markdown table) and prints it.
+#   load/run.sh                 # 10 s per scenario
+#   DURATION=30s load/run.sh    # longer runs
+set -euo pipefail
+cd "$(dirname "$0")/.."
+DURATION=${DURATION:-10s}
+UP=19100 PROXY=19101 GW=19102
+MASTER=sk-load-master
+
+need() { command -v "$1" >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq "$2" >/dev/null; }; }
+need wrk wrk
+need nginx nginx-light
+
+BIN=${EDGEGW_BINARY:-}
+if [ -z "$BIN" ]; then
+  dotnet publish src/EdgeGw -c Release -o out/publish >/dev/null
+  BIN=out/publish/edgegw
+fi
+BIN=$(readlink -f "$BIN")
+
+work=$(mktemp -d)
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
+trap cleanup EXIT
+
+python3 load/gen_upstream.py "$work" $UP $PROXY
+chmod -R a+rX "$work" # nginx workers run unprivileged and must read the fixed answers
+for name in upstream proxy; do
+  mkdir -p "$work/body-$name" "$work/proxy-$name"
+  nginx -c "$work/nginx-$name.conf" -p "$work" -g "daemon off;" & pids+=($!)
+done
+
+cat > "$work/config.yaml" <<YAML
+model_list:
+  - model_name: gpt
+    litellm_params: { model: openai/gpt-4o-mini, api_base: "http://127.0.0.1:$UP/openai/v1", api_key: sk-upstream }
+  - model_name: claude
+    litellm_params: { model: anthropic/claude-sonnet-4-5, api_base: "http://127.0.0.1:$UP/anthropic", api_key: sk-upstream }
+  - model_name: gpt-stream
+    litellm_params: { model: openai/gpt-4o-mini, api_base: "http://127.0.0.1:$UP/stream/v1", api_key: sk-upstream }
+general_settings:
+  master_key: $MASTER
+YAML
+
+start_ns=$(date +%s%N)
+(cd "$work" && exec "$BIN" --config config.yaml --host 127.0.0.1 --port $GW --db gw.db > gw.log 2>&1) & pids+=($!)
+until curl -sf -o /dev/null "http://127.0.0.1:$GW/health/liveliness"; do sleep 0.005; done
+startup_ms=$(( ($(date +%s%N) - start_ns) / 1000000 ))
+gw_pid=$(pgrep -f "$BIN --config config.yaml --host 127.0.0.1 --port $GW")
+sleep 1
+rss_idle=$(awk '/VmRSS/ {print $2}' /proc/$gw_pid/status)
+
+KEY=$(curl -sf "http://127.0.0.1:$GW/key/generate" -H "Authorization: Bearer $MASTER" -H 'Content-Type: application/json' \
+  -d '{"rpm_limit":100000000,"tpm_limit":2000000000,"max_budget":1000000,"key_alias":"load"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["key"])')
+
+BODY_OPENAI='{"model":"gpt","messages":[{"role":"user","content":"Say hello in one short sentence."}]}'
+BODY_CLAUDE='{"model":"claude","messages":[{"role":"user","content":"Say hello in one short sentence."}]}'
+BODY_STREAM='{"model":"gpt-stream","stream":true,"messages":[{"role":"user","content":"Say hello in one short sentence."}]}'
+
+declare -A R
+run() { # name connections url body
+  local threads=$(( $2 > 1 ? 2 : 1 ))
+  local out
+  out=$(LOAD_BODY="$4" LOAD_KEY="$KEY" wrk -t$threads -c$2 -d "$DURATION" --timeout 5s -s load/post.lua "$3" | grep '^RESULT')
+  R[$1/$2]="$out"
+  echo "$1 c=$2: $out"
+}
+val() { sed -E "s/.* $2=([0-9.]+).*/\1/" <<<"${R[$1]}"; }
+
+for c in 1 32; do
+  run direct $c "http://127.0.0.1:$UP/openai/v1/chat/completions" "$BODY_OPENAI"
+  run nginx $c "http://127.0.0.1:$PROXY/openai/v1/chat/completions" "$BODY_OPENAI"
+  run gateway-openai $c "http://127.0.0.1:$GW/v1/chat/completions" "$BODY_OPENAI"
+  run gateway-anthropic $c "http://127.0.0.1:$GW/v1/chat/completions" "$BODY_CLAUDE"
+  run direct-stream $c "http://127.0.0.1:$UP/stream/v1/chat/completions" "$BODY_STREAM"
+  run gateway-stream $c "http://127.0.0.1:$GW/v1/chat/completions" "$BODY_STREAM"
+done
+for s in "${!R[@]}"; do
+  [ "$(val "$s" errors)" = 0 ] || echo "warning: $s had errors: ${R[$s]}" >&2
+done
+rss_loaded=$(awk '/VmHWM/ {print $2}' /proc/$gw_pid/status)
+rows=$(curl -sf "http://127.0.0.1:$GW/spend/logs?limit=1" -H "Authorization: Bearer $MASTER" >/dev/null && echo ok || echo "unavailable")
+
+{
+  echo "Load run $(date -u +%Y-%m-%d), ${DURATION} per scenario, wrk closed loop on loopback, $(nproc) cores shared by wrk, nginx and the gateway."
+  echo "The gateway path uses a virtual key with rpm/tpm limits and a budget; spend logging on."
+  echo
+  echo "| scenario | conns | RPS | p50 µs | p99 µs | p99.9 µs | added p50 / p99 µs vs direct | RPS ÷ nginx | errors |"
+  echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"
+  for c in 1 32; do
+    for s in direct nginx gateway-openai gateway-anthropic direct-stream gateway-stream; do
+      base=direct; [[ $s == *stream ]] && base=direct-stream
+      added="$(( $(val $s/$c p50) - $(val $base/$c p50) )) / $(( $(val $s/$c p99) - $(val $base/$c p99) ))"
+      ratio=$(python3 -c "print(f'{$(val $s/$c rps)/$(val nginx/$c rps):.2f}')")
+      [[ $s == *stream || $s == direct ]] && ratio="—"
+      echo "| $s | $c | $(val $s/$c rps) | $(val $s/$c p50) | $(val $s/$c p99) | $(val $s/$c p999) | $added | $ratio | $(val $s/$c errors) |"
+    done
+  done
+  echo
+  echo "Start to first answered request: ${startup_ms} ms. RSS idle: $((rss_idle / 1024)) MB; peak under load: $((rss_loaded / 1024)) MB. Binary: $(( $(stat -c %s "$BIN") / 1024 / 1024 )) MB."
+} | tee load/results.md
