@@ -165,4 +165,38 @@ public sealed class MessagesOnProvidersTests : IAsyncLifetime
         Assert.Equal("/v1/messages/count_tokens", _anthropic.LastRequest.PathAndQuery);
         Assert.Equal("claude-sonnet-4-5-20250929", _anthropic.LastRequest.Json().RootElement.GetProperty("model").GetString());
     }
+
+    [Fact]
+    public async Task GeminiDeploymentError_IsAnthropicEnvelopeWithStatus()
+    {
+        _gemini.RespondJson("""{"error":{"code":429,"message":"Resource has been exhausted (e.g. check quota).","status":"RESOURCE_EXHAUSTED"}}""", 429);
+
+        using var response = await PostAsync("""{"model":"gem","max_tokens":10,"messages":[{"role":"user","content":"Hi"}]}""");
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, response.StatusCode);
+        var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+        Assert.Equal("error", json.GetProperty("type").GetString());
+        Assert.Equal("rate_limit_error", json.GetProperty("error").GetProperty("type").GetString());
+        Assert.Contains("exhausted", json.GetProperty("error").GetProperty("message").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task GeminiDeploymentStreamedToolCall_BecomesToolUseBlockWithTrickyText()
+    {
+        _gemini.RespondStream([
+            "data: {\"candidates\":[{\"content\":{\"role\":\"model\",\"parts\":[{\"text\":\"Quote \\\" tab\\t 😀 \\u003c/script\\u003e\"}]},\"index\":0}]}\r\n\r\n",
+            "data: {\"candidates\":[{\"content\":{\"role\":\"model\",\"parts\":[{\"functionCall\":{\"name\":\"lookup\",\"args\":{\"q\":\"中文 \\\"x\\\"\"}}}]},\"finishReason\":\"STOP\",\"index\":0}],\"usageMetadata\":{\"promptTokenCount\":5,\"candidatesTokenCount\":6,\"totalTokenCount\":11}}\r\n\r\n"]);
+
+        using var response = await PostAsync("""{"model":"gem","max_tokens":100,"stream":true,"tools":[{"name":"lookup","input_schema":{"type":"object","properties":{"q":{"type":"string"}}}}],"messages":[{"role":"user","content":"Hi"}]}""");
+
+        var events = OpenAiToAnthropicStreamTests.AssertAnthropicGrammar(await response.Content.ReadAsStringAsync());
+        var blocks = events.Where(e => e.Name == "content_block_start").Select(e => e.Json.GetProperty("content_block")).ToList();
+        Assert.Equal(["text", "tool_use"], blocks.Select(b => b.GetProperty("type").GetString()!));
+        Assert.Equal("lookup", blocks[1].GetProperty("name").GetString());
+        Assert.Equal("Quote \" tab\t 😀 </script>", events.First(e => e.Name == "content_block_delta").Json.GetProperty("delta").GetProperty("text").GetString());
+        var input = string.Concat(events.Where(e => e.Name == "content_block_delta" && e.Json.GetProperty("index").GetInt32() == 1)
+            .Select(e => e.Json.GetProperty("delta").GetProperty("partial_json").GetString()));
+        Assert.Equal("中文 \"x\"", JsonDocument.Parse(input).RootElement.GetProperty("q").GetString());
+        Assert.Equal("tool_use", events[^2].Json.GetProperty("delta").GetProperty("stop_reason").GetString());
+    }
 }
