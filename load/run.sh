@@ -41,6 +41,8 @@ model_list:
     litellm_params: { model: anthropic/claude-sonnet-4-5, api_base: "http://127.0.0.1:$UP/anthropic", api_key: sk-upstream }
   - model_name: gpt-stream
     litellm_params: { model: openai/gpt-4o-mini, api_base: "http://127.0.0.1:$UP/stream/v1", api_key: sk-upstream }
+  - model_name: slow-stream
+    litellm_params: { model: mock/slow, mock_tokens_per_second: 10, mock_response: "$(printf 'word %.0s' $(seq 50))" }
 general_settings:
   master_key: $MASTER
 YAML
@@ -78,6 +80,15 @@ for c in 1 32; do
   run direct-stream $c "http://127.0.0.1:$UP/stream/v1/chat/completions" "$BODY_STREAM"
   run gateway-stream $c "http://127.0.0.1:$GW/v1/chat/completions" "$BODY_STREAM"
 done
+dotnet build load/EdgeGw.Load -c Release -o "$work/load" >/dev/null
+drive() { "$work/load/EdgeGw.Load" "$@" --key "$KEY" | grep '^RESULT'; }
+ttft_direct=$(drive ttft --url "http://127.0.0.1:$UP/stream/v1/chat/completions" --body "$BODY_STREAM" --requests 2000 --concurrency 1)
+ttft_gw=$(drive ttft --url "http://127.0.0.1:$GW/v1/chat/completions" --body "$BODY_STREAM" --requests 2000 --concurrency 1)
+open_gw=$(drive open --url "http://127.0.0.1:$GW/v1/chat/completions" --body "$BODY_OPENAI" --rate 1000 --seconds 5)
+hold_gw=$(drive hold --url "http://127.0.0.1:$GW/v1/chat/completions" --body '{"model":"slow-stream","stream":true,"messages":[{"role":"user","content":"hi"}]}' --streams 1000 --seconds 5 --pid "$gw_pid")
+echo "$ttft_direct"; echo "$ttft_gw"; echo "$open_gw"; echo "$hold_gw"
+field() { sed -E "s/.* $2=([0-9.]+).*/\1/" <<<"$1"; }
+
 for s in "${!R[@]}"; do
   [ "$(val "$s" errors)" = 0 ] || echo "warning: $s had errors: ${R[$s]}" >&2
 done
@@ -100,5 +111,8 @@ rows=$(curl -sf "http://127.0.0.1:$GW/spend/logs?limit=1" -H "Authorization: Bea
     done
   done
   echo
+  echo "Time to first byte of a 64-event stream, 1 connection: direct $(field "$ttft_direct" ttft_p50_us) µs p50 / $(field "$ttft_direct" ttft_p99_us) µs p99; through the gateway $(field "$ttft_gw" ttft_p50_us) / $(field "$ttft_gw" ttft_p99_us) µs (added p50 $(( $(field "$ttft_gw" ttft_p50_us) - $(field "$ttft_direct" ttft_p50_us) )) µs)."
+  echo "Open loop, 1,000 req/s for 5 s (latency from the scheduled start): p50 $(field "$open_gw" p50_us) µs, p99 $(field "$open_gw" p99_us) µs, p99.9 $(field "$open_gw" p999_us) µs, errors $(field "$open_gw" errors)."
+  echo "1,000 streams held open at once (5 s each): $(field "$hold_gw" completed) completed, $(field "$hold_gw" errors) errors, gateway RSS peak $(field "$hold_gw" peak_rss_mb) MB."
   echo "Start to first answered request: ${startup_ms} ms. RSS idle: $((rss_idle / 1024)) MB; peak under load: $((rss_loaded / 1024)) MB. Binary: $(( $(stat -c %s "$BIN") / 1024 / 1024 )) MB."
 } | tee load/results.md
