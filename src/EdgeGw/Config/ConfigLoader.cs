@@ -118,7 +118,10 @@ internal static class ConfigLoader
                 throw new ConfigException($"{path}.max_request_size_mb", "must be a positive number of megabytes");
             settings = settings with { MaxRequestSizeBytes = (long)(sizeMb.Value * 1024 * 1024) };
         }
-        ignored.AddUnknown(map, path, "master_key", "max_request_size_mb");
+        var grace = values.Seconds(Child(map, "graceful_shutdown_seconds"), $"{path}.graceful_shutdown_seconds");
+        if (grace is not null)
+            settings = settings with { GracefulShutdown = grace.Value };
+        ignored.AddUnknown(map, path, "master_key", "max_request_size_mb", "graceful_shutdown_seconds");
         return settings;
     }
 
@@ -126,7 +129,8 @@ internal static class ConfigLoader
     {
         const string path = "litellm_settings";
         var map = YamlValues.Mapping(node, path);
-        ignored.AddUnknown(map, path, "drop_params", "request_timeout", "max_budget", "budget_duration");
+        ignored.AddUnknown(map, path, "drop_params", "request_timeout", "max_budget", "budget_duration",
+            "json_logs", "set_verbose", "require_auth_for_metrics_endpoint");
         var durationText = values.String(Child(map, "budget_duration"), $"{path}.budget_duration");
         Spend.BudgetDuration? duration = null;
         if (durationText is not null && !Spend.BudgetDuration.TryParse(durationText, out duration))
@@ -137,6 +141,9 @@ internal static class ConfigLoader
             RequestTimeout = values.Seconds(Child(map, "request_timeout"), $"{path}.request_timeout"),
             MaxBudget = values.Decimal(Child(map, "max_budget"), $"{path}.max_budget"),
             BudgetDuration = duration,
+            JsonLogs = values.Bool(Child(map, "json_logs"), $"{path}.json_logs") ?? false,
+            SetVerbose = values.Bool(Child(map, "set_verbose"), $"{path}.set_verbose") ?? false,
+            RequireAuthForMetrics = values.Bool(Child(map, "require_auth_for_metrics_endpoint"), $"{path}.require_auth_for_metrics_endpoint") ?? false,
         };
     }
 

@@ -32,7 +32,7 @@ internal sealed class RequestAccounting
         _http = http;
         _modelGroup = modelGroup;
         _start = ledger.Time.GetUtcNow();
-        RequestId = Guid.CreateVersion7().ToString();
+        RequestId = Observability.CallId.FromClient(http.Request) ?? Guid.CreateVersion7().ToString();
         http.Response.Headers["x-litellm-call-id"] = RequestId;
         http.Response.OnStarting(static state => ((RequestAccounting)state).SetHeaders(), this);
     }
@@ -40,13 +40,25 @@ internal sealed class RequestAccounting
     public string RequestId { get; }
 
     /// <summary>The deployment that answers; set before the adapter is called.</summary>
-    public ChatEndpoint? Endpoint { get; set; }
+    public ChatEndpoint? Endpoint
+    {
+        get => _endpoint;
+        set
+        {
+            _endpoint = value;
+            if (value is not null)
+                Observability.RequestTelemetry.Of(_http)?.Begin(_http, RequestId, _caller, _modelGroup, value.Deployment);
+        }
+    }
+
+    private ChatEndpoint? _endpoint;
 
     /// <summary>Charges now, before the body is written, so the response can carry its cost.</summary>
     public void ReportUsage(in Usage usage) => Charge(usage);
 
     private Task SetHeaders()
     {
+        Observability.RequestTelemetry.Of(_http)?.ResponseStarting(_http.Response);
         var headers = _http.Response.Headers;
         if (_charged)
             headers["x-litellm-response-cost"] = BudgetError.Format(_costNanos);
@@ -91,6 +103,7 @@ internal sealed class RequestAccounting
             TeamId = key?.TeamId,
             Status = success ? "success" : "failure",
         };
+        Observability.RequestTelemetry.Of(_http)?.Complete(result.Error, usage.PromptTokens, usage.CompletionTokens, row.SpendNanos);
         return _ledger.Writer.EnqueueAsync(new SpendWork { Row = row, Counters = _counters });
     }
 }
