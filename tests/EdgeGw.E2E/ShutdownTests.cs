@@ -12,7 +12,7 @@ public sealed class ShutdownTests
     private const string Words = "one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen " +
         "sixteen seventeen eighteen nineteen twenty twentyone twentytwo twentythree twentyfour twentyfive";
 
-    private static string Config(string extra = "") => $"""
+    private static string Config(string extra = "", int graceSeconds = 30) => $"""
         model_list:
           - model_name: slow
             litellm_params:
@@ -29,7 +29,7 @@ public sealed class ShutdownTests
               output_cost_per_token: 0.002
         general_settings:
           master_key: {GatewayProcess.MasterKey}
-          graceful_shutdown_seconds: 30
+          graceful_shutdown_seconds: {graceSeconds}
         {extra}
         """;
 
@@ -73,6 +73,7 @@ public sealed class ShutdownTests
             var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
             Assert.StartsWith("data: ", await reader.ReadLineAsync());
 
+            var signalled = System.Diagnostics.Stopwatch.StartNew();
             gateway.Signal(15);
             var readRest = reader.ReadToEndAsync();
             // The listener closes while the stream (2.5 s of tokens) is still being sent.
@@ -84,7 +85,44 @@ public sealed class ShutdownTests
             Assert.EndsWith("data: [DONE]\n\n", rest, StringComparison.Ordinal);
             Assert.Contains("twentyfive", rest, StringComparison.Ordinal);
             Assert.Equal(0, await gateway.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+            Console.WriteLine($"METRIC sigterm_drain_stream_to_exit_ms={signalled.ElapsedMilliseconds}");
             Assert.Contains("shutdown: no longer accepting", gateway.Stdout, StringComparison.Ordinal);
+        }
+
+        await using var restarted = await GatewayProcess.StartAsync(Config(), gateway.Directory);
+        Assert.Equal(1, await SpendRowsAsync(restarted, callId));
+    }
+
+    [Fact]
+    public async Task SigtermWithStreamLongerThanDrainTimeout_AbortsItExitsZeroAndStoresItsRow()
+    {
+        var gateway = await GatewayProcess.StartAsync(Config(graceSeconds: 1));
+        string callId;
+        await using (gateway)
+        {
+            var request = new HttpRequestMessage(HttpMethod.Post, "/v1/chat/completions")
+            {
+                Content = Json("""{"model":"slow","stream":true,"messages":[{"role":"user","content":"hi"}]}"""),
+            };
+            using var response = await gateway.Client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+            callId = response.Headers.GetValues("x-litellm-call-id").Single();
+            var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
+            Assert.StartsWith("data: ", await reader.ReadLineAsync());
+
+            var signalled = System.Diagnostics.Stopwatch.StartNew();
+            gateway.Signal(15);
+            string rest;
+            try
+            {
+                rest = await reader.ReadToEndAsync();
+            }
+            catch (IOException)
+            {
+                rest = ""; // the connection was aborted mid-body
+            }
+            Assert.DoesNotContain("[DONE]", rest, StringComparison.Ordinal);
+            Assert.Equal(0, await gateway.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+            Console.WriteLine($"METRIC sigterm_drain_timeout_1s_to_exit_ms={signalled.ElapsedMilliseconds}");
         }
 
         await using var restarted = await GatewayProcess.StartAsync(Config(), gateway.Directory);

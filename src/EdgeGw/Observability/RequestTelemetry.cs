@@ -9,8 +9,8 @@ namespace EdgeGw.Observability;
 /// One request's timings and outcome, kept on the request's features. The dispatcher attaches it
 /// on arrival; a model request's accounting fills it in (<see cref="Begin"/>, <see cref="Complete"/>)
 /// and it is recorded in the metrics and logged as the adapter's result is billed — before the
-/// client sees the end of the answer, so a scrape after a response always counts it. When the
-/// handler threw instead, the end of the response records it as a 500. Times: total from arrival to the end of the handler's work; upstream from the
+/// client sees the end of the answer, so a scrape after a response always counts it (an aborted
+/// request is completed by its accounting when the response ends). Times: total from arrival to the end of the handler's work; upstream from the
 /// adapter call to its result; gateway overhead is the difference.
 /// </summary>
 internal sealed class RequestTelemetry
@@ -53,7 +53,6 @@ internal sealed class RequestTelemetry
         _deploymentId = deployment.Id;
         _series = _owner.Metrics.For(deployment);
         _owner.Metrics.RequestStarted();
-        context.Response.OnCompleted(static state => ((RequestTelemetry)state).Finish(), this);
     }
 
     /// <summary>Called as the response headers go out (the first byte the client sees).</summary>
@@ -91,10 +90,10 @@ internal sealed class RequestTelemetry
             telemetry._owner.Metrics.BudgetRefused();
     }
 
-    private Task Finish()
+    private void Finish()
     {
         if (Interlocked.Exchange(ref _finished, 1) != 0)
-            return Task.CompletedTask;
+            return;
         var metrics = _owner.Metrics;
         metrics.RequestEnded();
         if (_stream)
@@ -114,7 +113,6 @@ internal sealed class RequestTelemetry
                 hash.Length > 12 ? hash[..12] : hash, _modelGroup, _deploymentId, _status, _promptTokens, _completionTokens,
                 (double)Spend.Money.ToDollars(_costNanos), _stream, Ms(total - Math.Max(upstream, 0)), Ms(total));
         }
-        return Task.CompletedTask;
     }
 
     private static double Ms(long ticks) => Math.Round(ticks * 1000.0 / Stopwatch.Frequency, 3);

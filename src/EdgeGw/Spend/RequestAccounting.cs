@@ -22,6 +22,7 @@ internal sealed class RequestAccounting
     private readonly string _modelGroup;
     private long _costNanos;
     private bool _charged;
+    private bool _completed;
     private Usage _usage;
     private CounterUpdate[] _counters = [];
 
@@ -35,6 +36,7 @@ internal sealed class RequestAccounting
         RequestId = Observability.CallId.FromClient(http.Request) ?? Guid.CreateVersion7().ToString();
         http.Response.Headers["x-litellm-call-id"] = RequestId;
         http.Response.OnStarting(static state => ((RequestAccounting)state).SetHeaders(), this);
+        http.Response.OnCompleted(static state => ((RequestAccounting)state).CompleteIfAbandonedAsync(), this);
     }
 
     public string RequestId { get; }
@@ -77,9 +79,26 @@ internal sealed class RequestAccounting
         _counters = _ledger.Charge(_caller, _costNanos);
     }
 
+    /// <summary>
+    /// An adapter cancelled by the client's disconnect or by the end of a graceful shutdown's drain
+    /// throws instead of returning: the request still leaves a (failure) row.
+    /// </summary>
+    private Task CompleteIfAbandonedAsync()
+    {
+        if (_completed)
+            return Task.CompletedTask;
+        var error = _http.RequestAborted.IsCancellationRequested
+            ? new Api.GatewayError(499, "The client disconnected (or the gateway shut down) before the answer was complete.", "aborted", "499")
+            : Api.GatewayError.Internal("The request ended without a result.");
+        return CompleteAsync(ProviderResult.Failed(error)).AsTask();
+    }
+
     /// <summary>Bills a finished attempt (failures cost 0) and hands its row to the spend writer.</summary>
     public ValueTask CompleteAsync(ProviderResult result)
     {
+        if (_completed)
+            return ValueTask.CompletedTask;
+        _completed = true;
         var success = result.Error is null;
         if (success)
             Charge(result.Usage);

@@ -95,6 +95,34 @@ public sealed class RequestLogTests
         Assert.DoesNotContain(gateway.Log.Entries, e => e.Message.Contains("sk-upstream-secret", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task ClientGoneBeforeAnswer_LeavesFailureRowAndLogLine()
+    {
+        await using var gateway = await OpsGateway.StartAsync(OpsGateway.Yaml("""
+            - model_name: slow
+              litellm_params:
+                model: mock/slow
+                mock_latency_ms: 20000
+            """));
+        using (var client = new HttpClient { BaseAddress = gateway.Client.BaseAddress })
+        {
+            client.DefaultRequestHeaders.Authorization = gateway.Client.DefaultRequestHeaders.Authorization;
+            using var gone = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => client.PostAsync("/v1/chat/completions",
+                new StringContent("""{"model":"slow","messages":[{"role":"user","content":"hi"}]}""", System.Text.Encoding.UTF8, "application/json"), gone.Token));
+        }
+
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (gateway.Log.In("EdgeGw.Requests").Count == 0 && DateTime.UtcNow < deadline)
+            await Task.Delay(10);
+        var line = Assert.Single(gateway.Log.In("EdgeGw.Requests"));
+        Assert.Equal(499, line.State["Status"]);
+        var callId = (string)line.State["CallId"]!;
+        using var logs = await gateway.Client.GetAsync($"/spend/logs?request_id={callId}");
+        var row = Assert.Single(JsonDocument.Parse(await logs.Content.ReadAsStringAsync()).RootElement.EnumerateArray());
+        Assert.Equal("failure", row.GetProperty("status").GetString());
+    }
+
     [Theory]
     [InlineData(null, false, LogLevel.Information)]
     [InlineData(null, true, LogLevel.Debug)]
