@@ -71,6 +71,8 @@ internal sealed class RequestTelemetry
     /// <summary>The adapter returned: what it cost and how it ended.</summary>
     public void Complete(GatewayError? error, long promptTokens, long completionTokens, long costNanos)
     {
+        if (!_began || Volatile.Read(ref _finished) != 0)
+            return;
         _upstreamEnd = Stopwatch.GetTimestamp();
         _status = error?.Status ?? StatusCodes.Status200OK;
         _promptTokens = promptTokens;

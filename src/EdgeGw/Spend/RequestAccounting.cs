@@ -56,7 +56,13 @@ internal sealed class RequestAccounting
     private ChatEndpoint? _endpoint;
 
     /// <summary>Charges now, before the body is written, so the response can carry its cost.</summary>
-    public void ReportUsage(in Usage usage) => Charge(usage);
+    public void ReportUsage(in Usage usage)
+    {
+        Charge(usage);
+        // Logged and counted now too: the client may have the whole answer before the adapter returns.
+        if (_charged)
+            Observability.RequestTelemetry.Of(_http)?.Complete(null, _usage.PromptTokens, _usage.CompletionTokens, _costNanos);
+    }
 
     private Task SetHeaders()
     {
