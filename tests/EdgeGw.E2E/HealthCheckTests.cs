@@ -35,6 +35,15 @@ public sealed class HealthCheckTests
     }
 
     [Fact]
+    public async Task Help_NamesHealthcheckAndSignals()
+    {
+        var (code, stdout, _) = await GatewayProcess.RunToExitAsync(GatewayProcess.NewFolderWithBinary(), "--help");
+        Assert.Equal(0, code);
+        foreach (var text in new[] { "healthcheck", "SIGTERM", "SIGHUP", "graceful_shutdown_seconds" })
+            Assert.Contains(text, stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Healthcheck_BadOption_ExitsTwo()
     {
         var (code, _, stderr) = await GatewayProcess.RunToExitAsync(GatewayProcess.NewFolderWithBinary(), "healthcheck", "--prot", "1");
