@@ -237,7 +237,7 @@ internal static class ConfigLoader
         }
 
         var id = values.String(Child(info, "id"), $"{path}.model_info.id") ?? StableId(modelName, model, apiBase, index);
-        ignored.AddUnknown(info, "model_list[].model_info", "id", "max_tokens");
+        ignored.AddUnknown(info, "model_list[].model_info", "id", "max_tokens", "health_check_model");
 
         return new Deployment
         {
@@ -263,6 +263,7 @@ internal static class ConfigLoader
                 ?? values.Decimal(Child(info, "output_cost_per_token"), $"{path}.model_info.output_cost_per_token"),
             ExtraHeaders = ReadHeaders(values, Child(p, "extra_headers"), $"{paramsPath}.extra_headers"),
             MaxTokens = values.NonNegativeInt(Child(info, "max_tokens"), $"{path}.model_info.max_tokens"),
+            HealthCheckModel = values.String(Child(info, "health_check_model"), $"{path}.model_info.health_check_model"),
             Mock = ReadMock(values, p, paramsPath),
             OtherParams = other.ToFrozenDictionary(StringComparer.Ordinal),
         };

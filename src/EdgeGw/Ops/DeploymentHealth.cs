@@ -10,7 +10,7 @@ namespace EdgeGw.Ops;
 
 /// <summary>
 /// <c>GET /health</c> (needs a key): every deployment answers one minimal real request
-/// (<c>max_tokens: 1</c>), all in parallel, each within <see cref="Timeout"/>. LiteLLM's shape:
+/// (<c>max_tokens: 1</c>; to <c>model_info.health_check_model</c> when set), all in parallel, each within <see cref="Timeout"/>. LiteLLM's shape:
 /// <c>healthy_endpoints</c>, <c>unhealthy_endpoints</c> (with <c>error</c>) and their counts; no
 /// api_key or extra headers. Health calls are not billed to the caller.
 /// </summary>
@@ -22,7 +22,11 @@ internal static class DeploymentHealth
 
     public static async Task HandleAsync(HttpContext context, GatewayState state)
     {
-        var endpoints = state.Models.Groups.SelectMany(g => g.Endpoints).ToArray();
+        var runtime = context.RequestServices.GetRequiredService<GatewayRuntime>();
+        var factory = new ChatEndpointFactory(state.Config, runtime.Clients, runtime.Time);
+        var endpoints = state.Models.Groups.SelectMany(g => g.Endpoints)
+            .Select(e => e.Deployment.HealthCheckModel is { } model ? factory.Create(e.Deployment with { ModelId = HealthModelId(e.Deployment, model) }) : e)
+            .ToArray();
         var outcomes = await Task.WhenAll(endpoints.Select(e => CheckAsync(e, context.RequestAborted)));
 
         var buffer = new PooledBufferWriter();
@@ -52,6 +56,10 @@ internal static class DeploymentHealth
             buffer.Dispose();
         }
     }
+
+    /// <summary>LiteLLM writes it with the provider prefix (<c>openai/gpt-4o-mini</c>); the bare id is accepted too.</summary>
+    private static string HealthModelId(Config.Deployment deployment, string model) =>
+        model.StartsWith(deployment.Provider + "/", StringComparison.Ordinal) ? model[(deployment.Provider.Length + 1)..] : model;
 
     private static void WriteEndpoint(Utf8JsonWriter json, Outcome outcome)
     {

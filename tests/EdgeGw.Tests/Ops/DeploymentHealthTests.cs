@@ -62,6 +62,27 @@ public sealed class DeploymentHealthTests
     }
 
     [Fact]
+    public async Task HealthCheckModel_IsCalledInsteadOfTheDeploymentModel()
+    {
+        await using var upstream = await FakeUpstream.StartAsync();
+        upstream.RespondJson("""{"id":"c","object":"chat.completion","created":1,"model":"m","choices":[{"index":0,"message":{"role":"assistant","content":"p"},"finish_reason":"length"}],"usage":{"prompt_tokens":1,"completion_tokens":1,"total_tokens":2}}""");
+        await using var gateway = await OpsGateway.StartAsync(OpsGateway.Yaml($"""
+            - model_name: big
+              litellm_params:
+                model: openai/huge-model
+                api_base: {upstream.Url}/v1
+                api_key: {Secret}
+              model_info:
+                health_check_model: openai/tiny-model
+            """));
+
+        using var response = await gateway.Client.GetAsync("/health");
+
+        Assert.Equal(1, JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("healthy_count").GetInt32());
+        Assert.Equal("tiny-model", JsonDocument.Parse(Assert.Single(upstream.Requests).Body).RootElement.GetProperty("model").GetString());
+    }
+
+    [Fact]
     public async Task Health_WithoutKey_IsRefused()
     {
         await using var gateway = await OpsGateway.StartAsync(OpsGateway.Yaml(Models("http://127.0.0.1:1")));
