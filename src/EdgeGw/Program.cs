@@ -5,6 +5,8 @@ using EdgeGw.Cli;
 using EdgeGw.Config;
 
 var started = Stopwatch.GetTimestamp();
+if (args is [EdgeGw.Ops.HealthCheckCommand.Name, ..])
+    return await EdgeGw.Ops.HealthCheckCommand.RunAsync(args[1..]);
 CommandLine options;
 try
 {
@@ -52,7 +54,9 @@ try
     }
     await using var app = built;
     GatewayHost.LogStartup(app, config);
+    EdgeGw.Ops.ShutdownLog.Register(app, config.General.GracefulShutdown);
     await app.StartAsync();
+    using var reloader = EdgeGw.Ops.ConfigReloader.OnSignal(app, options.ConfigPath);
     Console.WriteLine($"EdgeGw {GatewayInfo.Version} listening on http://{options.Host}:{options.Port} " +
         $"({config.Deployments.Length} deployments; ready in {Stopwatch.GetElapsedTime(started).TotalMilliseconds:0} ms)");
     await app.WaitForShutdownAsync();

@@ -23,6 +23,7 @@ internal static class ErrorWriter
         var response = context.Response;
         if (response.HasStarted)
             return Task.CompletedTask;
+        Observability.RequestTelemetry.OnError(context, error);
         response.StatusCode = error.Status;
         response.ContentType = "application/json";
         if (error.RetryAfterSeconds is { } seconds)

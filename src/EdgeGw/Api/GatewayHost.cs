@@ -20,16 +20,9 @@ internal static partial class GatewayHost
         string databasePath = "edgegw.db")
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
-        builder.Logging.ClearProviders();
-        builder.Logging.AddSimpleConsole(o =>
-        {
-            o.SingleLine = true;
-            o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
-            o.UseUtcTimestamp = true;
-        });
-        builder.Logging.SetMinimumLevel(LogLevel.Information);
-        builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
+        Observability.LogSetup.Configure(builder.Logging, config.Litellm, Environment.GetEnvironmentVariable);
         logging?.Invoke(builder.Logging);
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = config.General.GracefulShutdown);
 
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
@@ -40,7 +33,8 @@ internal static partial class GatewayHost
         });
         time ??= TimeProvider.System;
         builder.Services.AddSingleton(services =>
-            new GatewayRuntime(config, time, Storage.GatewayData.Open(databasePath, time, services.GetRequiredService<ILoggerFactory>())));
+            new GatewayRuntime(config, time, Storage.GatewayData.Open(databasePath, time, services.GetRequiredService<ILoggerFactory>()),
+                new Observability.GatewayTelemetry(services.GetRequiredService<ILoggerFactory>().CreateLogger(Observability.GatewayTelemetry.RequestLogCategory))));
         builder.Services.AddSingleton<RequestDispatcher>();
 
         var app = builder.Build();

@@ -49,21 +49,36 @@ internal sealed class GatewayState
 /// <summary>The long-lived parts of the gateway, and the current config snapshot.</summary>
 internal sealed class GatewayRuntime : IDisposable
 {
-    private readonly GatewayState _current;
+    private GatewayState _current;
 
-    public GatewayRuntime(GatewayConfig config, TimeProvider time, GatewayData data)
+    public GatewayRuntime(GatewayConfig config, TimeProvider time, GatewayData data, Observability.GatewayTelemetry? telemetry = null)
     {
         Time = time;
         Data = data;
+        Telemetry = telemetry ?? new Observability.GatewayTelemetry(Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+        Telemetry.Metrics.Load(config);
         _current = new GatewayState(config, Clients, time, data, Limits);
     }
 
     public GatewayData Data { get; }
+    /// <summary>Metrics and the request log: kept across config reloads.</summary>
+    public Observability.GatewayTelemetry Telemetry { get; }
 
     public UpstreamClients Clients { get; } = new();
     public LimitRegistry Limits { get; } = new();
     public TimeProvider Time { get; }
-    public GatewayState Current => _current;
+    public GatewayState Current => Volatile.Read(ref _current);
+
+    /// <summary>
+    /// Swaps in a snapshot built from <paramref name="config"/>: requests already running finish on
+    /// the old one. The upstream clients, database and telemetry are shared by both.
+    /// </summary>
+    public void Replace(GatewayConfig config)
+    {
+        var next = new GatewayState(config, Clients, Time, Data, Limits);
+        Telemetry.Metrics.Load(config);
+        Volatile.Write(ref _current, next);
+    }
 
     public void Dispose()
     {

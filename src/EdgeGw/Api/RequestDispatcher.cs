@@ -31,11 +31,16 @@ internal sealed partial class RequestDispatcher(GatewayRuntime runtime, ILogger<
         ["/health/liveliness"] = new("GET", HealthEndpoints.LivenessAsync, Public: true),
         ["/health/liveness"] = new("GET", HealthEndpoints.LivenessAsync, Public: true),
         ["/health/readiness"] = new("GET", HealthEndpoints.ReadinessAsync, Public: true),
+        ["/metrics"] = new("GET", Observability.MetricsEndpoint.HandleAsync, Public: true),
+        ["/health"] = new("GET", Ops.DeploymentHealth.HandleAsync),
+        ["/model/info"] = new("GET", Ops.ModelInfoEndpoint.HandleAsync),
+        ["/v1/model/info"] = new("GET", Ops.ModelInfoEndpoint.HandleAsync),
     }.Concat(Admin.AdminRoutes.All.Select(r => KeyValuePair.Create(r.Path, new Route(r.Method, new Handler(r.Handler), MasterOnly: r.MasterOnly))))
     .ToFrozenDictionary(StringComparer.Ordinal);
 
     public async Task DispatchAsync(HttpContext context)
     {
+        Observability.RequestTelemetry.Attach(context, runtime.Telemetry);
         var request = context.Request;
         var path = request.Path.Value ?? "/";
         if (path.Length > 1 && path[^1] == '/')

@@ -25,6 +25,14 @@ internal sealed record CommandLine
           --db PATH       SQLite database for keys and spend (default: ./edgegw.db)
           --version       print the version and exit
           --help          print this help and exit
+
+        Commands:
+          healthcheck [--host H] [--port P]
+                          exit 0 when the gateway at H:P (default 127.0.0.1:4000) answers
+                          /health/liveliness, 1 otherwise (for Docker HEALTHCHECK)
+
+        Signals: SIGTERM/SIGINT drain in-flight requests (general_settings.graceful_shutdown_seconds,
+        default 30) and exit 0; SIGHUP reloads the config file (an invalid file is logged and ignored).
         """;
 
     /// <summary>Parses <paramref name="args"/>; throws <see cref="ArgumentException"/> naming the bad option.</summary>

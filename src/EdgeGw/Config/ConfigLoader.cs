@@ -128,7 +128,11 @@ internal static class ConfigLoader
             var other => throw new ConfigException($"{path}.token_rate_limit_type", $"expected input, output or total, got '{other}'"),
         };
         settings = settings with { MaxParallelRequests = parallel, TokenRateLimitType = tokenType };
-        ignored.AddUnknown(map, path, "master_key", "max_request_size_mb", "max_parallel_requests", "global_max_parallel_requests", "token_rate_limit_type");
+        var grace = values.Seconds(Child(map, "graceful_shutdown_seconds"), $"{path}.graceful_shutdown_seconds");
+        if (grace is not null)
+            settings = settings with { GracefulShutdown = grace.Value };
+        ignored.AddUnknown(map, path, "master_key", "max_request_size_mb", "max_parallel_requests", "global_max_parallel_requests",
+            "token_rate_limit_type", "graceful_shutdown_seconds");
         return settings;
     }
 
@@ -136,7 +140,8 @@ internal static class ConfigLoader
     {
         const string path = "litellm_settings";
         var map = YamlValues.Mapping(node, path);
-        ignored.AddUnknown(map, path, "drop_params", "request_timeout", "max_budget", "budget_duration");
+        ignored.AddUnknown(map, path, "drop_params", "request_timeout", "max_budget", "budget_duration",
+            "json_logs", "set_verbose", "require_auth_for_metrics_endpoint");
         var durationText = values.String(Child(map, "budget_duration"), $"{path}.budget_duration");
         Spend.BudgetDuration? duration = null;
         if (durationText is not null && !Spend.BudgetDuration.TryParse(durationText, out duration))
@@ -147,6 +152,9 @@ internal static class ConfigLoader
             RequestTimeout = values.Seconds(Child(map, "request_timeout"), $"{path}.request_timeout"),
             MaxBudget = values.Decimal(Child(map, "max_budget"), $"{path}.max_budget"),
             BudgetDuration = duration,
+            JsonLogs = values.Bool(Child(map, "json_logs"), $"{path}.json_logs") ?? false,
+            SetVerbose = values.Bool(Child(map, "set_verbose"), $"{path}.set_verbose") ?? false,
+            RequireAuthForMetrics = values.Bool(Child(map, "require_auth_for_metrics_endpoint"), $"{path}.require_auth_for_metrics_endpoint") ?? false,
         };
     }
 
@@ -240,7 +248,7 @@ internal static class ConfigLoader
         }
 
         var id = values.String(Child(info, "id"), $"{path}.model_info.id") ?? StableId(modelName, model, apiBase, index);
-        ignored.AddUnknown(info, "model_list[].model_info", "id", "max_tokens");
+        ignored.AddUnknown(info, "model_list[].model_info", "id", "max_tokens", "health_check_model");
 
         return new Deployment
         {
@@ -266,6 +274,7 @@ internal static class ConfigLoader
                 ?? values.Decimal(Child(info, "output_cost_per_token"), $"{path}.model_info.output_cost_per_token"),
             ExtraHeaders = ReadHeaders(values, Child(p, "extra_headers"), $"{paramsPath}.extra_headers"),
             MaxTokens = values.NonNegativeInt(Child(info, "max_tokens"), $"{path}.model_info.max_tokens"),
+            HealthCheckModel = values.String(Child(info, "health_check_model"), $"{path}.model_info.health_check_model"),
             Mock = ReadMock(values, p, paramsPath),
             OtherParams = other.ToFrozenDictionary(StringComparer.Ordinal),
         };

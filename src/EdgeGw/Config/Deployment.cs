@@ -29,6 +29,8 @@ internal sealed record Deployment
     public FrozenDictionary<string, string> ExtraHeaders { get; init; } = FrozenDictionary<string, string>.Empty;
     /// <summary><c>model_info.max_tokens</c>: the default output cap for providers that require one.</summary>
     public int? MaxTokens { get; init; }
+    /// <summary><c>model_info.health_check_model</c>: the model id <c>GET /health</c> calls instead of <see cref="ModelId"/>.</summary>
+    public string? HealthCheckModel { get; init; }
     public MockSettings Mock { get; init; } = MockSettings.Default;
     /// <summary>Provider-specific <c>litellm_params</c> this build does not interpret, kept verbatim.</summary>
     public FrozenDictionary<string, string> OtherParams { get; init; } = FrozenDictionary<string, string>.Empty;

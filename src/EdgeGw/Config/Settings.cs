@@ -10,6 +10,8 @@ internal sealed record GeneralSettings
     /// <summary><c>max_parallel_requests</c> / <c>global_max_parallel_requests</c>: requests in flight across the proxy.</summary>
     public int? MaxParallelRequests { get; init; }
     public TokenRateLimitType TokenRateLimitType { get; init; } = TokenRateLimitType.Total;
+    /// <summary><c>graceful_shutdown_seconds</c>: how long SIGTERM/SIGINT waits for in-flight requests and streams.</summary>
+    public TimeSpan GracefulShutdown { get; init; } = TimeSpan.FromSeconds(30);
 }
 
 /// <summary><c>litellm_settings</c>: request behaviour shared by all deployments.</summary>
@@ -21,6 +23,12 @@ internal sealed record LitellmSettings
     public decimal? MaxBudget { get; init; }
     /// <summary><c>budget_duration</c>: how often the proxy's spend resets.</summary>
     public Spend.BudgetDuration? BudgetDuration { get; init; }
+    /// <summary><c>json_logs</c>: every log line (including the per-request line) as one JSON object.</summary>
+    public bool JsonLogs { get; init; }
+    /// <summary><c>set_verbose</c>: debug-level logs.</summary>
+    public bool SetVerbose { get; init; }
+    /// <summary><c>require_auth_for_metrics_endpoint</c>: LiteLLM's default is an open <c>/metrics</c>.</summary>
+    public bool RequireAuthForMetrics { get; init; }
 }
 
 /// <summary><c>router_settings</c>: how a deployment is chosen within a model group.</summary>

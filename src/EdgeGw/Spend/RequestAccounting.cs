@@ -22,6 +22,7 @@ internal sealed class RequestAccounting
     private readonly string _modelGroup;
     private long _costNanos;
     private bool _charged;
+    private bool _completed;
     private Usage _usage;
     private CounterUpdate[] _counters = [];
 
@@ -32,15 +33,27 @@ internal sealed class RequestAccounting
         _http = http;
         _modelGroup = modelGroup;
         _start = ledger.Time.GetUtcNow();
-        RequestId = Guid.CreateVersion7().ToString();
+        RequestId = Observability.CallId.FromClient(http.Request) ?? Guid.CreateVersion7().ToString();
         http.Response.Headers["x-litellm-call-id"] = RequestId;
         http.Response.OnStarting(static state => ((RequestAccounting)state).SetHeaders(), this);
+        http.Response.OnCompleted(static state => ((RequestAccounting)state).CompleteIfAbandonedAsync(), this);
     }
 
     public string RequestId { get; }
 
     /// <summary>The deployment that answers; set before the adapter is called.</summary>
-    public ChatEndpoint? Endpoint { get; set; }
+    public ChatEndpoint? Endpoint
+    {
+        get => _endpoint;
+        set
+        {
+            _endpoint = value;
+            if (value is not null)
+                Observability.RequestTelemetry.Of(_http)?.Begin(_http, RequestId, _caller, _modelGroup, value.Deployment);
+        }
+    }
+
+    private ChatEndpoint? _endpoint;
 
     /// <summary>The request's hold on its rate limits, settled together with the bill.</summary>
     public Limits.LimitLease? Lease { get; set; }
@@ -50,10 +63,14 @@ internal sealed class RequestAccounting
     {
         Lease?.Complete(usage, failedBeforeAnswer: false);
         Charge(usage);
+        // Logged and counted now too: the client may have the whole answer before the adapter returns.
+        if (_charged)
+            Observability.RequestTelemetry.Of(_http)?.Complete(null, _usage.PromptTokens, _usage.CompletionTokens, _costNanos);
     }
 
     private Task SetHeaders()
     {
+        Observability.RequestTelemetry.Of(_http)?.ResponseStarting(_http.Response);
         var headers = _http.Response.Headers;
         if (_charged)
             headers["x-litellm-response-cost"] = BudgetError.Format(_costNanos);
@@ -72,9 +89,26 @@ internal sealed class RequestAccounting
         _counters = _ledger.Charge(_caller, _costNanos);
     }
 
+    /// <summary>
+    /// An adapter cancelled by the client's disconnect or by the end of a graceful shutdown's drain
+    /// throws instead of returning: the request still leaves a (failure) row.
+    /// </summary>
+    private Task CompleteIfAbandonedAsync()
+    {
+        if (_completed)
+            return Task.CompletedTask;
+        var error = _http.RequestAborted.IsCancellationRequested
+            ? new Api.GatewayError(499, "The client disconnected (or the gateway shut down) before the answer was complete.", "aborted", "499")
+            : Api.GatewayError.Internal("The request ended without a result.");
+        return CompleteAsync(ProviderResult.Failed(error)).AsTask();
+    }
+
     /// <summary>Bills a finished attempt (failures cost 0) and hands its row to the spend writer.</summary>
     public ValueTask CompleteAsync(ProviderResult result)
     {
+        if (_completed)
+            return ValueTask.CompletedTask;
+        _completed = true;
         var success = result.Error is null;
         if (success)
             Charge(result.Usage);
@@ -98,6 +132,7 @@ internal sealed class RequestAccounting
             TeamId = key?.TeamId,
             Status = success ? "success" : "failure",
         };
+        Observability.RequestTelemetry.Of(_http)?.Complete(result.Error, usage.PromptTokens, usage.CompletionTokens, row.SpendNanos);
         return _ledger.Writer.EnqueueAsync(new SpendWork { Row = row, Counters = _counters });
     }
 }

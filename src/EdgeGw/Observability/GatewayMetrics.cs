@@ -1,0 +1,52 @@
+using System.Collections.Concurrent;
+using System.Collections.Frozen;
+using EdgeGw.Config;
+
+namespace EdgeGw.Observability;
+
+/// <summary>
+/// The gateway's Prometheus counters. Series are created per (model group, deployment) when a
+/// config is loaded (<see cref="Load"/>) and survive reloads; a request finds its series by
+/// reference to its <see cref="Deployment"/>, so recording allocates nothing.
+/// </summary>
+internal sealed class GatewayMetrics
+{
+    private readonly ConcurrentDictionary<(string Group, string Id), DeploymentSeries> _all = new();
+    private FrozenDictionary<Deployment, DeploymentSeries> _byDeployment =
+        FrozenDictionary<Deployment, DeploymentSeries>.Empty;
+    private long _inFlightRequests;
+    private long _inFlightStreams;
+    private long _rateLimitRefusals;
+    private long _budgetRefusals;
+
+    /// <summary>Creates the series for <paramref name="config"/>'s deployments (existing ones keep their counts).</summary>
+    public void Load(GatewayConfig config)
+    {
+        var map = new Dictionary<Deployment, DeploymentSeries>(ReferenceEqualityComparer.Instance);
+        foreach (var deployment in config.Deployments)
+            map[deployment] = _all.GetOrAdd((deployment.ModelName, deployment.Id), static (_, d) => new DeploymentSeries(d), deployment);
+        Volatile.Write(ref _byDeployment, map.ToFrozenDictionary(ReferenceEqualityComparer.Instance));
+    }
+
+    /// <summary>The series of <paramref name="deployment"/>; after a reload, an in-flight request's old deployment is found by name.</summary>
+    public DeploymentSeries? For(Deployment deployment)
+    {
+        if (Volatile.Read(ref _byDeployment).TryGetValue(deployment, out var series))
+            return series;
+        return _all.TryGetValue((deployment.ModelName, deployment.Id), out series) ? series : null;
+    }
+
+    public IEnumerable<DeploymentSeries> Series => _all.Values.OrderBy(s => s.ModelGroup, StringComparer.Ordinal).ThenBy(s => s.DeploymentId, StringComparer.Ordinal);
+
+    public long InFlightRequests => Interlocked.Read(ref _inFlightRequests);
+    public long InFlightStreams => Interlocked.Read(ref _inFlightStreams);
+    public long RateLimitRefusals => Interlocked.Read(ref _rateLimitRefusals);
+    public long BudgetRefusals => Interlocked.Read(ref _budgetRefusals);
+
+    public void RequestStarted() => Interlocked.Increment(ref _inFlightRequests);
+    public void RequestEnded() => Interlocked.Decrement(ref _inFlightRequests);
+    public void StreamStarted() => Interlocked.Increment(ref _inFlightStreams);
+    public void StreamEnded() => Interlocked.Decrement(ref _inFlightStreams);
+    public void RateLimitRefused() => Interlocked.Increment(ref _rateLimitRefusals);
+    public void BudgetRefused() => Interlocked.Increment(ref _budgetRefusals);
+}

@@ -1,0 +1,24 @@
+using EdgeGw.Api;
+
+namespace EdgeGw.Observability;
+
+/// <summary>
+/// <c>GET /metrics</c>. Open by default, as in LiteLLM; <c>litellm_settings.require_auth_for_metrics_endpoint: true</c>
+/// makes it need a key (any valid key, like LiteLLM).
+/// </summary>
+internal static class MetricsEndpoint
+{
+    public static async Task HandleAsync(HttpContext context, GatewayState state)
+    {
+        if (state.Config.Litellm.RequireAuthForMetrics && state.Authenticator.Authenticate(context, out _) is { } error)
+        {
+            await ErrorWriter.WriteOpenAiAsync(context, error);
+            return;
+        }
+        var runtime = context.RequestServices.GetRequiredService<GatewayRuntime>();
+        var body = System.Text.Encoding.UTF8.GetBytes(MetricsExposition.Write(runtime.Telemetry.Metrics));
+        context.Response.ContentType = MetricsExposition.ContentType;
+        context.Response.ContentLength = body.Length;
+        await context.Response.Body.WriteAsync(body);
+    }
+}

@@ -1,0 +1,121 @@
+using System.Diagnostics;
+using EdgeGw.Api;
+using EdgeGw.Auth;
+using EdgeGw.Config;
+
+namespace EdgeGw.Observability;
+
+/// <summary>
+/// One request's timings and outcome, kept on the request's features. The dispatcher attaches it
+/// on arrival; a model request's accounting fills it in (<see cref="Begin"/>, <see cref="Complete"/>)
+/// and it is recorded in the metrics and logged as the adapter's result is billed — before the
+/// client sees the end of the answer, so a scrape after a response always counts it (an aborted
+/// request is completed by its accounting when the response ends). Times: total from arrival to the end of the handler's work; upstream from the
+/// adapter call to its result; gateway overhead is the difference.
+/// </summary>
+internal sealed class RequestTelemetry
+{
+    private readonly GatewayTelemetry _owner;
+    private readonly long _arrival = Stopwatch.GetTimestamp();
+    private DeploymentSeries? _series;
+    private Caller? _caller;
+    private string _callId = "";
+    private string _modelGroup = "";
+    private string _deploymentId = "";
+    private long _upstreamStart;
+    private long _upstreamEnd;
+    private long _firstByte;
+    private int _status = StatusCodes.Status500InternalServerError;
+    private long _promptTokens;
+    private long _completionTokens;
+    private long _costNanos;
+    private bool _began;
+    private bool _stream;
+    private int _finished;
+
+    private RequestTelemetry(GatewayTelemetry owner) => _owner = owner;
+
+    public static void Attach(HttpContext context, GatewayTelemetry telemetry) =>
+        context.Features.Set(new RequestTelemetry(telemetry));
+
+    public static RequestTelemetry? Of(HttpContext context) => context.Features.Get<RequestTelemetry>();
+
+    /// <summary>The adapter is about to be called.</summary>
+    public void Begin(HttpContext context, string callId, Caller caller, string modelGroup, Deployment deployment)
+    {
+        if (_began)
+            return;
+        _began = true;
+        _upstreamStart = Stopwatch.GetTimestamp();
+        _callId = callId;
+        _caller = caller;
+        _modelGroup = modelGroup;
+        _deploymentId = deployment.Id;
+        _series = _owner.Metrics.For(deployment);
+        _owner.Metrics.RequestStarted();
+    }
+
+    /// <summary>Called as the response headers go out (the first byte the client sees).</summary>
+    public void ResponseStarting(HttpResponse response)
+    {
+        if (!_began || _firstByte != 0 || Volatile.Read(ref _finished) != 0)
+            return;
+        _firstByte = Stopwatch.GetTimestamp();
+        if (response.ContentType is { } type && type.StartsWith("text/event-stream", StringComparison.Ordinal))
+        {
+            _stream = true;
+            _owner.Metrics.StreamStarted();
+        }
+    }
+
+    /// <summary>The adapter returned: what it cost and how it ended.</summary>
+    public void Complete(GatewayError? error, long promptTokens, long completionTokens, long costNanos)
+    {
+        if (!_began || Volatile.Read(ref _finished) != 0)
+            return;
+        _upstreamEnd = Stopwatch.GetTimestamp();
+        _status = error?.Status ?? StatusCodes.Status200OK;
+        _promptTokens = promptTokens;
+        _completionTokens = completionTokens;
+        _costNanos = costNanos;
+        Finish();
+    }
+
+    /// <summary>An error answer written by the gateway: counts refusals that happen before any adapter call.</summary>
+    public static void OnError(HttpContext context, GatewayError error)
+    {
+        if (Of(context) is not { _began: false } telemetry)
+            return;
+        if (error.Status == StatusCodes.Status429TooManyRequests)
+            telemetry._owner.Metrics.RateLimitRefused();
+        else if (string.Equals(error.Type, "budget_exceeded", StringComparison.Ordinal))
+            telemetry._owner.Metrics.BudgetRefused();
+    }
+
+    private void Finish()
+    {
+        if (Interlocked.Exchange(ref _finished, 1) != 0)
+            return;
+        var metrics = _owner.Metrics;
+        metrics.RequestEnded();
+        if (_stream)
+            metrics.StreamEnded();
+        var end = _upstreamEnd != 0 ? _upstreamEnd : Stopwatch.GetTimestamp();
+        var total = end - _arrival;
+        var upstream = _upstreamEnd != 0 ? _upstreamEnd - _upstreamStart : -1;
+        var sample = new RequestSample(RequestSample.ClassOf(_status), _promptTokens, _completionTokens, _costNanos,
+            total, upstream, _stream && _firstByte != 0 ? _firstByte - _upstreamStart : -1);
+        _series?.Record(sample);
+        var logger = _owner.RequestLogger;
+        if (logger.IsEnabled(LogLevel.Information))
+        {
+            var key = _caller?.Key?.Settings;
+            var hash = _caller?.Token ?? "";
+            RequestLog.Completed(logger, _callId, key?.KeyAlias ?? (_caller?.IsMaster == true ? "master" : ""),
+                hash.Length > 12 ? hash[..12] : hash, _modelGroup, _deploymentId, _status, _promptTokens, _completionTokens,
+                (double)Spend.Money.ToDollars(_costNanos), _stream, Ms(total - Math.Max(upstream, 0)), Ms(total));
+        }
+    }
+
+    private static double Ms(long ticks) => Math.Round(ticks * 1000.0 / Stopwatch.Frequency, 3);
+}
