@@ -15,7 +15,8 @@ namespace EdgeGw.Api;
 /// </summary>
 internal sealed class GatewayState
 {
-    public GatewayState(GatewayConfig config, UpstreamClients clients, TimeProvider time, GatewayData data, LimitRegistry limits)
+    public GatewayState(GatewayConfig config, UpstreamClients clients, TimeProvider time, GatewayData data, LimitRegistry limits,
+        HealthRegistry? health = null)
     {
         Config = config;
         Data = data;
@@ -26,7 +27,11 @@ internal sealed class GatewayState
         foreach (var group in Models.Groups)
         {
             foreach (var endpoint in group.Endpoints)
+            {
                 endpoint.Limits = limits.ForDeployment(endpoint.Deployment, now);
+                if (health is not null)
+                    endpoint.Health = health.For(endpoint.Deployment.Id);
+            }
         }
         Authenticator = new Authenticator(config.General.MasterKey, data.Accounts, time);
         GlobalBudget = config.Litellm.MaxBudget is null && config.Litellm.BudgetDuration is null
@@ -55,13 +60,15 @@ internal sealed class GatewayRuntime : IDisposable
     {
         Time = time;
         Data = data;
-        _current = new GatewayState(config, Clients, time, data, Limits);
+        _current = new GatewayState(config, Clients, time, data, Limits, Health);
     }
 
     public GatewayData Data { get; }
 
     public UpstreamClients Clients { get; } = new();
     public LimitRegistry Limits { get; } = new();
+    /// <summary>Deployment cooldowns, latency and load, shared by every config snapshot.</summary>
+    public HealthRegistry Health { get; } = new();
     public TimeProvider Time { get; }
     public GatewayState Current => _current;
 

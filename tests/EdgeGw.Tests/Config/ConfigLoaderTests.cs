@@ -174,10 +174,12 @@ public sealed class ConfigLoaderTests
             guardrails: []
             """);
         Assert.True(config.Litellm.DropParams);
-        Assert.Equal(1, config.IgnoredKeys.Count(k => k == "model_list[].litellm_params.order"));
+        Assert.DoesNotContain("model_list[].litellm_params.order", config.IgnoredKeys);
         Assert.Contains("model_list[].litellm_params.vertex_project", config.IgnoredKeys);
         Assert.Contains("litellm_settings.success_callback", config.IgnoredKeys);
-        Assert.Contains("router_settings.num_retries", config.IgnoredKeys);
+        Assert.DoesNotContain("router_settings.num_retries", config.IgnoredKeys);
+        Assert.Equal(EdgeGw.Config.RoutingStrategy.LeastBusy, config.Router.Strategy);
+        Assert.Equal(2, config.Router.NumRetries);
         Assert.Contains("general_settings.database_url", config.IgnoredKeys);
         Assert.Contains("guardrails", config.IgnoredKeys);
         Assert.DoesNotContain("litellm_settings.drop_params", config.IgnoredKeys);
