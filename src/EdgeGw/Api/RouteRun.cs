@@ -64,9 +64,10 @@ internal sealed class RouteRun<TState>
         GatewayError? last = null;
         while (true)
         {
-            var now = Now;
+            // Released before the clock is read: a bucket refunded "later" than now would still look used.
             _pending?.Release();
             _pending = null;
+            var now = Now;
             var targets = new LimitTargets();
             var count = CallerLimits(ref targets, now);
             var outcome = group.TryPickAdmitted(ref targets, count, estimate, now, tried, out var index, out var admission, out var refusal);

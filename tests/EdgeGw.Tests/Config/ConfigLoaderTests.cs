@@ -269,4 +269,56 @@ public sealed class ConfigLoaderTests
             dir = Path.GetDirectoryName(dir) ?? throw new DirectoryNotFoundException("repo root");
         return dir;
     }
+
+    [Fact]
+    public void RouterSettings_ReadFromBothSectionsRouterWins()
+    {
+        var config = ConfigLoader.Parse("""
+            model_list: []
+            litellm_settings:
+              num_retries: 4
+              fallbacks: [{"gpt-4": ["gpt-3.5", "claude"]}]
+              context_window_fallbacks: [{"gpt-4": ["gpt-4-32k"]}]
+              allowed_fails: 2
+            router_settings:
+              routing_strategy: usage-based-routing-v2
+              num_retries: 1
+              cooldown_time: 12
+              retry_after: 0.5
+              max_fallbacks: 2
+              retry_policy: { RateLimitErrorRetries: 3, BadRequestErrorRetries: 0 }
+              default_fallbacks: ["claude"]
+              routing_strategy_args: { lowest_latency_buffer: 0.5 }
+            general_settings:
+              master_key: sk-m
+            """, _ => null);
+
+        var router = config.Router;
+        Assert.Equal(EdgeGw.Config.RoutingStrategy.UsageBased, router.Strategy);
+        Assert.Equal(1, router.NumRetries);
+        Assert.Equal(2, router.AllowedFails);
+        Assert.Equal(TimeSpan.FromSeconds(12), router.CooldownTime);
+        Assert.Equal(TimeSpan.FromSeconds(0.5), router.RetryAfter);
+        Assert.Equal(2, router.MaxFallbacks);
+        Assert.Equal(3, router.RetryPolicy.RateLimit);
+        Assert.Null(router.RetryPolicy.Timeout);
+        Assert.Equal(["gpt-3.5", "claude"], router.Fallbacks.For("gpt-4").ToArray());
+        Assert.Equal(["gpt-4-32k"], router.ContextWindowFallbacks.For("gpt-4").ToArray());
+        Assert.Empty(router.Fallbacks.For("other"));
+        Assert.Equal(["claude"], router.DefaultFallbacks.ToArray());
+        Assert.Equal(0.5, router.LowestLatencyBuffer);
+        Assert.DoesNotContain(config.IgnoredKeys, k => k.Contains("fallbacks", StringComparison.Ordinal) || k.Contains("retr", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void RouterSettingsDefaults_MatchLitellm()
+    {
+        var router = ConfigLoader.Parse("model_list: []\ngeneral_settings: { master_key: sk-m }\n", _ => null).Router;
+
+        Assert.Equal(EdgeGw.Config.RoutingStrategy.SimpleShuffle, router.Strategy);
+        Assert.Equal(2, router.NumRetries);
+        Assert.Null(router.AllowedFails);
+        Assert.Equal(TimeSpan.FromSeconds(5), router.CooldownTime);
+        Assert.Equal(5, router.MaxFallbacks);
+    }
 }
