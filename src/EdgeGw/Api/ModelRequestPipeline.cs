@@ -41,7 +41,8 @@ internal static class ModelRequestPipeline
         ProviderResult result;
         try
         {
-            result = await run.GroupAsync(group, token);
+            var canFallBack = !FallbackTargets(options, group.Settings, group.Name, ErrorClass.RateLimit).IsEmpty;
+            result = await run.GroupAsync(group, canFallBack, token);
             if (run.ShouldFallBack(result))
                 result = await FallBackAsync(run, group, result, token);
         }
@@ -77,7 +78,7 @@ internal static class ModelRequestPipeline
                 continue;
             tried++;
             run.Fallbacks = tried;
-            var result = await run.GroupAsync(fallback, token);
+            var result = await run.GroupAsync(fallback, canFallBack: false, token);
             if (!run.ShouldFallBack(result))
                 return result.Error is null || result.ResponseStarted ? result : failed;
         }

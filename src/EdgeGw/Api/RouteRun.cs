@@ -53,7 +53,8 @@ internal sealed class RouteRun<TState>
         result.Error is not null && !result.ResponseStarted && !_callerRefused && !_context.RequestAborted.IsCancellationRequested;
 
     /// <summary>Attempts <paramref name="group"/> until one answers, the retries allowed for the error are spent, or no deployment is left.</summary>
-    public async ValueTask<ProviderResult> GroupAsync(ModelGroup group, CancellationToken cancellationToken)
+    /// <param name="canFallBack">Whether fallbacks wait: LiteLLM then skips the retries of a 429 that no other deployment could take.</param>
+    public async ValueTask<ProviderResult> GroupAsync(ModelGroup group, bool canFallBack, CancellationToken cancellationToken)
     {
         var settings = group.Settings;
         var numRetries = Options.NumRetries ?? settings.NumRetries;
@@ -123,8 +124,9 @@ internal sealed class RouteRun<TState>
             last = result.Error;
             tried.Add(index, group.Endpoints.Length);
             var otherHealthy = group.HasHealthy(tried, now);
-            if (retry >= RetryRules.Allowed(RetryRules.Classify(last), settings.RetryPolicy, numRetries, otherHealthy)
-                || (!otherHealthy && !RetryRules.WorthWaiting(last)))
+            var kind = RetryRules.Classify(last);
+            if (retry >= RetryRules.Allowed(kind, settings.RetryPolicy, numRetries, otherHealthy)
+                || (!otherHealthy && (!RetryRules.WorthWaiting(last) || (kind == ErrorClass.RateLimit && canFallBack))))
                 return result;
             retry++;
             Retries++;

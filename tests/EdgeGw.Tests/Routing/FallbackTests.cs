@@ -130,4 +130,34 @@ public sealed class FallbackTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
         Assert.Empty(_big.Requests);
     }
+
+    [Fact]
+    public async Task RateLimitOnLoneDeploymentWithFallbacks_FallsBackWithoutWaiting()
+    {
+        _small.FailThenAnswer(100, 429, "never", retryAfter: "5");
+        _big.FailThenAnswer(0, 200, "from big");
+        await using var gateway = await Start("router_settings:\n  fallbacks: [{\"front\": [\"big\"]}]");
+
+        using var response = await gateway.PostJsonAsync("/v1/chat/completions", Chat);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Single(_small.Requests);
+        Assert.Equal("0", Header(response, "x-litellm-attempted-retries"));
+    }
+
+    [Fact]
+    public async Task MessagesClient_FallbackAnswersWithFallbackModelName()
+    {
+        _small.FailThenAnswer(100, 500, "never");
+        _big.FailThenAnswer(0, 200, "from big");
+        await using var gateway = await Start("router_settings:\n  num_retries: 0\n  fallbacks: [{\"front\": [\"big\"]}]");
+
+        using var response = await gateway.PostJsonAsync("/v1/messages",
+            """{"model":"front","max_tokens":20,"messages":[{"role":"user","content":"hi"}]}""");
+        var json = await Json(response);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("big", json.GetProperty("model").GetString());
+        Assert.Equal("from big", json.GetProperty("content")[0].GetProperty("text").GetString());
+    }
 }

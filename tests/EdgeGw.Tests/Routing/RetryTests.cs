@@ -48,6 +48,22 @@ public sealed class RetryTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task RetriedRequest_SpendRowNamesDeploymentThatAnswered()
+    {
+        _a.FailThenAnswer(100, 500, "from a");
+        _b.FailThenAnswer(0, 200, "from b");
+        await using var gateway = await TwoDeployments();
+
+        using var response = await gateway.PostJsonAsync("/v1/chat/completions", Chat);
+        var rows = await gateway.GetAdminAsync("/spend/logs");
+
+        var row = Assert.Single(rows.EnumerateArray());
+        Assert.Equal("dep-b", row.GetProperty("model_id").GetString());
+        Assert.Equal(_b.Url + "/v1", row.GetProperty("api_base").GetString());
+        Assert.Equal("front", row.GetProperty("model_group").GetString());
+    }
+
+    [Fact]
     public async Task ClosedPort_RetriedOnOtherDeployment()
     {
         _b.FailThenAnswer(0, 200, "from b");
