@@ -76,4 +76,24 @@ public sealed class CooldownTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.InternalServerError, failed.StatusCode);
         Assert.Equal(HttpStatusCode.OK, next.StatusCode);
     }
+
+    [Fact]
+    public async Task CoolingFallbackGroup_SkippedForNextFallback()
+    {
+        await using var c = await FakeUpstream.StartAsync();
+        _a.FailThenAnswer(100, 500, "never");
+        c.FailThenAnswer(100, 500, "never");
+        _b.FailThenAnswer(0, 200, "from b");
+        await using var gateway = await TestGateway.StartAsync(
+            Deployment("front", _a, "dep-a") + "\n" + Deployment("cool", c, "dep-c") + "\n" + Deployment("big", _b, "dep-b"),
+            "router_settings:\n  allowed_fails: 0\n  num_retries: 0\n  fallbacks: [{\"front\": [\"cool\", \"big\"]}]");
+
+        using var direct = await gateway.PostJsonAsync("/v1/chat/completions", Chat.Replace("front", "cool", StringComparison.Ordinal));
+        using var response = await gateway.PostJsonAsync("/v1/chat/completions", Chat);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("dep-b", Header(response, "x-litellm-model-id"));
+        Assert.Equal("1", Header(response, "x-litellm-attempted-fallbacks"));
+        Assert.Single(c.Requests);
+    }
 }
