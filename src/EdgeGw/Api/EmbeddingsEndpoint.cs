@@ -1,4 +1,5 @@
 using EdgeGw.Providers;
+using EdgeGw.Routing;
 
 namespace EdgeGw.Api;
 
@@ -13,18 +14,20 @@ internal static class EmbeddingsEndpoint
             await ErrorWriter.WriteOpenAiAsync(context, readError);
             return;
         }
+        using var stripped = RequestRoutingOptions.Extract(body!.WrittenSpan, out var options);
         using (body)
         {
-            var error = Resolve(body!.WrittenSpan, state, out var request, out var group);
+            var bytes = stripped ?? body;
+            var error = Resolve(bytes.WrittenSpan, state, out var request, out var group);
             if (error is not null)
             {
                 await ErrorWriter.WriteOpenAiAsync(context, error);
                 return;
             }
-            await ModelRequestPipeline.RunAsync(context, state, group!, request.EstimatedTokens,
-                (Context: context, Body: body.WrittenMemory, Request: request, Group: group!),
-                static (s, endpoint, accounting) => endpoint.EmbedAsync(
-                    new EmbeddingCall(s.Context, s.Body, s.Request, s.Group) { Accounting = accounting }, s.Context.RequestAborted),
+            await ModelRequestPipeline.RunAsync(context, state, group!, request.EstimatedTokens, options,
+                (Context: context, Body: bytes.WrittenMemory, Request: request),
+                static (s, group, endpoint, accounting, ct) => endpoint.EmbedAsync(
+                    new EmbeddingCall(s.Context, s.Body, s.Request, group) { Accounting = accounting }, ct),
                 ErrorWriter.WriteOpenAiAsync);
         }
     }

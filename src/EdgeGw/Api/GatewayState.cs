@@ -15,7 +15,8 @@ namespace EdgeGw.Api;
 /// </summary>
 internal sealed class GatewayState
 {
-    public GatewayState(GatewayConfig config, UpstreamClients clients, TimeProvider time, GatewayData data, LimitRegistry limits)
+    public GatewayState(GatewayConfig config, UpstreamClients clients, TimeProvider time, GatewayData data, LimitRegistry limits,
+        HealthRegistry health)
     {
         Config = config;
         Data = data;
@@ -26,7 +27,12 @@ internal sealed class GatewayState
         foreach (var group in Models.Groups)
         {
             foreach (var endpoint in group.Endpoints)
+            {
+                // Limit usage, cooldowns and latency live in registries keyed by deployment id, so a
+                // reload keeps them.
                 endpoint.Limits = limits.ForDeployment(endpoint.Deployment, now);
+                endpoint.Health = health.For(endpoint.Deployment.Id);
+            }
         }
         Authenticator = new Authenticator(config.General.MasterKey, data.Accounts, time);
         GlobalBudget = config.Litellm.MaxBudget is null && config.Litellm.BudgetDuration is null
@@ -57,7 +63,7 @@ internal sealed class GatewayRuntime : IDisposable
         Data = data;
         Telemetry = telemetry ?? new Observability.GatewayTelemetry(Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
         Telemetry.Metrics.Load(config);
-        _current = new GatewayState(config, Clients, time, data, Limits);
+        _current = new GatewayState(config, Clients, time, data, Limits, Health);
     }
 
     public GatewayData Data { get; }
@@ -66,6 +72,8 @@ internal sealed class GatewayRuntime : IDisposable
 
     public UpstreamClients Clients { get; } = new();
     public LimitRegistry Limits { get; } = new();
+    /// <summary>Deployment cooldowns, latency and load, shared by every config snapshot.</summary>
+    public HealthRegistry Health { get; } = new();
     public TimeProvider Time { get; }
     public GatewayState Current => Volatile.Read(ref _current);
 
@@ -75,7 +83,7 @@ internal sealed class GatewayRuntime : IDisposable
     /// </summary>
     public void Replace(GatewayConfig config)
     {
-        var next = new GatewayState(config, Clients, Time, Data, Limits);
+        var next = new GatewayState(config, Clients, Time, Data, Limits, Health);
         Telemetry.Metrics.Load(config);
         Volatile.Write(ref _current, next);
     }

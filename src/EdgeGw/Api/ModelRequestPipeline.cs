@@ -1,6 +1,6 @@
+using System.Collections.Immutable;
 using EdgeGw.Auth;
 using EdgeGw.Config;
-using EdgeGw.Json;
 using EdgeGw.Limits;
 using EdgeGw.Providers;
 using EdgeGw.Routing;
@@ -8,21 +8,24 @@ using EdgeGw.Spend;
 
 namespace EdgeGw.Api;
 
-/// <summary>One attempt at a model request on a chosen deployment.</summary>
-internal delegate ValueTask<ProviderResult> ModelAttempt<TState>(TState state, ChatEndpoint endpoint, RequestAccounting accounting);
+/// <summary>One attempt at a model request on a chosen deployment of <paramref name="group"/> (the name the answer carries).</summary>
+internal delegate ValueTask<ProviderResult> ModelAttempt<TState>(TState state, ModelGroup group, ChatEndpoint endpoint,
+    RequestAccounting accounting, CancellationToken cancellationToken);
 
 /// <summary>
 /// The stages every model request (chat, messages, embeddings) shares once its body is parsed:
 /// <code>
-///   allowlist + budgets → rate limits (key, team, user, global; deployment rpm/tpm skips saturated
-///     deployments) → attempt on the picked deployment → settle tokens, free parallel slots (every
-///     path) → bill (in memory before the response ends) → error envelope if nothing was sent
+///   allowlist + budgets → for the group, then each fallback group:
+///     rate limits (key, team, user, global; deployment rpm/tpm) + strategy pick (skips cooling,
+///       saturated and already-tried deployments) → attempt → health (latency, failures, cooldown)
+///     → failed before the first byte? retry (now on another deployment, else after backoff)
+///   → settle tokens, free parallel slots (every path) → bill → error envelope if nothing was sent
 /// </code>
 /// </summary>
 internal static class ModelRequestPipeline
 {
     public static async Task RunAsync<TState>(HttpContext context, GatewayState gateway, ModelGroup group, long estimatedPromptTokens,
-        TState state, ModelAttempt<TState> attempt, Func<HttpContext, GatewayError, Task> writeError)
+        RequestRoutingOptions options, TState state, ModelAttempt<TState> attempt, Func<HttpContext, GatewayError, Task> writeError)
     {
         var caller = Caller.Of(context);
         var error = ModelAccess.Check(caller, gateway.Data.Accounts, group.Name) ?? gateway.Data.Ledger.Check(caller, gateway.GlobalBudget);
@@ -32,57 +35,65 @@ internal static class ModelRequestPipeline
             return;
         }
 
-        var now = gateway.Time.GetUtcNow().UtcTicks;
-        var countType = gateway.Config.General.TokenRateLimitType;
-        var estimate = countType == TokenRateLimitType.Output ? 0 : estimatedPromptTokens;
-        var targets = new LimitTargets();
-        var count = CallerLimits(ref targets, caller, gateway, now);
-        if (!group.TryPickAdmitted(ref targets, count, estimate, now, out var endpoint, out var admission, out var refusal))
-        {
-            await writeError(context, RateLimitResponse.Refused(refusal, group.Name));
-            return;
-        }
-        RateLimitResponse.WriteHeaders(context.Response, ref targets, endpoint.Limits is null ? count : count + 1, now);
-
-        var lease = new LimitLease(admission, countType, estimate, gateway.Time);
-        var accounting = new RequestAccounting(gateway.Data.Ledger, caller, context, group.Name) { Endpoint = endpoint, Lease = lease };
-        ProviderResult result = default;
+        var run = new RouteRun<TState>(context, gateway, caller, estimatedPromptTokens, options, state, attempt, group.Name);
+        using var deadline = RequestDeadline.Start(context, gateway.Time, gateway.Config.Litellm.RequestTimeout);
+        var token = deadline?.Token ?? context.RequestAborted;
+        ProviderResult result;
         try
         {
-            result = await attempt(state, endpoint, accounting);
+            var canFallBack = !FallbackTargets(options, group.Settings, group.Name, ErrorClass.RateLimit).IsEmpty;
+            result = await run.GroupAsync(group, canFallBack, token);
+            if (run.ShouldFallBack(result))
+                result = await FallBackAsync(run, group, result, token);
+        }
+        catch (OperationCanceledException) when (deadline is { TimedOut: true } && !context.RequestAborted.IsCancellationRequested)
+        {
+            result = ProviderResult.Failed(deadline.Error());
         }
         finally
         {
-            // Runs on success, upstream error, timeout, client disconnect and exceptions alike, so a
-            // parallel slot is never leaked (a no-op when usage already settled it).
-            lease.Complete(result.Usage, result.Error is not null && !result.ResponseStarted);
+            run.Settle();
         }
-        await accounting.CompleteAsync(result);
+        await run.Accounting.CompleteAsync(result);
         if (result.Error is not null && !result.ResponseStarted && !context.RequestAborted.IsCancellationRequested)
             await writeError(context, result.Error);
     }
 
-    /// <summary>The caller's key, team and user limits (the master key has none), then the global cap.</summary>
-    private static int CallerLimits(ref LimitTargets targets, Caller caller, GatewayState gateway, long now)
+    /// <summary>
+    /// The fallback groups for the first group's failure, in list order, at most <c>max_fallbacks</c>.
+    /// A group the caller may not use, or whose every deployment is cooling down, is passed over at
+    /// once. When none answers, the client gets the first group's error (LiteLLM's behaviour).
+    /// </summary>
+    private static async ValueTask<ProviderResult> FallBackAsync<TState>(RouteRun<TState> run, ModelGroup group, ProviderResult failed, CancellationToken token)
     {
-        var count = 0;
-        if (caller.Key is { } key)
+        var targets = FallbackTargets(run.Options, group.Settings, group.Name, RetryRules.Classify(failed.Error!));
+        var tried = 0;
+        foreach (var name in targets)
         {
-            Add(ref targets, ref count, AccountLimits.Current(key, now));
-            var settings = key.Settings;
-            if (gateway.Data.Accounts.TeamOf(settings) is { } team)
-                Add(ref targets, ref count, AccountLimits.Current(team, now));
-            if (gateway.Data.Accounts.UserOf(settings) is { } user)
-                Add(ref targets, ref count, AccountLimits.Current(user, now));
+            if (tried >= group.Settings.MaxFallbacks)
+                break;
+            if (name == group.Name || !run.Gateway.Models.TryFind(name, out var fallback)
+                || ModelAccess.Check(run.Caller, run.Gateway.Data.Accounts, fallback.Name) is not null
+                || !fallback.HasHealthy(default, run.Now))
+                continue;
+            tried++;
+            run.Fallbacks = tried;
+            var result = await run.GroupAsync(fallback, canFallBack: false, token);
+            if (!run.ShouldFallBack(result))
+                return result.Error is null || result.ResponseStarted ? result : failed;
         }
-        var global = gateway.Limits.Global.Ensure(null, null, gateway.Config.General.MaxParallelRequests, now);
-        Add(ref targets, ref count, global.IsEmpty ? null : global);
-        return count;
+        return failed;
     }
 
-    private static void Add(ref LimitTargets targets, ref int count, EntityLimits? limits)
+    private static ImmutableArray<string> FallbackTargets(in RequestRoutingOptions options, RouterSettings settings, string group, ErrorClass kind)
     {
-        if (limits is not null)
-            targets[count++] = limits;
+        if (options.DisableFallbacks || !RetryRules.FallsBack(kind))
+            return [];
+        return kind switch
+        {
+            ErrorClass.ContextWindow => settings.ContextWindowFallbacks.For(group),
+            ErrorClass.ContentPolicy => settings.ContentPolicyFallbacks.For(group),
+            _ => options.Fallbacks ?? (settings.Fallbacks.For(group) is { IsEmpty: false } list ? list : settings.DefaultFallbacks),
+        };
     }
 }

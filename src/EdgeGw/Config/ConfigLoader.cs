@@ -45,14 +45,17 @@ internal static class ConfigLoader
                 ignored.Add(key);
         }
 
-        var litellm = ReadLitellmSettings(values, Child(root, "litellm_settings"), ignored);
+        var litellmNode = YamlValues.Mapping(Child(root, "litellm_settings"), "litellm_settings");
+        var routerNode = YamlValues.Mapping(Child(root, "router_settings"), "router_settings");
+        var litellm = ReadLitellmSettings(values, litellmNode, ignored);
         var config = new GatewayConfig
         {
             General = ReadGeneralSettings(values, Child(root, "general_settings"), ignored),
             Litellm = litellm,
-            Router = ReadRouterSettings(values, Child(root, "router_settings"), ignored),
+            Router = RouterSettingsReader.Read(values, routerNode, litellmNode),
             Deployments = ReadModelList(values, Child(root, "model_list"), ignored),
         };
+        IgnoreUnknownRouterKeys(routerNode, ignored);
         return config with { IgnoredKeys = ignored.ToImmutable(), Warnings = [.. values.Warnings] };
     }
 
@@ -140,8 +143,8 @@ internal static class ConfigLoader
     {
         const string path = "litellm_settings";
         var map = YamlValues.Mapping(node, path);
-        ignored.AddUnknown(map, path, "drop_params", "request_timeout", "max_budget", "budget_duration",
-            "json_logs", "set_verbose", "require_auth_for_metrics_endpoint");
+        ignored.AddUnknown(map, path, ["drop_params", "request_timeout", "max_budget", "budget_duration",
+            "json_logs", "set_verbose", "require_auth_for_metrics_endpoint", .. RouterSettingsReader.LitellmKeys]);
         var durationText = values.String(Child(map, "budget_duration"), $"{path}.budget_duration");
         Spend.BudgetDuration? duration = null;
         if (durationText is not null && !Spend.BudgetDuration.TryParse(durationText, out duration))
@@ -158,21 +161,8 @@ internal static class ConfigLoader
         };
     }
 
-    private static readonly string[] RoutingStrategies =
-        ["simple-shuffle", "least-busy", "usage-based-routing", "usage-based-routing-v2", "latency-based-routing", "cost-based-routing"];
-
-    private static RouterSettings ReadRouterSettings(YamlValues values, YamlNode? node, IgnoredKeys ignored)
-    {
-        const string path = "router_settings";
-        var map = YamlValues.Mapping(node, path);
-        var strategy = values.String(Child(map, "routing_strategy"), $"{path}.routing_strategy") ?? "simple-shuffle";
-        if (Array.IndexOf(RoutingStrategies, strategy) < 0)
-            throw new ConfigException($"{path}.routing_strategy", $"unknown strategy '{strategy}' (one of: {string.Join(", ", RoutingStrategies)})");
-        if (strategy != "simple-shuffle")
-            ignored.Add($"{path}.routing_strategy: {strategy} (simple-shuffle is used)");
-        ignored.AddUnknown(map, path, "routing_strategy");
-        return new RouterSettings { RoutingStrategy = strategy };
-    }
+    private static void IgnoreUnknownRouterKeys(YamlMappingNode? router, IgnoredKeys ignored) =>
+        ignored.AddUnknown(router, "router_settings", RouterSettingsReader.RouterKeys);
 
     private static ImmutableArray<Deployment> ReadModelList(YamlValues values, YamlNode? node, IgnoredKeys ignored)
     {
@@ -185,10 +175,10 @@ internal static class ConfigLoader
         return result.MoveToImmutable();
     }
 
-    // litellm_params that are parsed and validated now, and enforced by the limits and router
-    // work; until then they are listed at start-up rather than silently ignored.
+    // litellm_params that are parsed and validated but not acted on: the router's num_retries
+    // governs retries (LiteLLM itself sets the provider client's max_retries to 0).
     private static readonly string[] ParamsNotYetEnforced =
-        ["order", "max_retries"];
+        ["max_retries"];
 
     private static Deployment ReadDeployment(YamlValues values, YamlNode node, int index, IgnoredKeys ignored)
     {

@@ -31,14 +31,6 @@ internal sealed record LitellmSettings
     public bool RequireAuthForMetrics { get; init; }
 }
 
-/// <summary><c>router_settings</c>: how a deployment is chosen within a model group.</summary>
-internal sealed record RouterSettings
-{
-    public string RoutingStrategy { get; init; } = "simple-shuffle";
-    public int NumRetries { get; init; }
-    public TimeSpan? Timeout { get; init; }
-}
-
 /// <summary>The whole validated configuration; a reload replaces it as one reference.</summary>
 internal sealed record GatewayConfig
 {

@@ -81,6 +81,19 @@ internal struct Admission
     };
 
     /// <summary>
+    /// Returns everything the admission took (request, tokens, parallel slot): for an attempt that
+    /// failed before answering and is being retried, so one client request counts once.
+    /// </summary>
+    public void Release(long now)
+    {
+        if (_settled)
+            return;
+        _settled = true;
+        for (var i = 0; i < _count; i++)
+            Give(_targets[i]!, _estimatedTokens, now);
+    }
+
+    /// <summary>
     /// Settles the estimate to the tokens actually used (which may put a bucket into debt) and
     /// frees the parallel slots. Safe to call once on every path; later calls do nothing.
     /// </summary>

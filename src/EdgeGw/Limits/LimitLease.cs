@@ -23,4 +23,7 @@ internal sealed class LimitLease(Admission admission, TokenRateLimitType countTy
         };
         _admission.Complete(tokens, time.GetUtcNow().UtcTicks);
     }
+
+    /// <summary>Gives back all it took: the attempt failed before answering and the request moves on to another.</summary>
+    public void Release() => _admission.Release(time.GetUtcNow().UtcTicks);
 }

@@ -14,6 +14,9 @@ internal abstract class ChatEndpoint(Deployment deployment)
     /// <summary>The deployment's <c>rpm</c>/<c>tpm</c> buckets (shared across config reloads); null when unlimited.</summary>
     public Limits.EntityLimits? Limits { get; set; }
 
+    /// <summary>In-flight count, latency and cooldown (shared across config reloads).</summary>
+    public Routing.DeploymentHealth Health { get; set; } = new();
+
     public abstract ValueTask<ProviderResult> ChatAsync(ChatCall call, CancellationToken cancellationToken);
 
     /// <summary>Answers an OpenAI-format embeddings request; providers without embeddings say so with a 400.</summary>

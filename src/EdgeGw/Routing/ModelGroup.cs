@@ -1,27 +1,47 @@
 using System.Text;
 using System.Text.Json;
+using EdgeGw.Config;
 using EdgeGw.Limits;
 using EdgeGw.Providers;
 
 namespace EdgeGw.Routing;
 
-/// <summary>Deployments that answer to one <c>model_name</c>.</summary>
+/// <summary>How a pick ended.</summary>
+internal enum PickOutcome : byte
+{
+    Admitted,
+    /// <summary>The caller's own limit refused: no other deployment would help.</summary>
+    CallerRefused,
+    /// <summary>Every candidate is at its rpm/tpm.</summary>
+    Saturated,
+    /// <summary>Every deployment is cooling down or already tried.</summary>
+    NoneAvailable,
+}
+
+/// <summary>Deployments that answer to one <c>model_name</c>, and the strategy that picks among them.</summary>
 internal sealed class ModelGroup
 {
     private readonly double[] _cumulativeWeights;
+    private readonly double[] _costs;
 
-    public ModelGroup(string name, ChatEndpoint[] endpoints)
+    public ModelGroup(string name, ChatEndpoint[] endpoints, RouterSettings? settings = null)
     {
         Name = name;
         NameJson = Encoding.UTF8.GetBytes(JsonSerializer.Serialize(name, JsonContext.Default.String));
         Endpoints = endpoints;
+        Settings = settings ?? new RouterSettings();
         _cumulativeWeights = CumulativeWeights(endpoints);
+        _costs = [.. endpoints.Select(e => DeploymentSelector.CostPerToken(e.Deployment))];
+        UsesTokens = endpoints.Any(e => e.Deployment.Tpm is not null);
     }
 
     public string Name { get; }
     /// <summary>The name as a JSON string token, quotes included, spliced into responses as <c>model</c>.</summary>
     public byte[] NameJson { get; }
     public ChatEndpoint[] Endpoints { get; }
+    public RouterSettings Settings { get; }
+    /// <summary>Whether usage-based routing compares remaining tokens (some deployment has a tpm) rather than requests.</summary>
+    internal bool UsesTokens { get; }
 
     /// <summary>
     /// LiteLLM's <c>simple-shuffle</c>: a random pick weighted by <c>weight</c>, else <c>rpm</c>, else
@@ -41,59 +61,72 @@ internal sealed class ModelGroup
     }
 
     /// <summary>
-    /// Picks a deployment as <see cref="Pick"/> does and admits the request against the caller's
-    /// limits (<paramref name="targets"/>[0..count)) plus the deployment's own: a deployment at its
-    /// <c>rpm</c>/<c>tpm</c> is skipped and another drawn. False with the refusal when the caller's
-    /// limits refuse, or when every deployment is saturated (the refusal then names a deployment).
+    /// Picks a deployment with the group's strategy among those not cooling down and not in
+    /// <paramref name="exclude"/> (lowest <c>order</c> first), and admits the request against the
+    /// caller's limits (<paramref name="targets"/>[0..count)) plus the deployment's own: a deployment
+    /// at its <c>rpm</c>/<c>tpm</c> is skipped and another chosen. O(group size) per draw, no allocation.
     /// </summary>
-    public bool TryPickAdmitted(ref LimitTargets targets, int count, long tokens, long now,
-        out ChatEndpoint endpoint, out Admission admission, out Refusal refusal)
+    public PickOutcome TryPickAdmitted(ref LimitTargets targets, int count, long tokens, long now, in DeploymentSet exclude,
+        out int index, out Admission admission, out Refusal refusal)
     {
         Span<bool> skipped = Endpoints.Length <= 64 ? stackalloc bool[Endpoints.Length] : new bool[Endpoints.Length];
-        refusal = default;
-        for (var left = Endpoints.Length; left > 0; left--)
+        var left = 0;
+        for (var i = 0; i < Endpoints.Length; i++)
         {
-            var index = PickIndex(skipped);
-            endpoint = Endpoints[index];
-            var limits = endpoint.Limits;
+            skipped[i] = exclude.Contains(i) || Endpoints[i].Health.IsCoolingDown(now);
+            left += skipped[i] ? 0 : 1;
+        }
+        refusal = default;
+        admission = default;
+        index = -1;
+        var outcome = PickOutcome.NoneAvailable;
+        for (; left > 0; left--)
+        {
+            var pick = DeploymentSelector.Choose(this, skipped, now);
+            var limits = Endpoints[pick].Limits;
             targets[count] = limits;
             if (Admission.TryAdmit(ref targets, limits is null ? count : count + 1, tokens, now, out admission, out var refused))
-                return true;
+            {
+                index = pick;
+                return PickOutcome.Admitted;
+            }
             if (!ReferenceEquals(refused.Entity, limits))
             {
-                refusal = refused; // the caller's own limit: no other deployment would help
-                return false;
+                refusal = refused;
+                return PickOutcome.CallerRefused;
             }
             // Keep the soonest retry among saturated deployments for the "none available" answer.
             if (refusal.Entity is null || refused.RetryAfter < refusal.RetryAfter)
                 refusal = refused;
-            skipped[index] = true;
+            outcome = PickOutcome.Saturated;
+            skipped[pick] = true;
         }
-        endpoint = Endpoints[0];
-        admission = default;
+        return outcome;
+    }
+
+    /// <summary>Whether a deployment other than those in <paramref name="exclude"/> is not cooling down.</summary>
+    public bool HasHealthy(in DeploymentSet exclude, long now)
+    {
+        for (var i = 0; i < Endpoints.Length; i++)
+        {
+            if (!exclude.Contains(i) && !Endpoints[i].Health.IsCoolingDown(now))
+                return true;
+        }
         return false;
     }
 
-    private int PickIndex(ReadOnlySpan<bool> skipped)
+    /// <summary>The soonest end of a cooldown in the group, for <c>Retry-After</c>.</summary>
+    public TimeSpan UntilFirstCooled(long now)
     {
-        double total = 0;
-        for (var i = 0; i < Endpoints.Length; i++)
-            total += skipped[i] ? 0 : Weight(i);
-        var x = Random.Shared.NextDouble() * total;
-        var last = -1;
-        for (var i = 0; i < Endpoints.Length; i++)
-        {
-            if (skipped[i])
-                continue;
-            last = i;
-            x -= Weight(i);
-            if (x < 0)
-                return i;
-        }
-        return last;
+        var soonest = long.MaxValue;
+        foreach (var endpoint in Endpoints)
+            soonest = Math.Min(soonest, endpoint.Health.CoolingUntil);
+        return TimeSpan.FromTicks(Math.Max(soonest - now, 0));
     }
 
-    private double Weight(int i) => _cumulativeWeights[i] - (i == 0 ? 0 : _cumulativeWeights[i - 1]);
+    internal double Weight(int i) => _cumulativeWeights[i] - (i == 0 ? 0 : _cumulativeWeights[i - 1]);
+
+    internal double Cost(int i) => _costs[i];
 
     private static double[] CumulativeWeights(ChatEndpoint[] endpoints)
     {

@@ -14,14 +14,14 @@ internal sealed class ModelRegistry
     private readonly FrozenDictionary<string, ModelGroup> _byName;
     private readonly FrozenDictionary<string, ModelGroup>.AlternateLookup<ReadOnlySpan<char>> _lookup;
 
-    public ModelRegistry(IEnumerable<ChatEndpoint> endpoints)
+    public ModelRegistry(IEnumerable<ChatEndpoint> endpoints, RouterSettings? settings = null)
     {
         var all = endpoints.ToArray();
         Groups = [.. all.GroupBy(e => e.Deployment.ModelName, StringComparer.Ordinal)
-            .Select(g => new ModelGroup(g.Key, [.. g]))];
+            .Select(g => new ModelGroup(g.Key, [.. g], settings))];
         var byName = Groups.ToDictionary(g => g.Name, StringComparer.Ordinal);
         foreach (var endpoint in all)
-            byName.TryAdd(endpoint.Deployment.Id, new ModelGroup(endpoint.Deployment.Id, [endpoint]));
+            byName.TryAdd(endpoint.Deployment.Id, new ModelGroup(endpoint.Deployment.Id, [endpoint], settings));
         _byName = byName.ToFrozenDictionary(StringComparer.Ordinal);
         _lookup = _byName.GetAlternateLookup<ReadOnlySpan<char>>();
     }
@@ -32,5 +32,5 @@ internal sealed class ModelRegistry
     public bool TryFind(ReadOnlySpan<char> name, out ModelGroup group) => _lookup.TryGetValue(name, out group!);
 
     public static ModelRegistry Build(GatewayConfig config, ChatEndpointFactory factory) =>
-        new(config.Deployments.Select(factory.Create));
+        new(config.Deployments.Select(factory.Create), config.Router);
 }

@@ -174,10 +174,12 @@ public sealed class ConfigLoaderTests
             guardrails: []
             """);
         Assert.True(config.Litellm.DropParams);
-        Assert.Equal(1, config.IgnoredKeys.Count(k => k == "model_list[].litellm_params.order"));
+        Assert.DoesNotContain("model_list[].litellm_params.order", config.IgnoredKeys);
         Assert.Contains("model_list[].litellm_params.vertex_project", config.IgnoredKeys);
         Assert.Contains("litellm_settings.success_callback", config.IgnoredKeys);
-        Assert.Contains("router_settings.num_retries", config.IgnoredKeys);
+        Assert.DoesNotContain("router_settings.num_retries", config.IgnoredKeys);
+        Assert.Equal(EdgeGw.Config.RoutingStrategy.LeastBusy, config.Router.Strategy);
+        Assert.Equal(2, config.Router.NumRetries);
         Assert.Contains("general_settings.database_url", config.IgnoredKeys);
         Assert.Contains("guardrails", config.IgnoredKeys);
         Assert.DoesNotContain("litellm_settings.drop_params", config.IgnoredKeys);
@@ -266,5 +268,57 @@ public sealed class ConfigLoaderTests
         while (!File.Exists(Path.Combine(dir, "EdgeGw.sln")))
             dir = Path.GetDirectoryName(dir) ?? throw new DirectoryNotFoundException("repo root");
         return dir;
+    }
+
+    [Fact]
+    public void RouterSettings_ReadFromBothSectionsRouterWins()
+    {
+        var config = ConfigLoader.Parse("""
+            model_list: []
+            litellm_settings:
+              num_retries: 4
+              fallbacks: [{"gpt-4": ["gpt-3.5", "claude"]}]
+              context_window_fallbacks: [{"gpt-4": ["gpt-4-32k"]}]
+              allowed_fails: 2
+            router_settings:
+              routing_strategy: usage-based-routing-v2
+              num_retries: 1
+              cooldown_time: 12
+              retry_after: 0.5
+              max_fallbacks: 2
+              retry_policy: { RateLimitErrorRetries: 3, BadRequestErrorRetries: 0 }
+              default_fallbacks: ["claude"]
+              routing_strategy_args: { lowest_latency_buffer: 0.5 }
+            general_settings:
+              master_key: sk-m
+            """, _ => null);
+
+        var router = config.Router;
+        Assert.Equal(EdgeGw.Config.RoutingStrategy.UsageBased, router.Strategy);
+        Assert.Equal(1, router.NumRetries);
+        Assert.Equal(2, router.AllowedFails);
+        Assert.Equal(TimeSpan.FromSeconds(12), router.CooldownTime);
+        Assert.Equal(TimeSpan.FromSeconds(0.5), router.RetryAfter);
+        Assert.Equal(2, router.MaxFallbacks);
+        Assert.Equal(3, router.RetryPolicy.RateLimit);
+        Assert.Null(router.RetryPolicy.Timeout);
+        Assert.Equal(["gpt-3.5", "claude"], router.Fallbacks.For("gpt-4").ToArray());
+        Assert.Equal(["gpt-4-32k"], router.ContextWindowFallbacks.For("gpt-4").ToArray());
+        Assert.Empty(router.Fallbacks.For("other"));
+        Assert.Equal(["claude"], router.DefaultFallbacks.ToArray());
+        Assert.Equal(0.5, router.LowestLatencyBuffer);
+        Assert.DoesNotContain(config.IgnoredKeys, k => k.Contains("fallbacks", StringComparison.Ordinal) || k.Contains("retr", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void RouterSettingsDefaults_MatchLitellm()
+    {
+        var router = ConfigLoader.Parse("model_list: []\ngeneral_settings: { master_key: sk-m }\n", _ => null).Router;
+
+        Assert.Equal(EdgeGw.Config.RoutingStrategy.SimpleShuffle, router.Strategy);
+        Assert.Equal(2, router.NumRetries);
+        Assert.Null(router.AllowedFails);
+        Assert.Equal(TimeSpan.FromSeconds(5), router.CooldownTime);
+        Assert.Equal(5, router.MaxFallbacks);
     }
 }

@@ -1,5 +1,6 @@
 using EdgeGw.Buffers;
 using EdgeGw.Providers;
+using EdgeGw.Routing;
 using EdgeGw.Spend;
 
 namespace EdgeGw.Api.Messages;
@@ -24,17 +25,19 @@ internal static class MessagesEndpoint
             await AnthropicErrors.WriteAsync(context, readError);
             return;
         }
+        using var stripped = RequestRoutingOptions.Extract(body!.WrittenSpan, out var options);
         using (body)
         {
-            var error = Resolve(body!.WrittenSpan, state, out var estimate, out var group);
+            var bytes = stripped ?? body;
+            var error = Resolve(bytes.WrittenSpan, state, out var estimate, out var group);
             if (error is not null)
             {
                 await AnthropicErrors.WriteAsync(context, error);
                 return;
             }
-            await ModelRequestPipeline.RunAsync(context, state, group!, estimate,
-                (Context: context, Body: body.WrittenMemory, Group: group!),
-                static (s, endpoint, accounting) => AttemptAsync(s.Context, s.Body, s.Group, endpoint, accounting),
+            await ModelRequestPipeline.RunAsync(context, state, group!, estimate, options,
+                (Context: context, Body: bytes.WrittenMemory),
+                static (s, group, endpoint, accounting, ct) => AttemptAsync(s.Context, s.Body, group, endpoint, accounting, ct),
                 AnthropicErrors.WriteAsync);
         }
     }
@@ -59,7 +62,7 @@ internal static class MessagesEndpoint
 
     /// <summary>Translates for the chosen deployment's provider (only it knows, e.g., whether top_k exists) and calls it.</summary>
     private static async ValueTask<ProviderResult> AttemptAsync(HttpContext context, ReadOnlyMemory<byte> anthropicBody, Routing.ModelGroup group,
-        ChatEndpoint endpoint, RequestAccounting accounting)
+        ChatEndpoint endpoint, RequestAccounting accounting, CancellationToken cancellationToken)
     {
         using var canonical = new PooledBufferWriter(anthropicBody.Length + 512);
         var kind = ProviderCatalog.Find(endpoint.Deployment.Provider)!.Kind;
@@ -74,7 +77,7 @@ internal static class MessagesEndpoint
             AnthropicBody = anthropicBody,
             Accounting = accounting,
         };
-        return await endpoint.ChatAsync(call, context.RequestAborted);
+        return await endpoint.ChatAsync(call, cancellationToken);
     }
 
     private static GatewayError? Parse(PooledBufferWriter canonical, out ChatRequest request)

@@ -1,0 +1,53 @@
+namespace EdgeGw.Api;
+
+/// <summary>
+/// <c>litellm_settings.request_timeout</c> as a bound on the whole request — every retry, backoff and
+/// fallback — until its answer starts. A started answer is never cut by it (the per-deployment
+/// <c>stream_timeout</c> guards streams).
+/// </summary>
+internal sealed class RequestDeadline : IDisposable
+{
+    private readonly CancellationTokenSource _cancel;
+    private readonly ITimer _timer;
+    private readonly HttpContext _context;
+    private readonly TimeSpan _after;
+
+    private RequestDeadline(HttpContext context, TimeProvider time, TimeSpan after)
+    {
+        _context = context;
+        _after = after;
+        _cancel = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
+        _timer = time.CreateTimer(static s => ((RequestDeadline)s!).Fire(), this, after, Timeout.InfiniteTimeSpan);
+    }
+
+    public static RequestDeadline? Start(HttpContext context, TimeProvider time, TimeSpan? after) =>
+        after is { } limit ? new RequestDeadline(context, time, limit) : null;
+
+    public CancellationToken Token => _cancel.Token;
+    public bool TimedOut { get; private set; }
+
+    private void Fire()
+    {
+        if (_context.Response.HasStarted)
+            return;
+        TimedOut = true;
+        try
+        {
+            _cancel.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // The request finished as the timer fired.
+        }
+    }
+
+    public GatewayError Error() => new(504,
+        $"Request timed out after {_after.TotalSeconds:0.###}s (litellm_settings.request_timeout), across retries and fallbacks",
+        "timeout", "504");
+
+    public void Dispose()
+    {
+        _timer.Dispose();
+        _cancel.Dispose();
+    }
+}

@@ -1,0 +1,180 @@
+using EdgeGw.Auth;
+using EdgeGw.Config;
+using EdgeGw.Limits;
+using EdgeGw.Providers;
+using EdgeGw.Routing;
+using EdgeGw.Spend;
+
+namespace EdgeGw.Api;
+
+/// <summary>
+/// One client request's way through model groups: the attempts in a group (retries), and what
+/// carries over between them — the bill, the counts in the response headers, the hold on limits.
+/// </summary>
+internal sealed class RouteRun<TState>
+{
+    private readonly HttpContext _context;
+    private readonly long _estimatedPromptTokens;
+    private readonly TState _state;
+    private readonly ModelAttempt<TState> _attempt;
+    private LimitLease? _pending; // the last failed attempt's hold: released when another starts, else settled
+    private long _firstByte;
+    private bool _callerRefused;
+
+    public RouteRun(HttpContext context, GatewayState gateway, Caller caller, long estimatedPromptTokens, RequestRoutingOptions options,
+        TState state, ModelAttempt<TState> attempt, string groupName)
+    {
+        _context = context;
+        Gateway = gateway;
+        Caller = caller;
+        Options = options;
+        _estimatedPromptTokens = estimatedPromptTokens;
+        _state = state;
+        _attempt = attempt;
+        Accounting = new RequestAccounting(gateway.Data.Ledger, caller, context, groupName);
+        context.Response.OnStarting(static s =>
+        {
+            var run = (RouteRun<TState>)s;
+            run._firstByte = run.Gateway.Time.GetTimestamp();
+            return Task.CompletedTask;
+        }, this);
+    }
+
+    public GatewayState Gateway { get; }
+    public Caller Caller { get; }
+    public RequestRoutingOptions Options { get; }
+    public RequestAccounting Accounting { get; }
+    public int Retries { get; private set; }
+    public int Fallbacks { get; set; }
+    public long Now => Gateway.Time.GetUtcNow().UtcTicks;
+
+    /// <summary>Failed before the first byte, for a reason another model group might not share.</summary>
+    public bool ShouldFallBack(in ProviderResult result) =>
+        result.Error is not null && !result.ResponseStarted && !_callerRefused && !_context.RequestAborted.IsCancellationRequested;
+
+    /// <summary>Attempts <paramref name="group"/> until one answers, the retries allowed for the error are spent, or no deployment is left.</summary>
+    /// <param name="canFallBack">Whether fallbacks wait: LiteLLM then skips the retries of a 429 that no other deployment could take.</param>
+    public async ValueTask<ProviderResult> GroupAsync(ModelGroup group, bool canFallBack, CancellationToken cancellationToken)
+    {
+        var settings = group.Settings;
+        var numRetries = Options.NumRetries ?? settings.NumRetries;
+        var countType = Gateway.Config.General.TokenRateLimitType;
+        var estimate = countType == TokenRateLimitType.Output ? 0 : _estimatedPromptTokens;
+        var tried = new DeploymentSet();
+        var retry = 0;
+        GatewayError? last = null;
+        while (true)
+        {
+            // Released before the clock is read: a bucket refunded "later" than now would still look used.
+            _pending?.Release();
+            _pending = null;
+            var now = Now;
+            var targets = new LimitTargets();
+            var count = CallerLimits(ref targets, now);
+            var outcome = group.TryPickAdmitted(ref targets, count, estimate, now, tried, out var index, out var admission, out var refusal);
+            if (outcome != PickOutcome.Admitted)
+            {
+                _callerRefused = outcome == PickOutcome.CallerRefused;
+                return ProviderResult.Failed(last ?? (outcome == PickOutcome.NoneAvailable
+                    ? NoDeployments(group, now)
+                    : RateLimitResponse.Refused(refusal, group.Name)));
+            }
+
+            var endpoint = group.Endpoints[index];
+            RateLimitResponse.WriteHeaders(_context.Response, ref targets, endpoint.Limits is null ? count : count + 1, now);
+            var lease = new LimitLease(admission, countType, estimate, Gateway.Time);
+            _pending = lease;
+            Accounting.Endpoint = endpoint;
+            Accounting.Lease = lease;
+            RouteHeaders.Set(_context.Response, group, endpoint, Retries, Fallbacks);
+            var health = endpoint.Health;
+            var started = Gateway.Time.GetTimestamp();
+            _firstByte = 0;
+            ProviderResult result;
+            health.Enter();
+            try
+            {
+                result = await _attempt(_state, group, endpoint, Accounting, cancellationToken);
+            }
+            finally
+            {
+                health.Exit();
+            }
+
+            now = Now;
+            if (result.Error is null || result.ResponseStarted)
+            {
+                _pending = null;
+                // Runs on success and on a stream cut alike; a no-op when usage already settled it.
+                lease.Complete(result.Usage, failedBeforeAnswer: false);
+            }
+            if (result.Error is null)
+            {
+                health.RecordSuccess(now);
+                if (_firstByte != 0)
+                    health.RecordLatency(Gateway.Time.GetElapsedTime(started, _firstByte));
+                return result;
+            }
+            if (_context.RequestAborted.IsCancellationRequested)
+                return result;
+            CooldownPolicy.OnFailure(health, result.Error, group.Endpoints.Length, settings, now);
+            if (result.ResponseStarted)
+                return result; // bytes reached the client: never retried
+
+            last = result.Error;
+            tried.Add(index, group.Endpoints.Length);
+            var otherHealthy = group.HasHealthy(tried, now);
+            var kind = RetryRules.Classify(last);
+            if (retry >= RetryRules.Allowed(kind, settings.RetryPolicy, numRetries, otherHealthy)
+                || (!otherHealthy && (!RetryRules.WorthWaiting(last) || (kind == ErrorClass.RateLimit && canFallBack))))
+                return result;
+            retry++;
+            Retries++;
+            if (!otherHealthy)
+            {
+                await Task.Delay(RetryRules.Backoff(retry - 1, last, settings.RetryAfter), Gateway.Time, cancellationToken);
+                tried.Clear();
+            }
+        }
+    }
+
+    /// <summary>Settles the hold of a last attempt that failed before answering (every path, exceptions included).</summary>
+    public void Settle()
+    {
+        _pending?.Complete(default, failedBeforeAnswer: true);
+        _pending = null;
+    }
+
+    private static GatewayError NoDeployments(ModelGroup group, long now)
+    {
+        var seconds = Math.Max(1, (int)Math.Ceiling(group.UntilFirstCooled(now).TotalSeconds));
+        // LiteLLM's wording, which clients and dashboards match on.
+        return new GatewayError(429,
+            $"No deployments available for selected model, Try again in {seconds} seconds. Passed model={group.Name}. Every deployment is cooling down after failures.",
+            "rate_limit_error", "429") { RetryAfterSeconds = seconds };
+    }
+
+    /// <summary>The caller's key, team and user limits (the master key has none), then the global cap.</summary>
+    private int CallerLimits(ref LimitTargets targets, long now)
+    {
+        var count = 0;
+        if (Caller.Key is { } key)
+        {
+            Add(ref targets, ref count, AccountLimits.Current(key, now));
+            var settings = key.Settings;
+            if (Gateway.Data.Accounts.TeamOf(settings) is { } team)
+                Add(ref targets, ref count, AccountLimits.Current(team, now));
+            if (Gateway.Data.Accounts.UserOf(settings) is { } user)
+                Add(ref targets, ref count, AccountLimits.Current(user, now));
+        }
+        var global = Gateway.Limits.Global.Ensure(null, null, Gateway.Config.General.MaxParallelRequests, now);
+        Add(ref targets, ref count, global.IsEmpty ? null : global);
+        return count;
+    }
+
+    private static void Add(ref LimitTargets targets, ref int count, EntityLimits? limits)
+    {
+        if (limits is not null)
+            targets[count++] = limits;
+    }
+}
