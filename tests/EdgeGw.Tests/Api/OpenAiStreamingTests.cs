@@ -35,7 +35,7 @@ public sealed class OpenAiStreamingTests : IAsyncLifetime
                 api_base: {_upstream.Url}/v1
                 api_key: sk-upstream
                 stream_timeout: 0.5
-            """);
+            """, "router_settings:\n  num_retries: 0\n");
     }
 
     public async Task DisposeAsync()

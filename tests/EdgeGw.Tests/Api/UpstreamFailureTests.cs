@@ -24,7 +24,7 @@ public sealed class UpstreamFailureTests : IAsyncLifetime
               litellm_params:
                 model: openai/gpt-4o
                 api_base: http://127.0.0.1:1/v1
-            """);
+            """, "router_settings:\n  num_retries: 0\n");
     }
 
     public async Task DisposeAsync()

@@ -43,7 +43,7 @@ public sealed class EmbeddingsTests : IAsyncLifetime
               litellm_params:
                 model: anthropic/claude-sonnet-4-5
                 api_key: x
-            """);
+            """, "router_settings:\n  num_retries: 0\n");
     }
 
     public async Task DisposeAsync()

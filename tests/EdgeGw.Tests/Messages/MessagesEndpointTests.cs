@@ -25,7 +25,7 @@ public sealed class MessagesEndpointTests : IAsyncLifetime
               litellm_params:
                 model: mock/m
                 mock_response: "Hi there friend"
-            """);
+            """, "router_settings:\n  num_retries: 0\n");
     }
 
     public async Task DisposeAsync()

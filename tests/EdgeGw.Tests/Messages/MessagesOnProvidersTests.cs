@@ -27,7 +27,7 @@ public sealed class MessagesOnProvidersTests : IAsyncLifetime
                 model: gemini/gemini-2.5-flash
                 api_base: {_gemini.Url}
                 api_key: AIza-upstream
-            """);
+            """, "router_settings:\n  num_retries: 0\n");
     }
 
     public async Task DisposeAsync()

@@ -7,6 +7,9 @@ namespace EdgeGw.Tests.Providers.Anthropic;
 
 public sealed class AnthropicErrorTests : AnthropicGatewayTestBase
 {
+    // These tests are about how one upstream answer reaches the client, not about retries (Routing/ covers those).
+    protected override string ExtraYaml => "router_settings:\n  num_retries: 0\n";
+
     private const string Hello = """{"model":"claude","messages":[{"role":"user","content":"hello"}]}""";
 
     private async Task<(HttpResponseMessage Response, JsonElement Error)> ErrorAsync(string upstreamBody, int status, IDictionary<string, string>? headers = null)

@@ -7,6 +7,9 @@ namespace EdgeGw.Tests.Providers.Anthropic;
 
 public sealed class AnthropicStreamingTests : AnthropicGatewayTestBase
 {
+    // These tests are about how one upstream answer reaches the client, not about retries (Routing/ covers those).
+    protected override string ExtraYaml => "router_settings:\n  num_retries: 0\n";
+
     private const string StreamRequest = """{"model":"claude","messages":[{"role":"user","content":"hello"}],"stream":true}""";
     private const string StreamWithUsage = """{"model":"claude","messages":[{"role":"user","content":"hello"}],"stream":true,"stream_options":{"include_usage":true}}""";
 

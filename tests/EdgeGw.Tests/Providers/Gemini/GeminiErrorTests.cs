@@ -6,6 +6,9 @@ namespace EdgeGw.Tests.Providers.Gemini;
 
 public sealed class GeminiErrorTests : GeminiTestBase
 {
+    // These tests are about how one upstream answer reaches the client, not about retries (Routing/ covers those).
+    protected override string ExtraYaml => "router_settings:\n  num_retries: 0\n";
+
     private async Task<(HttpResponseMessage Response, JsonElement Error)> FailAsync(string body, int status, IDictionary<string, string>? headers = null)
     {
         Upstream.RespondJson(body, status, headers);
