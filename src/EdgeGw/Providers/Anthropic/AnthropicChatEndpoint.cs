@@ -23,6 +23,7 @@ internal sealed partial class AnthropicChatEndpoint : ChatEndpoint
 
     private readonly ProviderContext _context;
     private readonly Uri _messagesUri;
+    private readonly Uri _countTokensUri;
     private readonly HttpMessageInvoker _client;
     private readonly byte[] _modelIdJson;
     private ILogger? _logger;
@@ -31,6 +32,7 @@ internal sealed partial class AnthropicChatEndpoint : ChatEndpoint
     {
         _context = context;
         _messagesUri = AnthropicWire.MessagesUri(context.Deployment.ApiBase);
+        _countTokensUri = new Uri(_messagesUri.AbsoluteUri + "/count_tokens");
         _client = context.Clients.For(_messagesUri);
         _modelIdJson = System.Text.Encoding.UTF8.GetBytes(System.Text.Json.JsonSerializer.Serialize(context.Deployment.ModelId, JsonContext.Default.String));
     }
@@ -54,7 +56,7 @@ internal sealed partial class AnthropicChatEndpoint : ChatEndpoint
         var limit = request.Stream ? _context.Timeouts.Stream : _context.Timeouts.Request;
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var content = new ReadOnlyMemoryContent(upstreamBody.WrittenMemory) { Headers = { ContentType = Json } };
-        var (response, error) = await SendAsync(content, null, timeout, limit, cancellationToken);
+        var (response, error) = await SendAsync(_messagesUri, content, null, timeout, limit, cancellationToken);
         if (response is null)
             return ProviderResult.Failed(error!);
 
@@ -88,7 +90,7 @@ internal sealed partial class AnthropicChatEndpoint : ChatEndpoint
         var stream = call.Request.Stream;
         var limit = stream ? _context.Timeouts.Stream : _context.Timeouts.Request;
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var (response, error) = await SendAsync(content, beta.Length > 0 ? beta : null, timeout, limit, cancellationToken);
+        var (response, error) = await SendAsync(_messagesUri, content, beta.Length > 0 ? beta : null, timeout, limit, cancellationToken);
         if (response is null)
             return ProviderResult.Failed(error!);
 
@@ -113,35 +115,21 @@ internal sealed partial class AnthropicChatEndpoint : ChatEndpoint
     public async ValueTask<ProviderResult> CountTokensAsync(HttpContext http, ReadOnlyMemory<byte> anthropicBody, Json.JsonRange model, CancellationToken cancellationToken)
     {
         var content = new SplicedJsonContent(anthropicBody, new Splice(model.Start, model.Length, _modelIdJson), Splice.None);
-        var countUri = new Uri(_messagesUri.AbsoluteUri + "/count_tokens");
-        using var message = new HttpRequestMessage(HttpMethod.Post, countUri) { Content = content };
-        UpstreamClients.SetVersion(message);
-        if (!string.IsNullOrEmpty(Deployment.ApiKey))
-            message.Headers.TryAddWithoutValidation(AnthropicWire.ApiKeyHeader, Deployment.ApiKey);
-        if (!Deployment.ExtraHeaders.ContainsKey(AnthropicWire.VersionHeader))
-            message.Headers.TryAddWithoutValidation(AnthropicWire.VersionHeader, AnthropicWire.Version);
-        foreach (var (name, value) in Deployment.ExtraHeaders)
-            message.Headers.TryAddWithoutValidation(name, value);
+        var limit = _context.Timeouts.Request;
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(_context.Timeouts.Request);
-        try
+        var (response, error) = await SendAsync(_countTokensUri, content, null, timeout, limit, cancellationToken);
+        if (response is null)
+            return ProviderResult.Failed(error!);
+        using (response)
         {
-            using var response = await _client.SendAsync(message, timeout.Token);
-            if (!response.IsSuccessStatusCode)
-                return ProviderResult.Failed(await AnthropicErrorMapper.MapAsync(response, Deployment.ModelName, Deployment.ApiKey, timeout.Token));
-            var body = await response.Content.ReadAsByteArrayAsync(timeout.Token);
+            using var body = new PooledBufferWriter(256);
+            var readError = await UpstreamBody.ReadAllAsync(await response.Content.ReadAsStreamAsync(timeout.Token), body, Deployment.ModelName, http, limit, timeout.Token);
+            if (readError is not null)
+                return ProviderResult.Failed(readError);
             http.Response.ContentType = "application/json";
-            http.Response.ContentLength = body.Length;
-            await http.Response.Body.WriteAsync(body, http.RequestAborted);
+            http.Response.ContentLength = body.WrittenCount;
+            await http.Response.Body.WriteAsync(body.WrittenMemory, http.RequestAborted);
             return new ProviderResult(null, true, default);
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            return ProviderResult.Failed(GatewayError.UpstreamTimeout(Deployment.ModelName, _context.Timeouts.Request));
-        }
-        catch (HttpRequestException e)
-        {
-            return ProviderResult.Failed(GatewayError.UpstreamUnreachable(Deployment.ModelName, e.Message));
         }
     }
 
@@ -207,11 +195,11 @@ internal sealed partial class AnthropicChatEndpoint : ChatEndpoint
         return (usage.ToOpenAi(), model);
     }
 
-    /// <summary>Sends to /v1/messages; a non-2xx answer, a timeout or an unreachable upstream come back as the error.</summary>
+    /// <summary>Sends to Anthropic (/v1/messages or its count_tokens); a non-2xx answer, a timeout or an unreachable upstream come back as the error.</summary>
     private async ValueTask<(HttpResponseMessage? Response, GatewayError? Error)> SendAsync(
-        HttpContent content, string? clientBeta, CancellationTokenSource timeout, TimeSpan limit, CancellationToken cancellationToken)
+        Uri uri, HttpContent content, string? clientBeta, CancellationTokenSource timeout, TimeSpan limit, CancellationToken cancellationToken)
     {
-        using var message = new HttpRequestMessage(HttpMethod.Post, _messagesUri) { Content = content };
+        using var message = new HttpRequestMessage(HttpMethod.Post, uri) { Content = content };
         UpstreamClients.SetVersion(message);
         if (!string.IsNullOrEmpty(Deployment.ApiKey))
             message.Headers.TryAddWithoutValidation(AnthropicWire.ApiKeyHeader, Deployment.ApiKey);
