@@ -17,6 +17,8 @@ public sealed class SchemaUpgradeTests
     /// </summary>
     private static void WriteVersion1Database(string path)
     {
+        // The test opens the file itself, possibly before any gateway has loaded SQLite's provider.
+        SqliteNative.EnsureInitialized();
         using var connection = new SqliteConnection($"Data Source={path};Pooling=False");
         connection.Open();
         using var command = connection.CreateCommand();

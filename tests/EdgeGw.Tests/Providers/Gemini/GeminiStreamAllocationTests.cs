@@ -35,9 +35,19 @@ public sealed class GeminiStreamAllocationTests
     [Fact]
     public void SteadyStateDecoding_AllocatesNothingPerEvent()
     {
-        // Warm up on a whole separate stream first, so tiered compilation has promoted every path
-        // (a first-time call on the measured thread is what made this test flaky).
+        // Warm up on a whole separate stream first, so tiered compilation has promoted every path.
         DecodeAll(SyntheticStream(Events));
+        // The fewest bytes over three runs: a per-event allocation shows in every run, while a
+        // one-off runtime allocation on this thread (a late JIT or OSR step while the rest of the
+        // suite keeps the machine busy) shows in one at most.
+        var results = Enumerable.Range(0, 3).Select(_ => MeasureSteadyState()).ToList();
+        var best = results.MinBy(r => r.Allocated);
+        Assert.True(best.Allocated <= best.Measured / 10,
+            $"allocated {best.Allocated} B over {best.Measured} events ({(double)best.Allocated / best.Measured:0.###} B/event); runs: {string.Join(", ", results.Select(r => r.Allocated))}");
+    }
+
+    private static (long Allocated, int Measured) MeasureSteadyState()
+    {
         var stream = SyntheticStream(Events);
         using var output = new PooledBufferWriter(64 * 1024);
         using var parser = new SseParser();
@@ -71,7 +81,7 @@ public sealed class GeminiStreamAllocationTests
         Assert.Equal(Events + 1 - WarmUpEvents, measured);
         Assert.True(written > measured * 100L, "the decoder wrote the chunks");
         Assert.EndsWith("data: [DONE]\n\n", Encoding.UTF8.GetString(output.WrittenSpan), StringComparison.Ordinal);
-        Assert.True(allocated <= measured / 10, $"allocated {allocated} B over {measured} events ({(double)allocated / measured:0.###} B/event)");
+        return (allocated, measured);
     }
 
     private static void DecodeAll(byte[] stream)
