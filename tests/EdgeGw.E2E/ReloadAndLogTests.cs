@@ -64,6 +64,56 @@ public sealed class ReloadAndLogTests
     }
 
     [Fact]
+    public async Task SighupUnderLoad_DropsNoRequestOrStream()
+    {
+        const string slow = """
+              - model_name: first
+                litellm_params:
+                  model: mock/first
+                  mock_response: "one two three four five six seven eight"
+                  mock_tokens_per_second: 200
+            """;
+        await using var gateway = await GatewayProcess.StartAsync(Config(slow));
+        var failures = new List<string>();
+        var completed = 0;
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(3));
+
+        async Task WorkerAsync(bool stream)
+        {
+            var body = stream
+                ? """{"model":"first","stream":true,"messages":[{"role":"user","content":"hi"}]}"""
+                : """{"model":"first","messages":[{"role":"user","content":"hi"}]}""";
+            while (!stop.IsCancellationRequested)
+            {
+                using var response = await gateway.Client.PostAsync("/v1/chat/completions", new StringContent(body, Encoding.UTF8, "application/json"));
+                var text = await response.Content.ReadAsStringAsync();
+                var ok = response.StatusCode == HttpStatusCode.OK && (!stream || text.EndsWith("data: [DONE]\n\n", StringComparison.Ordinal));
+                lock (failures)
+                {
+                    if (ok)
+                        completed++;
+                    else
+                        failures.Add($"{(int)response.StatusCode}: {text}");
+                }
+            }
+        }
+
+        var workers = Enumerable.Range(0, 8).Select(i => Task.Run(() => WorkerAsync(stream: i % 2 == 0))).ToList();
+        // Reload repeatedly while requests and streams are in flight, alternating between two files.
+        for (var i = 0; i < 6; i++)
+        {
+            await Task.Delay(300);
+            await File.WriteAllTextAsync(Path.Combine(gateway.Directory, "config.yaml"), Config(i % 2 == 0 ? slow + "\n" + Second : slow));
+            gateway.Signal(1);
+        }
+        await Task.WhenAll(workers);
+
+        Assert.Empty(failures);
+        Assert.True(completed > 20, $"only {completed} requests completed");
+        Console.WriteLine($"METRIC reload_under_load_completed={completed} failures={failures.Count} reloads=6");
+    }
+
+    [Fact]
     public async Task SighupWithInvalidFile_KeepsServingOldModels()
     {
         await using var gateway = await GatewayProcess.StartAsync(Config(First));
