@@ -157,7 +157,7 @@ internal static class ConfigLoader
             BudgetDuration = duration,
             JsonLogs = values.Bool(Child(map, "json_logs"), $"{path}.json_logs") ?? false,
             SetVerbose = values.Bool(Child(map, "set_verbose"), $"{path}.set_verbose") ?? false,
-            RequireAuthForMetrics = values.Bool(Child(map, "require_auth_for_metrics_endpoint"), $"{path}.require_auth_for_metrics_endpoint") ?? false,
+            RequireAuthForMetrics = values.Bool(Child(map, "require_auth_for_metrics_endpoint"), $"{path}.require_auth_for_metrics_endpoint") ?? true,
         };
     }
 

@@ -27,8 +27,11 @@ internal sealed record LitellmSettings
     public bool JsonLogs { get; init; }
     /// <summary><c>set_verbose</c>: debug-level logs.</summary>
     public bool SetVerbose { get; init; }
-    /// <summary><c>require_auth_for_metrics_endpoint</c>: LiteLLM's default is an open <c>/metrics</c>.</summary>
-    public bool RequireAuthForMetrics { get; init; }
+    /// <summary>
+    /// <c>require_auth_for_metrics_endpoint</c>: true unless set to false. LiteLLM leaves <c>/metrics</c>
+    /// open by default; EdgeGw asks for a key, since labels name models and deployments.
+    /// </summary>
+    public bool RequireAuthForMetrics { get; init; } = true;
 }
 
 /// <summary>The whole validated configuration; a reload replaces it as one reference.</summary>

@@ -3,7 +3,7 @@ using EdgeGw.Api;
 namespace EdgeGw.Observability;
 
 /// <summary>
-/// <c>GET /metrics</c>. Open by default, as in LiteLLM; <c>litellm_settings.require_auth_for_metrics_endpoint: true</c>
+/// <c>GET /metrics</c>. Needs a key unless <c>litellm_settings.require_auth_for_metrics_endpoint: false</c>
 /// makes it need a key (any valid key, like LiteLLM).
 /// </summary>
 internal static class MetricsEndpoint

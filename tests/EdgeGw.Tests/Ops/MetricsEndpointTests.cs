@@ -58,8 +58,7 @@ public sealed class MetricsEndpointTests
         using (var failed = await gateway.PostJsonAsync("/v1/chat/completions", """{"model":"broken","messages":[{"role":"user","content":"hi"}]}"""))
             Assert.Equal(HttpStatusCode.BadGateway, failed.StatusCode);
 
-        using var anonymous = new HttpClient { BaseAddress = gateway.Client.BaseAddress };
-        var text = await ScrapeAsync(anonymous); // open by default, as in LiteLLM
+        var text = await ScrapeAsync(gateway.Client);
 
         const string a = "requested_model=\"mock-gpt\",model_id=\"dep-a\"";
         const string b = "requested_model=\"broken\",model_id=\"dep-b\"";
@@ -86,12 +85,9 @@ public sealed class MetricsEndpointTests
     }
 
     [Fact]
-    public async Task RequireAuth_RefusesWithoutKeyAndServesWithOne()
+    public async Task ByDefault_RefusesWithoutKeyAndServesWithOne()
     {
-        await using var gateway = await OpsGateway.StartAsync(OpsGateway.Yaml(Models, """
-            litellm_settings:
-              require_auth_for_metrics_endpoint: true
-            """));
+        await using var gateway = await OpsGateway.StartAsync(OpsGateway.Yaml(Models));
         using var anonymous = new HttpClient { BaseAddress = gateway.Client.BaseAddress };
         using (var refused = await anonymous.GetAsync("/metrics"))
             Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
@@ -101,6 +97,17 @@ public sealed class MetricsEndpointTests
             Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
 
         Assert.Contains("edgegw_in_flight_requests 0", await ScrapeAsync(gateway.Client), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RequireAuthFalse_ServesWithoutKey()
+    {
+        await using var gateway = await OpsGateway.StartAsync(OpsGateway.Yaml(Models, """
+            litellm_settings:
+              require_auth_for_metrics_endpoint: false
+            """));
+        using var anonymous = new HttpClient { BaseAddress = gateway.Client.BaseAddress };
+        Assert.Contains("edgegw_in_flight_requests 0", await ScrapeAsync(anonymous), StringComparison.Ordinal);
     }
 
     [Fact]

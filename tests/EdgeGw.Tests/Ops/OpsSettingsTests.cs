@@ -12,11 +12,11 @@ public sealed class OpsSettingsTests
         """ + extra, _ => null);
 
     [Fact]
-    public void Defaults_ThirtySecondDrainOpenMetricsTextLogs()
+    public void Defaults_ThirtySecondDrainKeyedMetricsTextLogs()
     {
         var config = Parse("general_settings: { master_key: sk-x }");
         Assert.Equal(TimeSpan.FromSeconds(30), config.General.GracefulShutdown);
-        Assert.False(config.Litellm.RequireAuthForMetrics);
+        Assert.True(config.Litellm.RequireAuthForMetrics);
         Assert.False(config.Litellm.JsonLogs);
         Assert.False(config.Litellm.SetVerbose);
     }
