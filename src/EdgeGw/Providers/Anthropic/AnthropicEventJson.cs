@@ -67,4 +67,52 @@ internal static class AnthropicEventJson
         reader.Skip();
         return default;
     }
+
+    /// <summary>
+    /// A <c>message_start</c> event: the message's id (still escaped), where its <c>model</c> token
+    /// sits in <paramref name="data"/>, and its usage (read into <paramref name="usage"/>).
+    /// </summary>
+    public static void ReadMessageStart(ReadOnlySpan<byte> data, ref AnthropicUsage usage, out ReadOnlySpan<byte> id, out Json.JsonRange model)
+    {
+        id = default;
+        model = default;
+        var reader = Open(data);
+        while (NextProperty(ref reader))
+        {
+            if (!reader.ValueTextEquals("message"u8))
+            {
+                SkipValue(ref reader);
+                continue;
+            }
+            reader.Read();
+            if (reader.TokenType != JsonTokenType.StartObject)
+                throw new JsonException("message_start.message is not an object");
+            while (NextProperty(ref reader))
+            {
+                if (reader.ValueTextEquals("id"u8))
+                {
+                    reader.Read();
+                    id = StringContent(ref reader, data);
+                }
+                else if (reader.ValueTextEquals("model"u8))
+                {
+                    reader.Read();
+                    if (reader.TokenType == JsonTokenType.String)
+                        model = new Json.JsonRange((int)reader.TokenStartIndex, (int)reader.BytesConsumed - (int)reader.TokenStartIndex);
+                    else
+                        reader.Skip();
+                }
+                else if (reader.ValueTextEquals("usage"u8))
+                {
+                    reader.Read();
+                    usage.Read(ref reader);
+                }
+                else
+                {
+                    SkipValue(ref reader);
+                }
+            }
+        }
+        Close(ref reader);
+    }
 }

@@ -72,35 +72,7 @@ internal sealed class AnthropicStreamDecoder<TEncoder>(TEncoder encoder, string 
 
     private void OnMessageStart(ReadOnlySpan<byte> data, IBufferWriter<byte> output)
     {
-        var reader = AnthropicEventJson.Open(data);
-        ReadOnlySpan<byte> id = default;
-        while (AnthropicEventJson.NextProperty(ref reader))
-        {
-            if (!reader.ValueTextEquals("message"u8))
-            {
-                AnthropicEventJson.SkipValue(ref reader);
-                continue;
-            }
-            reader.Read();
-            if (reader.TokenType != JsonTokenType.StartObject)
-                throw new JsonException("message_start.message is not an object");
-            while (AnthropicEventJson.NextProperty(ref reader))
-            {
-                if (reader.ValueTextEquals("id"u8))
-                {
-                    reader.Read();
-                    id = AnthropicEventJson.StringContent(ref reader, data);
-                }
-                else if (reader.ValueTextEquals("usage"u8))
-                {
-                    reader.Read();
-                    _usage.Read(ref reader);
-                }
-                else
-                    AnthropicEventJson.SkipValue(ref reader);
-            }
-        }
-        AnthropicEventJson.Close(ref reader);
+        AnthropicEventJson.ReadMessageStart(data, ref _usage, out var id, out _);
         encoder.Start(output, id);
     }
 

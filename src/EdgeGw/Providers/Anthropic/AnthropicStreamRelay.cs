@@ -53,40 +53,7 @@ internal sealed class AnthropicStreamRelay(byte[] clientModelJson, string deploy
 
     private JsonRange ReadMessageStart(ReadOnlySpan<byte> data)
     {
-        var model = default(JsonRange);
-        var reader = AnthropicEventJson.Open(data);
-        while (AnthropicEventJson.NextProperty(ref reader))
-        {
-            if (!reader.ValueTextEquals("message"u8))
-            {
-                AnthropicEventJson.SkipValue(ref reader);
-                continue;
-            }
-            reader.Read();
-            if (reader.TokenType != JsonTokenType.StartObject)
-                throw new JsonException("message_start.message is not an object");
-            while (AnthropicEventJson.NextProperty(ref reader))
-            {
-                if (reader.ValueTextEquals("model"u8))
-                {
-                    reader.Read();
-                    if (reader.TokenType == JsonTokenType.String)
-                        model = new JsonRange((int)reader.TokenStartIndex, (int)reader.BytesConsumed - (int)reader.TokenStartIndex);
-                    else
-                        reader.Skip();
-                }
-                else if (reader.ValueTextEquals("usage"u8))
-                {
-                    reader.Read();
-                    _usage.Read(ref reader);
-                }
-                else
-                {
-                    AnthropicEventJson.SkipValue(ref reader);
-                }
-            }
-        }
-        AnthropicEventJson.Close(ref reader);
+        AnthropicEventJson.ReadMessageStart(data, ref _usage, out _, out var model);
         return model;
     }
 
