@@ -210,22 +210,9 @@ internal sealed partial class AnthropicChatEndpoint : ChatEndpoint
         if (clientBeta is not null && !Deployment.ExtraHeaders.ContainsKey(AnthropicWire.BetaHeader))
             message.Headers.TryAddWithoutValidation(AnthropicWire.BetaHeader, clientBeta);
 
-        timeout.CancelAfter(limit);
-        HttpResponseMessage response;
-        try
-        {
-            response = await _client.SendAsync(message, timeout.Token);
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            return (null, GatewayError.UpstreamTimeout(Deployment.ModelName, limit));
-        }
-        catch (HttpRequestException e)
-        {
-            return (null, GatewayError.UpstreamUnreachable(Deployment.ModelName, e.Message));
-        }
-        if (response.IsSuccessStatusCode)
-            return (response, null);
+        var (response, error) = await UpstreamSend.SendAsync(_client, message, timeout, limit, Deployment.ModelName, cancellationToken);
+        if (response is null || response.IsSuccessStatusCode)
+            return (response, error);
         using (response)
             return (null, await AnthropicErrorMapper.MapAsync(response, Deployment.ModelName, Deployment.ApiKey, timeout.Token));
     }

@@ -81,20 +81,9 @@ internal sealed partial class GeminiChatEndpoint : ChatEndpoint
 
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var limit = request.Stream ? _timeouts.Stream : _timeouts.Request;
-        timeout.CancelAfter(limit);
-        HttpResponseMessage response;
-        try
-        {
-            response = await _client.SendAsync(message, timeout.Token);
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            return ProviderResult.Failed(GatewayError.UpstreamTimeout(Deployment.ModelName, limit));
-        }
-        catch (HttpRequestException e)
-        {
-            return ProviderResult.Failed(GatewayError.UpstreamUnreachable(Deployment.ModelName, e.Message));
-        }
+        var (response, sendError) = await UpstreamSend.SendAsync(_client, message, timeout, limit, Deployment.ModelName, cancellationToken);
+        if (response is null)
+            return ProviderResult.Failed(sendError!);
 
         using (response)
         {

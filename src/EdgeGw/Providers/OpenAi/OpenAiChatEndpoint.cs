@@ -120,22 +120,9 @@ internal class OpenAiChatEndpoint : ChatEndpoint
         foreach (var (name, value) in Deployment.ExtraHeaders)
             message.Headers.TryAddWithoutValidation(name, value);
 
-        timeout.CancelAfter(limit);
-        HttpResponseMessage response;
-        try
-        {
-            response = await _client.SendAsync(message, timeout.Token);
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            return (null, GatewayError.UpstreamTimeout(Deployment.ModelName, limit));
-        }
-        catch (HttpRequestException e)
-        {
-            return (null, GatewayError.UpstreamUnreachable(Deployment.ModelName, e.Message));
-        }
-        if (response.IsSuccessStatusCode)
-            return (response, null);
+        var (response, error) = await UpstreamSend.SendAsync(_client, message, timeout, limit, Deployment.ModelName, cancellationToken);
+        if (response is null || response.IsSuccessStatusCode)
+            return (response, error);
         using (response)
             return (null, await MapErrorAsync(response, timeout.Token));
     }
