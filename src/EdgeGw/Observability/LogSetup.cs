@@ -11,25 +11,12 @@ internal static class LogSetup
     public static void Configure(ILoggingBuilder logging, Config.LitellmSettings settings, Func<string, string?> env)
     {
         logging.ClearProviders();
-        if (settings.JsonLogs || IsTrue(env("JSON_LOGS")))
-        {
-            logging.AddJsonConsole(o =>
-            {
-                o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
-                o.UseUtcTimestamp = true;
-            });
-        }
-        else
-        {
-            logging.AddSimpleConsole(o =>
-            {
-                o.SingleLine = true;
-                o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
-                o.UseUtcTimestamp = true;
-            });
-        }
+        var json = settings.JsonLogs || IsTrue(env("JSON_LOGS"));
+        logging.AddProvider(new Logging.ConsoleLoggerProvider(json, Console.OpenStandardOutput()));
         logging.SetMinimumLevel(Level(settings, env("LITELLM_LOG")));
         logging.AddFilter("Microsoft", LogLevel.Warning);
+        // Any level enabled here makes ASP.NET Core start an Activity and a log scope per request.
+        logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None);
     }
 
     public static LogLevel Level(Config.LitellmSettings settings, string? litellmLog) => litellmLog?.Trim().ToUpperInvariant() switch

@@ -13,6 +13,7 @@ namespace EdgeGw.Storage;
 internal sealed partial class SpendWriter : IAsyncDisposable
 {
     private const int MaxBatch = 2048;
+    private const int YieldEveryRows = 8;
     private static readonly TimeSpan CoalesceWindow = TimeSpan.FromMilliseconds(10);
     private readonly Channel<SpendWork> _channel = Channel.CreateBounded<SpendWork>(
         new BoundedChannelOptions(65536) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
@@ -154,6 +155,11 @@ internal sealed partial class SpendWriter : IAsyncDisposable
             p[16].Value = row.CacheHit ? 1 : 0;
             p[17].Value = row.Status;
             rows += insert.ExecuteNonQuery();
+            // A batch takes ~15 µs a row; run whole, it held a core for milliseconds and every
+            // request waiting behind it on that core paid them (p99 at 1 connection 1.3–1.6 ms →
+            // 0.6–0.8 ms with this yield; README). The transaction stays open, so a yield is cheap.
+            if (rows % YieldEveryRows == 0)
+                Thread.Yield();
         }
         foreach (var ((table, id), state) in latest)
             WriteCounter(connection, tx, table, id, state);
