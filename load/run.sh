@@ -63,14 +63,23 @@ BODY_CLAUDE='{"model":"claude","messages":[{"role":"user","content":"Say hello i
 BODY_STREAM='{"model":"gpt-stream","stream":true,"messages":[{"role":"user","content":"Say hello in one short sentence."}]}'
 
 declare -A R
+# The gateway's own cost per request: CPU (utime+stime, in clock ticks) and managed bytes allocated.
+gw_cpu() { awk '{print $14 + $15}' "/proc/$gw_pid/stat"; }
+gw_alloc() { curl -sf "http://127.0.0.1:$GW/metrics" -H "Authorization: Bearer $MASTER" | awk '/^edgegw_gc_allocated_bytes_total / {print $2}'; }
 run() { # name connections url body
   local threads=$(( $2 > 1 ? 2 : 1 ))
-  local out
+  local out cpu0 alloc0
+  cpu0=$(gw_cpu); alloc0=$(gw_alloc)
   out=$(LOAD_BODY="$4" LOAD_KEY="$KEY" wrk -t$threads -c$2 -d "$DURATION" --timeout 5s -s load/post.lua "$3" | grep '^RESULT')
+  if [[ $1 == gateway* ]]; then
+    out+=$(python3 -c "import sys; n=int('$out'.split('requests=')[1].split()[0]); print(f' cpu_us={($(gw_cpu)-$cpu0)*1e6/$(getconf CLK_TCK)/n:.0f} alloc_b={($(gw_alloc)-$alloc0)/n:.0f}')")
+  else
+    out+=" cpu_us=— alloc_b=—"
+  fi
   R[$1/$2]="$out"
   echo "$1 c=$2: $out"
 }
-val() { sed -E "s/.* $2=([0-9.]+).*/\1/" <<<"${R[$1]}"; }
+val() { sed -E "s/.* $2=([0-9.—]+).*/\1/" <<<"${R[$1]}"; }
 
 for c in 1 32; do
   run direct $c "http://127.0.0.1:$UP/openai/v1/chat/completions" "$BODY_OPENAI"
@@ -84,9 +93,10 @@ dotnet build load/EdgeGw.Load -c Release -o "$work/load" >/dev/null
 drive() { "$work/load/EdgeGw.Load" "$@" --key "$KEY" | grep '^RESULT'; }
 ttft_direct=$(drive ttft --url "http://127.0.0.1:$UP/stream/v1/chat/completions" --body "$BODY_STREAM" --requests 2000 --concurrency 1)
 ttft_gw=$(drive ttft --url "http://127.0.0.1:$GW/v1/chat/completions" --body "$BODY_STREAM" --requests 2000 --concurrency 1)
+open_direct=$(drive open --url "http://127.0.0.1:$UP/openai/v1/chat/completions" --body "$BODY_OPENAI" --rate 1000 --seconds 5)
 open_gw=$(drive open --url "http://127.0.0.1:$GW/v1/chat/completions" --body "$BODY_OPENAI" --rate 1000 --seconds 5)
 hold_gw=$(drive hold --url "http://127.0.0.1:$GW/v1/chat/completions" --body '{"model":"slow-stream","stream":true,"messages":[{"role":"user","content":"hi"}]}' --streams 1000 --seconds 5 --pid "$gw_pid")
-echo "$ttft_direct"; echo "$ttft_gw"; echo "$open_gw"; echo "$hold_gw"
+echo "$ttft_direct"; echo "$ttft_gw"; echo "$open_direct"; echo "$open_gw"; echo "$hold_gw"
 field() { sed -E "s/.* $2=([0-9.]+).*/\1/" <<<"$1"; }
 
 for s in "${!R[@]}"; do
@@ -99,20 +109,20 @@ rows=$(curl -sf "http://127.0.0.1:$GW/spend/logs?limit=1" -H "Authorization: Bea
   echo "Load run $(date -u +%Y-%m-%d), ${DURATION} per scenario, wrk closed loop on loopback, $(nproc) cores shared by wrk, nginx and the gateway."
   echo "The gateway path uses a virtual key with rpm/tpm limits and a budget; spend logging on."
   echo
-  echo "| scenario | conns | RPS | p50 µs | p99 µs | p99.9 µs | added p50 / p99 µs vs direct | RPS ÷ nginx | errors |"
-  echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"
+  echo "| scenario | conns | RPS | p50 µs | p99 µs | p99.9 µs | added p50 / p99 µs vs direct | RPS ÷ nginx | gateway CPU µs/req | allocated B/req | errors |"
+  echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
   for c in 1 32; do
     for s in direct nginx gateway-openai gateway-anthropic direct-stream gateway-stream; do
       base=direct; [[ $s == *stream ]] && base=direct-stream
       added="$(( $(val $s/$c p50) - $(val $base/$c p50) )) / $(( $(val $s/$c p99) - $(val $base/$c p99) ))"
       ratio=$(python3 -c "print(f'{$(val $s/$c rps)/$(val nginx/$c rps):.2f}')")
       [[ $s == *stream || $s == direct ]] && ratio="—"
-      echo "| $s | $c | $(val $s/$c rps) | $(val $s/$c p50) | $(val $s/$c p99) | $(val $s/$c p999) | $added | $ratio | $(val $s/$c errors) |"
+      echo "| $s | $c | $(val $s/$c rps) | $(val $s/$c p50) | $(val $s/$c p99) | $(val $s/$c p999) | $added | $ratio | $(val $s/$c cpu_us) | $(val $s/$c alloc_b) | $(val $s/$c errors) |"
     done
   done
   echo
   echo "Time to first byte of a 64-event stream, 1 connection: direct $(field "$ttft_direct" ttft_p50_us) µs p50 / $(field "$ttft_direct" ttft_p99_us) µs p99; through the gateway $(field "$ttft_gw" ttft_p50_us) / $(field "$ttft_gw" ttft_p99_us) µs (added p50 $(( $(field "$ttft_gw" ttft_p50_us) - $(field "$ttft_direct" ttft_p50_us) )) µs)."
-  echo "Open loop, 1,000 req/s for 5 s (latency from the scheduled start): p50 $(field "$open_gw" p50_us) µs, p99 $(field "$open_gw" p99_us) µs, p99.9 $(field "$open_gw" p999_us) µs, errors $(field "$open_gw" errors)."
+  echo "Open loop, 1,000 req/s for 5 s, latency from the scheduled start (the driver's own timer jitter shows in the direct row): direct p50 $(field "$open_direct" p50_us) / p99 $(field "$open_direct" p99_us) / p99.9 $(field "$open_direct" p999_us) µs; gateway p50 $(field "$open_gw" p50_us) / p99 $(field "$open_gw" p99_us) / p99.9 $(field "$open_gw" p999_us) µs, errors $(field "$open_gw" errors)."
   echo "1,000 streams held open at once (5 s each): $(field "$hold_gw" completed) completed, $(field "$hold_gw" errors) errors, gateway RSS peak $(field "$hold_gw" peak_rss_mb) MB."
   echo "Start to first answered request: ${startup_ms} ms. RSS idle: $((rss_idle / 1024)) MB; peak under load: $((rss_loaded / 1024)) MB. Binary: $(( $(stat -c %s "$BIN") / 1024 / 1024 )) MB."
 } | tee load/results.md

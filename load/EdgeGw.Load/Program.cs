@@ -116,37 +116,49 @@ async Task HoldAsync(int streams, int seconds, int pid)
 
 async Task OpenLoopAsync(int rate, int seconds)
 {
+    // Warm up first (JIT, a pool of connections), so the measured window sees a steady client.
+    await Task.WhenAll(Enumerable.Range(0, 16).Select(async _ =>
+    {
+        for (var i = 0; i < 50; i++)
+            await StreamOnceAsync(Stopwatch.GetTimestamp());
+    }));
     var latencies = new List<double>();
     var errors = 0;
     var count = rate * seconds;
     var interval = TimeSpan.FromSeconds(1.0 / rate);
     var start = Stopwatch.GetTimestamp();
     var inFlight = new List<Task>(count);
-    for (var i = 0; i < count; i++)
+    // The schedule runs on its own thread with microsecond sleeps: Task.Delay wakes on a ~1 ms
+    // timer, which made every request late by a millisecond before it was even sent.
+    var scheduler = new Thread(() =>
     {
-        var scheduled = start + (long)(i * interval.TotalSeconds * Stopwatch.Frequency);
-        var wait = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), scheduled);
-        if (wait > TimeSpan.Zero)
-            await Task.Delay(wait);
-        inFlight.Add(Task.Run(async () =>
+        Precise.NarrowTimerSlack();
+        for (var i = 0; i < count; i++)
         {
-            // Measured from the scheduled start: a slow server cannot hide its queueing delay.
-            try
+            var scheduled = start + (long)(i * interval.TotalSeconds * Stopwatch.Frequency);
+            Precise.SleepUntil(scheduled);
+            inFlight.Add(Task.Run(async () =>
             {
-                var (_, t, ok) = await StreamOnceAsync(scheduled);
-                lock (latencies)
+                // Measured from the scheduled start: a slow server cannot hide its queueing delay.
+                try
                 {
-                    latencies.Add(t);
-                    if (!ok)
-                        errors++;
+                    var (_, t, ok) = await StreamOnceAsync(scheduled);
+                    lock (latencies)
+                    {
+                        latencies.Add(t);
+                        if (!ok)
+                            errors++;
+                    }
                 }
-            }
-            catch (HttpRequestException)
-            {
-                Interlocked.Increment(ref errors);
-            }
-        }));
-    }
+                catch (HttpRequestException)
+                {
+                    Interlocked.Increment(ref errors);
+                }
+            }));
+        }
+    }) { IsBackground = true, Priority = ThreadPriority.Highest };
+    scheduler.Start();
+    scheduler.Join();
     await Task.WhenAll(inFlight);
     Console.WriteLine(FormattableString.Invariant(
         $"RESULT scenario=open rate={rate} requests={count} p50_us={P(latencies, 50) * 1000:0} p99_us={P(latencies, 99) * 1000:0} p999_us={P(latencies, 99.9) * 1000:0} errors={errors}"));
@@ -182,4 +194,34 @@ internal sealed record Options(string Scenario, string Url, string Key, string B
             named[args[i].TrimStart('-')] = args[i + 1];
         return new Options(args.Length > 0 ? args[0] : "", named["url"], named.GetValueOrDefault("key", ""), named["body"], named);
     }
+}
+
+/// <summary>Sleeps to a Stopwatch timestamp within tens of microseconds (Linux nanosleep, narrow timer slack).</summary>
+static partial class Precise
+{
+    public static void NarrowTimerSlack()
+    {
+        if (OperatingSystem.IsLinux())
+            _ = Prctl(29 /* PR_SET_TIMERSLACK */, 1, 0, 0, 0);
+    }
+
+    public static void SleepUntil(long timestamp)
+    {
+        while (true)
+        {
+            var remainingUs = (timestamp - Stopwatch.GetTimestamp()) * 1_000_000 / Stopwatch.Frequency;
+            if (remainingUs <= 0)
+                return;
+            if (OperatingSystem.IsLinux())
+                _ = USleep((uint)remainingUs);
+            else
+                Thread.Sleep(TimeSpan.FromTicks(remainingUs * 10));
+        }
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "usleep")]
+    private static extern int USleep(uint microseconds);
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "prctl")]
+    private static extern int Prctl(int option, ulong arg2, ulong arg3, ulong arg4, ulong arg5);
 }

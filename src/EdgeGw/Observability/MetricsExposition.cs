@@ -52,6 +52,8 @@ internal static class MetricsExposition
         Gauge(text, "edgegw_process_working_set_bytes", "Process working set.", Environment.WorkingSet);
         Gauge(text, "edgegw_gc_heap_bytes", "Managed heap size after the last GC.", GC.GetGCMemoryInfo().HeapSizeBytes);
         Gauge(text, "edgegw_gc_allocated_bytes_total", "Bytes allocated on the managed heap since start.", GC.GetTotalAllocatedBytes());
+        Header(text, "edgegw_gc_pause_seconds_total", "counter", "Time the process was paused for garbage collection.");
+        Sample(text, "edgegw_gc_pause_seconds_total", null, GC.GetTotalPauseDuration().TotalSeconds);
         Header(text, "edgegw_gc_collections_total", "counter", "Garbage collections by generation.");
         for (var g = 0; g <= GC.MaxGeneration; g++)
             Sample(text, "edgegw_gc_collections_total", $"generation=\"{g}\"", GC.CollectionCount(g));

@@ -1,0 +1,90 @@
+using System.Text;
+using EdgeGw.Api;
+using EdgeGw.Auth;
+using EdgeGw.Spend;
+using EdgeGw.Storage;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace EdgeGw.Tests.Api;
+
+/// <summary>
+/// Per-request work that allocates nothing today (bench/ KeyCheckBenchmarks, ChatRequestBenchmarks):
+/// a regression fails here, not in a benchmark run nobody looks at.
+/// </summary>
+public sealed class HotPathAllocationTests
+{
+    private static long AllocatedBy(Action run)
+    {
+        for (var i = 0; i < 2_000; i++)
+            run(); // warm up: JIT tiers and on-stack replacement allocate on their own
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 10_000; i++)
+            run();
+        return GC.GetAllocatedBytesForCurrentThread() - before;
+    }
+
+    [Fact]
+    public void ParseChatRequest_AllocatesNothing()
+    {
+        var body = Encoding.UTF8.GetBytes("""
+            {"model":"my-gpt","stream":true,"temperature":0.2,"messages":[
+              {"role":"system","content":"You are a helpful assistant."},
+              {"role":"user","content":"What is the weather like in Boston today?"}],
+             "tools":[{"type":"function","function":{"name":"get_weather","parameters":{"type":"object"}}}]}
+            """);
+        var parsed = 0L;
+
+        var allocated = AllocatedBy(() =>
+        {
+            Span<char> name = stackalloc char[ChatRequestParser.MaxModelNameChars];
+            ChatRequestParser.Parse(body, out var request, name, out var length);
+            parsed += length + request.Messages.Length;
+        });
+
+        Span<char> check = stackalloc char[ChatRequestParser.MaxModelNameChars];
+        ChatRequestParser.Parse(body, out var once, check, out var nameLength);
+        Assert.Equal("my-gpt", check[..nameLength].ToString());
+        Assert.Equal(12_000 * (nameLength + once.Messages.Length), parsed); // every call parsed the same request
+        Assert.Equal(0, allocated);
+    }
+
+    [Fact]
+    public async Task VirtualKeyLookupAllowlistAndBudgets_AllocateNothing()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"edgegw-alloc-{Guid.NewGuid():N}.db");
+        var data = GatewayData.Open(path, TimeProvider.System, NullLoggerFactory.Instance);
+        try
+        {
+            var key = VirtualKeyGenerator.NewKey();
+            var now = DateTimeOffset.UtcNow;
+            data.Accounts.Teams["team"] = new Account<TeamSettings>(new TeamSettings { TeamId = "team", Models = ["gpt-4o"], MaxBudgetNanos = Money.ToNanos(500) }, new SpendCounter());
+            data.Accounts.Users["user"] = new Account<UserSettings>(new UserSettings { UserId = "user", MaxBudgetNanos = Money.ToNanos(500) }, new SpendCounter());
+            var settings = new KeySettings
+            {
+                Token = TokenHash.FromKey(key), KeyName = VirtualKeyGenerator.Abbreviate(key), TeamId = "team", UserId = "user",
+                Models = ["gpt-4o"], MaxBudgetNanos = Money.ToNanos(100), CreatedAt = now, UpdatedAt = now,
+            };
+            data.Accounts.Keys[settings.Token] = new KeyAccount(settings, new SpendCounter());
+            var auth = new Authenticator("sk-master", data.Accounts, TimeProvider.System);
+            var context = new DefaultHttpContext();
+            context.Request.Headers.Authorization = "Bearer " + key;
+            var global = new GlobalBudget(Money.ToNanos(1000), null);
+
+            var allocated = AllocatedBy(() =>
+            {
+                Assert.Null(auth.Authenticate(context, out var caller));
+                Assert.Null(ModelAccess.Check(caller, data.Accounts, "gpt-4o"));
+                Assert.Null(data.Ledger.Check(caller, global));
+            });
+
+            Assert.Equal(0, allocated);
+        }
+        finally
+        {
+            await data.DisposeAsync();
+            foreach (var suffix in new[] { "", "-wal", "-shm" })
+                File.Delete(path + suffix);
+        }
+    }
+}
