@@ -14,6 +14,7 @@ internal sealed partial class SpendWriter : IAsyncDisposable
 {
     private const int MaxBatch = 2048;
     private const int YieldEveryRows = 8;
+    private const int KeepingUp = 256; // rows queued behind the batch being written
     private static readonly TimeSpan CoalesceWindow = TimeSpan.FromMilliseconds(10);
     private readonly Channel<SpendWork> _channel = Channel.CreateBounded<SpendWork>(
         new BoundedChannelOptions(65536) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
@@ -102,7 +103,7 @@ internal sealed partial class SpendWriter : IAsyncDisposable
         var rows = 0;
         try
         {
-            _store.InTransaction((connection, tx) => rows = Write(connection, tx, batch));
+            _store.InTransaction((connection, tx) => rows = Write(connection, tx, batch, _channel.Reader));
             Interlocked.Add(ref _rows, rows);
             Interlocked.Increment(ref _batches);
             LogCommitted(_logger, rows, batch.Count, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
@@ -115,7 +116,7 @@ internal sealed partial class SpendWriter : IAsyncDisposable
             work.Flushed?.TrySetResult();
     }
 
-    private static int Write(SqliteConnection connection, SqliteTransaction tx, List<SpendWork> batch)
+    private static int Write(SqliteConnection connection, SqliteTransaction tx, List<SpendWork> batch, ChannelReader<SpendWork> queue)
     {
         using var insert = new RawStatement(connection, """
             INSERT OR IGNORE INTO spend_logs (request_id, call_type, api_key, spend, total_tokens, prompt_tokens, completion_tokens,
@@ -152,10 +153,12 @@ internal sealed partial class SpendWriter : IAsyncDisposable
             insert.Bind(17, row.CacheHit ? 1 : 0);
             insert.Bind(18, row.Status);
             rows += insert.Execute();
-            // A batch takes ~15 µs a row; run whole, it held a core for milliseconds and every
+            // A batch takes ~13 µs a row; run whole, it held a core for milliseconds and every
             // request waiting behind it on that core paid them (p99 at 1 connection 1.3–1.6 ms →
-            // 0.6–0.8 ms with this yield; README). The transaction stays open, so a yield is cheap.
-            if (rows % YieldEveryRows == 0)
+            // 0.6–0.8 ms with this yield; README). Only while the writer keeps up: on saturated
+            // cores each yield can cost a time slice, and a writer that falls behind widens what a
+            // SIGKILL loses.
+            if (rows % YieldEveryRows == 0 && queue.Count < KeepingUp)
                 Thread.Yield();
         }
         foreach (var ((table, id), state) in latest)
