@@ -15,28 +15,20 @@ internal static class ChatCompletionsEndpoint
 {
     public static async Task HandleAsync(HttpContext context, GatewayState state)
     {
-        var (body, readError) = await RequestBodyReader.ReadAsync(context, state.Config.General.MaxRequestSizeBytes);
-        if (readError is not null)
+        using var body = await ModelRequestBody.ReadAsync(context, state, ErrorWriter.WriteOpenAiAsync);
+        if (!body.IsRead)
+            return;
+        var error = Resolve(body.Bytes.WrittenSpan, state.Models, out var request, out var group);
+        if (error is not null)
         {
-            await ErrorWriter.WriteOpenAiAsync(context, readError);
+            await ErrorWriter.WriteOpenAiAsync(context, error);
             return;
         }
-        using var stripped = RequestRoutingOptions.Extract(body!.WrittenSpan, out var options);
-        using (body)
-        {
-            var bytes = stripped ?? body;
-            var error = Resolve(bytes.WrittenSpan, state.Models, out var request, out var group);
-            if (error is not null)
-            {
-                await ErrorWriter.WriteOpenAiAsync(context, error);
-                return;
-            }
-            await ModelRequestPipeline.RunAsync(context, state, group!, request.EstimatedPromptTokens, options,
-                (Context: context, Body: bytes.WrittenMemory, Request: request),
-                static (s, group, endpoint, accounting, ct) => endpoint.ChatAsync(
-                    new ChatCall(s.Context, s.Body, s.Request, group) { Accounting = accounting }, ct),
-                ErrorWriter.WriteOpenAiAsync);
-        }
+        await ModelRequestPipeline.RunAsync(context, state, group!, request.EstimatedPromptTokens, body.Options,
+            (Context: context, Body: body.Bytes.WrittenMemory, Request: request),
+            static (s, group, endpoint, accounting, ct) => endpoint.ChatAsync(
+                new ChatCall(s.Context, s.Body, s.Request, group) { Accounting = accounting }, ct),
+            ErrorWriter.WriteOpenAiAsync);
     }
 
     private static GatewayError? Resolve(ReadOnlySpan<byte> body, ModelRegistry models, out ChatRequest request, out ModelGroup? group)

@@ -19,27 +19,19 @@ internal static class MessagesEndpoint
 {
     public static async Task HandleAsync(HttpContext context, GatewayState state)
     {
-        var (body, readError) = await RequestBodyReader.ReadAsync(context, state.Config.General.MaxRequestSizeBytes);
-        if (readError is not null)
+        using var body = await ModelRequestBody.ReadAsync(context, state, AnthropicErrors.WriteAsync);
+        if (!body.IsRead)
+            return;
+        var error = Resolve(body.Bytes.WrittenSpan, state, out var estimate, out var group);
+        if (error is not null)
         {
-            await AnthropicErrors.WriteAsync(context, readError);
+            await AnthropicErrors.WriteAsync(context, error);
             return;
         }
-        using var stripped = RequestRoutingOptions.Extract(body!.WrittenSpan, out var options);
-        using (body)
-        {
-            var bytes = stripped ?? body;
-            var error = Resolve(bytes.WrittenSpan, state, out var estimate, out var group);
-            if (error is not null)
-            {
-                await AnthropicErrors.WriteAsync(context, error);
-                return;
-            }
-            await ModelRequestPipeline.RunAsync(context, state, group!, estimate, options,
-                (Context: context, Body: bytes.WrittenMemory),
-                static (s, group, endpoint, accounting, ct) => AttemptAsync(s.Context, s.Body, group, endpoint, accounting, ct),
-                AnthropicErrors.WriteAsync);
-        }
+        await ModelRequestPipeline.RunAsync(context, state, group!, estimate, body.Options,
+            (Context: context, Body: body.Bytes.WrittenMemory),
+            static (s, group, endpoint, accounting, ct) => AttemptAsync(s.Context, s.Body, group, endpoint, accounting, ct),
+            AnthropicErrors.WriteAsync);
     }
 
     /// <summary>

@@ -1,0 +1,49 @@
+using EdgeGw.Buffers;
+using EdgeGw.Routing;
+
+namespace EdgeGw.Api;
+
+/// <summary>
+/// A model request's body as read (<c>max_request_size_mb</c> enforced), with the gateway's own
+/// routing keys (<see cref="RequestRoutingOptions"/>) taken out of the bytes that go upstream.
+/// Shared by the chat, embeddings and messages endpoints; disposing returns both pooled buffers.
+/// </summary>
+internal readonly struct ModelRequestBody : IDisposable
+{
+    private readonly PooledBufferWriter? _read;
+    private readonly PooledBufferWriter? _stripped;
+
+    private ModelRequestBody(PooledBufferWriter read, PooledBufferWriter? stripped, RequestRoutingOptions options)
+    {
+        _read = read;
+        _stripped = stripped;
+        Options = options;
+    }
+
+    /// <summary>False when the body was refused; the error has already been written.</summary>
+    public bool IsRead => _read is not null;
+
+    /// <summary>The body to parse and forward: the client's bytes without the routing keys.</summary>
+    public PooledBufferWriter Bytes => _stripped ?? _read!;
+
+    public RequestRoutingOptions Options { get; }
+
+    /// <summary>Reads the body, or answers the refusal with <paramref name="writeError"/> (the endpoint's envelope).</summary>
+    public static async ValueTask<ModelRequestBody> ReadAsync(HttpContext context, GatewayState state, Func<HttpContext, GatewayError, Task> writeError)
+    {
+        var (body, error) = await RequestBodyReader.ReadAsync(context, state.Config.General.MaxRequestSizeBytes);
+        if (error is not null)
+        {
+            await writeError(context, error);
+            return default;
+        }
+        var stripped = RequestRoutingOptions.Extract(body!.WrittenSpan, out var options);
+        return new ModelRequestBody(body, stripped, options);
+    }
+
+    public void Dispose()
+    {
+        _stripped?.Dispose();
+        _read?.Dispose();
+    }
+}
