@@ -33,6 +33,7 @@ GatewayConfig config;
 try
 {
     config = ConfigLoader.LoadFile(options.ConfigPath);
+    EdgeGw.Spend.PricingTable.Current = EdgeGw.Spend.CostMapSetup.Load(Environment.GetEnvironmentVariable, Console.Out);
 }
 catch (ConfigException e)
 {

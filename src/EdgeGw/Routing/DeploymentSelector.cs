@@ -112,6 +112,6 @@ internal static class DeploymentSelector
     {
         if (deployment.InputCostPerToken is not null || deployment.OutputCostPerToken is not null)
             return (double)((deployment.InputCostPerToken ?? 0) + (deployment.OutputCostPerToken ?? 0));
-        return PricingTable.Find(deployment.ModelId) is { } price ? (double)(price.Input + price.Output) / 1_000_000 : double.MaxValue;
+        return PricingTable.Find(deployment.Provider, deployment.ModelId) is { } price ? (double)(price.Input.Base + price.Output.Base) / 1_000_000 : double.MaxValue;
     }
 }

@@ -1,18 +1,12 @@
 namespace EdgeGw.Spend;
 
 /// <summary>
-/// A model's list prices in dollars per million tokens. Above <see cref="LongContextThreshold"/>
-/// prompt tokens the whole request is billed at the <c>LongContext</c> rates (Anthropic's and
-/// Google's rule). Cached-input and cache-write rates default to the input rate.
+/// A model's prices in dollars per million tokens. Cached-input and cache-write rates default to
+/// the input rate; every rate may step up with the prompt's size (<see cref="TieredRate"/>).
 /// </summary>
 internal sealed record ModelPrice(
     string Model,
-    decimal Input,
-    decimal Output,
-    decimal? CachedInput = null,
-    decimal? CacheWrite = null,
-    long? LongContextThreshold = null,
-    decimal? LongContextInput = null,
-    decimal? LongContextOutput = null,
-    decimal? LongContextCachedInput = null,
-    decimal? LongContextCacheWrite = null);
+    TieredRate Input,
+    TieredRate Output,
+    TieredRate? CachedInput = null,
+    TieredRate? CacheWrite = null);
