@@ -62,6 +62,7 @@ internal sealed class GatewayRuntime : IDisposable
         Time = time;
         Data = data;
         Telemetry = telemetry ?? new Observability.GatewayTelemetry(Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+        Telemetry.Metrics.Accounts = data.Accounts;
         Telemetry.Metrics.Load(config);
         _current = new GatewayState(config, Clients, time, data, Limits, Health);
     }

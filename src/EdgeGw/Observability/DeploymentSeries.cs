@@ -1,89 +1,56 @@
+using System.Collections.Concurrent;
+using EdgeGw.Auth;
 using EdgeGw.Config;
 
 namespace EdgeGw.Observability;
 
-/// <summary>HTTP status of a finished model request, as the label <c>status_code</c> groups it.</summary>
-internal enum StatusClass : byte { Success = 0, ClientError = 1, ServerError = 2 }
-
 /// <summary>
-/// Every counter of one (model group, deployment) pair, created when a config is loaded and kept
-/// across reloads, so recording a request only touches fields of an existing object.
+/// One (model group, deployment) pair: its <c>litellm_deployment_state</c> and the series of each
+/// key that used it. Created when a config is loaded and kept across reloads; a key's series is
+/// created on its first request there and found by reference afterwards, so recording allocates nothing.
 /// </summary>
 internal sealed class DeploymentSeries
 {
-    public static readonly string[] StatusLabels = ["2xx", "4xx", "5xx"];
-
-    private readonly long[] _requests = new long[3];
-    private long _inputTokens;
-    private long _outputTokens;
-    private long _spendNanos;
+    private readonly ConcurrentDictionary<object, CallerSeries> _callers = new();
+    private readonly Func<Caller, CallerLabels> _labels;
     private int _state;
 
-    public DeploymentSeries(Deployment deployment)
+    public DeploymentSeries(Deployment deployment, Func<Caller, CallerLabels> labels)
     {
+        _labels = labels;
         ModelGroup = deployment.ModelName;
         DeploymentId = deployment.Id;
         Provider = deployment.Provider;
-        Model = deployment.Provider + "/" + deployment.ModelId;
-        Labels = $"requested_model=\"{Escape(ModelGroup)}\",model_id=\"{Escape(DeploymentId)}\",api_provider=\"{Escape(Provider)}\"";
-        DeploymentLabels = $"litellm_model_name=\"{Escape(Model)}\",model_id=\"{Escape(DeploymentId)}\",api_provider=\"{Escape(Provider)}\"";
+        ModelId = deployment.ModelId;
+        ApiBase = deployment.ApiBase ?? Providers.ProviderCatalog.Find(deployment.Provider)?.DefaultApiBase;
+        StateLabels = $"litellm_model_name=\"{CallerSeries.Escape(ModelId)}\",model_id=\"{CallerSeries.Escape(DeploymentId)}\",api_base=\"{CallerSeries.Escape(ApiBase)}\",api_provider=\"{CallerSeries.Escape(Provider)}\"";
     }
 
     public string ModelGroup { get; }
     public string DeploymentId { get; }
     public string Provider { get; }
-    public string Model { get; }
-    /// <summary>Preformatted label pairs (without braces) for the request metrics.</summary>
-    public string Labels { get; }
+    public string ModelId { get; }
+    public string? ApiBase { get; }
     /// <summary>LiteLLM's label set for <c>litellm_deployment_state</c>.</summary>
-    public string DeploymentLabels { get; }
+    public string StateLabels { get; }
 
-    public Histogram TotalLatency { get; } = new(Histogram.LatencyBuckets);
-    public Histogram LlmLatency { get; } = new(Histogram.LatencyBuckets);
-    public Histogram TimeToFirstToken { get; } = new(Histogram.LatencyBuckets);
-    public Histogram Overhead { get; } = new(Histogram.OverheadBuckets);
-
-    public long Requests(StatusClass status) => Interlocked.Read(ref _requests[(int)status]);
-    public long InputTokens => Interlocked.Read(ref _inputTokens);
-    public long OutputTokens => Interlocked.Read(ref _outputTokens);
-    public long SpendNanos => Interlocked.Read(ref _spendNanos);
     /// <summary>LiteLLM's values: 0 healthy, 1 partial outage, 2 complete outage (last answer failed upstream).</summary>
     public int State => Volatile.Read(ref _state);
 
-    /// <summary>Records one finished request. Allocation-free; called once per model request.</summary>
-    public void Record(in RequestSample sample)
-    {
-        Interlocked.Increment(ref _requests[(int)sample.Status]);
-        if (sample.PromptTokens != 0)
-            Interlocked.Add(ref _inputTokens, sample.PromptTokens);
-        if (sample.CompletionTokens != 0)
-            Interlocked.Add(ref _outputTokens, sample.CompletionTokens);
-        if (sample.CostNanos != 0)
-            Interlocked.Add(ref _spendNanos, sample.CostNanos);
-        TotalLatency.Record(sample.TotalTicks);
-        if (sample.UpstreamTicks >= 0)
-        {
-            LlmLatency.Record(sample.UpstreamTicks);
-            Overhead.Record(sample.TotalTicks - sample.UpstreamTicks);
-        }
-        if (sample.FirstByteTicks >= 0)
-            TimeToFirstToken.Record(sample.FirstByteTicks);
-        // A 5xx is the deployment's failure (unreachable, timeout, upstream error); 4xx are the caller's.
-        Volatile.Write(ref _state, sample.Status == StatusClass.ServerError ? 2 : 0);
-    }
+    public IEnumerable<CallerSeries> Callers => _callers.Values.OrderBy(c => c.Proxy, StringComparer.Ordinal);
 
-    public static string Escape(string value) =>
-        value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal).Replace("\n", "\\n", StringComparison.Ordinal);
+    /// <summary>Records one finished request of <paramref name="caller"/>. Allocation-free once the caller has a series.</summary>
+    public void Record(Caller caller, in RequestSample sample)
+    {
+        var identity = (object?)caller.Key ?? caller.Token;
+        if (!_callers.TryGetValue(identity, out var series))
+            series = _callers.GetOrAdd(identity, static (_, state) => new CallerSeries(state.Self, state.Self._labels(state.Caller)), (Self: this, Caller: caller));
+        series.Record(sample);
+        // A 5xx is the deployment's failure (unreachable, timeout, upstream error); 4xx are the caller's.
+        Volatile.Write(ref _state, sample.Status >= 500 ? 2 : 0);
+    }
 }
 
 /// <summary>What one finished request contributes to the metrics; durations in Stopwatch ticks (-1: not measured).</summary>
 internal readonly record struct RequestSample(
-    StatusClass Status, long PromptTokens, long CompletionTokens, long CostNanos, long TotalTicks, long UpstreamTicks, long FirstByteTicks)
-{
-    public static StatusClass ClassOf(int status) => status switch
-    {
-        < 400 => StatusClass.Success,
-        < 500 => StatusClass.ClientError,
-        _ => StatusClass.ServerError,
-    };
-}
+    int Status, long PromptTokens, long CompletionTokens, long CostNanos, long TotalTicks, long UpstreamTicks, long FirstByteTicks);

@@ -1,17 +1,19 @@
 using System.Collections.Concurrent;
 using System.Collections.Frozen;
+using EdgeGw.Auth;
 using EdgeGw.Config;
 
 namespace EdgeGw.Observability;
 
 /// <summary>
-/// The gateway's Prometheus counters. Series are created per (model group, deployment) when a
-/// config is loaded (<see cref="Load"/>) and survive reloads; a request finds its series by
-/// reference to its <see cref="Deployment"/>, so recording allocates nothing.
+/// The gateway's Prometheus series. Deployment series are created when a config is loaded
+/// (<see cref="Load"/>) and survive reloads; a request finds its series by reference to its
+/// <see cref="Deployment"/> and its key's account, so recording allocates nothing.
 /// </summary>
 internal sealed class GatewayMetrics
 {
     private readonly ConcurrentDictionary<(string Group, string Id), DeploymentSeries> _all = new();
+    private readonly Func<Caller, CallerLabels> _labels;
     private FrozenDictionary<Deployment, DeploymentSeries> _byDeployment =
         FrozenDictionary<Deployment, DeploymentSeries>.Empty;
     private long _inFlightRequests;
@@ -19,12 +21,17 @@ internal sealed class GatewayMetrics
     private long _rateLimitRefusals;
     private long _budgetRefusals;
 
+    public GatewayMetrics() => _labels = LabelsOf;
+
+    /// <summary>The keys, teams and users: team aliases for labels and the budget gauges. Null in unit tests.</summary>
+    public Accounts? Accounts { get; set; }
+
     /// <summary>Creates the series for <paramref name="config"/>'s deployments (existing ones keep their counts).</summary>
     public void Load(GatewayConfig config)
     {
         var map = new Dictionary<Deployment, DeploymentSeries>(ReferenceEqualityComparer.Instance);
         foreach (var deployment in config.Deployments)
-            map[deployment] = _all.GetOrAdd((deployment.ModelName, deployment.Id), static (_, d) => new DeploymentSeries(d), deployment);
+            map[deployment] = _all.GetOrAdd((deployment.ModelName, deployment.Id), static (_, s) => new DeploymentSeries(s.Deployment, s.Labels), (Deployment: deployment, Labels: _labels));
         Volatile.Write(ref _byDeployment, map.ToFrozenDictionary(ReferenceEqualityComparer.Instance));
     }
 
@@ -49,4 +56,13 @@ internal sealed class GatewayMetrics
     public void StreamEnded() => Interlocked.Decrement(ref _inFlightStreams);
     public void RateLimitRefused() => Interlocked.Increment(ref _rateLimitRefusals);
     public void BudgetRefused() => Interlocked.Increment(ref _budgetRefusals);
+
+    // Once per (deployment, key): the hash is computed here, never the key itself.
+    private CallerLabels LabelsOf(Caller caller)
+    {
+        if (caller.Key?.Settings is not { } key)
+            return caller.Kind == CallerKind.Anonymous ? CallerLabels.None : CallerLabels.None with { HashedKey = caller.Token };
+        var teamAlias = Accounts?.TeamOf(key)?.Settings.TeamAlias;
+        return new CallerLabels(key.Token.ToHex(), key.KeyAlias, key.TeamId, teamAlias, key.UserId);
+    }
 }

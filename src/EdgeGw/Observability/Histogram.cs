@@ -26,10 +26,10 @@ internal sealed class Histogram
     {
         if (ticks < 0)
             ticks = 0;
-        var i = 0;
-        var bounds = _boundsTicks;
-        while (i < bounds.Length && ticks > bounds[i])
-            i++;
+        // The first bound >= ticks (buckets are "less than or equal"); past the last: +Inf.
+        var i = Array.BinarySearch(_boundsTicks, ticks);
+        if (i < 0)
+            i = ~i;
         Interlocked.Increment(ref _counts[i]);
         Interlocked.Add(ref _sumTicks, ticks);
     }
@@ -41,9 +41,14 @@ internal sealed class Histogram
 
     public int BucketCount => _counts.Length;
 
-    // Seconds. Upstream latency spans milliseconds (cached, mock) to minutes (long generations).
+    // LiteLLM's LATENCY_BUCKETS (litellm/types/integrations/prometheus.py), so its dashboards' quantiles match.
     public static readonly double[] LatencyBuckets =
-        [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 15, 30, 60, 120, 300];
+        [0.005, 0.00625, 0.0125, 0.025, 0.05, 0.1, 0.5, 1, 1.5, 2, 2.5, 3, 3.5, 4, 4.5, 5, 5.5, 6, 6.5, 7, 7.5, 8, 8.5,
+         9, 9.5, 10, 15, 20, 25, 30, 60, 120, 180, 240, 300];
+
+    // prometheus_client's default buckets, which LiteLLM's latency-per-output-token histogram uses.
+    public static readonly double[] DefaultBuckets =
+        [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10];
 
     // The gateway's own time per request is expected in the 10 µs – 1 ms range.
     public static readonly double[] OverheadBuckets =

@@ -4,8 +4,11 @@ using System.Text;
 namespace EdgeGw.Observability;
 
 /// <summary>
-/// Prometheus text exposition (format 0.0.4). LiteLLM's metric names are kept so its dashboards
-/// work; counters carry the <c>_total</c> suffix exactly as LiteLLM's prometheus_client exposes them.
+/// Prometheus text exposition (format 0.0.4) with LiteLLM's metric names, label names, buckets
+/// and number formatting (litellm/integrations/prometheus.py through prometheus_client: counters
+/// end in <c>_total</c>, numbers print as Python floats), so its Grafana dashboards work.
+/// Labels EdgeGw does not track (<c>end_user</c>, <c>user_email</c>, <c>route</c>, <c>client_ip</c>,
+/// <c>user_agent</c>) are left off; EdgeGw's own series are named <c>edgegw_*</c>.
 /// Allocates per scrape, never per request.
 /// </summary>
 internal static class MetricsExposition
@@ -14,33 +17,47 @@ internal static class MetricsExposition
 
     public static string Write(GatewayMetrics metrics)
     {
-        var series = metrics.Series.ToArray();
-        var text = new StringBuilder(4096 + series.Length * 4096);
+        var deployments = metrics.Series.ToArray();
+        var callers = deployments.SelectMany(d => d.Callers).ToArray();
+        var text = new StringBuilder(8192 + callers.Length * 16384);
 
-        Header(text, "litellm_proxy_total_requests_metric_total", "counter", "Model requests answered, by model group, deployment and status class.");
-        foreach (var s in series)
+        Header(text, "litellm_proxy_total_requests_metric_total", "counter", "Total number of requests made to the proxy server - track number of client side requests");
+        foreach (var c in callers)
         {
-            for (var c = StatusClass.Success; c <= StatusClass.ServerError; c++)
-                Sample(text, "litellm_proxy_total_requests_metric_total", $"{s.Labels},status_code=\"{DeploymentSeries.StatusLabels[(int)c]}\"", s.Requests(c));
+            for (var slot = 0; slot < StatusLabels.Codes.Length; slot++)
+            {
+                if (c.Requests(slot) is var n and > 0)
+                    Sample(text, "litellm_proxy_total_requests_metric_total", $"{c.Proxy},status_code=\"{StatusLabels.Text[slot]}\"", n);
+            }
         }
-        Header(text, "litellm_proxy_failed_requests_metric_total", "counter", "Model requests that ended with a 4xx or 5xx.");
-        foreach (var s in series)
-            Sample(text, "litellm_proxy_failed_requests_metric_total", s.Labels, s.Requests(StatusClass.ClientError) + s.Requests(StatusClass.ServerError));
-        Counter(text, series, "litellm_input_tokens_metric_total", "Prompt tokens.", s => s.InputTokens);
-        Counter(text, series, "litellm_output_tokens_metric_total", "Completion tokens.", s => s.OutputTokens);
-        Counter(text, series, "litellm_total_tokens_metric_total", "Prompt plus completion tokens.", s => s.InputTokens + s.OutputTokens);
-        Header(text, "litellm_spend_metric_total", "counter", "Spend in USD.");
-        foreach (var s in series)
-            Sample(text, "litellm_spend_metric_total", s.Labels, (double)Spend.Money.ToDollars(s.SpendNanos));
+        Header(text, "litellm_proxy_failed_requests_metric_total", "counter", "Total number of failed responses from proxy - the client did not get a success response from litellm proxy");
+        foreach (var c in callers)
+            Failures(text, "litellm_proxy_failed_requests_metric_total", c, c.Proxy, c.ProviderName);
 
-        Histograms(text, series, "litellm_request_total_latency_metric", "Seconds from the request's arrival to the end of the answer.", s => s.TotalLatency);
-        Histograms(text, series, "litellm_llm_api_latency_metric", "Seconds spent in the provider call.", s => s.LlmLatency);
-        Histograms(text, series, "litellm_llm_api_time_to_first_token_metric", "Seconds from the provider call to the first byte streamed to the client.", s => s.TimeToFirstToken);
-        Histograms(text, series, "edgegw_gateway_overhead_seconds", "Seconds the gateway itself added (total minus provider call).", s => s.Overhead);
+        Counter(text, callers, "litellm_input_tokens_metric_total", "Total number of input tokens from LLM requests", c => c.Model, c => c.InputTokens);
+        Counter(text, callers, "litellm_output_tokens_metric_total", "Total number of output tokens from LLM requests", c => c.Model, c => c.OutputTokens);
+        Counter(text, callers, "litellm_total_tokens_metric_total", "Total number of input + output tokens from LLM requests", c => c.Model, c => c.InputTokens + c.OutputTokens);
+        Header(text, "litellm_spend_metric_total", "counter", "Total spend on LLM requests");
+        foreach (var c in callers)
+            Sample(text, "litellm_spend_metric_total", c.Spend, (double)Spend.Money.ToDollars(c.SpendNanos));
 
-        Header(text, "litellm_deployment_state", "gauge", "0 healthy, 1 partial outage, 2 complete outage (the last answer was a 5xx).");
-        foreach (var s in series)
-            Sample(text, "litellm_deployment_state", s.DeploymentLabels, s.State);
+        Histograms(text, callers, "litellm_request_total_latency_metric", "Total latency (seconds) for a request to LiteLLM", c => c.Model, c => c.TotalLatency);
+        Histograms(text, callers, "litellm_llm_api_latency_metric", "Total latency (seconds) for a models LLM API call", c => c.Model, c => c.LlmLatency);
+        Histograms(text, callers, "litellm_llm_api_time_to_first_token_metric", "Time to first token for a models LLM API call", c => c.Model, c => c.TimeToFirstToken);
+        Histograms(text, callers, "litellm_overhead_latency_metric", "Latency overhead (seconds) added by the gateway's processing", c => c.Overhead, c => c.OverheadLatency);
+        Histograms(text, callers, "litellm_deployment_latency_per_output_token", "LLM Deployment Analytics - Latency per output token", c => c.PerToken, c => c.LatencyPerOutputToken);
+
+        Header(text, "litellm_deployment_state", "gauge", "LLM Deployment Analytics - The state of the deployment: 0 = healthy, 1 = partial outage, 2 = complete outage");
+        foreach (var d in deployments)
+            Sample(text, "litellm_deployment_state", d.StateLabels, d.State);
+        Counter(text, callers, "litellm_deployment_success_responses_total", "LLM Deployment Analytics - Total number of successful LLM API calls via litellm", c => c.Deployment, c => c.Requests(0));
+        Header(text, "litellm_deployment_failure_responses_total", "counter", "LLM Deployment Analytics - Total number of failed LLM API calls for a specific LLM deploymeny. exception_status is the status of the exception from the llm api");
+        foreach (var c in callers)
+            Failures(text, "litellm_deployment_failure_responses_total", c, c.Deployment, c.ProviderName);
+        Counter(text, callers, "litellm_deployment_total_requests_total", "LLM Deployment Analytics - Total number of LLM API calls via litellm - success + failure", c => c.Deployment,
+            c => Enumerable.Range(0, StatusLabels.Codes.Length).Sum(c.Requests));
+
+        BudgetMetrics.Write(text, metrics.Accounts);
 
         Gauge(text, "edgegw_in_flight_requests", "Model requests being answered.", metrics.InFlightRequests);
         Gauge(text, "edgegw_in_flight_streams", "Streamed answers being sent.", metrics.InFlightStreams);
@@ -48,9 +65,11 @@ internal static class MetricsExposition
         Sample(text, "edgegw_rate_limit_refusals_total", null, metrics.RateLimitRefusals);
         Header(text, "edgegw_budget_refusals_total", "counter", "Requests refused because a budget was exceeded.");
         Sample(text, "edgegw_budget_refusals_total", null, metrics.BudgetRefusals);
+        Histograms(text, callers, "edgegw_gateway_overhead_seconds", "Seconds the gateway itself added (total minus provider call), in buckets fine enough for microseconds.", c => c.Overhead, c => c.GatewayOverhead);
 
         Gauge(text, "edgegw_process_working_set_bytes", "Process working set.", Environment.WorkingSet);
-        Gauge(text, "edgegw_gc_heap_bytes", "Managed heap size after the last GC.", GC.GetGCMemoryInfo().HeapSizeBytes);
+        // Before the first collection there is no "after the last GC": the live heap size stands in.
+        Gauge(text, "edgegw_gc_heap_bytes", "Managed heap size after the last GC.", GC.GetGCMemoryInfo().HeapSizeBytes is > 0 and var heap ? heap : GC.GetTotalMemory(false));
         Gauge(text, "edgegw_gc_allocated_bytes_total", "Bytes allocated on the managed heap since start.", GC.GetTotalAllocatedBytes());
         Header(text, "edgegw_gc_pause_seconds_total", "counter", "Time the process was paused for garbage collection.");
         Sample(text, "edgegw_gc_pause_seconds_total", null, GC.GetTotalPauseDuration().TotalSeconds);
@@ -60,42 +79,52 @@ internal static class MetricsExposition
         return text.ToString();
     }
 
-    private static void Counter(StringBuilder text, DeploymentSeries[] series, string name, string help, Func<DeploymentSeries, long> value)
+    private static void Failures(StringBuilder text, string name, CallerSeries c, string labels, string provider)
     {
-        Header(text, name, "counter", help);
-        foreach (var s in series)
-            Sample(text, name, s.Labels, value(s));
+        for (var slot = 0; slot < StatusLabels.Codes.Length; slot++)
+        {
+            if (StatusLabels.IsFailure(slot) && c.Requests(slot) is var n and > 0)
+                Sample(text, name, $"{labels},exception_status=\"{StatusLabels.Text[slot]}\",exception_class=\"{CallerSeries.Escape(provider)}.{StatusLabels.ExceptionClass(slot)}\"", n);
+        }
     }
 
-    private static void Gauge(StringBuilder text, string name, string help, double value)
+    private static void Counter(StringBuilder text, CallerSeries[] callers, string name, string help, Func<CallerSeries, string> labels, Func<CallerSeries, long> value)
+    {
+        Header(text, name, "counter", help);
+        foreach (var c in callers)
+            Sample(text, name, labels(c), value(c));
+    }
+
+    internal static void Gauge(StringBuilder text, string name, string help, double value)
     {
         Header(text, name, "gauge", help);
         Sample(text, name, null, value);
     }
 
-    private static void Histograms(StringBuilder text, DeploymentSeries[] series, string name, string help, Func<DeploymentSeries, Histogram> pick)
+    private static void Histograms(StringBuilder text, CallerSeries[] callers, string name, string help, Func<CallerSeries, string> labels, Func<CallerSeries, Histogram> pick)
     {
         Header(text, name, "histogram", help);
-        foreach (var s in series)
+        foreach (var c in callers)
         {
-            var h = pick(s);
+            var h = pick(c);
+            var l = labels(c);
             long cumulative = 0;
             for (var b = 0; b < h.BucketCount; b++)
             {
                 cumulative += h.CountAt(b);
                 var le = b < h.BoundsSeconds.Length ? Number(h.BoundsSeconds[b]) : "+Inf";
-                Sample(text, name + "_bucket", $"{s.Labels},le=\"{le}\"", cumulative);
+                Sample(text, name + "_bucket", $"{l},le=\"{le}\"", cumulative);
             }
-            Sample(text, name + "_sum", s.Labels, h.SumSeconds);
-            Sample(text, name + "_count", s.Labels, cumulative);
+            Sample(text, name + "_count", l, cumulative);
+            Sample(text, name + "_sum", l, h.SumSeconds);
         }
     }
 
-    private static void Header(StringBuilder text, string name, string type, string help) =>
+    internal static void Header(StringBuilder text, string name, string type, string help) =>
         text.Append("# HELP ").Append(name).Append(' ').Append(help).Append('\n')
             .Append("# TYPE ").Append(name).Append(' ').Append(type).Append('\n');
 
-    private static void Sample(StringBuilder text, string name, string? labels, double value)
+    internal static void Sample(StringBuilder text, string name, string? labels, double value)
     {
         text.Append(name);
         if (labels is not null)
@@ -103,5 +132,16 @@ internal static class MetricsExposition
         text.Append(' ').Append(Number(value)).Append('\n');
     }
 
-    private static string Number(double value) => value.ToString(CultureInfo.InvariantCulture);
+    /// <summary>Python's float repr, as prometheus_client prints values and bucket bounds: 1.0, 0.005, +Inf.</summary>
+    internal static string Number(double value)
+    {
+        if (double.IsPositiveInfinity(value))
+            return "+Inf";
+        if (double.IsNegativeInfinity(value))
+            return "-Inf";
+        if (double.IsNaN(value))
+            return "NaN";
+        var text = value.ToString("R", CultureInfo.InvariantCulture);
+        return value == Math.Floor(value) && Math.Abs(value) < 1e16 && !text.Contains('E', StringComparison.Ordinal) ? text + ".0" : text;
+    }
 }

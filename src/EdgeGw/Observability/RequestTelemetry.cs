@@ -103,9 +103,9 @@ internal sealed class RequestTelemetry
         var end = _upstreamEnd != 0 ? _upstreamEnd : Stopwatch.GetTimestamp();
         var total = end - _arrival;
         var upstream = _upstreamEnd != 0 ? _upstreamEnd - _upstreamStart : -1;
-        var sample = new RequestSample(RequestSample.ClassOf(_status), _promptTokens, _completionTokens, _costNanos,
+        var sample = new RequestSample(_status, _promptTokens, _completionTokens, _costNanos,
             total, upstream, _stream && _firstByte != 0 ? _firstByte - _upstreamStart : -1);
-        _series?.Record(sample);
+        _series?.Record(_caller ?? Caller.Anonymous, sample);
         var logger = _owner.RequestLogger;
         if (logger.IsEnabled(LogLevel.Information))
         {

@@ -70,10 +70,12 @@ internal abstract class ModelMatch
 
     private sealed class Pattern(string pattern) : ModelMatch
     {
-        // Interpreted (Native AOT has no Regex compiler); built once, matched without allocating.
-        private readonly Regex _regex = new(pattern, RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(100));
+        // Interpreted (Native AOT has no Regex compiler) and built on first use: most never run,
+        // and building them all would double the table's start-up parse.
+        private Regex? _regex;
 
-        public override bool Matches(ReadOnlySpan<char> id) => _regex.IsMatch(id);
+        public override bool Matches(ReadOnlySpan<char> id) =>
+            (_regex ??= new Regex(pattern, RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(100))).IsMatch(id);
     }
 
     private sealed class All(ModelMatch[] rules) : ModelMatch

@@ -8,9 +8,9 @@ namespace EdgeGw.Spend;
 /// (<c>provider/model</c>, then <c>model</c>, as LiteLLM looks it up), else the built-in database —
 /// the provider's models (then the providers it falls back to), by the id, then with a
 /// <c>-YYYYMMDD</c> date suffix written <c>-YYYY-MM-DD</c>, then by the part after the last
-/// <c>/</c>. A provider the database does not list is found from the model id (<c>claude-*</c> →
-/// Anthropic), except self-hosted ones, which cost nothing. Answers are cached per
-/// (provider, model), so a request's lookup allocates nothing.
+/// <c>/</c>. A provider the database does not list (and <c>mock/</c>, which prices as the model it
+/// imitates) is found from the model id (<c>claude-*</c> → Anthropic); self-hosted providers cost
+/// nothing. Answers are cached per (provider, model), so a request's lookup allocates nothing.
 /// </summary>
 internal sealed class PricingTable
 {
@@ -24,7 +24,7 @@ internal sealed class PricingTable
     }.ToFrozenDictionary(StringComparer.Ordinal);
 
     private static readonly FrozenSet<string> SelfHosted =
-        new[] { "mock", "ollama", "ollama_chat", "hosted_vllm", "lm_studio" }.ToFrozenSet(StringComparer.Ordinal);
+        new[] { "ollama", "ollama_chat", "hosted_vllm", "lm_studio" }.ToFrozenSet(StringComparer.Ordinal);
 
     private static PricingTable _current = new(BuiltInPrices.Instance, null);
 
