@@ -15,8 +15,9 @@ internal sealed class CallerSeries
     private long _outputTokens;
     private long _spendNanos;
 
-    public CallerSeries(DeploymentSeries deployment, CallerLabels caller)
+    public CallerSeries(DeploymentSeries deployment, CallerLabels caller, object identity)
     {
+        Identity = identity;
         var model = Escape(deployment.ModelId);
         var group = Escape(deployment.ModelGroup);
         var id = Escape(deployment.DeploymentId);
@@ -45,6 +46,8 @@ internal sealed class CallerSeries
     /// <summary>Labels of <c>litellm_overhead_latency_metric</c>.</summary>
     public string Overhead { get; }
     public string ProviderName { get; }
+    /// <summary>The key account (or master key hash) this series counts.</summary>
+    public object Identity { get; }
 
     public Histogram TotalLatency { get; } = new(Histogram.LatencyBuckets);
     public Histogram LlmLatency { get; } = new(Histogram.LatencyBuckets);

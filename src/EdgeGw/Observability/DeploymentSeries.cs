@@ -13,6 +13,7 @@ internal sealed class DeploymentSeries
 {
     private readonly ConcurrentDictionary<object, CallerSeries> _callers = new();
     private readonly Func<Caller, CallerLabels> _labels;
+    private CallerSeries? _last;
     private int _state;
 
     public DeploymentSeries(Deployment deployment, Func<Caller, CallerLabels> labels)
@@ -43,8 +44,14 @@ internal sealed class DeploymentSeries
     public void Record(Caller caller, in RequestSample sample)
     {
         var identity = (object?)caller.Key ?? caller.Token;
-        if (!_callers.TryGetValue(identity, out var series))
-            series = _callers.GetOrAdd(identity, static (_, state) => new CallerSeries(state.Self, state.Self._labels(state.Caller)), (Self: this, Caller: caller));
+        // Consecutive requests mostly come from the same key: a reference check instead of hashing it.
+        var series = Volatile.Read(ref _last);
+        if (series is null || !ReferenceEquals(series.Identity, identity))
+        {
+            if (!_callers.TryGetValue(identity, out series))
+                series = _callers.GetOrAdd(identity, static (id, state) => new CallerSeries(state.Self, state.Self._labels(state.Caller), id), (Self: this, Caller: caller));
+            Volatile.Write(ref _last, series);
+        }
         series.Record(sample);
         // A 5xx is the deployment's failure (unreachable, timeout, upstream error); 4xx are the caller's.
         Volatile.Write(ref _state, sample.Status >= 500 ? 2 : 0);
