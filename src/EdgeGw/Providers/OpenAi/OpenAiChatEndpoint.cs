@@ -79,6 +79,7 @@ internal class OpenAiChatEndpoint : ChatEndpoint
 
         using (response)
         {
+            ProviderHeaders.Copy(response, call.Http.Response);
             var body = await response.Content.ReadAsStreamAsync(timeout.Token);
             if (request.Stream)
             {
@@ -112,6 +113,7 @@ internal class OpenAiChatEndpoint : ChatEndpoint
             return ProviderResult.Failed(error!);
         using (response)
         {
+            ProviderHeaders.Copy(response, call.Http.Response);
             using var buffer = new PooledBufferWriter(64 * 1024);
             error = await UpstreamBody.ReadAllAsync(await response.Content.ReadAsStreamAsync(timeout.Token), buffer, Deployment.ModelName, call.Http, _timeouts.Request, timeout.Token);
             return error is not null ? ProviderResult.Failed(error) : await WriteWithClientModelAsync(buffer, call.Http, call.Group.NameJson, call.Accounting);
