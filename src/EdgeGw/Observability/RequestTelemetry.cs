@@ -68,6 +68,17 @@ internal sealed class RequestTelemetry
         }
     }
 
+    /// <summary>
+    /// Stopwatch ticks from arrival to now, and the part of them the gateway spent itself: before
+    /// the first upstream call, and after the upstream's answer was read (for a stream, only the former).
+    /// </summary>
+    public (long Total, long Overhead) Elapsed()
+    {
+        var now = Stopwatch.GetTimestamp();
+        var total = now - _arrival;
+        return !_began ? (total, total) : (total, _upstreamStart - _arrival + (_upstreamEnd != 0 ? now - _upstreamEnd : 0));
+    }
+
     /// <summary>The adapter returned: what it cost and how it ended.</summary>
     public void Complete(GatewayError? error, long promptTokens, long completionTokens, long costNanos)
     {

@@ -4,11 +4,16 @@ using EdgeGw.Config;
 namespace EdgeGw.Routing;
 
 /// <summary>
-/// LiteLLM's rule for parking a failing deployment. Only 401, 404, 408, 429 and 5xx count (other
-/// 4xx are the caller's doing). With <c>allowed_fails</c> set: more failures than that within the
-/// minute. Without it (LiteLLM's default): a 429, or over half of at least 5 requests this minute
-/// failing — in groups of more than one deployment; a lone deployment is parked only after 1000
-/// failures without a success in a minute, since parking it cannot send traffic elsewhere.
+/// LiteLLM's rule for parking a failing deployment (<c>_should_cooldown_deployment</c>). Only 401,
+/// 404, 408, 429 and 5xx count (other 4xx are the caller's doing). With <c>allowed_fails</c> set:
+/// more failures than that within the minute. Without it (LiteLLM's default), any of:
+/// <list type="bullet">
+/// <item>a 429, in a group of more than one deployment;</item>
+/// <item>1000 failures and no success this minute;</item>
+/// <item>over half of at least 5 requests this minute failed, in a group of more than one;</item>
+/// <item>an error no retry can fix (401, 404: <c>_should_retry</c> is false) — at once, in any group,
+/// so a bad key stops taking every request first.</item>
+/// </list>
 /// </summary>
 internal static class CooldownPolicy
 {
@@ -16,6 +21,9 @@ internal static class CooldownPolicy
     private const int SingleDeploymentThreshold = 1000;
 
     public static bool Counts(int status) => status is 401 or 404 or 408 or 429 or >= 500;
+
+    // LiteLLM's _should_retry: timeouts, lock conflicts, rate limits and server errors may pass.
+    private static bool IsRetryable(int status) => status is 408 or 409 or 429 or >= 500;
 
     /// <summary>Records a failed attempt and parks the deployment when the rule says so.</summary>
     public static void OnFailure(DeploymentHealth health, GatewayError error, int groupSize, RouterSettings settings, long now)
@@ -26,9 +34,10 @@ internal static class CooldownPolicy
         var total = failures + successes;
         var park = settings.AllowedFails is { } allowed
             ? failures > allowed
-            : groupSize > 1
-                ? error.Status == 429 || (total >= MinimumRequests && failures * 2 > total)
-                : successes == 0 && failures >= SingleDeploymentThreshold;
+            : (groupSize > 1 && error.Status == 429)
+                || (successes == 0 && failures >= SingleDeploymentThreshold)
+                || (groupSize > 1 && total >= MinimumRequests && failures * 2 > total)
+                || !IsRetryable(error.Status);
         if (!park)
             return;
         var duration = error.RetryAfterSeconds is int seconds && seconds > 0 ? TimeSpan.FromSeconds(seconds) : settings.CooldownTime;

@@ -71,6 +71,7 @@ internal sealed class RequestAccounting
     private Task SetHeaders()
     {
         Observability.RequestTelemetry.Of(_http)?.ResponseStarting(_http.Response);
+        Observability.LatencyHeaders.Write(_http);
         var headers = _http.Response.Headers;
         if (_charged)
             headers["x-litellm-response-cost"] = BudgetError.Format(_costNanos);

@@ -7,11 +7,14 @@ namespace EdgeGw.Upstream;
 internal readonly record struct Splice(int Start, int Length, ReadOnlyMemory<byte> Replacement)
 {
     public static readonly Splice None = new(int.MaxValue, 0, ReadOnlyMemory<byte>.Empty);
+
+    public bool IsNone => Start == int.MaxValue;
 }
 
 /// <summary>
-/// The client's JSON body sent upstream with at most two spliced edits (the model id, the usage
-/// request), written straight from the client's buffer: no parse-and-reserialise of the rest.
+/// The client's JSON body sent upstream with a few spliced edits (the model id, the usage request,
+/// a parameter renamed or dropped for the model), written straight from the client's buffer: no
+/// parse-and-reserialise of the rest. Edits never overlap; an insertion sorts before an edit at its offset.
 /// </summary>
 internal sealed class SplicedJsonContent : HttpContent
 {
@@ -19,31 +22,46 @@ internal sealed class SplicedJsonContent : HttpContent
     private readonly ReadOnlyMemory<byte> _body;
     private readonly Splice _first;
     private readonly Splice _second;
+    // Only requests whose parameters were edited for the model pay for an array.
+    private readonly Splice[]? _all;
 
-    public SplicedJsonContent(ReadOnlyMemory<byte> body, Splice first, Splice second)
+    public SplicedJsonContent(ReadOnlyMemory<byte> body, Splice first, Splice second, IReadOnlyList<Splice>? more = null)
     {
         if (second.Start < first.Start)
             (first, second) = (second, first);
         _body = body;
         _first = first;
         _second = second;
+        if (more is { Count: > 0 })
+        {
+            var all = new List<Splice>(more.Count + 2);
+            foreach (var splice in (ReadOnlySpan<Splice>)[first, second])
+            {
+                if (!splice.IsNone)
+                    all.Add(splice);
+            }
+            all.AddRange(more);
+            all.Sort(static (a, b) => a.Start != b.Start ? a.Start.CompareTo(b.Start) : a.Length.CompareTo(b.Length));
+            _all = [.. all];
+        }
         Headers.ContentType = Json;
     }
+
+    private int Count => _all?.Length ?? 2;
+
+    private Splice At(int index) => _all is { } all ? all[index] : index == 0 ? _first : _second;
 
     protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context, CancellationToken cancellationToken)
     {
         var position = 0;
-        if (_first.Start <= _body.Length)
+        for (var i = 0; i < Count; i++)
         {
-            await stream.WriteAsync(_body[position.._first.Start], cancellationToken);
-            await stream.WriteAsync(_first.Replacement, cancellationToken);
-            position = _first.Start + _first.Length;
-        }
-        if (_second.Start <= _body.Length)
-        {
-            await stream.WriteAsync(_body[position.._second.Start], cancellationToken);
-            await stream.WriteAsync(_second.Replacement, cancellationToken);
-            position = _second.Start + _second.Length;
+            var splice = At(i);
+            if (splice.Start > _body.Length)
+                continue;
+            await stream.WriteAsync(_body[position..splice.Start], cancellationToken);
+            await stream.WriteAsync(splice.Replacement, cancellationToken);
+            position = splice.Start + splice.Length;
         }
         await stream.WriteAsync(_body[position..], cancellationToken);
     }
@@ -51,11 +69,15 @@ internal sealed class SplicedJsonContent : HttpContent
     protected override Task SerializeToStreamAsync(Stream stream, TransportContext? context) =>
         SerializeToStreamAsync(stream, context, CancellationToken.None);
 
-    private int Delta(Splice splice) => splice.Start <= _body.Length ? splice.Replacement.Length - splice.Length : 0;
-
     protected override bool TryComputeLength(out long length)
     {
-        length = _body.Length + Delta(_first) + Delta(_second);
+        length = _body.Length;
+        for (var i = 0; i < Count; i++)
+        {
+            var splice = At(i);
+            if (splice.Start <= _body.Length)
+                length += splice.Replacement.Length - splice.Length;
+        }
         return true;
     }
 }

@@ -62,6 +62,7 @@ internal sealed partial class AnthropicChatEndpoint : ChatEndpoint
 
         using (response)
         {
+            ProviderHeaders.Copy(response, call.Http.Response);
             var body = await response.Content.ReadAsStreamAsync(timeout.Token);
             if (request.Stream)
             {
@@ -96,6 +97,7 @@ internal sealed partial class AnthropicChatEndpoint : ChatEndpoint
 
         using (response)
         {
+            ProviderHeaders.Copy(response, call.Http.Response);
             var body = await response.Content.ReadAsStreamAsync(timeout.Token);
             if (stream)
                 return await SseRelay.RelayAsync(body, new AnthropicStreamRelay(call.Group.NameJson, Deployment.ModelName), call.Http, timeout, _context.Timeouts.Stream, Deployment.ModelName);

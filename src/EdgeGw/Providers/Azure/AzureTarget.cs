@@ -42,7 +42,7 @@ internal static class AzureTarget
 
         // The deployment in the path selects the model; Azure ignores the body's "model", so the
         // client's body goes as it came.
-        var deploymentRoot = root + OpenAiSegment + "/deployments/" + Uri.EscapeDataString(deployment.ModelId);
+        var deploymentRoot = root + OpenAiSegment + "/deployments/" + Uri.EscapeDataString(OpenAiModelFamilies.AzureDeploymentName(deployment.ModelId));
         var versionQuery = "?api-version=" + Uri.EscapeDataString(version!);
         return new OpenAiTarget(new Uri(deploymentRoot + "/chat/completions" + versionQuery), new Uri(deploymentRoot + "/embeddings" + versionQuery), "api-key", authValue, SpliceModelId: false, RequestStreamUsage: SupportsStreamUsage(version!));
     }

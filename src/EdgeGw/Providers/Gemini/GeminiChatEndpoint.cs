@@ -92,6 +92,7 @@ internal sealed partial class GeminiChatEndpoint : ChatEndpoint
             if (!response.IsSuccessStatusCode)
                 return ProviderResult.Failed(await GeminiErrorMapper.MapAsync(response, Deployment.ModelName, Deployment.ApiKey, timeout.Token));
 
+            ProviderHeaders.Copy(response, call.Http.Response);
             var upstream = await response.Content.ReadAsStreamAsync(timeout.Token);
             if (request.Stream && IsEventStream(response))
             {

@@ -25,6 +25,8 @@ internal class OpenAiChatEndpoint : ChatEndpoint
     private readonly HttpMessageInvoker _client;
     private readonly ReadOnlyMemory<byte> _modelIdJson;
     private readonly UpstreamTimeouts _timeouts;
+    private readonly ReasoningParams? _reasoningParams;
+    private readonly bool _dropParams;
 
     public OpenAiChatEndpoint(ProviderContext context) : this(context, Target(context.Deployment))
     {
@@ -35,8 +37,12 @@ internal class OpenAiChatEndpoint : ChatEndpoint
     {
         _target = target;
         _client = context.Clients.For(target.ChatUri);
-        _modelIdJson = Encoding.UTF8.GetBytes(JsonSerializer.Serialize(context.Deployment.ModelId, JsonContext.Default.String));
+        // Azure's o_series/ and gpt5_series/ prefixes only pick the parameter rules; the deployment is named without them.
+        var modelId = context.Deployment.Provider == "azure" ? OpenAiModelFamilies.AzureDeploymentName(context.Deployment.ModelId) : context.Deployment.ModelId;
+        _modelIdJson = Encoding.UTF8.GetBytes(JsonSerializer.Serialize(modelId, JsonContext.Default.String));
         _timeouts = context.Timeouts;
+        _reasoningParams = ReasoningParams.For(context.Deployment);
+        _dropParams = context.Settings.DropParams;
     }
 
     public Uri ChatUri => _target.ChatUri;
@@ -62,14 +68,18 @@ internal class OpenAiChatEndpoint : ChatEndpoint
         var request = call.Request;
         var model = _target.SpliceModelId ? new Splice(request.Model.Start, request.Model.Length, _modelIdJson) : Splice.None;
         var usage = _target.RequestStreamUsage ? UsageSplice(request) : Splice.None;
+        List<Splice>? paramEdits = null;
+        if (_reasoningParams?.Edit(call.Body.Span, _dropParams, out paramEdits) is { } refused)
+            return ProviderResult.Failed(refused);
         var limit = request.Stream ? _timeouts.Stream : _timeouts.Request;
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var (response, error) = await SendAsync(_target.ChatUri, new SplicedJsonContent(call.Body, model, usage), timeout, limit, cancellationToken);
+        var (response, error) = await SendAsync(_target.ChatUri, new SplicedJsonContent(call.Body, model, usage, paramEdits), timeout, limit, cancellationToken);
         if (response is null)
             return ProviderResult.Failed(error!);
 
         using (response)
         {
+            ProviderHeaders.Copy(response, call.Http.Response);
             var body = await response.Content.ReadAsStreamAsync(timeout.Token);
             if (request.Stream)
             {
@@ -103,6 +113,7 @@ internal class OpenAiChatEndpoint : ChatEndpoint
             return ProviderResult.Failed(error!);
         using (response)
         {
+            ProviderHeaders.Copy(response, call.Http.Response);
             using var buffer = new PooledBufferWriter(64 * 1024);
             error = await UpstreamBody.ReadAllAsync(await response.Content.ReadAsStreamAsync(timeout.Token), buffer, Deployment.ModelName, call.Http, _timeouts.Request, timeout.Token);
             return error is not null ? ProviderResult.Failed(error) : await WriteWithClientModelAsync(buffer, call.Http, call.Group.NameJson, call.Accounting);

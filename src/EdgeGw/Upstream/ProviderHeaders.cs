@@ -1,0 +1,50 @@
+using System.Collections.Concurrent;
+using System.Net.Http.Headers;
+using Microsoft.Extensions.Primitives;
+
+namespace EdgeGw.Upstream;
+
+/// <summary>
+/// The answering provider's response headers, as LiteLLM's proxy returns them: every one again
+/// as <c>llm_provider-&lt;name&gt;</c> (lower case), and OpenAI's <c>x-ratelimit-*</c> as they are,
+/// unless the gateway's own key/team/user limits already filled them in.
+/// </summary>
+internal static class ProviderHeaders
+{
+    private const string Prefix = "llm_provider-";
+    private const string RateLimitPrefix = "x-ratelimit-";
+    // Provider header names repeat on every answer; the cap keeps a provider that mints names per
+    // request from growing the table.
+    private const int MaxCachedNames = 1024;
+    private static readonly ConcurrentDictionary<string, string> PrefixedNames = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Adds <paramref name="upstream"/>'s headers to the client's response, if it has not started.</summary>
+    public static void Copy(HttpResponseMessage upstream, HttpResponse client)
+    {
+        if (client.HasStarted)
+            return;
+        var headers = client.Headers;
+        foreach (var (name, values) in upstream.Headers.NonValidated)
+            Add(headers, name, values);
+        foreach (var (name, values) in upstream.Content.Headers.NonValidated)
+            Add(headers, name, values);
+    }
+
+    private static void Add(IHeaderDictionary headers, string name, HeaderStringValues values)
+    {
+        var value = values.Count == 1 ? new StringValues(values.ToString()) : new StringValues([.. values]);
+        headers[Prefixed(name)] = value;
+        if (name.StartsWith(RateLimitPrefix, StringComparison.OrdinalIgnoreCase) && !headers.ContainsKey(name))
+            headers[name] = value;
+    }
+
+    private static string Prefixed(string name)
+    {
+        if (PrefixedNames.TryGetValue(name, out var prefixed))
+            return prefixed;
+        prefixed = Prefix + name.ToLowerInvariant();
+        if (PrefixedNames.Count < MaxCachedNames)
+            PrefixedNames.TryAdd(name, prefixed);
+        return prefixed;
+    }
+}
