@@ -90,7 +90,7 @@ internal static class RouterSettingsReader
     private static FallbackMap Map(YamlValues values, YamlMappingNode? router, YamlMappingNode? litellm, string key)
     {
         var (node, path) = Child(router, key) is { } fromRouter ? (fromRouter, $"router_settings.{key}") : (Child(litellm, key), $"litellm_settings.{key}");
-        if (node is null || node is YamlScalarNode { Value: null or "" or "~" or "null" })
+        if (YamlValues.IsNull(node))
             return FallbackMap.Empty;
         var result = new Dictionary<string, ImmutableArray<string>>(StringComparer.Ordinal);
         var entries = node is YamlMappingNode single ? [single]
