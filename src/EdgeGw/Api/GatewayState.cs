@@ -63,6 +63,7 @@ internal sealed class GatewayRuntime : IDisposable
         Data = data;
         Telemetry = telemetry ?? new Observability.GatewayTelemetry(Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
         Telemetry.Metrics.Load(config);
+        data.Ledger.Clock = config.Litellm.BudgetClock;
         _current = new GatewayState(config, Clients, time, data, Limits, Health);
     }
 
@@ -85,6 +86,7 @@ internal sealed class GatewayRuntime : IDisposable
     {
         var next = new GatewayState(config, Clients, Time, Data, Limits, Health);
         Telemetry.Metrics.Load(config);
+        Data.Ledger.Clock = config.Litellm.BudgetClock;
         Volatile.Write(ref _current, next);
     }
 

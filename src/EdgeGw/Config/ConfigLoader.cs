@@ -143,18 +143,21 @@ internal static class ConfigLoader
     {
         const string path = "litellm_settings";
         var map = YamlValues.Mapping(node, path);
-        ignored.AddUnknown(map, path, ["drop_params", "request_timeout", "max_budget", "budget_duration",
+        ignored.AddUnknown(map, path, ["drop_params", "request_timeout", "max_budget", "budget_duration", "timezone", "budget_reset_time",
             "json_logs", "set_verbose", "require_auth_for_metrics_endpoint", .. RouterSettingsReader.LitellmKeys]);
         var durationText = values.String(Child(map, "budget_duration"), $"{path}.budget_duration");
         Spend.BudgetDuration? duration = null;
         if (durationText is not null && !Spend.BudgetDuration.TryParse(durationText, out duration))
             throw new ConfigException($"{path}.budget_duration", $"expected {Spend.BudgetDuration.Expected}, got '{durationText}'");
+        if (duration?.BudgetProblem is { } problem)
+            throw new ConfigException($"{path}.budget_duration", $"{problem}, got '{durationText}'");
         return new LitellmSettings
         {
             DropParams = values.Bool(Child(map, "drop_params"), $"{path}.drop_params") ?? false,
             RequestTimeout = values.Seconds(Child(map, "request_timeout"), $"{path}.request_timeout"),
             MaxBudget = values.Decimal(Child(map, "max_budget"), $"{path}.max_budget"),
             BudgetDuration = duration,
+            BudgetClock = BudgetClockReader.Read(values, map, path),
             JsonLogs = values.Bool(Child(map, "json_logs"), $"{path}.json_logs") ?? false,
             SetVerbose = values.Bool(Child(map, "set_verbose"), $"{path}.set_verbose") ?? false,
             RequireAuthForMetrics = values.Bool(Child(map, "require_auth_for_metrics_endpoint"), $"{path}.require_auth_for_metrics_endpoint") ?? true,

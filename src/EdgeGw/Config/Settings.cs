@@ -23,6 +23,8 @@ internal sealed record LitellmSettings
     public decimal? MaxBudget { get; init; }
     /// <summary><c>budget_duration</c>: how often the proxy's spend resets.</summary>
     public Spend.BudgetDuration? BudgetDuration { get; init; }
+    /// <summary><c>timezone</c> and <c>budget_reset_time</c>: when every budget window (proxy, key, team, user) resets.</summary>
+    public Spend.BudgetClock BudgetClock { get; init; } = Spend.BudgetClock.Utc;
     /// <summary><c>json_logs</c>: every log line (including the per-request line) as one JSON object.</summary>
     public bool JsonLogs { get; init; }
     /// <summary><c>set_verbose</c>: debug-level logs.</summary>

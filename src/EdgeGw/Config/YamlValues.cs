@@ -31,9 +31,15 @@ internal sealed class YamlValues(Func<string, string?> environment)
         _ => throw new ConfigException(path, "expected a list"),
     };
 
+    public static YamlNode? Child(YamlMappingNode? map, string key) =>
+        map is not null && map.Children.TryGetValue(new YamlScalarNode(key), out var node) ? node : null;
+
     /// <summary>An unquoted <c>~</c>, <c>null</c> or empty value: absent, as PyYAML reads it.</summary>
     public static bool IsNull(YamlNode? node) =>
         node is null || node is YamlScalarNode { Style: ScalarStyle.Plain or ScalarStyle.Any } scalar && Yaml11.IsNull(scalar.Value);
+
+    /// <summary>A non-fatal finding, listed at start-up.</summary>
+    public void Warn(string warning) => _warnings.Add(warning);
 
     /// <summary>An environment variable, empty treated as unset.</summary>
     public string? Environment(string name) => environment(name) is { Length: > 0 } value ? value : null;
