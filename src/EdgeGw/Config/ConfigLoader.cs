@@ -56,7 +56,14 @@ internal static class ConfigLoader
             Deployments = ReadModelList(values, Child(root, "model_list"), ignored),
         };
         IgnoreUnknownRouterKeys(routerNode, ignored);
-        return config with { IgnoredKeys = ignored.ToImmutable(), Warnings = [.. values.Warnings] };
+        var deferred = DeferredFeatures.Find(values, YamlValues.Mapping(Child(root, "general_settings"), "general_settings"), litellmNode, routerNode,
+            out var explained);
+        return config with
+        {
+            IgnoredKeys = [.. ignored.ToImmutable().Except(explained)],
+            Deferred = deferred,
+            Warnings = [.. values.Warnings],
+        };
     }
 
     private static YamlMappingNode LoadRoot(string yaml, string source)

@@ -45,6 +45,8 @@ internal sealed record GatewayConfig
     public RouterSettings Router { get; init; } = new();
     /// <summary>Keys that were accepted but are not (yet) acted on, listed once at start-up.</summary>
     public ImmutableArray<string> IgnoredKeys { get; init; } = [];
+    /// <summary>LiteLLM features asked for that arrive later (PostgreSQL, cache, callbacks, UI, …), each told at start-up with what EdgeGw does instead.</summary>
+    public ImmutableArray<DeferredFeature> Deferred { get; init; } = [];
     /// <summary>Non-fatal findings, e.g. an <c>os.environ/NAME</c> that is not set.</summary>
     public ImmutableArray<string> Warnings { get; init; } = [];
 }
