@@ -20,34 +20,11 @@ public sealed class YamlScalarTests
     [Fact]
     public void TpmWithUnderscores_ParsesAsInteger()
     {
-        // A production tutorial's model_list, literally (three keys of one Claude group).
-        var config = Parse("""
-            model_list:
-              # Primary: Claude Sonnet with 3 keys for throughput
-              - model_name: claude-primary
-                litellm_params:
-                  model: anthropic/claude-sonnet-4-6
-                  api_key: os.environ/ANTHROPIC_API_KEY_1
-                  rpm: 500
-                  tpm: 200_000
-              - model_name: claude-primary
-                litellm_params:
-                  model: anthropic/claude-sonnet-4-6
-                  api_key: os.environ/ANTHROPIC_API_KEY_2
-                  rpm: 500
-                  tpm: 200_000
-              - model_name: claude-primary
-                litellm_params:
-                  model: anthropic/claude-sonnet-4-6
-                  api_key: os.environ/ANTHROPIC_API_KEY_3
-                  rpm: 1000
-                  tpm: 400_000 # Higher-tier key
-            general_settings:
-              master_key: sk-m
-            """, new() { ["ANTHROPIC_API_KEY_1"] = "a", ["ANTHROPIC_API_KEY_2"] = "b", ["ANTHROPIC_API_KEY_3"] = "c" });
+        // A production tutorial's config: three keys of one Claude group with tpm: 200_000 / 400_000.
+        var config = Parse(TutorialConfigs.Production, TutorialConfigs.ProductionEnvironment);
 
-        Assert.Equal([200_000, 200_000, 400_000], config.Deployments.Select(d => d.Tpm ?? 0));
-        Assert.Equal([500, 500, 1000], config.Deployments.Select(d => d.Rpm ?? 0));
+        Assert.Equal([200_000, 200_000, 400_000], config.Deployments.Take(3).Select(d => d.Tpm ?? 0));
+        Assert.Equal([500, 500, 1000], config.Deployments.Take(3).Select(d => d.Rpm ?? 0));
     }
 
     [Theory]
