@@ -141,8 +141,13 @@ internal static class ConfigLoader
         var grace = values.Seconds(Child(map, "graceful_shutdown_seconds"), $"{path}.graceful_shutdown_seconds");
         if (grace is not null)
             settings = settings with { GracefulShutdown = grace.Value };
+        settings = settings with
+        {
+            KeyHeaderName = values.String(Child(map, "litellm_key_header_name"), $"{path}.litellm_key_header_name") is { Length: > 0 } header ? header : null,
+            DisableSpendLogs = values.Bool(Child(map, "disable_spend_logs"), $"{path}.disable_spend_logs") ?? false,
+        };
         ignored.AddUnknown(map, path, "master_key", "max_request_size_mb", "max_parallel_requests", "global_max_parallel_requests",
-            "token_rate_limit_type", "graceful_shutdown_seconds");
+            "token_rate_limit_type", "graceful_shutdown_seconds", "litellm_key_header_name", "disable_spend_logs");
         return settings;
     }
 

@@ -12,6 +12,10 @@ internal sealed record GeneralSettings
     public TokenRateLimitType TokenRateLimitType { get; init; } = TokenRateLimitType.Total;
     /// <summary><c>graceful_shutdown_seconds</c>: how long SIGTERM/SIGINT waits for in-flight requests and streams.</summary>
     public TimeSpan GracefulShutdown { get; init; } = TimeSpan.FromSeconds(30);
+    /// <summary><c>litellm_key_header_name</c>: the one header keys are read from, instead of Authorization / x-api-key.</summary>
+    public string? KeyHeaderName { get; init; }
+    /// <summary><c>disable_spend_logs</c>: no spend-log row per request; key, team, user and proxy spend still count.</summary>
+    public bool DisableSpendLogs { get; init; }
 }
 
 /// <summary><c>litellm_settings</c>: request behaviour shared by all deployments.</summary>

@@ -22,6 +22,8 @@ internal sealed class SpendLedger(Accounts accounts, SpendWriter writer, TimePro
     public TimeProvider Time { get; } = time;
     /// <summary>The calendar budget windows reset on; set from each config (<c>litellm_settings.timezone</c>).</summary>
     public BudgetClock Clock { get; set; } = BudgetClock.Utc;
+    /// <summary>False with <c>general_settings.disable_spend_logs</c>: spend still counts, no row per request is stored.</summary>
+    public bool WritesRows { get; set; } = true;
 
     public GatewayError? Check(Caller caller, GlobalBudget global)
     {
