@@ -53,8 +53,7 @@ internal static class DeferredFeatures
             found.Add(new(DeferredFeatureKind.PostgreSql, "DATABASE_URL"));
         handled.Add("general_settings.database_url");
 
-        var cacheOn = YamlValues.Child(litellm, "cache") is { } cache && values.Bool(cache, "litellm_settings.cache") == true;
-        if (cacheOn)
+        if (IsOn(values, litellm, "cache", "litellm_settings.cache"))
             found.Add(new(DeferredFeatureKind.ResponseCache, "litellm_settings.cache"));
         handled.Add("litellm_settings.cache");
         handled.Add("litellm_settings.cache_params");
@@ -74,7 +73,7 @@ internal static class DeferredFeatures
         if (callbackKeys.Count > 0)
             found.Add(new(DeferredFeatureKind.Callbacks, $"litellm_settings.{string.Join('/', callbackKeys)}", string.Join(", ", names)));
 
-        if (YamlValues.Child(general, "store_model_in_db") is { } storeNode && values.Bool(storeNode, "general_settings.store_model_in_db") == true)
+        if (IsOn(values, general, "store_model_in_db", "general_settings.store_model_in_db"))
             found.Add(new(DeferredFeatureKind.ModelsInDatabase, "general_settings.store_model_in_db"));
         handled.Add("general_settings.store_model_in_db");
 
@@ -90,6 +89,10 @@ internal static class DeferredFeatures
         keys = handled.ToImmutable();
         return found.ToImmutable();
     }
+
+    // Lenient: a key EdgeGw does not act on must never stop it from starting.
+    private static bool IsOn(YamlValues values, YamlMappingNode? map, string key, string path) =>
+        values.String(YamlValues.Child(map, key), path) is { } text && Yaml11.Bool(text) != false;
 
     private static bool Present(YamlMappingNode? map, string key) => !YamlValues.IsNull(YamlValues.Child(map, key));
 

@@ -107,4 +107,14 @@ public sealed class DeferredFeatureTests
         var feature = Assert.Single(config.Deferred);
         Assert.Equal(("litellm_settings.success_callback/callbacks", "langfuse, otel"), (feature.Source, feature.Detail));
     }
+
+    [Fact]
+    public void CacheWrittenAsAName_StillStartsAndIsTold()
+    {
+        var config = Parse("""
+            general_settings: { master_key: sk-m, store_model_in_db: "True" }
+            litellm_settings: { cache: redis }
+            """);
+        Assert.Equal([DeferredFeatureKind.ResponseCache, DeferredFeatureKind.ModelsInDatabase], config.Deferred.Select(f => f.Kind));
+    }
 }
