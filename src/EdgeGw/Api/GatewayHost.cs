@@ -60,6 +60,9 @@ internal static partial class GatewayHost
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("EdgeGw");
         foreach (var warning in config.Warnings)
             LogConfigWarning(logger, warning);
+        var databasePath = app.Services.GetRequiredService<GatewayRuntime>().Data.Store.Path;
+        foreach (var feature in config.Deferred)
+            LogConfigWarning(logger, feature.Describe(databasePath));
         if (config.IgnoredKeys.Length > 0)
             LogIgnoredKeys(logger, string.Join(", ", config.IgnoredKeys));
     }

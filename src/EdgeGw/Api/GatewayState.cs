@@ -34,7 +34,7 @@ internal sealed class GatewayState
                 endpoint.Health = health.For(endpoint.Deployment.Id);
             }
         }
-        Authenticator = new Authenticator(config.General.MasterKey, data.Accounts, time);
+        Authenticator = new Authenticator(config.General.MasterKey, data.Accounts, time, config.General.KeyHeaderName);
         GlobalBudget = config.Litellm.MaxBudget is null && config.Litellm.BudgetDuration is null
             ? GlobalBudget.None
             : new GlobalBudget(config.Litellm.MaxBudget is { } max ? Money.ToNanos(max) : null, config.Litellm.BudgetDuration);
@@ -64,6 +64,8 @@ internal sealed class GatewayRuntime : IDisposable
         Telemetry = telemetry ?? new Observability.GatewayTelemetry(Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
         Telemetry.Metrics.Accounts = data.Accounts;
         Telemetry.Metrics.Load(config);
+        data.Ledger.Clock = config.Litellm.BudgetClock;
+        data.Ledger.WritesRows = !config.General.DisableSpendLogs;
         _current = new GatewayState(config, Clients, time, data, Limits, Health);
     }
 
@@ -86,6 +88,8 @@ internal sealed class GatewayRuntime : IDisposable
     {
         var next = new GatewayState(config, Clients, Time, Data, Limits, Health);
         Telemetry.Metrics.Load(config);
+        Data.Ledger.Clock = config.Litellm.BudgetClock;
+        Data.Ledger.WritesRows = !config.General.DisableSpendLogs;
         Volatile.Write(ref _current, next);
     }
 

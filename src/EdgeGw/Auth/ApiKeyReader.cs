@@ -7,8 +7,17 @@ internal static class ApiKeyReader
     /// <c>Authorization: Bearer</c> (OpenAI SDKs), <c>x-api-key</c> (Anthropic SDKs) or
     /// <c>x-litellm-api-key</c> (LiteLLM's own header, for when Authorization is taken).
     /// </summary>
-    public static ReadOnlySpan<char> Read(IHeaderDictionary headers)
+    /// <remarks>
+    /// With <c>general_settings.litellm_key_header_name</c> set, only that header is read, as LiteLLM
+    /// does (e.g. when a gateway in front of it owns <c>Authorization</c>).
+    /// </remarks>
+    public static ReadOnlySpan<char> Read(IHeaderDictionary headers, string? customHeader = null)
     {
+        if (customHeader is not null)
+        {
+            var custom = headers[customHeader];
+            return custom.Count > 0 && !string.IsNullOrEmpty(custom[0]) ? StripBearer(custom[0]!) : default;
+        }
         var litellm = headers["x-litellm-api-key"];
         if (litellm.Count > 0 && !string.IsNullOrEmpty(litellm[0]))
             return StripBearer(litellm[0]!);

@@ -9,7 +9,7 @@ namespace EdgeGw.Auth;
 /// its content nor its length leaks through timing), else a virtual key by its hash in the
 /// in-memory cache, refused when blocked or expired.
 /// </summary>
-internal sealed class Authenticator(string masterKey, Accounts? accounts = null, TimeProvider? time = null)
+internal sealed class Authenticator(string masterKey, Accounts? accounts = null, TimeProvider? time = null, string? keyHeader = null)
 {
     private readonly byte[] _masterKeyHash = KeyHash.Compute(masterKey);
     private readonly Caller _master = new(CallerKind.Master, masterToken: Convert.ToHexStringLower(KeyHash.Compute(masterKey)));
@@ -18,7 +18,7 @@ internal sealed class Authenticator(string masterKey, Accounts? accounts = null,
     public GatewayError? Authenticate(HttpContext context, out Caller caller)
     {
         caller = Caller.Anonymous;
-        var key = ApiKeyReader.Read(context.Request.Headers);
+        var key = ApiKeyReader.Read(context.Request.Headers, keyHeader);
         if (key.IsEmpty)
             return GatewayError.MissingKey;
         Span<byte> hash = stackalloc byte[KeyHash.Size];

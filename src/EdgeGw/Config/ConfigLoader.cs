@@ -56,7 +56,14 @@ internal static class ConfigLoader
             Deployments = ReadModelList(values, Child(root, "model_list"), ignored),
         };
         IgnoreUnknownRouterKeys(routerNode, ignored);
-        return config with { IgnoredKeys = ignored.ToImmutable(), Warnings = [.. values.Warnings] };
+        var deferred = DeferredFeatures.Find(values, YamlValues.Mapping(Child(root, "general_settings"), "general_settings"), litellmNode, routerNode,
+            out var explained);
+        return config with
+        {
+            IgnoredKeys = [.. ignored.ToImmutable().Except(explained)],
+            Deferred = deferred,
+            Warnings = [.. values.Warnings],
+        };
     }
 
     private static YamlMappingNode LoadRoot(string yaml, string source)
@@ -134,8 +141,13 @@ internal static class ConfigLoader
         var grace = values.Seconds(Child(map, "graceful_shutdown_seconds"), $"{path}.graceful_shutdown_seconds");
         if (grace is not null)
             settings = settings with { GracefulShutdown = grace.Value };
+        settings = settings with
+        {
+            KeyHeaderName = values.String(Child(map, "litellm_key_header_name"), $"{path}.litellm_key_header_name") is { Length: > 0 } header ? header : null,
+            DisableSpendLogs = values.Bool(Child(map, "disable_spend_logs"), $"{path}.disable_spend_logs") ?? false,
+        };
         ignored.AddUnknown(map, path, "master_key", "max_request_size_mb", "max_parallel_requests", "global_max_parallel_requests",
-            "token_rate_limit_type", "graceful_shutdown_seconds");
+            "token_rate_limit_type", "graceful_shutdown_seconds", "litellm_key_header_name", "disable_spend_logs");
         return settings;
     }
 
@@ -143,18 +155,21 @@ internal static class ConfigLoader
     {
         const string path = "litellm_settings";
         var map = YamlValues.Mapping(node, path);
-        ignored.AddUnknown(map, path, ["drop_params", "request_timeout", "max_budget", "budget_duration",
+        ignored.AddUnknown(map, path, ["drop_params", "request_timeout", "max_budget", "budget_duration", "timezone", "budget_reset_time",
             "json_logs", "set_verbose", "require_auth_for_metrics_endpoint", .. RouterSettingsReader.LitellmKeys]);
         var durationText = values.String(Child(map, "budget_duration"), $"{path}.budget_duration");
         Spend.BudgetDuration? duration = null;
         if (durationText is not null && !Spend.BudgetDuration.TryParse(durationText, out duration))
             throw new ConfigException($"{path}.budget_duration", $"expected {Spend.BudgetDuration.Expected}, got '{durationText}'");
+        if (duration?.BudgetProblem is { } problem)
+            throw new ConfigException($"{path}.budget_duration", $"{problem}, got '{durationText}'");
         return new LitellmSettings
         {
             DropParams = values.Bool(Child(map, "drop_params"), $"{path}.drop_params") ?? false,
             RequestTimeout = values.Seconds(Child(map, "request_timeout"), $"{path}.request_timeout"),
             MaxBudget = values.Decimal(Child(map, "max_budget"), $"{path}.max_budget"),
             BudgetDuration = duration,
+            BudgetClock = BudgetClockReader.Read(values, map, path),
             JsonLogs = values.Bool(Child(map, "json_logs"), $"{path}.json_logs") ?? false,
             SetVerbose = values.Bool(Child(map, "set_verbose"), $"{path}.set_verbose") ?? false,
             RequireAuthForMetrics = values.Bool(Child(map, "require_auth_for_metrics_endpoint"), $"{path}.require_auth_for_metrics_endpoint") ?? true,

@@ -42,6 +42,8 @@ internal sealed record RouterSettings
     /// <summary><c>default_fallbacks</c>: for groups with no entry of their own in <c>fallbacks</c>.</summary>
     public ImmutableArray<string> DefaultFallbacks { get; init; } = [];
     public TimeSpan? Timeout { get; init; }
+    /// <summary><c>stream_timeout</c>: for streams, outranks any <c>timeout</c> (LiteLLM's router reads it first).</summary>
+    public TimeSpan? StreamTimeout { get; init; }
 }
 
 /// <summary>LiteLLM's <c>retry_policy</c>: retries per error class; unset classes use <c>num_retries</c>.</summary>

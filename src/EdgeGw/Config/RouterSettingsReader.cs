@@ -14,7 +14,7 @@ internal static class RouterSettingsReader
     [
         "routing_strategy", "routing_strategy_args", "num_retries", "retry_after", "retry_policy", "allowed_fails",
         "cooldown_time", "max_fallbacks", "fallbacks", "context_window_fallbacks", "content_policy_fallbacks",
-        "default_fallbacks", "timeout",
+        "default_fallbacks", "timeout", "stream_timeout",
     ];
 
     /// <summary>The router keys also read from <c>litellm_settings</c>.</summary>
@@ -67,6 +67,7 @@ internal static class RouterSettingsReader
             ContentPolicyFallbacks = Map(values, router, litellm, "content_policy_fallbacks"),
             DefaultFallbacks = Names(values, Child(router, "default_fallbacks") ?? Child(litellm, "default_fallbacks"), "default_fallbacks"),
             Timeout = values.Seconds(Child(router, "timeout"), $"{r}.timeout"),
+            StreamTimeout = values.Seconds(Child(router, "stream_timeout"), $"{r}.stream_timeout"),
         };
     }
 
@@ -90,7 +91,7 @@ internal static class RouterSettingsReader
     private static FallbackMap Map(YamlValues values, YamlMappingNode? router, YamlMappingNode? litellm, string key)
     {
         var (node, path) = Child(router, key) is { } fromRouter ? (fromRouter, $"router_settings.{key}") : (Child(litellm, key), $"litellm_settings.{key}");
-        if (node is null || node is YamlScalarNode { Value: null or "" or "~" or "null" })
+        if (YamlValues.IsNull(node))
             return FallbackMap.Empty;
         var result = new Dictionary<string, ImmutableArray<string>>(StringComparer.Ordinal);
         var entries = node is YamlMappingNode single ? [single]

@@ -12,6 +12,10 @@ internal sealed record GeneralSettings
     public TokenRateLimitType TokenRateLimitType { get; init; } = TokenRateLimitType.Total;
     /// <summary><c>graceful_shutdown_seconds</c>: how long SIGTERM/SIGINT waits for in-flight requests and streams.</summary>
     public TimeSpan GracefulShutdown { get; init; } = TimeSpan.FromSeconds(30);
+    /// <summary><c>litellm_key_header_name</c>: the one header keys are read from, instead of Authorization / x-api-key.</summary>
+    public string? KeyHeaderName { get; init; }
+    /// <summary><c>disable_spend_logs</c>: no spend-log row per request; key, team, user and proxy spend still count.</summary>
+    public bool DisableSpendLogs { get; init; }
 }
 
 /// <summary><c>litellm_settings</c>: request behaviour shared by all deployments.</summary>
@@ -23,6 +27,8 @@ internal sealed record LitellmSettings
     public decimal? MaxBudget { get; init; }
     /// <summary><c>budget_duration</c>: how often the proxy's spend resets.</summary>
     public Spend.BudgetDuration? BudgetDuration { get; init; }
+    /// <summary><c>timezone</c> and <c>budget_reset_time</c>: when every budget window (proxy, key, team, user) resets.</summary>
+    public Spend.BudgetClock BudgetClock { get; init; } = Spend.BudgetClock.Utc;
     /// <summary><c>json_logs</c>: every log line (including the per-request line) as one JSON object.</summary>
     public bool JsonLogs { get; init; }
     /// <summary><c>set_verbose</c>: debug-level logs.</summary>
@@ -43,6 +49,8 @@ internal sealed record GatewayConfig
     public RouterSettings Router { get; init; } = new();
     /// <summary>Keys that were accepted but are not (yet) acted on, listed once at start-up.</summary>
     public ImmutableArray<string> IgnoredKeys { get; init; } = [];
+    /// <summary>LiteLLM features asked for that arrive later (PostgreSQL, cache, callbacks, UI, …), each told at start-up with what EdgeGw does instead.</summary>
+    public ImmutableArray<DeferredFeature> Deferred { get; init; } = [];
     /// <summary>Non-fatal findings, e.g. an <c>os.environ/NAME</c> that is not set.</summary>
     public ImmutableArray<string> Warnings { get; init; } = [];
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
 namespace EdgeGw.Config;
@@ -18,7 +19,7 @@ internal sealed class YamlValues(Func<string, string?> environment)
     {
         null => null,
         YamlMappingNode map => map,
-        YamlScalarNode { Value: null or "" or "~" or "null" } => null,
+        _ when IsNull(node) => null,
         _ => throw new ConfigException(path, "expected a mapping of key: value"),
     };
 
@@ -26,9 +27,19 @@ internal sealed class YamlValues(Func<string, string?> environment)
     {
         null => null,
         YamlSequenceNode seq => seq,
-        YamlScalarNode { Value: null or "" or "~" or "null" } => null,
+        _ when IsNull(node) => null,
         _ => throw new ConfigException(path, "expected a list"),
     };
+
+    public static YamlNode? Child(YamlMappingNode? map, string key) =>
+        map is not null && map.Children.TryGetValue(new YamlScalarNode(key), out var node) ? node : null;
+
+    /// <summary>An unquoted <c>~</c>, <c>null</c> or empty value: absent, as PyYAML reads it.</summary>
+    public static bool IsNull(YamlNode? node) =>
+        node is null || node is YamlScalarNode { Style: ScalarStyle.Plain or ScalarStyle.Any } scalar && Yaml11.IsNull(scalar.Value);
+
+    /// <summary>A non-fatal finding, listed at start-up.</summary>
+    public void Warn(string warning) => _warnings.Add(warning);
 
     /// <summary>An environment variable, empty treated as unset.</summary>
     public string? Environment(string name) => environment(name) is { Length: > 0 } value ? value : null;
@@ -41,7 +52,7 @@ internal sealed class YamlValues(Func<string, string?> environment)
         if (node is not YamlScalarNode scalar)
             throw new ConfigException(path, "expected a single value, not a list or mapping");
         var value = scalar.Value;
-        if (scalar.Style == YamlDotNet.Core.ScalarStyle.Plain && value is "" or "~" or "null" or "Null" or "NULL")
+        if (scalar.Style is ScalarStyle.Plain or ScalarStyle.Any && Yaml11.IsNull(value))
             return null;
         if (value is null || !value.StartsWith(EnvPrefix, StringComparison.Ordinal))
             return value;
@@ -61,19 +72,22 @@ internal sealed class YamlValues(Func<string, string?> environment)
     public string Required(YamlNode? node, string path) =>
         String(node, path) ?? throw new ConfigException(path, node is null ? "required" : "required, but empty");
 
+    /// <summary>A whole number in any YAML 1.1 spelling (<c>200_000</c>, <c>0x10</c>); an integral float (<c>100.0</c>) too.</summary>
     public int? Int(YamlNode? node, string path)
     {
         var text = String(node, path);
         if (text is null)
             return null;
-        if (!int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value))
+        if (Yaml11.TryInteger(text, out var whole))
         {
-            // YAML writers sometimes emit 100.0 for an integer; accept integral floats.
-            if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) && d == Math.Floor(d) && Math.Abs(d) < int.MaxValue)
-                return (int)d;
-            throw new ConfigException(path, $"expected a whole number, got '{text}'");
+            return whole is >= int.MinValue and <= int.MaxValue
+                ? (int)whole
+                : throw new ConfigException(path, $"{text} is too large (at most {int.MaxValue})");
         }
-        return value;
+        // YAML writers sometimes emit 100.0 for an integer; accept integral floats.
+        if (Yaml11.TryFloat(text, out var d) && double.IsFinite(d) && d == Math.Floor(d) && Math.Abs(d) < int.MaxValue)
+            return (int)d;
+        throw new ConfigException(path, $"expected a whole number, got '{text}'");
     }
 
     public int? NonNegativeInt(YamlNode? node, string path)
@@ -89,33 +103,36 @@ internal sealed class YamlValues(Func<string, string?> environment)
         var text = String(node, path);
         if (text is null)
             return null;
-        if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) || !double.IsFinite(value))
-            throw new ConfigException(path, $"expected a number, got '{text}'");
+        if (!Yaml11.TryFloat(text, out var value) || !double.IsFinite(value))
+            throw new ConfigException(path, $"expected a finite number, got '{text}'");
         return value;
     }
 
+    /// <summary>Money: exact decimal, never negative; <c>.inf</c> is no limit (null), as Python compares spend with it.</summary>
     public decimal? Decimal(YamlNode? node, string path)
     {
         var text = String(node, path);
         if (text is null)
             return null;
-        if (!decimal.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value))
+        decimal value;
+        if (Yaml11.TryInteger(text, out var whole))
+            value = whole;
+        else if (Yaml11.TryFloat(text, out var d) && double.IsPositiveInfinity(d))
+            return null;
+        else if (!decimal.TryParse(text.Replace("_", "", StringComparison.Ordinal), NumberStyles.Float, CultureInfo.InvariantCulture, out value))
             throw new ConfigException(path, $"expected a number, got '{text}'");
         if (value < 0)
             throw new ConfigException(path, $"must not be negative, got {text}");
         return value;
     }
 
+    /// <summary>A boolean as PyYAML spells it: true/false, yes/no, on/off, each lower, Title or UPPER case.</summary>
     public bool? Bool(YamlNode? node, string path)
     {
         var text = String(node, path);
-        return text switch
-        {
-            null => null,
-            "true" or "True" or "TRUE" or "yes" or "on" => true,
-            "false" or "False" or "FALSE" or "no" or "off" => false,
-            _ => throw new ConfigException(path, $"expected true or false, got '{text}'"),
-        };
+        if (text is null)
+            return null;
+        return Yaml11.Bool(text) ?? throw new ConfigException(path, $"expected true or false (or yes/no, on/off), got '{text}'");
     }
 
     /// <summary>Seconds, as LiteLLM writes timeouts (<c>timeout: 30</c> or <c>0.5</c>).</summary>

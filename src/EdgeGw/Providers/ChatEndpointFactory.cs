@@ -19,7 +19,7 @@ internal sealed class ChatEndpointFactory(GatewayConfig config, UpstreamClients 
         var kind = ProviderCatalog.Find(deployment.Provider)!.Kind;
         var timeouts = new UpstreamTimeouts(
             deployment.Timeout ?? config.Router.Timeout ?? config.Litellm.RequestTimeout ?? DefaultTimeout,
-            deployment.StreamTimeout ?? deployment.Timeout ?? config.Router.Timeout ?? config.Litellm.RequestTimeout ?? DefaultTimeout);
+            deployment.StreamTimeout ?? config.Router.StreamTimeout ?? deployment.Timeout ?? config.Router.Timeout ?? config.Litellm.RequestTimeout ?? DefaultTimeout);
         var context = new ProviderContext(deployment, clients, timeouts, config.Litellm, time);
         return kind switch
         {

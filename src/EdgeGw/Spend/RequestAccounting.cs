@@ -134,6 +134,6 @@ internal sealed class RequestAccounting
             Status = success ? "success" : "failure",
         };
         Observability.RequestTelemetry.Of(_http)?.Complete(result.Error, usage.PromptTokens, usage.CompletionTokens, row.SpendNanos);
-        return _ledger.Writer.EnqueueAsync(new SpendWork { Row = row, Counters = _counters });
+        return _ledger.Writer.EnqueueAsync(new SpendWork { Row = _ledger.WritesRows ? row : null, Counters = _counters });
     }
 }

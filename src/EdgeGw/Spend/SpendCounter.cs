@@ -33,7 +33,7 @@ internal sealed class SpendCounter(long nanos = 0, long resetAtMs = 0, long sequ
     /// Starts a new window when the current one has ended (or starts the first one). Returns the
     /// state to persist when anything changed.
     /// </summary>
-    public CounterState? ResetIfDue(BudgetDuration? duration, DateTimeOffset now)
+    public CounterState? ResetIfDue(BudgetDuration? duration, DateTimeOffset now, BudgetClock clock)
     {
         var due = ResetAtMs;
         var nowMs = now.ToUnixTimeMilliseconds();
@@ -45,11 +45,11 @@ internal sealed class SpendCounter(long nanos = 0, long resetAtMs = 0, long sequ
                 return null;
             if (_resetAtMs == 0)
             {
-                _resetAtMs = duration.After(now).ToUnixTimeMilliseconds();
+                _resetAtMs = duration.NextReset(now, clock).ToUnixTimeMilliseconds();
             }
             else
             {
-                _resetAtMs = duration.NextReset(DateTimeOffset.FromUnixTimeMilliseconds(_resetAtMs), now).ToUnixTimeMilliseconds();
+                _resetAtMs = ResetAfter(duration, DateTimeOffset.FromUnixTimeMilliseconds(_resetAtMs), now, clock).ToUnixTimeMilliseconds();
                 Volatile.Write(ref _nanos, 0);
             }
             _sequence++;
@@ -57,15 +57,32 @@ internal sealed class SpendCounter(long nanos = 0, long resetAtMs = 0, long sequ
         }
     }
 
-    /// <summary>An admin change: a new duration starts a fresh window now; <paramref name="nanos"/> sets the spend.</summary>
-    public CounterState Set(long? nanos, BudgetDuration? duration, bool durationChanged, DateTimeOffset now)
+    /// <summary>
+    /// The reset after the one that was due: each reset computes the next from its own time, as
+    /// LiteLLM's reset job does when it runs at the due time, even if no request came for a while.
+    /// </summary>
+    private static DateTimeOffset ResetAfter(BudgetDuration duration, DateTimeOffset due, DateTimeOffset now, BudgetClock clock)
+    {
+        var next = due;
+        for (var i = 0; i < 64 && next <= now; i++)
+        {
+            var after = duration.NextReset(next, clock);
+            if (after <= next)
+                break;
+            next = after;
+        }
+        return next > now ? next : duration.NextReset(now, clock);
+    }
+
+    /// <summary>An admin change: a new duration sets the next reset from now; <paramref name="nanos"/> sets the spend.</summary>
+    public CounterState Set(long? nanos, BudgetDuration? duration, bool durationChanged, DateTimeOffset now, BudgetClock clock)
     {
         lock (_lock)
         {
             if (nanos is not null)
                 _nanos = nanos.Value;
             if (durationChanged)
-                _resetAtMs = duration is null ? 0 : duration.After(now).ToUnixTimeMilliseconds();
+                _resetAtMs = duration is null ? 0 : duration.NextReset(now, clock).ToUnixTimeMilliseconds();
             _sequence++;
             return new CounterState(_nanos, _resetAtMs, _sequence);
         }

@@ -20,6 +20,10 @@ internal sealed class SpendLedger(Accounts accounts, SpendWriter writer, TimePro
     public Accounts Accounts { get; } = accounts;
     public SpendWriter Writer { get; } = writer;
     public TimeProvider Time { get; } = time;
+    /// <summary>The calendar budget windows reset on; set from each config (<c>litellm_settings.timezone</c>).</summary>
+    public BudgetClock Clock { get; set; } = BudgetClock.Utc;
+    /// <summary>False with <c>general_settings.disable_spend_logs</c>: spend still counts, no row per request is stored.</summary>
+    public bool WritesRows { get; set; } = true;
 
     public GatewayError? Check(Caller caller, GlobalBudget global)
     {
@@ -66,10 +70,10 @@ internal sealed class SpendLedger(Accounts accounts, SpendWriter writer, TimePro
         return globalError;
     }
 
-    private static GatewayError? CheckOne(SpendCounter counter, long? max, BudgetDuration? duration, DateTimeOffset now,
+    private GatewayError? CheckOne(SpendCounter counter, long? max, BudgetDuration? duration, DateTimeOffset now,
         string? kind, string? id, out CounterState? reset)
     {
-        reset = counter.ResetIfDue(duration, now);
+        reset = counter.ResetIfDue(duration, now, Clock);
         if (max is null)
             return null;
         var spend = counter.Nanos;

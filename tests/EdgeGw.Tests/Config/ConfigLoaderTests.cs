@@ -176,11 +176,12 @@ public sealed class ConfigLoaderTests
         Assert.True(config.Litellm.DropParams);
         Assert.DoesNotContain("model_list[].litellm_params.order", config.IgnoredKeys);
         Assert.Contains("model_list[].litellm_params.vertex_project", config.IgnoredKeys);
-        Assert.Contains("litellm_settings.success_callback", config.IgnoredKeys);
+        Assert.DoesNotContain("litellm_settings.success_callback", config.IgnoredKeys);
+        Assert.Contains(config.Deferred, f => f.Kind == DeferredFeatureKind.Callbacks && f.Detail == "langfuse");
         Assert.DoesNotContain("router_settings.num_retries", config.IgnoredKeys);
         Assert.Equal(EdgeGw.Config.RoutingStrategy.LeastBusy, config.Router.Strategy);
         Assert.Equal(2, config.Router.NumRetries);
-        Assert.Contains("general_settings.database_url", config.IgnoredKeys);
+        Assert.Contains(config.Deferred, f => f.Kind == DeferredFeatureKind.PostgreSql);
         Assert.Contains("guardrails", config.IgnoredKeys);
         Assert.DoesNotContain("litellm_settings.drop_params", config.IgnoredKeys);
     }

@@ -138,21 +138,22 @@ public sealed class BudgetTests : IAsyncLifetime
     {
         var created = await _gateway.PostAdminAsync("/key/generate", $$"""{"max_budget":{{AdminClient.ChatCost}},"budget_duration":"1d"}""");
         var key = created.GetProperty("key").GetString()!;
-        Assert.Equal("2026-03-02T09:00:00.000Z", created.GetProperty("budget_reset_at").GetString());
+        // Created at 09:00 UTC: a daily budget resets at the next midnight, as LiteLLM's.
+        Assert.Equal("2026-03-02T00:00:00.000Z", created.GetProperty("budget_reset_at").GetString());
         Assert.Equal(HttpStatusCode.OK, await StatusOfChatAsync(key));
 
-        _time.Advance(TimeSpan.FromHours(23));
+        _time.Advance(TimeSpan.FromHours(14.99));
         Assert.Equal(HttpStatusCode.BadRequest, await StatusOfChatAsync(key));
 
-        _time.Advance(TimeSpan.FromHours(1));
+        _time.Advance(TimeSpan.FromHours(0.01));
         Assert.Equal(HttpStatusCode.OK, await StatusOfChatAsync(key));
         var info = (await _gateway.GetAdminAsync($"/key/info?key={key}")).GetProperty("info");
         Assert.Equal(AdminClient.ChatCost, info.GetProperty("spend").GetDecimal());
-        Assert.Equal("2026-03-03T09:00:00.000Z", info.GetProperty("budget_reset_at").GetString());
+        Assert.Equal("2026-03-03T00:00:00.000Z", info.GetProperty("budget_reset_at").GetString());
     }
 
     [Fact]
-    public async Task BudgetWindow_KeepsItsPhaseAfterIdleTime()
+    public async Task HourlyWindowAfterIdleTime_ResetsOnTheNextHour()
     {
         var key = await _gateway.NewKeyAsync($$"""{"max_budget":{{AdminClient.ChatCost}},"budget_duration":"1h"}""");
         Assert.Equal(HttpStatusCode.OK, await StatusOfChatAsync(key));
@@ -176,7 +177,7 @@ public sealed class BudgetTests : IAsyncLifetime
 
         Assert.Equal(HttpStatusCode.OK, await StatusOfChatAsync(key));
         var team = (await _gateway.GetAdminAsync("/team/info?team_id=t")).GetProperty("team_info");
-        Assert.Equal("2026-05-01T09:00:00.000Z", team.GetProperty("budget_reset_at").GetString());
+        Assert.Equal("2026-05-01T00:00:00.000Z", team.GetProperty("budget_reset_at").GetString());
     }
 
     [Fact]
@@ -198,7 +199,7 @@ public sealed class BudgetTests : IAsyncLifetime
             await using var second = await TestGateway.StartAsync(AdminClient.CheapModel, time: _time, databasePath: path);
             var info = (await second.GetAdminAsync($"/key/info?key={key}")).GetProperty("info");
             Assert.Equal(AdminClient.ChatCost, info.GetProperty("spend").GetDecimal());
-            Assert.Equal("2026-03-03T09:00:00.000Z", info.GetProperty("budget_reset_at").GetString());
+            Assert.Equal("2026-03-03T00:00:00.000Z", info.GetProperty("budget_reset_at").GetString());
         }
         finally
         {

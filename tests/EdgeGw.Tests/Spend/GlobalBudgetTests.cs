@@ -41,7 +41,7 @@ public sealed class GlobalBudgetTests
             general_settings:
               master_key: sk-x
             litellm_settings:
-              budget_duration: monthly
+              budget_duration: fortnightly
             """, _ => null));
         Assert.Contains("budget_duration", error.Message, StringComparison.Ordinal);
     }

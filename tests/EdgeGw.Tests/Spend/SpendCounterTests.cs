@@ -24,7 +24,7 @@ public sealed class SpendCounterTests
     {
         BudgetDuration.TryParse("1d", out var day);
         var counter = new SpendCounter(nanos: 5);
-        var state = counter.ResetIfDue(day, T0);
+        var state = counter.ResetIfDue(day, T0, BudgetClock.Utc);
         Assert.Equal(5, counter.Nanos);
         Assert.Equal(T0.AddDays(1).ToUnixTimeMilliseconds(), state!.Value.ResetAtMs);
     }
@@ -34,9 +34,9 @@ public sealed class SpendCounterTests
     {
         BudgetDuration.TryParse("1d", out var day);
         var counter = new SpendCounter(nanos: 5, resetAtMs: T0.ToUnixTimeMilliseconds());
-        Assert.NotNull(counter.ResetIfDue(day, T0));
+        Assert.NotNull(counter.ResetIfDue(day, T0, BudgetClock.Utc));
         counter.Add(3);
-        Assert.Null(counter.ResetIfDue(day, T0));
+        Assert.Null(counter.ResetIfDue(day, T0, BudgetClock.Utc));
         Assert.Equal(3, counter.Nanos);
     }
 
@@ -44,7 +44,7 @@ public sealed class SpendCounterTests
     public void NoDuration_NeverResets()
     {
         var counter = new SpendCounter(nanos: 5, resetAtMs: 1);
-        Assert.Null(counter.ResetIfDue(null, T0));
+        Assert.Null(counter.ResetIfDue(null, T0, BudgetClock.Utc));
         Assert.Equal(5, counter.Nanos);
     }
 }

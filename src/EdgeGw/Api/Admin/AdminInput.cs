@@ -172,9 +172,12 @@ internal sealed class AdminInput : IDisposable
         var text = String(name);
         if (text is null)
             return null;
-        return BudgetDuration.TryParse(text, out var duration)
-            ? duration
-            : throw Invalid(name, $"must be {BudgetDuration.Expected}, got '{text}'");
+        if (!BudgetDuration.TryParse(text, out var duration))
+            throw Invalid(name, $"must be {BudgetDuration.Expected}, got '{text}'");
+        // A key's expiry may be any duration; a budget window must be one LiteLLM can reset on.
+        if (name == "budget_duration" && duration.BudgetProblem is { } problem)
+            throw Invalid(name, $"{problem}, got '{text}'");
+        return duration;
     }
 
     private static AdminInputException Invalid(string name, string why) => new(name, $"Invalid {name}: {why}");

@@ -15,7 +15,7 @@ internal static class CounterChanges
     {
         if (spend is null && !durationChanged)
             return ValueTask.CompletedTask;
-        var counterState = account.Spend.Set(spend is { } s ? Money.ToNanos(s) : null, duration, durationChanged, now);
+        var counterState = account.Spend.Set(spend is { } s ? Money.ToNanos(s) : null, duration, durationChanged, now, data.Ledger.Clock);
         var (table, id) = account.Settings switch
         {
             TeamSettings t => (CounterTable.Team, t.TeamId),

@@ -1,0 +1,109 @@
+using System.Collections.Immutable;
+using YamlDotNet.RepresentationModel;
+
+namespace EdgeGw.Config;
+
+/// <summary>LiteLLM features a config (or the environment) asks for that EdgeGw does not have yet.</summary>
+internal enum DeferredFeatureKind
+{
+    PostgreSql,
+    ResponseCache,
+    Callbacks,
+    ModelsInDatabase,
+    AdminUi,
+    Redis,
+}
+
+/// <summary>One of them, with what asked for it; <see cref="Describe"/> says what EdgeGw does instead.</summary>
+internal sealed record DeferredFeature(DeferredFeatureKind Kind, string Source, string Detail = "")
+{
+    public string Describe(string databasePath) => Kind switch
+    {
+        DeferredFeatureKind.PostgreSql =>
+            $"{Source} is set but EdgeGw does not use PostgreSQL yet: keys, teams, users and spend are stored in SQLite at {databasePath}",
+        DeferredFeatureKind.ResponseCache =>
+            $"{Source} is set but EdgeGw has no response cache yet: every request goes to its provider",
+        DeferredFeatureKind.Callbacks =>
+            $"{Source} ({Detail}) are not sent yet: each request is in the spend log (/spend/logs), the request log line and /metrics",
+        DeferredFeatureKind.ModelsInDatabase =>
+            $"{Source} is set but EdgeGw reads models only from the config file (edit it and send SIGHUP to reload)",
+        DeferredFeatureKind.AdminUi =>
+            $"{Source} is set but EdgeGw has no admin UI (/ui) yet: manage keys, teams and users with the admin API and the master key",
+        _ =>
+            $"{Source} is set but EdgeGw does not use Redis: rate limits, cooldowns and routing state live in its one process (run one gateway per database)",
+    };
+}
+
+/// <summary>Finds the <see cref="DeferredFeature"/>s a config asks for; their keys then need no generic "not acted on" mention.</summary>
+internal static class DeferredFeatures
+{
+    /// <summary>Callbacks EdgeGw already covers: its /metrics endpoint is always on.</summary>
+    private static readonly string[] Covered = ["prometheus"];
+
+    private static readonly string[] RedisKeys = ["redis_host", "redis_port", "redis_password", "redis_url", "redis_db"];
+
+    public static ImmutableArray<DeferredFeature> Find(YamlValues values, YamlMappingNode? general, YamlMappingNode? litellm, YamlMappingNode? router,
+        out ImmutableArray<string> keys)
+    {
+        var found = ImmutableArray.CreateBuilder<DeferredFeature>();
+        var handled = ImmutableArray.CreateBuilder<string>();
+        if (Present(general, "database_url"))
+            found.Add(new(DeferredFeatureKind.PostgreSql, "general_settings.database_url"));
+        else if (values.Environment("DATABASE_URL") is not null)
+            found.Add(new(DeferredFeatureKind.PostgreSql, "DATABASE_URL"));
+        handled.Add("general_settings.database_url");
+
+        if (IsOn(values, litellm, "cache", "litellm_settings.cache"))
+            found.Add(new(DeferredFeatureKind.ResponseCache, "litellm_settings.cache"));
+        handled.Add("litellm_settings.cache");
+        handled.Add("litellm_settings.cache_params");
+
+        var callbackKeys = new List<string>();
+        var names = new List<string>();
+        foreach (var key in (string[])["success_callback", "failure_callback", "callbacks"])
+        {
+            handled.Add($"litellm_settings.{key}");
+            var listed = CallbackNames(values, YamlValues.Child(litellm, key), $"litellm_settings.{key}");
+            var missing = listed.Where(n => !Covered.Contains(n, StringComparer.OrdinalIgnoreCase)).ToList();
+            if (missing.Count == 0)
+                continue;
+            callbackKeys.Add(key);
+            names.AddRange(missing.Where(n => !names.Contains(n)));
+        }
+        if (callbackKeys.Count > 0)
+            found.Add(new(DeferredFeatureKind.Callbacks, $"litellm_settings.{string.Join('/', callbackKeys)}", string.Join(", ", names)));
+
+        if (IsOn(values, general, "store_model_in_db", "general_settings.store_model_in_db"))
+            found.Add(new(DeferredFeatureKind.ModelsInDatabase, "general_settings.store_model_in_db"));
+        handled.Add("general_settings.store_model_in_db");
+
+        var ui = ((string[])["UI_USERNAME", "UI_PASSWORD"]).Where(n => values.Environment(n) is not null).ToList();
+        if (ui.Count > 0)
+            found.Add(new(DeferredFeatureKind.AdminUi, string.Join('/', ui)));
+
+        var redis = RedisKeys.Where(k => Present(router, k)).ToList();
+        if (redis.Count > 0)
+            found.Add(new(DeferredFeatureKind.Redis, $"router_settings.{string.Join('/', redis)}"));
+        handled.AddRange(RedisKeys.Select(k => $"router_settings.{k}"));
+
+        keys = handled.ToImmutable();
+        return found.ToImmutable();
+    }
+
+    // Lenient: a key EdgeGw does not act on must never stop it from starting.
+    private static bool IsOn(YamlValues values, YamlMappingNode? map, string key, string path) =>
+        values.String(YamlValues.Child(map, key), path) is { } text && Yaml11.Bool(text) != false;
+
+    private static bool Present(YamlMappingNode? map, string key) => !YamlValues.IsNull(YamlValues.Child(map, key));
+
+    private static List<string> CallbackNames(YamlValues values, YamlNode? node, string path)
+    {
+        if (YamlValues.IsNull(node))
+            return [];
+        if (node is YamlScalarNode scalar)
+            return values.String(scalar, path) is { } one ? [one] : [];
+        if (node is YamlSequenceNode list)
+            return [.. list.Children.OfType<YamlScalarNode>().Select(n => n.Value ?? "").Where(n => n.Length > 0)];
+        return ["custom"];
+    }
+}

@@ -1,0 +1,120 @@
+using System.Net;
+using System.Text;
+using EdgeGw.Api;
+using EdgeGw.Config;
+using EdgeGw.Observability.Logging;
+using EdgeGw.Tests.Infrastructure;
+using Microsoft.Extensions.Logging;
+
+namespace EdgeGw.Tests.Config;
+
+/// <summary>LiteLLM features that arrive later are each named at start-up with what EdgeGw does instead.</summary>
+public sealed class DeferredFeatureTests
+{
+    private static GatewayConfig Parse(string yaml, Dictionary<string, string>? env = null) =>
+        ConfigLoader.Parse(yaml, name => env?.GetValueOrDefault(name));
+
+    /// <summary>The start-up log lines of a gateway built on <paramref name="config"/>.</summary>
+    private static async Task<(string[] Lines, string DatabasePath)> StartupLinesAsync(GatewayConfig config)
+    {
+        var output = new MemoryStream();
+        var provider = new ConsoleLoggerProvider(json: false, output);
+        var path = TestGateway.NewDatabasePath();
+        try
+        {
+            await using (var app = GatewayHost.Build(config, new ListenOptions(IPAddress.Loopback, 0), logging: l =>
+                {
+                    l.ClearProviders();
+                    l.AddProvider(provider);
+                }, databasePath: path))
+            {
+                GatewayHost.LogStartup(app, config);
+            }
+            provider.Dispose();
+            var lines = Encoding.UTF8.GetString(output.ToArray()).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            return (lines, Path.GetFullPath(path));
+        }
+        finally
+        {
+            TestGateway.DeleteDatabase(path);
+        }
+    }
+
+    [Fact]
+    public async Task TutorialProductionConfig_StartsAndSaysWhatEachMissingFeatureDoesInstead()
+    {
+        var config = Parse(TutorialConfigs.Production, TutorialConfigs.ProductionEnvironment);
+
+        var (lines, databasePath) = await StartupLinesAsync(config);
+
+        Assert.Equal([200_000, 200_000, 400_000], config.Deployments.Take(3).Select(d => d.Tpm ?? 0));
+        Assert.Empty(config.IgnoredKeys);
+        string[] expected =
+        [
+            $"config: general_settings.database_url is set but EdgeGw does not use PostgreSQL yet: keys, teams, users and spend are stored in SQLite at {databasePath}",
+            "config: litellm_settings.cache is set but EdgeGw has no response cache yet: every request goes to its provider",
+            "config: litellm_settings.success_callback/failure_callback (langfuse) are not sent yet: each request is in the spend log (/spend/logs), the request log line and /metrics",
+            "config: general_settings.store_model_in_db is set but EdgeGw reads models only from the config file (edit it and send SIGHUP to reload)",
+            "config: router_settings.redis_url is set but EdgeGw does not use Redis: rate limits, cooldowns and routing state live in its one process (run one gateway per database)",
+        ];
+        foreach (var line in expected)
+            Assert.Contains(lines, l => l.EndsWith(line, StringComparison.Ordinal));
+        Assert.DoesNotContain(lines, l => l.Contains("not acted on", StringComparison.Ordinal));
+        Assert.DoesNotContain(lines, l => l.Contains("password", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void DatabaseUrlOnlyInTheEnvironment_IsStillTold()
+    {
+        var config = Parse("general_settings: { master_key: sk-m }\n", new() { ["DATABASE_URL"] = "postgresql://u:p@db:5432/litellm" });
+        var feature = Assert.Single(config.Deferred);
+        Assert.Equal("DATABASE_URL is set but EdgeGw does not use PostgreSQL yet: keys, teams, users and spend are stored in SQLite at /data/edgegw.db",
+            feature.Describe("/data/edgegw.db"));
+    }
+
+    [Fact]
+    public void AdminUiCredentials_AreToldThatThereIsNoUiYet()
+    {
+        var config = Parse("general_settings: { master_key: sk-m }\n", new() { ["UI_USERNAME"] = "admin", ["UI_PASSWORD"] = "secret" });
+        var feature = Assert.Single(config.Deferred);
+        Assert.Equal(DeferredFeatureKind.AdminUi, feature.Kind);
+        Assert.StartsWith("UI_USERNAME/UI_PASSWORD is set but EdgeGw has no admin UI (/ui) yet", feature.Describe("x"), StringComparison.Ordinal);
+        Assert.DoesNotContain("secret", feature.Describe("x"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void PrometheusCallback_IsCoveredByMetrics()
+    {
+        var config = Parse("""
+            general_settings: { master_key: sk-m }
+            litellm_settings:
+              callbacks: ["prometheus"]
+              cache: false
+            """);
+        Assert.Empty(config.Deferred);
+        Assert.Empty(config.IgnoredKeys);
+    }
+
+    [Fact]
+    public void CallbacksBesidePrometheus_AreNamed()
+    {
+        var config = Parse("""
+            general_settings: { master_key: sk-m }
+            litellm_settings:
+              callbacks: ["prometheus", "otel"]
+              success_callback: langfuse
+            """);
+        var feature = Assert.Single(config.Deferred);
+        Assert.Equal(("litellm_settings.success_callback/callbacks", "langfuse, otel"), (feature.Source, feature.Detail));
+    }
+
+    [Fact]
+    public void CacheWrittenAsAName_StillStartsAndIsTold()
+    {
+        var config = Parse("""
+            general_settings: { master_key: sk-m, store_model_in_db: "True" }
+            litellm_settings: { cache: redis }
+            """);
+        Assert.Equal([DeferredFeatureKind.ResponseCache, DeferredFeatureKind.ModelsInDatabase], config.Deferred.Select(f => f.Kind));
+    }
+}
