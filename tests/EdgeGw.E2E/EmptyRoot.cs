@@ -64,10 +64,32 @@ public sealed class EmptyRoot : IDisposable
     public static Task WaitLiveAsync(HttpClient client, Process process, StringBuilder output) =>
         GatewayProcess.WaitLiveAsync(client, process, () => { lock (output) return output.ToString(); });
 
+    /// <summary>
+    /// Kills the gateway under unshare first (--kill-child does not reach a child that changed its user
+    /// with --setuid), so unshare reaps it and exits rather than leaving an orphan.
+    /// </summary>
     public static async Task StopAsync(Process process)
     {
+        var children = $"/proc/{process.Id}/task/{process.Id}/children";
+        if (!process.HasExited && File.Exists(children))
+        {
+            foreach (var child in File.ReadAllText(children).Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            {
+                using var gateway = Process.GetProcessById(int.Parse(child, CultureInfo.InvariantCulture));
+                gateway.Kill();
+            }
+            using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            try
+            {
+                await process.WaitForExitAsync(grace.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                // unshare did not exit on its own; killed below
+            }
+        }
         if (!process.HasExited)
-            process.Kill();
+            process.Kill(entireProcessTree: true);
         await process.WaitForExitAsync();
     }
 
