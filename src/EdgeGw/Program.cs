@@ -5,12 +5,13 @@ using EdgeGw.Cli;
 using EdgeGw.Config;
 
 var started = Stopwatch.GetTimestamp();
+Func<string, string?> environment = Environment.GetEnvironmentVariable;
 if (args is [EdgeGw.Ops.HealthCheckCommand.Name, ..])
-    return await EdgeGw.Ops.HealthCheckCommand.RunAsync(args[1..]);
+    return await EdgeGw.Ops.HealthCheckCommand.RunAsync(args[1..], environment);
 CommandLine options;
 try
 {
-    options = CommandLine.Parse(args);
+    options = CommandLine.Parse(args, environment);
 }
 catch (ArgumentException e)
 {
@@ -28,6 +29,8 @@ if (options.ShowVersion)
     Console.WriteLine($"edgegw {GatewayInfo.Version}");
     return 0;
 }
+if (options.RunHealth || options.RunTest)
+    return await ProxyProbe.RunAsync(options, environment);
 
 GatewayConfig config;
 try
@@ -40,13 +43,38 @@ catch (ConfigException e)
     Console.Error.WriteLine($"edgegw: config error: {e.Message}");
     return 1;
 }
+if (options.ValidateConfig)
+{
+    Console.WriteLine($"edgegw: config OK ({config.Deployments.Length} deployments)");
+    return 0;
+}
+
+ServerCertificate? tls = null;
+if (options is { SslCertfilePath: { } certfile, SslKeyfilePath: { } keyfile })
+{
+    try
+    {
+        tls = ServerCertificate.Load(certfile, keyfile);
+    }
+    catch (ArgumentException e)
+    {
+        Console.Error.WriteLine($"edgegw: {e.Message}");
+        return 1;
+    }
+}
+var scheme = tls is null ? "http" : "https";
 
 try
 {
     WebApplication built;
     try
     {
-        built = GatewayHost.Build(config, new EdgeGw.Api.ListenOptions(options.Host, options.Port), databasePath: options.DatabasePath);
+        // The CLI's debug flags only ever make logging more verbose than config and LITELLM_LOG ask for.
+        var level = EdgeGw.Observability.LogSetup.Level(config.Litellm, environment("LITELLM_LOG"));
+        if (options.LogLevel is { } asked && asked < level)
+            level = asked;
+        built = GatewayHost.Build(config, new EdgeGw.Api.ListenOptions(options.Host, options.Port, tls, options.KeepAliveTimeout),
+            logging: logging => logging.SetMinimumLevel(level), databasePath: options.DatabasePath);
     }
     catch (EdgeGw.Storage.StoreException e)
     {
@@ -54,11 +82,17 @@ try
         return 1;
     }
     await using var app = built;
+    if (options.SkipServerStartup)
+    {
+        Console.WriteLine($"edgegw: database {options.DatabasePath} is ready; not starting the server (--skip_server_startup)");
+        return 0;
+    }
+    CommandLineLog.NotNeeded(app, options);
     GatewayHost.LogStartup(app, config);
     EdgeGw.Ops.ShutdownLog.Register(app, config.General.GracefulShutdown);
     await app.StartAsync();
     using var reloader = EdgeGw.Ops.ConfigReloader.OnSignal(app, options.ConfigPath);
-    Console.WriteLine($"EdgeGw {GatewayInfo.Version} listening on http://{options.Host}:{options.Port} " +
+    Console.WriteLine($"EdgeGw {GatewayInfo.Version} listening on {scheme}://{options.Host}:{options.Port} " +
         $"({config.Deployments.Length} deployments; ready in {Stopwatch.GetElapsedTime(started).TotalMilliseconds:0} ms)");
     await app.WaitForShutdownAsync();
     return 0;

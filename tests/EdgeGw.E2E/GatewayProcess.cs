@@ -102,16 +102,19 @@ public sealed class GatewayProcess : IAsyncDisposable
         return (process.ExitCode, await stdout, await stderr);
     }
 
-    private async Task WaitUntilLiveAsync()
+    private Task WaitUntilLiveAsync() => WaitLiveAsync(Client, _process, () => Stderr + Stdout);
+
+    /// <summary>Polls <c>/health/liveliness</c> until it answers 2xx; fails with the output when the process exits or 20 s pass.</summary>
+    public static async Task WaitLiveAsync(HttpClient client, Process process, Func<string> output)
     {
         var deadline = Stopwatch.StartNew();
         while (deadline.Elapsed < TimeSpan.FromSeconds(20))
         {
-            if (_process.HasExited)
-                throw new InvalidOperationException($"edgegw exited with {_process.ExitCode}: {Stderr}{Stdout}");
+            if (process.HasExited)
+                throw new InvalidOperationException($"edgegw exited with {process.ExitCode}: {output()}");
             try
             {
-                using var response = await Client.GetAsync("/health/liveliness");
+                using var response = await client.GetAsync("/health/liveliness");
                 if (response.IsSuccessStatusCode)
                     return;
             }
@@ -121,7 +124,7 @@ public sealed class GatewayProcess : IAsyncDisposable
             }
             await Task.Delay(20);
         }
-        throw new TimeoutException($"edgegw did not start: {Stderr}{Stdout}");
+        throw new TimeoutException($"edgegw did not start: {output()}");
     }
 
     /// <summary>Sends a signal (e.g. SIGTERM = 15, SIGKILL = 9) to the process.</summary>

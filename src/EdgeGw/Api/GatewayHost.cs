@@ -5,8 +5,8 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 
 namespace EdgeGw.Api;
 
-/// <summary>Where to listen.</summary>
-internal sealed record ListenOptions(IPAddress Address, int Port);
+/// <summary>Where and how to listen: HTTPS when <paramref name="Tls"/> is given.</summary>
+internal sealed record ListenOptions(IPAddress Address, int Port, ServerCertificate? Tls = null, TimeSpan? KeepAliveTimeout = null);
 
 /// <summary>Builds the Kestrel app around a config: used by Program and by the in-process tests.</summary>
 internal static partial class GatewayHost
@@ -32,7 +32,13 @@ internal static partial class GatewayHost
             kestrel.AddServerHeader = false;
             // The gateway enforces max_request_size_mb itself, with an enveloped 413.
             kestrel.Limits.MaxRequestBodySize = null;
-            kestrel.Listen(listen.Address, listen.Port);
+            if (listen.KeepAliveTimeout is { } keepAlive)
+                kestrel.Limits.KeepAliveTimeout = keepAlive;
+            kestrel.Listen(listen.Address, listen.Port, endpoint =>
+            {
+                if (listen.Tls is { } tls)
+                    endpoint.UseHttps(https => (https.ServerCertificate, https.ServerCertificateChain) = (tls.Certificate, tls.Chain));
+            });
         });
         time ??= TimeProvider.System;
         builder.Services.AddSingleton(services =>

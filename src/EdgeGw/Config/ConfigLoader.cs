@@ -112,12 +112,15 @@ internal static class ConfigLoader
         const string path = "general_settings";
         var map = YamlValues.Mapping(node, path);
         var masterKeyNode = Child(map, "master_key");
-        var masterKey = values.String(masterKeyNode, $"{path}.master_key");
+        // As LiteLLM: the config's master_key wins; without one, LITELLM_MASTER_KEY from the environment.
+        var masterKey = masterKeyNode is null
+            ? values.Environment("LITELLM_MASTER_KEY")
+            : values.String(masterKeyNode, $"{path}.master_key");
         if (string.IsNullOrEmpty(masterKey))
         {
-            var why = masterKeyNode is null ? "required" : "is empty (is its environment variable set?)";
+            var why = masterKeyNode is null ? "required: neither it nor the LITELLM_MASTER_KEY environment variable is set" : "is empty (is its environment variable set?)";
             throw new ConfigException($"{path}.master_key",
-                $"{why}. EdgeGw never runs without a master key: add 'general_settings: {{ master_key: os.environ/LITELLM_MASTER_KEY }}' and export LITELLM_MASTER_KEY=sk-...");
+                $"{why}. EdgeGw never runs without a master key: export LITELLM_MASTER_KEY=sk-... (or set general_settings.master_key, e.g. to os.environ/LITELLM_MASTER_KEY)");
         }
 
         var settings = new GeneralSettings { MasterKey = masterKey };
