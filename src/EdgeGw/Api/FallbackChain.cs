@@ -33,6 +33,21 @@ internal static class FallbackChain
     public static bool HasRateLimitFallbacks(in RequestRoutingOptions options, ModelGroup group) =>
         !Targets(options, group.Settings, group.Name, ErrorClass.RateLimit).IsEmpty;
 
+    /// <summary>
+    /// Whether a non-streamed answer ending in <c>content_filter</c> should fall back (LiteLLM's
+    /// <c>_should_raise_content_policy_error</c>): the group has an entry in
+    /// <c>content_policy_fallbacks</c> or, without that setting, there are default fallbacks.
+    /// </summary>
+    public static bool TakesFilteredAnswers(in RequestRoutingOptions options, ModelGroup group)
+    {
+        var settings = group.Settings;
+        if (options.DisableFallbacks)
+            return false;
+        if (!settings.ContentPolicyFallbacks.IsEmpty)
+            return !settings.ContentPolicyFallbacks.For(group.Name).IsEmpty;
+        return settings.Fallbacks.HasWildcard || !settings.DefaultFallbacks.IsEmpty;
+    }
+
     private static async ValueTask<ProviderResult> FollowAsync<TState>(RouteRun<TState> run, ModelGroup group, ProviderResult failed, CancellationToken token)
     {
         foreach (var name in Targets(run.Options, group.Settings, group.Name, RetryRules.Classify(failed.Error!)))

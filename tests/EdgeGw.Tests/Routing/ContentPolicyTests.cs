@@ -108,4 +108,57 @@ public sealed class ContentPolicyTests : IAsyncLifetime
         Assert.Equal("invalid_request_error", json.GetProperty("error").GetProperty("type").GetString());
         Assert.Equal("litellm.ContentPolicyViolationError: Output blocked by content filtering policy", json.GetProperty("error").GetProperty("message").GetString());
     }
+
+    // Gemini blocks the prompt with a 200 and no candidates.
+    private const string GeminiPromptBlocked =
+        """{"promptFeedback":{"blockReason":"PROHIBITED_CONTENT"},"usageMetadata":{"promptTokenCount":8,"totalTokenCount":8,"promptTokensDetails":[{"modality":"TEXT","tokenCount":8}]},"modelVersion":"gemini-2.5-flash","responseId":"kY0waNfDHoKmz7IPqZ-c6AE"}""";
+
+    private const string AzureFilteredOutput =
+        """{"choices":[{"content_filter_results":{"sexual":{"filtered":true,"severity":"medium"}},"finish_reason":"content_filter","index":0,"logprobs":null,"message":{"content":null,"refusal":null,"role":"assistant"}}],"created":1750697159,"id":"chatcmpl-BleatwEUn3D8iXsgXpDqeOPEMuW3k","model":"gpt-4o-2024-08-06","object":"chat.completion","prompt_filter_results":[{"prompt_index":0,"content_filter_results":{}}],"system_fingerprint":"fp_ee1d74bde0","usage":{"completion_tokens":0,"prompt_tokens":12,"total_tokens":12}}""";
+
+    [Fact]
+    public async Task GeminiPromptBlockedWithoutContentPolicyFallback_200ContentFilter()
+    {
+        _guarded.RespondJson(GeminiPromptBlocked);
+        await using var gateway = await Start("gemini", "fallbacks: [{\"guarded\": [\"backup\"]}]");
+
+        using var response = await gateway.PostJsonAsync("/v1/chat/completions", Request);
+        var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("content_filter", json.GetProperty("choices")[0].GetProperty("finish_reason").GetString());
+        Assert.Empty(_backup.Requests);
+    }
+
+    [Theory]
+    [InlineData("gemini", GeminiPromptBlocked)]
+    [InlineData("azure", AzureFilteredOutput)]
+    public async Task FilteredAnswerWithContentPolicyFallback_FallsBack(string provider, string answer)
+    {
+        _guarded.RespondJson(answer);
+        await using var gateway = await Start(provider, "content_policy_fallbacks: [{\"guarded\": [\"backup\"]}]");
+
+        using var response = await gateway.PostJsonAsync("/v1/chat/completions", Request);
+        var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("from backup", json.GetProperty("choices")[0].GetProperty("message").GetProperty("content").GetString());
+        Assert.Equal("backup", Header(response, "x-litellm-model-group"));
+    }
+
+    [Fact]
+    public async Task FilteredAnswerWhenFallbackAlsoFails_ContentPolicyViolation400()
+    {
+        _guarded.RespondJson(GeminiPromptBlocked);
+        _backup.RespondJson(Error("down"), 503);
+        await using var gateway = await Start("gemini", "num_retries: 0\n  default_fallbacks: [\"backup\"]");
+
+        using var response = await gateway.PostJsonAsync("/v1/messages", """{"model":"guarded","max_tokens":50,"messages":[{"role":"user","content":"hi"}]}""");
+        var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("invalid_request_error", json.GetProperty("error").GetProperty("type").GetString());
+        Assert.StartsWith("litellm.ContentPolicyViolationError: Response output was blocked", json.GetProperty("error").GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Equal("guarded", Header(response, "x-litellm-model-group"));
+    }
 }
