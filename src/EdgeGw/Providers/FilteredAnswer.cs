@@ -15,25 +15,30 @@ internal static class FilteredAnswer
     /// <summary>The error to fall back on, or null to send <paramref name="openAiCompletion"/> as it is.</summary>
     /// <param name="source">The deployment (or model group) named in the error.</param>
     public static GatewayError? Check(ChatCall call, ReadOnlySpan<byte> openAiCompletion, string source) =>
-        call.FilteredAnswerFallsBack && EndsInContentFilter(openAiCompletion)
-            ? ContentPolicy.Violation(new GatewayError(400,
-                $"Response output was blocked: the answer from '{source}' ended with finish_reason content_filter.",
-                "invalid_request_error", ContentPolicy.Code))
-            : null;
+        call.FilteredAnswerFallsBack && HasString(openAiCompletion, ChoiceDepth, "finish_reason"u8, "content_filter"u8) ? Blocked(source, "finish_reason content_filter") : null;
 
-    /// <summary>Whether a <c>chat.completion</c>'s choice (an object inside the top-level array) ends in <c>content_filter</c>.</summary>
-    public static bool EndsInContentFilter(ReadOnlySpan<byte> json)
+    /// <summary>The same for an Anthropic <c>message</c> passed through to an Anthropic-format client (<c>stop_reason: refusal</c>).</summary>
+    public static GatewayError? CheckMessage(ChatCall call, ReadOnlySpan<byte> anthropicMessage, string source) =>
+        call.FilteredAnswerFallsBack && HasString(anthropicMessage, 1, "stop_reason"u8, "refusal"u8) ? Blocked(source, "stop_reason refusal") : null;
+
+    // A member of a choice: {"choices":[{"finish_reason":…}]}.
+    private const int ChoiceDepth = 3;
+
+    private static GatewayError Blocked(string source, string ending) => ContentPolicy.Violation(new GatewayError(400,
+        $"Response output was blocked: the answer from '{source}' ended with {ending}.", "invalid_request_error", ContentPolicy.Code));
+
+    /// <summary>Whether a property <paramref name="name"/> at <paramref name="depth"/> holds the string <paramref name="value"/>.</summary>
+    public static bool HasString(ReadOnlySpan<byte> json, int depth, ReadOnlySpan<byte> name, ReadOnlySpan<byte> value)
     {
         var reader = new Utf8JsonReader(json);
         try
         {
             while (reader.Read())
             {
-                // Depth 3 is a member of a choice: {"choices":[{"finish_reason":…}]}.
-                if (reader.TokenType == JsonTokenType.PropertyName && reader.CurrentDepth == 3 && reader.ValueTextEquals("finish_reason"u8))
+                if (reader.TokenType == JsonTokenType.PropertyName && reader.CurrentDepth == depth && reader.ValueTextEquals(name))
                 {
                     reader.Read();
-                    if (reader.TokenType == JsonTokenType.String && reader.ValueTextEquals("content_filter"u8))
+                    if (reader.TokenType == JsonTokenType.String && reader.ValueTextEquals(value))
                         return true;
                 }
             }

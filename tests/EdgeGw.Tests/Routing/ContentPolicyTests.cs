@@ -161,4 +161,18 @@ public sealed class ContentPolicyTests : IAsyncLifetime
         Assert.StartsWith("litellm.ContentPolicyViolationError: Response output was blocked", json.GetProperty("error").GetProperty("message").GetString(), StringComparison.Ordinal);
         Assert.Equal("guarded", Header(response, "x-litellm-model-group"));
     }
+
+    [Fact]
+    public async Task AnthropicRefusalToMessagesClientWithContentPolicyFallback_FallsBack()
+    {
+        _guarded.RespondJson(Providers.Anthropic.AnthropicWireFixtures.TextMessage("", "refusal"));
+        await using var gateway = await Start("anthropic", "content_policy_fallbacks: [{\"guarded\": [\"backup\"]}]");
+
+        using var response = await gateway.PostJsonAsync("/v1/messages", """{"model":"guarded","max_tokens":50,"messages":[{"role":"user","content":"hi"}]}""");
+        var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("from backup", json.GetProperty("content")[0].GetProperty("text").GetString());
+        Assert.Equal("end_turn", json.GetProperty("stop_reason").GetString());
+    }
 }

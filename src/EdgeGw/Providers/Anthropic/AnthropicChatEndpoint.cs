@@ -145,6 +145,8 @@ internal sealed partial class AnthropicChatEndpoint : ChatEndpoint
         {
             return ProviderResult.Failed(new GatewayError(502, $"Deployment '{Deployment.ModelName}' returned a malformed response.", "api_error", "502"));
         }
+        if (FilteredAnswer.CheckMessage(call, upstream.WrittenSpan, Deployment.ModelName) is { } blocked)
+            return ProviderResult.Failed(blocked);
         call.Accounting?.ReportUsage(usage);
         var json = upstream.WrittenMemory;
         var response = call.Http.Response;
