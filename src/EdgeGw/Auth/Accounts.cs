@@ -29,7 +29,7 @@ internal sealed class Accounts
 
     /// <summary>The key's user's membership in the key's team, when it has both and the user was added to the team.</summary>
     public TeamMember? MemberOf(KeySettings key) =>
-        key.TeamId is { } team && key.UserId is { } user && !Members.IsEmpty && Members.TryGetValue((team, user), out var member) ? member : null;
+        key.TeamId is { } team && key.UserId is { } user && Members.TryGetValue((team, user), out var member) ? member : null;
 
     public KeyAccount? FindKeyByAlias(string alias) =>
         Keys.Values.FirstOrDefault(k => string.Equals(k.Settings.KeyAlias, alias, StringComparison.Ordinal));
