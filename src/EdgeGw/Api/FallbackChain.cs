@@ -50,7 +50,9 @@ internal static class FallbackChain
 
     private static async ValueTask<ProviderResult> FollowAsync<TState>(RouteRun<TState> run, ModelGroup group, ProviderResult failed, CancellationToken token)
     {
-        foreach (var name in Targets(run.Options, group.Settings, group.Name, RetryRules.Classify(failed.Error!)))
+        var targets = Targets(run.Options, group.Settings, group.Name, RetryRules.Classify(failed.Error!));
+        GatewayError? fallbackError = null;
+        foreach (var name in targets)
         {
             if (run.Fallbacks >= group.Settings.MaxFallbacks)
                 break;
@@ -64,11 +66,18 @@ internal static class FallbackChain
                 result = await FollowAsync(run, fallback, result, token);
             if (result.Error is null || result.ResponseStarted)
                 return result;
+            fallbackError = result.Error;
             if (!run.ShouldFallBack(result))
                 break; // the caller's own limit or a gone client: no other group would help
         }
-        return failed;
+        return fallbackError is null ? failed : failed with { Error = Explained(failed.Error!, group.Name, targets, fallbackError) };
     }
+
+    /// <summary>LiteLLM's note on the error it re-raises after failed fallbacks: which group, which fallbacks, what they said.</summary>
+    private static GatewayError Explained(GatewayError error, string group, ImmutableArray<string> targets, GatewayError fallbackError) => error with
+    {
+        Message = $"{error.Message}. Received Model Group={group}\nAvailable Model Group Fallbacks=['{string.Join("', '", targets)}']\nError doing the fallback: {fallbackError.Message}",
+    };
 
     /// <summary>
     /// LiteLLM's choice of list: <c>context_window_fallbacks</c> / <c>content_policy_fallbacks</c> for

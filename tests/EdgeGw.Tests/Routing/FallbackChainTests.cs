@@ -115,6 +115,12 @@ public sealed class FallbackChainTests : IAsyncLifetime
 
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
         Assert.Equal("invalid_api_key", error.GetProperty("code").GetString());
+        // LiteLLM's note on the first group's error, nested for each level of the chain.
+        Assert.Equal(
+            "Incorrect API key provided: sk-your-****-key. You can find your API key at https://platform.openai.com/account/api-keys."
+            + ". Received Model Group=gpt-5.2\nAvailable Model Group Fallbacks=['claude-sonnet']\nError doing the fallback: invalid x-api-key"
+            + ". Received Model Group=claude-sonnet\nAvailable Model Group Fallbacks=['llama-groq']\nError doing the fallback: Service Unavailable",
+            error.GetProperty("message").GetString());
         Assert.Equal("gpt-5.2", Header(response, "x-litellm-model-group"));
         Assert.Equal(_openAi.Url + "/v1", Header(response, "x-litellm-model-api-base"));
         Assert.Equal("2", Header(response, "x-litellm-attempted-fallbacks"));
