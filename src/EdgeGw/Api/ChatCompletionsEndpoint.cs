@@ -25,9 +25,13 @@ internal static class ChatCompletionsEndpoint
             return;
         }
         await ModelRequestPipeline.RunAsync(context, state, group!, request.EstimatedPromptTokens, body.Options,
-            (Context: context, Body: body.Bytes.WrittenMemory, Request: request),
+            (Context: context, Body: body.Bytes.WrittenMemory, Request: request, Options: body.Options),
             static (s, group, endpoint, accounting, ct) => endpoint.ChatAsync(
-                new ChatCall(s.Context, s.Body, s.Request, group) { Accounting = accounting }, ct),
+                new ChatCall(s.Context, s.Body, s.Request, group)
+                {
+                    Accounting = accounting,
+                    FilteredAnswerFallsBack = !s.Request.Stream && FallbackChain.TakesFilteredAnswers(s.Options, group),
+                }, ct),
             ErrorWriter.WriteOpenAiAsync);
     }
 

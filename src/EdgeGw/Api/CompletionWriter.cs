@@ -14,6 +14,8 @@ internal static class CompletionWriter
 {
     public static async ValueTask<ProviderResult> WriteAsync(ChatCall call, ReadOnlyMemory<byte> openAiCompletion, Usage usage)
     {
+        if (FilteredAnswer.Check(call, openAiCompletion.Span, call.Group.Name) is { } blocked)
+            return ProviderResult.Failed(blocked);
         var response = call.Http.Response;
         if (call.Format == ClientFormat.OpenAi)
         {

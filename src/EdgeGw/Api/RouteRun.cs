@@ -20,6 +20,10 @@ internal sealed class RouteRun<TState>
     private LimitLease? _pending; // the last failed attempt's hold: released when another starts, else settled
     private long _firstByte;
     private bool _callerRefused;
+    private readonly string _firstGroup;
+    private List<string>? _fallbackGroups; // entered in this request, for FallbackChain's cycle check; made on the first fallback
+    private ModelGroup? _lastGroup;
+    private ChatEndpoint? _lastEndpoint;
 
     public RouteRun(HttpContext context, GatewayState gateway, Caller caller, long estimatedPromptTokens, RequestRoutingOptions options,
         TState state, ModelAttempt<TState> attempt, string groupName)
@@ -32,6 +36,7 @@ internal sealed class RouteRun<TState>
         _state = state;
         _attempt = attempt;
         Accounting = new RequestAccounting(gateway.Data.Ledger, caller, context, groupName);
+        _firstGroup = groupName;
         context.Response.OnStarting(static s =>
         {
             var run = (RouteRun<TState>)s;
@@ -47,6 +52,23 @@ internal sealed class RouteRun<TState>
     public int Retries { get; private set; }
     public int Fallbacks { get; set; }
     public long Now => Gateway.Time.GetUtcNow().UtcTicks;
+
+    /// <summary>Marks a group as entered; false when this request already went through it.</summary>
+    public bool EnterGroup(string name)
+    {
+        _fallbackGroups ??= [];
+        if (name == _firstGroup || _fallbackGroups.Contains(name))
+            return false;
+        _fallbackGroups.Add(name);
+        return true;
+    }
+
+    /// <summary>The deployment last attempted, when it belongs to <paramref name="group"/>.</summary>
+    public ChatEndpoint? LastEndpointIn(ModelGroup group) => ReferenceEquals(_lastGroup, group) ? _lastEndpoint : null;
+
+    /// <summary>Points the routing headers back at the group whose error the client gets.</summary>
+    public void NameFailedGroup(ModelGroup group, ChatEndpoint? endpoint) =>
+        RouteHeaders.Set(_context.Response, group, endpoint, Retries, Fallbacks);
 
     /// <summary>Failed before the first byte, for a reason another model group might not share.</summary>
     public bool ShouldFallBack(in ProviderResult result) =>
@@ -87,6 +109,8 @@ internal sealed class RouteRun<TState>
             Accounting.Endpoint = endpoint;
             Accounting.Lease = lease;
             RouteHeaders.Set(_context.Response, group, endpoint, Retries, Fallbacks);
+            _lastGroup = group;
+            _lastEndpoint = endpoint;
             var health = endpoint.Health;
             var started = Gateway.Time.GetTimestamp();
             _firstByte = 0;

@@ -13,6 +13,8 @@ internal sealed class Accounts
     public ConcurrentDictionary<TokenHash, KeyAccount> Keys { get; } = new();
     public ConcurrentDictionary<string, Account<TeamSettings>> Teams { get; } = new(StringComparer.Ordinal);
     public ConcurrentDictionary<string, Account<UserSettings>> Users { get; } = new(StringComparer.Ordinal);
+    /// <summary>Team memberships by (team_id, user_id).</summary>
+    public ConcurrentDictionary<(string TeamId, string UserId), TeamMember> Members { get; } = new();
     /// <summary>The whole proxy's spend, for <c>litellm_settings.max_budget</c>.</summary>
     public SpendCounter Global { get; set; } = new();
 
@@ -24,6 +26,10 @@ internal sealed class Accounts
 
     public Account<UserSettings>? UserOf(KeySettings key) =>
         key.UserId is not null && Users.TryGetValue(key.UserId, out var user) ? user : null;
+
+    /// <summary>The key's user's membership in the key's team, when it has both and the user was added to the team.</summary>
+    public TeamMember? MemberOf(KeySettings key) =>
+        key.TeamId is { } team && key.UserId is { } user && Members.TryGetValue((team, user), out var member) ? member : null;
 
     public KeyAccount? FindKeyByAlias(string alias) =>
         Keys.Values.FirstOrDefault(k => string.Equals(k.Settings.KeyAlias, alias, StringComparison.Ordinal));

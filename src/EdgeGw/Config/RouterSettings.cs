@@ -61,6 +61,9 @@ internal sealed class FallbackMap(FrozenDictionary<string, ImmutableArray<string
 
     public bool IsEmpty => map.Count == 0;
 
+    /// <summary>Whether a <c>"*"</c> entry catches every group (LiteLLM's default fallbacks).</summary>
+    public bool HasWildcard => map.ContainsKey("*");
+
     public ImmutableArray<string> For(string group) =>
         map.TryGetValue(group, out var list) || map.TryGetValue("*", out list) ? list : [];
 }

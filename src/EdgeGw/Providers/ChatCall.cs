@@ -31,6 +31,12 @@ internal sealed class ChatCall(HttpContext http, ReadOnlyMemory<byte> body, Chat
     /// <summary>The client's own Anthropic Messages body, when <see cref="Format"/> is Anthropic.</summary>
     public ReadOnlyMemory<byte> AnthropicBody { get; init; }
 
+    /// <summary>
+    /// A non-streamed answer ending in <c>content_filter</c> is an error to fall back on (a
+    /// content-policy fallback is configured for the group; see <see cref="FilteredAnswer"/>).
+    /// </summary>
+    public bool FilteredAnswerFallsBack { get; init; }
+
     public OpenAiChunkEncoder OpenAiEncoder(TimeProvider time) => new(Group.NameJson, Request.ClientWantsUsage, time);
 
     public AnthropicEventEncoder AnthropicEncoder() => new(Group.NameJson, Request.EstimatedPromptTokens);

@@ -25,7 +25,7 @@ internal static class RetryRules
     public static ErrorClass Classify(GatewayError error) => error switch
     {
         { Code: "context_length_exceeded" } => ErrorClass.ContextWindow,
-        { Code: "content_filter" or "content_policy_violation" } => ErrorClass.ContentPolicy,
+        { Code: Upstream.ContentPolicy.Code or Upstream.ContentPolicy.AzureCode } => ErrorClass.ContentPolicy,
         { Status: 401 or 403 } => ErrorClass.Authentication,
         { Status: 404 } => ErrorClass.NotFound,
         { Status: 408 or 504 } => ErrorClass.Timeout,

@@ -11,15 +11,19 @@ internal static class RouteHeaders
 {
     private static readonly string[] Counts = [.. Enumerable.Range(0, 16).Select(i => i.ToString(CultureInfo.InvariantCulture))];
 
-    public static void Set(HttpResponse response, ModelGroup group, ChatEndpoint endpoint, int retries, int fallbacks)
+    /// <param name="endpoint">The deployment; null when the group failed without one being tried (all cooling).</param>
+    public static void Set(HttpResponse response, ModelGroup group, ChatEndpoint? endpoint, int retries, int fallbacks)
     {
         if (response.HasStarted)
             return;
         var headers = response.Headers;
-        var deployment = endpoint.Deployment;
-        headers["x-litellm-model-id"] = deployment.Id;
+        var deployment = endpoint?.Deployment;
+        if (deployment is not null)
+            headers["x-litellm-model-id"] = deployment.Id;
+        else
+            headers.Remove("x-litellm-model-id");
         headers["x-litellm-model-group"] = group.Name;
-        if (deployment.ApiBase is not null)
+        if (deployment?.ApiBase is not null)
             headers["x-litellm-model-api-base"] = deployment.ApiBase;
         else
             headers.Remove("x-litellm-model-api-base");

@@ -6,8 +6,8 @@ namespace EdgeGw.Spend;
 
 /// <summary>
 /// Budgets at request time. <see cref="Check"/> runs before a request is sent: it starts new
-/// windows whose reset time has passed and refuses once spend ≥ max_budget for the key, its team,
-/// its user or the proxy. <see cref="Charge"/> adds a finished request's cost to the same counters
+/// windows whose reset time has passed and refuses once spend ≥ max_budget for the key, its team
+/// and the user's budget in that team (a team key) or its user (a key without a team), or the proxy. <see cref="Charge"/> adds a finished request's cost to the same counters
 /// in memory, synchronously, so the very next request sees it; the row and the counters' new
 /// states go to the <see cref="SpendWriter"/>.
 /// </summary>
@@ -45,6 +45,8 @@ internal sealed class SpendLedger(Accounts accounts, SpendWriter writer, TimePro
                 (resets ??= []).Add(new CounterUpdate(CounterTable.Key, settings.Token.ToHex(), reset.Value));
             if (error is not null)
                 return error;
+            // LiteLLM: a team key answers to its team's budget and its user's budget in the team, not
+            // to the user's personal budget (that one applies to the user's keys outside teams).
             if (Accounts.TeamOf(settings) is { } team)
             {
                 var t = team.Settings;
@@ -53,8 +55,10 @@ internal sealed class SpendLedger(Accounts accounts, SpendWriter writer, TimePro
                     (resets ??= []).Add(new CounterUpdate(CounterTable.Team, t.TeamId, reset.Value));
                 if (error is not null)
                     return error;
+                if (Accounts.MemberOf(settings) is { Settings.MaxBudgetNanos: { } memberMax } member && member.Spend.Nanos >= memberMax)
+                    return BudgetError.Exceeded($" User={settings.UserId} in Team={t.TeamId}", member.Spend.Nanos, memberMax);
             }
-            if (Accounts.UserOf(settings) is { } user)
+            else if (Accounts.UserOf(settings) is { } user)
             {
                 var u = user.Settings;
                 error = CheckOne(user.Spend, u.MaxBudgetNanos, u.BudgetDuration, now, "User", u.UserId, out reset);
@@ -88,13 +92,16 @@ internal sealed class SpendLedger(Accounts accounts, SpendWriter writer, TimePro
         var settings = key.Settings;
         var team = Accounts.TeamOf(settings);
         var user = Accounts.UserOf(settings);
-        var updates = new CounterUpdate[2 + (team is null ? 0 : 1) + (user is null ? 0 : 1)];
+        var member = team is null ? null : Accounts.MemberOf(settings);
+        var updates = new CounterUpdate[2 + (team is null ? 0 : 1) + (user is null ? 0 : 1) + (member is null ? 0 : 1)];
         var i = 0;
         updates[i++] = new CounterUpdate(CounterTable.Key, settings.Token.ToHex(), key.Spend.Add(costNanos));
         if (team is not null)
             updates[i++] = new CounterUpdate(CounterTable.Team, team.Settings.TeamId, team.Spend.Add(costNanos));
         if (user is not null)
             updates[i++] = new CounterUpdate(CounterTable.User, user.Settings.UserId, user.Spend.Add(costNanos));
+        if (member is not null)
+            updates[i++] = new CounterUpdate(CounterTable.TeamMember, member.Id, member.Spend.Add(costNanos));
         updates[i] = new CounterUpdate(CounterTable.Global, "1", Accounts.Global.Add(costNanos));
         return updates;
     }

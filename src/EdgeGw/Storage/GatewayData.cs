@@ -33,6 +33,7 @@ internal sealed class GatewayData : IAsyncDisposable
         {
             var accounts = new Accounts();
             AccountTables.LoadInto(store, accounts);
+            TeamMemberTable.LoadInto(store, accounts);
             var writer = new SpendWriter(store, loggers.CreateLogger("EdgeGw.SpendWriter"));
             return new GatewayData(store, accounts, writer, time);
         }

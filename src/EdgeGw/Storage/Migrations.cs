@@ -103,6 +103,23 @@ internal static class Migrations
         ALTER TABLE users ADD COLUMN max_parallel_requests INTEGER;
         ALTER TABLE teams ADD COLUMN max_parallel_requests INTEGER;
         """,
+        // 3: team memberships (/team/member_add) with a budget in the team and its spend.
+        """
+        CREATE TABLE team_members (
+            member_id TEXT PRIMARY KEY,
+            team_id TEXT NOT NULL,
+            user_id TEXT NOT NULL,
+            role TEXT NOT NULL DEFAULT 'user',
+            max_budget INTEGER,
+            spend INTEGER NOT NULL DEFAULT 0,
+            budget_reset_at INTEGER,
+            spend_seq INTEGER NOT NULL DEFAULT 0,
+            created_at INTEGER NOT NULL,
+            updated_at INTEGER NOT NULL
+        );
+        CREATE INDEX team_members_team ON team_members (team_id);
+        CREATE INDEX team_members_user ON team_members (user_id);
+        """,
     ];
 
     public static int Latest => Steps.Length;

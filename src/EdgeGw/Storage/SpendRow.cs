@@ -32,6 +32,7 @@ internal enum CounterTable
     Team,
     User,
     Global,
+    TeamMember,
 }
 
 /// <summary>A counter's new state; the writer keeps the highest sequence per counter.</summary>

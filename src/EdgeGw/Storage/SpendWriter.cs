@@ -174,6 +174,7 @@ internal sealed partial class SpendWriter : IAsyncDisposable
             CounterTable.Key => ("keys", "token"),
             CounterTable.Team => ("teams", "team_id"),
             CounterTable.User => ("users", "user_id"),
+            CounterTable.TeamMember => ("team_members", "member_id"),
             _ => ("global_spend", "id"),
         };
         using var command = Sql.Command(connection,

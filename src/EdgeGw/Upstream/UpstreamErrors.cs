@@ -62,10 +62,10 @@ internal static class UpstreamErrors
             message = message.Replace(apiKey, "[redacted]", StringComparison.Ordinal);
         if (status == 400 && IsContextLengthMessage(message))
             code = "context_length_exceeded";
-        return new GatewayError(status, message, type ?? TypeForStatus(status), code ?? status.ToString(CultureInfo.InvariantCulture), param)
+        return ContentPolicy.Classify(new GatewayError(status, message, type ?? TypeForStatus(status), code ?? status.ToString(CultureInfo.InvariantCulture), param)
         {
             RetryAfterSeconds = RetryAfter(response),
-        };
+        });
     }
 
     private static int? RetryAfter(HttpResponseMessage response)

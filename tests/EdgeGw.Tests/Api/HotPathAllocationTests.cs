@@ -66,9 +66,16 @@ public sealed class HotPathAllocationTests
                 Models = ["gpt-4o"], MaxBudgetNanos = Money.ToNanos(100), CreatedAt = now, UpdatedAt = now,
             };
             data.Accounts.Keys[settings.Token] = new KeyAccount(settings, new SpendCounter());
+            data.Accounts.Members[("team", "user")] = new TeamMember(new TeamMemberSettings { TeamId = "team", UserId = "user", MaxBudgetNanos = Money.ToNanos(50) }, new SpendCounter());
+            // The user's key outside the team: checked against the user's own budget instead.
+            var personalKey = VirtualKeyGenerator.NewKey();
+            var personal = settings with { Token = TokenHash.FromKey(personalKey), KeyName = VirtualKeyGenerator.Abbreviate(personalKey), TeamId = null };
+            data.Accounts.Keys[personal.Token] = new KeyAccount(personal, new SpendCounter());
             var auth = new Authenticator("sk-master", data.Accounts, TimeProvider.System);
             var context = new DefaultHttpContext();
             context.Request.Headers.Authorization = "Bearer " + key;
+            var personalContext = new DefaultHttpContext();
+            personalContext.Request.Headers.Authorization = "Bearer " + personalKey;
             var global = new GlobalBudget(Money.ToNanos(1000), null);
 
             var allocated = AllocatedBy(() =>
@@ -76,6 +83,8 @@ public sealed class HotPathAllocationTests
                 Assert.Null(auth.Authenticate(context, out var caller));
                 Assert.Null(ModelAccess.Check(caller, data.Accounts, "gpt-4o"));
                 Assert.Null(data.Ledger.Check(caller, global));
+                Assert.Null(auth.Authenticate(personalContext, out var personalCaller));
+                Assert.Null(data.Ledger.Check(personalCaller, global));
             });
 
             Assert.Equal(0, allocated);

@@ -46,10 +46,24 @@ public sealed class FallbackTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task ContextLengthExceededWithOnlyRegularFallbacks_NotFallenBack()
+    public async Task ContextLengthExceededWithOnlyRegularFallbacks_FallsBackOnThem()
+    {
+        // LiteLLM: without context_window_fallbacks the regular list applies.
+        _small.FailThenAnswer(100, 400, "never", code: "context_length_exceeded");
+        _big.FailThenAnswer(0, 200, "from big");
+        await using var gateway = await Start("litellm_settings:\n  fallbacks: [{\"front\": [\"big\"]}]");
+
+        using var response = await gateway.PostJsonAsync("/v1/chat/completions", Chat);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Single(_small.Requests);
+    }
+
+    [Fact]
+    public async Task ContextLengthExceededGroupMissingFromContextWindowFallbacks_NotFallenBack()
     {
         _small.FailThenAnswer(100, 400, "never", code: "context_length_exceeded");
-        await using var gateway = await Start("litellm_settings:\n  fallbacks: [{\"front\": [\"big\"]}]");
+        await using var gateway = await Start("router_settings:\n  context_window_fallbacks: [{\"other\": [\"big\"]}]\n  fallbacks: [{\"front\": [\"big\"]}]");
 
         using var response = await gateway.PostJsonAsync("/v1/chat/completions", Chat);
 

@@ -159,6 +159,18 @@ internal sealed class AdminInput : IDisposable
         return builder.ToImmutable();
     }
 
+    /// <summary>A JSON object or a list of them (LiteLLM accepts both for <c>member</c>); null when absent.</summary>
+    public IReadOnlyList<JsonElement>? Objects(string name)
+    {
+        if (!TryGet(name, out var value))
+            return null;
+        if (value.ValueKind == JsonValueKind.Object)
+            return [value];
+        if (value.ValueKind != JsonValueKind.Array || value.EnumerateArray().Any(e => e.ValueKind != JsonValueKind.Object))
+            throw Invalid(name, "must be an object or a list of objects");
+        return [.. value.EnumerateArray()];
+    }
+
     /// <summary>A JSON object, kept as its text.</summary>
     public string? Metadata(string name)
     {

@@ -69,6 +69,10 @@ internal static class TeamEndpoints
                 foreach (var key in keys)
                     AdminOutput.Key(json, key);
                 json.WriteEndArray();
+                json.WriteStartArray("team_memberships");
+                foreach (var member in data.Accounts.Members.Values.Where(m => m.Settings.TeamId == team.Settings.TeamId).OrderBy(m => m.Settings.CreatedAt))
+                    TeamMemberEndpoints.Membership(json, member);
+                json.WriteEndArray();
                 json.WriteEndObject();
             });
         });
@@ -96,6 +100,7 @@ internal static class TeamEndpoints
             var keys = data.Accounts.Keys.Values.Where(k => k.Settings.TeamId is { } t && ids.Contains(t)).Select(k => k.Settings.Token).ToList();
             AccountTables.Delete(data.Store, "keys", "token", [.. keys.Select(k => k.ToHex())]);
             AccountTables.Delete(data.Store, "teams", "team_id", ids);
+            TeamMemberTable.Delete(data.Store, data.Accounts, "team_id", ids);
             foreach (var key in keys)
                 data.Accounts.Keys.TryRemove(key, out _);
             foreach (var id in ids)

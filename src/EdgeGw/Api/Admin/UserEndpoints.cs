@@ -126,6 +126,7 @@ internal static class UserEndpoints
             var keys = data.Accounts.Keys.Values.Where(k => k.Settings.UserId is { } u && ids.Contains(u)).Select(k => k.Settings.Token).ToList();
             AccountTables.Delete(data.Store, "keys", "token", [.. keys.Select(k => k.ToHex())]);
             AccountTables.Delete(data.Store, "users", "user_id", ids);
+            TeamMemberTable.Delete(data.Store, data.Accounts, "user_id", ids);
             foreach (var key in keys)
                 data.Accounts.Keys.TryRemove(key, out _);
             foreach (var id in ids)

@@ -29,8 +29,9 @@ internal static class MessagesEndpoint
             return;
         }
         await ModelRequestPipeline.RunAsync(context, state, group!, estimate, body.Options,
-            (Context: context, Body: body.Bytes.WrittenMemory),
-            static (s, group, endpoint, accounting, ct) => AttemptAsync(s.Context, s.Body, group, endpoint, accounting, ct),
+            (Context: context, Body: body.Bytes.WrittenMemory, Options: body.Options),
+            static (s, group, endpoint, accounting, ct) => AttemptAsync(s.Context, s.Body, group, endpoint, accounting,
+                FallbackChain.TakesFilteredAnswers(s.Options, group), ct),
             AnthropicErrors.WriteAsync);
     }
 
@@ -54,7 +55,7 @@ internal static class MessagesEndpoint
 
     /// <summary>Translates for the chosen deployment's provider (only it knows, e.g., whether top_k exists) and calls it.</summary>
     private static async ValueTask<ProviderResult> AttemptAsync(HttpContext context, ReadOnlyMemory<byte> anthropicBody, Routing.ModelGroup group,
-        ChatEndpoint endpoint, RequestAccounting accounting, CancellationToken cancellationToken)
+        ChatEndpoint endpoint, RequestAccounting accounting, bool filteredAnswerFallsBack, CancellationToken cancellationToken)
     {
         using var canonical = new PooledBufferWriter(anthropicBody.Length + 512);
         var kind = ProviderCatalog.Find(endpoint.Deployment.Provider)!.Kind;
@@ -68,6 +69,7 @@ internal static class MessagesEndpoint
             Format = ClientFormat.Anthropic,
             AnthropicBody = anthropicBody,
             Accounting = accounting,
+            FilteredAnswerFallsBack = filteredAnswerFallsBack && !request.Stream,
         };
         return await endpoint.ChatAsync(call, cancellationToken);
     }

@@ -147,6 +147,8 @@ internal sealed partial class AnthropicChatEndpoint : ChatEndpoint
         {
             return ProviderResult.Failed(new GatewayError(502, $"Deployment '{Deployment.ModelName}' returned a malformed response.", "api_error", "502"));
         }
+        if (FilteredAnswer.CheckMessage(call, upstream.WrittenSpan, Deployment.ModelName) is { } blocked)
+            return ProviderResult.Failed(blocked);
         call.Accounting?.ReportUsage(usage);
         var json = upstream.WrittenMemory;
         var response = call.Http.Response;
@@ -230,6 +232,8 @@ internal sealed partial class AnthropicChatEndpoint : ChatEndpoint
         var created = _context.Time.GetUtcNow().ToUnixTimeSeconds();
         if (!AnthropicResponseTranslator.TryTranslate(upstream.WrittenMemory, call.Group.NameJson, jsonMode, created, completion, out var usage))
             return ProviderResult.Failed(new GatewayError(502, $"Deployment '{Deployment.ModelName}' returned a malformed response.", "api_error", "502"));
+        if (FilteredAnswer.Check(call, completion.WrittenSpan, Deployment.ModelName) is { } blocked)
+            return ProviderResult.Failed(blocked);
 
         call.Accounting?.ReportUsage(usage);
         var response = call.Http.Response;

@@ -34,7 +34,7 @@ internal static class AnthropicErrorMapper
             message = message.Replace(apiKey, "[redacted]", StringComparison.Ordinal);
         var status = StatusForType(type);
         var code = status == 400 && UpstreamErrors.IsContextLengthMessage(message) ? "context_length_exceeded" : null;
-        return new GatewayError(status, message, type ?? "api_error", code ?? status.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        return ContentPolicy.Classify(new GatewayError(status, message, type ?? "api_error", code ?? status.ToString(System.Globalization.CultureInfo.InvariantCulture)));
     }
 
     private static int StatusForType(string? type) => type switch

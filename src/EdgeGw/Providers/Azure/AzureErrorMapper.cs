@@ -12,13 +12,13 @@ namespace EdgeGw.Providers.Azure;
 /// </summary>
 internal static class AzureErrorMapper
 {
-    public const string ContentFilterCode = "content_filter";
+    public const string ContentFilterCode = ContentPolicy.AzureCode;
 
     public static async ValueTask<GatewayError> MapAsync(HttpResponseMessage response, string deploymentName, string? apiKey, CancellationToken cancellationToken)
     {
         var body = await UpstreamErrors.ReadBodyAsync(response, cancellationToken);
         var error = OpenAiErrorMapper.Map(response, body, deploymentName, apiKey);
-        return error.Code != ContentFilterCode && IsPolicyViolation(body) ? error with { Code = ContentFilterCode } : error;
+        return error.Code != ContentFilterCode && IsPolicyViolation(body) ? ContentPolicy.Violation(error with { Code = ContentFilterCode }) : error;
     }
 
     // Live payloads spell it "innererror"; the REST spec says "inner_error".

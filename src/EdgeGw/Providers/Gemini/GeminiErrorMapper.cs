@@ -47,7 +47,7 @@ internal static class GeminiErrorMapper
         if (!string.IsNullOrEmpty(apiKey))
             message = message.Replace(apiKey, "[redacted]", StringComparison.Ordinal);
         var error = new GatewayError(status, message, UpstreamErrors.TypeForStatus(status), status.ToString(CultureInfo.InvariantCulture));
-        return Adjust(error, fields);
+        return ContentPolicy.Classify(Adjust(error, fields));
     }
 
     private static GatewayError Adjust(GatewayError error, ErrorFields fields)

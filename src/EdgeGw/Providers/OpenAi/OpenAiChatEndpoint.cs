@@ -99,6 +99,8 @@ internal class OpenAiChatEndpoint : ChatEndpoint
                     ? await CompletionWriter.WriteAsync(call, buffer.WrittenMemory, scanned.Usage)
                     : ProviderResult.Failed(Malformed());
             }
+            if (FilteredAnswer.Check(call, buffer.WrittenSpan, Deployment.ModelName) is { } blocked)
+                return ProviderResult.Failed(blocked);
             return await WriteWithClientModelAsync(buffer, call.Http, call.Group.NameJson, call.Accounting);
         }
     }

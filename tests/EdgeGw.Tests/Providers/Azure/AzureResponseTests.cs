@@ -101,7 +101,7 @@ public sealed class AzureResponseTests : IAsyncLifetime
         Assert.Equal("content_filter", error.GetProperty("code").GetString());
         Assert.Equal("invalid_request_error", error.GetProperty("type").GetString());
         Assert.Equal("prompt", error.GetProperty("param").GetString());
-        Assert.StartsWith("The response was filtered", error.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.StartsWith("litellm.ContentPolicyViolationError: The response was filtered", error.GetProperty("message").GetString(), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -1,0 +1,67 @@
+using EdgeGw.Auth;
+using EdgeGw.Spend;
+
+namespace EdgeGw.Storage;
+
+/// <summary>
+/// Rows of <c>team_members</c>. The admin routes upsert and delete them; the spend columns belong
+/// to the spend writer, as for keys, teams and users.
+/// </summary>
+internal static class TeamMemberTable
+{
+    private const string Columns = "member_id, team_id, user_id, role, max_budget, created_at, updated_at";
+
+    public static void Upsert(SqliteStore store, TeamMemberSettings m) => store.Run(c =>
+    {
+        using var command = Sql.Command(c, $"""
+            INSERT INTO team_members ({Columns}) VALUES (@member_id, @team_id, @user_id, @role, @max_budget, @created_at, @updated_at)
+            ON CONFLICT (member_id) DO UPDATE SET role = excluded.role, max_budget = excluded.max_budget, updated_at = excluded.updated_at
+            """);
+        command.Add("@member_id", TeamMember.MemberId(m.TeamId, m.UserId));
+        command.Add("@team_id", m.TeamId);
+        command.Add("@user_id", m.UserId);
+        command.Add("@role", m.Role);
+        command.Add("@max_budget", m.MaxBudgetNanos);
+        command.Add("@created_at", m.CreatedAt.ToUnixTimeMilliseconds());
+        command.Add("@updated_at", m.UpdatedAt.ToUnixTimeMilliseconds());
+        return command.ExecuteNonQuery();
+    });
+
+    /// <summary>Deletes memberships whose <paramref name="column"/> (<c>team_id</c>, <c>user_id</c> or <c>member_id</c>) is one of <paramref name="ids"/>.</summary>
+    public static void Delete(SqliteStore store, Accounts accounts, string column, IReadOnlyCollection<string> ids)
+    {
+        AccountTables.Delete(store, "team_members", column, ids);
+        foreach (var (id, member) in accounts.Members)
+        {
+            var value = column switch
+            {
+                "team_id" => member.Settings.TeamId,
+                "user_id" => member.Settings.UserId,
+                _ => member.Id,
+            };
+            if (ids.Contains(value))
+                accounts.Members.TryRemove(id, out _);
+        }
+    }
+
+    public static void LoadInto(SqliteStore store, Accounts accounts) => store.Run(c =>
+    {
+        using var command = Sql.Command(c, $"SELECT {Columns}, spend, budget_reset_at, spend_seq FROM team_members");
+        using var r = command.ExecuteReader();
+        while (r.Read())
+        {
+            var settings = new TeamMemberSettings
+            {
+                TeamId = r.GetString(1),
+                UserId = r.GetString(2),
+                Role = r.GetString(3),
+                MaxBudgetNanos = r.LongOrNull(4),
+                CreatedAt = DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(5)),
+                UpdatedAt = DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(6)),
+            };
+            var spend = new SpendCounter(r.GetInt64(7), r.LongOrNull(8) ?? 0, r.GetInt64(9));
+            accounts.Members[(settings.TeamId, settings.UserId)] = new TeamMember(settings, spend);
+        }
+        return 0;
+    });
+}
