@@ -142,6 +142,8 @@ internal static class MetricsExposition
         if (double.IsNaN(value))
             return "NaN";
         var text = value.ToString("R", CultureInfo.InvariantCulture);
-        return value == Math.Floor(value) && Math.Abs(value) < 1e16 && !text.Contains('E', StringComparison.Ordinal) ? text + ".0" : text;
+        if (text.Contains('E', StringComparison.Ordinal))
+            return text.Replace('E', 'e'); // 6.5e-05, 1e+16
+        return value == Math.Floor(value) ? text + ".0" : text;
     }
 }

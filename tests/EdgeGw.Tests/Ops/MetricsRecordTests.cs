@@ -79,4 +79,13 @@ public sealed class MetricsRecordTests
         Assert.Contains($"litellm_request_total_latency_metric_count{{{labels}}} 4.0\n", text, StringComparison.Ordinal);
         Assert.Contains("le=\"0.00625\"", text, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData(3, "3.0")]
+    [InlineData(0.042, "0.042")]
+    [InlineData(6.5e-05, "6.5e-05")]
+    [InlineData(0.00625, "0.00625")]
+    [InlineData(double.PositiveInfinity, "+Inf")]
+    public void Numbers_PrintAsPrometheusClientPrintsThem(double value, string expected) =>
+        Assert.Equal(expected, MetricsExposition.Number(value));
 }
