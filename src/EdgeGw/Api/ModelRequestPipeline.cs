@@ -28,7 +28,7 @@ internal static class ModelRequestPipeline
         RequestRoutingOptions options, TState state, ModelAttempt<TState> attempt, Func<HttpContext, GatewayError, Task> writeError)
     {
         var caller = Caller.Of(context);
-        var error = ModelAccess.Check(caller, gateway.Data.Accounts, group.Name) ?? gateway.Data.Ledger.Check(caller, gateway.GlobalBudget);
+        var error = ModelAccess.Check(caller, gateway.Data.Accounts, group) ?? gateway.Data.Ledger.Check(caller, gateway.GlobalBudget);
         if (error is not null)
         {
             await writeError(context, error);
@@ -73,7 +73,7 @@ internal static class ModelRequestPipeline
             if (tried >= group.Settings.MaxFallbacks)
                 break;
             if (name == group.Name || !run.Gateway.Models.TryFind(name, out var fallback)
-                || ModelAccess.Check(run.Caller, run.Gateway.Data.Accounts, fallback.Name) is not null
+                || ModelAccess.Check(run.Caller, run.Gateway.Data.Accounts, fallback) is not null
                 || !fallback.HasHealthy(default, run.Now))
                 continue;
             tried++;
