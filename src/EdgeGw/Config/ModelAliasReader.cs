@@ -1,4 +1,4 @@
-using System.Collections.Frozen;
+using System.Collections.Immutable;
 using YamlDotNet.RepresentationModel;
 
 namespace EdgeGw.Config;
@@ -9,12 +9,12 @@ namespace EdgeGw.Config;
 /// </summary>
 internal static class ModelAliasReader
 {
-    public static FrozenDictionary<string, ModelAlias> Read(YamlValues values, YamlNode? node, string path)
+    public static ImmutableArray<ModelAlias> Read(YamlValues values, YamlNode? node, string path)
     {
         var map = YamlValues.Mapping(node, path);
         if (map is null)
-            return FrozenDictionary<string, ModelAlias>.Empty;
-        var result = new Dictionary<string, ModelAlias>(StringComparer.Ordinal);
+            return [];
+        var result = ImmutableArray.CreateBuilder<ModelAlias>(map.Children.Count);
         foreach (var (k, v) in map.Children)
         {
             var alias = ((YamlScalarNode)k).Value ?? "";
@@ -26,16 +26,16 @@ internal static class ModelAliasReader
                     if (key.Value is not ("model" or "hidden"))
                         throw new ConfigException($"{entryPath}.{key.Value}", "unknown key (an alias takes model and hidden)");
                 }
-                result[alias] = new ModelAlias(
+                result.Add(new ModelAlias(alias,
                     values.Required(Child(entry, "model"), $"{entryPath}.model"),
-                    values.Bool(Child(entry, "hidden"), $"{entryPath}.hidden") ?? false);
+                    values.Bool(Child(entry, "hidden"), $"{entryPath}.hidden") ?? false));
             }
             else
             {
-                result[alias] = new ModelAlias(values.Required(v, entryPath), Hidden: false);
+                result.Add(new ModelAlias(alias, values.Required(v, entryPath), Hidden: false));
             }
         }
-        return result.ToFrozenDictionary(StringComparer.Ordinal);
+        return result.ToImmutable();
     }
 
     private static YamlNode? Child(YamlMappingNode map, string key) =>

@@ -42,12 +42,12 @@ internal sealed record RouterSettings
     /// <summary><c>default_fallbacks</c>: for groups with no entry of their own in <c>fallbacks</c>.</summary>
     public ImmutableArray<string> DefaultFallbacks { get; init; } = [];
     public TimeSpan? Timeout { get; init; }
-    /// <summary><c>model_group_alias</c>: names that serve another model group.</summary>
-    public FrozenDictionary<string, ModelAlias> ModelGroupAlias { get; init; } = FrozenDictionary<string, ModelAlias>.Empty;
+    /// <summary><c>model_group_alias</c>: names that serve another model group, in config order.</summary>
+    public ImmutableArray<ModelAlias> ModelGroupAlias { get; init; } = [];
 }
 
 /// <summary>One <c>model_group_alias</c> entry: <c>"alias": "target"</c> or <c>{model: target, hidden: true}</c>.</summary>
-internal sealed record ModelAlias(string Target, bool Hidden);
+internal sealed record ModelAlias(string Alias, string Target, bool Hidden);
 
 /// <summary>LiteLLM's <c>retry_policy</c>: retries per error class; unset classes use <c>num_retries</c>.</summary>
 internal sealed record RetryPolicy(

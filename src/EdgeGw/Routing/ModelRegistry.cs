@@ -50,19 +50,19 @@ internal sealed class ModelRegistry
             .OrderByDescending(r => r.Pattern.RegexLength).ThenByDescending(r => r.Pattern.Complexity)];
 
         // An alias of an exact group is one more exact name; an alias of a name a wildcard serves resolves on use.
-        var aliases = settings?.ModelGroupAlias ?? FrozenDictionary<string, ModelAlias>.Empty;
+        var aliases = settings?.ModelGroupAlias ?? [];
         var listed = ImmutableArray.CreateBuilder<ListedModel>();
         listed.AddRange(Groups.Select(g => new ListedModel(g.Name, null)));
         listed.AddRange(_routes.Select(r => new ListedModel(r.Pattern.Text, null)));
         var pending = new Dictionary<string, ModelAlias>(StringComparer.Ordinal);
-        foreach (var (alias, target) in aliases)
+        foreach (var alias in aliases)
         {
-            if (byName.TryGetValue(target.Target, out var group) && !group.IsAlias)
-                byName[alias] = new ModelGroup(alias, group.Endpoints, settings) { AliasOf = group.Name };
+            if (byName.TryGetValue(alias.Target, out var group) && !group.IsAlias)
+                byName[alias.Alias] = new ModelGroup(alias.Alias, group.Endpoints, settings) { AliasOf = group.Name };
             else
-                pending[alias] = target;
-            if (!target.Hidden)
-                listed.Add(new ListedModel(alias, target.Target));
+                pending[alias.Alias] = alias;
+            if (!alias.Hidden)
+                listed.Add(new ListedModel(alias.Alias, alias.Target));
         }
         _aliases = pending.ToFrozenDictionary(StringComparer.Ordinal);
         Listed = listed.ToImmutable();

@@ -16,33 +16,13 @@ public sealed class BareModelNameTests
     [Fact]
     public void TutorialBareNames_LoadAsTheirProviderWithItsKeyVariable()
     {
-        // The SDK-to-proxy lesson's model_list, verbatim.
+        // The SDK-to-proxy lesson's model_list, verbatim, and one entry without a key.
         var config = Parse($"""
             model_list:
-            # Primary: Claude Sonnet - for complex reasoning tasks
-            - model_name: claude-sonnet
-              litellm_params:
-                model: claude-sonnet-4-6
-                api_key: os.environ/ANTHROPIC_API_KEY
-                rpm: 500 # requests per minute - used by usage-based routing
-                tpm: 200000 # tokens per minute
-            # Budget model: Claude Haiku - for high-volume simple tasks
-            - model_name: claude-haiku
-              litellm_params:
-                model: claude-haiku-4-5-20251001
-                api_key: os.environ/ANTHROPIC_API_KEY
-                rpm: 2000
-                tpm: 1000000
-            # OpenAI fallback
-            - model_name: gpt-4o
-              litellm_params:
-                model: gpt-4o
-                api_key: os.environ/OPENAI_API_KEY
-                rpm: 500
-                tpm: 150000
-            - model_name: mini
-              litellm_params:
-                model: gpt-4o-mini
+            {Routing.BareModelRoutingTests.TutorialModelList.Replace("\n", "\n  ", StringComparison.Ordinal)}
+              - model_name: mini
+                litellm_params:
+                  model: gpt-4o-mini
             {Master}
             """, new() { ["ANTHROPIC_API_KEY"] = "sk-ant", ["OPENAI_API_KEY"] = "sk-oai" });
 
@@ -106,8 +86,7 @@ public sealed class BareModelNameTests
             {{Master}}
             """);
 
-        Assert.Equal(new ModelAlias("gpt-4o", false), config.Router.ModelGroupAlias["gpt-4"]);
-        Assert.Equal(new ModelAlias("gpt-4o", true), config.Router.ModelGroupAlias["secret"]);
+        Assert.Equal([new ModelAlias("gpt-4", "gpt-4o", false), new ModelAlias("secret", "gpt-4o", true)], config.Router.ModelGroupAlias.ToArray());
         Assert.DoesNotContain("router_settings.model_group_alias", config.IgnoredKeys);
     }
 }
