@@ -27,11 +27,6 @@ internal sealed class ModelRegistry
     private readonly Func<Deployment, ChatEndpoint> _create;
     private readonly RouterSettings? _settings;
 
-    public ModelRegistry(IEnumerable<ChatEndpoint> endpoints, RouterSettings? settings = null)
-        : this(endpoints.ToArray(), [], settings, d => throw new InvalidOperationException($"no wildcard routes to build '{d.ModelName}'"))
-    {
-    }
-
     private ModelRegistry(ChatEndpoint[] all, Deployment[] wildcards, RouterSettings? settings, Func<Deployment, ChatEndpoint> create)
     {
         _settings = settings;
