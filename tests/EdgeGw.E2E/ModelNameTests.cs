@@ -16,21 +16,10 @@ public sealed class ModelNameTests
             """);
         await using var gateway = await GatewayProcess.StartAsync($"""
             model_list:
-            # Primary: Claude Sonnet - for complex reasoning tasks
-            - model_name: claude-sonnet
-              litellm_params:
-                model: claude-sonnet-4-6
-                api_key: os.environ/ANTHROPIC_API_KEY
-                rpm: 500 # requests per minute - used by usage-based routing
-                tpm: 200000 # tokens per minute
-            # OpenAI fallback
-            - model_name: gpt-4o
-              litellm_params:
-                model: gpt-4o
-                api_key: os.environ/OPENAI_API_KEY
-            - model_name: "*"
-              litellm_params:
-                model: "*"
+            {TutorialConfigs.SdkLessonModelList.Replace("\n", "\n  ", StringComparison.Ordinal)}
+              - model_name: "*"
+                litellm_params:
+                  model: "*"
             general_settings:
               master_key: {GatewayProcess.MasterKey}
             """, environment: new Dictionary<string, string> { ["ANTHROPIC_API_KEY"] = "sk-ant-e2e", ["ANTHROPIC_API_BASE"] = anthropic.Url });

@@ -19,7 +19,7 @@ public sealed class BareModelNameTests
         // The SDK-to-proxy lesson's model_list, verbatim, and one entry without a key.
         var config = Parse($"""
             model_list:
-            {Routing.BareModelRoutingTests.TutorialModelList.Replace("\n", "\n  ", StringComparison.Ordinal)}
+            {Infrastructure.TutorialConfigs.SdkLessonModelList.Replace("\n", "\n  ", StringComparison.Ordinal)}
               - model_name: mini
                 litellm_params:
                   model: gpt-4o-mini

@@ -1,38 +1,14 @@
 using System.Net;
+using EdgeGw.Tests.Infrastructure;
 
 namespace EdgeGw.Tests.Routing;
 
 /// <summary>The SDK-to-proxy lesson's model_list (bare model names) served as LiteLLM serves it.</summary>
 public sealed class BareModelRoutingTests : IAsyncLifetime
 {
-    // Verbatim from the tutorial.
-    internal const string TutorialModelList = """
-        # Primary: Claude Sonnet - for complex reasoning tasks
-        - model_name: claude-sonnet
-          litellm_params:
-            model: claude-sonnet-4-6
-            api_key: os.environ/ANTHROPIC_API_KEY
-            rpm: 500 # requests per minute - used by usage-based routing
-            tpm: 200000 # tokens per minute
-        # Budget model: Claude Haiku - for high-volume simple tasks
-        - model_name: claude-haiku
-          litellm_params:
-            model: claude-haiku-4-5-20251001
-            api_key: os.environ/ANTHROPIC_API_KEY
-            rpm: 2000
-            tpm: 1000000
-        # OpenAI fallback
-        - model_name: gpt-4o
-          litellm_params:
-            model: gpt-4o
-            api_key: os.environ/OPENAI_API_KEY
-            rpm: 500
-            tpm: 150000
-        """;
-
     private TwoProviderGateway _gw = null!;
 
-    public async Task InitializeAsync() => _gw = await TwoProviderGateway.StartAsync(TutorialModelList);
+    public async Task InitializeAsync() => _gw = await TwoProviderGateway.StartAsync(TutorialConfigs.SdkLessonModelList);
 
     public async Task DisposeAsync() => await _gw.DisposeAsync();
 
