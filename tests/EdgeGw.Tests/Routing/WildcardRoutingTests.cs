@@ -32,6 +32,19 @@ public sealed class WildcardRoutingTests
         Assert.All(gw.OpenAi.Requests, r => Assert.Equal("/v1/chat/completions", r.PathAndQuery));
     }
 
+    [Fact]
+    public async Task StarPassThrough_ServesAnthropicFormatClientsToo()
+    {
+        await using var gw = await TwoProviderGateway.StartAsync(StarPassThrough);
+
+        using var response = await gw.Gateway.PostJsonAsync("/v1/messages",
+            """{"model":"claude-sonnet-4-5","max_tokens":64,"messages":[{"role":"user","content":"hi"}]}""");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("/v1/messages", gw.Anthropic.LastRequest.PathAndQuery);
+        Assert.Equal("claude-sonnet-4-5", TwoProviderGateway.SentModel(gw.Anthropic));
+    }
+
     [Theory]
     [InlineData("llama3", "Cannot route model=llama3: missing provider prefix in 'llama3'")]
     [InlineData("gemini-2.5-pro", "Cannot route model=gemini-2.5-pro: LiteLLM reads a bare 'gemini-2.5-pro' as Vertex AI (vertex_ai/gemini-2.5-pro), which EdgeGw does not serve yet; for Google AI Studio write gemini/gemini-2.5-pro")]
