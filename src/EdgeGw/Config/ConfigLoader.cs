@@ -199,22 +199,24 @@ internal static class ConfigLoader
         var explicitKey = values.String(Child(p, "api_key"), $"{paramsPath}.api_key");
         var explicitVersion = values.String(Child(p, "api_version"), $"{paramsPath}.api_version");
 
+        string? CheckedBase(string? apiBase) =>
+            apiBase is not null && (!IsHttp(apiBase) || !Uri.TryCreate(apiBase, UriKind.Absolute, out _))
+                ? throw new ConfigException($"{paramsPath}.api_base", $"expected an http:// or https:// URL, got '{apiBase}'")
+                : apiBase;
+
+        // The provider's key, base and version defaults; a per-request entry gets them once per provider.
         (string? ApiBase, string? ApiKey, string? ApiVersion) Complete(ProviderInfo provider)
         {
             var apiBase = explicitBase ?? EnvDefault(values, provider.ApiBaseEnv) ?? provider.DefaultApiBase;
             if (apiBase is null && provider.Kind is not ProviderKind.Mock)
                 throw new ConfigException($"{paramsPath}.api_base", $"required for {provider.Name}/ (it has no public default)");
-            if (apiBase is not null && (!IsHttp(apiBase) || !Uri.TryCreate(apiBase, UriKind.Absolute, out _)))
-                throw new ConfigException($"{paramsPath}.api_base", $"expected an http:// or https:// URL, got '{apiBase}'");
-            return (apiBase, explicitKey ?? EnvDefault(values, provider.ApiKeyEnv),
+            return (CheckedBase(apiBase), explicitKey ?? EnvDefault(values, provider.ApiKeyEnv),
                 explicitVersion ?? (provider.Kind == ProviderKind.Azure ? EnvDefault(values, "AZURE_API_VERSION") : null));
         }
 
         var perRequest = providerName == ModelReference.PerRequest;
-        if (perRequest && explicitBase is not null && (!IsHttp(explicitBase) || !Uri.TryCreate(explicitBase, UriKind.Absolute, out _)))
-            throw new ConfigException($"{paramsPath}.api_base", $"expected an http:// or https:// URL, got '{explicitBase}'");
         var (apiBase, apiKey, apiVersion) = perRequest
-            ? (explicitBase, explicitKey, explicitVersion)
+            ? (CheckedBase(explicitBase), explicitKey, explicitVersion)
             : Complete(ProviderCatalog.Find(providerName)!);
 
         var timeout = values.Seconds(Child(p, "timeout"), $"{paramsPath}.timeout");
