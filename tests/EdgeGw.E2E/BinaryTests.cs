@@ -76,7 +76,7 @@ public sealed class BinaryTests
                   model: mock/b
               - model_name: c
                 litellm_params:
-                  model: gpt-4o
+                  model: llama3
             general_settings:
               master_key: {GatewayProcess.MasterKey}
             """);

@@ -22,18 +22,15 @@ internal sealed class GatewayState
         Data = data;
         Time = time;
         Limits = limits;
-        Models = ModelRegistry.Build(config, new ChatEndpointFactory(config, clients, time));
-        var now = time.GetUtcNow().UtcTicks;
-        foreach (var group in Models.Groups)
+        Models = ModelRegistry.Build(config, new ChatEndpointFactory(config, clients, time), endpoint =>
         {
-            foreach (var endpoint in group.Endpoints)
-            {
-                // Limit usage, cooldowns and latency live in registries keyed by deployment id, so a
-                // reload keeps them.
-                endpoint.Limits = limits.ForDeployment(endpoint.Deployment, now);
+            // Limit usage, cooldowns and latency live in registries keyed by deployment id, so a reload
+            // keeps them. A wildcard's deployment shares its rpm/tpm across the names it serves (LiteLLM
+            // counts by deployment id) but each name has its own health: one bad name parks no other.
+            endpoint.Limits = limits.ForDeployment(endpoint.Deployment, time.GetUtcNow().UtcTicks);
+            if (endpoint.Deployment.Pattern is null)
                 endpoint.Health = health.For(endpoint.Deployment.Id);
-            }
-        }
+        });
         Authenticator = new Authenticator(config.General.MasterKey, data.Accounts, time, config.General.KeyHeaderName);
         GlobalBudget = config.Litellm.MaxBudget is null && config.Litellm.BudgetDuration is null
             ? GlobalBudget.None

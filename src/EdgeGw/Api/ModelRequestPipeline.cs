@@ -27,7 +27,7 @@ internal static class ModelRequestPipeline
         RequestRoutingOptions options, TState state, ModelAttempt<TState> attempt, Func<HttpContext, GatewayError, Task> writeError)
     {
         var caller = Caller.Of(context);
-        var error = ModelAccess.Check(caller, gateway.Data.Accounts, group.Name) ?? gateway.Data.Ledger.Check(caller, gateway.GlobalBudget);
+        var error = ModelAccess.Check(caller, gateway.Data.Accounts, group) ?? gateway.Data.Ledger.Check(caller, gateway.GlobalBudget);
         if (error is not null)
         {
             await writeError(context, error);

@@ -3,7 +3,7 @@ using EdgeGw.Json;
 
 namespace EdgeGw.Api;
 
-/// <summary><c>GET /v1/models</c>: each model group the caller may use, once, in OpenAI's list shape.</summary>
+/// <summary><c>GET /v1/models</c>: each model name, wildcard name and visible alias the caller may use, once, in OpenAI's list shape.</summary>
 internal static class ModelsEndpoint
 {
     private static readonly long StartedAt = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
@@ -18,12 +18,12 @@ internal static class ModelsEndpoint
             json.WriteString("object"u8, "list"u8);
             json.WriteStartArray("data"u8);
             var caller = Auth.Caller.Of(context);
-            foreach (var group in state.Models.Groups)
+            foreach (var model in state.Models.Listed)
             {
-                if (!Auth.ModelAccess.IsAllowed(caller, state.Data.Accounts, group.Name))
+                if (!Auth.ModelAccess.IsAllowed(caller, state.Data.Accounts, model.Name, model.AliasOf))
                     continue;
                 json.WriteStartObject();
-                json.WriteString("id"u8, group.Name);
+                json.WriteString("id"u8, model.Name);
                 json.WriteString("object"u8, "model"u8);
                 json.WriteNumber("created"u8, StartedAt);
                 json.WriteString("owned_by"u8, "openai"u8); // what LiteLLM reports for every model

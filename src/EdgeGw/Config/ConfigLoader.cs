@@ -210,23 +210,32 @@ internal static class ConfigLoader
         ignored.AddUnknown(entry, "model_list[]", "model_name", "litellm_params", "model_info");
 
         var model = values.Required(Child(p, "model"), $"{paramsPath}.model");
-        var slash = model.IndexOf('/', StringComparison.Ordinal);
-        if (slash <= 0 || slash == model.Length - 1)
-            throw new ConfigException($"{paramsPath}.model", $"missing provider prefix in '{model}' (write provider/model-id, e.g. openai/gpt-4o; providers: {string.Join(", ", ProviderCatalog.Names)})");
-        var providerName = model[..slash];
-        var provider = ProviderCatalog.Find(providerName)
-            ?? throw new ConfigException($"{paramsPath}.model", $"unknown provider '{providerName}' (supported: {string.Join(", ", ProviderCatalog.Names)})");
+        var (providerName, modelId) = ModelReference.Parse(model, $"{paramsPath}.model");
+        if (modelId.Contains('*', StringComparison.Ordinal) && !modelName.Contains('*', StringComparison.Ordinal))
+            throw new ConfigException($"{paramsPath}.model", $"'{model}' has a wildcard but model_name '{modelName}' has none to fill it");
+        var explicitBase = values.String(Child(p, "api_base"), $"{paramsPath}.api_base");
+        var explicitKey = values.String(Child(p, "api_key"), $"{paramsPath}.api_key");
+        var explicitVersion = values.String(Child(p, "api_version"), $"{paramsPath}.api_version");
 
-        var apiBase = values.String(Child(p, "api_base"), $"{paramsPath}.api_base")
-            ?? EnvDefault(values, provider.ApiBaseEnv)
-            ?? provider.DefaultApiBase;
-        if (apiBase is null && provider.Kind is not ProviderKind.Mock)
-            throw new ConfigException($"{paramsPath}.api_base", $"required for {providerName}/ (it has no public default)");
-        if (apiBase is not null && (!IsHttp(apiBase) || !Uri.TryCreate(apiBase, UriKind.Absolute, out _)))
-            throw new ConfigException($"{paramsPath}.api_base", $"expected an http:// or https:// URL, got '{apiBase}'");
+        string? CheckedBase(string? apiBase) =>
+            apiBase is not null && (!IsHttp(apiBase) || !Uri.TryCreate(apiBase, UriKind.Absolute, out _))
+                ? throw new ConfigException($"{paramsPath}.api_base", $"expected an http:// or https:// URL, got '{apiBase}'")
+                : apiBase;
 
-        var apiKey = values.String(Child(p, "api_key"), $"{paramsPath}.api_key")
-            ?? EnvDefault(values, provider.ApiKeyEnv);
+        // The provider's key, base and version defaults; a per-request entry gets them once per provider.
+        (string? ApiBase, string? ApiKey, string? ApiVersion) Complete(ProviderInfo provider)
+        {
+            var apiBase = explicitBase ?? EnvDefault(values, provider.ApiBaseEnv) ?? provider.DefaultApiBase;
+            if (apiBase is null && provider.Kind is not ProviderKind.Mock)
+                throw new ConfigException($"{paramsPath}.api_base", $"required for {provider.Name}/ (it has no public default)");
+            return (CheckedBase(apiBase), explicitKey ?? EnvDefault(values, provider.ApiKeyEnv),
+                explicitVersion ?? (provider.Kind == ProviderKind.Azure ? EnvDefault(values, "AZURE_API_VERSION") : null));
+        }
+
+        var perRequest = providerName == ModelReference.PerRequest;
+        var (apiBase, apiKey, apiVersion) = perRequest
+            ? (CheckedBase(explicitBase), explicitKey, explicitVersion)
+            : Complete(ProviderCatalog.Find(providerName)!);
 
         var timeout = values.Seconds(Child(p, "timeout"), $"{paramsPath}.timeout");
         var weight = values.Double(Child(p, "weight"), $"{paramsPath}.weight");
@@ -258,17 +267,16 @@ internal static class ConfigLoader
         var id = values.String(Child(info, "id"), $"{path}.model_info.id") ?? StableId(modelName, model, apiBase, index);
         ignored.AddUnknown(info, "model_list[].model_info", "id", "max_tokens", "health_check_model");
 
-        return new Deployment
+        var deployment = new Deployment
         {
             Index = index,
             ModelName = modelName,
             Provider = providerName,
-            ModelId = model[(slash + 1)..],
+            ModelId = modelId,
             Id = id,
             ApiKey = apiKey,
             ApiBase = apiBase?.TrimEnd('/'),
-            ApiVersion = values.String(Child(p, "api_version"), $"{paramsPath}.api_version")
-                ?? (provider.Kind == ProviderKind.Azure ? EnvDefault(values, "AZURE_API_VERSION") : null),
+            ApiVersion = apiVersion,
             Rpm = values.NonNegativeInt(Child(p, "rpm"), $"{paramsPath}.rpm"),
             Tpm = values.NonNegativeInt(Child(p, "tpm"), $"{paramsPath}.tpm"),
             Weight = weight,
@@ -286,6 +294,7 @@ internal static class ConfigLoader
             Mock = ReadMock(values, p, paramsPath),
             OtherParams = other.ToFrozenDictionary(StringComparer.Ordinal),
         };
+        return perRequest ? deployment with { PerProvider = ModelReference.PerProvider(deployment, Complete) } : deployment;
     }
 
     private static bool IsHttp(string url) =>

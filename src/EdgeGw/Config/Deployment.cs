@@ -8,9 +8,12 @@ internal sealed record Deployment
     /// <summary>Position in <c>model_list</c>, for messages that point at the entry.</summary>
     public required int Index { get; init; }
     public required string ModelName { get; init; }
-    /// <summary>The part of <c>litellm_params.model</c> before the first '/'.</summary>
+    /// <summary>
+    /// The part of <c>litellm_params.model</c> before the first '/', or the provider LiteLLM infers for
+    /// a bare name; <see cref="ModelReference.PerRequest"/> when each request's model names it.
+    /// </summary>
     public required string Provider { get; init; }
-    /// <summary>The part after the first '/', sent upstream as the model id.</summary>
+    /// <summary>The part after the first '/' (or the bare name), sent upstream as the model id; may hold '*'.</summary>
     public required string ModelId { get; init; }
     /// <summary><c>model_info.id</c>, or a stable id derived from the entry when absent.</summary>
     public required string Id { get; init; }
@@ -34,6 +37,18 @@ internal sealed record Deployment
     public MockSettings Mock { get; init; } = MockSettings.Default;
     /// <summary>Provider-specific <c>litellm_params</c> this build does not interpret, kept verbatim.</summary>
     public FrozenDictionary<string, string> OtherParams { get; init; } = FrozenDictionary<string, string>.Empty;
+
+    /// <summary>
+    /// For a <see cref="ModelReference.PerRequest"/> deployment: this entry completed for each provider a
+    /// request may name (key and base defaults applied); providers it cannot be completed for are absent.
+    /// </summary>
+    public FrozenDictionary<string, Deployment> PerProvider { get; init; } = FrozenDictionary<string, Deployment>.Empty;
+
+    /// <summary>The <c>model_name</c> pattern this deployment was expanded from for one request name; null for config entries.</summary>
+    public string? Pattern { get; init; }
+
+    /// <summary>Whether <see cref="ModelName"/> is a pattern (LiteLLM's wildcard routing) rather than a name.</summary>
+    public bool IsWildcard => ModelName.Contains('*', StringComparison.Ordinal);
 }
 
 /// <summary>

@@ -44,7 +44,12 @@ internal sealed record RouterSettings
     public TimeSpan? Timeout { get; init; }
     /// <summary><c>stream_timeout</c>: for streams, outranks any <c>timeout</c> (LiteLLM's router reads it first).</summary>
     public TimeSpan? StreamTimeout { get; init; }
+    /// <summary><c>model_group_alias</c>: names that serve another model group, in config order.</summary>
+    public ImmutableArray<ModelAlias> ModelGroupAlias { get; init; } = [];
 }
+
+/// <summary>One <c>model_group_alias</c> entry: <c>"alias": "target"</c> or <c>{model: target, hidden: true}</c>.</summary>
+internal sealed record ModelAlias(string Alias, string Target, bool Hidden);
 
 /// <summary>LiteLLM's <c>retry_policy</c>: retries per error class; unset classes use <c>num_retries</c>.</summary>
 internal sealed record RetryPolicy(

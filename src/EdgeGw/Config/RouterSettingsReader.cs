@@ -14,14 +14,14 @@ internal static class RouterSettingsReader
     [
         "routing_strategy", "routing_strategy_args", "num_retries", "retry_after", "retry_policy", "allowed_fails",
         "cooldown_time", "max_fallbacks", "fallbacks", "context_window_fallbacks", "content_policy_fallbacks",
-        "default_fallbacks", "timeout", "stream_timeout",
+        "default_fallbacks", "timeout", "stream_timeout", "model_group_alias",
     ];
 
     /// <summary>The router keys also read from <c>litellm_settings</c>.</summary>
     public static readonly string[] LitellmKeys =
     [
         "num_retries", "retry_after", "retry_policy", "allowed_fails", "cooldown_time", "max_fallbacks", "fallbacks",
-        "context_window_fallbacks", "content_policy_fallbacks", "default_fallbacks",
+        "context_window_fallbacks", "content_policy_fallbacks", "default_fallbacks", "model_group_alias",
     ];
 
     private static readonly string[] Strategies =
@@ -68,6 +68,9 @@ internal static class RouterSettingsReader
             DefaultFallbacks = Names(values, Child(router, "default_fallbacks") ?? Child(litellm, "default_fallbacks"), "default_fallbacks"),
             Timeout = values.Seconds(Child(router, "timeout"), $"{r}.timeout"),
             StreamTimeout = values.Seconds(Child(router, "stream_timeout"), $"{r}.stream_timeout"),
+            ModelGroupAlias = Child(router, "model_group_alias") is { } aliases
+                ? ModelAliasReader.Read(values, aliases, $"{r}.model_group_alias")
+                : ModelAliasReader.Read(values, Child(litellm, "model_group_alias"), $"{l}.model_group_alias"),
         };
     }
 

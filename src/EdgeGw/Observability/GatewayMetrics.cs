@@ -16,6 +16,7 @@ internal sealed class GatewayMetrics
     private readonly Func<Caller, CallerLabels> _labels;
     private FrozenDictionary<Deployment, DeploymentSeries> _byDeployment =
         FrozenDictionary<Deployment, DeploymentSeries>.Empty;
+    private const int MaxWildcardSeries = 4096;
     private long _inFlightRequests;
     private long _inFlightStreams;
     private long _rateLimitRefusals;
@@ -30,7 +31,8 @@ internal sealed class GatewayMetrics
     public void Load(GatewayConfig config)
     {
         var map = new Dictionary<Deployment, DeploymentSeries>(ReferenceEqualityComparer.Instance);
-        foreach (var deployment in config.Deployments)
+        // A wildcard entry gets series per name it serves, as requests name them (see For).
+        foreach (var deployment in config.Deployments.Where(d => !d.IsWildcard))
             map[deployment] = _all.GetOrAdd((deployment.ModelName, deployment.Id), static (_, s) => new DeploymentSeries(s.Deployment, s.Labels), (Deployment: deployment, Labels: _labels));
         Volatile.Write(ref _byDeployment, map.ToFrozenDictionary(ReferenceEqualityComparer.Instance));
     }
@@ -40,7 +42,12 @@ internal sealed class GatewayMetrics
     {
         if (Volatile.Read(ref _byDeployment).TryGetValue(deployment, out var series))
             return series;
-        return _all.TryGetValue((deployment.ModelName, deployment.Id), out series) ? series : null;
+        if (_all.TryGetValue((deployment.ModelName, deployment.Id), out series))
+            return series;
+        // A name a wildcard served: its own series, up to a bound on names clients can invent.
+        return deployment.Pattern is not null && _all.Count < MaxWildcardSeries
+            ? _all.GetOrAdd((deployment.ModelName, deployment.Id), static (_, s) => new DeploymentSeries(s.Deployment, s.Labels), (Deployment: deployment, Labels: _labels))
+            : null;
     }
 
     public IEnumerable<DeploymentSeries> Series => _all.Values.OrderBy(s => s.ModelGroup, StringComparer.Ordinal).ThenBy(s => s.DeploymentId, StringComparer.Ordinal);

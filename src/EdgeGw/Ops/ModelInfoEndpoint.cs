@@ -36,7 +36,7 @@ internal static class ModelInfoEndpoint
         json.WriteStartObject();
         json.WriteString("model_name"u8, d.ModelName);
         json.WriteStartObject("litellm_params"u8);
-        json.WriteString("model"u8, d.Provider + "/" + d.ModelId);
+        json.WriteString("model"u8, d.Provider == ModelReference.PerRequest ? d.ModelId : d.Provider + "/" + d.ModelId);
         if (d.ApiBase is not null)
             json.WriteString("api_base"u8, d.ApiBase);
         if (d.ApiVersion is not null)

@@ -36,6 +36,9 @@ internal sealed class ModelGroup
     }
 
     public string Name { get; }
+    /// <summary>For a <c>model_group_alias</c>: the name it serves (a key allowed either name may use it).</summary>
+    public string? AliasOf { get; init; }
+    public bool IsAlias => AliasOf is not null;
     /// <summary>The name as a JSON string token, quotes included, spliced into responses as <c>model</c>.</summary>
     public byte[] NameJson { get; }
     public ChatEndpoint[] Endpoints { get; }

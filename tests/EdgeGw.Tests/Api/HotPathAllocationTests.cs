@@ -14,7 +14,7 @@ namespace EdgeGw.Tests.Api;
 /// </summary>
 public sealed class HotPathAllocationTests
 {
-    private static long AllocatedBy(Action run)
+    internal static long AllocatedBy(Action run)
     {
         for (var i = 0; i < 2_000; i++)
             run(); // warm up: JIT tiers and on-stack replacement allocate on their own

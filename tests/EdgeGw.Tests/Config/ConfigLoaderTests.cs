@@ -195,7 +195,7 @@ public sealed class ConfigLoaderTests
               - model_name: b
                 litellm_params: { model: openai/b }
               - model_name: c
-                litellm_params: { model: gpt-4o }
+                litellm_params: { model: llama3 }
             {{Master}}
             """), StringComparison.Ordinal);
 

@@ -63,7 +63,7 @@ public sealed class ConfigReloadTests
         await File.WriteAllTextAsync(gateway.ConfigPath, OpsGateway.Yaml("""
             - model_name: bad
               litellm_params:
-                model: gpt-4o
+                model: llama3
             """));
 
         Assert.False(Reloader(gateway).Reload());
