@@ -7,7 +7,7 @@ namespace EdgeGw.Spend;
 /// A request's cost in dollars from its usage: the deployment's own
 /// <c>input_cost_per_token</c>/<c>output_cost_per_token</c> when set (every prompt token at the
 /// input rate), else the embedded <see cref="PricingTable"/> with cached-input, cache-write and
-/// long-context rates. A model with neither costs 0.
+/// long-context rates. A model with neither, or on Ollama, costs 0.
 /// </summary>
 internal static class CostCalculator
 {
@@ -19,6 +19,9 @@ internal static class CostCalculator
             return 0;
         if (deployment.InputCostPerToken is not null || deployment.OutputCostPerToken is not null)
             return usage.PromptTokens * (deployment.InputCostPerToken ?? 0) + usage.CompletionTokens * (deployment.OutputCostPerToken ?? 0);
+        // A model on your own Ollama costs nothing, whatever public model its name resembles.
+        if (Providers.ProviderCatalog.Find(deployment.Provider)?.Kind == Providers.ProviderKind.Ollama)
+            return 0;
         return PricingTable.Find(deployment.ModelId) is { } price ? Cost(price, usage) : 0;
     }
 

@@ -80,6 +80,18 @@ public sealed class OllamaChatTests : OllamaTestBase
     }
 
     [Fact]
+    public async Task ModelNamedLikeAPricedOne_CostsNothingOnOllama()
+    {
+        Upstream.RespondJson(ChatResponse);
+
+        using var response = await ChatAsync("""{"model":"gpt-local","messages":[{"role":"user","content":"hi"}]}""");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("gpt-4o:latest", Sent.GetProperty("model").GetString());
+        Assert.Equal(0m, decimal.Parse(response.Headers.GetValues("x-litellm-response-cost").Single(), System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
     public async Task NonStreamToolCall_ArgumentsBecomeJsonString()
     {
         Upstream.RespondJson("""{"model":"llama3.2","created_at":"2026-11-30T10:00:00.5Z","message":{"role":"assistant","content":"","tool_calls":[{"function":{"name":"get_weather","arguments":{"city":"Tokyo"}}},{"id":"call_x9","function":{"index":1,"name":"get_time","arguments":{}}}]},"done_reason":"stop","done":true,"prompt_eval_count":169,"eval_count":15}""");

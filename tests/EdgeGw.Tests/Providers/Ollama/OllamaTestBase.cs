@@ -5,8 +5,8 @@ using EdgeGw.Tests.Infrastructure;
 namespace EdgeGw.Tests.Providers.Ollama;
 
 /// <summary>
-/// A gateway with the tutorial's <c>ollama/</c> entry (<c>llama-local</c>) and an <c>ollama_chat/</c>
-/// entry (<c>llama-chat</c>) in front of one fake Ollama on loopback.
+/// A gateway with the tutorial's <c>ollama/</c> entry (<c>llama-local</c>) and <c>ollama_chat/</c>
+/// entries (<c>llama-chat</c>; <c>gpt-local</c>, named like a priced model) in front of one fake Ollama on loopback.
 /// </summary>
 public abstract class OllamaTestBase : IAsyncLifetime
 {
@@ -30,6 +30,10 @@ public abstract class OllamaTestBase : IAsyncLifetime
               litellm_params:
                 model: ollama_chat/llama3.2
                 api_base: {Upstream.Url}{ChatApiBaseSuffix}{ChatExtraParams}
+            - model_name: gpt-local
+              litellm_params:
+                model: ollama_chat/gpt-4o:latest
+                api_base: {Upstream.Url}
             """, "router_settings:\n  num_retries: 0\n");
     }
 
