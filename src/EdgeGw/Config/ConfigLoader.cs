@@ -232,7 +232,8 @@ internal static class ConfigLoader
             var key = ((YamlScalarNode)k).Value ?? "";
             if (known.Contains(key))
                 continue;
-            ignored.Add($"model_list[].litellm_params.{key}");
+            if (!(provider.Kind == ProviderKind.Ollama && Providers.Ollama.OllamaWire.IsDeploymentParam(key)))
+                ignored.Add($"model_list[].litellm_params.{key}");
             if (v is YamlScalarNode)
                 other[key] = values.String(v, $"{paramsPath}.{key}") ?? "";
         }

@@ -51,7 +51,7 @@ internal sealed partial class OllamaChatEndpoint : ChatEndpoint
         var stream = call.Request.Stream;
         using var body = new PooledBufferWriter(Math.Max(4096, call.Body.Length + 1024));
         var dropped = new List<string>();
-        var translateError = OllamaRequestTranslator.Translate(call.Body, Deployment.ModelId, _generate, _dropParams, body, dropped);
+        var translateError = OllamaRequestTranslator.Translate(call.Body, Deployment, _generate, _dropParams, body, dropped);
         if (translateError is not null)
             return ProviderResult.Failed(translateError);
         if (dropped.Count > 0)

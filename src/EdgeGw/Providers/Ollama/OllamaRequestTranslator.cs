@@ -23,7 +23,7 @@ internal static class OllamaRequestTranslator
         public bool Stream;
     }
 
-    public static GatewayError? Translate(ReadOnlyMemory<byte> body, string modelId, bool generate, bool dropParams,
+    public static GatewayError? Translate(ReadOnlyMemory<byte> body, Config.Deployment deployment, bool generate, bool dropParams,
         IBufferWriter<byte> output, List<string> dropped)
     {
         try
@@ -36,7 +36,7 @@ internal static class OllamaRequestTranslator
             var error = Classify(root, generate, drop, ref fields, native, dropped);
             if (error is not null)
                 return error;
-            return Write(fields, native, modelId, generate, output);
+            return Write(fields, native, deployment, generate, output);
         }
         catch (Exception e) when (e is InvalidOperationException or JsonException)
         {
@@ -98,8 +98,9 @@ internal static class OllamaRequestTranslator
         return null;
     }
 
-    private static GatewayError? Write(in Fields f, List<JsonProperty> native, string modelId, bool generate, IBufferWriter<byte> output)
+    private static GatewayError? Write(in Fields f, List<JsonProperty> native, Config.Deployment deployment, bool generate, IBufferWriter<byte> output)
     {
+        var modelId = deployment.ModelId;
         using var writer = new Utf8JsonWriter(output, JsonOptions.Writer);
         writer.WriteStartObject();
         writer.WriteString("model"u8, modelId);
@@ -115,7 +116,12 @@ internal static class OllamaRequestTranslator
             writer.WritePropertyName("keep_alive"u8);
             f.KeepAlive.WriteTo(writer);
         }
-        error = WriteOptions(writer, f, native);
+        else if (deployment.OtherParams.TryGetValue("keep_alive", out var keepAlive))
+        {
+            writer.WritePropertyName("keep_alive"u8);
+            WriteScalar(writer, keepAlive);
+        }
+        error = WriteOptions(writer, f, native, deployment);
         if (error is not null)
             return error;
         writer.WriteEndObject();
@@ -207,7 +213,18 @@ internal static class OllamaRequestTranslator
         return null;
     }
 
-    private static GatewayError? WriteOptions(Utf8JsonWriter writer, in Fields f, List<JsonProperty> native)
+    /// <summary>A YAML scalar as JSON: a number or boolean as itself, anything else as a string.</summary>
+    private static void WriteScalar(Utf8JsonWriter writer, string value)
+    {
+        if (double.TryParse(value, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var number))
+            writer.WriteNumberValue(number);
+        else if (bool.TryParse(value, out var flag))
+            writer.WriteBooleanValue(flag);
+        else
+            writer.WriteStringValue(value);
+    }
+
+    private static GatewayError? WriteOptions(Utf8JsonWriter writer, in Fields f, List<JsonProperty> native, Config.Deployment deployment)
     {
         var started = false;
         void Begin()
@@ -228,6 +245,17 @@ internal static class OllamaRequestTranslator
             writer.WritePropertyName(name);
             value.WriteTo(writer);
             return null;
+        }
+
+        // The deployment's options first: the request's own, written later, win (Go keeps the last duplicate key).
+        foreach (var (name, value) in deployment.OtherParams)
+        {
+            if (OllamaWire.OptionNames.Contains(name))
+            {
+                Begin();
+                writer.WritePropertyName(name);
+                WriteScalar(writer, value);
+            }
         }
 
         var maxParam = f.MaxCompletionTokens.ValueKind != JsonValueKind.Undefined ? "max_completion_tokens" : "max_tokens";

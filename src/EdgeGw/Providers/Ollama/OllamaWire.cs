@@ -36,6 +36,12 @@ internal static class OllamaWire
         "num_gqa", "num_thread", "use_mmap", "use_mlock", "numa", "low_vram",
     ], StringComparer.Ordinal);
 
+    /// <summary>
+    /// <c>litellm_params</c> an Ollama deployment honours as request defaults, as LiteLLM does:
+    /// <c>keep_alive</c> and Ollama's option names (<c>num_ctx: 8192</c>).
+    /// </summary>
+    public static bool IsDeploymentParam(string key) => key == "keep_alive" || OptionNames.Contains(key);
+
     /// <summary><c>done_reason</c> → OpenAI: <c>length</c> is the token cap; <c>stop</c>, <c>load</c> and <c>unload</c> are stops, or tool calls when the model made some.</summary>
     public static FinishReason MapDoneReason(ReadOnlySpan<byte> reason, bool madeToolCalls) =>
         reason.SequenceEqual("length"u8) ? FinishReason.Length

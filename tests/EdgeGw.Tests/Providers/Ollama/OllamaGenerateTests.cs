@@ -118,3 +118,45 @@ public sealed class OllamaApiBaseTests : OllamaTestBase
         Assert.Equal("Bearer ollama-cloud-key-123", Upstream.LastRequest.Headers["authorization"]);
     }
 }
+
+/// <summary>LiteLLM's documented Ollama entry: <c>keep_alive</c> and Ollama options in <c>litellm_params</c>.</summary>
+public sealed class OllamaDeploymentParamsTests : OllamaTestBase
+{
+    protected override string ChatExtraParams => "\n    keep_alive: \"8m\"\n    num_ctx: 4096\n    repeat_penalty: 1.1";
+
+    [Fact]
+    public void OllamaParamsInLitellmParams_AreNotReportedAsIgnored()
+    {
+        var config = ConfigLoader.Parse("""
+            model_list:
+              - model_name: "llama3.1"
+                litellm_params:
+                  model: "ollama_chat/llama3.1"
+                  keep_alive: "8m"
+                  num_ctx: 8192
+            general_settings:
+              master_key: sk-m
+            """, _ => null);
+
+        Assert.DoesNotContain("model_list[].litellm_params.keep_alive", config.IgnoredKeys);
+        Assert.DoesNotContain("model_list[].litellm_params.num_ctx", config.IgnoredKeys);
+    }
+
+    [Fact]
+    public async Task DeploymentParams_AreRequestDefaultsTheRequestOverrides()
+    {
+        Upstream.RespondJson(ChatResponse);
+
+        using var first = await ChatAsync("""{"model":"llama-chat","messages":[{"role":"user","content":"hi"}]}""");
+        var defaults = Sent;
+        using var second = await ChatAsync("""{"model":"llama-chat","messages":[{"role":"user","content":"hi"}],"num_ctx":1024,"keep_alive":-1}""");
+        var overridden = Sent;
+
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        Assert.Equal("8m", defaults.GetProperty("keep_alive").GetString());
+        Assert.Equal(4096, defaults.GetProperty("options").GetProperty("num_ctx").GetInt32());
+        Assert.Equal(1.1, defaults.GetProperty("options").GetProperty("repeat_penalty").GetDouble());
+        Assert.Equal(-1, overridden.GetProperty("keep_alive").GetInt32());
+        Assert.Equal(1024, overridden.GetProperty("options").EnumerateObject().Last(o => o.Name == "num_ctx").Value.GetInt32());
+    }
+}
