@@ -69,12 +69,7 @@ public sealed class TranslationTests : IAsyncLifetime
         var body = await StreamAsync("/v1/chat/completions", """{"model":"claude","stream":true,"messages":[{"role":"user","content":"find café"}],"tools":[{"type":"function","function":{"name":"lookup","parameters":{"type":"object"}}}]}""");
 
         var chunks = Sse.Chunks(body);
-        var arguments = string.Concat(chunks.SelectMany(c => c.GetProperty("choices").EnumerateArray())
-            .Select(ch => ch.GetProperty("delta"))
-            .Where(d => d.TryGetProperty("tool_calls", out _))
-            .Select(d => d.GetProperty("tool_calls")[0].GetProperty("function"))
-            .Where(f => f.TryGetProperty("arguments", out _))
-            .Select(f => f.GetProperty("arguments").GetString()));
+        var arguments = Sse.ToolArguments(body);
         Assert.Equal("café ☕", JsonDocument.Parse(arguments).RootElement.GetProperty("q").GetString());
         Assert.Equal("tool_calls", chunks.Last(c => c.GetProperty("choices").GetArrayLength() > 0).GetProperty("choices")[0].GetProperty("finish_reason").GetString());
         Assert.EndsWith("data: [DONE]\n\n", body, StringComparison.Ordinal);

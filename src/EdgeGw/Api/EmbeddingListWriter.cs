@@ -66,6 +66,18 @@ internal sealed class EmbeddingListWriter(Utf8JsonWriter json, bool base64)
         _ => null,
     };
 
+    /// <summary>Bills <paramref name="usage"/> and answers the client with the finished list.</summary>
+    public static async ValueTask<Providers.ProviderResult> WriteAsync(Providers.EmbeddingCall call, ReadOnlyMemory<byte> list, Usage usage)
+    {
+        call.Accounting?.ReportUsage(usage);
+        var response = call.Http.Response;
+        response.StatusCode = StatusCodes.Status200OK;
+        response.ContentType = "application/json";
+        response.ContentLength = list.Length;
+        await response.Body.WriteAsync(list, call.Http.RequestAborted);
+        return new Providers.ProviderResult(null, true, usage);
+    }
+
     public static Usage EstimatedUsage(IEnumerable<string> texts)
     {
         var bytes = texts.Sum(t => (long)System.Text.Encoding.UTF8.GetByteCount(t));

@@ -254,12 +254,14 @@ internal static class ConfigLoader
             "mock_response", "mock_latency_ms", "mock_tokens_per_second",
         };
         var other = new Dictionary<string, string>(StringComparer.Ordinal);
+        var isOllama = !perRequest && ProviderCatalog.Find(providerName)!.Kind == ProviderKind.Ollama;
         foreach (var (k, v) in p.Children)
         {
             var key = ((YamlScalarNode)k).Value ?? "";
             if (known.Contains(key))
                 continue;
-            ignored.Add($"model_list[].litellm_params.{key}");
+            if (!(isOllama && Providers.Ollama.OllamaWire.IsDeploymentParam(key)))
+                ignored.Add($"model_list[].litellm_params.{key}");
             if (v is YamlScalarNode)
                 other[key] = values.String(v, $"{paramsPath}.{key}") ?? "";
         }

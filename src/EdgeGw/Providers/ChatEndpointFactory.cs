@@ -3,6 +3,7 @@ using EdgeGw.Providers.Anthropic;
 using EdgeGw.Providers.Azure;
 using EdgeGw.Providers.Gemini;
 using EdgeGw.Providers.Mock;
+using EdgeGw.Providers.Ollama;
 using EdgeGw.Providers.OpenAi;
 using EdgeGw.Upstream;
 
@@ -27,6 +28,7 @@ internal sealed class ChatEndpointFactory(GatewayConfig config, UpstreamClients 
             ProviderKind.Anthropic => new AnthropicChatEndpoint(context),
             ProviderKind.Gemini => new GeminiChatEndpoint(context),
             ProviderKind.Azure => new AzureChatEndpoint(context),
+            ProviderKind.Ollama => new OllamaChatEndpoint(context),
             ProviderKind.Mock => new MockChatEndpoint(deployment, time),
             _ => new UnavailableChatEndpoint(deployment),
         };

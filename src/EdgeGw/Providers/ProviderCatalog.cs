@@ -11,6 +11,8 @@ internal enum ProviderKind
     Anthropic,
     Gemini,
     Azure,
+    /// <summary>Ollama's native API: <c>/api/chat</c> (<c>ollama_chat/</c>), <c>/api/generate</c> (<c>ollama/</c>).</summary>
+    Ollama,
 }
 
 /// <summary>
@@ -43,8 +45,9 @@ internal static class ProviderCatalog
         new("cerebras", ProviderKind.OpenAiCompatible, "https://api.cerebras.ai/v1", "CEREBRAS_API_KEY"),
         new("hosted_vllm", ProviderKind.OpenAiCompatible, null, "HOSTED_VLLM_API_KEY", "HOSTED_VLLM_API_BASE"),
         new("lm_studio", ProviderKind.OpenAiCompatible, "http://localhost:1234/v1", "LM_STUDIO_API_KEY", "LM_STUDIO_API_BASE"),
-        // Ollama serves the OpenAI format under /v1; a LiteLLM-style base without it is completed.
-        new("ollama_chat", ProviderKind.OpenAiCompatible, "http://localhost:11434/v1", null, "OLLAMA_API_BASE"),
+        // Ollama's host root, as LiteLLM takes it: the native paths are added by the adapter.
+        new("ollama", ProviderKind.Ollama, "http://localhost:11434", "OLLAMA_API_KEY", "OLLAMA_API_BASE"),
+        new("ollama_chat", ProviderKind.Ollama, "http://localhost:11434", "OLLAMA_API_KEY", "OLLAMA_API_BASE"),
         new("anthropic", ProviderKind.Anthropic, "https://api.anthropic.com", "ANTHROPIC_API_KEY", "ANTHROPIC_API_BASE"),
         new("gemini", ProviderKind.Gemini, "https://generativelanguage.googleapis.com", "GEMINI_API_KEY"),
         new("azure", ProviderKind.Azure, null, "AZURE_API_KEY", "AZURE_API_BASE"),

@@ -9,3 +9,15 @@ internal enum FinishReason : byte
     ToolCalls,
     ContentFilter,
 }
+
+internal static class FinishReasonText
+{
+    /// <summary>The OpenAI <c>finish_reason</c> string.</summary>
+    public static ReadOnlySpan<byte> OpenAi(FinishReason reason) => reason switch
+    {
+        FinishReason.Length => "length"u8,
+        FinishReason.ToolCalls => "tool_calls"u8,
+        FinishReason.ContentFilter => "content_filter"u8,
+        _ => "stop"u8,
+    };
+}

@@ -1,4 +1,5 @@
 using System.Buffers;
+using EdgeGw.Buffers;
 
 namespace EdgeGw.Streaming;
 
@@ -9,7 +10,7 @@ namespace EdgeGw.Streaming;
 /// A UTF-8 byte-order mark at the very start is dropped, as the spec's UTF-8 decode does.
 /// Data is copied into a pooled buffer so each event is contiguous for <c>Utf8JsonReader</c>.
 /// </summary>
-internal sealed class SseParser : IDisposable
+internal sealed class SseParser : IEventFramer
 {
     private static ReadOnlySpan<byte> LineEnds => "\r\n"u8;
     private static ReadOnlySpan<byte> ByteOrderMark => [0xEF, 0xBB, 0xBF];
@@ -19,7 +20,7 @@ internal sealed class SseParser : IDisposable
     private bool _hasData;
     private byte[] _eventType = ArrayPool<byte>.Shared.Rent(64);
     private int _eventTypeLength;
-    private byte[] _line = [];
+    private PooledScratch _line;
     private bool _skipLeadingLf;
     private bool _resetBeforeNext;
     private bool _startChecked;
@@ -136,7 +137,7 @@ internal sealed class SseParser : IDisposable
     /// <summary>Applies one line; returns true when it was the blank line that dispatches an event.</summary>
     private bool ProcessLine(in ReadOnlySequence<byte> sequence)
     {
-        var line = sequence.IsSingleSegment ? sequence.FirstSpan : Flatten(sequence);
+        var line = sequence.IsSingleSegment ? sequence.FirstSpan : _line.Flatten(sequence);
         if (line.IsEmpty)
         {
             if (_hasData)
@@ -176,19 +177,6 @@ internal sealed class SseParser : IDisposable
         return false;
     }
 
-    private ReadOnlySpan<byte> Flatten(in ReadOnlySequence<byte> sequence)
-    {
-        var length = (int)sequence.Length;
-        if (_line.Length < length)
-        {
-            if (_line.Length > 0)
-                ArrayPool<byte>.Shared.Return(_line);
-            _line = ArrayPool<byte>.Shared.Rent(length);
-        }
-        sequence.CopyTo(_line);
-        return _line.AsSpan(0, length);
-    }
-
     private void EnsureData(int needed)
     {
         if (_data.Length >= needed)
@@ -203,8 +191,7 @@ internal sealed class SseParser : IDisposable
     {
         ArrayPool<byte>.Shared.Return(_data);
         ArrayPool<byte>.Shared.Return(_eventType);
-        if (_line.Length > 0)
-            ArrayPool<byte>.Shared.Return(_line);
-        _data = _eventType = _line = [];
+        _line.Release();
+        _data = _eventType = [];
     }
 }

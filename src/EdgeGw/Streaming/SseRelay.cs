@@ -8,7 +8,7 @@ namespace EdgeGw.Streaming;
 /// <summary>
 /// The streaming loop shared by every provider:
 /// <code>
-///   upstream body ──PipeReader──▶ SseParser ──events──▶ translator ──▶ response PipeWriter ──flush──▶ client
+///   upstream body ──PipeReader──▶ SseParser/NdjsonFramer ──events──▶ translator ──▶ response PipeWriter ──flush──▶ client
 /// </code>
 /// Each read's complete events are translated and flushed before the next read, so nothing is held
 /// back; a partial line waits in the pipe for its next bytes. <c>stream_timeout</c> bounds every
@@ -18,9 +18,17 @@ internal static class SseRelay
 {
     private static readonly StreamPipeReaderOptions ReaderOptions = new(bufferSize: 8192, minimumReadSize: 2048);
 
-    public static async ValueTask<ProviderResult> RelayAsync<TTranslator>(
+    public static ValueTask<ProviderResult> RelayAsync<TTranslator>(
         Stream upstream, TTranslator translator, HttpContext http, CancellationTokenSource timeout,
         TimeSpan streamTimeout, string deploymentName)
+        where TTranslator : IStreamTranslator =>
+        RelayAsync(upstream, new SseParser(), translator, http, timeout, streamTimeout, deploymentName);
+
+    /// <summary>The same loop over an upstream framed otherwise (Ollama's NDJSON); the client still gets SSE.</summary>
+    public static async ValueTask<ProviderResult> RelayAsync<TFramer, TTranslator>(
+        Stream upstream, TFramer framer, TTranslator translator, HttpContext http, CancellationTokenSource timeout,
+        TimeSpan streamTimeout, string deploymentName)
+        where TFramer : IEventFramer
         where TTranslator : IStreamTranslator
     {
         var response = http.Response;
@@ -31,7 +39,7 @@ internal static class SseRelay
 
         var output = response.BodyWriter;
         var reader = PipeReader.Create(upstream, ReaderOptions);
-        using var parser = new SseParser();
+        using var parser = framer;
         GatewayError? failure = null;
         try
         {

@@ -78,5 +78,13 @@ internal static class UpstreamErrors
         return null;
     }
 
+    /// <summary>A stream event that does not parse as the provider's format.</summary>
+    public static GatewayError MalformedStream(string deploymentName) =>
+        new(502, $"Deployment '{deploymentName}' sent a malformed stream event.", "api_error", "502");
+
+    /// <summary>A stream that ended without the provider's end marker.</summary>
+    public static GatewayError IncompleteStream(string deploymentName) =>
+        new(502, $"Deployment '{deploymentName}' ended the stream before it was complete.", "api_error", "502");
+
     public static string Truncate(string text, int max = 500) => text.Length <= max ? text : text[..max] + "…";
 }

@@ -124,7 +124,8 @@ public sealed class ConfigLoaderTests
     [InlineData("fireworks_ai", "https://api.fireworks.ai/inference/v1")]
     [InlineData("openrouter", "https://openrouter.ai/api/v1")]
     [InlineData("xai", "https://api.x.ai/v1")]
-    [InlineData("ollama_chat", "http://localhost:11434/v1")]
+    [InlineData("ollama", "http://localhost:11434")]
+    [InlineData("ollama_chat", "http://localhost:11434")]
     [InlineData("anthropic", "https://api.anthropic.com")]
     [InlineData("gemini", "https://generativelanguage.googleapis.com")]
     public void ProviderWithoutApiBase_GetsItsPublicDefault(string provider, string expected)

@@ -35,6 +35,15 @@ public static class Sse
     public static IReadOnlyList<JsonElement> Chunks(string body) =>
         Parse(body).Where(e => e.Data != "[DONE]").Select(e => e.Json).ToList();
 
+    /// <summary>Concatenated <c>function.arguments</c> fragments of the first tool call in each chunk.</summary>
+    public static string ToolArguments(string body) => string.Concat(Chunks(body)
+        .SelectMany(c => c.GetProperty("choices").EnumerateArray())
+        .Select(ch => ch.GetProperty("delta"))
+        .Where(d => d.TryGetProperty("tool_calls", out _))
+        .Select(d => d.GetProperty("tool_calls")[0].GetProperty("function"))
+        .Where(f => f.TryGetProperty("arguments", out _))
+        .Select(f => f.GetProperty("arguments").GetString()));
+
     /// <summary>Concatenated <c>delta.content</c> of choice 0.</summary>
     public static string Text(string body) => string.Concat(Chunks(body)
         .Where(c => c.TryGetProperty("choices", out var ch) && ch.GetArrayLength() > 0)

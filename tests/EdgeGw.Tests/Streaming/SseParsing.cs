@@ -10,7 +10,7 @@ public sealed record ParsedEvent(string Type, string Data)
     public override string ToString() => $"[{Type}] {Data}";
 }
 
-/// <summary>Drives <see cref="SseParser"/> the way <see cref="SseRelay"/> does.</summary>
+/// <summary>Drives <see cref="SseParser"/> (or another <see cref="IEventFramer"/>) the way <see cref="SseRelay"/> does.</summary>
 internal static class SseParsing
 {
     private static readonly UTF8Encoding Strict = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
@@ -18,10 +18,10 @@ internal static class SseParsing
     public static List<ParsedEvent> Whole(string text) => Whole(Encoding.UTF8.GetBytes(text));
 
     /// <summary>The whole stream as one buffer, then end of stream.</summary>
-    public static List<ParsedEvent> Whole(byte[] bytes)
+    public static List<ParsedEvent> Whole(byte[] bytes, Func<IEventFramer>? framer = null)
     {
         var events = new List<ParsedEvent>();
-        using var parser = new SseParser();
+        using var parser = framer?.Invoke() ?? new SseParser();
         var buffer = new ReadOnlySequence<byte>(bytes);
         while (parser.TryRead(ref buffer, out var e))
             events.Add(Convert(e));
@@ -35,12 +35,12 @@ internal static class SseParsing
     /// delimits (ascending offsets) and read after each flush, so every piece boundary is a read
     /// boundary; a tiny segment size makes lines span several buffer segments as well.
     /// </summary>
-    public static async Task<List<ParsedEvent>> ThroughPipeAsync(byte[] bytes, IReadOnlyList<int> cuts, int segmentSize)
+    public static async Task<List<ParsedEvent>> ThroughPipeAsync(byte[] bytes, IReadOnlyList<int> cuts, int segmentSize, Func<IEventFramer>? framer = null)
     {
         var pool = segmentSize > 0 ? new TinySegmentPool(segmentSize) : null;
         var pipe = new Pipe(new PipeOptions(pool: pool, minimumSegmentSize: Math.Max(segmentSize, 1), pauseWriterThreshold: 0, useSynchronizationContext: false));
         var events = new List<ParsedEvent>();
-        using var parser = new SseParser();
+        using var parser = framer?.Invoke() ?? new SseParser();
         var start = 0;
         for (var i = 0; i <= cuts.Count; i++)
         {

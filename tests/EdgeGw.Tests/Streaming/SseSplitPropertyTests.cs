@@ -56,7 +56,7 @@ public sealed class SseSplitPropertyTests
     /// Ascending cut offsets: every byte on its own, pieces of 1–3 bytes, random pieces up to 64
     /// bytes, or one cut at each CR-LF and UTF-8 continuation byte plus random ones.
     /// </summary>
-    private static List<int> Cuts(byte[] bytes, Random random, int iteration)
+    internal static List<int> Cuts(byte[] bytes, Random random, int iteration)
     {
         var cuts = new SortedSet<int>();
         switch (iteration % 4)

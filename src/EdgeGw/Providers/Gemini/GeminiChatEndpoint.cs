@@ -160,13 +160,7 @@ internal sealed partial class GeminiChatEndpoint : ChatEndpoint
             using var output = new PooledBufferWriter(answer.Length + 256);
             if (!GeminiEmbeddings.TryWriteResponse(answer, batch, call.Request.Base64, call.Group.NameJson, usage.PromptTokens, output))
                 return ProviderResult.Failed(new GatewayError(502, $"Deployment '{Deployment.ModelName}' returned a malformed embeddings response.", "api_error", "502"));
-            call.Accounting?.ReportUsage(usage);
-            var client = call.Http.Response;
-            client.StatusCode = StatusCodes.Status200OK;
-            client.ContentType = "application/json";
-            client.ContentLength = output.WrittenCount;
-            await client.Body.WriteAsync(output.WrittenMemory, call.Http.RequestAborted);
-            return new ProviderResult(null, true, usage);
+            return await EmbeddingListWriter.WriteAsync(call, output.WrittenMemory, usage);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {

@@ -272,42 +272,17 @@ internal sealed class GeminiContentsWriter
         var id = call.TryGetProperty("id", out var i) && i.ValueKind == JsonValueKind.String ? i.GetString() : null;
         if (id is not null)
             _callNames[id] = name;
-        var arguments = function.TryGetProperty("arguments", out var a) && a.ValueKind == JsonValueKind.String ? a.GetString()! : "";
-
-        JsonDocument? args = null;
-        if (!string.IsNullOrWhiteSpace(arguments))
-        {
-            try
-            {
-                args = JsonDocument.Parse(arguments);
-            }
-            catch (JsonException)
-            {
-                return Invalid($"The arguments of tool call '{name}' are not valid JSON.");
-            }
-        }
-        using (args)
-        {
-            if (args is not null && args.RootElement.ValueKind != JsonValueKind.Object)
-                return Invalid($"The arguments of tool call '{name}' must be a JSON object.");
-            BeginPart("model");
-            _writer.WriteStartObject("functionCall");
-            _writer.WriteString("name", name);
-            _writer.WritePropertyName("args");
-            if (args is null)
-            {
-                _writer.WriteStartObject();
-                _writer.WriteEndObject();
-            }
-            else
-            {
-                args.RootElement.WriteTo(_writer);
-            }
-            _writer.WriteEndObject();
-            if (GeminiToolCallIds.Signature(id) is { } signature)
-                _writer.WriteString("thoughtSignature", signature);
-            _writer.WriteEndObject();
-        }
+        BeginPart("model");
+        _writer.WriteStartObject("functionCall");
+        _writer.WriteString("name", name);
+        _writer.WritePropertyName("args");
+        var error = ToolCallArguments.Write(_writer, function, name);
+        if (error is not null)
+            return error;
+        _writer.WriteEndObject();
+        if (GeminiToolCallIds.Signature(id) is { } signature)
+            _writer.WriteString("thoughtSignature", signature);
+        _writer.WriteEndObject();
         return null;
     }
 

@@ -59,7 +59,7 @@ internal static class GeminiResponseTranslator
             var responseId = root.TryGetProperty("responseId", out var id) && id.ValueKind == JsonValueKind.String
                 ? Content(JsonMarshal.GetRawUtf8Value(id))
                 : default;
-            var seed = GeminiToolCallIds.Seed(responseId);
+            var seed = ToolCallIds.Seed(responseId);
             using var scratch = new PooledBufferWriter(4096);
             using var writer = new Utf8JsonWriter(output, JsonOptions.Writer);
             writer.WriteStartObject();
@@ -150,7 +150,7 @@ internal static class GeminiResponseTranslator
         var finish = candidate.TryGetProperty("finishReason", out var f) && f.ValueKind == JsonValueKind.String
             ? GeminiWire.MapFinishReason(Content(JsonMarshal.GetRawUtf8Value(f)), calls > 0)
             : calls > 0 ? FinishReason.ToolCalls : FinishReason.Stop;
-        writer.WriteString("finish_reason", GeminiWire.FinishReasonText(finish));
+        writer.WriteString("finish_reason", FinishReasonText.OpenAi(finish));
         writer.WriteEndObject();
     }
 
@@ -166,7 +166,7 @@ internal static class GeminiResponseTranslator
         writer.WriteString("content", "");
         writer.WriteEndObject();
         writer.WriteNull("logprobs");
-        writer.WriteString("finish_reason", GeminiWire.FinishReasonText(reason));
+        writer.WriteString("finish_reason", FinishReasonText.OpenAi(reason));
         writer.WriteEndObject();
     }
 
@@ -196,8 +196,8 @@ internal static class GeminiResponseTranslator
             writer.WriteStartObject();
             scratch.Reset();
             scratch.Write("\""u8);
-            GeminiToolCallIds.Write(scratch.GetSpan(GeminiToolCallIds.HashedLength), seed, candidate, index++);
-            scratch.Advance(GeminiToolCallIds.HashedLength);
+            ToolCallIds.Write(scratch.GetSpan(ToolCallIds.Length), seed, candidate, index++);
+            scratch.Advance(ToolCallIds.Length);
             if (part.TryGetProperty("thoughtSignature", out var signature) && signature.ValueKind == JsonValueKind.String)
             {
                 scratch.Write(GeminiToolCallIds.SignatureSeparatorUtf8);
@@ -220,7 +220,7 @@ internal static class GeminiResponseTranslator
             var args = call.TryGetProperty("args", out var a) && a.ValueKind == JsonValueKind.Object ? JsonMarshal.GetRawUtf8Value(a) : "{}"u8;
             scratch.Reset();
             scratch.Write("\""u8);
-            var written = GeminiJsonEscape.Escape(args, scratch.GetSpan(GeminiJsonEscape.MaxLength(args.Length) + 1));
+            var written = JsonStringEscape.Escape(args, scratch.GetSpan(JsonStringEscape.MaxLength(args.Length) + 1));
             scratch.Advance(written);
             scratch.Write("\""u8);
             writer.WritePropertyName("arguments");

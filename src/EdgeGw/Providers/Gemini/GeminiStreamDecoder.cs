@@ -1,8 +1,10 @@
 using System.Buffers;
 using System.Text.Json;
 using EdgeGw.Api;
+using EdgeGw.Buffers;
 using EdgeGw.Json;
 using EdgeGw.Streaming;
+using EdgeGw.Upstream;
 
 namespace EdgeGw.Providers.Gemini;
 
@@ -15,7 +17,8 @@ namespace EdgeGw.Providers.Gemini;
 /// one is a broken stream. Parsing is by <see cref="Utf8JsonReader"/> over the event's bytes with
 /// state in fields: no allocation per event.
 /// </summary>
-internal sealed class GeminiStreamDecoder<TEncoder>(TEncoder encoder, string deploymentName, string? apiKey = null) : IStreamTranslator
+internal sealed class GeminiStreamDecoder<TEncoder>(TEncoder encoder, string deploymentName, string? apiKey = null)
+    : ChatStreamDecoder<TEncoder>(encoder, deploymentName)
     where TEncoder : IChatStreamEncoder
 {
     /// <summary>Gemini's <c>candidateCount</c> limit.</summary>
@@ -23,19 +26,12 @@ internal sealed class GeminiStreamDecoder<TEncoder>(TEncoder encoder, string dep
 
     private readonly int[] _toolCalls = new int[MaxCandidates];
     private readonly bool[] _finished = new bool[MaxCandidates];
-    private byte[] _scratch = [];
     private ulong _idSeed;
     private bool _started;
-    private bool _sawFinish;
-    private bool _over;
-    private Usage _usage;
 
-    public Usage Usage => _usage;
-    public GatewayError? Error { get; private set; }
-
-    public bool OnEvent(in SseEvent sseEvent, IBufferWriter<byte> output)
+    public override bool OnEvent(in SseEvent sseEvent, IBufferWriter<byte> output)
     {
-        if (_over)
+        if (Over)
             return false;
         var data = sseEvent.Data;
         try
@@ -57,7 +53,7 @@ internal sealed class GeminiStreamDecoder<TEncoder>(TEncoder encoder, string dep
                 else if (reader.ValueTextEquals("usageMetadata"u8))
                 {
                     reader.Read();
-                    GeminiUsageReader.Read(ref reader, ref _usage);
+                    GeminiUsageReader.Read(ref reader, ref CurrentUsage);
                 }
                 else if (reader.ValueTextEquals("promptFeedback"u8))
                 {
@@ -67,7 +63,7 @@ internal sealed class GeminiStreamDecoder<TEncoder>(TEncoder encoder, string dep
                 else if (reader.ValueTextEquals("error"u8))
                 {
                     reader.Read();
-                    Fail(GeminiErrorMapper.FromStream(ref reader, deploymentName, apiKey), output);
+                    Fail(GeminiErrorMapper.FromStream(ref reader, DeploymentName, apiKey), output);
                     return false;
                 }
                 else
@@ -82,8 +78,8 @@ internal sealed class GeminiStreamDecoder<TEncoder>(TEncoder encoder, string dep
             {
                 // A blocked prompt gets no candidates: end choice 0 as filtered.
                 _finished[0] = true;
-                _sawFinish = true;
-                encoder.Finish(output, 0, FinishReason.ContentFilter);
+                Finished = true;
+                Encoder.Finish(output, 0, FinishReason.ContentFilter);
             }
             return true;
         }
@@ -116,8 +112,8 @@ internal sealed class GeminiStreamDecoder<TEncoder>(TEncoder encoder, string dep
             }
         }
         _started = true;
-        _idSeed = GeminiToolCallIds.Seed(responseId);
-        encoder.Start(output, responseId);
+        _idSeed = ToolCallIds.Seed(responseId);
+        Encoder.Start(output, responseId);
         return true;
     }
 
@@ -132,7 +128,7 @@ internal sealed class GeminiStreamDecoder<TEncoder>(TEncoder encoder, string dep
             reader.Read();
             if (isError)
             {
-                Fail(GeminiErrorMapper.FromStream(ref reader, deploymentName, apiKey), output);
+                Fail(GeminiErrorMapper.FromStream(ref reader, DeploymentName, apiKey), output);
                 return false;
             }
             reader.Skip();
@@ -203,8 +199,8 @@ internal sealed class GeminiStreamDecoder<TEncoder>(TEncoder encoder, string dep
             if (!finish.IsEmpty && !_finished[choice])
             {
                 _finished[choice] = true;
-                _sawFinish = true;
-                encoder.Finish(output, choice, GeminiWire.MapFinishReason(finish, _toolCalls[choice] > 0));
+                Finished = true;
+                Encoder.Finish(output, choice, GeminiWire.MapFinishReason(finish, _toolCalls[choice] > 0));
             }
         }
         return reader.TokenType == JsonTokenType.EndArray;
@@ -279,9 +275,9 @@ internal sealed class GeminiStreamDecoder<TEncoder>(TEncoder encoder, string dep
             else if (!text.IsEmpty)
             {
                 if (thought)
-                    encoder.Reasoning(output, choice, text);
+                    Encoder.Reasoning(output, choice, text);
                 else
-                    encoder.Text(output, choice, text);
+                    Encoder.Text(output, choice, text);
             }
         }
         return true;
@@ -290,36 +286,24 @@ internal sealed class GeminiStreamDecoder<TEncoder>(TEncoder encoder, string dep
     private void ToolCall(IBufferWriter<byte> output, int choice, ReadOnlySpan<byte> name, ReadOnlySpan<byte> args, ReadOnlySpan<byte> signature)
     {
         var index = _toolCalls[choice]++;
-        var idLength = GeminiToolCallIds.HashedLength + (signature.IsEmpty ? 0 : GeminiToolCallIds.SignatureSeparatorUtf8.Length + signature.Length);
-        var scratch = Scratch(idLength + Math.Max(2, GeminiJsonEscape.MaxLength(args.Length)));
-        GeminiToolCallIds.Write(scratch, _idSeed, choice, index);
+        var idLength = ToolCallIds.Length + (signature.IsEmpty ? 0 : GeminiToolCallIds.SignatureSeparatorUtf8.Length + signature.Length);
+        var scratch = Scratch.Get(idLength + Math.Max(2, JsonStringEscape.MaxLength(args.Length)));
+        ToolCallIds.Write(scratch, _idSeed, choice, index);
         if (!signature.IsEmpty)
         {
-            GeminiToolCallIds.SignatureSeparatorUtf8.CopyTo(scratch[GeminiToolCallIds.HashedLength..]);
+            GeminiToolCallIds.SignatureSeparatorUtf8.CopyTo(scratch[ToolCallIds.Length..]);
             signature.CopyTo(scratch[(idLength - signature.Length)..]);
         }
-        encoder.ToolCallStart(output, choice, index, scratch[..idLength], name);
+        Encoder.ToolCallStart(output, choice, index, scratch[..idLength], name);
         var arguments = scratch[idLength..];
-        var length = args.IsEmpty ? Write("{}"u8, arguments) : GeminiJsonEscape.Escape(args, arguments);
-        encoder.ToolArguments(output, choice, index, arguments[..length]);
+        var length = args.IsEmpty ? Write("{}"u8, arguments) : JsonStringEscape.Escape(args, arguments);
+        Encoder.ToolArguments(output, choice, index, arguments[..length]);
     }
 
     private static int Write(ReadOnlySpan<byte> bytes, Span<byte> destination)
     {
         bytes.CopyTo(destination);
         return bytes.Length;
-    }
-
-    /// <summary>One pooled buffer per stream for ids and escaped arguments; grows, never shrinks.</summary>
-    private Span<byte> Scratch(int size)
-    {
-        if (_scratch.Length < size)
-        {
-            if (_scratch.Length > 0)
-                ArrayPool<byte>.Shared.Return(_scratch);
-            _scratch = ArrayPool<byte>.Shared.Rent(Math.Max(size, 1024));
-        }
-        return _scratch;
     }
 
     private static bool HasBlockReason(ref Utf8JsonReader reader)
@@ -342,37 +326,4 @@ internal sealed class GeminiStreamDecoder<TEncoder>(TEncoder encoder, string dep
         return blocked;
     }
 
-    private bool Malformed(IBufferWriter<byte> output)
-    {
-        Fail(new GatewayError(502, $"Deployment '{deploymentName}' sent a malformed stream event.", "api_error", "502"), output);
-        return false;
-    }
-
-    public void OnEnd(IBufferWriter<byte> output)
-    {
-        if (!_over)
-        {
-            if (_sawFinish)
-            {
-                _over = true;
-                encoder.Done(output, _usage);
-            }
-            else
-            {
-                Fail(new GatewayError(502, $"Deployment '{deploymentName}' ended the stream before it was complete.", "api_error", "502"), output);
-            }
-        }
-        if (_scratch.Length > 0)
-        {
-            ArrayPool<byte>.Shared.Return(_scratch);
-            _scratch = [];
-        }
-    }
-
-    public void Fail(GatewayError error, IBufferWriter<byte> output)
-    {
-        _over = true;
-        Error = error;
-        encoder.Error(output, error);
-    }
 }

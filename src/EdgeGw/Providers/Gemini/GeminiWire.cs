@@ -41,12 +41,4 @@ internal static class GeminiWire
             return FinishReason.ContentFilter;
         return madeToolCalls ? FinishReason.ToolCalls : FinishReason.Stop;
     }
-
-    public static ReadOnlySpan<byte> FinishReasonText(FinishReason reason) => reason switch
-    {
-        FinishReason.Length => "length"u8,
-        FinishReason.ToolCalls => "tool_calls"u8,
-        FinishReason.ContentFilter => "content_filter"u8,
-        _ => "stop"u8,
-    };
 }

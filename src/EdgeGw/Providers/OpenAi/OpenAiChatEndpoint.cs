@@ -48,16 +48,12 @@ internal class OpenAiChatEndpoint : ChatEndpoint
     public Uri ChatUri => _target.ChatUri;
 
     private static OpenAiTarget Target(Deployment d) => new(
-        new Uri(ChatBase(d) + "/chat/completions"),
-        new Uri(ChatBase(d) + "/embeddings"),
+        new Uri(d.ApiBase + "/chat/completions"),
+        new Uri(d.ApiBase + "/embeddings"),
         "Authorization",
         string.IsNullOrEmpty(d.ApiKey) ? null : "Bearer " + d.ApiKey,
         SpliceModelId: true,
         RequestStreamUsage: true);
-
-    // Ollama serves the OpenAI format under /v1; LiteLLM configs give its bare host.
-    private static string ChatBase(Deployment d) =>
-        d.Provider == "ollama_chat" && !d.ApiBase!.EndsWith("/v1", StringComparison.Ordinal) ? d.ApiBase + "/v1" : d.ApiBase!;
 
     /// <summary>Turns a non-2xx upstream answer into the error the client gets.</summary>
     protected virtual ValueTask<GatewayError> MapErrorAsync(HttpResponseMessage response, CancellationToken cancellationToken) =>

@@ -1,5 +1,7 @@
 using System.Text;
 using System.Text.Json;
+using EdgeGw.Json;
+using EdgeGw.Providers;
 using EdgeGw.Providers.Gemini;
 
 namespace EdgeGw.Tests.Providers.Gemini;
@@ -13,9 +15,9 @@ public sealed class GeminiUnitTests
     public void EscapedArguments_ParseBackToTheSameJsonText(string raw)
     {
         var bytes = Encoding.UTF8.GetBytes(raw);
-        var escaped = new byte[GeminiJsonEscape.MaxLength(bytes.Length)];
+        var escaped = new byte[JsonStringEscape.MaxLength(bytes.Length)];
 
-        var length = GeminiJsonEscape.Escape(bytes, escaped);
+        var length = JsonStringEscape.Escape(bytes, escaped);
 
         var asJsonString = "\"" + Encoding.UTF8.GetString(escaped, 0, length) + "\"";
         Assert.Equal(raw, JsonDocument.Parse(asJsonString).RootElement.GetString());
@@ -32,14 +34,14 @@ public sealed class GeminiUnitTests
     [Fact]
     public void ToolCallIds_AreStablePerResponseAndDistinctPerCall()
     {
-        var seed = GeminiToolCallIds.Seed("resp-1"u8);
-        Span<byte> a = stackalloc byte[GeminiToolCallIds.HashedLength];
-        Span<byte> b = stackalloc byte[GeminiToolCallIds.HashedLength];
-        Span<byte> c = stackalloc byte[GeminiToolCallIds.HashedLength];
+        var seed = ToolCallIds.Seed("resp-1"u8);
+        Span<byte> a = stackalloc byte[ToolCallIds.Length];
+        Span<byte> b = stackalloc byte[ToolCallIds.Length];
+        Span<byte> c = stackalloc byte[ToolCallIds.Length];
 
-        GeminiToolCallIds.Write(a, seed, 0, 0);
-        GeminiToolCallIds.Write(b, GeminiToolCallIds.Seed("resp-1"u8), 0, 0);
-        GeminiToolCallIds.Write(c, seed, 0, 1);
+        ToolCallIds.Write(a, seed, 0, 0);
+        ToolCallIds.Write(b, ToolCallIds.Seed("resp-1"u8), 0, 0);
+        ToolCallIds.Write(c, seed, 0, 1);
 
         Assert.True(a.SequenceEqual(b));
         Assert.False(a.SequenceEqual(c));

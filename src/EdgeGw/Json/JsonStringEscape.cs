@@ -1,13 +1,13 @@
 using System.Buffers;
 
-namespace EdgeGw.Providers.Gemini;
+namespace EdgeGw.Json;
 
 /// <summary>
-/// Turns raw JSON bytes (a function call's <c>args</c> object) into JSON string content, because
-/// OpenAI carries tool arguments as a string. Copies runs of safe bytes; escapes only quote,
-/// backslash and control bytes. UTF-8 above ASCII passes through unchanged.
+/// Turns raw JSON bytes (a tool call's arguments object, as Gemini and Ollama send it) into JSON
+/// string content, because OpenAI carries tool arguments as a string. Copies runs of safe bytes;
+/// escapes only quote, backslash and control bytes. UTF-8 above ASCII passes through unchanged.
 /// </summary>
-internal static class GeminiJsonEscape
+internal static class JsonStringEscape
 {
     private static readonly SearchValues<byte> Special = SearchValues.Create(
         "\0\u0001\u0002\u0003\u0004\u0005\u0006\u0007\b\t\n\u000b\f\r\u000e\u000f\u0010\u0011\u0012\u0013\u0014\u0015\u0016\u0017\u0018\u0019\u001a\u001b\u001c\u001d\u001e\u001f\"\\"u8);
