@@ -31,7 +31,7 @@ internal sealed class RouteRun<TState>
         _estimatedPromptTokens = estimatedPromptTokens;
         _state = state;
         _attempt = attempt;
-        Accounting = new RequestAccounting(gateway.Data.Ledger, caller, context, groupName);
+        Accounting = new RequestAccounting(gateway.Data.Ledger, caller, context, groupName, options.Attribution);
         context.Response.OnStarting(static s =>
         {
             var run = (RouteRun<TState>)s;
@@ -94,7 +94,8 @@ internal sealed class RouteRun<TState>
             health.Enter();
             try
             {
-                result = await _attempt(_state, group, endpoint, Accounting, cancellationToken);
+                result = await _attempt(_state, group, Options.MockResponse is { } mock ? Providers.Mock.ClientMock.Endpoint(endpoint, mock, Gateway.Time) : endpoint,
+                    Accounting, cancellationToken);
             }
             finally
             {

@@ -103,6 +103,13 @@ internal static class Migrations
         ALTER TABLE users ADD COLUMN max_parallel_requests INTEGER;
         ALTER TABLE teams ADD COLUMN max_parallel_requests INTEGER;
         """,
+        // 3: LiteLLM_SpendLogs' end_user, request_tags (JSON array) and custom_llm_provider.
+        """
+        ALTER TABLE spend_logs ADD COLUMN end_user TEXT;
+        ALTER TABLE spend_logs ADD COLUMN request_tags TEXT NOT NULL DEFAULT '[]';
+        ALTER TABLE spend_logs ADD COLUMN custom_llm_provider TEXT;
+        CREATE INDEX spend_logs_end_user ON spend_logs (end_user, start_time);
+        """,
     ];
 
     public static int Latest => Steps.Length;

@@ -7,7 +7,7 @@ public sealed class RoutingOptionsTests
 {
     private static (string Body, RequestRoutingOptions Options) Extract(string json)
     {
-        using var stripped = RequestRoutingOptions.Extract(Encoding.UTF8.GetBytes(json), out var options);
+        using var stripped = RequestRoutingOptions.Extract(Encoding.UTF8.GetBytes(json), anthropicMetadata: false, out var options);
         return (stripped is null ? json : Encoding.UTF8.GetString(stripped.WrittenSpan), options);
     }
 
@@ -37,9 +37,9 @@ public sealed class RoutingOptionsTests
     [Fact]
     public void NestedKeyOfSameName_Kept()
     {
-        var (body, options) = Extract("""{"model":"m","metadata":{"num_retries":1}}""");
+        var (body, options) = Extract("""{"model":"m","response_format":{"num_retries":1}}""");
 
         Assert.Null(options.NumRetries);
-        Assert.Equal("""{"model":"m","metadata":{"num_retries":1}}""", body);
+        Assert.Equal("""{"model":"m","response_format":{"num_retries":1}}""", body);
     }
 }
