@@ -30,7 +30,7 @@ internal readonly record struct RequestRoutingOptions(int? NumRetries, Immutable
 
     /// <summary>
     /// Reads the keys and returns a copy of the body without them, or null when nothing is removed.
-    /// The common case — none of them — costs one vectorized search per needle and allocates nothing.
+    /// The common case — none of them — costs one scan over the body's colons and allocates nothing.
     /// </summary>
     /// <param name="anthropicMetadata">On <c>/v1/messages</c> <c>metadata</c> is Anthropic's own field (<c>user_id</c>): kept.</param>
     public static PooledBufferWriter? Extract(ReadOnlySpan<byte> body, bool anthropicMetadata, out RequestRoutingOptions options)
@@ -96,12 +96,52 @@ internal readonly record struct RequestRoutingOptions(int? NumRetries, Immutable
         return found == 0 ? null : Without(body, ranges[..found]);
     }
 
-    /// <summary>Needles that every key above contains (<c>"user":</c> as a key, not the role value).</summary>
-    private static bool MayHaveKeys(ReadOnlySpan<byte> body) =>
-        body.IndexOf("fallback"u8) >= 0 || body.IndexOf("metadata\""u8) >= 0 || body.IndexOf("\"tags\""u8) >= 0
-        || body.IndexOf("timeout\""u8) >= 0 || body.IndexOf("\"user\":"u8) >= 0 || body.IndexOf("\"num_retries\""u8) >= 0
-        || body.IndexOf("\"mock_"u8) >= 0 || body.IndexOf("\"litellm_"u8) >= 0 || body.IndexOf("\"caching\""u8) >= 0
-        || body.IndexOf("\"guardrails\""u8) >= 0;
+    private const int LongestName = 28; // context_window_fallback_dict
+
+    /// <summary>
+    /// One pass over the body's colons: is any of them preceded by one of the names above, quoted?
+    /// (A colon inside a string value is not preceded by a closing quote; a quoted word in one is
+    /// escaped.) A false hit only costs the reader pass. Ten substring searches took twice as long on
+    /// a 4.6 KB chat body.
+    /// </summary>
+    private static bool MayHaveKeys(ReadOnlySpan<byte> body)
+    {
+        var from = 0;
+        while (true)
+        {
+            var colon = body[from..].IndexOf((byte)':');
+            if (colon < 0)
+                return false;
+            colon += from;
+            from = colon + 1;
+            var end = colon - 1;
+            while (end > 0 && IsSpace(body[end]))
+                end--;
+            if (end <= 0 || body[end] != (byte)'"')
+                continue;
+            var open = end - 1;
+            var stop = Math.Max(0, end - LongestName - 1);
+            while (open >= stop && body[open] != (byte)'"')
+                open--;
+            if (open >= stop && IsName(body[(open + 1)..end]))
+                return true;
+        }
+    }
+
+    /// <summary>Every name <see cref="Classify"/> knows (the prefixes <c>litellm_</c>, <c>mock_</c> included).</summary>
+    private static bool IsName(ReadOnlySpan<byte> name) => name.Length switch
+    {
+        4 => name.SequenceEqual("tags"u8) || name.SequenceEqual("user"u8),
+        7 => name.SequenceEqual("timeout"u8) || name.SequenceEqual("caching"u8),
+        8 => name.SequenceEqual("metadata"u8),
+        9 => name.SequenceEqual("fallbacks"u8),
+        10 => name.SequenceEqual("guardrails"u8),
+        11 => name.SequenceEqual("num_retries"u8),
+        15 => name.SequenceEqual("request_timeout"u8),
+        17 => name.SequenceEqual("disable_fallbacks"u8),
+        LongestName => name.SequenceEqual("context_window_fallback_dict"u8),
+        _ => false,
+    } || (name.Length > 5 && (name.StartsWith("litellm_"u8) || name.StartsWith("mock_"u8)));
 
     private static Key Classify(ref Utf8JsonReader reader, bool anthropicMetadata)
     {

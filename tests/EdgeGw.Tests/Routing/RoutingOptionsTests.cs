@@ -38,6 +38,7 @@ public sealed class RoutingOptionsTests
     [InlineData("""{"model":"m","metadata":{"a":1},"tags":["x"],"litellm_metadata":{},"timeout":5,"request_timeout":5}""", """{"model":"m"}""")]
     [InlineData("""{"model":"m","user":"u","mock_response":"hi","mock_tool_calls":[],"caching":true,"guardrails":[],"litellm_call_id":"c"}""", """{"model":"m","user":"u"}""")]
     [InlineData("""{"model":"m","context_window_fallback_dict":{"a":"b"},"messages":[{"role":"user","content":"metadata\" tags"}]}""", """{"model":"m","messages":[{"role":"user","content":"metadata\" tags"}]}""")]
+    [InlineData("{\n  \"model\" : \"m\",\n  \"metadata\" : {\"a\": 1}\n}", "{\n  \"model\" : \"m\"\n}")]
     public void LiteLlmOnlyKeys_Removed(string json, string expected)
     {
         var (body, _) = Extract(json);
