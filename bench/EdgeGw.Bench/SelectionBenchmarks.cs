@@ -55,5 +55,5 @@ public class RoutingOptionsBenchmarks
         "{\"model\":\"gpt-4o\",\"messages\":[" + string.Join(",", Enumerable.Repeat("{\"role\":\"user\",\"content\":\"Summarise the quarterly numbers for the northern region please.\"}", 40)) + "],\"stream\":true}");
 
     [Benchmark]
-    public bool ScanBodyWithoutKeys() => RequestRoutingOptions.Extract(_body, out _) is null;
+    public bool ScanBodyWithoutKeys() => RequestRoutingOptions.Extract(_body, anthropicMetadata: false, out _) is null;
 }

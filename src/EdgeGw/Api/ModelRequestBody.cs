@@ -4,8 +4,9 @@ using EdgeGw.Routing;
 namespace EdgeGw.Api;
 
 /// <summary>
-/// A model request's body as read (<c>max_request_size_mb</c> enforced), with the gateway's own
-/// routing keys (<see cref="RequestRoutingOptions"/>) taken out of the bytes that go upstream.
+/// A model request's body as read (<c>max_request_size_mb</c> enforced), with LiteLLM's own request
+/// keys (<see cref="RequestRoutingOptions"/>) taken out of the bytes that go upstream, and LiteLLM's
+/// request headers (<c>x-litellm-tags</c>, <c>x-litellm-timeout</c>, the customer-id headers) read.
 /// Shared by the chat, embeddings and messages endpoints; disposing returns both pooled buffers.
 /// </summary>
 internal readonly struct ModelRequestBody : IDisposable
@@ -29,7 +30,9 @@ internal readonly struct ModelRequestBody : IDisposable
     public RequestRoutingOptions Options { get; }
 
     /// <summary>Reads the body, or answers the refusal with <paramref name="writeError"/> (the endpoint's envelope).</summary>
-    public static async ValueTask<ModelRequestBody> ReadAsync(HttpContext context, GatewayState state, Func<HttpContext, GatewayError, Task> writeError)
+    /// <param name="anthropicMetadata">The body is an Anthropic Messages request, whose <c>metadata</c> is Anthropic's.</param>
+    public static async ValueTask<ModelRequestBody> ReadAsync(HttpContext context, GatewayState state, Func<HttpContext, GatewayError, Task> writeError,
+        bool anthropicMetadata = false)
     {
         var (body, error) = await RequestBodyReader.ReadAsync(context, state.Config.General.MaxRequestSizeBytes);
         if (error is not null)
@@ -37,8 +40,8 @@ internal readonly struct ModelRequestBody : IDisposable
             await writeError(context, error);
             return default;
         }
-        var stripped = RequestRoutingOptions.Extract(body!.WrittenSpan, out var options);
-        return new ModelRequestBody(body, stripped, options);
+        var stripped = RequestRoutingOptions.Extract(body!.WrittenSpan, anthropicMetadata, out var options);
+        return new ModelRequestBody(body, stripped, LiteLlmHeaders.Apply(context.Request.Headers, options));
     }
 
     public void Dispose()

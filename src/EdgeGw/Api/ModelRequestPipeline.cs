@@ -34,8 +34,12 @@ internal static class ModelRequestPipeline
             return;
         }
 
+        if (options.MockResponse is not null && !Providers.Mock.ClientMock.Allowed(caller, gateway.Data.Accounts))
+            options = options with { MockResponse = null };
         var run = new RouteRun<TState>(context, gateway, caller, estimatedPromptTokens, options, state, attempt, group.Name);
-        using var deadline = RequestDeadline.Start(context, gateway.Time, gateway.Config.Litellm.RequestTimeout);
+        using var deadline = options.Timeout is { } timeout
+            ? RequestDeadline.Start(context, gateway.Time, timeout, "the request's timeout")
+            : RequestDeadline.Start(context, gateway.Time, gateway.Config.Litellm.RequestTimeout, "litellm_settings.request_timeout");
         var token = deadline?.Token ?? context.RequestAborted;
         ProviderResult result;
         try

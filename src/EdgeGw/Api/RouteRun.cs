@@ -35,7 +35,7 @@ internal sealed class RouteRun<TState>
         _estimatedPromptTokens = estimatedPromptTokens;
         _state = state;
         _attempt = attempt;
-        Accounting = new RequestAccounting(gateway.Data.Ledger, caller, context, groupName);
+        Accounting = new RequestAccounting(gateway.Data.Ledger, caller, context, groupName, options.Attribution);
         _firstGroup = groupName;
         context.Response.OnStarting(static s =>
         {
@@ -118,7 +118,8 @@ internal sealed class RouteRun<TState>
             health.Enter();
             try
             {
-                result = await _attempt(_state, group, endpoint, Accounting, cancellationToken);
+                result = await _attempt(_state, group, Options.MockResponse is { } mock ? Providers.Mock.ClientMock.Endpoint(endpoint, mock, Gateway.Time) : endpoint,
+                    Accounting, cancellationToken);
             }
             finally
             {

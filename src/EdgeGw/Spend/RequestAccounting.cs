@@ -25,13 +25,15 @@ internal sealed class RequestAccounting
     private bool _completed;
     private Usage _usage;
     private CounterUpdate[] _counters = [];
+    private readonly RequestAttribution? _attribution;
 
-    public RequestAccounting(SpendLedger ledger, Caller caller, HttpContext http, string modelGroup)
+    public RequestAccounting(SpendLedger ledger, Caller caller, HttpContext http, string modelGroup, RequestAttribution? attribution = null)
     {
         _ledger = ledger;
         _caller = caller;
         _http = http;
         _modelGroup = modelGroup;
+        _attribution = attribution;
         _start = ledger.Time.GetUtcNow();
         RequestId = Observability.CallId.FromClient(http.Request) ?? Guid.CreateVersion7().ToString();
         http.Response.Headers["x-litellm-call-id"] = RequestId;
@@ -129,9 +131,14 @@ internal sealed class RequestAccounting
             ModelGroup = _modelGroup,
             ModelId = deployment?.Id ?? "",
             ApiBase = deployment?.ApiBase ?? "",
+            Provider = deployment?.Provider,
             User = key?.UserId,
             TeamId = key?.TeamId,
+            EndUser = _attribution?.EndUser,
             Status = success ? "success" : "failure",
+            Key = key,
+            Team = key is null ? null : _ledger.Accounts.TeamOf(key)?.Settings,
+            Attribution = _attribution,
         };
         Observability.RequestTelemetry.Of(_http)?.Complete(result.Error, usage.PromptTokens, usage.CompletionTokens, row.SpendNanos);
         return _ledger.Writer.EnqueueAsync(new SpendWork { Row = _ledger.WritesRows ? row : null, Counters = _counters });

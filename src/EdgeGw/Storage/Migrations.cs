@@ -120,6 +120,13 @@ internal static class Migrations
         CREATE INDEX team_members_team ON team_members (team_id);
         CREATE INDEX team_members_user ON team_members (user_id);
         """,
+        // 4: LiteLLM_SpendLogs' end_user, request_tags (JSON array) and custom_llm_provider.
+        """
+        ALTER TABLE spend_logs ADD COLUMN end_user TEXT;
+        ALTER TABLE spend_logs ADD COLUMN request_tags TEXT NOT NULL DEFAULT '[]';
+        ALTER TABLE spend_logs ADD COLUMN custom_llm_provider TEXT;
+        CREATE INDEX spend_logs_end_user ON spend_logs (end_user, start_time);
+        """,
     ];
 
     public static int Latest => Steps.Length;

@@ -38,6 +38,9 @@ internal sealed class RawStatement : IDisposable
         Check(raw.sqlite3_bind_text(_statement, index, _utf8.AsSpan(0, written)));
     }
 
+    /// <summary>Binds text that is already UTF-8 (SQLite copies it).</summary>
+    public void BindUtf8(int index, ReadOnlySpan<byte> value) => Check(raw.sqlite3_bind_text(_statement, index, value));
+
     /// <summary>Runs the statement once and readies it for the next bindings; returns the rows changed.</summary>
     public int Execute()
     {

@@ -8,6 +8,7 @@ internal sealed record SpendFilter
     public string? ApiKey { get; init; }
     public string? UserId { get; init; }
     public string? TeamId { get; init; }
+    public string? EndUser { get; init; }
     public string? RequestId { get; init; }
     public long? StartMs { get; init; }
     public long? EndMs { get; init; }
@@ -16,22 +17,31 @@ internal sealed record SpendFilter
 /// <summary>One group of a report: a day (or null), a group value, and its sums.</summary>
 internal readonly record struct SpendTotal(string? Day, string? Group, long SpendNanos, long TotalTokens, long PromptTokens, long CompletionTokens, long Requests);
 
+/// <summary>
+/// One cell of a LiteLLM report breakdown: a day (or null), the group (team id, end user or key),
+/// the team's alias when grouped by team, and one model and key's sums.
+/// </summary>
+internal readonly record struct SpendCell(string? Day, string? Group, string? TeamAlias, string Model, string ApiKey,
+    long SpendNanos, long TotalTokens, long PromptTokens, long CompletionTokens, long Requests);
+
 /// <summary>Reads of <c>spend_logs</c>. Sums are over INTEGER nano-dollars: exact.</summary>
 internal static class SpendQueries
 {
-    private static string Where(SpendFilter f, SqliteCommand command)
+    /// <param name="table">The alias to qualify columns with, in a join.</param>
+    private static string Where(SpendFilter f, SqliteCommand command, string table = "")
     {
         var clauses = new List<string>();
         void Add(string clause, string name, object? value)
         {
             if (value is null)
                 return;
-            clauses.Add(clause);
+            clauses.Add(table + clause);
             command.Add(name, value);
         }
         Add("api_key = @api_key", "@api_key", f.ApiKey);
         Add("user = @user", "@user", f.UserId);
         Add("team_id = @team_id", "@team_id", f.TeamId);
+        Add("end_user = @end_user", "@end_user", f.EndUser);
         Add("request_id = @request_id", "@request_id", f.RequestId);
         Add("start_time >= @start", "@start", f.StartMs);
         Add("start_time < @end", "@end", f.EndMs);
@@ -43,8 +53,9 @@ internal static class SpendQueries
         using var command = c.CreateCommand();
         command.CommandText = """
             SELECT request_id, call_type, api_key, spend, prompt_tokens, completion_tokens, start_time, end_time, model,
-              model_group, model_id, api_base, user, team_id, metadata, cache_hit, status FROM spend_logs
-            """ + Where(filter, command) + " ORDER BY start_time, rowid LIMIT @limit";
+              model_group, model_id, api_base, user, team_id, metadata, cache_hit, status, end_user, request_tags, custom_llm_provider
+            FROM spend_logs
+            """ + Where(filter, command) + " ORDER BY start_time DESC, rowid DESC LIMIT @limit"; // newest first, as LiteLLM lists them
         command.Add("@limit", limit);
         var rows = new List<SpendRow>();
         using var r = command.ExecuteReader();
@@ -69,6 +80,9 @@ internal static class SpendQueries
                 MetadataJson = r.GetString(14),
                 CacheHit = r.GetInt64(15) != 0,
                 Status = r.GetString(16),
+                EndUser = r.StringOrNull(17),
+                RequestTagsJson = r.GetString(18),
+                Provider = r.StringOrNull(19),
             });
         }
         return rows;
@@ -90,5 +104,32 @@ internal static class SpendQueries
         while (r.Read())
             totals.Add(new SpendTotal(r.StringOrNull(0), r.StringOrNull(1), r.GetInt64(2), r.GetInt64(3), r.GetInt64(4), r.GetInt64(5), r.GetInt64(6)));
         return totals;
+    });
+
+    /// <summary>
+    /// Sums per day (when <paramref name="byDay"/>), group, model and key — the rows LiteLLM's report SQL
+    /// aggregates into its nested breakdowns. <paramref name="groupColumn"/> is a fixed column name;
+    /// grouped by <c>team_id</c>, the team's alias comes along (LEFT JOIN, as LiteLLM's query).
+    /// </summary>
+    public static List<SpendCell> Breakdown(SqliteStore store, SpendFilter filter, string? groupColumn, bool byDay) => store.Run(c =>
+    {
+        using var command = c.CreateCommand();
+        var day = byDay ? "date(sl.start_time / 1000, 'unixepoch')" : "NULL";
+        var group = groupColumn is null ? "NULL" : "sl." + groupColumn;
+        var alias = groupColumn == "team_id" ? "t.team_alias" : "NULL";
+        command.CommandText = $"""
+            SELECT {day} AS day, {group} AS grp, {alias} AS alias, sl.model, sl.api_key,
+              SUM(sl.spend), SUM(sl.total_tokens), SUM(sl.prompt_tokens), SUM(sl.completion_tokens), COUNT(*)
+            FROM spend_logs sl LEFT JOIN teams t ON sl.team_id = t.team_id{Where(filter, command, "sl.")}
+            GROUP BY day, grp, alias, sl.model, sl.api_key ORDER BY day, grp, SUM(sl.spend) DESC
+            """;
+        var cells = new List<SpendCell>();
+        using var r = command.ExecuteReader();
+        while (r.Read())
+        {
+            cells.Add(new SpendCell(r.StringOrNull(0), r.StringOrNull(1), r.StringOrNull(2), r.GetString(3), r.GetString(4),
+                r.GetInt64(5), r.GetInt64(6), r.GetInt64(7), r.GetInt64(8), r.GetInt64(9)));
+        }
+        return cells;
     });
 }

@@ -17,12 +17,24 @@ internal sealed record SpendRow
     public required string ModelGroup { get; init; }
     public required string ModelId { get; init; }
     public string ApiBase { get; init; } = "";
+    /// <summary><c>custom_llm_provider</c>: the deployment's provider prefix.</summary>
+    public string? Provider { get; init; }
     public string? User { get; init; }
     public string? TeamId { get; init; }
+    /// <summary><c>end_user</c>: the customer the request was made for (LiteLLM's <c>user</c> and its other sources).</summary>
+    public string? EndUser { get; init; }
+    /// <summary>As read back; the writer builds it from <see cref="Key"/>, <see cref="Team"/> and <see cref="Attribution"/>.</summary>
     public string MetadataJson { get; init; } = "{}";
+    /// <summary>As read back (a JSON array); the writer builds it like <see cref="MetadataJson"/>.</summary>
+    public string RequestTagsJson { get; init; } = "[]";
     public bool CacheHit { get; init; }
     /// <summary><c>success</c> or <c>failure</c> (failures carry spend 0).</summary>
     public required string Status { get; init; }
+
+    // What the writer turns into metadata and request_tags, off the request path.
+    public Auth.KeySettings? Key { get; init; }
+    public Auth.TeamSettings? Team { get; init; }
+    public Spend.RequestAttribution? Attribution { get; init; }
 }
 
 /// <summary>Which table a counter's state goes to.</summary>

@@ -50,6 +50,27 @@ public sealed class HotPathAllocationTests
     }
 
     [Fact]
+    public void ScanForLiteLlmFieldsAndHeaders_AllocatesNothingWithoutThem()
+    {
+        var body = Encoding.UTF8.GetBytes("""
+            {"model":"my-gpt","stream":true,"messages":[{"role":"system","content":"Be brief."},{"role":"user","content":"What is the weather?"}]}
+            """);
+        var headers = new HeaderDictionary { ["Authorization"] = "Bearer sk-x", ["Content-Type"] = "application/json", ["x-request-id"] = "r1" };
+        var found = 0;
+
+        var allocated = AllocatedBy(() =>
+        {
+            var stripped = EdgeGw.Routing.RequestRoutingOptions.Extract(body, anthropicMetadata: false, out var options);
+            options = LiteLlmHeaders.Apply(headers, options);
+            if (stripped is not null || options.Attribution is not null || options.Timeout is not null)
+                found++;
+        });
+
+        Assert.Equal(0, found);
+        Assert.Equal(0, allocated);
+    }
+
+    [Fact]
     public async Task VirtualKeyLookupAllowlistAndBudgets_AllocateNothing()
     {
         var path = Path.Combine(Path.GetTempPath(), $"edgegw-alloc-{Guid.NewGuid():N}.db");

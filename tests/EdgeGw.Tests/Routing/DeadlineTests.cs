@@ -30,6 +30,23 @@ public sealed class DeadlineTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task RequestTimeoutInBody_BoundsTheRequestWith504()
+    {
+        var time = new ManualTime();
+        _a.FailThenAnswer(100, 500, "never");
+        await using var gateway = await TestGateway.StartAsync(Deployment("front", _a, "dep-a"), "litellm_settings:\n  num_retries: 10", time);
+
+        var pending = gateway.PostJsonAsync("/v1/chat/completions", """{"model":"front","messages":[{"role":"user","content":"hi"}],"request_timeout":2}""");
+        await RetryTests.WaitUntil(() => _a.Requests.Count == 1 && time.PendingTimers > 1);
+        time.Advance(TimeSpan.FromSeconds(2));
+        using var response = await pending;
+
+        Assert.Equal(HttpStatusCode.GatewayTimeout, response.StatusCode);
+        Assert.Contains("timed out after 2s (the request's timeout)", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.DoesNotContain("request_timeout", _a.LastRequest.BodyText, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task KeyWithRpmOne_RetryDoesNotCountTwice()
     {
         await using var b = await FakeUpstream.StartAsync();

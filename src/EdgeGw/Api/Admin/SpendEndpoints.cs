@@ -10,8 +10,12 @@ namespace EdgeGw.Api.Admin;
 /// <c>/spend/logs</c> and the global reports. Each first waits for the spend writer to commit
 /// everything already queued, so a report read after a response includes that response.
 /// </summary>
-internal static class SpendEndpoints
+internal static partial class SpendEndpoints
 {
+    /// <summary>
+    /// Rows newest first, in <c>LiteLLM_SpendLogs</c>' columns. With both <c>start_date</c> and
+    /// <c>end_date</c> LiteLLM answers with per-day sums unless <c>summarize=false</c>; so does this.
+    /// </summary>
     public static Task LogsAsync(HttpContext context, GatewayState state) =>
         AdminHandler.RunAsync(context, state, mutates: false, async (input, data) =>
         {
@@ -19,83 +23,27 @@ internal static class SpendEndpoints
             var limit = input.Count("limit") ?? 1000;
             if (limit is < 1 or > 100_000)
                 throw new AdminInputException("limit", "Invalid limit: must be between 1 and 100000");
+            var summarize = filter.StartMs is not null && filter.EndMs is not null && input.Bool("summarize") != false;
             await data.Writer.FlushAsync();
+            if (summarize)
+            {
+                var cells = SpendQueries.Breakdown(data.Store, filter, "user", byDay: true);
+                await AdminOutput.WriteAsync(context, json => SpendLogOutput.WriteDailySummary(json, cells, LastDay(input)));
+                return;
+            }
             var rows = SpendQueries.Logs(data.Store, filter, limit);
             await AdminOutput.WriteAsync(context, json =>
             {
                 json.WriteStartArray();
                 foreach (var row in rows)
-                    WriteRow(json, row);
+                    SpendLogOutput.WriteRow(json, row);
                 json.WriteEndArray();
             });
         });
 
-    private static void WriteRow(Utf8JsonWriter json, SpendRow row)
-    {
-        json.WriteStartObject();
-        json.WriteString("request_id", row.RequestId);
-        json.WriteString("call_type", row.CallType);
-        json.WriteString("api_key", row.ApiKey);
-        json.WriteNumber("spend", Money.ToDollars(row.SpendNanos));
-        json.WriteNumber("total_tokens", row.TotalTokens);
-        json.WriteNumber("prompt_tokens", row.PromptTokens);
-        json.WriteNumber("completion_tokens", row.CompletionTokens);
-        AdminOutput.Time(json, "startTime", row.StartTime);
-        AdminOutput.Time(json, "endTime", row.EndTime);
-        json.WriteString("model", row.Model);
-        json.WriteString("model_group", row.ModelGroup);
-        json.WriteString("model_id", row.ModelId);
-        json.WriteString("api_base", row.ApiBase);
-        json.WriteString("user", row.User);
-        json.WriteString("team_id", row.TeamId);
-        json.WritePropertyName("metadata");
-        json.WriteRawValue(row.MetadataJson, skipInputValidation: true);
-        json.WriteString("cache_hit", row.CacheHit ? "True" : "False");
-        json.WriteString("status", row.Status);
-        json.WriteEndObject();
-    }
-
-    /// <summary>
-    /// Spend per UTC day, grouped by <c>group_by</c> = <c>team</c> (default), <c>api_key</c>,
-    /// <c>model</c> or <c>user</c>: <c>[{"group_by_day", "teams"|"keys"|"models"|"users": [{name, total_spend, …}]}]</c>.
-    /// </summary>
-    public static Task ReportAsync(HttpContext context, GatewayState state) =>
-        AdminHandler.RunAsync(context, state, mutates: false, async (input, data) =>
-        {
-            var groupBy = input.String("group_by") ?? "team";
-            var (column, list, field) = groupBy switch
-            {
-                "team" => ("team_id", "teams", "team_id"),
-                "api_key" or "key" => ("api_key", "keys", "api_key"),
-                "model" => ("model_group", "models", "model"),
-                "user" or "customer" => ("user", "users", "user_id"),
-                _ => throw new AdminInputException("group_by", $"Invalid group_by: '{groupBy}' (use team, api_key, model or user)"),
-            };
-            var filter = Filter(input);
-            await data.Writer.FlushAsync();
-            var totals = SpendQueries.Totals(data.Store, filter, column, byDay: true);
-            await AdminOutput.WriteAsync(context, json =>
-            {
-                json.WriteStartArray();
-                foreach (var day in totals.GroupBy(t => t.Day))
-                {
-                    json.WriteStartObject();
-                    json.WriteString("group_by_day", day.Key);
-                    json.WriteNumber("total_spend", Money.ToDollars(day.Sum(t => t.SpendNanos)));
-                    json.WriteStartArray(list);
-                    foreach (var total in day)
-                    {
-                        json.WriteStartObject();
-                        json.WriteString(field, total.Group);
-                        WriteSums(json, total);
-                        json.WriteEndObject();
-                    }
-                    json.WriteEndArray();
-                    json.WriteEndObject();
-                }
-                json.WriteEndArray();
-            });
-        });
+    /// <summary>The day <c>end_date</c> names, up to which LiteLLM's summary lists empty days.</summary>
+    private static DateOnly? LastDay(AdminInput input) =>
+        Date(input, "end_date", endOfDay: true) is { } endMs ? DateOnly.FromDateTime(DateTimeOffset.FromUnixTimeMilliseconds(endMs - 1).UtcDateTime) : null;
 
     /// <summary>Total spend per model (group), highest first: <c>[{"model", "total_spend", …}]</c>.</summary>
     public static Task ModelsAsync(HttpContext context, GatewayState state) =>
@@ -136,6 +84,7 @@ internal static class SpendEndpoints
             ApiKey = apiKey is null ? null : TokenHash.FromKeyOrToken(apiKey).ToHex(),
             UserId = input.String("user_id"),
             TeamId = input.String("team_id"),
+            EndUser = input.String("customer_id"),
             RequestId = input.String("request_id"),
             StartMs = Date(input, "start_date", endOfDay: false),
             EndMs = Date(input, "end_date", endOfDay: true),

@@ -19,7 +19,7 @@ internal static class MessagesEndpoint
 {
     public static async Task HandleAsync(HttpContext context, GatewayState state)
     {
-        using var body = await ModelRequestBody.ReadAsync(context, state, AnthropicErrors.WriteAsync);
+        using var body = await ModelRequestBody.ReadAsync(context, state, AnthropicErrors.WriteAsync, anthropicMetadata: true);
         if (!body.IsRead)
             return;
         var error = Resolve(body.Bytes.WrittenSpan, state, out var estimate, out var group);

@@ -1,0 +1,27 @@
+using System.Globalization;
+using EdgeGw.Routing;
+using EdgeGw.Spend;
+
+namespace EdgeGw.Api;
+
+/// <summary>
+/// LiteLLM's request headers that act like body fields: <c>x-litellm-tags</c> (comma-separated),
+/// <c>x-litellm-customer-id</c> / <c>x-litellm-end-user-id</c> (the end user, ahead of any body field)
+/// and <c>x-litellm-timeout</c> (seconds, ahead of the body's <c>timeout</c>).
+/// </summary>
+internal static class LiteLlmHeaders
+{
+    public static RequestRoutingOptions Apply(IHeaderDictionary headers, RequestRoutingOptions options)
+    {
+        var attribution = options.Attribution;
+        if (headers.TryGetValue("x-litellm-tags", out var tags) && tags.ToString() is { Length: > 0 } list)
+            (attribution ??= new()).OfferTags(RequestAttribution.SplitTags(list), RequestAttribution.TagsFromHeader);
+        if ((headers.TryGetValue("x-litellm-customer-id", out var customer) || headers.TryGetValue("x-litellm-end-user-id", out customer))
+            && customer.ToString() is { Length: > 0 } endUser)
+            (attribution ??= new()).OfferEndUser(endUser, RequestAttribution.EndUserFromHeader);
+        if (headers.TryGetValue("x-litellm-timeout", out var timeout)
+            && double.TryParse(timeout.ToString(), NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) && seconds is > 0 and < 86_400)
+            options = options with { Timeout = TimeSpan.FromSeconds(seconds) };
+        return ReferenceEquals(attribution, options.Attribution) ? options : options with { Attribution = attribution };
+    }
+}
