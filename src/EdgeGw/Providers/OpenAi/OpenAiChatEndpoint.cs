@@ -25,7 +25,7 @@ internal class OpenAiChatEndpoint : ChatEndpoint
     private readonly HttpMessageInvoker _client;
     private readonly ReadOnlyMemory<byte> _modelIdJson;
     private readonly UpstreamTimeouts _timeouts;
-    private readonly ReasoningParams? _reasoningParams;
+    private readonly ReasoningParams _reasoningParams;
     private readonly bool _dropParams;
 
     public OpenAiChatEndpoint(ProviderContext context) : this(context, Target(context.Deployment))
@@ -65,7 +65,7 @@ internal class OpenAiChatEndpoint : ChatEndpoint
         var model = _target.SpliceModelId ? new Splice(request.Model.Start, request.Model.Length, _modelIdJson) : Splice.None;
         var usage = _target.RequestStreamUsage ? UsageSplice(request) : Splice.None;
         List<Splice>? paramEdits = null;
-        if (_reasoningParams?.Edit(call.Body.Span, _dropParams, out paramEdits) is { } refused)
+        if (_reasoningParams.Edit(call.Body.Span, _dropParams, out paramEdits) is { } refused)
             return ProviderResult.Failed(refused);
         var limit = request.Stream ? _timeouts.Stream : _timeouts.Request;
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);

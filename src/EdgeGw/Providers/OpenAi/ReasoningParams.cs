@@ -17,7 +17,9 @@ namespace EdgeGw.Providers.OpenAi;
 /// <item>on gpt-5.1+, <c>top_p</c>/<c>logprobs</c>/<c>top_logprobs</c> only with effort "none".</item>
 /// </list>
 /// A null value is dropped, as LiteLLM never sends one. Built once per deployment; a request costs
-/// one scan of its top-level keys, and a second only when something is edited.
+/// one scan of its top-level keys, and a second only when something is edited. For every other
+/// OpenAI-format model only LiteLLM's own <c>drop_params</c> switch is removed (OpenAI rejects unknown
+/// arguments); the adapters that translate read it from the body, so it stays there until here.
 /// </summary>
 internal sealed class ReasoningParams
 {
@@ -54,18 +56,15 @@ internal sealed class ReasoningParams
         _provider = deployment.Provider;
         _model = deployment.ModelId;
         _supportsNoneEffort = family == OpenAiModelFamily.Gpt5 && OpenAiModelFamilies.SupportsNoneEffort(deployment.ModelId);
-        _unsupported = family == OpenAiModelFamily.OSeries
+        _unsupported = family == OpenAiModelFamily.Standard ? 0
+            : family == OpenAiModelFamily.OSeries
             ? Mask(Param.Logprobs, Param.TopP, Param.PresencePenalty, Param.FrequencyPenalty, Param.TopLogprobs)
             : Mask(Param.PresencePenalty, Param.FrequencyPenalty, Param.Stop, Param.LogitBias, Param.Modalities,
                 Param.Prediction, Param.Audio, Param.WebSearchOptions) | (_supportsNoneEffort ? 0 : SamplingParams);
     }
 
-    /// <summary>The rule for <paramref name="deployment"/>'s model, or null when its parameters go as sent.</summary>
-    public static ReasoningParams? For(Deployment deployment)
-    {
-        var family = OpenAiModelFamilies.Of(deployment);
-        return family == OpenAiModelFamily.Standard ? null : new ReasoningParams(family, deployment);
-    }
+    /// <summary>The rule for <paramref name="deployment"/>'s model.</summary>
+    public static ReasoningParams For(Deployment deployment) => new(OpenAiModelFamilies.Of(deployment), deployment);
 
     /// <summary>
     /// The edits <paramref name="body"/> needs for this model (null when none), or the 400 for a
@@ -74,16 +73,25 @@ internal sealed class ReasoningParams
     public GatewayError? Edit(ReadOnlySpan<byte> body, bool dropParams, out List<Splice>? edits)
     {
         edits = null;
+        // Other models' parameters go as sent: one vectorised search decides, no JSON read.
+        if (_family == OpenAiModelFamily.Standard && body.IndexOf("\"drop_params\""u8) < 0)
+            return null;
         Span<JsonRange> values = stackalloc JsonRange[ParamCount];
         var scan = Scan(body, values);
         if (!scan.Ok)
             return null; // the request parser already accepted it; nothing to edit in what it cannot read
+        var dropSwitch = scan.DropParamsKey ? Mask(Param.DropParams) : 0;
+        if (_family == OpenAiModelFamily.Standard)
+        {
+            edits = dropSwitch == 0 ? null : Splices(body, dropSwitch, rename: false);
+            return null;
+        }
         var present = scan.Present;
-        if ((present | scan.Nulls) == 0)
+        if ((present | scan.Nulls | dropSwitch) == 0)
             return null;
         dropParams |= scan.DropParams;
 
-        var drop = scan.Nulls;
+        var drop = scan.Nulls | dropSwitch;
         var unsupported = present & _unsupported;
         if (unsupported != 0)
         {
@@ -132,6 +140,8 @@ internal sealed class ReasoningParams
         public int Present;
         public int Nulls;
         public bool DropParams;
+        /// <summary>The body names <c>drop_params</c> at all (true, false or null): the key is removed.</summary>
+        public bool DropParamsKey;
         public double Temperature;
         public EffortKind Effort;
     }
@@ -156,6 +166,7 @@ internal sealed class ReasoningParams
                     continue;
                 }
                 var bit = Mask(param);
+                result.DropParamsKey |= param == Param.DropParams;
                 if (reader.TokenType == JsonTokenType.Null)
                 {
                     result.Nulls |= bit;

@@ -95,8 +95,27 @@ public sealed class ReasoningParamsTests
         var sent = await SentBodyAsync(dropParams: false,
             """{"model":"gpt-5-mini","temperature":0.1,"drop_params":true,"messages":[{"role":"user","content":"hi"}]}""");
 
-        Assert.DoesNotContain("temperature", sent, StringComparison.Ordinal);
-        Assert.Equal("gpt-5-mini", JsonDocument.Parse(sent).RootElement.GetProperty("model").GetString());
+        Assert.Equal("""{"model":"gpt-5-mini","messages":[{"role":"user","content":"hi"}]}""", sent);
+    }
+
+    [Theory]
+    [InlineData("""{"model":"gpt-4o","drop_params":true,"messages":[{"role":"user","content":"hi"}]}""")]
+    [InlineData("""{"drop_params":false,"model":"gpt-4o","messages":[{"role":"user","content":"hi"}]}""")]
+    [InlineData("""{"model":"gpt-4o","messages":[{"role":"user","content":"hi"}],"drop_params":null}""")]
+    public async Task DropParamsSwitchOnOrdinaryModel_NeverSentUpstream(string body)
+    {
+        var sent = await SentBodyAsync(dropParams: false, body);
+
+        Assert.Equal("""{"model":"gpt-4o","messages":[{"role":"user","content":"hi"}]}""", sent);
+    }
+
+    [Fact]
+    public async Task DropParamsSwitchOnAzure_NeverSentUpstream()
+    {
+        var sent = await SentBodyAsync(dropParams: false,
+            """{"model":"gpt-4o","messages":[{"role":"user","content":"hi"}],"drop_params":true,"temperature":0.2}""", "azure");
+
+        Assert.Equal("""{"model":"gpt-4o","messages":[{"role":"user","content":"hi"}],"temperature":0.2}""", sent);
     }
 
     [Fact]
