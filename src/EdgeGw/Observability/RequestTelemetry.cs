@@ -97,10 +97,11 @@ internal sealed class RequestTelemetry
     {
         if (Of(context) is not { _began: false } telemetry)
             return;
-        if (error.Status == StatusCodes.Status429TooManyRequests)
-            telemetry._owner.Metrics.RateLimitRefused();
-        else if (string.Equals(error.Type, "budget_exceeded", StringComparison.Ordinal))
+        // Budgets are refused with 429 too (LiteLLM's status): tell them apart by type.
+        if (string.Equals(error.Type, "budget_exceeded", StringComparison.Ordinal))
             telemetry._owner.Metrics.BudgetRefused();
+        else if (error.Status == StatusCodes.Status429TooManyRequests)
+            telemetry._owner.Metrics.RateLimitRefused();
     }
 
     private void Finish()

@@ -157,11 +157,11 @@ public sealed class MetricsEndpointTests
             var key = System.Text.Json.JsonDocument.Parse(await created.Content.ReadAsStringAsync()).RootElement.GetProperty("key").GetString();
             using var refused = await gateway.PostJsonAsync("/v1/chat/completions", """{"model":"mock-gpt","messages":[{"role":"user","content":"hi"}]}""",
                 r => r.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key));
-            Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+            Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
         }
 
         var text = await ScrapeAsync(gateway.Client);
         Assert.Equal(1, Value(text, "edgegw_budget_refusals_total"));
-        Assert.DoesNotContain("status_code=\"400\"", text, StringComparison.Ordinal); // refused before any deployment was called
+        Assert.DoesNotContain("status_code=\"429\"", text, StringComparison.Ordinal); // refused before any deployment was called
     }
 }

@@ -65,10 +65,10 @@ public sealed class BudgetCalendarTests
         await gateway.PostAdminAsync("/team/new", $$"""{"team_id":"t","max_budget":{{AdminClient.ChatCost}},"budget_duration":"monthly"}""");
         var key = await gateway.NewKeyAsync("""{"team_id":"t"}""");
         Assert.Equal(HttpStatusCode.OK, await StatusOfChatAsync(gateway, key));
-        Assert.Equal(HttpStatusCode.BadRequest, await StatusOfChatAsync(gateway, key));
+        Assert.Equal(HttpStatusCode.TooManyRequests, await StatusOfChatAsync(gateway, key));
 
         _time.Advance(new DateTimeOffset(2026, 3, 31, 23, 59, 0, TimeSpan.Zero) - _time.GetUtcNow());
-        Assert.Equal(HttpStatusCode.BadRequest, await StatusOfChatAsync(gateway, key));
+        Assert.Equal(HttpStatusCode.TooManyRequests, await StatusOfChatAsync(gateway, key));
 
         _time.Advance(TimeSpan.FromMinutes(1));
         Assert.Equal(HttpStatusCode.OK, await StatusOfChatAsync(gateway, key));
@@ -90,7 +90,7 @@ public sealed class BudgetCalendarTests
         Assert.Equal(HttpStatusCode.OK, await StatusOfChatAsync(gateway, key));
 
         _time.Advance(TimeSpan.FromMinutes(9 * 60 + 29));
-        Assert.Equal(HttpStatusCode.BadRequest, await StatusOfChatAsync(gateway, key));
+        Assert.Equal(HttpStatusCode.TooManyRequests, await StatusOfChatAsync(gateway, key));
 
         _time.Advance(TimeSpan.FromMinutes(1));
         Assert.Equal(HttpStatusCode.OK, await StatusOfChatAsync(gateway, key));
@@ -108,7 +108,7 @@ public sealed class BudgetCalendarTests
             """, _time);
         var key = await gateway.NewKeyAsync();
         Assert.Equal(HttpStatusCode.OK, await StatusOfChatAsync(gateway, key));
-        Assert.Equal(HttpStatusCode.BadRequest, await StatusOfChatAsync(gateway, key));
+        Assert.Equal(HttpStatusCode.TooManyRequests, await StatusOfChatAsync(gateway, key));
 
         _time.Advance(new DateTimeOffset(2026, 4, 1, 0, 0, 0, TimeSpan.Zero) - _time.GetUtcNow());
         Assert.Equal(HttpStatusCode.OK, await StatusOfChatAsync(gateway, key));

@@ -27,9 +27,10 @@ public sealed class BudgetTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, await StatusOfChatAsync(key));
         using var refused = await _gateway.ChatAsync(key);
 
-        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
         var error = await AdminClient.ErrorOf(refused);
         Assert.Equal("budget_exceeded", error.GetProperty("type").GetString());
+        Assert.Equal("429", error.GetProperty("code").GetString()); // LiteLLM answers budgets with rate-limit semantics
         Assert.Equal("Budget has been exceeded! Current cost: 0.028, Max budget: 0.028", error.GetProperty("message").GetString());
         Assert.Equal(0.028m, await _gateway.KeySpendAsync(key));
     }
@@ -41,7 +42,7 @@ public sealed class BudgetTests : IAsyncLifetime
 
         Assert.Equal(HttpStatusCode.OK, await StatusOfChatAsync(key));
         Assert.Equal(HttpStatusCode.OK, await StatusOfChatAsync(key));
-        Assert.Equal(HttpStatusCode.BadRequest, await StatusOfChatAsync(key));
+        Assert.Equal(HttpStatusCode.TooManyRequests, await StatusOfChatAsync(key));
         Assert.Equal(0.028m, await _gateway.KeySpendAsync(key));
     }
 
@@ -49,7 +50,7 @@ public sealed class BudgetTests : IAsyncLifetime
     public async Task ZeroBudget_RefusesEveryRequest()
     {
         var key = await _gateway.NewKeyAsync("""{"max_budget":0}""");
-        Assert.Equal(HttpStatusCode.BadRequest, await StatusOfChatAsync(key));
+        Assert.Equal(HttpStatusCode.TooManyRequests, await StatusOfChatAsync(key));
     }
 
     [Fact]
@@ -60,7 +61,7 @@ public sealed class BudgetTests : IAsyncLifetime
 
         var statuses = await Task.WhenAll(Enumerable.Range(0, 32).Select(_ => StatusOfChatAsync(key)));
 
-        Assert.All(statuses, s => Assert.Equal(HttpStatusCode.BadRequest, s));
+        Assert.All(statuses, s => Assert.Equal(HttpStatusCode.TooManyRequests, s));
         Assert.Equal(AdminClient.ChatCost, await _gateway.KeySpendAsync(key));
     }
 
@@ -90,7 +91,7 @@ public sealed class BudgetTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, await StatusOfChatAsync(a));
         using var refused = await _gateway.ChatAsync(b);
 
-        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
         Assert.Equal("Budget has been exceeded! Team=t Current cost: 0.014, Max budget: 0.014",
             (await AdminClient.ErrorOf(refused)).GetProperty("message").GetString());
     }
@@ -105,7 +106,7 @@ public sealed class BudgetTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, await StatusOfChatAsync(a));
         using var refused = await _gateway.ChatAsync(b);
 
-        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
         Assert.Contains("User=u", (await AdminClient.ErrorOf(refused)).GetProperty("message").GetString(), StringComparison.Ordinal);
     }
 
@@ -114,7 +115,7 @@ public sealed class BudgetTests : IAsyncLifetime
     {
         var key = await _gateway.NewKeyAsync($$"""{"max_budget":{{AdminClient.ChatCost}}}""");
         Assert.Equal(HttpStatusCode.OK, await StatusOfChatAsync(key));
-        Assert.Equal(HttpStatusCode.BadRequest, await StatusOfChatAsync(key));
+        Assert.Equal(HttpStatusCode.TooManyRequests, await StatusOfChatAsync(key));
 
         await _gateway.PostAdminAsync("/key/update", $$"""{"key":"{{key}}","max_budget":1}""");
 
@@ -143,7 +144,7 @@ public sealed class BudgetTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, await StatusOfChatAsync(key));
 
         _time.Advance(TimeSpan.FromHours(14.99));
-        Assert.Equal(HttpStatusCode.BadRequest, await StatusOfChatAsync(key));
+        Assert.Equal(HttpStatusCode.TooManyRequests, await StatusOfChatAsync(key));
 
         _time.Advance(TimeSpan.FromHours(0.01));
         Assert.Equal(HttpStatusCode.OK, await StatusOfChatAsync(key));
@@ -171,7 +172,7 @@ public sealed class BudgetTests : IAsyncLifetime
         await _gateway.PostAdminAsync("/team/new", $$"""{"team_id":"t","max_budget":{{AdminClient.ChatCost}},"budget_duration":"1mo"}""");
         var key = await _gateway.NewKeyAsync("""{"team_id":"t"}""");
         Assert.Equal(HttpStatusCode.OK, await StatusOfChatAsync(key));
-        Assert.Equal(HttpStatusCode.BadRequest, await StatusOfChatAsync(key));
+        Assert.Equal(HttpStatusCode.TooManyRequests, await StatusOfChatAsync(key));
 
         _time.Advance(TimeSpan.FromDays(31));
 

@@ -22,12 +22,12 @@ public sealed class GlobalBudgetTests
             Assert.Equal(HttpStatusCode.OK, b.StatusCode);
         using (var refused = await gateway.ChatAsync(key))
         {
-            Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+            Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
             Assert.Equal("Budget has been exceeded! Current cost: 0.028, Max budget: 0.028",
                 (await AdminClient.ErrorOf(refused)).GetProperty("message").GetString());
         }
         using (var master = await gateway.PostJsonAsync("/v1/chat/completions", AdminClient.Chat))
-            Assert.Equal(HttpStatusCode.BadRequest, master.StatusCode);
+            Assert.Equal(HttpStatusCode.TooManyRequests, master.StatusCode);
 
         time.Advance(TimeSpan.FromDays(1));
         using var afterReset = await gateway.ChatAsync(key);

@@ -17,7 +17,7 @@ public sealed class TeamKeyBudgetTests : IAsyncLifetime
     private async Task<string> MessageOfRefusalAsync(string key)
     {
         using var refused = await ChatAsync(key);
-        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
         var error = await AdminClient.ErrorOf(refused);
         Assert.Equal("budget_exceeded", error.GetProperty("type").GetString());
         return error.GetProperty("message").GetString()!;
@@ -106,7 +106,7 @@ public sealed class TeamKeyBudgetTests : IAsyncLifetime
             await using (var gateway = await TestGateway.StartAsync(AdminClient.CheapModel, databasePath: path))
             {
                 using (var refused = await gateway.ChatAsync(key))
-                    Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+                    Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
                 await gateway.PostAdminAsync("/team/member_update", """{"team_id":"t","user_id":"alice","max_budget_in_team":1}""");
                 using var admitted = await gateway.ChatAsync(key);
                 Assert.Equal(HttpStatusCode.OK, admitted.StatusCode);

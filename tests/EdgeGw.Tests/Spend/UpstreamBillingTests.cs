@@ -85,7 +85,7 @@ public sealed class UpstreamBillingTests : IAsyncLifetime
             await response.Content.ReadAsStringAsync();
         using var refused = await _gateway.ChatAsync(key, StreamChat);
 
-        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
         Assert.Equal("budget_exceeded", (await AdminClient.ErrorOf(refused)).GetProperty("type").GetString());
     }
 
@@ -99,7 +99,7 @@ public sealed class UpstreamBillingTests : IAsyncLifetime
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         using var refused = await _gateway.ChatAsync(key, Chat);
 
-        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
     }
 
     [Fact]
