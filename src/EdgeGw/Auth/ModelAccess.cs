@@ -6,7 +6,8 @@ namespace EdgeGw.Auth;
 /// <summary>
 /// LiteLLM's model allowlists: an empty <c>models</c> list allows every model; a key's list may
 /// say <c>all-team-models</c> (its team's list) or <c>all-proxy-models</c> (everything). A key
-/// must pass its own list, its team's and its user's. An entry with <c>*</c> is a pattern
+/// must pass its own list and its team's; a key without a team passes its user's instead (LiteLLM's
+/// <c>common_checks</c> checks the user's list only for personal keys). An entry with <c>*</c> is a pattern
 /// (<c>openai/*</c> also admits a bare <c>gpt-4o</c>, whose provider LiteLLM infers), and an alias
 /// passes when either it or the group it serves is listed.
 /// </summary>
@@ -24,7 +25,7 @@ internal static class ModelAccess
             return Denied("key", key.Models, model);
         if (accounts.TeamOf(key) is { } team && !Allows(team.Settings.Models, model, aliasOf))
             return Denied("team", team.Settings.Models, model);
-        if (accounts.UserOf(key) is { } user && !Allows(user.Settings.Models, model, aliasOf))
+        if (key.TeamId is null && accounts.UserOf(key) is { } user && !Allows(user.Settings.Models, model, aliasOf))
             return Denied("user", user.Settings.Models, model);
         return null;
     }

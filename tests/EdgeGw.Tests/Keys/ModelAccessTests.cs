@@ -61,6 +61,36 @@ public sealed class ModelAccessTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task UserModels_RestrictTheirPersonalKeys()
+    {
+        await _gateway.PostAdminAsync("/user/new", """{"user_id":"u-personal","models":["cheap"]}""");
+        var key = await _gateway.NewKeyAsync("""{"user_id":"u-personal"}""");
+
+        using var refused = await _gateway.ChatAsync(key, ChatFor("other"));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+        Assert.StartsWith("user not allowed to access model", (await AdminClient.ErrorOf(refused)).GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Equal(["cheap"], await ListedModelsAsync(key));
+    }
+
+    [Fact]
+    public async Task TeamKeyOfRestrictedUser_FollowsTheTeamsListNotTheUsers()
+    {
+        // LiteLLM's common_checks: a user's model list applies to personal keys only.
+        await _gateway.PostAdminAsync("/user/new", """{"user_id":"u-models","models":["cheap"]}""");
+        await _gateway.PostAdminAsync("/team/new", """{"team_id":"t-models","models":["other"]}""");
+        var key = await _gateway.NewKeyAsync("""{"user_id":"u-models","team_id":"t-models"}""");
+
+        using var ok = await _gateway.ChatAsync(key, ChatFor("other"));
+        using var refused = await _gateway.ChatAsync(key, ChatFor("cheap"));
+
+        Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+        Assert.StartsWith("team not allowed to access model", (await AdminClient.ErrorOf(refused)).GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Equal(["other"], await ListedModelsAsync(key));
+    }
+
+    [Fact]
     public async Task UpdateModels_TakesEffectOnTheNextRequest()
     {
         var key = await _gateway.NewKeyAsync("""{"models":["cheap"]}""");
