@@ -106,6 +106,7 @@ internal sealed class RouteRun<TState>
             RateLimitResponse.WriteHeaders(_context.Response, ref targets, endpoint.Limits is null ? count : count + 1, now);
             var lease = new LimitLease(admission, countType, estimate, Gateway.Time);
             _pending = lease;
+            Accounting.ModelGroup = group.Name;
             Accounting.Endpoint = endpoint;
             Accounting.Lease = lease;
             RouteHeaders.Set(_context.Response, group, endpoint, Retries, Fallbacks);

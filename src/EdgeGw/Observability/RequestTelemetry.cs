@@ -43,15 +43,17 @@ internal sealed class RequestTelemetry
     /// <summary>The adapter is about to be called.</summary>
     public void Begin(HttpContext context, string callId, Caller caller, string modelGroup, Deployment deployment)
     {
+        // A retry or fallback moves the request to another deployment: the log line and the series
+        // name the one that answered (or failed last), never the first one tried.
+        _modelGroup = modelGroup;
+        _deploymentId = deployment.Id;
+        _series = _owner.Metrics.For(deployment);
         if (_began)
             return;
         _began = true;
         _upstreamStart = Stopwatch.GetTimestamp();
         _callId = callId;
         _caller = caller;
-        _modelGroup = modelGroup;
-        _deploymentId = deployment.Id;
-        _series = _owner.Metrics.For(deployment);
         _owner.Metrics.RequestStarted();
     }
 

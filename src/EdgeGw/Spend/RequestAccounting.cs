@@ -19,7 +19,7 @@ internal sealed class RequestAccounting
     private readonly Caller _caller;
     private readonly HttpContext _http;
     private readonly DateTimeOffset _start;
-    private readonly string _modelGroup;
+    private string _modelGroup;
     private long _costNanos;
     private bool _charged;
     private bool _completed;
@@ -42,6 +42,16 @@ internal sealed class RequestAccounting
     }
 
     public string RequestId { get; }
+
+    /// <summary>
+    /// The group being tried: a fallback group that answers is the row's <c>model_group</c>, as
+    /// LiteLLM logs a fallback (a new router call) under its own group. Set before <see cref="Endpoint"/>.
+    /// </summary>
+    public string ModelGroup
+    {
+        get => _modelGroup;
+        set => _modelGroup = value;
+    }
 
     /// <summary>The deployment that answers; set before the adapter is called.</summary>
     public ChatEndpoint? Endpoint

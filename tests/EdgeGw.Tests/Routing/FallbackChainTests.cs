@@ -87,6 +87,23 @@ public sealed class FallbackChainTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task TutorialChainAnswered_SpendRowNamesTheGroupThatAnswered()
+    {
+        _groq.RespondJson(Completion("OK"));
+        await using var gateway = await StartTutorial();
+
+        using var response = await gateway.PostJsonAsync("/v1/chat/completions", TutorialRequest);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var id = response.Headers.GetValues("x-litellm-call-id").Single();
+        var row = (await gateway.GetAdminAsync($"/spend/logs?request_id={id}"))[0];
+
+        // LiteLLM logs a fallback (a new router call) under the fallback's own group.
+        Assert.Equal("llama-groq", row.GetProperty("model_group").GetString());
+        Assert.Equal("llama-3.3-70b-versatile", row.GetProperty("model").GetString());
+        Assert.Equal(Header(response, "x-litellm-model-id"), row.GetProperty("model_id").GetString());
+    }
+
+    [Fact]
     public async Task TutorialChainStreaming_StreamsFromLlamaGroq()
     {
         _groq.RespondStream(Stream("OK"));
