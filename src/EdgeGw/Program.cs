@@ -93,7 +93,9 @@ try
     await app.StartAsync();
     using var reloader = EdgeGw.Ops.ConfigReloader.OnSignal(app, options.ConfigPath);
     Console.WriteLine($"EdgeGw {GatewayInfo.Version} listening on {scheme}://{options.Host}:{options.Port} " +
-        $"({config.Deployments.Length} deployments; ready in {Stopwatch.GetElapsedTime(started).TotalMilliseconds:0} ms)");
+        $"({config.Deployments.Length} deployments; ready in {Stopwatch.GetElapsedTime(started).TotalMilliseconds:0} ms). " +
+        // The phrase LiteLLM's server prints when ready: tutorials and scripts wait for it in the logs.
+        "Application startup complete.");
     await app.WaitForShutdownAsync();
     return 0;
 }

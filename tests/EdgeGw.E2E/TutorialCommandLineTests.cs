@@ -90,6 +90,8 @@ public sealed class TutorialCommandLineTests
             Assert.True(File.Exists(database), $"no database at /data/edgegw.db: {output}");
             Assert.Equal($"{EmptyRoot.NonRoot}", (await EmptyRoot.RunAsync("stat", "-c", "%u", database)).Output.Trim());
             Assert.True(Logged(output, "--num_workers 4: not needed, one EdgeGw process already uses every core"), output.ToString());
+            // `docker compose logs -f` in the tutorials waits for LiteLLM's ready line.
+            Assert.True(Logged(output, "Application startup complete."), output.ToString());
         });
 
     [Fact]

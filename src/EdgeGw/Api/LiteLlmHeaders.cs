@@ -7,7 +7,8 @@ namespace EdgeGw.Api;
 /// <summary>
 /// LiteLLM's request headers that act like body fields: <c>x-litellm-tags</c> (comma-separated),
 /// <c>x-litellm-customer-id</c> / <c>x-litellm-end-user-id</c> (the end user, ahead of any body field)
-/// and <c>x-litellm-timeout</c> (seconds, ahead of the body's <c>timeout</c>).
+/// <c>x-litellm-timeout</c> (seconds, ahead of the body's <c>timeout</c>) and
+/// <c>x-litellm-num-retries</c> (ahead of the body's <c>num_retries</c>, as LiteLLM copies it over).
 /// </summary>
 internal static class LiteLlmHeaders
 {
@@ -22,6 +23,9 @@ internal static class LiteLlmHeaders
         if (headers.TryGetValue("x-litellm-timeout", out var timeout)
             && double.TryParse(timeout.ToString(), NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) && seconds is > 0 and < 86_400)
             options = options with { Timeout = TimeSpan.FromSeconds(seconds) };
+        if (headers.TryGetValue("x-litellm-num-retries", out var retries)
+            && int.TryParse(retries.ToString(), NumberStyles.None, CultureInfo.InvariantCulture, out var n))
+            options = options with { NumRetries = n };
         return ReferenceEquals(attribution, options.Attribution) ? options : options with { Attribution = attribution };
     }
 }

@@ -110,6 +110,25 @@ public sealed class RetryTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task NumRetriesHeaderZero_NotRetried()
+    {
+        _a.FailThenAnswer(100, 500, "never");
+        _b.FailThenAnswer(0, 200, "from b");
+        await using var gateway = await TwoDeployments();
+
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/chat/completions")
+        {
+            Content = new StringContent("""{"model":"front","messages":[{"role":"user","content":"hi"}]}""", System.Text.Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Add("x-litellm-num-retries", "0");
+        using var response = await gateway.Client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
+        Assert.Single(_a.Requests);
+        Assert.Empty(_b.Requests);
+    }
+
+    [Fact]
     public async Task RateLimitWithRetryAfter_SingleDeploymentWaitsInVirtualTimeThenAnswers()
     {
         var time = new ManualTime();
