@@ -27,7 +27,8 @@ internal static class ModelRequestPipeline
         RequestRoutingOptions options, TState state, ModelAttempt<TState> attempt, Func<HttpContext, GatewayError, Task> writeError)
     {
         var caller = Caller.Of(context);
-        var error = ModelAccess.Check(caller, gateway.Data.Accounts, group) ?? gateway.Data.Ledger.Check(caller, gateway.GlobalBudget);
+        var error = UserParamError(gateway.Config.General, options) ?? ModelAccess.Check(caller, gateway.Data.Accounts, group)
+            ?? gateway.Data.Ledger.Check(caller, gateway.GlobalBudget);
         if (error is not null)
         {
             await writeError(context, error);
@@ -60,4 +61,10 @@ internal static class ModelRequestPipeline
         if (result.Error is not null && !result.ResponseStarted && !context.RequestAborted.IsCancellationRequested)
             await writeError(context, result.Error);
     }
+
+    // LiteLLM raises this inside its auth step, so it reaches the client as an auth error.
+    private static GatewayError? UserParamError(GeneralSettings settings, in RequestRoutingOptions options) =>
+        settings.EnforceUserParam && !options.HasUserKey
+            ? new GatewayError(401, "Authentication Error, 'user' param not passed in. 'enforce_user_param'=True", "auth_error", "401", "user")
+            : null;
 }

@@ -14,6 +14,8 @@ internal sealed record GeneralSettings
     public TimeSpan GracefulShutdown { get; init; } = TimeSpan.FromSeconds(30);
     /// <summary><c>litellm_key_header_name</c>: the one header keys are read from, instead of Authorization / x-api-key.</summary>
     public string? KeyHeaderName { get; init; }
+    /// <summary><c>enforce_user_param</c>: a model request without a top-level <c>user</c> is refused (401, LiteLLM's message).</summary>
+    public bool EnforceUserParam { get; init; }
     /// <summary><c>disable_spend_logs</c>: no spend-log row per request; key, team, user and proxy spend still count.</summary>
     public bool DisableSpendLogs { get; init; }
 }

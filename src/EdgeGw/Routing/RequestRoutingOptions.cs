@@ -23,6 +23,8 @@ internal readonly record struct RequestRoutingOptions(int? NumRetries, Immutable
     public TimeSpan? Timeout { get; init; }
     /// <summary>LiteLLM's <c>mock_response</c>: answered without calling the provider where the key allows it.</summary>
     public string? MockResponse { get; init; }
+    /// <summary>The body has a top-level <c>user</c> key, whatever its value (<c>enforce_user_param</c>).</summary>
+    public bool HasUserKey { get; init; }
     /// <summary>What the spend row records about the request; null when it carried nothing.</summary>
     public RequestAttribution? Attribution { get; init; }
 
@@ -49,6 +51,8 @@ internal readonly record struct RequestRoutingOptions(int? NumRetries, Immutable
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
                 var start = (int)reader.TokenStartIndex;
+                if (reader.ValueTextEquals("user"u8))
+                    options = options with { HasUserKey = true };
                 var key = Classify(ref reader, anthropicMetadata);
                 reader.Read();
                 switch (key)

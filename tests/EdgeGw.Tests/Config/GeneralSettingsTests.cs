@@ -48,6 +48,21 @@ public sealed class GeneralSettingsTests
     }
 
     [Fact]
+    public async Task EnforceUserParam_RequestWithoutUserIs401AndWithUserAnswers()
+    {
+        await using var gateway = await TestGateway.StartAsync(AdminClient.CheapModel, "  enforce_user_param: true");
+        var key = await gateway.NewKeyAsync();
+
+        using var refused = await gateway.ChatAsync(key);
+        using var answered = await gateway.ChatAsync(key, """{"model":"cheap","user":"alice","messages":[{"role":"user","content":"hi"}]}""");
+
+        Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+        var error = await AdminClient.ErrorOf(refused);
+        Assert.Equal("Authentication Error, 'user' param not passed in. 'enforce_user_param'=True", error.GetProperty("message").GetString());
+        Assert.Equal(HttpStatusCode.OK, answered.StatusCode);
+    }
+
+    [Fact]
     public async Task DisableSpendLogs_CountsSpendButStoresNoRows()
     {
         await using var gateway = await TestGateway.StartAsync(AdminClient.CheapModel, "  disable_spend_logs: true");
