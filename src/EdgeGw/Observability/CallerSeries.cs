@@ -14,6 +14,8 @@ internal sealed class CallerSeries
     private long _inputTokens;
     private long _outputTokens;
     private long _spendNanos;
+    private long _remainingRequests = -1;
+    private long _remainingTokens = -1;
 
     public CallerSeries(DeploymentSeries deployment, CallerLabels caller, object identity)
     {
@@ -30,6 +32,7 @@ internal sealed class CallerSeries
         Deployment = $"requested_model=\"{group}\",{llm},{key}";
         PerToken = $"{llm},{key}";
         Overhead = $"model_group=\"{group}\",api_provider=\"{Escape(deployment.Provider)}\",api_base=\"{Escape(deployment.ApiBase)}\",litellm_model_name=\"{model}\",hashed_api_key=\"{Escape(caller.HashedKey)}\",api_key_alias=\"{Escape(caller.KeyAlias)}\",model_id=\"{id}\"";
+        RateLimit = $"model_group=\"{group}\",api_provider=\"{Escape(deployment.Provider)}\",api_base=\"{Escape(deployment.ApiBase)}\",litellm_model_name=\"{model}\",hashed_api_key=\"{Escape(caller.HashedKey)}\",api_key_alias=\"{Escape(caller.KeyAlias)}\"";
         ProviderName = deployment.Provider;
     }
 
@@ -45,6 +48,8 @@ internal sealed class CallerSeries
     public string PerToken { get; }
     /// <summary>Labels of <c>litellm_overhead_latency_metric</c>.</summary>
     public string Overhead { get; }
+    /// <summary>Labels of <c>litellm_remaining_requests_metric</c> / <c>_tokens_metric</c>.</summary>
+    public string RateLimit { get; }
     public string ProviderName { get; }
     /// <summary>The key account (or master key hash) this series counts.</summary>
     public object Identity { get; }
@@ -60,6 +65,10 @@ internal sealed class CallerSeries
     public long InputTokens => Interlocked.Read(ref _inputTokens);
     public long OutputTokens => Interlocked.Read(ref _outputTokens);
     public long SpendNanos => Interlocked.Read(ref _spendNanos);
+    /// <summary>The provider's last <c>x-ratelimit-remaining-requests</c>; -1 until one was reported.</summary>
+    public long RemainingRequests => Interlocked.Read(ref _remainingRequests);
+    /// <summary>The provider's last <c>x-ratelimit-remaining-tokens</c>; -1 until one was reported.</summary>
+    public long RemainingTokens => Interlocked.Read(ref _remainingTokens);
 
     /// <summary>Records one finished request. Allocation-free; called once per model request.</summary>
     public void Record(in RequestSample sample)
@@ -82,6 +91,10 @@ internal sealed class CallerSeries
         }
         if (sample.FirstByteTicks >= 0)
             TimeToFirstToken.Record(sample.FirstByteTicks);
+        if (sample.RemainingRequests >= 0)
+            Interlocked.Exchange(ref _remainingRequests, sample.RemainingRequests);
+        if (sample.RemainingTokens >= 0)
+            Interlocked.Exchange(ref _remainingTokens, sample.RemainingTokens);
     }
 
     /// <summary>Prometheus label-value escaping; an absent value is <c>None</c>, as LiteLLM's Python labels it.</summary>

@@ -60,4 +60,5 @@ internal sealed class DeploymentSeries
 
 /// <summary>What one finished request contributes to the metrics; durations in Stopwatch ticks (-1: not measured).</summary>
 internal readonly record struct RequestSample(
-    int Status, long PromptTokens, long CompletionTokens, long CostNanos, long TotalTicks, long UpstreamTicks, long FirstByteTicks);
+    int Status, long PromptTokens, long CompletionTokens, long CostNanos, long TotalTicks, long UpstreamTicks, long FirstByteTicks,
+    long RemainingRequests = -1, long RemainingTokens = -1);

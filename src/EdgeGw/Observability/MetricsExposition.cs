@@ -57,6 +57,19 @@ internal static class MetricsExposition
         Counter(text, callers, "litellm_deployment_total_requests_total", "LLM Deployment Analytics - Total number of LLM API calls via litellm - success + failure", c => c.Deployment,
             c => Enumerable.Range(0, StatusLabels.Codes.Length).Sum(c.Requests));
 
+        Header(text, "litellm_remaining_requests_metric", "gauge", "LLM Deployment Analytics - remaining requests for model, returned from LLM API Provider");
+        foreach (var c in callers)
+        {
+            if (c.RemainingRequests >= 0)
+                Sample(text, "litellm_remaining_requests_metric", c.RateLimit, c.RemainingRequests);
+        }
+        Header(text, "litellm_remaining_tokens_metric", "gauge", "remaining tokens for model, returned from LLM API Provider");
+        foreach (var c in callers)
+        {
+            if (c.RemainingTokens >= 0)
+                Sample(text, "litellm_remaining_tokens_metric", c.RateLimit, c.RemainingTokens);
+        }
+
         BudgetMetrics.Write(text, metrics.Accounts);
 
         Gauge(text, "edgegw_in_flight_requests", "Model requests being answered.", metrics.InFlightRequests);

@@ -29,6 +29,8 @@ internal sealed class RequestTelemetry
     private long _promptTokens;
     private long _completionTokens;
     private long _costNanos;
+    private long _remainingRequests = -1;
+    private long _remainingTokens = -1;
     private bool _began;
     private bool _stream;
     private int _finished;
@@ -55,6 +57,13 @@ internal sealed class RequestTelemetry
         _callId = callId;
         _caller = caller;
         _owner.Metrics.RequestStarted();
+    }
+
+    /// <summary>The answering provider's own quota left (<c>x-ratelimit-remaining-*</c>; -1: not reported).</summary>
+    public void ProviderRemaining(long requests, long tokens)
+    {
+        _remainingRequests = requests;
+        _remainingTokens = tokens;
     }
 
     /// <summary>Called as the response headers go out (the first byte the client sees).</summary>
@@ -118,7 +127,7 @@ internal sealed class RequestTelemetry
         var total = end - _arrival;
         var upstream = _upstreamEnd != 0 ? _upstreamEnd - _upstreamStart : -1;
         var sample = new RequestSample(_status, _promptTokens, _completionTokens, _costNanos,
-            total, upstream, _stream && _firstByte != 0 ? _firstByte - _upstreamStart : -1);
+            total, upstream, _stream && _firstByte != 0 ? _firstByte - _upstreamStart : -1, _remainingRequests, _remainingTokens);
         _series?.Record(_caller ?? Caller.Anonymous, sample);
         var logger = _owner.RequestLogger;
         if (logger.IsEnabled(LogLevel.Information))

@@ -28,7 +28,16 @@ internal static class ProviderHeaders
             Add(headers, name, values);
         foreach (var (name, values) in upstream.Content.Headers.NonValidated)
             Add(headers, name, values);
+        // LiteLLM's litellm_remaining_requests_metric / _tokens_metric follow these two.
+        Observability.RequestTelemetry.Of(client.HttpContext)?.ProviderRemaining(
+            Remaining(upstream, "x-ratelimit-remaining-requests"), Remaining(upstream, "x-ratelimit-remaining-tokens"));
     }
+
+    private static long Remaining(HttpResponseMessage upstream, string name) =>
+        upstream.Headers.NonValidated.TryGetValues(name, out var values) && values.Count == 1
+            && long.TryParse(values.ToString(), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n)
+            ? n
+            : -1;
 
     private static void Add(IHeaderDictionary headers, string name, HeaderStringValues values)
     {

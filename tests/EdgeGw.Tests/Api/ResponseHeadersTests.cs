@@ -64,6 +64,20 @@ public sealed class ResponseHeadersTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ProviderRemainingQuota_IsLiteLlmsRemainingRequestsAndTokensGauges()
+    {
+        _upstream.RespondJson(Completion, headers: OpenAiHeaders);
+        using (var response = await _gateway.PostJsonAsync("/v1/chat/completions", """{"model":"my-gpt","messages":[{"role":"user","content":"hi"}]}"""))
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+
+        var metrics = await _gateway.Client.GetStringAsync("/metrics");
+
+        const string labels = @"\{model_group=""my-gpt"",api_provider=""openai"",api_base=""[^""]+/v1"",litellm_model_name=""gpt-4o-2024-08-06"",hashed_api_key=""[0-9a-f]+"",api_key_alias=""None""\}";
+        Assert.Matches("(?m)^litellm_remaining_requests_metric" + labels + " 9999\\.0$", metrics);
+        Assert.Matches("(?m)^litellm_remaining_tokens_metric" + labels + " 29999990\\.0$", metrics);
+    }
+
+    [Fact]
     public async Task NonStreamingAnswer_CarriesTimingVersionAndProviderHeaders()
     {
         _upstream.RespondJson(Completion, headers: OpenAiHeaders);
