@@ -74,8 +74,8 @@ public sealed class AccountLimitsTests : IAsyncLifetime
     {
         await _gateway.PostAdminAsync("/team/new", """{"team_id":"ops","rpm_limit":5}""");
 
-        AssertLimits(await _gateway.PostAdminAsync("/team/update", """{"team_id":"ops","max_parallel_requests":4}"""), 5, null, 4);
-        AssertLimits(await _gateway.PostAdminAsync("/team/update", """{"team_id":"ops","max_parallel_requests":null}"""), 5, null, null);
+        AssertLimits((await _gateway.PostAdminAsync("/team/update", """{"team_id":"ops","max_parallel_requests":4}""")).GetProperty("data"), 5, null, 4);
+        AssertLimits((await _gateway.PostAdminAsync("/team/update", """{"team_id":"ops","max_parallel_requests":null}""")).GetProperty("data"), 5, null, null);
         AssertLimits((await _gateway.GetAdminAsync("/team/info?team_id=ops")).GetProperty("team_info"), 5, null, null);
     }
 

@@ -54,7 +54,10 @@ public sealed class TeamUserLifecycleTests : IAsyncLifetime
     {
         await _gateway.PostAdminAsync("/team/new", """{"team_id":"t","team_alias":"a","max_budget":1}""");
 
-        var updated = await _gateway.PostAdminAsync("/team/update", """{"team_id":"t","max_budget":null,"models":["other"]}""");
+        var response = await _gateway.PostAdminAsync("/team/update", """{"team_id":"t","max_budget":null,"models":["other"]}""");
+
+        Assert.Equal("t", response.GetProperty("team_id").GetString()); // LiteLLM's {"team_id", "data"}
+        var updated = response.GetProperty("data");
 
         Assert.Equal(System.Text.Json.JsonValueKind.Null, updated.GetProperty("max_budget").ValueKind);
         Assert.Equal("a", updated.GetProperty("team_alias").GetString());

@@ -87,7 +87,15 @@ internal static class TeamEndpoints
             AccountTables.UpsertTeam(data.Store, after);
             team.Settings = after;
             await CounterChanges.PersistAsync(data, team, after.BudgetDuration, !Equals(before.BudgetDuration, after.BudgetDuration), input.Money("spend"), now);
-            await AdminOutput.WriteAsync(context, json => AdminOutput.Team(json, team));
+            // LiteLLM's shape: {"team_id": …, "data": <the updated team>}.
+            await AdminOutput.WriteAsync(context, json =>
+            {
+                json.WriteStartObject();
+                json.WriteString("team_id", after.TeamId);
+                json.WritePropertyName("data");
+                AdminOutput.Team(json, team);
+                json.WriteEndObject();
+            });
         });
 
     public static Task DeleteAsync(HttpContext context, GatewayState state) =>
