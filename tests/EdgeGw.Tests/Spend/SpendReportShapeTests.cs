@@ -27,6 +27,28 @@ public sealed class SpendReportShapeTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task TutorialSpendModelsWithDates_LastThirtyDaysByProviderModelAsLiteLlm()
+    {
+        await using var gateway = await TestGateway.StartAsync("""
+            - model_name: claude-primary
+              litellm_params:
+                model: mock/claude-sonnet-4-6
+                input_cost_per_token: 0.001
+                output_cost_per_token: 0.002
+            """);
+        var key = await gateway.NewKeyAsync();
+        using (var response = await gateway.ChatAsync(key, """{"model":"claude-primary","messages":[{"role":"user","content":"hi"}]}"""))
+            Assert.True(response.IsSuccessStatusCode);
+
+        // The tutorial's call: LiteLLM's Last30dModelsBySpend view takes no dates and names provider models.
+        var models = await gateway.GetAdminAsync("/global/spend/models?start_date=2026-06-01&end_date=2026-06-30");
+
+        var model = Assert.Single(models.EnumerateArray());
+        Assert.Equal("claude-sonnet-4-6", model.GetProperty("model").GetString());
+        Assert.True(model.GetProperty("total_spend").GetDecimal() > 0);
+    }
+
+    [Fact]
     public async Task TutorialReportByDate_TeamNameIsAliasOrUnassignedTeam()
     {
         await _gateway.PostAdminAsync("/team/new", """{"team_id":"t-growth","team_alias":"growth"}""");

@@ -45,14 +45,19 @@ internal static partial class SpendEndpoints
     private static DateOnly? LastDay(AdminInput input) =>
         Date(input, "end_date", endOfDay: true) is { } endMs ? DateOnly.FromDateTime(DateTimeOffset.FromUnixTimeMilliseconds(endMs - 1).UtcDateTime) : null;
 
-    /// <summary>Total spend per model (group), highest first: <c>[{"model", "total_spend", …}]</c>.</summary>
+    /// <summary>
+    /// LiteLLM's <c>Last30dModelsBySpend</c>: spend per provider model since 30 days before today (UTC),
+    /// highest first, <c>limit</c> rows (default 10): <c>[{"model", "total_spend", …}]</c>. Like LiteLLM,
+    /// it takes no date range.
+    /// </summary>
     public static Task ModelsAsync(HttpContext context, GatewayState state) =>
         AdminHandler.RunAsync(context, state, mutates: false, async (input, data) =>
         {
-            var limit = input.Count("limit") ?? 100;
-            var filter = Filter(input);
+            var limit = input.Count("limit") ?? 10;
+            var today = data.Time.GetUtcNow().UtcDateTime.Date;
+            var filter = new SpendFilter { StartMs = new DateTimeOffset(today.AddDays(-30), TimeSpan.Zero).ToUnixTimeMilliseconds() };
             await data.Writer.FlushAsync();
-            var totals = SpendQueries.Totals(data.Store, filter, "model_group", byDay: false, limit);
+            var totals = SpendQueries.Totals(data.Store, filter, "model", byDay: false, limit);
             await AdminOutput.WriteAsync(context, json =>
             {
                 json.WriteStartArray();
