@@ -43,7 +43,7 @@ public sealed class DeferredFeatureTests
     [Fact]
     public async Task TutorialProductionConfig_StartsAndSaysWhatEachMissingFeatureDoesInstead()
     {
-        var config = Parse(TutorialConfigs.Production, TutorialConfigs.ProductionEnvironment);
+        var config = Parse(TutorialConfigs.SdkLessonProduction, TutorialConfigs.SdkLessonProductionEnvironment);
 
         var (lines, databasePath) = await StartupLinesAsync(config);
 

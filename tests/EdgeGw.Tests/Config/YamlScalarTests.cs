@@ -1,4 +1,5 @@
 using EdgeGw.Config;
+using EdgeGw.Tests.Infrastructure;
 
 namespace EdgeGw.Tests.Config;
 
@@ -21,7 +22,7 @@ public sealed class YamlScalarTests
     public void TpmWithUnderscores_ParsesAsInteger()
     {
         // A production tutorial's config: three keys of one Claude group with tpm: 200_000 / 400_000.
-        var config = Parse(TutorialConfigs.Production, TutorialConfigs.ProductionEnvironment);
+        var config = Parse(TutorialConfigs.SdkLessonProduction, TutorialConfigs.SdkLessonProductionEnvironment);
 
         Assert.Equal([200_000, 200_000, 400_000], config.Deployments.Take(3).Select(d => d.Tpm ?? 0));
         Assert.Equal([500, 500, 1000], config.Deployments.Take(3).Select(d => d.Rpm ?? 0));
