@@ -105,12 +105,14 @@ public sealed class LiteLlmRequestFieldsTests : IAsyncLifetime
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
         request.Headers.Add("x-litellm-tags", "beta, nightly");
         request.Headers.Add("x-litellm-customer-id", "acme");
+        request.Headers.Add("x-litellm-spend-logs-metadata", """{"ticket":"T-9"}""");
 
         using var response = await _gateway.Client.SendAsync(request);
         var row = await RowAsync(response);
 
         Assert.Equal(["beta", "nightly", "team-a"], Tags(row));
         Assert.Equal("acme", row.GetProperty("end_user").GetString());
+        Assert.Equal("T-9", row.GetProperty("metadata").GetProperty("spend_logs_metadata").GetProperty("ticket").GetString());
         Assert.Equal(["model", "messages"], Keys(_openai.LastRequest));
     }
 
