@@ -8,24 +8,32 @@ namespace EdgeGw.Streaming;
 /// delivered as <see cref="SseEvent.Data"/> with no event type. Splits only on LF (a trailing CR is
 /// dropped), so a read that ends inside a line or a UTF-8 sequence just waits for the rest. It
 /// remembers how far it has searched a partial line, so a long line arriving in many reads is
-/// scanned once; a line spanning buffer segments is copied into one pooled array.
+/// scanned once; a line spanning buffer segments is copied into one pooled array. A line past
+/// <paramref name="maxEventBytes"/> throws.
 /// </summary>
-internal sealed class NdjsonFramer : IEventFramer
+internal sealed class NdjsonFramer(int maxEventBytes = IEventFramer.MaxEventBytes) : IEventFramer
 {
     private PooledScratch _line;
     private long _searched;
+
+    public long ExaminedBytes { get; private set; }
 
     public bool TryRead(ref ReadOnlySequence<byte> buffer, out SseEvent sseEvent)
     {
         while (true)
         {
-            var end = buffer.Slice(_searched).PositionOf((byte)'\n');
+            var unsearched = buffer.Slice(_searched);
+            var end = unsearched.PositionOf((byte)'\n');
             if (end is null)
             {
+                ExaminedBytes += unsearched.Length;
                 _searched = buffer.Length;
+                if (_searched > maxEventBytes)
+                    throw new EventTooLargeException(maxEventBytes);
                 sseEvent = default;
                 return false;
             }
+            ExaminedBytes += unsearched.Slice(0, end.Value).Length + 1;
             _searched = 0;
             var line = buffer.Slice(0, end.Value);
             buffer = buffer.Slice(buffer.GetPosition(1, end.Value));

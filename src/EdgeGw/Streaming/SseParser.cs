@@ -9,8 +9,10 @@ namespace EdgeGw.Streaming;
 /// next count once), comments and unknown fields are skipped, multi-line <c>data:</c> is joined.
 /// A UTF-8 byte-order mark at the very start is dropped, as the spec's UTF-8 decode does.
 /// Data is copied into a pooled buffer so each event is contiguous for <c>Utf8JsonReader</c>.
+/// A partial line is searched once: the next read resumes where the last search stopped, so a long
+/// line arriving in many reads costs linear work; past <paramref name="maxEventBytes"/> it throws.
 /// </summary>
-internal sealed class SseParser : IEventFramer
+internal sealed class SseParser(int maxEventBytes = IEventFramer.MaxEventBytes) : IEventFramer
 {
     private static ReadOnlySpan<byte> LineEnds => "\r\n"u8;
     private static ReadOnlySpan<byte> ByteOrderMark => [0xEF, 0xBB, 0xBF];
@@ -24,6 +26,9 @@ internal sealed class SseParser : IEventFramer
     private bool _skipLeadingLf;
     private bool _resetBeforeNext;
     private bool _startChecked;
+    private long _searched;
+
+    public long ExaminedBytes { get; private set; }
 
     /// <summary>
     /// Consumes complete lines from <paramref name="buffer"/> until an event is dispatched.
@@ -49,7 +54,7 @@ internal sealed class SseParser : IEventFramer
                     if (reader.IsNext((byte)'\n', advancePast: true))
                         continue;
                 }
-                if (!reader.TryReadToAny(out ReadOnlySequence<byte> line, LineEnds, advancePastDelimiter: false))
+                if (!TryReadLine(ref reader, out var line))
                 {
                     sseEvent = default;
                     return false;
@@ -76,12 +81,40 @@ internal sealed class SseParser : IEventFramer
     }
 
     /// <summary>
+    /// The next line, its end left unread; the bytes a previous call already searched (the partial
+    /// line it left) are skipped, not searched again. When no line end is in sight the reader stays
+    /// at the line's start and the searched length is kept for the next call.
+    /// </summary>
+    private bool TryReadLine(ref SequenceReader<byte> reader, out ReadOnlySequence<byte> line)
+    {
+        var start = reader.Position;
+        var startConsumed = reader.Consumed;
+        reader.Advance(_searched);
+        var scanFrom = reader.Consumed;
+        if (reader.TryAdvanceToAny(LineEnds, advancePastDelimiter: false))
+        {
+            ExaminedBytes += reader.Consumed - scanFrom + 1;
+            _searched = 0;
+            line = reader.Sequence.Slice(start, reader.Position);
+            return true;
+        }
+        ExaminedBytes += reader.Remaining;
+        _searched = reader.Length - startConsumed;
+        reader.Rewind(reader.Consumed - startConsumed);
+        if (_searched + _dataLength > maxEventBytes)
+            throw new EventTooLargeException(maxEventBytes);
+        line = default;
+        return false;
+    }
+
+    /// <summary>
     /// At end of stream: treats an unterminated last line as complete and dispatches a pending
     /// event, so an upstream that omits the final blank line still delivers its last event.
     /// </summary>
     public bool TryFinish(ReadOnlySequence<byte> remaining, out SseEvent sseEvent)
     {
         ResetIfDispatched();
+        _searched = 0;
         if (!_startChecked)
         {
             var reader = new SequenceReader<byte>(remaining);
@@ -157,6 +190,8 @@ internal sealed class SseParser : IEventFramer
         if (field.SequenceEqual("data"u8))
         {
             var extra = _hasData ? 1 : 0;
+            if (_dataLength + extra + value.Length > maxEventBytes)
+                throw new EventTooLargeException(maxEventBytes);
             EnsureData(_dataLength + extra + value.Length);
             if (_hasData)
                 _data[_dataLength++] = (byte)'\n';

@@ -77,6 +77,10 @@ internal static class SseRelay
         {
             failure = GatewayError.UpstreamTimeout(deploymentName, streamTimeout);
         }
+        catch (EventTooLargeException e)
+        {
+            failure = GatewayError.UpstreamUnreachable(deploymentName, e.Message);
+        }
         catch (Exception e) when (e is IOException or HttpRequestException)
         {
             failure = GatewayError.UpstreamUnreachable(deploymentName, "the stream broke: " + e.Message);
