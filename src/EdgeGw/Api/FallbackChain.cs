@@ -92,6 +92,6 @@ internal static class FallbackChain
             return settings.ContextWindowFallbacks.For(group);
         if (kind == ErrorClass.ContentPolicy && !settings.ContentPolicyFallbacks.IsEmpty)
             return settings.ContentPolicyFallbacks.For(group);
-        return options.Fallbacks ?? (settings.Fallbacks.For(group) is { IsEmpty: false } list ? list : settings.DefaultFallbacks);
+        return options.Fallbacks is { } asked ? ClientRoutingCaps.Fallbacks(asked, settings) : (settings.Fallbacks.For(group) is { IsEmpty: false } list ? list : settings.DefaultFallbacks);
     }
 }

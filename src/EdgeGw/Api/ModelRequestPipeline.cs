@@ -39,7 +39,8 @@ internal static class ModelRequestPipeline
             options = options with { MockResponse = null };
         var run = new RouteRun<TState>(context, gateway, caller, estimatedPromptTokens, options, state, attempt, group.Name);
         using var deadline = options.Timeout is { } timeout
-            ? RequestDeadline.Start(context, gateway.Time, timeout, "the request's timeout")
+            ? RequestDeadline.Start(context, gateway.Time,
+                ClientRoutingCaps.Timeout(timeout, gateway.Config.Litellm.RequestTimeout ?? ChatEndpointFactory.DefaultTimeout), "the request's timeout")
             : RequestDeadline.Start(context, gateway.Time, gateway.Config.Litellm.RequestTimeout, "litellm_settings.request_timeout");
         var token = deadline?.Token ?? context.RequestAborted;
         ProviderResult result;

@@ -79,7 +79,7 @@ internal sealed class RouteRun<TState>
     public async ValueTask<ProviderResult> GroupAsync(ModelGroup group, bool canFallBack, CancellationToken cancellationToken)
     {
         var settings = group.Settings;
-        var numRetries = Options.NumRetries ?? settings.NumRetries;
+        var numRetries = ClientRoutingCaps.NumRetries(Options.NumRetries, settings);
         var countType = Gateway.Config.General.TokenRateLimitType;
         var estimate = countType == TokenRateLimitType.Output ? 0 : _estimatedPromptTokens;
         var tried = new DeploymentSet();

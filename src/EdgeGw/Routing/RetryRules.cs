@@ -22,6 +22,9 @@ internal static class RetryRules
     private const double InitialDelaySeconds = 0.5;
     private const double MaxDelaySeconds = 8;
 
+    /// <summary>The least wait between attempts on the same deployment, jittered up by to half again: a <c>Retry-After: 0</c> must not become a tight loop.</summary>
+    public const double MinDelaySeconds = 0.25;
+
     public static ErrorClass Classify(GatewayError error) => error switch
     {
         { Code: "context_length_exceeded" } => ErrorClass.ContextWindow,
@@ -54,14 +57,15 @@ internal static class RetryRules
 
     /// <summary>
     /// The wait before retry number <paramref name="retry"/> (0-based) when no other deployment is
-    /// healthy: the upstream's Retry-After (up to a minute), else 0.5 s doubling to 8 s with up to 25%
-    /// jitter off — never less than <c>retry_after</c>.
+    /// healthy: the upstream's Retry-After (up to a minute; below <see cref="MinDelaySeconds"/> it gets
+    /// that floor with jitter), else 0.5 s doubling to 8 s with up to 25% jitter off — never less than
+    /// <c>retry_after</c>.
     /// </summary>
     public static TimeSpan Backoff(int retry, GatewayError error, TimeSpan minimum)
     {
         double seconds;
         if (error.RetryAfterSeconds is int header and >= 0 and <= 60)
-            seconds = header;
+            seconds = header >= MinDelaySeconds ? header : MinDelaySeconds * (1 + 0.5 * Random.Shared.NextDouble());
         else
             seconds = Math.Min(InitialDelaySeconds * Math.Pow(2, retry), MaxDelaySeconds) * (1 - 0.25 * Random.Shared.NextDouble());
         var wait = TimeSpan.FromSeconds(seconds);
