@@ -2,7 +2,8 @@ namespace EdgeGw.Observability;
 
 /// <summary>
 /// The one log line per model request. Structured: with <c>json_logs</c> each placeholder is a
-/// field of the JSON line's <c>State</c>. Never carries a key, only its alias and hash prefix.
+/// field of the JSON line's <c>State</c>. Never carries a key, only its alias or a keyed hash
+/// (<see cref="LogKeyId"/>).
 /// </summary>
 internal static partial class RequestLog
 {

@@ -133,9 +133,8 @@ internal sealed class RequestTelemetry
         if (logger.IsEnabled(LogLevel.Information))
         {
             var key = _caller?.Key?.Settings;
-            var hash = _caller?.Token ?? "";
             RequestLog.Completed(logger, _callId, key?.KeyAlias ?? (_caller?.IsMaster == true ? "master" : ""),
-                hash.Length > 12 ? hash[..12] : hash, _modelGroup, _deploymentId, _status, _promptTokens, _completionTokens,
+                LogKeyId.For(_caller), _modelGroup, _deploymentId, _status, _promptTokens, _completionTokens,
                 (double)Spend.Money.ToDollars(_costNanos), _stream, Ms(total - Math.Max(upstream, 0)), Ms(total));
         }
     }

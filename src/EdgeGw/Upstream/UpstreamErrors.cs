@@ -54,12 +54,14 @@ internal static class UpstreamErrors
         return false;
     }
 
-    /// <summary>Builds the error with the upstream's status and message, secrets removed.</summary>
+    /// <summary>Builds the error with the upstream's status and fields, secrets removed from every one.</summary>
     public static GatewayError Create(HttpResponseMessage response, string message, string? type, string? code, string? param, string? apiKey)
     {
         var status = (int)response.StatusCode;
-        if (!string.IsNullOrEmpty(apiKey) && message.Contains(apiKey, StringComparison.Ordinal))
-            message = message.Replace(apiKey, "[redacted]", StringComparison.Ordinal);
+        message = SecretRedaction.Redact(message, apiKey);
+        type = SecretRedaction.RedactOrNull(type, apiKey);
+        code = SecretRedaction.RedactOrNull(code, apiKey);
+        param = SecretRedaction.RedactOrNull(param, apiKey);
         if (status == 400 && IsContextLengthMessage(message))
             code = "context_length_exceeded";
         return ContentPolicy.Classify(new GatewayError(status, message, type ?? TypeForStatus(status), code ?? status.ToString(CultureInfo.InvariantCulture), param)

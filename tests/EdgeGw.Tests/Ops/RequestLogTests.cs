@@ -37,8 +37,7 @@ public sealed class RequestLogTests
         var line = Assert.Single(gateway.Log.In("EdgeGw.Requests"));
         Assert.Equal(callId, line.State["CallId"]);
         Assert.Equal("billing-svc", line.State["KeyAlias"]);
-        var hash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(key)));
-        Assert.Equal(hash[..12], line.State["KeyHash"]);
+        Assert.Equal("", line.State["KeyHash"]);
         Assert.Equal("mock-gpt", line.State["ModelGroup"]);
         Assert.Equal("dep-a", line.State["DeploymentId"]);
         Assert.Equal(200, line.State["Status"]);
@@ -51,6 +50,43 @@ public sealed class RequestLogTests
             Assert.DoesNotContain(key, entry.Message, StringComparison.Ordinal);
             Assert.DoesNotContain(TestGateway.MasterKey, entry.Message, StringComparison.Ordinal);
         }
+    }
+
+    [Fact]
+    public async Task KeyWithoutAlias_IsLoggedAsAKeyedHashNotTheKeysSha256()
+    {
+        await using var gateway = await OpsGateway.StartAsync(OpsGateway.Yaml(Models));
+        string key;
+        using (var created = await gateway.PostJsonAsync("/key/generate", "{}"))
+            key = JsonDocument.Parse(await created.Content.ReadAsStringAsync()).RootElement.GetProperty("key").GetString()!;
+
+        for (var i = 0; i < 2; i++)
+        {
+            using var response = await gateway.PostJsonAsync("/v1/chat/completions", Chat,
+                r => r.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key));
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+
+        var lines = gateway.Log.In("EdgeGw.Requests").ToList();
+        Assert.Equal(2, lines.Count);
+        var logged = (string)lines[0].State["KeyHash"]!;
+        Assert.Matches("^[0-9a-f]{12}$", logged);
+        Assert.Equal(logged, lines[1].State["KeyHash"]);
+        var sha256 = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(key)));
+        var tokenSha256 = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(sha256)));
+        Assert.DoesNotContain(logged, sha256 + tokenSha256, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task MasterKeyRequest_IsLoggedAsMasterWithNoHash()
+    {
+        await using var gateway = await OpsGateway.StartAsync(OpsGateway.Yaml(Models));
+        using var response = await gateway.PostJsonAsync("/v1/chat/completions", Chat);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+
+        var line = Assert.Single(gateway.Log.In("EdgeGw.Requests"));
+        Assert.Equal("master", line.State["KeyAlias"]);
+        Assert.Equal("master", line.State["KeyHash"]);
     }
 
     [Fact]

@@ -100,7 +100,7 @@ internal sealed partial class AnthropicChatEndpoint : ChatEndpoint
             ProviderHeaders.Copy(response, call.Http.Response);
             var body = await response.Content.ReadAsStreamAsync(timeout.Token);
             if (stream)
-                return await SseRelay.RelayAsync(body, new AnthropicStreamRelay(call.Group.NameJson, Deployment.ModelName), call.Http, timeout, _context.Timeouts.Stream, Deployment.ModelName);
+                return await SseRelay.RelayAsync(body, new AnthropicStreamRelay(call.Group.NameJson, Deployment.ModelName, Deployment.ApiKey), call.Http, timeout, _context.Timeouts.Stream, Deployment.ModelName);
 
             using var upstream = new PooledBufferWriter(16 * 1024);
             var readError = await UpstreamBody.ReadAllAsync(body, upstream, Deployment.ModelName, call.Http, limit, timeout.Token);

@@ -30,8 +30,8 @@ internal static class AnthropicErrorMapper
     {
         var (type, message) = Read(data);
         message ??= $"Deployment '{deploymentName}' reported an error mid-stream.";
-        if (!string.IsNullOrEmpty(apiKey) && message.Contains(apiKey, StringComparison.Ordinal))
-            message = message.Replace(apiKey, "[redacted]", StringComparison.Ordinal);
+        message = SecretRedaction.Redact(message, apiKey);
+        type = SecretRedaction.RedactOrNull(type, apiKey);
         var status = StatusForType(type);
         var code = status == 400 && UpstreamErrors.IsContextLengthMessage(message) ? "context_length_exceeded" : null;
         return ContentPolicy.Classify(new GatewayError(status, message, type ?? "api_error", code ?? status.ToString(System.Globalization.CultureInfo.InvariantCulture)));

@@ -3,6 +3,7 @@ using EdgeGw.Api;
 using EdgeGw.Api.Messages;
 using EdgeGw.Json;
 using EdgeGw.Streaming;
+using EdgeGw.Upstream;
 
 namespace EdgeGw.Providers.Anthropic;
 
@@ -10,10 +11,12 @@ namespace EdgeGw.Providers.Anthropic;
 /// Anthropic upstream → Anthropic-format client (<c>/v1/messages</c> on an <c>anthropic/</c>
 /// deployment): every event is forwarded as its own bytes — thinking signatures, citations and
 /// beta fields included — with only <c>message_start.message.model</c> replaced by the client's
-/// name. Usage is read on the way for accounting.
+/// name. Usage is read on the way for accounting. Secrets are redacted on the way
+/// (<see cref="SecretRedaction"/>): the key in any event, key-shaped tokens in error events.
 /// </summary>
-internal sealed class AnthropicStreamRelay(byte[] clientModelJson, string deploymentName) : IStreamTranslator
+internal sealed class AnthropicStreamRelay(byte[] clientModelJson, string deploymentName, string? apiKey = null) : IStreamTranslator
 {
+    private readonly byte[] _apiKey = SecretRedaction.KeyBytes(apiKey);
     private AnthropicUsage _usage;
     private bool _stopped;
 
@@ -80,30 +83,31 @@ internal sealed class AnthropicStreamRelay(byte[] clientModelJson, string deploy
         output.Write("event: "u8);
         output.Write(type);
         output.Write("\ndata: "u8);
+        var keyShapes = type.SequenceEqual("error"u8);
         if (model.IsEmpty)
         {
-            WriteData(output, data);
+            WriteData(output, data, keyShapes);
         }
         else
         {
-            WriteData(output, data[..model.Start]);
+            WriteData(output, data[..model.Start], keyShapes);
             output.Write(clientModelJson);
-            WriteData(output, data[model.End..]);
+            WriteData(output, data[model.End..], keyShapes);
         }
         output.Write("\n\n"u8);
     }
 
     /// <summary>Data that spanned several <c>data:</c> lines upstream keeps one line per line.</summary>
-    private static void WriteData(IBufferWriter<byte> output, ReadOnlySpan<byte> data)
+    private void WriteData(IBufferWriter<byte> output, ReadOnlySpan<byte> data, bool keyShapes)
     {
         int newline;
         while ((newline = data.IndexOf((byte)'\n')) >= 0)
         {
-            output.Write(data[..newline]);
+            SecretRedaction.Write(output, data[..newline], _apiKey, keyShapes);
             output.Write("\ndata: "u8);
             data = data[(newline + 1)..];
         }
-        output.Write(data);
+        SecretRedaction.Write(output, data, _apiKey, keyShapes);
     }
 
     public void OnEnd(IBufferWriter<byte> output)

@@ -44,8 +44,7 @@ internal static class GeminiErrorMapper
         var fields = ReadErrorObject(ref reader);
         var status = fields.Code is >= 400 and <= 599 ? fields.Code.Value : 502;
         var message = fields.Message ?? $"Deployment '{deploymentName}' reported an error mid-stream.";
-        if (!string.IsNullOrEmpty(apiKey))
-            message = message.Replace(apiKey, "[redacted]", StringComparison.Ordinal);
+        message = SecretRedaction.Redact(message, apiKey);
         var error = new GatewayError(status, message, UpstreamErrors.TypeForStatus(status), status.ToString(CultureInfo.InvariantCulture));
         return ContentPolicy.Classify(Adjust(error, fields));
     }

@@ -31,8 +31,7 @@ internal static class OllamaErrorMapper
     public static GatewayError FromStream(ref Utf8JsonReader reader, string deploymentName, string? apiKey)
     {
         var message = ReadValue(ref reader) ?? $"Deployment '{deploymentName}' reported an error mid-stream.";
-        if (!string.IsNullOrEmpty(apiKey))
-            message = message.Replace(apiKey, "[redacted]", StringComparison.Ordinal);
+        message = SecretRedaction.Redact(message, apiKey);
         return new GatewayError(500, message, "api_error", "500");
     }
 

@@ -81,7 +81,7 @@ internal class OpenAiChatEndpoint : ChatEndpoint
             {
                 // Same format both ways: relay the upstream's bytes; otherwise decode into the client's format.
                 IStreamTranslator relay = call.Format == ClientFormat.OpenAi
-                    ? new OpenAiStreamRelay(call.Group.NameJson, request.ClientWantsUsage, Deployment.ModelName)
+                    ? new OpenAiStreamRelay(call.Group.NameJson, request.ClientWantsUsage, Deployment.ModelName, Deployment.ApiKey)
                     : new OpenAiStreamDecoder<AnthropicEventEncoder>(call.AnthropicEncoder(), Deployment.ModelName);
                 return await SseRelay.RelayAsync(body, relay, call.Http, timeout, _timeouts.Stream, Deployment.ModelName);
             }

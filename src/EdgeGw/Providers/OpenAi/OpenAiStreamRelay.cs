@@ -2,16 +2,19 @@ using System.Buffers;
 using EdgeGw.Api;
 using EdgeGw.Json;
 using EdgeGw.Streaming;
+using EdgeGw.Upstream;
 
 namespace EdgeGw.Providers.OpenAi;
 
 /// <summary>
 /// OpenAI-format upstream to OpenAI-format client: each chunk is forwarded as its own bytes with
 /// only <c>model</c> replaced by the client's name. The usage chunk the gateway asked for on the
-/// client's behalf is read for accounting and not forwarded.
+/// client's behalf is read for accounting and not forwarded. Secrets are redacted on the way
+/// (<see cref="SecretRedaction"/>): the key in any event, key-shaped tokens in error events.
 /// </summary>
-internal sealed class OpenAiStreamRelay(byte[] clientModelJson, bool clientWantsUsage, string deploymentName) : IStreamTranslator
+internal sealed class OpenAiStreamRelay(byte[] clientModelJson, bool clientWantsUsage, string deploymentName, string? apiKey = null) : IStreamTranslator
 {
+    private readonly byte[] _apiKey = SecretRedaction.KeyBytes(apiKey);
     private Usage _usage;
     private bool _done;
 
@@ -35,7 +38,7 @@ internal sealed class OpenAiStreamRelay(byte[] clientModelJson, bool clientWants
         if (scan.HasError)
         {
             // Already in OpenAI's in-band shape: forward it as it came.
-            WriteEvent(output, data, default);
+            WriteEvent(output, data, default, keyShapes: true);
             Error = new GatewayError(502, $"Deployment '{deploymentName}' reported an error mid-stream.", "api_error", "502");
             return false;
         }
@@ -43,7 +46,7 @@ internal sealed class OpenAiStreamRelay(byte[] clientModelJson, bool clientWants
             _usage = scan.Usage;
         if (scan.HasChoices && scan.ChoicesEmpty && scan.Usage.Present && !clientWantsUsage)
             return true;
-        WriteEvent(output, data, scan.Model);
+        WriteEvent(output, data, scan.Model, keyShapes: false);
         return true;
     }
 
@@ -59,18 +62,18 @@ internal sealed class OpenAiStreamRelay(byte[] clientModelJson, bool clientWants
         ErrorWriter.WriteOpenAiSseEvent(output, error);
     }
 
-    private void WriteEvent(IBufferWriter<byte> output, ReadOnlySpan<byte> json, JsonRange model)
+    private void WriteEvent(IBufferWriter<byte> output, ReadOnlySpan<byte> json, JsonRange model, bool keyShapes)
     {
         output.Write("data: "u8);
         if (model.IsEmpty)
         {
-            output.Write(json);
+            SecretRedaction.Write(output, json, _apiKey, keyShapes);
         }
         else
         {
-            output.Write(json[..model.Start]);
+            SecretRedaction.Write(output, json[..model.Start], _apiKey, keyShapes);
             output.Write(clientModelJson);
-            output.Write(json[model.End..]);
+            SecretRedaction.Write(output, json[model.End..], _apiKey, keyShapes);
         }
         output.Write("\n\n"u8);
     }
