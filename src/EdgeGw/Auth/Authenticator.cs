@@ -15,6 +15,9 @@ internal sealed class Authenticator(string masterKey, Accounts? accounts = null,
     private readonly Caller _master = new(CallerKind.Master, masterToken: Convert.ToHexStringLower(KeyHash.Compute(masterKey)));
     private readonly TimeProvider _time = time ?? TimeProvider.System;
 
+    /// <summary>Whether <paramref name="key"/> is the master key, compared like a login.</summary>
+    public bool IsMasterKey(string key) => CryptographicOperations.FixedTimeEquals(KeyHash.Compute(key), _masterKeyHash);
+
     public GatewayError? Authenticate(HttpContext context, out Caller caller)
     {
         caller = Caller.Anonymous;

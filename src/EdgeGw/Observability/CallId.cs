@@ -3,7 +3,8 @@ namespace EdgeGw.Observability;
 /// <summary>
 /// <c>x-litellm-call-id</c>: a client's own id is reused (logs, spend rows and the response header
 /// then carry the id the client already knows) when it is a plausible id — 1 to 128 characters of
-/// letters, digits and <c>-_.:</c>; anything else is replaced by a fresh one.
+/// letters, digits and <c>-_.:</c>; anything else is replaced by a fresh one. It is a correlation id,
+/// not a key: requests sharing one each keep their own spend row.
 /// </summary>
 internal static class CallId
 {

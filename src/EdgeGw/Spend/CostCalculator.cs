@@ -13,27 +13,37 @@ internal static class CostCalculator
 {
     private const decimal PerMillion = 1_000_000m;
 
+    /// <summary>Never negative and never past <see cref="Money.MaxDollars"/>, whatever usage or price says.</summary>
     public static decimal Cost(Deployment deployment, in Usage usage)
     {
         if (!usage.Present)
             return 0;
-        if (deployment.InputCostPerToken is not null || deployment.OutputCostPerToken is not null)
-            return usage.PromptTokens * (deployment.InputCostPerToken ?? 0) + usage.CompletionTokens * (deployment.OutputCostPerToken ?? 0);
-        return PricingTable.Find(deployment.Provider, deployment.ModelId) is { } price ? Cost(price, usage) : 0;
+        try
+        {
+            var cost = deployment.InputCostPerToken is not null || deployment.OutputCostPerToken is not null
+                ? TokenCount.Clamp(usage.PromptTokens) * (deployment.InputCostPerToken ?? 0) + TokenCount.Clamp(usage.CompletionTokens) * (deployment.OutputCostPerToken ?? 0)
+                : PricingTable.Find(deployment.Provider, deployment.ModelId) is { } price ? Cost(price, usage) : 0;
+            return Math.Clamp(cost, 0, Money.MaxDollars);
+        }
+        catch (OverflowException)
+        {
+            // Only an absurd configured price can get here (counts are clamped): bill the most a counter holds.
+            return Money.MaxDollars;
+        }
     }
 
     public static decimal Cost(ModelPrice price, in Usage usage)
     {
-        var prompt = usage.PromptTokens;
+        var prompt = TokenCount.Clamp(usage.PromptTokens);
         var input = price.Input.At(prompt);
         var output = price.Output.At(prompt);
         var cached = price.CachedInput?.At(prompt) ?? input;
         var cacheWrite = price.CacheWrite?.At(prompt) ?? input;
 
         // OpenAI terms: prompt tokens include cached reads; cache writes are counted apart.
-        var cachedTokens = Math.Min(usage.CachedTokens, prompt);
-        var writeTokens = Math.Min(usage.CacheCreationTokens, prompt - cachedTokens);
+        var cachedTokens = Math.Min(TokenCount.Clamp(usage.CachedTokens), prompt);
+        var writeTokens = Math.Min(TokenCount.Clamp(usage.CacheCreationTokens), prompt - cachedTokens);
         var plain = prompt - cachedTokens - writeTokens;
-        return (plain * input + cachedTokens * cached + writeTokens * cacheWrite + usage.CompletionTokens * output) / PerMillion;
+        return (plain * input + cachedTokens * cached + writeTokens * cacheWrite + TokenCount.Clamp(usage.CompletionTokens) * output) / PerMillion;
     }
 }

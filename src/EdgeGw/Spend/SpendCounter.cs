@@ -23,7 +23,7 @@ internal sealed class SpendCounter(long nanos = 0, long resetAtMs = 0, long sequ
     {
         lock (_lock)
         {
-            _nanos += nanos;
+            _nanos = Money.Add(_nanos, nanos);
             _sequence++;
             return new CounterState(_nanos, _resetAtMs, _sequence);
         }

@@ -127,6 +127,46 @@ internal static class Migrations
         ALTER TABLE spend_logs ADD COLUMN custom_llm_provider TEXT;
         CREATE INDEX spend_logs_end_user ON spend_logs (end_user, start_time);
         """,
+        // 5: request_id is the call id a client may choose, so it is no key: every request keeps its own row.
+        """
+        ALTER TABLE spend_logs RENAME TO spend_logs_v4;
+        CREATE TABLE spend_logs (
+            row_id INTEGER PRIMARY KEY,
+            request_id TEXT NOT NULL,
+            call_type TEXT NOT NULL,
+            api_key TEXT NOT NULL,
+            spend INTEGER NOT NULL,
+            total_tokens INTEGER NOT NULL,
+            prompt_tokens INTEGER NOT NULL,
+            completion_tokens INTEGER NOT NULL,
+            start_time INTEGER NOT NULL,
+            end_time INTEGER NOT NULL,
+            model TEXT NOT NULL,
+            model_group TEXT NOT NULL,
+            model_id TEXT NOT NULL,
+            api_base TEXT NOT NULL,
+            user TEXT,
+            team_id TEXT,
+            metadata TEXT NOT NULL DEFAULT '{}',
+            cache_hit INTEGER NOT NULL DEFAULT 0,
+            status TEXT NOT NULL,
+            end_user TEXT,
+            request_tags TEXT NOT NULL DEFAULT '[]',
+            custom_llm_provider TEXT
+        );
+        INSERT INTO spend_logs (request_id, call_type, api_key, spend, total_tokens, prompt_tokens, completion_tokens, start_time,
+          end_time, model, model_group, model_id, api_base, user, team_id, metadata, cache_hit, status, end_user, request_tags, custom_llm_provider)
+        SELECT request_id, call_type, api_key, spend, total_tokens, prompt_tokens, completion_tokens, start_time,
+          end_time, model, model_group, model_id, api_base, user, team_id, metadata, cache_hit, status, end_user, request_tags, custom_llm_provider
+        FROM spend_logs_v4 ORDER BY rowid;
+        DROP TABLE spend_logs_v4;
+        CREATE INDEX spend_logs_request ON spend_logs (request_id);
+        CREATE INDEX spend_logs_time ON spend_logs (start_time);
+        CREATE INDEX spend_logs_key ON spend_logs (api_key, start_time);
+        CREATE INDEX spend_logs_team ON spend_logs (team_id, start_time);
+        CREATE INDEX spend_logs_user ON spend_logs (user, start_time);
+        CREATE INDEX spend_logs_end_user ON spend_logs (end_user, start_time);
+        """,
     ];
 
     public static int Latest => Steps.Length;

@@ -120,7 +120,7 @@ internal sealed partial class SpendWriter : IAsyncDisposable
     private static int Write(SqliteConnection connection, SqliteTransaction tx, List<SpendWork> batch, ChannelReader<SpendWork> queue, SpendRowJson rowJson)
     {
         using var insert = new RawStatement(connection, """
-            INSERT OR IGNORE INTO spend_logs (request_id, call_type, api_key, spend, total_tokens, prompt_tokens, completion_tokens,
+            INSERT INTO spend_logs (request_id, call_type, api_key, spend, total_tokens, prompt_tokens, completion_tokens,
               start_time, end_time, model, model_group, model_id, api_base, user, team_id, metadata, cache_hit, status,
               end_user, request_tags, custom_llm_provider)
             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)

@@ -53,6 +53,48 @@ public sealed class AdminValidationTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task MasterKeyAsCustomKey_Is400AndCreatesNothing()
+    {
+        var error = await _gateway.PostAdminAsync("/key/generate", $$"""{"key":"{{TestGateway.MasterKey}}"}""", HttpStatusCode.BadRequest);
+
+        Assert.Equal("key", error.GetProperty("error").GetProperty("param").GetString());
+        Assert.DoesNotContain(TestGateway.MasterKey, error.GetRawText(), StringComparison.Ordinal);
+        Assert.Equal(0, (await _gateway.GetAdminAsync("/key/list")).GetProperty("total_count").GetInt32());
+    }
+
+    [Fact]
+    public async Task ExistingKeyAsCustomKey_Is400()
+    {
+        await _gateway.PostAdminAsync("/key/generate", """{"key":"sk-custom-key-0000000001"}""");
+        var error = await _gateway.PostAdminAsync("/key/generate", """{"key":"sk-custom-key-0000000001"}""", HttpStatusCode.BadRequest);
+        Assert.Equal("key", error.GetProperty("error").GetProperty("param").GetString());
+    }
+
+    [Fact]
+    public async Task RegenerateToMasterKey_Is400AndKeepsTheOldKey()
+    {
+        var key = await _gateway.NewKeyAsync();
+
+        var error = await _gateway.PostAdminAsync("/key/regenerate", $$"""{"key":"{{key}}","new_key":"{{TestGateway.MasterKey}}"}""", HttpStatusCode.BadRequest);
+
+        Assert.Equal("new_key", error.GetProperty("error").GetProperty("param").GetString());
+        using var response = await _gateway.ChatAsync(key);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task KeyListPageFarPastTheEnd_IsEmptyNotPageOne()
+    {
+        await _gateway.NewKeyAsync();
+
+        var list = await _gateway.GetAdminAsync("/key/list?page=2147483647&size=100");
+
+        Assert.Equal(0, list.GetProperty("keys").GetArrayLength());
+        Assert.Equal(1, list.GetProperty("total_count").GetInt32());
+        Assert.Equal(2147483647, list.GetProperty("current_page").GetInt32());
+    }
+
+    [Fact]
     public async Task DuplicateTeam_Is400()
     {
         await _gateway.PostAdminAsync("/team/new", """{"team_id":"dup"}""");
@@ -71,6 +113,8 @@ public sealed class AdminValidationTests : IAsyncLifetime
     [Theory]
     [InlineData("/key/list?page=0", "page")]
     [InlineData("/key/list?size=abc", "size")]
+    [InlineData("/key/list?page=2147483648", "page")]
+    [InlineData("/key/list?size=101", "size")]
     [InlineData("/spend/logs?start_date=yesterday", "start_date")]
     [InlineData("/global/spend/report?group_by=planet", "group_by")]
     [InlineData("/team/info", "team_id")]

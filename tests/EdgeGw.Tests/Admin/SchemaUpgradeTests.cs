@@ -31,6 +31,9 @@ public sealed class SchemaUpgradeTests
               VALUES ('old-user', 'old@example.com', 250000000, 1700000000000, 1700000000000);
             INSERT INTO keys (token, key_name, team_id, user_id, rpm_limit, max_parallel_requests, spend, created_at, updated_at)
               VALUES ('{TokenHash.FromKey(OldKey).ToHex()}', 'sk-...on-1', 'old-team', 'old-user', 100, 4, 250000000, 1700000000000, 1700000000000);
+            INSERT INTO spend_logs (request_id, call_type, api_key, spend, total_tokens, prompt_tokens, completion_tokens, start_time, end_time,
+              model, model_group, model_id, api_base, status)
+              VALUES ('old-request', 'acompletion', 'old-hash', 250000000, 11, 8, 3, 1700000000000, 1700000000000, 'cheap', 'cheap', 'm', '', 'success');
             """;
         command.ExecuteNonQuery();
     }
@@ -77,6 +80,8 @@ public sealed class SchemaUpgradeTests
                 using (var response = await gateway.ChatAsync(OldKey))
                     Assert.Equal(HttpStatusCode.OK, response.StatusCode);
                 Assert.Equal(0.25m + AdminClient.ChatCost, await gateway.KeySpendAsync(OldKey));
+                var oldRow = Assert.Single((await gateway.GetAdminAsync("/spend/logs?request_id=old-request")).EnumerateArray());
+                Assert.Equal(0.25m, oldRow.GetProperty("spend").GetDecimal());
 
                 await gateway.PostAdminAsync("/user/update", """{"user_id":"old-user","rpm_limit":9,"tpm_limit":99,"max_parallel_requests":2}""");
                 await gateway.PostAdminAsync("/team/update", """{"team_id":"old-team","max_parallel_requests":7}""");

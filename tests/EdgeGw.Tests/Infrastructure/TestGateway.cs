@@ -10,7 +10,7 @@ namespace EdgeGw.Tests.Infrastructure;
 /// <summary>The gateway in-process on a loopback port, built from a YAML config like the binary's.</summary>
 public sealed class TestGateway : IAsyncDisposable
 {
-    public const string MasterKey = "sk-test-master-key";
+    public const string MasterKey = "sk-test-master-key-0001"; // long enough to be a valid custom key, so refusing it as one is tested
     private readonly WebApplication _app;
 
     private readonly bool _ownsDatabase;

@@ -42,6 +42,29 @@ public sealed class SpendAccountingTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ReusedClientCallId_KeepsARowPerRequest()
+    {
+        var key = await _gateway.NewKeyAsync();
+        for (var i = 0; i < 5; i++)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/chat/completions")
+            {
+                Content = new StringContent(AdminClient.Chat, Encoding.UTF8, "application/json"),
+            };
+            request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", key);
+            request.Headers.Add("x-litellm-call-id", "same-trace");
+            using var response = await _gateway.Client.SendAsync(request);
+            Assert.Equal("same-trace", response.Headers.GetValues("x-litellm-call-id").Single());
+        }
+
+        var rows = (await _gateway.GetAdminAsync("/spend/logs?request_id=same-trace")).EnumerateArray().ToList();
+
+        Assert.Equal(5, rows.Count);
+        Assert.Equal(5 * AdminClient.ChatCost, await _gateway.KeySpendAsync(key));
+        Assert.Equal(await _gateway.KeySpendAsync(key), rows.Sum(r => r.GetProperty("spend").GetDecimal()));
+    }
+
+    [Fact]
     public async Task SpendRow_HasLiteLlmFields()
     {
         await _gateway.PostAdminAsync("/team/new", """{"team_id":"t"}""");

@@ -24,6 +24,20 @@ public sealed class UpstreamBillingTests : IAsyncLifetime
     private const string Chat = """{"model":"gpt","messages":[{"role":"user","content":"hello"}]}""";
     private const string StreamChat = """{"model":"gpt","messages":[{"role":"user","content":"hello"}],"stream":true}""";
 
+    // Usage an upstream reports is validated before it is billed: never a credit, never an overflow.
+    private const string Huge = "9007199254740992"; // 2^53
+
+    private static string CompletionWith(string prompt, string completion) => $$$"""
+        {"id":"chatcmpl-9","object":"chat.completion","created":1741569952,"model":"gpt-4o-2024-08-06","choices":[{"index":0,"message":{"role":"assistant","content":"Hi"},"finish_reason":"stop"}],"usage":{"prompt_tokens":{{{prompt}}},"completion_tokens":{{{completion}}},"total_tokens":0}}
+        """;
+
+    private static string[] StreamWith(string prompt, string completion) =>
+    [
+        "data: {\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"gpt-4o\",\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"Hi\"},\"finish_reason\":\"stop\"}]}\n\n",
+        $"data: {{\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"gpt-4o\",\"choices\":[],\"usage\":{{\"prompt_tokens\":{prompt},\"completion_tokens\":{completion},\"total_tokens\":0}}}}\n\n",
+        "data: [DONE]\n\n",
+    ];
+
     public async Task InitializeAsync()
     {
         _upstream = await FakeUpstream.StartAsync();
@@ -114,5 +128,54 @@ public sealed class UpstreamBillingTests : IAsyncLifetime
         var row = (await _gateway.GetAdminAsync($"/spend/logs?api_key={key}"))[0];
         Assert.Equal("failure", row.GetProperty("status").GetString());
         Assert.Equal(0m, row.GetProperty("spend").GetDecimal());
+    }
+
+    [Fact]
+    public async Task NegativeTokenCounts_AnswerAndBillNothingNotACredit()
+    {
+        var key = await _gateway.NewKeyAsync();
+        _upstream.RespondJson(CompletionWith("-700000000", "-100000000"));
+
+        using var response = await _gateway.ChatAsync(key, Chat);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains("\"Hi\"", await response.Content.ReadAsStringAsync());
+        Assert.Equal(0m, await _gateway.KeySpendAsync(key));
+        var row = (await _gateway.GetAdminAsync($"/spend/logs?api_key={key}"))[0];
+        Assert.Equal(0, row.GetProperty("prompt_tokens").GetInt64());
+        Assert.Equal(0m, row.GetProperty("spend").GetDecimal());
+    }
+
+    [Fact]
+    public async Task TwoToThe53Tokens_AnswerAndBillTheClampedCount()
+    {
+        var key = await _gateway.NewKeyAsync();
+        _upstream.RespondJson(CompletionWith(Huge, Huge));
+
+        using var response = await _gateway.ChatAsync(key, Chat);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        // Each count clamps to 10^9 tokens: gpt-4o at $2.50 + $10 per million.
+        Assert.Equal(12_500m, await _gateway.KeySpendAsync(key));
+        var row = (await _gateway.GetAdminAsync($"/spend/logs?api_key={key}"))[0];
+        Assert.Equal(1_000_000_000, row.GetProperty("prompt_tokens").GetInt64());
+    }
+
+    [Fact]
+    public async Task StreamedAbsurdUsage_AnswersAndNeverGoesNegative()
+    {
+        var key = await _gateway.NewKeyAsync();
+        _upstream.RespondStream(StreamWith("-5", Huge));
+        using (var response = await _gateway.ChatAsync(key, StreamChat))
+        {
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Contains("[DONE]", await response.Content.ReadAsStringAsync());
+        }
+        _upstream.RespondStream(StreamWith("1e300", "-1e300"));
+        using (var response = await _gateway.ChatAsync(key, StreamChat))
+            Assert.Contains("[DONE]", await response.Content.ReadAsStringAsync());
+
+        // 10^9 output tokens at $10 per million, then 10^9 input tokens at $2.50.
+        Assert.Equal(12_500m, await _gateway.KeySpendAsync(key));
     }
 }

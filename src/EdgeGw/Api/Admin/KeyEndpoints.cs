@@ -12,11 +12,7 @@ internal static class KeyEndpoints
         {
             var now = data.Time.GetUtcNow();
             var plaintext = input.String("key") ?? VirtualKeyGenerator.NewKey();
-            if (!plaintext.StartsWith("sk-", StringComparison.Ordinal) || plaintext.Length < 20)
-                throw new AdminInputException("key", "Invalid key: a custom key must start with 'sk-' and be at least 20 characters long");
-            var token = TokenHash.FromKey(plaintext);
-            if (data.Accounts.Keys.ContainsKey(token))
-                throw new AdminInputException("key", "Invalid key: this key already exists");
+            var token = NewToken(state, data, plaintext, "key");
             var settings = Apply(input, data, new KeySettings
             {
                 Token = token,
@@ -30,6 +26,22 @@ internal static class KeyEndpoints
             await CounterChanges.PersistAsync(data, account, settings.BudgetDuration, durationChanged: true, input.Money("spend"), now);
             await AdminOutput.WriteAsync(context, json => AdminOutput.Key(json, account, plaintext));
         });
+
+    /// <summary>
+    /// The token of a new key, refused when malformed or when it would collide: with an existing key,
+    /// or with the master key (it would outlive a master key rotation as a virtual key).
+    /// </summary>
+    private static TokenHash NewToken(GatewayState state, GatewayData data, string plaintext, string field)
+    {
+        if (!plaintext.StartsWith("sk-", StringComparison.Ordinal) || plaintext.Length < 20)
+            throw new AdminInputException(field, $"Invalid {field}: a custom key must start with 'sk-' and be at least 20 characters long");
+        if (state.Authenticator.IsMasterKey(plaintext))
+            throw new AdminInputException(field, $"Invalid {field}: a key may not equal the master key");
+        var token = TokenHash.FromKey(plaintext);
+        if (data.Accounts.Keys.ContainsKey(token))
+            throw new AdminInputException(field, $"Invalid {field}: this key already exists");
+        return token;
+    }
 
     /// <summary>Applies the fields an admin sent to <paramref name="k"/>, validating each.</summary>
     private static KeySettings Apply(AdminInput input, GatewayData data, KeySettings k, DateTimeOffset now, bool isNew)
@@ -155,7 +167,9 @@ internal static class KeyEndpoints
                     && (alias is null || k.Settings.KeyAlias == alias))
                 .OrderBy(k => k.Settings.CreatedAt).ThenBy(k => k.Settings.KeyName, StringComparer.Ordinal)
                 .ToList();
-            var pageItems = matching.Skip((page - 1) * size).Take(size);
+            // In long: (page - 1) * size overflows int for a huge page and wrapped round to page 1.
+            var offset = (long)(page - 1) * size;
+            var pageItems = offset >= matching.Count ? [] : matching.Skip((int)offset).Take(size);
             await AdminOutput.WriteAsync(context, json =>
             {
                 json.WriteStartObject();
@@ -183,11 +197,7 @@ internal static class KeyEndpoints
             await data.Writer.FlushAsync();
             var now = data.Time.GetUtcNow();
             var plaintext = input.String("new_key") ?? VirtualKeyGenerator.NewKey();
-            if (!plaintext.StartsWith("sk-", StringComparison.Ordinal) || plaintext.Length < 20)
-                throw new AdminInputException("new_key", "Invalid new_key: must start with 'sk-' and be at least 20 characters long");
-            var token = TokenHash.FromKey(plaintext);
-            if (data.Accounts.Keys.ContainsKey(token))
-                throw new AdminInputException("new_key", "Invalid new_key: this key already exists");
+            var token = NewToken(state, data, plaintext, "new_key");
             var oldSettings = old.Settings;
             var settings = Apply(input, data, oldSettings with { Token = token, KeyName = VirtualKeyGenerator.Abbreviate(plaintext) }, now, isNew: false);
             AccountTables.RenameKey(data.Store, oldSettings.Token, settings);

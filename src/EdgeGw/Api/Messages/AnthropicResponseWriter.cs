@@ -142,6 +142,5 @@ internal static class AnthropicResponseWriter
         return usage;
     }
 
-    private static long Long(JsonElement obj, string name) =>
-        obj.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number && v.TryGetInt64(out var n) ? n : 0;
+    private static long Long(JsonElement obj, string name) => TokenCount.Of(obj, name);
 }

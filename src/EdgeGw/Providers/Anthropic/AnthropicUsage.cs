@@ -42,8 +42,7 @@ internal struct AnthropicUsage
         };
     }
 
-    private static long Count(JsonElement obj, string name) =>
-        obj.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out var n) ? n : 0;
+    private static long Count(JsonElement obj, string name) => TokenCount.Of(obj, name);
 
     /// <summary>Reads a <c>usage</c> object from its StartObject through its end; counts it does not carry keep their values (stream usage is cumulative).</summary>
     public void Read(ref Utf8JsonReader reader)
@@ -94,6 +93,6 @@ internal struct AnthropicUsage
     private static long ReadCount(ref Utf8JsonReader reader, long current)
     {
         reader.Read();
-        return reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out var value) ? value : current;
+        return TokenCount.Of(ref reader, current);
     }
 }

@@ -51,6 +51,6 @@ internal static class GeminiUsageReader
     private static long ReadLong(ref Utf8JsonReader reader)
     {
         reader.Read();
-        return reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out var value) ? value : 0;
+        return TokenCount.Of(ref reader);
     }
 }

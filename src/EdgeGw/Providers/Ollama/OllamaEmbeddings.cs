@@ -41,7 +41,7 @@ internal static class OllamaEmbeddings
             using var document = JsonDocument.Parse(body);
             var root = document.RootElement;
             usage = root.TryGetProperty("prompt_eval_count", out var count) && count.ValueKind == JsonValueKind.Number
-                ? new Usage { Present = true, PromptTokens = count.GetInt64() }
+                ? new Usage { Present = true, PromptTokens = TokenCount.Of(root, "prompt_eval_count") }
                 : EmbeddingListWriter.EstimatedUsage(texts);
             using var json = new Utf8JsonWriter(output, JsonOptions.Writer);
             var list = new EmbeddingListWriter(json, base64);

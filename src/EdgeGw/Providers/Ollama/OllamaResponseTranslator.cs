@@ -131,8 +131,7 @@ internal static class OllamaResponseTranslator
     private static JsonElement String(JsonElement parent, string name) =>
         parent.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value : default;
 
-    private static long Count(JsonElement root, string name) =>
-        root.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out var n) ? n : 0;
+    private static long Count(JsonElement root, string name) => TokenCount.Of(root, name);
 
     /// <summary>A string token's escaped content, quotes removed.</summary>
     private static ReadOnlySpan<byte> Content(ReadOnlySpan<byte> rawString) => rawString[1..^1];

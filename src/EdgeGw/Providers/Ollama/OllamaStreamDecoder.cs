@@ -230,7 +230,7 @@ internal sealed class OllamaStreamDecoder<TEncoder>(TEncoder encoder, string dep
     private static long ReadLong(ref Utf8JsonReader reader)
     {
         reader.Read();
-        return reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out var value) ? value : 0;
+        return TokenCount.Of(ref reader);
     }
 
 }

@@ -275,6 +275,19 @@ public sealed class OllamaChatTests : OllamaTestBase
         Assert.Equal("llama-chat", body.GetProperty("model").GetString());
     }
 
+    [Theory]
+    [InlineData("-8", 0)]
+    [InlineData("1e30", 1_000_000_000)]
+    public async Task EmbeddingsWithAbsurdPromptEvalCount_AnswerWithTheClampedCount(string count, long expected)
+    {
+        Upstream.RespondJson($$"""{"model":"llama3.2","embeddings":[[0.5,0.25]],"prompt_eval_count":{{count}}}""");
+
+        using var response = await Gateway.PostJsonAsync("/v1/embeddings", """{"model":"llama-chat","input":"hi"}""");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(expected, (await JsonAsync(response)).GetProperty("usage").GetProperty("prompt_tokens").GetInt64());
+    }
+
     [Fact]
     public async Task EmbeddingsOnMissingModel_Returns404()
     {
