@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Globalization;
 using System.Text.Json;
+using EdgeGw.Json;
 using EdgeGw.Spend;
 
 namespace EdgeGw.Api.Admin;
@@ -69,7 +70,9 @@ internal sealed class AdminInput : IDisposable
             return Query(name);
         if (!TryGet(name, out var value))
             return null;
-        return value.ValueKind == JsonValueKind.String ? value.GetString() : throw Invalid(name, "must be a string");
+        if (value.ValueKind != JsonValueKind.String)
+            throw Invalid(name, "must be a string");
+        return JsonText.TryGetString(value, out var text) ? text : throw Invalid(name, JsonText.InvalidText);
     }
 
     public string RequiredString(string name) =>
