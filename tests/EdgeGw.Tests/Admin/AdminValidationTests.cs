@@ -39,6 +39,7 @@ public sealed class AdminValidationTests : IAsyncLifetime
     [InlineData("/key/generate", """{"key_alias":"a\ud800"}""", "key_alias")]
     [InlineData("/team/new", """{"team_id":"\udfff"}""", "team_id")]
     [InlineData("/user/new", """{"user_email":"x\ud800@example.com"}""", "user_email")]
+    [InlineData("/key/generate", """{"models":["ok","\ud800"]}""", "models")]
     [InlineData("/team/new", """{"budget_duration":"1000000w"}""", "budget_duration")]
     [InlineData("/key/generate", """{"budget_duration":"2147483647d"}""", "budget_duration")]
     [InlineData("/key/generate", """{"duration":"99999999mo"}""", "duration")]
@@ -60,6 +61,14 @@ public sealed class AdminValidationTests : IAsyncLifetime
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal("key_alias", (await AdminClient.ErrorOf(response)).GetProperty("param").GetString());
+    }
+
+    [Fact]
+    public async Task LoneSurrogateInTeamMember_Is400NamingMember()
+    {
+        await _gateway.PostAdminAsync("/team/new", """{"team_id":"t0"}""");
+        var error = (await _gateway.PostAdminAsync("/team/member_add", """{"team_id":"t0","member":{"user_id":"\ud800"}}""", HttpStatusCode.BadRequest)).GetProperty("error");
+        Assert.Equal("member", error.GetProperty("param").GetString());
     }
 
     [Fact]

@@ -157,7 +157,7 @@ internal sealed class AdminInput : IDisposable
         {
             if (item.ValueKind != JsonValueKind.String)
                 throw Invalid(name, "must be a list of strings");
-            builder.Add(item.GetString()!);
+            builder.Add(JsonText.TryGetString(item, out var text) ? text! : throw Invalid(name, JsonText.InvalidText));
         }
         return builder.ToImmutable();
     }
@@ -179,7 +179,16 @@ internal sealed class AdminInput : IDisposable
     {
         if (!TryGet(name, out var value))
             return null;
-        return value.ValueKind == JsonValueKind.Object ? value.GetRawText() : throw Invalid(name, "must be a JSON object");
+        if (value.ValueKind != JsonValueKind.Object)
+            throw Invalid(name, "must be a JSON object");
+        try
+        {
+            return value.GetRawText();
+        }
+        catch (InvalidOperationException)
+        {
+            throw Invalid(name, JsonText.InvalidText);
+        }
     }
 
     public BudgetDuration? Duration(string name)
