@@ -32,7 +32,8 @@ internal static class ChatRequestParser
                         return GatewayError.BadRequest("'model' must be a string naming a configured model.", "model");
                     if (reader.ValueSpan.Length > MaxModelNameChars * 3 || Utf8Length(ref reader) > MaxModelNameChars)
                         return GatewayError.BadRequest($"'model' is longer than {MaxModelNameChars} characters.", "model");
-                    modelNameLength = reader.CopyString(modelName);
+                    if (!JsonText.TryCopyString(ref reader, modelName, out modelNameLength))
+                        return GatewayError.BadRequest($"'model' {JsonText.InvalidText}.", "model");
                     request.Model = TokenRange(ref reader);
                 }
                 else if (reader.ValueTextEquals("messages"u8))

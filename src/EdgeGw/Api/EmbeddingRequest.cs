@@ -30,7 +30,8 @@ internal struct EmbeddingRequest
                     reader.Read();
                     if (reader.TokenType != JsonTokenType.String || reader.ValueSpan.Length > ChatRequestParser.MaxModelNameChars)
                         return GatewayError.BadRequest("'model' must be a string naming a configured model.", "model");
-                    modelNameLength = reader.CopyString(modelName);
+                    if (!JsonText.TryCopyString(ref reader, modelName, out modelNameLength))
+                        return GatewayError.BadRequest($"'model' {JsonText.InvalidText}.", "model");
                     request.Model = new JsonRange((int)reader.TokenStartIndex, (int)reader.BytesConsumed - (int)reader.TokenStartIndex);
                 }
                 else if (reader.ValueTextEquals("input"u8))
@@ -45,9 +46,10 @@ internal struct EmbeddingRequest
                 else if (reader.ValueTextEquals("encoding_format"u8))
                 {
                     reader.Read();
-                    if (reader.ValueTextEquals("base64"u8))
+                    // null is the default, as in LiteLLM (encoding_format=None); any other non-string is refused.
+                    if (reader.TokenType == JsonTokenType.String && reader.ValueTextEquals("base64"u8))
                         request.Base64 = true;
-                    else if (reader.TokenType != JsonTokenType.Null && !reader.ValueTextEquals("float"u8))
+                    else if (reader.TokenType != JsonTokenType.Null && !(reader.TokenType == JsonTokenType.String && reader.ValueTextEquals("float"u8)))
                         return GatewayError.BadRequest("'encoding_format' must be 'float' or 'base64'.", "encoding_format");
                 }
                 else if (reader.ValueTextEquals("dimensions"u8))

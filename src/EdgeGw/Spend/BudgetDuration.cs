@@ -45,13 +45,26 @@ internal sealed record BudgetDuration(int Amount, BudgetDurationUnit Unit, strin
             "mo" => BudgetDurationUnit.Month,
             _ => null,
         };
-        if (unit is null)
+        if (unit is null || amount > MaxAmount(unit.Value))
             return false;
         duration = new BudgetDuration(amount, unit.Value, s);
         return true;
     }
 
-    public const string Expected = "a duration like 30s, 15m, 24h, 7d, 2w or 1mo, or hourly, daily, weekly or monthly";
+    // Bounded so that expiries and resets stay far inside DateTimeOffset's range (year 9999).
+    private const int MaxDays = 100 * 366;
+
+    private static long MaxAmount(BudgetDurationUnit unit) => unit switch
+    {
+        BudgetDurationUnit.Second => MaxDays * 86_400L,
+        BudgetDurationUnit.Minute => MaxDays * 1_440L,
+        BudgetDurationUnit.Hour => MaxDays * 24L,
+        BudgetDurationUnit.Day => MaxDays,
+        BudgetDurationUnit.Week => MaxDays / 7,
+        _ => 100 * 12,
+    };
+
+    public const string Expected = "a duration like 30s, 15m, 24h, 7d, 2w or 1mo (at most 100 years), or hourly, daily, weekly or monthly";
 
     /// <summary>Why this duration cannot be a budget window, or null. LiteLLM resets monthly budgets on the 1st, one month at a time.</summary>
     public string? BudgetProblem => Unit == BudgetDurationUnit.Month && Amount != 1

@@ -36,12 +36,56 @@ public sealed class AdminValidationTests : IAsyncLifetime
     [InlineData("/user/new", """{"max_budget":-3}""", "max_budget")]
     [InlineData("/user/new", """{"models":{"a":1}}""", "models")]
     [InlineData("/user/delete", """{}""", "user_ids")]
+    [InlineData("/key/generate", """{"key_alias":"a\ud800"}""", "key_alias")]
+    [InlineData("/team/new", """{"team_id":"\udfff"}""", "team_id")]
+    [InlineData("/user/new", """{"user_email":"x\ud800@example.com"}""", "user_email")]
+    [InlineData("/key/generate", """{"models":["ok","\ud800"]}""", "models")]
+    [InlineData("/team/new", """{"budget_duration":"1000000w"}""", "budget_duration")]
+    [InlineData("/key/generate", """{"budget_duration":"2147483647d"}""", "budget_duration")]
+    [InlineData("/key/generate", """{"duration":"99999999mo"}""", "duration")]
+    [InlineData("/key/generate", """{"duration":"5000000d"}""", "duration")]
     public async Task InvalidField_Is400NamingIt(string path, string body, string field)
     {
         var error = (await _gateway.PostAdminAsync(path, body, HttpStatusCode.BadRequest)).GetProperty("error");
 
         Assert.Equal(field, error.GetProperty("param").GetString());
         Assert.Contains(field, error.GetProperty("message").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task InvalidUtf8InAdminString_Is400NamingIt()
+    {
+        var body = new ByteArrayContent([.. "{\"key_alias\":\""u8, 0xC3, 0x28, .. "\"}"u8]);
+        body.Headers.ContentType = new("application/json");
+        using var response = await _gateway.Client.PostAsync("/key/generate", body);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("key_alias", (await AdminClient.ErrorOf(response)).GetProperty("param").GetString());
+    }
+
+    [Fact]
+    public async Task LoneSurrogateInTeamMember_Is400NamingMember()
+    {
+        await _gateway.PostAdminAsync("/team/new", """{"team_id":"t0"}""");
+        var error = (await _gateway.PostAdminAsync("/team/member_add", """{"team_id":"t0","member":{"user_id":"\ud800"}}""", HttpStatusCode.BadRequest)).GetProperty("error");
+        Assert.Equal("member", error.GetProperty("param").GetString());
+    }
+
+    [Fact]
+    public async Task OverflowingBudgetDuration_CreatesNoTeam()
+    {
+        await _gateway.PostAdminAsync("/team/new", """{"team_id":"t","budget_duration":"1000000w"}""", HttpStatusCode.BadRequest);
+        await _gateway.GetAdminAsync("/team/info?team_id=t", HttpStatusCode.NotFound);
+    }
+
+    [Theory]
+    [InlineData("end_date=9999-12-31", "end_date")]
+    [InlineData("start_date=9999-12-31&end_date=9999-12-31", "start_date")]
+    [InlineData("start_date=0001-01-01", "start_date")]
+    public async Task OutOfRangeSpendDate_Is400NamingIt(string query, string field)
+    {
+        var error = (await _gateway.GetAdminAsync("/spend/logs?" + query, HttpStatusCode.BadRequest)).GetProperty("error");
+        Assert.Equal(field, error.GetProperty("param").GetString());
     }
 
     [Fact]

@@ -124,4 +124,30 @@ public sealed class UpstreamFailureTests : IAsyncLifetime
 
         Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
     }
+
+    [Theory]
+    [InlineData("""{"error":{"message":"Rate limited by provider","code":429}}""", HttpStatusCode.TooManyRequests, "Rate limited by provider")]
+    [InlineData("""{"error":{"message":"No endpoints found","code":"no_route"}}""", HttpStatusCode.UnprocessableEntity, "No endpoints found")]
+    [InlineData("""{"error":"upstream broke"}""", HttpStatusCode.UnprocessableEntity, "upstream broke")]
+    public async Task UpstreamSuccessWithErrorBody_IsTheError(string body, HttpStatusCode status, string message)
+    {
+        _upstream.RespondJson(body);
+
+        using var response = await _gateway.PostJsonAsync("/v1/chat/completions", Request);
+
+        Assert.Equal(status, response.StatusCode);
+        Assert.Contains(message, (await Error(response)).GetProperty("message").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task UpstreamSuccessWithErrorBody_RedactsTheProviderKey()
+    {
+        _upstream.RespondJson("""{"error":{"message":"bad key sk-upstream-secret-key","code":401}}""");
+
+        using var response = await _gateway.PostJsonAsync("/v1/chat/completions", Request);
+        var text = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.DoesNotContain("sk-upstream-secret-key", text, StringComparison.Ordinal);
+    }
 }

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Globalization;
 using System.Text.Json;
+using EdgeGw.Json;
 using EdgeGw.Spend;
 
 namespace EdgeGw.Api.Admin;
@@ -69,7 +70,9 @@ internal sealed class AdminInput : IDisposable
             return Query(name);
         if (!TryGet(name, out var value))
             return null;
-        return value.ValueKind == JsonValueKind.String ? value.GetString() : throw Invalid(name, "must be a string");
+        if (value.ValueKind != JsonValueKind.String)
+            throw Invalid(name, "must be a string");
+        return JsonText.TryGetString(value, out var text) ? text : throw Invalid(name, JsonText.InvalidText);
     }
 
     public string RequiredString(string name) =>
@@ -154,7 +157,7 @@ internal sealed class AdminInput : IDisposable
         {
             if (item.ValueKind != JsonValueKind.String)
                 throw Invalid(name, "must be a list of strings");
-            builder.Add(item.GetString()!);
+            builder.Add(JsonText.TryGetString(item, out var text) ? text! : throw Invalid(name, JsonText.InvalidText));
         }
         return builder.ToImmutable();
     }
@@ -176,7 +179,16 @@ internal sealed class AdminInput : IDisposable
     {
         if (!TryGet(name, out var value))
             return null;
-        return value.ValueKind == JsonValueKind.Object ? value.GetRawText() : throw Invalid(name, "must be a JSON object");
+        if (value.ValueKind != JsonValueKind.Object)
+            throw Invalid(name, "must be a JSON object");
+        try
+        {
+            return value.GetRawText();
+        }
+        catch (InvalidOperationException)
+        {
+            throw Invalid(name, JsonText.InvalidText);
+        }
     }
 
     public BudgetDuration? Duration(string name)

@@ -96,6 +96,12 @@ internal static partial class SpendEndpoints
         };
     }
 
+    private static readonly DateOnly FirstDay = new(1970, 1, 1);
+    private static readonly DateOnly LastDayAllowed = new(9000, 12, 31);
+
+    private static AdminInputException OutOfRange(string name, string text) =>
+        new(name, $"Invalid {name}: must be between {FirstDay:yyyy-MM-dd} and {LastDayAllowed:yyyy-MM-dd}, got '{text}'");
+
     /// <summary><c>YYYY-MM-DD</c> (an end date includes its whole day) or an ISO 8601 time; UTC.</summary>
     private static long? Date(AdminInput input, string name, bool endOfDay)
     {
@@ -104,11 +110,18 @@ internal static partial class SpendEndpoints
             return null;
         if (DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
         {
+            // Spend rows are stamped in Unix milliseconds; outside this range a date means nothing and would overflow a day's end.
+            if (date < FirstDay || date > LastDayAllowed)
+                throw OutOfRange(name, text);
             var start = new DateTimeOffset(date.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
             return (endOfDay ? start.AddDays(1) : start).ToUnixTimeMilliseconds();
         }
         if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var time))
+        {
+            if (DateOnly.FromDateTime(time.UtcDateTime) is var day && (day < FirstDay || day > LastDayAllowed))
+                throw OutOfRange(name, text);
             return time.ToUnixTimeMilliseconds();
+        }
         throw new AdminInputException(name, $"Invalid {name}: expected YYYY-MM-DD or an ISO 8601 time, got '{text}'");
     }
 }

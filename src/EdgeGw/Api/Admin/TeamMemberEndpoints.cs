@@ -2,6 +2,7 @@ using System.Text.Json;
 using EdgeGw.Auth;
 using EdgeGw.Spend;
 using EdgeGw.Storage;
+using EdgeGw.Json;
 
 namespace EdgeGw.Api.Admin;
 
@@ -147,7 +148,7 @@ internal static class TeamMemberEndpoints
     private static string? Text(JsonElement entry, string name) =>
         entry.TryGetProperty(name, out var value) ? value.ValueKind switch
         {
-            JsonValueKind.String => value.GetString(),
+            JsonValueKind.String => JsonText.TryGetString(value, out var text) ? text : throw new AdminInputException("member", $"Invalid member: {name} {JsonText.InvalidText}"),
             JsonValueKind.Null => null,
             _ => throw new AdminInputException("member", $"Invalid member: {name} must be a string"),
         } : null;

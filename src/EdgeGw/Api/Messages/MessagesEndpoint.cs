@@ -2,6 +2,7 @@ using EdgeGw.Buffers;
 using EdgeGw.Providers;
 using EdgeGw.Routing;
 using EdgeGw.Spend;
+using EdgeGw.Json;
 
 namespace EdgeGw.Api.Messages;
 
@@ -60,7 +61,7 @@ internal static class MessagesEndpoint
         using var canonical = new PooledBufferWriter(anthropicBody.Length + 512);
         var kind = ProviderCatalog.Find(endpoint.Deployment.Provider)!.Kind;
         var request = default(ChatRequest);
-        var error = MessagesRequestTranslator.Translate(anthropicBody.Span, canonical, supportsTopK: kind is ProviderKind.Anthropic or ProviderKind.Gemini or ProviderKind.Ollama)
+        var error = JsonText.InvalidTextError(anthropicBody.Span) ?? MessagesRequestTranslator.Translate(anthropicBody.Span, canonical, supportsTopK: kind is ProviderKind.Anthropic or ProviderKind.Gemini or ProviderKind.Ollama)
             ?? Parse(canonical, out request);
         if (error is not null)
             return ProviderResult.Failed(error);

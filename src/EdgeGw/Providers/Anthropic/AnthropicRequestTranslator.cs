@@ -14,6 +14,8 @@ internal static class AnthropicRequestTranslator
 {
     public static AnthropicTranslation Translate(ReadOnlyMemory<byte> body, in AnthropicRequestOptions options, IBufferWriter<byte> output)
     {
+        if (JsonText.InvalidTextError(body.Span) is { } invalid)
+            return new AnthropicTranslation(invalid, false, []);
         try
         {
             using var doc = JsonDocument.Parse(body);

@@ -15,6 +15,11 @@ internal static class GeminiEmbeddings
     public static GatewayError? WriteRequest(ReadOnlyMemory<byte> body, in EmbeddingRequest request, string modelPath, PooledBufferWriter output, out List<string> texts, out bool batch)
     {
         texts = [];
+        if (JsonText.InvalidTextError(body.Span) is { } invalid)
+        {
+            batch = false;
+            return invalid;
+        }
         batch = false;
         using var document = JsonDocument.Parse(body);
         var input = document.RootElement.GetProperty("input");

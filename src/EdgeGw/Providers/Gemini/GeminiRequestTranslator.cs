@@ -20,6 +20,8 @@ internal static class GeminiRequestTranslator
 
     public static GatewayError? Translate(ReadOnlyMemory<byte> body, bool dropParams, IBufferWriter<byte> output, List<string> dropped)
     {
+        if (JsonText.InvalidTextError(body.Span) is { } invalid)
+            return invalid;
         try
         {
             return TranslateDocument(body, dropParams, output, dropped);

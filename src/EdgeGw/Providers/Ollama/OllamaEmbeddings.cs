@@ -15,6 +15,8 @@ internal static class OllamaEmbeddings
     public static GatewayError? WriteRequest(ReadOnlyMemory<byte> body, in EmbeddingRequest request, string modelId, PooledBufferWriter output, out List<string> texts)
     {
         texts = [];
+        if (JsonText.InvalidTextError(body.Span) is { } invalid)
+            return invalid;
         using var document = JsonDocument.Parse(body);
         var found = EmbeddingListWriter.InputTexts(document.RootElement.GetProperty("input"));
         if (found is null || found.Count == 0)

@@ -26,6 +26,8 @@ internal static class OllamaRequestTranslator
     public static GatewayError? Translate(ReadOnlyMemory<byte> body, Config.Deployment deployment, bool generate, bool dropParams,
         IBufferWriter<byte> output, List<string> dropped)
     {
+        if (JsonText.InvalidTextError(body.Span) is { } invalid)
+            return invalid;
         try
         {
             using var doc = JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = 256 });

@@ -89,6 +89,8 @@ internal class OpenAiChatEndpoint : ChatEndpoint
             error = await UpstreamBody.ReadAllAsync(body, buffer, Deployment.ModelName, call.Http, limit, timeout.Token);
             if (error is not null)
                 return ProviderResult.Failed(error);
+            if (OpenAiBodyError.Find(buffer.WrittenSpan, Deployment.ModelName, Deployment.ApiKey) is { } bodyError)
+                return ProviderResult.Failed(bodyError);
             if (call.Format != ClientFormat.OpenAi)
             {
                 return OpenAiObjectScan.TryScan(buffer.WrittenSpan, out var scanned)
