@@ -11,6 +11,25 @@ public sealed class AdminValidationTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await _gateway.DisposeAsync();
 
+    [Fact]
+    public async Task ConcurrentAdminWrites_EachReadsItsOwnBody()
+    {
+        // Admin writes queue behind one gate; a body read while waiting must stay that request's own
+        // (its pooled buffer once went back to the pool before the fields were read).
+        var results = await Task.WhenAll(Enumerable.Range(0, 40).Select(async i =>
+        {
+            var alias = $"alias-{i:D2}-" + new string((char)('a' + i % 26), 200 + i);
+            var created = await _gateway.PostAdminAsync("/key/generate", $$$"""{"key_alias":"{{{alias}}}","metadata":{"n":{{{i}}}}}""");
+            return (Expected: alias, Got: created.GetProperty("key_alias").GetString(), N: created.GetProperty("metadata").GetProperty("n").GetInt32(), I: i);
+        }));
+
+        Assert.All(results, r =>
+        {
+            Assert.Equal(r.Expected, r.Got);
+            Assert.Equal(r.I, r.N);
+        });
+    }
+
     [Theory]
     [InlineData("/key/generate", """{"team_id":"no-such-team"}""", "team_id")]
     [InlineData("/key/generate", """{"max_budget":-1}""", "max_budget")]

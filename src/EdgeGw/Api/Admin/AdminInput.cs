@@ -17,12 +17,15 @@ internal sealed class AdminInput : IDisposable
     private readonly JsonDocument? _document;
     private readonly JsonElement _root;
     private readonly IQueryCollection? _query;
+    // The document reads the pooled body in place: the buffer goes back to the pool only with it.
+    private readonly Buffers.PooledBufferWriter? _body;
 
-    private AdminInput(JsonDocument? document, IQueryCollection? query)
+    private AdminInput(JsonDocument? document, IQueryCollection? query, Buffers.PooledBufferWriter? body = null)
     {
         _document = document;
         _root = document?.RootElement ?? default;
         _query = query;
+        _body = body;
     }
 
     public static async Task<AdminInput> ReadAsync(HttpContext context, long maxBytes)
@@ -32,26 +35,28 @@ internal sealed class AdminInput : IDisposable
         var (body, error) = await RequestBodyReader.ReadAsync(context, maxBytes);
         if (error is not null)
             throw new AdminInputException("body", error.Message, error.Status);
-        using (body)
+        if (body!.WrittenCount == 0)
         {
-            if (body!.WrittenCount == 0)
-                return new AdminInput(JsonDocument.Parse("{}"), null);
-            JsonDocument document;
-            try
-            {
-                document = JsonDocument.Parse(body.WrittenMemory);
-            }
-            catch (JsonException e)
-            {
-                throw new AdminInputException("body", $"Request body is not valid JSON: {e.Message}");
-            }
-            if (document.RootElement.ValueKind != JsonValueKind.Object)
-            {
-                document.Dispose();
-                throw new AdminInputException("body", "Request body must be a JSON object");
-            }
-            return new AdminInput(document, null);
+            body.Dispose();
+            return new AdminInput(JsonDocument.Parse("{}"), null);
         }
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(body.WrittenMemory);
+        }
+        catch (JsonException e)
+        {
+            body.Dispose();
+            throw new AdminInputException("body", $"Request body is not valid JSON: {e.Message}");
+        }
+        if (document.RootElement.ValueKind != JsonValueKind.Object)
+        {
+            document.Dispose();
+            body.Dispose();
+            throw new AdminInputException("body", "Request body must be a JSON object");
+        }
+        return new AdminInput(document, null, body);
     }
 
     public bool Has(string name) => _query is not null ? _query.ContainsKey(name) : _root.TryGetProperty(name, out _);
@@ -206,5 +211,9 @@ internal sealed class AdminInput : IDisposable
 
     private static AdminInputException Invalid(string name, string why) => new(name, $"Invalid {name}: {why}");
 
-    public void Dispose() => _document?.Dispose();
+    public void Dispose()
+    {
+        _document?.Dispose();
+        _body?.Dispose();
+    }
 }
