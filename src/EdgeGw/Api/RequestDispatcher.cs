@@ -32,7 +32,7 @@ internal sealed partial class RequestDispatcher(GatewayRuntime runtime, ILogger<
         ["/health/liveness"] = new("GET", HealthEndpoints.LivenessAsync, Public: true),
         ["/health/readiness"] = new("GET", HealthEndpoints.ReadinessAsync, Public: true),
         ["/metrics"] = new("GET", Observability.MetricsEndpoint.HandleAsync, Public: true),
-        ["/health"] = new("GET", Ops.DeploymentHealth.HandleAsync),
+        ["/health"] = new("GET", Ops.DeploymentHealth.HandleAsync, MasterOnly: true),
         ["/model/info"] = new("GET", Ops.ModelInfoEndpoint.HandleAsync),
         ["/v1/model/info"] = new("GET", Ops.ModelInfoEndpoint.HandleAsync),
     }.Concat(Admin.AdminRoutes.All.Select(r => KeyValuePair.Create(r.Path, new Route(r.Method, new Handler(r.Handler), MasterOnly: r.MasterOnly))))

@@ -3,14 +3,15 @@ using EdgeGw.Api;
 namespace EdgeGw.Observability;
 
 /// <summary>
-/// <c>GET /metrics</c>. Needs a key unless <c>litellm_settings.require_auth_for_metrics_endpoint: false</c>
-/// makes it need a key (any valid key, like LiteLLM).
+/// <c>GET /metrics</c>. Master key only (it shows every tenant's spend), unless
+/// <c>litellm_settings.require_auth_for_metrics_endpoint: false</c> opens it to anyone.
 /// </summary>
 internal static class MetricsEndpoint
 {
     public static async Task HandleAsync(HttpContext context, GatewayState state)
     {
-        if (state.Config.Litellm.RequireAuthForMetrics && state.Authenticator.Authenticate(context, out _) is { } error)
+        if (state.Config.Litellm.RequireAuthForMetrics
+            && (state.Authenticator.Authenticate(context, out var caller) ?? (caller.IsMaster ? null : Auth.KeyErrors.AdminOnly)) is { } error)
         {
             await ErrorWriter.WriteOpenAiAsync(context, error);
             return;

@@ -208,4 +208,42 @@ public sealed class MessagesEndpointTests : IAsyncLifetime
         var messagesBytes = """[{"role":"user","content":"Hello, world"}]""".Length;
         Assert.Equal((messagesBytes + 3) / 4, JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("input_tokens").GetInt32());
     }
+
+    private async Task<HttpResponseMessage> CountTokensAsync(string key, string model)
+    {
+        using var client = new HttpClient { BaseAddress = _gateway.BaseAddress };
+        client.DefaultRequestHeaders.Add("x-api-key", key);
+        var body = $$"""{"model":"{{model}}","messages":[{"role":"user","content":"Hello"}]}""";
+        return await client.PostAsync("/v1/messages/count_tokens", new StringContent(body, Encoding.UTF8, "application/json"));
+    }
+
+    [Fact]
+    public async Task CountTokens_KeyLimitedToOneModel_IsRefusedForAnother()
+    {
+        var key = await _gateway.NewKeyAsync("""{"models":["mock"]}""");
+
+        using var allowed = await CountTokensAsync(key, "mock");
+        using var refused = await CountTokensAsync(key, "gpt-as-claude");
+
+        Assert.Equal(HttpStatusCode.OK, allowed.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+        var json = JsonDocument.Parse(await refused.Content.ReadAsStringAsync()).RootElement;
+        Assert.Equal("error", json.GetProperty("type").GetString());
+        Assert.Equal("key not allowed to access model. This key can only access models=['mock']. Tried to access gpt-as-claude",
+            json.GetProperty("error").GetProperty("message").GetString());
+        Assert.Empty(_upstream.Requests);
+    }
+
+    [Fact]
+    public async Task CountTokens_KeyOverBudget_IsRefusedWithBudgetExceeded()
+    {
+        var key = await _gateway.NewKeyAsync("""{"max_budget":0}""");
+
+        using var refused = await CountTokensAsync(key, "mock");
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
+        var json = JsonDocument.Parse(await refused.Content.ReadAsStringAsync()).RootElement;
+        Assert.Equal("error", json.GetProperty("type").GetString());
+        Assert.StartsWith("Budget has been exceeded!", json.GetProperty("error").GetProperty("message").GetString(), StringComparison.Ordinal);
+    }
 }

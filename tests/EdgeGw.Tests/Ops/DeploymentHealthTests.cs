@@ -62,6 +62,25 @@ public sealed class DeploymentHealthTests
     }
 
     [Fact]
+    public async Task VirtualKey_IsForbiddenAndCallsNoUpstream()
+    {
+        await using var upstream = await FakeUpstream.StartAsync();
+        await using var gateway = await OpsGateway.StartAsync(OpsGateway.Yaml(Models(upstream.Url)));
+        using var created = await gateway.PostJsonAsync("/key/generate", """{"models":["gpt"]}""");
+        var key = JsonDocument.Parse(await created.Content.ReadAsStringAsync()).RootElement.GetProperty("key").GetString();
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/health");
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
+
+        using var refused = await gateway.Client.SendAsync(request);
+        var text = await refused.Content.ReadAsStringAsync();
+
+        Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+        Assert.Equal("auth_error", JsonDocument.Parse(text).RootElement.GetProperty("error").GetProperty("type").GetString());
+        Assert.DoesNotContain(upstream.Url, text, StringComparison.Ordinal); // no api_base leaks
+        Assert.Empty(upstream.Requests);
+    }
+
+    [Fact]
     public async Task HealthCheckModel_IsCalledInsteadOfTheDeploymentModel()
     {
         await using var upstream = await FakeUpstream.StartAsync();

@@ -138,6 +138,23 @@ public sealed class MetricsEndpointTests
     }
 
     [Fact]
+    public async Task VirtualKey_GetsForbiddenOnMetrics()
+    {
+        await using var gateway = await OpsGateway.StartAsync(OpsGateway.Yaml(Models));
+        using var created = await gateway.PostJsonAsync("/key/generate", """{"key_alias":"tenant-a"}""");
+        var key = System.Text.Json.JsonDocument.Parse(await created.Content.ReadAsStringAsync()).RootElement.GetProperty("key").GetString();
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/metrics");
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
+
+        using var refused = await gateway.Client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+        var error = await AdminClient.ErrorOf(refused);
+        Assert.Equal("auth_error", error.GetProperty("type").GetString());
+        Assert.Contains("proxy admin", error.GetProperty("message").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task RequireAuthFalse_ServesWithoutKey()
     {
         await using var gateway = await OpsGateway.StartAsync(OpsGateway.Yaml(Models, """

@@ -21,7 +21,7 @@ internal static class CountTokensEndpoint
         }
         using (body)
         {
-            var error = Resolve(body!.WrittenSpan, state, out var model, out var group);
+            var error = Resolve(context, body!.WrittenSpan, state, out var model, out var group);
             if (error is null && group!.Pick() is AnthropicChatEndpoint anthropic)
             {
                 var result = await anthropic.CountTokensAsync(context, body.WrittenMemory, model, context.RequestAborted);
@@ -42,7 +42,7 @@ internal static class CountTokensEndpoint
         }
     }
 
-    private static GatewayError? Resolve(ReadOnlySpan<byte> body, GatewayState state, out Json.JsonRange model, out Routing.ModelGroup? group)
+    private static GatewayError? Resolve(HttpContext context, ReadOnlySpan<byte> body, GatewayState state, out Json.JsonRange model, out Routing.ModelGroup? group)
     {
         group = null;
         Span<char> name = stackalloc char[ChatRequestParser.MaxModelNameChars];
@@ -53,7 +53,9 @@ internal static class CountTokensEndpoint
         if (!state.Models.TryFind(name[..length], out var found))
             return ChatCompletionsEndpoint.UnknownModel(name[..length].ToString());
         group = found;
-        return null;
+        // Same scope as /v1/messages: a key may only count for models it may call, while within budget.
+        var caller = Auth.Caller.Of(context);
+        return Auth.ModelAccess.Check(caller, state.Data.Accounts, found) ?? state.Data.Ledger.Check(caller, state.GlobalBudget);
     }
 
     private static long Estimate(ReadOnlyMemory<byte> body)
