@@ -49,6 +49,7 @@ internal static partial class GatewayHost
                 kestrel.Limits.KeepAliveTimeout = keepAlive;
             kestrel.Listen(listen.Address, listen.Port, endpoint =>
             {
+                endpoint.Use(FirstByteTimeout.Middleware(listen.RequestHeadersTimeout));
                 if (listen.Tls is { } tls)
                     endpoint.UseHttps(https => (https.ServerCertificate, https.ServerCertificateChain) = (tls.Certificate, tls.Chain));
             });
