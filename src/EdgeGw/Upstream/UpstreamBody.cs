@@ -15,7 +15,9 @@ internal static class UpstreamBody
     {
         try
         {
-            var cap = http.RequestServices.GetRequiredService<GatewayRuntime>().Current.Config.General.MaxResponseSizeBytes;
+            // A health check's call has no services behind its context: it gets the default cap.
+            var cap = http.RequestServices?.GetService<GatewayRuntime>()?.Current.Config.General.MaxResponseSizeBytes
+                ?? Config.GeneralSettings.DefaultMaxResponseSizeBytes;
             var start = buffer.WrittenCount;
             int read;
             while ((read = await body.ReadAsync(buffer.GetMemory(8192), cancellationToken)) > 0)
