@@ -73,7 +73,11 @@ try
         var level = EdgeGw.Observability.LogSetup.Level(config.Litellm, environment("LITELLM_LOG"));
         if (options.LogLevel is { } asked && asked < level)
             level = asked;
-        built = GatewayHost.Build(config, new EdgeGw.Api.ListenOptions(options.Host, options.Port, tls, options.KeepAliveTimeout),
+        built = GatewayHost.Build(config, new EdgeGw.Api.ListenOptions(options.Host, options.Port, tls, options.KeepAliveTimeout)
+            {
+                MaxConnections = options.MaxConnections ?? EdgeGw.Api.ListenOptions.DefaultMaxConnections,
+                RequestHeadersTimeout = options.RequestHeadersTimeout ?? EdgeGw.Api.ListenOptions.DefaultRequestHeadersTimeout,
+            },
             logging: logging => logging.SetMinimumLevel(level), databasePath: options.DatabasePath);
     }
     catch (EdgeGw.Storage.StoreException e)

@@ -33,6 +33,10 @@ internal sealed record GatewayError(int Status, string Message, string Type, str
     public static GatewayError UpstreamUnreachable(string deployment, string reason) =>
         new(502, $"Upstream for deployment '{deployment}' is unreachable: {reason}", "api_connection_error", "502");
 
+    public static GatewayError UpstreamTooLarge(string deployment, long limitBytes) =>
+        new(502, $"Upstream for deployment '{deployment}' answered more than max_response_size_mb ({limitBytes / (1024.0 * 1024.0):0.##} MB); the answer was dropped",
+            "api_connection_error", "502");
+
     public static GatewayError UpstreamTimeout(string deployment, TimeSpan after) =>
         new(504, $"Upstream for deployment '{deployment}' timed out after {after.TotalSeconds:0.###}s", "timeout", "504");
 

@@ -6,7 +6,17 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 namespace EdgeGw.Api;
 
 /// <summary>Where and how to listen: HTTPS when <paramref name="Tls"/> is given.</summary>
-internal sealed record ListenOptions(IPAddress Address, int Port, ServerCertificate? Tls = null, TimeSpan? KeepAliveTimeout = null);
+internal sealed record ListenOptions(IPAddress Address, int Port, ServerCertificate? Tls = null, TimeSpan? KeepAliveTimeout = null)
+{
+    // Well under a default 1M-descriptor limit yet far above one host's real clients; idle floods beyond it wait in the backlog.
+    public const long DefaultMaxConnections = 10_000;
+    public static readonly TimeSpan DefaultRequestHeadersTimeout = TimeSpan.FromSeconds(30);
+
+    /// <summary>Open connections at most (<c>EDGEGW_MAX_CONNECTIONS</c>); an upgraded connection counts too.</summary>
+    public long MaxConnections { get; init; } = DefaultMaxConnections;
+    /// <summary>A connection that has not sent a request's headers by then is closed, silent or slow alike.</summary>
+    public TimeSpan RequestHeadersTimeout { get; init; } = DefaultRequestHeadersTimeout;
+}
 
 /// <summary>Builds the Kestrel app around a config: used by Program and by the in-process tests.</summary>
 internal static partial class GatewayHost
@@ -32,10 +42,14 @@ internal static partial class GatewayHost
             kestrel.AddServerHeader = false;
             // The gateway enforces max_request_size_mb itself, with an enveloped 413.
             kestrel.Limits.MaxRequestBodySize = null;
+            kestrel.Limits.MaxConcurrentConnections = listen.MaxConnections;
+            kestrel.Limits.MaxConcurrentUpgradedConnections = listen.MaxConnections;
+            kestrel.Limits.RequestHeadersTimeout = listen.RequestHeadersTimeout;
             if (listen.KeepAliveTimeout is { } keepAlive)
                 kestrel.Limits.KeepAliveTimeout = keepAlive;
             kestrel.Listen(listen.Address, listen.Port, endpoint =>
             {
+                endpoint.Use(FirstByteTimeout.Middleware(listen.RequestHeadersTimeout));
                 if (listen.Tls is { } tls)
                     endpoint.UseHttps(https => (https.ServerCertificate, https.ServerCertificateChain) = (tls.Certificate, tls.Chain));
             });

@@ -23,6 +23,10 @@ internal sealed record CommandLine
     public string? SslCertfilePath { get; init; }
     public string? SslKeyfilePath { get; init; }
     public TimeSpan? KeepAliveTimeout { get; init; }
+    /// <summary><c>EDGEGW_MAX_CONNECTIONS</c>: open TCP connections at most (LiteLLM has no such setting).</summary>
+    public long? MaxConnections { get; init; }
+    /// <summary><c>EDGEGW_REQUEST_HEADERS_TIMEOUT</c>: seconds a connection may take to send a request's headers.</summary>
+    public TimeSpan? RequestHeadersTimeout { get; init; }
     public bool ShowHelp { get; init; }
     public bool ShowVersion { get; init; }
     /// <summary>LiteLLM's <c>--health</c>: query a running gateway's <c>/health</c> and exit.</summary>
@@ -178,6 +182,10 @@ internal sealed record CommandLine
             result = result with { DatabasePath = db };
         if (Env("KEEPALIVE_TIMEOUT", "--keepalive_timeout") is { } keepAlive)
             result = result with { KeepAliveTimeout = ParseSeconds(keepAlive, "KEEPALIVE_TIMEOUT") };
+        if (Env("EDGEGW_MAX_CONNECTIONS") is { } connections)
+            result = result with { MaxConnections = ParseCount(connections, "EDGEGW_MAX_CONNECTIONS") };
+        if (Env("EDGEGW_REQUEST_HEADERS_TIMEOUT") is { } headers)
+            result = result with { RequestHeadersTimeout = ParseSeconds(headers, "EDGEGW_REQUEST_HEADERS_TIMEOUT") };
         if (IsTrue(Env("DEBUG", "--debug")))
             result = result with { LogLevel = MoreVerbose(result.LogLevel, Microsoft.Extensions.Logging.LogLevel.Information) };
         if (IsTrue(Env("DETAILED_DEBUG", "--detailed_debug")))
@@ -209,6 +217,11 @@ internal sealed record CommandLine
         int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var port) && port is >= 0 and <= 65535
             ? port
             : throw new ArgumentException($"{name}: '{value}' is not a port number (0-65535)");
+
+    private static long ParseCount(string value, string name) =>
+        long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var count) && count > 0
+            ? count
+            : throw new ArgumentException($"{name}: '{value}' is not a whole number above 0");
 
     private static TimeSpan ParseSeconds(string value, string name) =>
         int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds) && seconds > 0

@@ -131,6 +131,13 @@ internal static class ConfigLoader
                 throw new ConfigException($"{path}.max_request_size_mb", "must be a positive number of megabytes");
             settings = settings with { MaxRequestSizeBytes = (long)(sizeMb.Value * 1024 * 1024) };
         }
+        var responseMb = values.Double(Child(map, "max_response_size_mb"), $"{path}.max_response_size_mb");
+        if (responseMb is not null)
+        {
+            if (responseMb <= 0)
+                throw new ConfigException($"{path}.max_response_size_mb", "must be a positive number of megabytes");
+            settings = settings with { MaxResponseSizeBytes = (long)(responseMb.Value * 1024 * 1024) };
+        }
         var parallel = values.NonNegativeInt(Child(map, "global_max_parallel_requests"), $"{path}.global_max_parallel_requests")
             ?? values.NonNegativeInt(Child(map, "max_parallel_requests"), $"{path}.max_parallel_requests");
         var tokenType = values.String(Child(map, "token_rate_limit_type"), $"{path}.token_rate_limit_type") switch
@@ -150,7 +157,7 @@ internal static class ConfigLoader
             DisableSpendLogs = values.Bool(Child(map, "disable_spend_logs"), $"{path}.disable_spend_logs") ?? false,
             EnforceUserParam = values.Bool(Child(map, "enforce_user_param"), $"{path}.enforce_user_param") ?? false,
         };
-        ignored.AddUnknown(map, path, "master_key", "max_request_size_mb", "max_parallel_requests", "global_max_parallel_requests",
+        ignored.AddUnknown(map, path, "master_key", "max_request_size_mb", "max_response_size_mb", "max_parallel_requests", "global_max_parallel_requests",
             "token_rate_limit_type", "graceful_shutdown_seconds", "litellm_key_header_name", "disable_spend_logs",
             "enforce_user_param");
         return settings;

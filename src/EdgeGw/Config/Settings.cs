@@ -7,6 +7,12 @@ internal sealed record GeneralSettings
 {
     public required string MasterKey { get; init; }
     public long MaxRequestSizeBytes { get; init; } = 32L * 1024 * 1024;
+    /// <summary>
+    /// <c>max_response_size_mb</c>: a non-streamed upstream answer past this is a 502. LiteLLM leaves it
+    /// unset (no cap); EdgeGw defaults to 32 MB, as for requests, since each answer is held whole in memory.
+    /// </summary>
+    public long MaxResponseSizeBytes { get; init; } = DefaultMaxResponseSizeBytes;
+    public const long DefaultMaxResponseSizeBytes = 32L * 1024 * 1024;
     /// <summary><c>max_parallel_requests</c> / <c>global_max_parallel_requests</c>: requests in flight across the proxy.</summary>
     public int? MaxParallelRequests { get; init; }
     public TokenRateLimitType TokenRateLimitType { get; init; } = TokenRateLimitType.Total;

@@ -91,6 +91,14 @@ public sealed class CommandLineTests
     }
 
     [Fact]
+    public void ConnectionLimitVariables_SetKestrelLimits()
+    {
+        var parsed = Parse([], new Dictionary<string, string> { ["EDGEGW_MAX_CONNECTIONS"] = "500", ["EDGEGW_REQUEST_HEADERS_TIMEOUT"] = "5" });
+        Assert.Equal((500L, TimeSpan.FromSeconds(5)), (parsed.MaxConnections, parsed.RequestHeadersTimeout));
+        Assert.Contains("EDGEGW_MAX_CONNECTIONS", Problem([], new Dictionary<string, string> { ["EDGEGW_MAX_CONNECTIONS"] = "0" }), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void SslPaths_AreTakenFromTheCommandLine()
     {
         var options = Parse(["--ssl_keyfile_path", "/certs/key.pem", "--ssl_certfile_path", "/certs/cert.pem"]);
