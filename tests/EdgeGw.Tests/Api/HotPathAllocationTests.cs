@@ -25,6 +25,17 @@ public sealed class HotPathAllocationTests
     }
 
     [Fact]
+    public void InvalidTextCheckOnEscapedPrompt_AllocatesNothing()
+    {
+        // Translated providers check every string before decoding; prompts are full of escapes.
+        var prompt = string.Concat(Enumerable.Repeat("line of text\\n\\\"quoted\\\" caf\\u00e9 ", 200));
+        var body = System.Text.Encoding.UTF8.GetBytes($$"""{"model":"claude","max_tokens":64,"messages":[{"role":"user","content":"{{prompt}}"}]}""");
+
+        Assert.Null(EdgeGw.Json.JsonText.InvalidTextError(body));
+        Assert.Equal(0, AllocatedBy(() => EdgeGw.Json.JsonText.InvalidTextError(body)));
+    }
+
+    [Fact]
     public void ParseChatRequest_AllocatesNothing()
     {
         var body = Encoding.UTF8.GetBytes("""
