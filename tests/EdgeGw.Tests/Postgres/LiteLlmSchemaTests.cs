@@ -108,6 +108,46 @@ public class LiteLlmSchemaTests(PostgresServer server)
     }
 
     [Fact]
+    public async Task DatabaseMadeByOlderLiteLlm_FailsNamingTheMissingColumns()
+    {
+        var db = server.CreateDatabase();
+        server.Execute(db, FixtureSql);
+        server.Execute(db, """
+            ALTER TABLE "LiteLLM_TeamTable" DROP COLUMN "blocked";
+            ALTER TABLE "LiteLLM_VerificationToken" DROP COLUMN "budget_id";
+            """);
+
+        var e = await Assert.ThrowsAsync<EdgeGw.Storage.StoreException>(() => Ensure(db));
+
+        Assert.Contains("LiteLLM_TeamTable.blocked, LiteLLM_VerificationToken.budget_id", e.Message, StringComparison.Ordinal);
+        Assert.Contains("LiteLLM's migrations", e.Message, StringComparison.Ordinal);
+        Assert.Equal(0L, server.Scalar(db, """
+            SELECT count(*) FROM information_schema.columns WHERE table_name = 'LiteLLM_TeamTable' AND column_name = 'blocked'
+            """));
+    }
+
+    [Fact]
+    public async Task OlderDatabaseLackingOnlyColumnsEdgeGwDoesNotUse_OpensUnchanged()
+    {
+        var db = server.CreateDatabase();
+        server.Execute(db, FixtureSql);
+        server.Execute(db, """
+            ALTER TABLE "LiteLLM_SpendLogs" DROP COLUMN "session_id";
+            DROP TABLE "LiteLLM_DailyEndUserSpend";
+            """);
+        var before = Catalog(db);
+
+        await Ensure(db);
+
+        // The missing table is created with its indexes; the existing one keeps its older shape.
+        var after = Catalog(db);
+        Assert.Empty(before.Except(after));
+        Assert.All(after.Except(before), line => Assert.Contains("LiteLLM_DailyEndUserSpend", line, StringComparison.Ordinal));
+        Assert.Contains(after, line => line.StartsWith("index LiteLLM_DailyEndUserSpend_end_user_id_date_idx", StringComparison.Ordinal));
+        Assert.DoesNotContain(after, line => line.Contains("session_id", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task SchemaParameter_CreatesTheTablesInThatSchema()
     {
         var db = server.CreateDatabase();

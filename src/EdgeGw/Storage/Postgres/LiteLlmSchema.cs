@@ -6,26 +6,93 @@ namespace EdgeGw.Storage.Postgres;
 /// LiteLLM's own tables, created by EdgeGw on a database that lacks them, exactly as Prisma creates
 /// them from LiteLLM's <c>schema.prisma</c> (same names, types, defaults, keys, indexes and foreign
 /// keys, including columns EdgeGw never reads) so that a LiteLLM proxy can later start on the same
-/// database. Every statement is idempotent and the whole runs in one transaction under an advisory
-/// lock: replicas starting together queue behind each other instead of racing on the catalog, and a
-/// database LiteLLM already created is left as it is.
+/// database. A table that exists is LiteLLM's and left as it is (its migrations own it): only missing
+/// tables are created, with their indexes and keys. It all runs in one transaction under an advisory
+/// lock, so replicas starting together queue behind each other instead of racing on the catalog.
 /// </summary>
 internal static class LiteLlmSchema
 {
     /// <summary>The transaction-scoped advisory lock every EdgeGw replica takes while creating tables ("EdgeGwSc").</summary>
     public const long LockKey = 0x4564_6765_4777_5363;
 
-    public static async Task EnsureAsync(NpgsqlDataSource source, string? schema, CancellationToken cancel = default)
+    /// <summary>
+    /// Creates the missing tables. Returns the columns EdgeGw uses that existing tables lack (as
+    /// <c>table.column</c>: a database made by an older LiteLLM); then nothing is changed.
+    /// </summary>
+    public static async Task<List<string>> EnsureAsync(NpgsqlDataSource source, string? schema, CancellationToken cancel = default)
     {
         await using var connection = await source.OpenConnectionAsync(cancel);
         await using var tx = await connection.BeginTransactionAsync(cancel);
         await Run(connection, tx, $"SELECT pg_advisory_xact_lock({LockKey})", cancel);
         if (schema is not null)
             await Run(connection, tx, $"CREATE SCHEMA IF NOT EXISTS {Quote(schema)}", cancel);
-        foreach (var statement in Statements())
-            await Run(connection, tx, statement, cancel);
+        var existing = await Strings(connection, tx, "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()", cancel);
+        var created = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (name, ddl) in Tables())
+        {
+            if (existing.Contains(name))
+                continue;
+            await Run(connection, tx, ddl, cancel);
+            created.Add(name);
+        }
+        var missing = await MissingColumns(connection, tx, cancel);
+        if (missing.Count > 0)
+        {
+            await tx.RollbackAsync(cancel);
+            return missing;
+        }
+        foreach (var (table, statement) in IndexesAndKeys())
+        {
+            if (created.Contains(table))
+                await Run(connection, tx, statement, cancel);
+        }
         await tx.CommitAsync(cancel);
+        return missing;
     }
+
+    private static async Task<List<string>> MissingColumns(NpgsqlConnection connection, NpgsqlTransaction tx, CancellationToken cancel)
+    {
+        var wanted = Used.SelectMany(t => t.Columns.Select(c => $"{t.Table}.{c}")).ToArray();
+        await using var command = new NpgsqlCommand("""
+            SELECT w FROM unnest(@wanted) AS w
+            WHERE NOT EXISTS (SELECT 1 FROM information_schema.columns c
+                              WHERE c.table_schema = current_schema() AND c.table_name || '.' || c.column_name = w)
+            ORDER BY w
+            """, connection, tx);
+        command.Parameters.Add(new NpgsqlParameter("wanted", wanted));
+        return await Strings(command, cancel);
+    }
+
+    private static async Task<List<string>> Strings(NpgsqlConnection connection, NpgsqlTransaction tx, string sql, CancellationToken cancel)
+    {
+        await using var command = new NpgsqlCommand(sql, connection, tx);
+        return await Strings(command, cancel);
+    }
+
+    private static async Task<List<string>> Strings(NpgsqlCommand command, CancellationToken cancel)
+    {
+        var values = new List<string>();
+        await using var r = await command.ExecuteReaderAsync(cancel);
+        while (await r.ReadAsync(cancel))
+            values.Add(r.GetString(0));
+        return values;
+    }
+
+    /// <summary>What EdgeGw reads or writes in LiteLLM's tables (<see cref="LiteLlmAccounts"/>).</summary>
+    private static readonly (string Table, string[] Columns)[] Used =
+    [
+        ("LiteLLM_VerificationToken", ["token", "key_name", "key_alias", "team_id", "user_id", "models", "max_budget", "budget_duration",
+            "rpm_limit", "tpm_limit", "max_parallel_requests", "metadata", "blocked", "expires", "created_at", "updated_at", "spend",
+            "budget_reset_at", "budget_id"]),
+        ("LiteLLM_TeamTable", ["team_id", "team_alias", "models", "max_budget", "budget_duration", "rpm_limit", "tpm_limit",
+            "max_parallel_requests", "blocked", "metadata", "created_at", "updated_at", "spend", "budget_reset_at", "members_with_roles",
+            "admins", "members"]),
+        ("LiteLLM_UserTable", ["user_id", "user_email", "user_alias", "models", "max_budget", "budget_duration", "rpm_limit", "tpm_limit",
+            "max_parallel_requests", "metadata", "created_at", "updated_at", "spend", "budget_reset_at", "teams", "user_role"]),
+        ("LiteLLM_TeamMembership", ["team_id", "user_id", "spend", "budget_id"]),
+        ("LiteLLM_BudgetTable", ["budget_id", "max_budget", "budget_duration", "rpm_limit", "tpm_limit", "max_parallel_requests",
+            "budget_reset_at", "created_by", "updated_by"]),
+    ];
 
     private static async Task Run(NpgsqlConnection connection, NpgsqlTransaction tx, string sql, CancellationToken cancel)
     {
@@ -35,25 +102,35 @@ internal static class LiteLlmSchema
 
     public static string Quote(string identifier) => "\"" + identifier.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
 
-    public static IEnumerable<string> Statements()
+    /// <summary>Each table's name and DDL, in creation order.</summary>
+    public static IEnumerable<(string Name, string Ddl)> Tables()
     {
-        foreach (var table in Tables)
-            yield return table;
+        foreach (var ddl in TableDdl)
+        {
+            var start = ddl.IndexOf('"', StringComparison.Ordinal) + 1;
+            yield return (ddl[start..ddl.IndexOf('"', start)], ddl);
+        }
+        foreach (var (name, entity, _) in DailyTables)
+            yield return (name, DailyTable(name, entity));
+    }
+
+    /// <summary>Each index and foreign key with the table it belongs to; foreign keys last, when every target exists.</summary>
+    public static IEnumerable<(string Table, string Statement)> IndexesAndKeys()
+    {
         foreach (var (name, entity, unique) in DailyTables)
         {
-            yield return DailyTable(name, entity);
-            yield return $"""CREATE UNIQUE INDEX IF NOT EXISTS "{unique}" ON "{name}"("{entity}", "date", "api_key", "model", "custom_llm_provider", "mcp_namespaced_tool_name", "endpoint")""";
+            yield return (name, Index(true, unique, name, [entity, "date", "api_key", "model", "custom_llm_provider", "mcp_namespaced_tool_name", "endpoint"]));
             string[][] indexed = [["date"], [entity, "date"], ["api_key"], ["model"], ["mcp_namespaced_tool_name"], ["endpoint"]];
             foreach (var columns in indexed)
-                yield return Index(false, $"{name}_{string.Join('_', columns)}_idx", name, columns);
+                yield return (name, Index(false, $"{name}_{string.Join('_', columns)}_idx", name, columns));
         }
         foreach (var (unique, name, table, columns) in Indexes)
-            yield return Index(unique, name, table, columns);
+            yield return (table, Index(unique, name, table, columns));
         foreach (var (table, column, target, targetColumn, onDelete) in ForeignKeys)
         {
             // Prisma's relation defaults: an optional relation sets NULL on delete, a required one restricts; updates cascade.
             var constraint = $"{table}_{column}_fkey";
-            yield return $"""
+            yield return (table, $"""
                 DO $$
                 BEGIN
                     IF NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conname = '{constraint}'
@@ -61,7 +138,7 @@ internal static class LiteLlmSchema
                         ALTER TABLE "{table}" ADD CONSTRAINT "{constraint}" FOREIGN KEY ("{column}") REFERENCES "{target}"("{targetColumn}") ON DELETE {onDelete} ON UPDATE CASCADE;
                     END IF;
                 END $$;
-                """;
+                """);
         }
     }
 
@@ -141,8 +218,7 @@ internal static class LiteLlmSchema
         ("LiteLLM_TeamMembership", "budget_id", "LiteLLM_BudgetTable", "budget_id", "SET NULL"),
     ];
 
-    // In creation order: a foreign key's target exists before the key is added (keys come last anyway).
-    private static readonly string[] Tables =
+    private static readonly string[] TableDdl =
     [
         """
         CREATE TABLE IF NOT EXISTS "LiteLLM_BudgetTable" (

@@ -27,7 +27,11 @@ internal sealed class PostgresStore : IAsyncDisposable
         var source = Build(url);
         try
         {
-            await LiteLlmSchema.EnsureAsync(source, url.Schema, cancel);
+            var missing = await LiteLlmSchema.EnsureAsync(source, url.Schema, cancel);
+            if (missing.Count > 0)
+                throw new StoreException(
+                    $"PostgreSQL database {url.Redacted} holds LiteLLM tables from an older LiteLLM, without {string.Join(", ", missing)}. " +
+                    "Bring its schema up to date with LiteLLM's migrations (start a current LiteLLM proxy on it once), then start edgegw again.");
         }
         catch (Exception e) when (e is NpgsqlException or TimeoutException)
         {
