@@ -182,6 +182,47 @@ public class LiteLlmAccountsTests(PostgresServer server)
     }
 
     [Fact]
+    public async Task MemberWrittenByEdgeGw_LandsWhereLiteLlmKeepsMembers()
+    {
+        var (store, db) = await LiteLlmDatabase("""
+            INSERT INTO "LiteLLM_TeamTable" (team_id, admins, members, members_with_roles, models)
+              VALUES ('team-a', '{}', '{}', '[{"role": "admin", "user_id": "alice", "user_email": "alice@x.io"}]', '{}');
+            INSERT INTO "LiteLLM_UserTable" (user_id, teams, models) VALUES ('alice', '{team-a}', '{}'), ('bob', '{other}', '{}');
+            """);
+        await using var _ = store;
+        var now = DateTimeOffset.Parse("2026-11-30T00:00:00Z", System.Globalization.CultureInfo.InvariantCulture);
+        var bob = new TeamMemberSettings { TeamId = "team-a", UserId = "bob", Role = "user", MaxBudgetNanos = 7_500_000_000, CreatedAt = now, UpdatedAt = now };
+
+        await LiteLlmAccounts.UpsertMemberAsync(store.Source, bob);
+
+        Assert.Equal("""[{"role": "admin", "user_id": "alice", "user_email": "alice@x.io"}, {"role": "user", "user_id": "bob", "user_email": null}]""",
+            server.Scalar(db, """SELECT members_with_roles::text FROM "LiteLLM_TeamTable" WHERE team_id = 'team-a'"""));
+        Assert.Equal("{other,team-a}", server.Scalar(db, """SELECT teams::text FROM "LiteLLM_UserTable" WHERE user_id = 'bob'"""));
+        Assert.Equal("7.5 default_user_id", server.Scalar(db, """
+            SELECT b.max_budget || ' ' || b.created_by FROM "LiteLLM_TeamMembership" m JOIN "LiteLLM_BudgetTable" b USING (budget_id)
+            WHERE m.team_id = 'team-a' AND m.user_id = 'bob'
+            """));
+
+        // A second write changes the role in place and the same budget row.
+        await LiteLlmAccounts.UpsertMemberAsync(store.Source, bob with { Role = "admin", MaxBudgetNanos = 2_000_000_000 });
+
+        Assert.Equal(1L, server.Scalar(db, """SELECT count(*) FROM "LiteLLM_BudgetTable" """));
+        var accounts = new Accounts();
+        await LiteLlmAccounts.LoadIntoAsync(store.Source, accounts);
+        var member = accounts.Members[("team-a", "bob")].Settings;
+        Assert.Equal(("admin", 2_000_000_000L), (member.Role, member.MaxBudgetNanos));
+        Assert.Equal("admin", accounts.Members[("team-a", "alice")].Settings.Role);
+        Assert.Equal(1L, server.Scalar(db, """SELECT count(*) FROM "LiteLLM_UserTable" WHERE user_id = 'bob' AND cardinality(teams) = 2"""));
+
+        await LiteLlmAccounts.DeleteMembersAsync(store.Source, [("team-a", "bob")]);
+
+        Assert.Equal("""[{"role": "admin", "user_id": "alice", "user_email": "alice@x.io"}]""",
+            server.Scalar(db, """SELECT members_with_roles::text FROM "LiteLLM_TeamTable" WHERE team_id = 'team-a'"""));
+        Assert.Equal("{other}", server.Scalar(db, """SELECT teams::text FROM "LiteLLM_UserTable" WHERE user_id = 'bob'"""));
+        Assert.Equal(0L, server.Scalar(db, """SELECT count(*) FROM "LiteLLM_TeamMembership" """));
+    }
+
+    [Fact]
     public async Task DeletedKey_IsGoneFromTheTable()
     {
         var token = LiteLlmToken("sk-to-delete");

@@ -235,6 +235,83 @@ internal static class LiteLlmAccounts
         await command.ExecuteNonQueryAsync(cancel);
     }
 
+    /// <summary>
+    /// Adds a member to a team or changes their role and budget, as LiteLLM's <c>/team/member_add</c> and
+    /// <c>/team/member_update</c> do: the role in the team's <c>members_with_roles</c> (changed in place, other
+    /// entries untouched), the team in the user's <c>teams</c>, and <c>max_budget_in_team</c> in a budget row
+    /// linked from <c>LiteLLM_TeamMembership</c> (created when the member first gets a budget).
+    /// </summary>
+    public static async Task UpsertMemberAsync(NpgsqlDataSource source, TeamMemberSettings m, CancellationToken cancel = default)
+    {
+        await using var connection = await source.OpenConnectionAsync(cancel);
+        await using var tx = await connection.BeginTransactionAsync(cancel);
+        await Execute(connection, tx, """
+            WITH cur AS (
+              SELECT CASE WHEN jsonb_typeof(members_with_roles) = 'array' THEN members_with_roles ELSE '[]'::jsonb END AS list
+              FROM "LiteLLM_TeamTable" WHERE team_id = @team FOR UPDATE)
+            UPDATE "LiteLLM_TeamTable" SET members_with_roles = CASE
+              WHEN EXISTS (SELECT 1 FROM jsonb_array_elements(cur.list) e WHERE e->>'user_id' = @user)
+              THEN (SELECT jsonb_agg(CASE WHEN e->>'user_id' = @user THEN jsonb_set(e, '{role}', to_jsonb(@role::text)) ELSE e END ORDER BY i)
+                    FROM jsonb_array_elements(cur.list) WITH ORDINALITY AS x(e, i))
+              ELSE cur.list || jsonb_build_array(jsonb_build_object('role', @role::text, 'user_id', @user::text, 'user_email', NULL))
+            END, updated_at = @updated_at
+            FROM cur WHERE team_id = @team;
+            UPDATE "LiteLLM_UserTable" SET teams = array_append(COALESCE(teams, '{}'), @team)
+            WHERE user_id = @user AND NOT (@team = ANY(COALESCE(teams, '{}')));
+            """, m, cancel);
+        var updated = await Execute(connection, tx, """
+            UPDATE "LiteLLM_BudgetTable" SET max_budget = @max_budget, updated_at = @updated_at
+            WHERE budget_id = (SELECT budget_id FROM "LiteLLM_TeamMembership" WHERE team_id = @team AND user_id = @user)
+            """, m, cancel);
+        if (updated == 0 && m.MaxBudgetNanos is not null)
+        {
+            // LiteLLM's admin name when no user made the change: created_by and updated_by are required.
+            await Execute(connection, tx, """
+                WITH b AS (INSERT INTO "LiteLLM_BudgetTable" (budget_id, max_budget, created_at, created_by, updated_at, updated_by)
+                           VALUES (gen_random_uuid()::text, @max_budget, @updated_at, 'default_user_id', @updated_at, 'default_user_id')
+                           RETURNING budget_id)
+                INSERT INTO "LiteLLM_TeamMembership" (user_id, team_id, budget_id) SELECT @user, @team, budget_id FROM b
+                ON CONFLICT (user_id, team_id) DO UPDATE SET budget_id = excluded.budget_id
+                """, m, cancel);
+        }
+        await tx.CommitAsync(cancel);
+    }
+
+    /// <summary>Removes members as LiteLLM's <c>/team/member_delete</c>: from the team's list, the user's teams, and the membership table.</summary>
+    public static async Task DeleteMembersAsync(NpgsqlDataSource source, IReadOnlyCollection<(string TeamId, string UserId)> members, CancellationToken cancel = default)
+    {
+        if (members.Count == 0)
+            return;
+        await using var connection = await source.OpenConnectionAsync(cancel);
+        await using var tx = await connection.BeginTransactionAsync(cancel);
+        foreach (var (team, user) in members)
+        {
+            await using var command = new NpgsqlCommand("""
+                UPDATE "LiteLLM_TeamTable" SET members_with_roles = COALESCE(
+                  (SELECT jsonb_agg(e ORDER BY i) FROM jsonb_array_elements(members_with_roles) WITH ORDINALITY AS x(e, i)
+                   WHERE e->>'user_id' IS DISTINCT FROM @user), '[]'::jsonb)
+                WHERE team_id = @team AND jsonb_typeof(members_with_roles) = 'array';
+                UPDATE "LiteLLM_UserTable" SET teams = array_remove(teams, @team) WHERE user_id = @user;
+                DELETE FROM "LiteLLM_TeamMembership" WHERE team_id = @team AND user_id = @user;
+                """, connection, tx);
+            command.Add("team", team);
+            command.Add("user", user);
+            await command.ExecuteNonQueryAsync(cancel);
+        }
+        await tx.CommitAsync(cancel);
+    }
+
+    private static async Task<int> Execute(NpgsqlConnection connection, NpgsqlTransaction tx, string sql, TeamMemberSettings m, CancellationToken cancel)
+    {
+        await using var command = new NpgsqlCommand(sql, connection, tx);
+        command.Add("team", m.TeamId);
+        command.Add("user", m.UserId);
+        command.Add("role", m.Role);
+        command.Add("max_budget", Usd(m.MaxBudgetNanos));
+        command.Add("updated_at", Timestamp(m.UpdatedAt));
+        return await command.ExecuteNonQueryAsync(cancel);
+    }
+
     private static void AddCommon(NpgsqlCommand command, AccountSettings a)
     {
         command.Add("models", a.Models.IsDefault ? Array.Empty<string>() : a.Models.ToArray());
