@@ -41,10 +41,17 @@ public class LiteLlmSpendTests(PostgresServer server)
         return db;
     }
 
+    // Through the gateway's own (slim) data source, so a type it lacks fails here, not in the native binary.
+    private NpgsqlDataSource Source(string db)
+    {
+        Assert.True(DatabaseUrl.TryParse(server.Url(db), out var url, out var error), error);
+        return PostgresStore.Build(url);
+    }
+
     private async Task InTransaction(string db, Func<NpgsqlConnection, NpgsqlTransaction, Task> work)
     {
-        await using var connection = new NpgsqlConnection(server.ConnectionString(db));
-        await connection.OpenAsync();
+        await using var source = Source(db);
+        await using var connection = await source.OpenConnectionAsync();
         await using var tx = await connection.BeginTransactionAsync();
         await work(connection, tx);
         await tx.CommitAsync();
@@ -101,7 +108,7 @@ public class LiteLlmSpendTests(PostgresServer server)
         await Task.WhenAll(Task.Run(Replica), Task.Run(Replica));
 
         var accounts = new Accounts();
-        await using (var source = NpgsqlDataSource.Create(server.ConnectionString(db)))
+        await using (var source = Source(db))
             await LiteLlmAccounts.LoadIntoAsync(source, accounts);
         Assert.Equal(41_000_000_000, accounts.Keys[TokenHash.FromKey("sk-shared")].Spend.Nanos);
         Assert.Equal(40_000_000_000, accounts.Teams["team-a"].Spend.Nanos);
