@@ -223,6 +223,28 @@ public class LiteLlmAccountsTests(PostgresServer server)
     }
 
     [Fact]
+    public async Task RegeneratedKey_MovesToTheNewTokenKeepingSpendAndLiteLlmColumns()
+    {
+        var old = LiteLlmToken("sk-old-key-1111");
+        var (store, db) = await LiteLlmDatabase($$"""
+            INSERT INTO "LiteLLM_VerificationToken" (token, key_name, models, spend, aliases, created_by)
+              VALUES ('{{old}}', 'sk-...1111', '{gpt-4o}', 4.25, '{"fast": "gpt-4o-mini"}', 'admin');
+            """);
+        await using var _ = store;
+        var now = DateTimeOffset.Parse("2026-11-30T00:00:00Z", System.Globalization.CultureInfo.InvariantCulture);
+
+        var moved = await LiteLlmAccounts.RenameKeyAsync(store.Source, TokenHash.FromKey("sk-old-key-1111"),
+            new KeySettings { Token = TokenHash.FromKey("sk-new-key-2222"), KeyName = "sk-...2222", CreatedAt = now, UpdatedAt = now });
+
+        Assert.Equal(1, moved);
+        Assert.Equal("sk-...2222 4.25 gpt-4o-mini admin", server.Scalar(db, $"""
+            SELECT concat_ws(' ', key_name, spend, aliases->>'fast', created_by) FROM "LiteLLM_VerificationToken"
+            WHERE token = '{LiteLlmToken("sk-new-key-2222")}'
+            """));
+        Assert.Equal(1L, server.Scalar(db, """SELECT count(*) FROM "LiteLLM_VerificationToken" """));
+    }
+
+    [Fact]
     public async Task DeletedKey_IsGoneFromTheTable()
     {
         var token = LiteLlmToken("sk-to-delete");

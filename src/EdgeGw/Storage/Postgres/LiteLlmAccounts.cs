@@ -192,6 +192,19 @@ internal static class LiteLlmAccounts
         await command.ExecuteNonQueryAsync(cancel);
     }
 
+    /// <summary>Moves a key's row to a new token (<c>/key/regenerate</c>), keeping its spend and everything else LiteLLM stored.</summary>
+    public static async Task<int> RenameKeyAsync(NpgsqlDataSource source, TokenHash from, KeySettings to, CancellationToken cancel = default)
+    {
+        await using var command = source.CreateCommand("""
+            UPDATE "LiteLLM_VerificationToken" SET token = @to, key_name = @key_name, updated_at = @updated_at WHERE token = @from
+            """);
+        command.Add("to", to.Token.ToHex());
+        command.Add("key_name", to.KeyName);
+        command.Add("updated_at", Timestamp(to.UpdatedAt));
+        command.Add("from", from.ToHex());
+        return await command.ExecuteNonQueryAsync(cancel);
+    }
+
     /// <summary>
     /// Creates or updates a team as LiteLLM's <c>/team/new</c> and <c>/team/update</c> write it. A new team
     /// starts with empty member lists (LiteLLM reads <c>members_with_roles</c> as a list, not Prisma's <c>{}</c>).
