@@ -67,6 +67,20 @@ internal static class ChatRequestParser
                         _ => throw new FieldException("stream", "'stream' must be true or false."),
                     };
                 }
+                else if (reader.ValueTextEquals("max_tokens"u8) || reader.ValueTextEquals("max_completion_tokens"u8))
+                {
+                    // Read for the reservation only: a value the provider would refuse is left for it to refuse.
+                    reader.Read();
+                    request.MaxOutputTokens = Math.Max(request.MaxOutputTokens, TokenCount.Of(ref reader));
+                    reader.Skip();
+                }
+                else if (reader.ValueTextEquals("n"u8))
+                {
+                    reader.Read();
+                    if (reader.TokenType == JsonTokenType.Number && reader.TryGetInt32(out var n) && n > 0)
+                        request.Choices = n;
+                    reader.Skip();
+                }
                 else if (reader.ValueTextEquals("stream_options"u8))
                 {
                     reader.Read();
