@@ -82,7 +82,10 @@ internal sealed class RouteRun<TState>
         var numRetries = ClientRoutingCaps.NumRetries(Options.NumRetries, settings);
         var countType = Gateway.Config.General.TokenRateLimitType;
         var outputTokens = _estimate.OutputTokens(group);
-        var estimate = _estimate.Tokens(countType, outputTokens);
+        var reserved = _estimate.Tokens(countType, outputTokens);
+        // An answer without usage settles to its prompt estimate, as before reservations: charging the
+        // whole output cap would throttle providers that never report usage.
+        var withoutUsage = _estimate.Tokens(countType, 0);
         var tried = new DeploymentSet();
         var retry = 0;
         GatewayError? last = null;
@@ -95,7 +98,7 @@ internal sealed class RouteRun<TState>
             var now = Now;
             var targets = new LimitTargets();
             var count = CallerLimits(ref targets, now);
-            var outcome = group.TryPickAdmitted(ref targets, count, estimate, now, tried, out var index, out var admission, out var refusal);
+            var outcome = group.TryPickAdmitted(ref targets, count, reserved, now, tried, out var index, out var admission, out var refusal);
             if (outcome != PickOutcome.Admitted)
             {
                 _callerRefused = outcome == PickOutcome.CallerRefused;
@@ -114,7 +117,7 @@ internal sealed class RouteRun<TState>
                 return ProviderResult.Failed(last ?? budgetError);
             }
             RateLimitResponse.WriteHeaders(_context.Response, ref targets, endpoint.Limits is null ? count : count + 1, now);
-            var lease = new LimitLease(admission, countType, estimate, Gateway.Time);
+            var lease = new LimitLease(admission, countType, withoutUsage, Gateway.Time);
             _pending = lease;
             Accounting.ModelGroup = group.Name;
             Accounting.Endpoint = endpoint;
