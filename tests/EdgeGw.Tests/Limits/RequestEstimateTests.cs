@@ -39,6 +39,14 @@ public sealed class RequestEstimateTests
     }
 
     [Fact]
+    public void ThinkingBudgetAtOrAboveTheCap_IsAddedAsTheAnthropicTranslationDoes()
+    {
+        Assert.Equal(100 + 2_048, Parse(""""{"model":"g","max_tokens":100,"thinking":{"type":"enabled","budget_tokens":2048},"messages":[{"role":"user","content":"hi"}]}"""").OutputTokens(Group(null, 1)));
+        Assert.Equal(4_096 + 4_096, Parse(""""{"model":"g","reasoning_effort":"low","messages":[{"role":"user","content":"hi"}]}"""").OutputTokens(Group((int?)null)));
+        Assert.Equal(8_000, Parse(""""{"model":"g","max_tokens":8000,"reasoning_effort":"high","messages":[{"role":"user","content":"hi"}]}"""").OutputTokens(Group((int?)null)));
+    }
+
+    [Fact]
     public void NonNumericMaxTokens_IsLeftForTheProviderAndReservesTheDefault()
     {
         var estimate = Parse("""{"model":"g","max_tokens":"lots","n":{"x":1},"messages":[{"role":"user","content":"hi"}]}""");
