@@ -24,7 +24,7 @@ internal static class ChatCompletionsEndpoint
             await ErrorWriter.WriteOpenAiAsync(context, error);
             return;
         }
-        await ModelRequestPipeline.RunAsync(context, state, group!, request.EstimatedPromptTokens, body.Options,
+        await ModelRequestPipeline.RunAsync(context, state, group!, request.Estimate(body.Bytes.WrittenSpan.Length), body.Options,
             (Context: context, Body: body.Bytes.WrittenMemory, Request: request, Options: body.Options),
             static (s, group, endpoint, accounting, ct) => endpoint.ChatAsync(
                 new ChatCall(s.Context, s.Body, s.Request, group)

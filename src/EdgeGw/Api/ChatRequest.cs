@@ -20,7 +20,17 @@ internal struct ChatRequest
     public int RootBodyStart;
     public bool Stream;
     public bool ClientWantsUsage;
+    /// <summary>The larger of <c>max_tokens</c> and <c>max_completion_tokens</c>; 0 when neither is a number.</summary>
+    public long MaxOutputTokens;
+    /// <summary><c>n</c>: answers generated, each up to the output cap (0 when absent).</summary>
+    public int Choices;
+    /// <summary><c>thinking.budget_tokens</c>, or the most a <c>reasoning_effort</c> maps to; 0 without either.</summary>
+    public long ThinkingTokens;
 
     /// <summary>A rough prompt size for admission and the mock provider: four bytes a token.</summary>
     public readonly long EstimatedPromptTokens => (Messages.Length + 3) / 4;
+
+    /// <summary>What admission reserves for this request, whose whole body is <paramref name="bodyBytes"/> long.</summary>
+    public readonly Limits.RequestEstimate Estimate(int bodyBytes) =>
+        Limits.RequestEstimate.FromBody(bodyBytes, MaxOutputTokens > 0 ? MaxOutputTokens : null, Math.Max(Choices, 1), ThinkingTokens);
 }

@@ -67,6 +67,32 @@ internal static class ChatRequestParser
                         _ => throw new FieldException("stream", "'stream' must be true or false."),
                     };
                 }
+                else if (reader.ValueTextEquals("max_tokens"u8) || reader.ValueTextEquals("max_completion_tokens"u8))
+                {
+                    // Read for the reservation only: a value the provider would refuse is left for it to refuse.
+                    reader.Read();
+                    request.MaxOutputTokens = Math.Max(request.MaxOutputTokens, TokenCount.Of(ref reader));
+                    reader.Skip();
+                }
+                else if (reader.ValueTextEquals("n"u8))
+                {
+                    reader.Read();
+                    if (reader.TokenType == JsonTokenType.Number && reader.TryGetInt32(out var n) && n > 0)
+                        request.Choices = n;
+                    reader.Skip();
+                }
+                else if (reader.ValueTextEquals("reasoning_effort"u8))
+                {
+                    reader.Read();
+                    if (reader.TokenType == JsonTokenType.String && !reader.ValueTextEquals("none"u8))
+                        request.ThinkingTokens = Math.Max(request.ThinkingTokens, Providers.Anthropic.AnthropicWire.MaxEffortBudget);
+                    reader.Skip();
+                }
+                else if (reader.ValueTextEquals("thinking"u8))
+                {
+                    reader.Read();
+                    request.ThinkingTokens = Math.Max(request.ThinkingTokens, ThinkingBudget(ref reader));
+                }
                 else if (reader.ValueTextEquals("stream_options"u8))
                 {
                     reader.Read();
@@ -126,6 +152,26 @@ internal static class ChatRequestParser
             }
         }
         request.StreamOptions = new JsonRange(start, (int)reader.BytesConsumed - start);
+    }
+
+    /// <summary><c>budget_tokens</c> of a <c>thinking</c> object (the reader on its value, left at its end); 0 otherwise.</summary>
+    private static long ThinkingBudget(ref Utf8JsonReader reader)
+    {
+        if (reader.TokenType != JsonTokenType.StartObject)
+        {
+            reader.Skip();
+            return 0;
+        }
+        long budget = 0;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var isBudget = reader.ValueTextEquals("budget_tokens"u8);
+            reader.Read();
+            if (isBudget)
+                budget = TokenCount.Of(ref reader);
+            reader.Skip();
+        }
+        return budget;
     }
 
     private static JsonRange TokenRange(ref Utf8JsonReader reader) =>

@@ -12,8 +12,6 @@ internal struct EmbeddingRequest
     public bool Base64;
     public int? Dimensions;
 
-    public readonly long EstimatedTokens => (Input.Length + 3) / 4;
-
     public static GatewayError? Parse(ReadOnlySpan<byte> body, out EmbeddingRequest request, Span<char> modelName, out int modelNameLength)
     {
         request = default;

@@ -17,7 +17,7 @@ internal static class EmbeddingsEndpoint
             await ErrorWriter.WriteOpenAiAsync(context, error);
             return;
         }
-        await ModelRequestPipeline.RunAsync(context, state, group!, request.EstimatedTokens, body.Options,
+        await ModelRequestPipeline.RunAsync(context, state, group!, Limits.RequestEstimate.FromBody(body.Bytes.WrittenSpan.Length, outputCap: 0), body.Options,
             (Context: context, Body: body.Bytes.WrittenMemory, Request: request),
             static (s, group, endpoint, accounting, ct) => endpoint.EmbedAsync(
                 new EmbeddingCall(s.Context, s.Body, s.Request, group) { Accounting = accounting }, ct),

@@ -15,15 +15,17 @@ internal delegate ValueTask<ProviderResult> ModelAttempt<TState>(TState state, M
 /// The stages every model request (chat, messages, embeddings) shares once its body is parsed:
 /// <code>
 ///   allowlist + budgets → for the group, then each fallback group (depth first, see FallbackChain):
-///     rate limits (key, team, user, global; deployment rpm/tpm) + strategy pick (skips cooling,
-///       saturated and already-tried deployments) → attempt → health (latency, failures, cooldown)
+///     rate limits (key, team, user, global; deployment rpm/tpm; tokens reserved: prompt estimate
+///       + output cap) + strategy pick (skips cooling, saturated and already-tried deployments)
+///       → budget reservation (the estimate priced on that deployment) → attempt → health
 ///     → failed before the first byte? retry (now on another deployment, else after backoff)
-///   → settle tokens, free parallel slots (every path) → bill → error envelope if nothing was sent
+///   → settle tokens, free parallel slots (every path) → bill, release the budget reservation (every
+///     path) → error envelope if nothing was sent
 /// </code>
 /// </summary>
 internal static class ModelRequestPipeline
 {
-    public static async Task RunAsync<TState>(HttpContext context, GatewayState gateway, ModelGroup group, long estimatedPromptTokens,
+    public static async Task RunAsync<TState>(HttpContext context, GatewayState gateway, ModelGroup group, RequestEstimate estimate,
         RequestRoutingOptions options, TState state, ModelAttempt<TState> attempt, Func<HttpContext, GatewayError, Task> writeError)
     {
         var caller = Caller.Of(context);
@@ -37,7 +39,7 @@ internal static class ModelRequestPipeline
 
         if (options.MockResponse is not null && !Providers.Mock.ClientMock.Allowed(caller, gateway.Data.Accounts))
             options = options with { MockResponse = null };
-        var run = new RouteRun<TState>(context, gateway, caller, estimatedPromptTokens, options, state, attempt, group.Name);
+        var run = new RouteRun<TState>(context, gateway, caller, estimate, options, state, attempt, group.Name);
         using var deadline = options.Timeout is { } timeout
             ? RequestDeadline.Start(context, gateway.Time,
                 ClientRoutingCaps.Timeout(timeout, gateway.Config.Litellm.RequestTimeout ?? ChatEndpointFactory.DefaultTimeout), "the request's timeout")

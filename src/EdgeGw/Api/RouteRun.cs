@@ -14,7 +14,7 @@ namespace EdgeGw.Api;
 internal sealed class RouteRun<TState>
 {
     private readonly HttpContext _context;
-    private readonly long _estimatedPromptTokens;
+    private readonly RequestEstimate _estimate;
     private readonly TState _state;
     private readonly ModelAttempt<TState> _attempt;
     private LimitLease? _pending; // the last failed attempt's hold: released when another starts, else settled
@@ -25,14 +25,14 @@ internal sealed class RouteRun<TState>
     private ModelGroup? _lastGroup;
     private ChatEndpoint? _lastEndpoint;
 
-    public RouteRun(HttpContext context, GatewayState gateway, Caller caller, long estimatedPromptTokens, RequestRoutingOptions options,
+    public RouteRun(HttpContext context, GatewayState gateway, Caller caller, RequestEstimate estimate, RequestRoutingOptions options,
         TState state, ModelAttempt<TState> attempt, string groupName)
     {
         _context = context;
         Gateway = gateway;
         Caller = caller;
         Options = options;
-        _estimatedPromptTokens = estimatedPromptTokens;
+        _estimate = estimate;
         _state = state;
         _attempt = attempt;
         Accounting = new RequestAccounting(gateway.Data.Ledger, caller, context, groupName, options.Attribution);
@@ -81,7 +81,11 @@ internal sealed class RouteRun<TState>
         var settings = group.Settings;
         var numRetries = ClientRoutingCaps.NumRetries(Options.NumRetries, settings);
         var countType = Gateway.Config.General.TokenRateLimitType;
-        var estimate = countType == TokenRateLimitType.Output ? 0 : _estimatedPromptTokens;
+        var outputTokens = _estimate.OutputTokens(group);
+        var reserved = _estimate.Tokens(countType, outputTokens);
+        // An answer without usage settles to its prompt estimate, as before reservations: charging the
+        // whole output cap would throttle providers that never report usage.
+        var withoutUsage = _estimate.Tokens(countType, 0);
         var tried = new DeploymentSet();
         var retry = 0;
         GatewayError? last = null;
@@ -90,10 +94,11 @@ internal sealed class RouteRun<TState>
             // Released before the clock is read: a bucket refunded "later" than now would still look used.
             _pending?.Release();
             _pending = null;
+            Accounting.Budget.Release();
             var now = Now;
             var targets = new LimitTargets();
             var count = CallerLimits(ref targets, now);
-            var outcome = group.TryPickAdmitted(ref targets, count, estimate, now, tried, out var index, out var admission, out var refusal);
+            var outcome = group.TryPickAdmitted(ref targets, count, reserved, now, tried, out var index, out var admission, out var refusal);
             if (outcome != PickOutcome.Admitted)
             {
                 _callerRefused = outcome == PickOutcome.CallerRefused;
@@ -103,8 +108,16 @@ internal sealed class RouteRun<TState>
             }
 
             var endpoint = group.Endpoints[index];
+            var budgetError = Gateway.Data.Ledger.Reserve(Caller, Gateway.GlobalBudget,
+                CostCalculator.Reservation(endpoint.Deployment, _estimate.PromptTokens, outputTokens), ref Accounting.Budget);
+            if (budgetError is not null)
+            {
+                admission.Release(now);
+                _callerRefused = true;
+                return ProviderResult.Failed(last ?? budgetError);
+            }
             RateLimitResponse.WriteHeaders(_context.Response, ref targets, endpoint.Limits is null ? count : count + 1, now);
-            var lease = new LimitLease(admission, countType, estimate, Gateway.Time);
+            var lease = new LimitLease(admission, countType, withoutUsage, Gateway.Time);
             _pending = lease;
             Accounting.ModelGroup = group.Name;
             Accounting.Endpoint = endpoint;

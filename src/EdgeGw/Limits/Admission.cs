@@ -14,10 +14,10 @@ internal struct LimitTargets
 internal readonly record struct Refusal(EntityLimits Entity, LimitKind Kind, long Limit, TimeSpan RetryAfter);
 
 /// <summary>
-/// Admits a request against every applicable limit, all or nothing: a request token and its
-/// estimated prompt tokens from each bucket, and a parallel slot. A refusal by a later limit
-/// returns what earlier ones gave, so a refused request consumes nothing — limits may briefly
-/// under-admit under contention, never over-admit.
+/// Admits a request against every applicable limit, all or nothing: a request token and its token
+/// reservation (prompt estimate plus output cap, see <see cref="RateBucket.TryReserve"/>) from each
+/// bucket, and a parallel slot. A refusal by a later limit returns what earlier ones gave, so a
+/// refused request consumes nothing — limits may briefly under-admit under contention, never over-admit.
 /// </summary>
 internal struct Admission
 {
@@ -36,7 +36,7 @@ internal struct Admission
             var kind = TryTake(entity, estimatedTokens, now);
             if (kind != LimitKind.None)
             {
-                refusal = Refuse(entity, kind, estimatedTokens, now);
+                refusal = Refuse(entity, kind, now);
                 for (var j = 0; j < i; j++)
                     Give(targets[j]!, estimatedTokens, now);
                 return false;
@@ -57,7 +57,7 @@ internal struct Admission
             entity.Parallel?.Exit();
             return LimitKind.Requests;
         }
-        if (entity.Tokens is { } bucket && !bucket.TryTake(tokens, now))
+        if (entity.Tokens is { } bucket && !bucket.TryReserve(tokens, now))
         {
             entity.Requests?.Adjust(-1, now);
             entity.Parallel?.Exit();
@@ -73,11 +73,11 @@ internal struct Admission
         entity.Parallel?.Exit();
     }
 
-    private static Refusal Refuse(EntityLimits entity, LimitKind kind, long tokens, long now) => kind switch
+    private static Refusal Refuse(EntityLimits entity, LimitKind kind, long now) => kind switch
     {
         LimitKind.Parallel => new Refusal(entity, kind, entity.Parallel!.Limit, TimeSpan.FromSeconds(1)),
         LimitKind.Requests => new Refusal(entity, kind, entity.Requests!.Limit, entity.Requests.UntilAvailable(1, now)),
-        _ => new Refusal(entity, kind, entity.Tokens!.Limit, entity.Tokens.UntilAvailable(tokens, now)),
+        _ => new Refusal(entity, kind, entity.Tokens!.Limit, entity.Tokens.UntilRoom(now)),
     };
 
     /// <summary>

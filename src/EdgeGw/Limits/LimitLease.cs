@@ -12,7 +12,7 @@ internal sealed class LimitLease(Admission admission, TokenRateLimitType countTy
 {
     private Admission _admission = admission;
 
-    /// <summary>Settles to <paramref name="usage"/>; an unknown usage settles to nothing for an attempt that failed before answering, else to the estimate.</summary>
+    /// <summary>Settles to <paramref name="usage"/>; an unknown usage settles to nothing for an attempt that failed before answering, else to the prompt estimate it was given.</summary>
     public void Complete(in Usage usage, bool failedBeforeAnswer)
     {
         var tokens = !usage.Present ? (failedBeforeAnswer ? 0 : estimate) : countType switch

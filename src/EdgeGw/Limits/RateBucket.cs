@@ -61,6 +61,34 @@ internal sealed class RateBucket
         }
     }
 
+    /// <summary>
+    /// Takes <paramref name="amount"/> while the window still has room (fewer than <c>limit</c> used),
+    /// even if that puts it into debt: LiteLLM's "current &lt; limit", with a reservation — a prompt
+    /// estimate plus an output cap — that may exceed the whole limit. Requests admitted together can
+    /// pass the limit by at most the last one's reservation; the rest is refused until it refills.
+    /// </summary>
+    public bool TryReserve(long amount, long now)
+    {
+        var limit = Volatile.Read(ref _limit);
+        if (limit <= 0)
+            return false;
+        var cost = Cost(amount, limit);
+        while (true)
+        {
+            var fullAt = Volatile.Read(ref _fullAt);
+            var from = Math.Max(fullAt, now);
+            if (from - now >= Window)
+                return false;
+            // Another thread moved the state since we read it: re-evaluate against its value.
+            if (Interlocked.CompareExchange(ref _fullAt, from + cost, fullAt) == fullAt)
+                return true;
+        }
+    }
+
+    /// <summary>Time until <see cref="TryReserve"/> would pass again (the window has room).</summary>
+    public TimeSpan UntilRoom(long now) =>
+        TimeSpan.FromTicks(Math.Max(Volatile.Read(ref _fullAt) - now - Window, 0));
+
     /// <summary>Adds (positive) or returns (negative) tokens unconditionally: settlement and refunds.</summary>
     public void Adjust(long amount, long now)
     {

@@ -32,6 +32,19 @@ internal static class CostCalculator
         }
     }
 
+    /// <summary>
+    /// The most a request may cost, in nano-dollars, to reserve against budgets: its prompt estimate
+    /// and output cap priced as usage. Bounded so requests in flight together cannot overflow a counter.
+    /// </summary>
+    public static long Reservation(Deployment deployment, long promptTokens, long outputTokens)
+    {
+        var usage = new Usage { Present = true, PromptTokens = promptTokens, CompletionTokens = outputTokens };
+        return Math.Min(Money.ToNanos(Cost(deployment, usage)), MaxReservationNanos);
+    }
+
+    /// <summary>$9.2 million: a thousand requests in flight at this much still fit a counter.</summary>
+    public const long MaxReservationNanos = long.MaxValue / 1024;
+
     public static decimal Cost(ModelPrice price, in Usage usage)
     {
         var prompt = TokenCount.Clamp(usage.PromptTokens);

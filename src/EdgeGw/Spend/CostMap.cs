@@ -8,7 +8,8 @@ namespace EdgeGw.Spend;
 /// A user's cost map in LiteLLM's <c>model_prices_and_context_window.json</c> format: model name
 /// (bare or <c>provider/model</c>) → <c>input_cost_per_token</c>, <c>output_cost_per_token</c>,
 /// <c>cache_read_input_token_cost</c>, <c>cache_creation_input_token_cost</c> and their
-/// <c>*_above_&lt;N&gt;k_tokens</c> tiers (dollars per token). Other fields are ignored.
+/// <c>*_above_&lt;N&gt;k_tokens</c> tiers (dollars per token), and <c>max_output_tokens</c> for
+/// reservations. Other fields are ignored.
 /// </summary>
 internal sealed class CostMap
 {
@@ -43,6 +44,7 @@ internal sealed class CostMap
     private static ModelPrice? ReadEntry(ref Utf8JsonReader reader, string model)
     {
         var rates = new Dictionary<string, (decimal Base, List<(long, decimal)> Tiers)>(StringComparer.Ordinal);
+        long? maxOutput = null;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             var field = reader.GetString()!;
@@ -50,6 +52,13 @@ internal sealed class CostMap
             if (reader.TokenType != JsonTokenType.Number)
             {
                 reader.Skip();
+                continue;
+            }
+            if (field is "max_output_tokens" or "max_tokens")
+            {
+                // LiteLLM's legacy max_tokens is the output cap where max_output_tokens is missing.
+                if (reader.TryGetInt64(out var cap) && cap > 0 && (field == "max_output_tokens" || maxOutput is null))
+                    maxOutput = cap;
                 continue;
             }
             var perMillion = reader.GetDecimal() * PerMillion;
@@ -71,7 +80,7 @@ internal sealed class CostMap
         var output = Get("output_cost_per_token");
         if (input is null && output is null)
             return null;
-        return new ModelPrice(model, input ?? 0m, output ?? 0m, Get("cache_read_input_token_cost"), Get("cache_creation_input_token_cost"));
+        return new ModelPrice(model, input ?? 0m, output ?? 0m, Get("cache_read_input_token_cost"), Get("cache_creation_input_token_cost"), maxOutput);
     }
 
     private static (decimal Base, List<(long, decimal)> Tiers) Rate(Dictionary<string, (decimal Base, List<(long, decimal)> Tiers)> rates, string field)

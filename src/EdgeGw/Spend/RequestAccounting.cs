@@ -70,6 +70,11 @@ internal sealed class RequestAccounting
     /// <summary>The request's hold on its rate limits, settled together with the bill.</summary>
     public Limits.LimitLease? Lease { get; set; }
 
+    /// <summary>The attempt's budget reservation: released right after the charge, or when the request ends unbilled.</summary>
+    public ref BudgetHold Budget => ref _budget;
+
+    private BudgetHold _budget;
+
     /// <summary>Charges now, before the body is written, so the response can carry its cost.</summary>
     public void ReportUsage(in Usage usage)
     {
@@ -100,6 +105,7 @@ internal sealed class RequestAccounting
         _usage = usage;
         _costNanos = Money.ToNanos(CostCalculator.Cost(Endpoint.Deployment, usage));
         _counters = _ledger.Charge(_caller, _costNanos);
+        _budget.Release();
     }
 
     /// <summary>
@@ -125,6 +131,7 @@ internal sealed class RequestAccounting
         var success = result.Error is null;
         if (success)
             Charge(result.Usage);
+        _budget.Release();
         var deployment = Endpoint?.Deployment;
         var key = _caller.Key?.Settings;
         var usage = _charged ? _usage : result.Usage;

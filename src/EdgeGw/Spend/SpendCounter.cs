@@ -5,16 +5,47 @@ namespace EdgeGw.Spend;
 /// window resets. Mutations take a tiny lock because an increment must read the window it lands in
 /// atomically with the add (Interlocked alone cannot tie the two); each mutation bumps
 /// <see cref="Sequence"/> so the database, written later and possibly out of order, keeps only the
-/// newest state. Reads for the budget check are lock-free.
+/// newest state. Reads for the budget check are lock-free, and so are reservations
+/// (<see cref="IBudgetCounter"/>): they move <c>_committed</c> — spend plus what requests in flight
+/// reserved — with compare-and-swap, so the check and the reservation are one atomic step.
 /// </summary>
-internal sealed class SpendCounter(long nanos = 0, long resetAtMs = 0, long sequence = 0)
+internal sealed class SpendCounter(long nanos = 0, long resetAtMs = 0, long sequence = 0) : IBudgetCounter
 {
     private readonly Lock _lock = new();
     private long _nanos = nanos;
     private long _resetAtMs = resetAtMs;
     private long _sequence = sequence;
+    private long _committed = nanos; // spend + reserved; every change of spend moves it by the same amount
 
     public long Nanos => Volatile.Read(ref _nanos);
+    public long ReservedNanos => Math.Max(Volatile.Read(ref _committed) - Volatile.Read(ref _nanos), 0);
+
+    public bool TryReserve(long nanos, long maxNanos)
+    {
+        while (true)
+        {
+            var committed = Volatile.Read(ref _committed);
+            if (committed >= maxNanos)
+                return false;
+            // Another request reserved or settled since the read: decide again on the new total.
+            if (Interlocked.CompareExchange(ref _committed, Money.Add(committed, nanos), committed) == committed)
+                return true;
+        }
+    }
+
+    public void Release(long nanos) => Commit(-nanos);
+
+    private void Commit(long delta)
+    {
+        if (delta == 0)
+            return;
+        while (true)
+        {
+            var committed = Volatile.Read(ref _committed);
+            if (Interlocked.CompareExchange(ref _committed, Money.Add(committed, delta), committed) == committed)
+                return;
+        }
+    }
     /// <summary>When the window ends, Unix ms; 0 when the budget has no duration.</summary>
     public long ResetAtMs => Volatile.Read(ref _resetAtMs);
     public long Sequence => Volatile.Read(ref _sequence);
@@ -23,7 +54,10 @@ internal sealed class SpendCounter(long nanos = 0, long resetAtMs = 0, long sequ
     {
         lock (_lock)
         {
+            var before = _nanos;
             _nanos = Money.Add(_nanos, nanos);
+            // Added before the caller releases its reservation: spend + reserved never dips below the truth.
+            Commit(_nanos - before);
             _sequence++;
             return new CounterState(_nanos, _resetAtMs, _sequence);
         }
@@ -50,6 +84,7 @@ internal sealed class SpendCounter(long nanos = 0, long resetAtMs = 0, long sequ
             else
             {
                 _resetAtMs = ResetAfter(duration, DateTimeOffset.FromUnixTimeMilliseconds(_resetAtMs), now, clock).ToUnixTimeMilliseconds();
+                Commit(-_nanos);
                 Volatile.Write(ref _nanos, 0);
             }
             _sequence++;
@@ -80,7 +115,10 @@ internal sealed class SpendCounter(long nanos = 0, long resetAtMs = 0, long sequ
         lock (_lock)
         {
             if (nanos is not null)
+            {
+                Commit(nanos.Value - _nanos);
                 _nanos = nanos.Value;
+            }
             if (durationChanged)
                 _resetAtMs = duration is null ? 0 : duration.NextReset(now, clock).ToUnixTimeMilliseconds();
             _sequence++;

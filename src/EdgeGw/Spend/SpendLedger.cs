@@ -12,8 +12,9 @@ namespace EdgeGw.Spend;
 /// states go to the <see cref="SpendWriter"/>.
 /// </summary>
 /// <remarks>
-/// Semantics at the limit: a request admitted while spend &lt; budget may finish above it (its cost
-/// is unknown until it ends); no request is admitted once spend ≥ budget.
+/// Semantics at the limit: a request admitted while spend + reserved &lt; budget may finish above it
+/// (its cost is unknown until it ends), by at most its own reservation plus what its usage exceeds
+/// it by; no request is admitted once spend ≥ budget, nor while requests in flight have reserved the rest.
 /// </remarks>
 internal sealed class SpendLedger(Accounts accounts, SpendWriter writer, TimeProvider time)
 {
@@ -82,6 +83,45 @@ internal sealed class SpendLedger(Accounts accounts, SpendWriter writer, TimePro
             return null;
         var spend = counter.Nanos;
         return spend >= max.Value ? BudgetError.Exceeded(kind is null ? null : $" {kind}={id}", spend, max.Value) : null;
+    }
+
+    /// <summary>
+    /// Reserves <paramref name="nanos"/> — the request's priced estimate on the deployment chosen —
+    /// on every budget the caller spends from, all or nothing, each while its spend + reserved &lt;
+    /// max_budget. Returns the budget 429 naming the first that has no room; the hold releases on
+    /// every path (<see cref="RequestAccounting"/>). A free request reserves nothing.
+    /// </summary>
+    public GatewayError? Reserve(Caller caller, GlobalBudget global, long nanos, ref BudgetHold hold)
+    {
+        hold.Start(nanos);
+        if (nanos <= 0)
+            return null;
+        if (caller.Key is { } key)
+        {
+            var settings = key.Settings;
+            if (!hold.TryAdd(key.Spend, settings.MaxBudgetNanos))
+                return Refuse(ref hold, key.Spend, settings.MaxBudgetNanos, null);
+            if (Accounts.TeamOf(settings) is { } team)
+            {
+                var t = team.Settings;
+                if (!hold.TryAdd(team.Spend, t.MaxBudgetNanos))
+                    return Refuse(ref hold, team.Spend, t.MaxBudgetNanos, $" Team={t.TeamId}");
+                if (Accounts.MemberOf(settings) is { } member && !hold.TryAdd(member.Spend, member.Settings.MaxBudgetNanos))
+                    return Refuse(ref hold, member.Spend, member.Settings.MaxBudgetNanos, $" User={settings.UserId} in Team={t.TeamId}");
+            }
+            else if (Accounts.UserOf(settings) is { } user && !hold.TryAdd(user.Spend, user.Settings.MaxBudgetNanos))
+            {
+                return Refuse(ref hold, user.Spend, user.Settings.MaxBudgetNanos, $" User={user.Settings.UserId}");
+            }
+        }
+        return hold.TryAdd(Accounts.Global, global.MaxBudgetNanos) ? null : Refuse(ref hold, Accounts.Global, global.MaxBudgetNanos, null);
+    }
+
+    private static GatewayError Refuse(ref BudgetHold hold, SpendCounter counter, long? max, string? who)
+    {
+        hold.Release();
+        var spend = counter.Nanos;
+        return spend >= max!.Value ? BudgetError.Exceeded(who, spend, max.Value) : BudgetError.Reserved(who, spend, counter.ReservedNanos, max.Value);
     }
 
     /// <summary>Adds <paramref name="costNanos"/> to every counter the caller spends from; returns the new states to persist.</summary>

@@ -109,12 +109,17 @@ public sealed class HotPathAllocationTests
             var personalContext = new DefaultHttpContext();
             personalContext.Request.Headers.Authorization = "Bearer " + personalKey;
             var global = new GlobalBudget(Money.ToNanos(1000), null);
+            var deployment = new EdgeGw.Config.Deployment { Index = 0, ModelName = "gpt-4o", Provider = "openai", ModelId = "gpt-4o", Id = "d" };
+            var hold = new BudgetHold();
 
             var allocated = AllocatedBy(() =>
             {
                 Assert.Null(auth.Authenticate(context, out var caller));
                 Assert.Null(ModelAccess.Check(caller, data.Accounts, "gpt-4o"));
                 Assert.Null(data.Ledger.Check(caller, global));
+                // Admission reserves the priced estimate on key, team, member and proxy; the end gives it back.
+                Assert.Null(data.Ledger.Reserve(caller, global, CostCalculator.Reservation(deployment, 100, 4096), ref hold));
+                hold.Release();
                 Assert.Null(auth.Authenticate(personalContext, out var personalCaller));
                 Assert.Null(data.Ledger.Check(personalCaller, global));
             });

@@ -106,12 +106,27 @@ public sealed class AdmissionTests
     public void UsageBelowEstimate_ReturnsTheDifference()
     {
         var key = new EntityLimits("key", "k").Update(rpm: null, tpm: 1000, maxParallel: null, T0);
-        Assert.True(TryAdmit(T0, 900, out var admission, out _, key));
-        Assert.False(TryAdmit(T0, 200, key));
+        Assert.True(TryAdmit(T0, 1000, out var admission, out _, key));
+        Assert.False(TryAdmit(T0, 1, key));
 
         admission.Complete(actualTokens: 100, T0);
 
+        Assert.Equal(900, key.Tokens!.Remaining(T0));
         Assert.True(TryAdmit(T0, 800, key));
+    }
+
+    [Fact]
+    public void WindowWithRoom_AdmitsAReservationLargerThanTheRoomThenRefuses()
+    {
+        // LiteLLM's rule (current < limit) with a reservation: the last request admitted may pass the limit.
+        var key = new EntityLimits("key", "k").Update(rpm: null, tpm: 1000, maxParallel: null, T0);
+        Assert.True(TryAdmit(T0, 900, key));
+
+        Assert.True(TryAdmit(T0, 200, key));
+
+        Assert.False(TryAdmit(T0, 1, out _, out var refusal, key));
+        Assert.Equal(LimitKind.Tokens, refusal.Kind);
+        Assert.Equal(TimeSpan.FromSeconds(6), refusal.RetryAfter); // 1,100 used: 100 must refill at 1,000 a minute
     }
 
     [Fact]
@@ -173,11 +188,24 @@ public sealed class AdmissionTests
     }
 
     [Fact]
-    public void EstimateLargerThanLimit_IsRefused()
+    public void ReservationLargerThanLimit_PassesAnEmptyWindowAlone()
     {
+        // An output cap can exceed a small tpm: such a request still runs, and nothing runs beside it.
         var key = new EntityLimits("key", "k").Update(rpm: null, tpm: 100, maxParallel: null, T0);
-        Assert.False(TryAdmit(T0, 101, out _, out var refusal, key));
+        Assert.True(TryAdmit(T0, 4_096, out var admission, out _, key));
+        Assert.False(TryAdmit(T0, 1, out _, out var refusal, key));
         Assert.Equal(LimitKind.Tokens, refusal.Kind);
+
+        admission.Complete(actualTokens: 30, T0);
+
+        Assert.True(TryAdmit(T0, 4_096, key));
+    }
+
+    [Fact]
+    public void ZeroTpm_RefusesEveryReservation()
+    {
+        var key = new EntityLimits("key", "k").Update(rpm: null, tpm: 0, maxParallel: null, T0);
+        Assert.False(TryAdmit(T0, 1, key));
     }
 }
 

@@ -101,24 +101,30 @@ public sealed class RateLimitEnforcementTests
     }
 
     [Fact]
-    public async Task TokenDebt_DelaysLaterRequestsUntilRefilled()
+    public async Task TokenDebt_RefusesUntilTheWindowHasRoom()
     {
         var time = new FakeTime();
         await using var gateway = await TestGateway.StartAsync(AdminClient.CheapModel, time: time);
-        // Chat costs 8 prompt + 3 completion = 11 tokens; estimated at admission as 8.
+        // Chat uses 8 prompt + 3 completion = 11 tokens; it reserves its body's estimate plus 4,096 output
+        // tokens (no max_tokens), so it runs while the window has room and settles to 11.
         var key = await gateway.NewKeyAsync("""{"tpm_limit":12}""");
         using (var first = await gateway.ChatAsync(key))
         {
             Assert.Equal(HttpStatusCode.OK, first.StatusCode);
             Assert.Equal("12", first.Headers.GetValues("x-ratelimit-limit-tokens").Single());
         }
+        using (var second = await gateway.ChatAsync(key))
+            Assert.Equal(HttpStatusCode.OK, second.StatusCode); // 1 token of room left: admitted, 22 used
 
         using (var early = await gateway.ChatAsync(key))
+        {
             Assert.Equal(HttpStatusCode.TooManyRequests, early.StatusCode);
-        time.Advance(TimeSpan.FromSeconds(30)); // 12 tpm refills 1 token per 5 s: 1 left + 6 back, 8 needed
+            Assert.Equal(TimeSpan.FromSeconds(50), early.Headers.RetryAfter!.Delta); // 12 tpm refills a token per 5 s
+        }
+        time.Advance(TimeSpan.FromSeconds(49));
         using (var stillEarly = await gateway.ChatAsync(key))
             Assert.Equal(HttpStatusCode.TooManyRequests, stillEarly.StatusCode);
-        time.Advance(TimeSpan.FromSeconds(5));
+        time.Advance(TimeSpan.FromSeconds(2));
         using var later = await gateway.ChatAsync(key);
         Assert.Equal(HttpStatusCode.OK, later.StatusCode);
     }

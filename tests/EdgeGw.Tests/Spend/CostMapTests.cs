@@ -39,6 +39,22 @@ public sealed class CostMapTests : IDisposable
         CostCalculator.Cost(table.Lookup(provider, model)!, usage);
 
     [Fact]
+    public void MaxOutputTokens_IsReadForReservationsWithLegacyMaxTokensAsFallback()
+    {
+        var map = CostMap.Parse("""
+            {
+              "a": { "max_tokens": 8192, "max_output_tokens": 64000, "input_cost_per_token": 1e-06, "output_cost_per_token": 2e-06 },
+              "b": { "max_tokens": 4096, "input_cost_per_token": 1e-06, "output_cost_per_token": 2e-06 },
+              "c": { "input_cost_per_token": 1e-06, "output_cost_per_token": 2e-06 }
+            }
+            """u8);
+
+        Assert.Equal(64_000, map.Prices["a"].MaxOutputTokens);
+        Assert.Equal(4_096, map.Prices["b"].MaxOutputTokens);
+        Assert.Null(map.Prices["c"].MaxOutputTokens);
+    }
+
+    [Fact]
     public void LocalPath_EntriesOverrideTheBuiltInTable()
     {
         var table = Load(_path);

@@ -40,12 +40,12 @@ internal static class MessagesEndpoint
     /// The Messages body has model and messages where the chat parser expects them: one pass finds
     /// the model and the prompt size (and rejects malformed JSON) before any translation work.
     /// </summary>
-    private static GatewayError? Resolve(ReadOnlySpan<byte> anthropicBody, GatewayState state, out long estimate, out Routing.ModelGroup? group)
+    private static GatewayError? Resolve(ReadOnlySpan<byte> anthropicBody, GatewayState state, out Limits.RequestEstimate estimate, out Routing.ModelGroup? group)
     {
         group = null;
         Span<char> name = stackalloc char[ChatRequestParser.MaxModelNameChars];
         var error = ChatRequestParser.Parse(anthropicBody, out var request, name, out var nameLength);
-        estimate = request.EstimatedPromptTokens;
+        estimate = request.Estimate(anthropicBody.Length);
         if (error is not null)
             return error;
         if (!state.Models.TryFind(name[..nameLength], out var found))

@@ -26,9 +26,12 @@ internal static class AnthropicWire
     {
         "minimal" or "low" => 1024,
         "medium" => 2048,
-        "high" => 4096,
+        "high" => MaxEffortBudget,
         _ => null,
     };
+
+    /// <summary>The largest budget an effort maps to: what admission reserves for any effort.</summary>
+    public const int MaxEffortBudget = 4096;
 
     /// <summary>The Messages URL for an <c>api_base</c> given as the host root, or already ending in <c>/v1</c> or <c>/v1/messages</c>.</summary>
     public static Uri MessagesUri(string? apiBase)
