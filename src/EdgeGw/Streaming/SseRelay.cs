@@ -139,7 +139,9 @@ internal static class SseRelay
     {
         var maxBytes = http.RequestServices?.GetService<GatewayRuntime>()?.Current.Config.General.MaxResponseSizeBytes
             ?? Config.GeneralSettings.DefaultMaxResponseSizeBytes;
-        var complete = !running || await StreamDrain.ToEndAsync(reader, parser, translator, cancel, streamTimeout, limits, maxBytes);
+        // A shutdown's end aborts every connection: reading on would outlast it, so those are estimated.
+        var stopping = http.RequestServices?.GetService<IHostApplicationLifetime>()?.ApplicationStopping.IsCancellationRequested == true;
+        var complete = !running || (!stopping && await StreamDrain.ToEndAsync(reader, parser, translator, cancel, streamTimeout, limits, maxBytes));
         return Billed(translator, true, gone, complete);
     }
 
