@@ -73,11 +73,12 @@ public sealed class AbandonedStreamTests : IAsyncDisposable
         });
 
     /// <summary>Reads <paramref name="chunks"/> events of a stream, then drops the connection; returns the request id.</summary>
-    private static async Task<string> ReadThenDisconnectAsync(TestGateway gateway, string key, int chunks)
+    private static async Task<string> ReadThenDisconnectAsync(TestGateway gateway, string key, int chunks,
+        string path = "/v1/chat/completions", string body = StreamBody)
     {
         // No drain on dispose (the handler would read up to 1 MB on to reuse the connection): the client really leaves.
         using var client = new HttpClient(new SocketsHttpHandler { MaxResponseDrainSize = 0 }) { BaseAddress = gateway.BaseAddress };
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/chat/completions") { Content = new StringContent(StreamBody, Encoding.UTF8, "application/json") };
+        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
         var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
@@ -130,6 +131,51 @@ public sealed class AbandonedStreamTests : IAsyncDisposable
         // 550 tokens settled against the key's tpm_limit of 500: the next request waits for the window.
         using var next = await gateway.ChatAsync(key);
         Assert.Equal(HttpStatusCode.TooManyRequests, next.StatusCode);
+    }
+
+    [Fact]
+    public async Task MessagesClientLeavesAnthropicStream_RowBilledWithMessageDeltaUsage()
+    {
+        _upstream = await FakeUpstream.StartAsync();
+        _gateway = await TestGateway.StartAsync($"""
+            - model_name: claude
+              litellm_params:
+                model: anthropic/claude-sonnet-4-5-20250929
+                api_base: {_upstream.Url}
+                api_key: sk-ant-upstream
+                input_cost_per_token: 0.001
+                output_cost_per_token: 0.002
+            """);
+        var key = await _gateway.NewKeyAsync();
+        var left = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        const string Delta = "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\"abcd\"}}\n\n";
+        _upstream.Handle(async (c, _) =>
+        {
+            c.Response.ContentType = "text/event-stream";
+            await c.Response.WriteAsync("event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"id\":\"msg_1\",\"type\":\"message\",\"role\":\"assistant\",\"model\":\"claude-sonnet-4-5-20250929\",\"content\":[],\"stop_reason\":null,\"stop_sequence\":null,\"usage\":{\"input_tokens\":12,\"output_tokens\":1}}}\n\n"
+                + "event: content_block_start\ndata: {\"type\":\"content_block_start\",\"index\":0,\"content_block\":{\"type\":\"text\",\"text\":\"\"}}\n\n" + Delta);
+            await c.Response.Body.FlushAsync();
+            await left.Task.WaitAsync(TimeSpan.FromSeconds(20));
+            for (var i = 0; i < 10; i++)
+            {
+                await c.Response.WriteAsync(Delta);
+                await c.Response.Body.FlushAsync();
+                await Task.Delay(100);
+            }
+            await c.Response.WriteAsync("event: content_block_stop\ndata: {\"type\":\"content_block_stop\",\"index\":0}\n\n"
+                + "event: message_delta\ndata: {\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"end_turn\",\"stop_sequence\":null},\"usage\":{\"output_tokens\":300}}\n\n"
+                + "event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n");
+        });
+
+        var id = await ReadThenDisconnectAsync(_gateway, key, 3, "/v1/messages",
+            """{"model":"claude","max_tokens":1000,"stream":true,"messages":[{"role":"user","content":"Hi"}]}""");
+        left.SetResult();
+        var row = await RowAsync(_gateway, id);
+
+        Assert.Equal((12, 300), (row.GetProperty("prompt_tokens").GetInt32(), row.GetProperty("completion_tokens").GetInt32()));
+        Assert.Equal("ClientDisconnected", row.GetProperty("metadata").GetProperty("error_information").GetProperty("error_class").GetString());
+        Assert.False(row.GetProperty("metadata").TryGetProperty("usage_estimated", out _));
+        Assert.Equal(0.612m, await _gateway.KeySpendAsync(key)); // 12 × 0.001 + 300 × 0.002
     }
 
     [Fact]
