@@ -120,8 +120,9 @@ internal static class SseRelay
             cancel.Wrote();
             return flush.IsCompleted || flush.IsCanceled || http.RequestAborted.IsCancellationRequested ? ClientGone.Disconnected : ClientGone.No;
         }
-        catch (OperationCanceledException) when (cancel.WriteTimedOut && !http.RequestAborted.IsCancellationRequested)
+        catch (OperationCanceledException) when (cancel.WriteTimedOut)
         {
+            // Kestrel may abort the connection itself on the cancelled flush; either way the client sat on a write.
             http.Abort(); // frees the connection; its unread bytes are dropped
             return ClientGone.Stalled;
         }
