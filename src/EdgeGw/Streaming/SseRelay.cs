@@ -74,9 +74,10 @@ internal static class SseRelay
             if (gone != ClientGone.No)
                 return await AbandonedAsync(reader, parser, translator, http, cancel, streamTimeout, limits, gone, running);
         }
-        catch (OperationCanceledException) when (http.RequestAborted.IsCancellationRequested)
+        catch (Exception e) when (http.RequestAborted.IsCancellationRequested
+            && e is OperationCanceledException or EventTooLargeException or IOException or HttpRequestException)
         {
-            gone = ClientGone.Disconnected; // nothing more can be told; the upstream is released by disposal
+            gone = ClientGone.Disconnected; // the upstream failed (or timed out) after the client left: billed an estimate
         }
         catch (OperationCanceledException)
         {
