@@ -77,6 +77,7 @@ try
             {
                 MaxConnections = options.MaxConnections ?? EdgeGw.Api.ListenOptions.DefaultMaxConnections,
                 RequestHeadersTimeout = options.RequestHeadersTimeout ?? EdgeGw.Api.ListenOptions.DefaultRequestHeadersTimeout,
+                StreamWriteTimeout = options.StreamWriteTimeout ?? EdgeGw.Streaming.StreamLimits.DefaultWriteTimeout,
             },
             logging: logging => logging.SetMinimumLevel(level), databasePath: options.DatabasePath);
     }

@@ -16,6 +16,8 @@ internal sealed record ListenOptions(IPAddress Address, int Port, ServerCertific
     public long MaxConnections { get; init; } = DefaultMaxConnections;
     /// <summary>A connection that has not sent a request's headers by then is closed, silent or slow alike.</summary>
     public TimeSpan RequestHeadersTimeout { get; init; } = DefaultRequestHeadersTimeout;
+    /// <summary>A stream whose client does not take a write within this is ended and billed (<c>EDGEGW_STREAM_WRITE_TIMEOUT</c>).</summary>
+    public TimeSpan StreamWriteTimeout { get; init; } = Streaming.StreamLimits.DefaultWriteTimeout;
 }
 
 /// <summary>Builds the Kestrel app around a config: used by Program and by the in-process tests.</summary>
@@ -59,6 +61,7 @@ internal static partial class GatewayHost
             new GatewayRuntime(config, time, Storage.GatewayData.Open(databasePath, time, services.GetRequiredService<ILoggerFactory>()),
                 new Observability.GatewayTelemetry(services.GetRequiredService<ILoggerFactory>().CreateLogger(Observability.GatewayTelemetry.RequestLogCategory))));
         builder.Services.AddSingleton<RequestDispatcher>();
+        builder.Services.AddSingleton(new Streaming.StreamLimits { WriteTimeout = listen.StreamWriteTimeout });
 
         var app = builder.Build();
         var dispatcher = app.Services.GetRequiredService<RequestDispatcher>();

@@ -27,6 +27,8 @@ internal sealed record CommandLine
     public long? MaxConnections { get; init; }
     /// <summary><c>EDGEGW_REQUEST_HEADERS_TIMEOUT</c>: seconds a connection may take to send a request's headers.</summary>
     public TimeSpan? RequestHeadersTimeout { get; init; }
+    /// <summary><c>EDGEGW_STREAM_WRITE_TIMEOUT</c>: seconds a stream's client may leave a write untaken before the stream is ended.</summary>
+    public TimeSpan? StreamWriteTimeout { get; init; }
     public bool ShowHelp { get; init; }
     public bool ShowVersion { get; init; }
     /// <summary>LiteLLM's <c>--health</c>: query a running gateway's <c>/health</c> and exit.</summary>
@@ -186,6 +188,8 @@ internal sealed record CommandLine
             result = result with { MaxConnections = ParseCount(connections, "EDGEGW_MAX_CONNECTIONS") };
         if (Env("EDGEGW_REQUEST_HEADERS_TIMEOUT") is { } headers)
             result = result with { RequestHeadersTimeout = ParseSeconds(headers, "EDGEGW_REQUEST_HEADERS_TIMEOUT") };
+        if (Env("EDGEGW_STREAM_WRITE_TIMEOUT") is { } writes)
+            result = result with { StreamWriteTimeout = ParseSeconds(writes, "EDGEGW_STREAM_WRITE_TIMEOUT") };
         if (IsTrue(Env("DEBUG", "--debug")))
             result = result with { LogLevel = MoreVerbose(result.LogLevel, Microsoft.Extensions.Logging.LogLevel.Information) };
         if (IsTrue(Env("DETAILED_DEBUG", "--detailed_debug")))

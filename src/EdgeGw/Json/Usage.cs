@@ -9,6 +9,8 @@ internal struct Usage
     public long CachedTokens;
     public long CacheCreationTokens;
     public long ReasoningTokens;
+    /// <summary>Counted by the gateway (about 4 bytes a token), not reported by the upstream: a stream that ended without its usage.</summary>
+    public bool Estimated;
 
     public readonly long TotalTokens => PromptTokens + CompletionTokens;
 }

@@ -9,5 +9,12 @@ namespace EdgeGw.Providers;
 /// </summary>
 internal readonly record struct ProviderResult(GatewayError? Error, bool ResponseStarted, Usage Usage)
 {
+    /// <summary>A stream whose client left before its end: still billed, for what the upstream generated.</summary>
+    public Streaming.ClientGone ClientGone { get; init; }
+
+    /// <summary>An estimated usage without a prompt count gets the request's prompt estimate.</summary>
+    public ProviderResult WithPromptEstimate(long promptTokens) =>
+        Usage is { Estimated: true, PromptTokens: 0 } ? this with { Usage = Usage with { PromptTokens = promptTokens } } : this;
+
     public static ProviderResult Failed(GatewayError error) => new(error, false, default);
 }

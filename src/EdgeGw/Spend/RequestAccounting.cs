@@ -153,6 +153,8 @@ internal sealed class RequestAccounting
             TeamId = key?.TeamId,
             EndUser = _attribution?.EndUser,
             Status = success ? "success" : "failure",
+            UsageEstimated = success && usage.Estimated,
+            ClientGone = result.ClientGone,
             Key = key,
             Team = key is null ? null : _ledger.Accounts.TeamOf(key)?.Settings,
             Attribution = _attribution,

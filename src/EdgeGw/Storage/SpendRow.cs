@@ -30,6 +30,10 @@ internal sealed record SpendRow
     public bool CacheHit { get; init; }
     /// <summary><c>success</c> or <c>failure</c> (failures carry spend 0).</summary>
     public required string Status { get; init; }
+    /// <summary>The tokens are the gateway's estimate (metadata <c>usage_estimated</c>): the upstream's usage never came.</summary>
+    public bool UsageEstimated { get; init; }
+    /// <summary>A stream the client left before its end (metadata <c>error_information</c>, LiteLLM's 499 <c>ClientDisconnected</c>).</summary>
+    public Streaming.ClientGone ClientGone { get; init; }
 
     // What the writer turns into metadata and request_tags, off the request path.
     public Auth.KeySettings? Key { get; init; }

@@ -40,8 +40,30 @@ internal sealed class SpendRowJson
             _json.WriteRawValue(requester, skipInputValidation: true);
         }
         _json.WriteString("status"u8, row.Status);
+        if (row.UsageEstimated)
+            _json.WriteBoolean("usage_estimated"u8, true);
+        if (row.ClientGone != Streaming.ClientGone.No)
+            WriteClientGone(row.ClientGone);
         _json.WriteEndObject();
         return Finish();
+    }
+
+    // LiteLLM bills a stream its client left as a success carrying a 499 ClientDisconnected error_information.
+    private void WriteClientGone(Streaming.ClientGone gone)
+    {
+        _json.WriteStartObject("error_information"u8);
+        _json.WriteString("error_code"u8, "499"u8);
+        if (gone == Streaming.ClientGone.Stalled)
+        {
+            _json.WriteString("error_class"u8, "ClientStalled"u8);
+            _json.WriteString("error_message"u8, "The client stopped reading the stream; it was ended and billed for what was generated"u8);
+        }
+        else
+        {
+            _json.WriteString("error_class"u8, "ClientDisconnected"u8);
+            _json.WriteString("error_message"u8, "Client disconnected the request"u8);
+        }
+        _json.WriteEndObject();
     }
 
     public ReadOnlySpan<byte> Tags(SpendRow row)

@@ -24,6 +24,7 @@ internal abstract class ChatStreamDecoder<TEncoder>(TEncoder encoder, string dep
 
     public Usage Usage => CurrentUsage;
     public GatewayError? Error { get; private set; }
+    public long GeneratedBytes => Encoder.GeneratedBytes;
 
     public abstract bool OnEvent(in SseEvent sseEvent, IBufferWriter<byte> output);
 

@@ -29,4 +29,7 @@ internal interface IChatStreamEncoder
 
     /// <summary>Ends the stream with an in-band error.</summary>
     void Error(IBufferWriter<byte> output, GatewayError error);
+
+    /// <summary>Escaped bytes of text, reasoning and tool arguments handed in so far: the estimate's basis when usage never comes.</summary>
+    long GeneratedBytes { get; }
 }

@@ -26,6 +26,9 @@ internal interface IStreamTranslator
     /// <summary>Usage captured from the stream, for accounting.</summary>
     Usage Usage { get; }
 
+    /// <summary>Escaped bytes of generated text seen so far: billed as an estimate when the usage never comes.</summary>
+    long GeneratedBytes { get; }
+
     /// <summary>The failure the client was told about in-band, if any.</summary>
     GatewayError? Error { get; }
 }

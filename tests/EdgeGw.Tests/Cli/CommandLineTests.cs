@@ -99,6 +99,13 @@ public sealed class CommandLineTests
     }
 
     [Fact]
+    public void StreamWriteTimeoutVariable_IsReadInSeconds()
+    {
+        Assert.Equal(TimeSpan.FromSeconds(7), Parse([], new Dictionary<string, string> { ["EDGEGW_STREAM_WRITE_TIMEOUT"] = "7" }).StreamWriteTimeout);
+        Assert.Contains("EDGEGW_STREAM_WRITE_TIMEOUT", Problem([], new Dictionary<string, string> { ["EDGEGW_STREAM_WRITE_TIMEOUT"] = "0" }), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void SslPaths_AreTakenFromTheCommandLine()
     {
         var options = Parse(["--ssl_keyfile_path", "/certs/key.pem", "--ssl_certfile_path", "/certs/cert.pem"]);

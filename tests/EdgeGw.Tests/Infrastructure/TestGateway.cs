@@ -33,7 +33,9 @@ public sealed class TestGateway : IAsyncDisposable
 
     /// <summary>Starts a gateway on <paramref name="modelListYaml"/> (the model_list entries) plus any extra top-level YAML.</summary>
     /// <param name="databasePath">A database to reuse (e.g. to restart on it); by default a fresh temp file.</param>
-    public static async Task<TestGateway> StartAsync(string modelListYaml, string extraYaml = "", TimeProvider? time = null, string? databasePath = null)
+    /// <param name="streamWriteTimeout">How long a stream's client may leave a write untaken (EDGEGW_STREAM_WRITE_TIMEOUT).</param>
+    public static async Task<TestGateway> StartAsync(string modelListYaml, string extraYaml = "", TimeProvider? time = null, string? databasePath = null,
+        TimeSpan? streamWriteTimeout = null)
     {
         var yaml = $"""
             model_list:
@@ -45,7 +47,8 @@ public sealed class TestGateway : IAsyncDisposable
         var config = ConfigLoader.Parse(yaml, _ => null);
         var ownsDatabase = databasePath is null;
         databasePath ??= NewDatabasePath();
-        var app = GatewayHost.Build(config, new ListenOptions(IPAddress.Loopback, 0), time,
+        var listen = new ListenOptions(IPAddress.Loopback, 0) { StreamWriteTimeout = streamWriteTimeout ?? EdgeGw.Streaming.StreamLimits.DefaultWriteTimeout };
+        var app = GatewayHost.Build(config, listen, time,
             logging => logging.ClearProviders(), databasePath);
         await app.StartAsync();
         return new TestGateway(app, GatewayHost.BoundAddress(app), databasePath, ownsDatabase);

@@ -52,13 +52,33 @@ public sealed class PassThroughAllocationTests(ITestOutputHelper log)
         Assert.True(allocated < events, $"{allocated} bytes for {events} events ({(double)allocated / events:0.###} B/event)");
     }
 
+    [Fact]
+    public void AbandonedStreamDrain_AllocatesNothingPerEventAndCountsTheText()
+    {
+        var input = new ReadOnlySequence<byte>(Stream());
+        using var parser = new SseParser();
+        using var sink = new DiscardingWriter();
+        Relay(parser, new OpenAiStreamRelay(ModelJson, clientWantsUsage: false, "alloc"), input, sink); // warm-up
+        var relay = new OpenAiStreamRelay(ModelJson, clientWantsUsage: false, "alloc");
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var events = Relay(parser, relay, input, sink);
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        log.WriteLine($"drain: {allocated} B for {events} events");
+        Assert.True(allocated < events, $"{allocated} bytes for {events} events");
+        Assert.True(relay.Usage.Present);
+        var text = Enumerable.Range(0, Events).Sum(i => Encoding.UTF8.GetByteCount($" tök{i} 🌸"));
+        Assert.Equal(text, relay.GeneratedBytes);
+    }
+
     private static void Run(SseParser parser, ReadOnlySequence<byte> input, PooledBufferWriter output)
     {
         output.Reset();
         Relay(parser, new OpenAiStreamRelay(ModelJson, clientWantsUsage: false, "alloc"), input, output);
     }
 
-    private static int Relay(SseParser parser, OpenAiStreamRelay relay, ReadOnlySequence<byte> input, PooledBufferWriter output)
+    private static int Relay(SseParser parser, OpenAiStreamRelay relay, ReadOnlySequence<byte> input, IBufferWriter<byte> output)
     {
         var events = 0;
         var buffer = input;

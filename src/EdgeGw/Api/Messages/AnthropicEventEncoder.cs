@@ -15,6 +15,8 @@ namespace EdgeGw.Api.Messages;
 /// </summary>
 internal sealed class AnthropicEventEncoder(byte[] modelJson, long estimatedInputTokens) : IChatStreamEncoder
 {
+    public long GeneratedBytes { get; private set; }
+
     private enum Block : byte { None, Text, Thinking, Tool }
 
     private bool _started;
@@ -49,6 +51,7 @@ internal sealed class AnthropicEventEncoder(byte[] modelJson, long estimatedInpu
 
     public void Text(IBufferWriter<byte> output, int choice, ReadOnlySpan<byte> text)
     {
+        GeneratedBytes += text.Length;
         if (choice != 0 || text.IsEmpty)
             return;
         Open(output, Block.Text, -1, default, default);
@@ -57,6 +60,7 @@ internal sealed class AnthropicEventEncoder(byte[] modelJson, long estimatedInpu
 
     public void Reasoning(IBufferWriter<byte> output, int choice, ReadOnlySpan<byte> text)
     {
+        GeneratedBytes += text.Length;
         if (choice != 0 || text.IsEmpty)
             return;
         Open(output, Block.Thinking, -1, default, default);
@@ -72,6 +76,7 @@ internal sealed class AnthropicEventEncoder(byte[] modelJson, long estimatedInpu
 
     public void ToolArguments(IBufferWriter<byte> output, int choice, int index, ReadOnlySpan<byte> fragment)
     {
+        GeneratedBytes += fragment.Length;
         // Anthropic blocks cannot interleave; upstreams stream one call's arguments after another,
         // so a fragment for any call but the open one has no block to go to.
         if (choice != 0 || _open != Block.Tool || index != _openToolIndex || fragment.IsEmpty)

@@ -28,6 +28,7 @@ internal sealed class AnthropicStreamDecoder<TEncoder>(TEncoder encoder, string 
 
     public Usage Usage => _usage.ToOpenAi();
     public GatewayError? Error { get; private set; }
+    public long GeneratedBytes => encoder.GeneratedBytes;
 
     public bool OnEvent(in SseEvent sseEvent, IBufferWriter<byte> output)
     {

@@ -22,6 +22,7 @@ internal sealed class AnthropicStreamRelay(byte[] clientModelJson, string deploy
 
     public Usage Usage => _usage.ToOpenAi();
     public GatewayError? Error { get; private set; }
+    public long GeneratedBytes { get; private set; }
 
     public bool OnEvent(in SseEvent sseEvent, IBufferWriter<byte> output)
     {
@@ -36,6 +37,8 @@ internal sealed class AnthropicStreamRelay(byte[] clientModelJson, string deploy
                 model = ReadMessageStart(data);
             else if (type.SequenceEqual("message_delta"u8))
                 ReadUsageOf(data);
+            else if (type.SequenceEqual("content_block_delta"u8))
+                GeneratedBytes += CountGenerated(data);
             else
                 AnthropicEventJson.Validate(data);
             Write(output, type, data, model);
@@ -58,6 +61,14 @@ internal sealed class AnthropicStreamRelay(byte[] clientModelJson, string deploy
     {
         AnthropicEventJson.ReadMessageStart(data, ref _usage, out _, out var model);
         return model;
+    }
+
+    private static long CountGenerated(ReadOnlySpan<byte> data)
+    {
+        var reader = AnthropicEventJson.Open(data);
+        var bytes = GeneratedText.Skip(ref reader);
+        AnthropicEventJson.Close(ref reader);
+        return bytes;
     }
 
     private void ReadUsageOf(ReadOnlySpan<byte> data)

@@ -12,6 +12,8 @@ namespace EdgeGw.Providers.OpenAi;
 /// </summary>
 internal sealed class OpenAiChunkEncoder(byte[] modelJson, bool clientWantsUsage, TimeProvider time) : IChatStreamEncoder
 {
+    public long GeneratedBytes { get; private set; }
+
     private byte[] _head = [];
     private bool _roleSent;
 
@@ -59,6 +61,7 @@ internal sealed class OpenAiChunkEncoder(byte[] modelJson, bool clientWantsUsage
 
     public void Text(IBufferWriter<byte> output, int choice, ReadOnlySpan<byte> text)
     {
+        GeneratedBytes += text.Length;
         EnsureStarted(output);
         Begin(output, choice);
         output.Write("{\"content\":\""u8);
@@ -69,6 +72,7 @@ internal sealed class OpenAiChunkEncoder(byte[] modelJson, bool clientWantsUsage
 
     public void Reasoning(IBufferWriter<byte> output, int choice, ReadOnlySpan<byte> text)
     {
+        GeneratedBytes += text.Length;
         EnsureStarted(output);
         Begin(output, choice);
         output.Write("{\"reasoning_content\":\""u8); // LiteLLM's field for thinking text
@@ -93,6 +97,7 @@ internal sealed class OpenAiChunkEncoder(byte[] modelJson, bool clientWantsUsage
 
     public void ToolArguments(IBufferWriter<byte> output, int choice, int index, ReadOnlySpan<byte> fragment)
     {
+        GeneratedBytes += fragment.Length;
         EnsureStarted(output);
         Begin(output, choice);
         output.Write("{\"tool_calls\":[{\"index\":"u8);

@@ -14,6 +14,8 @@ internal struct OpenAiObjectScan
     public bool ChoicesEmpty;
     public bool HasError;
     public Usage Usage;
+    /// <summary>Escaped bytes of generated text in the choices (see <see cref="GeneratedText"/>).</summary>
+    public long GeneratedBytes;
 
     /// <summary>False when <paramref name="json"/> is not one well-formed JSON object.</summary>
     public static bool TryScan(ReadOnlySpan<byte> json, out OpenAiObjectScan scan)
@@ -44,9 +46,9 @@ internal struct OpenAiObjectScan
                         scan.ChoicesEmpty = reader.TokenType == JsonTokenType.EndArray;
                         if (!scan.ChoicesEmpty)
                         {
-                            reader.Skip();
+                            scan.GeneratedBytes += GeneratedText.Skip(ref reader);
                             while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
-                                reader.Skip();
+                                scan.GeneratedBytes += GeneratedText.Skip(ref reader);
                         }
                     }
                     else

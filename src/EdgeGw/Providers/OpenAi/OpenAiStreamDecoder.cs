@@ -20,6 +20,7 @@ internal sealed class OpenAiStreamDecoder<TEncoder>(TEncoder encoder, string dep
 
     public Usage Usage => _usage;
     public GatewayError? Error { get; private set; }
+    public long GeneratedBytes => encoder.GeneratedBytes;
 
     public bool OnEvent(in SseEvent sseEvent, IBufferWriter<byte> output)
     {

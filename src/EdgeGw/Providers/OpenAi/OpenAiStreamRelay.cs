@@ -20,6 +20,7 @@ internal sealed class OpenAiStreamRelay(byte[] clientModelJson, bool clientWants
 
     public Usage Usage => _usage;
     public GatewayError? Error { get; private set; }
+    public long GeneratedBytes { get; private set; }
 
     public bool OnEvent(in SseEvent sseEvent, IBufferWriter<byte> output)
     {
@@ -42,6 +43,7 @@ internal sealed class OpenAiStreamRelay(byte[] clientModelJson, bool clientWants
             Error = new GatewayError(502, $"Deployment '{deploymentName}' reported an error mid-stream.", "api_error", "502");
             return false;
         }
+        GeneratedBytes += scan.GeneratedBytes;
         if (scan.Usage.Present)
             _usage = scan.Usage;
         if (scan.HasChoices && scan.ChoicesEmpty && scan.Usage.Present && !clientWantsUsage)
