@@ -101,7 +101,7 @@ public sealed class DiskFullTests
         var metrics = await gateway.Client.GetStringAsync("/metrics");
         Assert.Contains("edgegw_spend_refusals_total 1", metrics, StringComparison.Ordinal);
         Assert.Contains("edgegw_spend_queued_rows ", metrics, StringComparison.Ordinal);
-        Assert.DoesNotContain("edgegw_spend_write_failures_total 0\n", metrics, StringComparison.Ordinal);
+        Assert.DoesNotContain("edgegw_spend_write_failures_total 0.0\n", metrics, StringComparison.Ordinal);
 
         FreeDisk(gateway);
         await WaitUntil(() => writer.QueuedRows == 0 && !writer.Failing, "the queued rows never landed");
