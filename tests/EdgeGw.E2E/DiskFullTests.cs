@@ -12,19 +12,9 @@ namespace EdgeGw.E2E;
 /// </summary>
 public sealed class DiskFullTests
 {
-    private static string Config => $"""
-        model_list:
-          - model_name: priced
-            litellm_params:
-              model: mock/priced
-              mock_response: "one two three"
-              input_cost_per_token: 0.001
-              output_cost_per_token: 0.002
-        general_settings:
-          master_key: {GatewayProcess.MasterKey}
-        """;
+    private static string Config => PersistenceTests.Config;
 
-    private static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
+    private static StringContent Json(string json) => PersistenceTests.Json(json);
 
     private static void Run(string file, params string[] args)
     {
