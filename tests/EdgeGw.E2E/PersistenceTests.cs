@@ -8,7 +8,8 @@ namespace EdgeGw.E2E;
 /// <summary>Keys and spend in the SQLite file that is linked into the binary, across restarts.</summary>
 public sealed class PersistenceTests
 {
-    private static string Config => $"""
+    /// <summary>One priced mock model and the master key (shared with <see cref="DiskFullTests"/>).</summary>
+    internal static string Config => $"""
         model_list:
           - model_name: priced
             litellm_params:
@@ -20,7 +21,7 @@ public sealed class PersistenceTests
           master_key: {GatewayProcess.MasterKey}
         """;
 
-    private static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
+    internal static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
 
     [Fact]
     public async Task KeyAndSpend_SurviveRestartOfTheBinary()

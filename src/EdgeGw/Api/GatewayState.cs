@@ -60,9 +60,11 @@ internal sealed class GatewayRuntime : IDisposable
         Data = data;
         Telemetry = telemetry ?? new Observability.GatewayTelemetry(Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
         Telemetry.Metrics.Accounts = data.Accounts;
+        Telemetry.Metrics.SpendWriter = data.Writer;
         Telemetry.Metrics.Load(config);
         data.Ledger.Clock = config.Litellm.BudgetClock;
         data.Ledger.WritesRows = !config.General.DisableSpendLogs;
+        data.Writer.DropRowsWhenFull = config.General.AllowRequestsOnDbUnavailable;
         _current = new GatewayState(config, Clients, time, data, Limits, Health);
     }
 
@@ -87,6 +89,7 @@ internal sealed class GatewayRuntime : IDisposable
         Telemetry.Metrics.Load(config);
         Data.Ledger.Clock = config.Litellm.BudgetClock;
         Data.Ledger.WritesRows = !config.General.DisableSpendLogs;
+        Data.Writer.DropRowsWhenFull = config.General.AllowRequestsOnDbUnavailable;
         Volatile.Write(ref _current, next);
     }
 

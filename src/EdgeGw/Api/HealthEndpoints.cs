@@ -6,8 +6,23 @@ internal static class HealthEndpoints
     public static Task LivenessAsync(HttpContext context, GatewayState state) =>
         WriteJsonAsync(context, "\"I'm alive!\""u8.ToArray());
 
-    public static Task ReadinessAsync(HttpContext context, GatewayState state) =>
-        WriteJsonAsync(context, state.Data.Store.IsOpen ? ReadyConnected : ReadyNotConnected);
+    /// <summary>
+    /// A database that refuses writes (disk full) is reported as <c>"db":"unavailable"</c> with the
+    /// rows waiting in memory, and with 503 (LiteLLM's readiness status for a failing database) unless
+    /// <c>allow_requests_on_db_unavailable</c> keeps this replica serving.
+    /// </summary>
+    public static Task ReadinessAsync(HttpContext context, GatewayState state)
+    {
+        var writer = state.Data.Writer;
+        if (!writer.Failing)
+            return WriteJsonAsync(context, state.Data.Store.IsOpen ? ReadyConnected : ReadyNotConnected);
+        var serving = state.Config.General.AllowRequestsOnDbUnavailable;
+        if (!serving)
+            context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+        return WriteJsonAsync(context, System.Text.Encoding.UTF8.GetBytes(
+            $"{{\"status\":\"{(serving ? "healthy" : "unhealthy")}\",\"db\":\"unavailable\",\"spend_rows_queued\":{writer.QueuedRows}," +
+            $"\"litellm_version\":\"edgegw-{GatewayInfo.Version}\"}}"));
+    }
 
     private static readonly byte[] ReadyConnected = Readiness("connected");
     private static readonly byte[] ReadyNotConnected = Readiness("Not connected");

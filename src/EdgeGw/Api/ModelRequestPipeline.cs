@@ -30,6 +30,7 @@ internal static class ModelRequestPipeline
     {
         var caller = Caller.Of(context);
         var error = UserParamError(gateway.Config.General, options) ?? ModelAccess.Check(caller, gateway.Data.Accounts, group)
+            ?? SpendRecording.Check(gateway.Data.Writer)
             ?? gateway.Data.Ledger.Check(caller, gateway.GlobalBudget);
         if (error is not null)
         {

@@ -156,10 +156,11 @@ internal static class ConfigLoader
             KeyHeaderName = values.String(Child(map, "litellm_key_header_name"), $"{path}.litellm_key_header_name") is { Length: > 0 } header ? header : null,
             DisableSpendLogs = values.Bool(Child(map, "disable_spend_logs"), $"{path}.disable_spend_logs") ?? false,
             EnforceUserParam = values.Bool(Child(map, "enforce_user_param"), $"{path}.enforce_user_param") ?? false,
+            AllowRequestsOnDbUnavailable = values.Bool(Child(map, "allow_requests_on_db_unavailable"), $"{path}.allow_requests_on_db_unavailable") ?? false,
         };
         ignored.AddUnknown(map, path, "master_key", "max_request_size_mb", "max_response_size_mb", "max_parallel_requests", "global_max_parallel_requests",
             "token_rate_limit_type", "graceful_shutdown_seconds", "litellm_key_header_name", "disable_spend_logs",
-            "enforce_user_param");
+            "enforce_user_param", "allow_requests_on_db_unavailable");
         return settings;
     }
 

@@ -24,6 +24,11 @@ internal sealed record GeneralSettings
     public bool EnforceUserParam { get; init; }
     /// <summary><c>disable_spend_logs</c>: no spend-log row per request; key, team, user and proxy spend still count.</summary>
     public bool DisableSpendLogs { get; init; }
+    /// <summary>
+    /// <c>allow_requests_on_db_unavailable</c>: when the database cannot be written and the spend queue
+    /// is full, serve model requests (their spend-log rows dropped and counted) instead of refusing them with 503.
+    /// </summary>
+    public bool AllowRequestsOnDbUnavailable { get; init; }
 }
 
 /// <summary><c>litellm_settings</c>: request behaviour shared by all deployments.</summary>

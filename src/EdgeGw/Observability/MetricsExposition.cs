@@ -78,6 +78,7 @@ internal static class MetricsExposition
         Sample(text, "edgegw_rate_limit_refusals_total", null, metrics.RateLimitRefusals);
         Header(text, "edgegw_budget_refusals_total", "counter", "Requests refused because a budget was exceeded.");
         Sample(text, "edgegw_budget_refusals_total", null, metrics.BudgetRefusals);
+        SpendQueueMetrics(text, metrics.SpendWriter);
         Histograms(text, callers, "edgegw_gateway_overhead_seconds", "Seconds the gateway itself added (total minus provider call), in buckets fine enough for microseconds.", c => c.Overhead, c => c.GatewayOverhead);
 
         Gauge(text, "edgegw_process_working_set_bytes", "Process working set.", Environment.WorkingSet);
@@ -90,6 +91,19 @@ internal static class MetricsExposition
         for (var g = 0; g <= GC.MaxGeneration; g++)
             Sample(text, "edgegw_gc_collections_total", $"generation=\"{g}\"", GC.CollectionCount(g));
         return text.ToString();
+    }
+
+    private static void SpendQueueMetrics(StringBuilder text, Storage.SpendWriter? writer)
+    {
+        if (writer is null)
+            return;
+        Gauge(text, "edgegw_spend_queued_rows", "Spend rows and counter updates waiting in memory to be written to the database.", writer.QueuedRows);
+        Header(text, "edgegw_spend_write_failures_total", "counter", "Spend batches the database refused (each is retried).");
+        Sample(text, "edgegw_spend_write_failures_total", null, writer.FailedCommits);
+        Header(text, "edgegw_spend_refusals_total", "counter", "Requests refused with 503 because their spend could not be recorded.");
+        Sample(text, "edgegw_spend_refusals_total", null, writer.Refusals);
+        Header(text, "edgegw_spend_rows_dropped_total", "counter", "Spend-log rows not stored (allow_requests_on_db_unavailable with a full queue).");
+        Sample(text, "edgegw_spend_rows_dropped_total", null, writer.DroppedRows);
     }
 
     private static void Failures(StringBuilder text, string name, CallerSeries c, string labels, string provider)

@@ -23,7 +23,9 @@ internal static class AccountTables
         "user_id, user_email, user_alias, models, max_budget, budget_duration, rpm_limit, tpm_limit, max_parallel_requests, metadata, " +
         "created_at, updated_at";
 
-    public static void UpsertKey(SqliteStore store, KeySettings k) => store.Run(c =>
+    public static void UpsertKey(SqliteStore store, KeySettings k) => store.Run(c => UpsertKey(c, null, k));
+
+    private static int UpsertKey(SqliteConnection c, SqliteTransaction? tx, KeySettings k)
     {
         using var command = Sql.Command(c, $"""
             INSERT INTO keys ({KeyColumns}) VALUES (@token, @key_name, @key_alias, @team_id, @user_id, @models, @max_budget,
@@ -32,7 +34,7 @@ internal static class AccountTables
               user_id = excluded.user_id, models = excluded.models, max_budget = excluded.max_budget, budget_duration = excluded.budget_duration,
               rpm_limit = excluded.rpm_limit, tpm_limit = excluded.tpm_limit, max_parallel_requests = excluded.max_parallel_requests,
               metadata = excluded.metadata, blocked = excluded.blocked, expires = excluded.expires, updated_at = excluded.updated_at
-            """);
+            """, tx);
         command.Add("@token", k.Token.ToHex());
         command.Add("@key_name", k.KeyName);
         command.Add("@key_alias", k.KeyAlias);
@@ -42,17 +44,20 @@ internal static class AccountTables
         command.Add("@expires", Sql.Ms(k.Expires));
         AddCommon(command, k);
         return command.ExecuteNonQuery();
-    });
+    }
 
-    /// <summary>Moves a key's row to a new hash (regenerate), keeping its spend.</summary>
-    public static void RenameKey(SqliteStore store, TokenHash from, KeySettings to) => store.Run(c =>
+    /// <summary>Moves a key's row to a new hash (regenerate), keeping its spend, and stores its new settings: both or neither.</summary>
+    public static void RegenerateKey(SqliteStore store, TokenHash from, KeySettings to) => store.InTransaction((c, tx) =>
     {
-        using var command = Sql.Command(c, "UPDATE keys SET token = @to, key_name = @name, updated_at = @now WHERE token = @from");
-        command.Add("@to", to.Token.ToHex());
-        command.Add("@name", to.KeyName);
-        command.Add("@now", to.UpdatedAt.ToUnixTimeMilliseconds());
-        command.Add("@from", from.ToHex());
-        return command.ExecuteNonQuery();
+        using (var command = Sql.Command(c, "UPDATE keys SET token = @to, key_name = @name, updated_at = @now WHERE token = @from", tx))
+        {
+            command.Add("@to", to.Token.ToHex());
+            command.Add("@name", to.KeyName);
+            command.Add("@now", to.UpdatedAt.ToUnixTimeMilliseconds());
+            command.Add("@from", from.ToHex());
+            command.ExecuteNonQuery();
+        }
+        UpsertKey(c, tx, to);
     });
 
     public static void UpsertTeam(SqliteStore store, TeamSettings t) => store.Run(c =>

@@ -34,7 +34,7 @@ internal sealed class GatewayData : IAsyncDisposable
             var accounts = new Accounts();
             AccountTables.LoadInto(store, accounts);
             TeamMemberTable.LoadInto(store, accounts);
-            var writer = new SpendWriter(store, loggers.CreateLogger("EdgeGw.SpendWriter"));
+            var writer = new SpendWriter(new SqliteSpendStore(store), loggers.CreateLogger("EdgeGw.SpendWriter"), SpendQueueBound.FromEnvironment());
             return new GatewayData(store, accounts, writer, time);
         }
         catch

@@ -75,25 +75,42 @@ internal sealed class SqliteStore : IDisposable
 
     public int SchemaVersion => Run(c => Convert.ToInt32(Scalar(c, "PRAGMA user_version"), CultureInfo.InvariantCulture));
 
-    /// <summary>Runs <paramref name="work"/> with the connection, alone.</summary>
+    /// <summary>
+    /// Runs <paramref name="work"/> with the connection, alone. A full disk or an I/O error is a
+    /// <see cref="StoreUnavailableException"/>; a single statement that fails writes nothing.
+    /// </summary>
     public T Run<T>(Func<SqliteConnection, T> work)
     {
         lock (_lock)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            return work(_connection);
+            try
+            {
+                return work(_connection);
+            }
+            catch (SqliteException e) when (SqliteFailure.IsUnavailable(e))
+            {
+                throw SqliteFailure.Unavailable(e);
+            }
         }
     }
 
-    /// <summary>Runs <paramref name="work"/> in one transaction, alone.</summary>
+    /// <summary>Runs <paramref name="work"/> in one transaction, alone: all of it is written or none (see <see cref="Run{T}"/>).</summary>
     public void InTransaction(Action<SqliteConnection, SqliteTransaction> work)
     {
         lock (_lock)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            using var tx = _connection.BeginTransaction();
-            work(_connection, tx);
-            tx.Commit();
+            try
+            {
+                using var tx = _connection.BeginTransaction();
+                work(_connection, tx);
+                tx.Commit();
+            }
+            catch (SqliteException e) when (SqliteFailure.IsUnavailable(e))
+            {
+                throw SqliteFailure.Unavailable(e);
+            }
         }
     }
 

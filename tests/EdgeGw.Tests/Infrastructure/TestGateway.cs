@@ -30,6 +30,8 @@ public sealed class TestGateway : IAsyncDisposable
     public string DatabasePath { get; }
     /// <summary>A client that sends the master key.</summary>
     public HttpClient Client { get; }
+    /// <summary>The process-wide parts (database, spend writer), for tests that break the disk under them.</summary>
+    internal GatewayRuntime Runtime => Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<GatewayRuntime>(_app.Services);
 
     /// <summary>Starts a gateway on <paramref name="modelListYaml"/> (the model_list entries) plus any extra top-level YAML.</summary>
     /// <param name="databasePath">A database to reuse (e.g. to restart on it); by default a fresh temp file.</param>

@@ -4,10 +4,15 @@ namespace EdgeGw.Api.Admin;
 
 /// <summary>
 /// Runs an admin operation: reads its input, serialises mutations (one at a time, so checks like
-/// alias uniqueness hold), and turns invalid input into a 400 naming the field.
+/// alias uniqueness hold), and turns invalid input into a 400 naming the field and a database
+/// that cannot be written (disk full) into a 503.
 /// </summary>
 internal static class AdminHandler
 {
+    public static GatewayError StorageError(StoreUnavailableException e) => new(503,
+        $"Storage unavailable: {e.Message}. Nothing more was changed; retry when the database accepts writes again.",
+        "service_unavailable", "503") { RetryAfterSeconds = 5 };
+
     public static async Task RunAsync(HttpContext context, GatewayState state, bool mutates, Func<AdminInput, GatewayData, Task> work)
     {
         var data = state.Data;
@@ -32,6 +37,11 @@ internal static class AdminHandler
         catch (AdminInputException e)
         {
             await ErrorWriter.WriteOpenAiAsync(context, e.ToError());
+        }
+        catch (StoreUnavailableException e) when (!context.Response.HasStarted)
+        {
+            // Each write reaches the cache only after the database took it, so nothing changed that this answer does not say.
+            await ErrorWriter.WriteOpenAiAsync(context, StorageError(e));
         }
     }
 }

@@ -200,8 +200,7 @@ internal static class KeyEndpoints
             var token = NewToken(state, data, plaintext, "new_key");
             var oldSettings = old.Settings;
             var settings = Apply(input, data, oldSettings with { Token = token, KeyName = VirtualKeyGenerator.Abbreviate(plaintext) }, now, isNew: false);
-            AccountTables.RenameKey(data.Store, oldSettings.Token, settings);
-            AccountTables.UpsertKey(data.Store, settings);
+            AccountTables.RegenerateKey(data.Store, oldSettings.Token, settings);
             var account = new KeyAccount(settings, old.Spend);
             data.Accounts.Keys[token] = account;
             data.Accounts.Keys.TryRemove(oldSettings.Token, out _);

@@ -106,11 +106,12 @@ internal static class TeamEndpoints
                 Find(data, id, "team_ids");
             // LiteLLM deletes a team's keys with it: a key must not outlive the budget it was bound to.
             var keys = data.Accounts.Keys.Values.Where(k => k.Settings.TeamId is { } t && ids.Contains(t)).Select(k => k.Settings.Token).ToList();
+            // The cache follows each step the database took: a step that fails (503) leaves both as they were.
             AccountTables.Delete(data.Store, "keys", "token", [.. keys.Select(k => k.ToHex())]);
-            AccountTables.Delete(data.Store, "teams", "team_id", ids);
-            TeamMemberTable.Delete(data.Store, data.Accounts, "team_id", ids);
             foreach (var key in keys)
                 data.Accounts.Keys.TryRemove(key, out _);
+            TeamMemberTable.Delete(data.Store, data.Accounts, "team_id", ids);
+            AccountTables.Delete(data.Store, "teams", "team_id", ids);
             foreach (var id in ids)
                 data.Accounts.Teams.TryRemove(id, out _);
             await AdminOutput.WriteAsync(context, json =>

@@ -124,11 +124,12 @@ internal static class UserEndpoints
             foreach (var id in ids)
                 Find(data, id, "user_ids");
             var keys = data.Accounts.Keys.Values.Where(k => k.Settings.UserId is { } u && ids.Contains(u)).Select(k => k.Settings.Token).ToList();
+            // The cache follows each step the database took: a step that fails (503) leaves both as they were.
             AccountTables.Delete(data.Store, "keys", "token", [.. keys.Select(k => k.ToHex())]);
-            AccountTables.Delete(data.Store, "users", "user_id", ids);
-            TeamMemberTable.Delete(data.Store, data.Accounts, "user_id", ids);
             foreach (var key in keys)
                 data.Accounts.Keys.TryRemove(key, out _);
+            TeamMemberTable.Delete(data.Store, data.Accounts, "user_id", ids);
+            AccountTables.Delete(data.Store, "users", "user_id", ids);
             foreach (var id in ids)
                 data.Accounts.Users.TryRemove(id, out _);
             await AdminOutput.WriteAsync(context, json =>
