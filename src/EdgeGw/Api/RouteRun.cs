@@ -134,7 +134,7 @@ internal sealed class RouteRun<TState>
             {
                 result = await _attempt(_state, group, Options.MockResponse is { } mock ? Providers.Mock.ClientMock.Endpoint(endpoint, mock, Gateway.Time) : endpoint,
                     Accounting, cancellationToken);
-                result = result.WithPromptEstimate(_estimatedPromptTokens);
+                result = result.WithPromptEstimate(_estimate.PromptTokens);
             }
             finally
             {
