@@ -1,12 +1,14 @@
 using System.Text.Json;
 using EdgeGw.Api;
+using EdgeGw.Buffers;
 using EdgeGw.Json;
 
 namespace EdgeGw.Providers.Anthropic;
 
 /// <summary>
-/// OpenAI chat request → Anthropic Messages request, once per call: the client's body is read with
-/// <see cref="JsonDocument"/> and the upstream body written with one <see cref="Utf8JsonWriter"/>.
+/// OpenAI chat request → Anthropic Messages request, once per call: <c>messages</c> (nearly all of a
+/// large body) are read in place as <see cref="RawJson"/>, the other fields with a <see cref="JsonDocument"/>
+/// over the body without them, and the upstream body written with one <see cref="Utf8JsonWriter"/>.
 /// Unknown OpenAI fields (<c>stream_options</c>, <c>metadata</c>, <c>store</c>, <c>service_tier</c>…)
 /// are ignored; parameters Anthropic cannot honour are refused or, with drop_params, dropped.
 /// </summary>
@@ -18,8 +20,13 @@ internal static class AnthropicRequestTranslator
             return new AnthropicTranslation(invalid, false, []);
         try
         {
-            using var doc = JsonDocument.Parse(body);
-            return TranslateRoot(doc.RootElement, options, output);
+            // A document over the whole body would rent metadata as large as the body from the shared pool, which keeps it.
+            var messages = WithoutMessages(body, out var rest);
+            using (rest)
+            {
+                using var doc = JsonDocument.Parse(rest.WrittenMemory);
+                return TranslateRoot(doc.RootElement, messages, options, output);
+            }
         }
         catch (AnthropicRequestException e)
         {
@@ -31,9 +38,34 @@ internal static class AnthropicRequestTranslator
         }
     }
 
-    private static AnthropicTranslation TranslateRoot(JsonElement root, in AnthropicRequestOptions options, IBufferWriter<byte> output)
+    /// <summary>The top-level <c>messages</c> value, and the body with <c>[]</c> in its place (the document parse of the rest validates all but <c>messages</c>, which Skip validates).</summary>
+    private static RawJson WithoutMessages(ReadOnlyMemory<byte> body, out PooledBufferWriter rest)
     {
-        JsonElement messages = default, tools = default, toolChoice = default, responseFormat = default, stop = default;
+        var reader = new Utf8JsonReader(body.Span);
+        int start = 0, end = 0;
+        if (reader.Read() && reader.TokenType == JsonTokenType.StartObject)
+        {
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                var isMessages = reader.ValueTextEquals("messages"u8);
+                reader.Read();
+                var valueStart = (int)reader.TokenStartIndex;
+                reader.Skip();
+                if (isMessages)
+                    (start, end) = (valueStart, (int)reader.BytesConsumed);
+            }
+        }
+        rest = new PooledBufferWriter(body.Length - (end - start) + 2);
+        rest.Write(body.Span[..start]);
+        if (end > start)
+            rest.Write("[]"u8);
+        rest.Write(body.Span[end..]);
+        return end > start ? new RawJson(body[start..end]) : default;
+    }
+
+    private static AnthropicTranslation TranslateRoot(JsonElement root, RawJson messages, in AnthropicRequestOptions options, IBufferWriter<byte> output)
+    {
+        JsonElement tools = default, toolChoice = default, responseFormat = default, stop = default;
         JsonElement temperature = default, topP = default, topK = default, thinking = default, user = default;
         int? maxTokens = null, maxCompletionTokens = null;
         bool? parallelToolCalls = null;
@@ -46,7 +78,7 @@ internal static class AnthropicRequestTranslator
             var value = property.Value;
             switch (property.Name)
             {
-                case "messages": messages = value; break;
+                case "messages": break; // read in place: see WithoutMessages
                 case "max_tokens": maxTokens = PositiveInt(value, "max_tokens"); break;
                 case "max_completion_tokens": maxCompletionTokens = PositiveInt(value, "max_completion_tokens"); break;
                 case "temperature": temperature = Number(value, "temperature"); break;
