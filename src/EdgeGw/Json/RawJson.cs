@@ -1,4 +1,5 @@
 using System.Text.Json;
+using EdgeGw.Buffers;
 
 namespace EdgeGw.Json;
 
@@ -39,6 +40,36 @@ internal readonly struct RawJson(ReadOnlyMemory<byte> raw)
         var start = (int)reader.TokenStartIndex;
         reader.Skip();
         return new RawJson(json[start..(int)reader.BytesConsumed]);
+    }
+
+    /// <summary>
+    /// The top-level <c>messages</c> of a request body, in place, and the body with <c>[]</c> in its
+    /// place for a <see cref="JsonDocument"/>: a document over the whole body would rent metadata as
+    /// large as the body from the shared pool, which keeps it. Skip validates <c>messages</c>; the
+    /// document parse validates the rest.
+    /// </summary>
+    public static RawJson TakeMessages(ReadOnlyMemory<byte> body, out PooledBufferWriter rest)
+    {
+        var reader = new Utf8JsonReader(body.Span, Options);
+        int start = 0, end = 0;
+        if (reader.Read() && reader.TokenType == JsonTokenType.StartObject)
+        {
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                var isMessages = reader.ValueTextEquals("messages"u8);
+                reader.Read();
+                var valueStart = (int)reader.TokenStartIndex;
+                reader.Skip();
+                if (isMessages)
+                    (start, end) = (valueStart, (int)reader.BytesConsumed);
+            }
+        }
+        rest = new PooledBufferWriter(body.Length - (end - start) + 2);
+        rest.Write(body.Span[..start]);
+        if (end > start)
+            rest.Write("[]"u8);
+        rest.Write(body.Span[end..]);
+        return end > start ? new RawJson(body[start..end]) : default;
     }
 
     /// <summary>The property's value; with duplicates the last, as <see cref="JsonElement.TryGetProperty(string, out JsonElement)"/>.</summary>

@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.Json;
 using EdgeGw.Json;
 
@@ -108,16 +107,16 @@ internal static class AnthropicContentWriter
     private static void WriteSource(Utf8JsonWriter json, ReadOnlySpan<byte> url, string path)
     {
         json.WriteStartObject("source"u8);
-        if (StartsWithIgnoreCase(url, "data:"u8))
+        if (Utf8Text.StartsWithIgnoreCase(url, "data:"u8))
         {
-            var marker = IndexOfIgnoreCase(url, ";base64,"u8);
+            var marker = Utf8Text.IndexOfIgnoreCase(url, ";base64,"u8);
             if (marker <= 5)
                 throw new AnthropicRequestException($"{path} must be a base64 data URL (data:<media type>;base64,<data>).", path);
             json.WriteString("type"u8, "base64"u8);
             json.WriteString("media_type"u8, url.Slice(5, marker - 5));
             json.WriteString("data"u8, url[(marker + 8)..]);
         }
-        else if (StartsWithIgnoreCase(url, "https://"u8) || StartsWithIgnoreCase(url, "http://"u8))
+        else if (Utf8Text.StartsWithIgnoreCase(url, "https://"u8) || Utf8Text.StartsWithIgnoreCase(url, "http://"u8))
         {
             json.WriteString("type"u8, "url"u8);
             json.WriteString("url"u8, url);
@@ -127,23 +126,6 @@ internal static class AnthropicContentWriter
             throw new AnthropicRequestException($"{path} must be an https:// URL or a base64 data: URL.", path);
         }
         json.WriteEndObject();
-    }
-
-    private static bool StartsWithIgnoreCase(ReadOnlySpan<byte> text, ReadOnlySpan<byte> prefix) =>
-        text.Length >= prefix.Length && Ascii.EqualsIgnoreCase(text[..prefix.Length], prefix);
-
-    private static int IndexOfIgnoreCase(ReadOnlySpan<byte> text, ReadOnlySpan<byte> value)
-    {
-        for (var i = 0; i + value.Length <= text.Length; i++)
-        {
-            var next = text[i..].IndexOf(value[0]);
-            if (next < 0)
-                return -1;
-            i += next;
-            if (i + value.Length <= text.Length && Ascii.EqualsIgnoreCase(text.Slice(i, value.Length), value))
-                return i;
-        }
-        return -1;
     }
 
     private static void WriteCacheControl(Utf8JsonWriter json, RawJson cacheControl)

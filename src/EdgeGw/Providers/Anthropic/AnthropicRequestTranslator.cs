@@ -1,6 +1,5 @@
 using System.Text.Json;
 using EdgeGw.Api;
-using EdgeGw.Buffers;
 using EdgeGw.Json;
 
 namespace EdgeGw.Providers.Anthropic;
@@ -20,8 +19,7 @@ internal static class AnthropicRequestTranslator
             return new AnthropicTranslation(invalid, false, []);
         try
         {
-            // A document over the whole body would rent metadata as large as the body from the shared pool, which keeps it.
-            var messages = WithoutMessages(body, out var rest);
+            var messages = RawJson.TakeMessages(body, out var rest);
             using (rest)
             {
                 using var doc = JsonDocument.Parse(rest.WrittenMemory);
@@ -36,31 +34,6 @@ internal static class AnthropicRequestTranslator
         {
             return new AnthropicTranslation(GatewayError.BadRequest($"Malformed JSON in request body: {e.Message}"), false, []);
         }
-    }
-
-    /// <summary>The top-level <c>messages</c> value, and the body with <c>[]</c> in its place (the document parse of the rest validates all but <c>messages</c>, which Skip validates).</summary>
-    private static RawJson WithoutMessages(ReadOnlyMemory<byte> body, out PooledBufferWriter rest)
-    {
-        var reader = new Utf8JsonReader(body.Span);
-        int start = 0, end = 0;
-        if (reader.Read() && reader.TokenType == JsonTokenType.StartObject)
-        {
-            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-            {
-                var isMessages = reader.ValueTextEquals("messages"u8);
-                reader.Read();
-                var valueStart = (int)reader.TokenStartIndex;
-                reader.Skip();
-                if (isMessages)
-                    (start, end) = (valueStart, (int)reader.BytesConsumed);
-            }
-        }
-        rest = new PooledBufferWriter(body.Length - (end - start) + 2);
-        rest.Write(body.Span[..start]);
-        if (end > start)
-            rest.Write("[]"u8);
-        rest.Write(body.Span[end..]);
-        return end > start ? new RawJson(body[start..end]) : default;
     }
 
     private static AnthropicTranslation TranslateRoot(JsonElement root, RawJson messages, in AnthropicRequestOptions options, IBufferWriter<byte> output)
@@ -78,7 +51,7 @@ internal static class AnthropicRequestTranslator
             var value = property.Value;
             switch (property.Name)
             {
-                case "messages": break; // read in place: see WithoutMessages
+                case "messages": break; // read in place: see RawJson.TakeMessages
                 case "max_tokens": maxTokens = PositiveInt(value, "max_tokens"); break;
                 case "max_completion_tokens": maxCompletionTokens = PositiveInt(value, "max_completion_tokens"); break;
                 case "temperature": temperature = Number(value, "temperature"); break;
