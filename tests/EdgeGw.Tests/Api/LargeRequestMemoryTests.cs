@@ -13,7 +13,10 @@ namespace EdgeGw.Tests.Api;
 /// A large prompt costs a small multiple of its size and nothing after: before, one 8 MB prompt to
 /// an <c>anthropic/</c> deployment allocated ~250 MB (the prompt decoded to a string, re-escaped
 /// through a 6x buffer) and left ~235 MB in the shared array pool.
+/// Runs alone: its large allocations force gen-2 collections, which trim the shared array pool
+/// under other tests' zero-allocation measurements.
 /// </summary>
+[Collection(nameof(LargeRequestMemoryTests))]
 public sealed class LargeRequestMemoryTests
 {
     private const int Megabyte = 1 << 20;
@@ -80,3 +83,6 @@ public sealed class LargeRequestMemoryTests
         public PipeReader Reader { get; } = reader;
     }
 }
+
+[CollectionDefinition(nameof(LargeRequestMemoryTests), DisableParallelization = true)]
+public sealed class LargeRequestMemoryCollection;
