@@ -262,6 +262,10 @@ public sealed class MessagesEndpointTests : IAsyncLifetime
         Assert.Equal("error", json.GetProperty("type").GetString());
         Assert.Equal("rate_limit_error", json.GetProperty("error").GetProperty("type").GetString());
         Assert.Contains("rpm_limit 1", json.GetProperty("error").GetProperty("message").GetString(), StringComparison.Ordinal);
+        // Neither the count nor its refusal leaves a spend row: rows are written in order, so one from a later message means none.
+        using var message = await PostAsync("""{"model":"mock","max_tokens":10,"messages":[{"role":"user","content":"Hi"}]}""");
+        Assert.Equal(HttpStatusCode.OK, message.StatusCode);
+        Assert.Equal(1, (await _gateway.GetAdminAsync("/spend/logs")).GetArrayLength());
     }
 
     [Fact]

@@ -28,8 +28,8 @@ internal static class CountTokensEndpoint
         }
         await ModelRequestPipeline.RunAsync(context, state, group!, estimatedPromptTokens: 0, body.Options,
             (Context: context, Body: body.Bytes.WrittenMemory, Model: model),
-            static (s, _, endpoint, accounting, ct) => CountAsync(s.Context, s.Body, s.Model, endpoint, accounting, ct),
-            AnthropicErrors.WriteAsync);
+            static (s, _, endpoint, _, ct) => CountAsync(s.Context, s.Body, s.Model, endpoint, ct),
+            AnthropicErrors.WriteAsync, writesSpendRow: false);
     }
 
     private static GatewayError? Resolve(ReadOnlySpan<byte> body, GatewayState state, out Json.JsonRange model, out Routing.ModelGroup? group)
@@ -47,9 +47,8 @@ internal static class CountTokensEndpoint
     }
 
     private static async ValueTask<ProviderResult> CountAsync(HttpContext context, ReadOnlyMemory<byte> body, Json.JsonRange model,
-        ChatEndpoint endpoint, Spend.RequestAccounting accounting, CancellationToken cancellationToken)
+        ChatEndpoint endpoint, CancellationToken cancellationToken)
     {
-        accounting.WritesSpendRow = false;
         if (endpoint is AnthropicChatEndpoint anthropic)
             return await anthropic.CountTokensAsync(context, body, model, cancellationToken);
         context.Response.ContentType = "application/json";
