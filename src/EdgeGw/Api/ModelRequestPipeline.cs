@@ -25,12 +25,14 @@ internal delegate ValueTask<ProviderResult> ModelAttempt<TState>(TState state, M
 /// </summary>
 internal static class ModelRequestPipeline
 {
+    /// <param name="writesSpendRow">False for a request that costs nothing by nature (count_tokens), refused or not.</param>
     public static async Task RunAsync<TState>(HttpContext context, GatewayState gateway, ModelGroup group, RequestEstimate estimate,
-        RequestRoutingOptions options, TState state, ModelAttempt<TState> attempt, Func<HttpContext, GatewayError, Task> writeError)
+        RequestRoutingOptions options, TState state, ModelAttempt<TState> attempt, Func<HttpContext, GatewayError, Task> writeError,
+        bool writesSpendRow = true)
     {
         var caller = Caller.Of(context);
         var error = UserParamError(gateway.Config.General, options) ?? ModelAccess.Check(caller, gateway.Data.Accounts, group)
-            ?? SpendRecording.Check(gateway.Data.Writer)
+            ?? (writesSpendRow ? SpendRecording.Check(gateway.Data.Writer) : null)
             ?? gateway.Data.Ledger.Check(caller, gateway.GlobalBudget);
         if (error is not null)
         {
@@ -41,6 +43,7 @@ internal static class ModelRequestPipeline
         if (options.MockResponse is not null && !Providers.Mock.ClientMock.Allowed(caller, gateway.Data.Accounts))
             options = options with { MockResponse = null };
         var run = new RouteRun<TState>(context, gateway, caller, estimate, options, state, attempt, group.Name);
+        run.Accounting.WritesSpendRow = writesSpendRow;
         using var deadline = options.Timeout is { } timeout
             ? RequestDeadline.Start(context, gateway.Time,
                 ClientRoutingCaps.Timeout(timeout, gateway.Config.Litellm.RequestTimeout ?? ChatEndpointFactory.DefaultTimeout), "the request's timeout")

@@ -11,7 +11,8 @@ internal static class RequestBodyReader
         if (declared > maxBytes)
             return (null, GatewayError.TooLarge(maxBytes));
 
-        var buffer = new PooledBufferWriter(declared is > 0 and < 1 << 20 ? (int)declared.Value : 16 * 1024);
+        // A declared length is allocated once (at most the cap: it is checked above): growing by doubling held ~4x the body.
+        var buffer = new PooledBufferWriter(declared > 0 ? (int)declared.Value : 16 * 1024);
         var reader = context.Request.BodyReader;
         try
         {

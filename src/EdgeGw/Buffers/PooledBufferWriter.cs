@@ -3,12 +3,12 @@ using System.Buffers;
 namespace EdgeGw.Buffers;
 
 /// <summary>
-/// An <see cref="IBufferWriter{T}"/> over an array rented from the shared pool; reusable after
-/// <see cref="Reset"/>, returned to the pool on <see cref="Dispose"/>.
+/// An <see cref="IBufferWriter{T}"/> over an array from <see cref="BufferPool"/> (pooled up to 1 MB);
+/// reusable after <see cref="Reset"/>, given back on <see cref="Dispose"/>.
 /// </summary>
 internal sealed class PooledBufferWriter(int initialCapacity = 4096) : IBufferWriter<byte>, IDisposable
 {
-    private byte[] _buffer = ArrayPool<byte>.Shared.Rent(initialCapacity);
+    private byte[] _buffer = BufferPool.Rent(initialCapacity);
     private int _written;
 
     public int WrittenCount => _written;
@@ -49,9 +49,9 @@ internal sealed class PooledBufferWriter(int initialCapacity = 4096) : IBufferWr
 
     private void Grow(int sizeHint)
     {
-        var next = ArrayPool<byte>.Shared.Rent(Math.Max(_buffer.Length * 2, _written + sizeHint));
+        var next = BufferPool.Rent(Math.Max(_buffer.Length * 2, _written + sizeHint));
         _buffer.AsSpan(0, _written).CopyTo(next);
-        ArrayPool<byte>.Shared.Return(_buffer);
+        BufferPool.Return(_buffer);
         _buffer = next;
     }
 
@@ -60,7 +60,6 @@ internal sealed class PooledBufferWriter(int initialCapacity = 4096) : IBufferWr
         var buffer = _buffer;
         _buffer = [];
         _written = 0;
-        if (buffer.Length > 0)
-            ArrayPool<byte>.Shared.Return(buffer);
+        BufferPool.Return(buffer);
     }
 }

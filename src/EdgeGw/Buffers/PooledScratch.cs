@@ -1,7 +1,7 @@
 namespace EdgeGw.Buffers;
 
 /// <summary>
-/// One pooled array kept for the life of a parser or stream decoder (a line split across buffer
+/// One array (<see cref="BufferPool"/>) kept for the life of a parser or stream decoder (a line split across buffer
 /// segments, an id, escaped arguments): grows, never shrinks, so steady state allocates nothing.
 /// A mutable struct: keep it in a field and call it there, never through a copy.
 /// </summary>
@@ -15,8 +15,8 @@ internal struct PooledScratch
         if (_array is null || _array.Length < size)
         {
             if (_array is not null)
-                ArrayPool<byte>.Shared.Return(_array);
-            _array = ArrayPool<byte>.Shared.Rent(Math.Max(size, 1024));
+                BufferPool.Return(_array);
+            _array = BufferPool.Rent(Math.Max(size, 1024));
         }
         return _array;
     }
@@ -33,7 +33,7 @@ internal struct PooledScratch
     public void Release()
     {
         if (_array is not null)
-            ArrayPool<byte>.Shared.Return(_array);
+            BufferPool.Return(_array);
         _array = null;
     }
 }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Unicode;
 using EdgeGw.Api;
+using EdgeGw.Buffers;
 
 namespace EdgeGw.Json;
 
@@ -82,8 +83,8 @@ internal static class JsonText
                     if (reader.ValueSpan.Length > scratch.Length)
                     {
                         if (rented is not null)
-                            ArrayPool<byte>.Shared.Return(rented);
-                        scratch = rented = ArrayPool<byte>.Shared.Rent(reader.ValueSpan.Length);
+                            BufferPool.Return(rented);
+                        scratch = rented = BufferPool.Rent(reader.ValueSpan.Length);
                     }
                     valid = TryUnescape(ref reader, scratch, out var written) && Utf8.IsValid(scratch[..written]);
                 }
@@ -106,7 +107,7 @@ internal static class JsonText
         finally
         {
             if (rented is not null)
-                ArrayPool<byte>.Shared.Return(rented);
+                BufferPool.Return(rented);
         }
         return null;
     }

@@ -67,6 +67,9 @@ internal sealed class RequestAccounting
 
     private ChatEndpoint? _endpoint;
 
+    /// <summary>False for a request that costs nothing by nature (count_tokens): it is counted and logged, never billed or given a spend row.</summary>
+    public bool WritesSpendRow { get; set; } = true;
+
     /// <summary>The request's hold on its rate limits, settled together with the bill.</summary>
     public Limits.LimitLease? Lease { get; set; }
 
@@ -129,6 +132,11 @@ internal sealed class RequestAccounting
             return ValueTask.CompletedTask;
         _completed = true;
         var success = result.Error is null;
+        if (!WritesSpendRow)
+        {
+            Observability.RequestTelemetry.Of(_http)?.Complete(result.Error, 0, 0, 0);
+            return ValueTask.CompletedTask;
+        }
         if (success)
             Charge(result.Usage);
         _budget.Release();

@@ -17,10 +17,10 @@ internal sealed class SseParser(int maxEventBytes = IEventFramer.MaxEventBytes) 
     private static ReadOnlySpan<byte> LineEnds => "\r\n"u8;
     private static ReadOnlySpan<byte> ByteOrderMark => [0xEF, 0xBB, 0xBF];
 
-    private byte[] _data = ArrayPool<byte>.Shared.Rent(4096);
+    private byte[] _data = BufferPool.Rent(4096);
     private int _dataLength;
     private bool _hasData;
-    private byte[] _eventType = ArrayPool<byte>.Shared.Rent(64);
+    private byte[] _eventType = BufferPool.Rent(64);
     private int _eventTypeLength;
     private PooledScratch _line;
     private bool _skipLeadingLf;
@@ -203,8 +203,8 @@ internal sealed class SseParser(int maxEventBytes = IEventFramer.MaxEventBytes) 
         {
             if (_eventType.Length < value.Length)
             {
-                ArrayPool<byte>.Shared.Return(_eventType);
-                _eventType = ArrayPool<byte>.Shared.Rent(value.Length);
+                BufferPool.Return(_eventType);
+                _eventType = BufferPool.Rent(value.Length);
             }
             value.CopyTo(_eventType);
             _eventTypeLength = value.Length;
@@ -216,16 +216,16 @@ internal sealed class SseParser(int maxEventBytes = IEventFramer.MaxEventBytes) 
     {
         if (_data.Length >= needed)
             return;
-        var next = ArrayPool<byte>.Shared.Rent(Math.Max(needed, _data.Length * 2));
+        var next = BufferPool.Rent(Math.Max(needed, _data.Length * 2));
         _data.AsSpan(0, _dataLength).CopyTo(next);
-        ArrayPool<byte>.Shared.Return(_data);
+        BufferPool.Return(_data);
         _data = next;
     }
 
     public void Dispose()
     {
-        ArrayPool<byte>.Shared.Return(_data);
-        ArrayPool<byte>.Shared.Return(_eventType);
+        BufferPool.Return(_data);
+        BufferPool.Return(_eventType);
         _line.Release();
         _data = _eventType = [];
     }

@@ -246,4 +246,53 @@ public sealed class MessagesEndpointTests : IAsyncLifetime
         Assert.Equal("error", json.GetProperty("type").GetString());
         Assert.StartsWith("Budget has been exceeded!", json.GetProperty("error").GetProperty("message").GetString(), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task CountTokens_KeyWithRpmOne_SecondCallIsRateLimitedInAnthropicEnvelope()
+    {
+        var key = await _gateway.NewKeyAsync("""{"rpm_limit":1}""");
+
+        using var first = await CountTokensAsync(key, "mock");
+        using var second = await CountTokensAsync(key, "mock");
+
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        Assert.Equal(HttpStatusCode.TooManyRequests, second.StatusCode);
+        Assert.NotNull(second.Headers.RetryAfter);
+        var json = JsonDocument.Parse(await second.Content.ReadAsStringAsync()).RootElement;
+        Assert.Equal("error", json.GetProperty("type").GetString());
+        Assert.Equal("rate_limit_error", json.GetProperty("error").GetProperty("type").GetString());
+        Assert.Contains("rpm_limit 1", json.GetProperty("error").GetProperty("message").GetString(), StringComparison.Ordinal);
+        // Neither the count nor its refusal leaves a spend row: rows are written in order, so one from a later message means none.
+        using var message = await PostAsync("""{"model":"mock","max_tokens":10,"messages":[{"role":"user","content":"Hi"}]}""");
+        Assert.Equal(HttpStatusCode.OK, message.StatusCode);
+        Assert.Equal(1, (await _gateway.GetAdminAsync("/spend/logs")).GetArrayLength());
+    }
+
+    [Fact]
+    public async Task CountTokens_UsesTheSameRpmAsMessages()
+    {
+        var key = await _gateway.NewKeyAsync("""{"rpm_limit":1}""");
+
+        using var counted = await CountTokensAsync(key, "mock");
+        using var message = await PostAsync("""{"model":"mock","max_tokens":10,"messages":[{"role":"user","content":"Hi"}]}""", key);
+
+        Assert.Equal(HttpStatusCode.OK, counted.StatusCode);
+        Assert.Equal(HttpStatusCode.TooManyRequests, message.StatusCode);
+    }
+
+    [Fact]
+    public async Task CountTokens_CostsNothingAndWritesNoSpendRow()
+    {
+        var key = await _gateway.NewKeyAsync();
+
+        using var counted = await CountTokensAsync(key, "mock");
+        using var message = await PostAsync("""{"model":"mock","max_tokens":10,"messages":[{"role":"user","content":"Hi"}]}""", key);
+
+        Assert.Equal(HttpStatusCode.OK, counted.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, message.StatusCode);
+        // Rows are written in order: the message's row being there means count_tokens left none.
+        var rows = await _gateway.GetAdminAsync("/spend/logs");
+        Assert.Equal(1, rows.GetArrayLength());
+        Assert.Equal(0m, await _gateway.KeySpendAsync(key));
+    }
 }

@@ -199,4 +199,29 @@ public sealed class MessagesOnProvidersTests : IAsyncLifetime
         Assert.Equal("中文 \"x\"", JsonDocument.Parse(input).RootElement.GetProperty("q").GetString());
         Assert.Equal("tool_use", events[^2].Json.GetProperty("delta").GetProperty("stop_reason").GetString());
     }
+
+    [Fact]
+    public async Task CountTokensOnAnthropicDeployment_CountsAgainstTheDeploymentsRpm()
+    {
+        await using var gateway = await TestGateway.StartAsync($"""
+            - model_name: claude
+              litellm_params:
+                model: anthropic/claude-sonnet-4-5-20250929
+                api_base: {_anthropic.Url}
+                api_key: sk-ant-upstream
+                rpm: 1
+            """, "router_settings:\n  num_retries: 0\n");
+        _anthropic.RespondJson("""{"input_tokens":1234}""");
+        using var client = new HttpClient { BaseAddress = gateway.BaseAddress };
+        client.DefaultRequestHeaders.Add("x-api-key", TestGateway.MasterKey);
+        const string body = """{"model":"claude","messages":[{"role":"user","content":"Hi"}]}""";
+
+        using var first = await client.PostAsync("/v1/messages/count_tokens", new StringContent(body, Encoding.UTF8, "application/json"));
+        using var second = await client.PostAsync("/v1/messages/count_tokens", new StringContent(body, Encoding.UTF8, "application/json"));
+
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        Assert.Equal(HttpStatusCode.TooManyRequests, second.StatusCode);
+        Assert.Equal("error", JsonDocument.Parse(await second.Content.ReadAsStringAsync()).RootElement.GetProperty("type").GetString());
+        Assert.Single(_anthropic.Requests); // the refused count never reached Anthropic
+    }
 }

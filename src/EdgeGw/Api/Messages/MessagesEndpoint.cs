@@ -58,14 +58,18 @@ internal static class MessagesEndpoint
     private static async ValueTask<ProviderResult> AttemptAsync(HttpContext context, ReadOnlyMemory<byte> anthropicBody, Routing.ModelGroup group,
         ChatEndpoint endpoint, RequestAccounting accounting, bool filteredAnswerFallsBack, CancellationToken cancellationToken)
     {
-        using var canonical = new PooledBufferWriter(anthropicBody.Length + 512);
+        // An anthropic/ deployment gets the client's own body: translating it too would only hold another copy of the prompt.
+        var passThrough = endpoint is Providers.Anthropic.AnthropicChatEndpoint;
+        using var canonical = new PooledBufferWriter(passThrough ? 0 : anthropicBody.Length + 512);
         var kind = ProviderCatalog.Find(endpoint.Deployment.Provider)!.Kind;
         var request = default(ChatRequest);
-        var error = JsonText.InvalidTextError(anthropicBody.Span) ?? MessagesRequestTranslator.Translate(anthropicBody.Span, canonical, supportsTopK: kind is ProviderKind.Anthropic or ProviderKind.Gemini or ProviderKind.Ollama)
-            ?? Parse(canonical, out request);
+        var error = JsonText.InvalidTextError(anthropicBody.Span) ?? (passThrough
+            ? Parse(anthropicBody.Span, out request)
+            : MessagesRequestTranslator.Translate(anthropicBody.Span, canonical, supportsTopK: kind is ProviderKind.Anthropic or ProviderKind.Gemini or ProviderKind.Ollama)
+                ?? Parse(canonical.WrittenSpan, out request));
         if (error is not null)
             return ProviderResult.Failed(error);
-        var call = new ChatCall(context, canonical.WrittenMemory, request, group)
+        var call = new ChatCall(context, passThrough ? anthropicBody : canonical.WrittenMemory, request, group)
         {
             Format = ClientFormat.Anthropic,
             AnthropicBody = anthropicBody,
@@ -75,9 +79,9 @@ internal static class MessagesEndpoint
         return await endpoint.ChatAsync(call, cancellationToken);
     }
 
-    private static GatewayError? Parse(PooledBufferWriter canonical, out ChatRequest request)
+    private static GatewayError? Parse(ReadOnlySpan<byte> body, out ChatRequest request)
     {
         Span<char> name = stackalloc char[ChatRequestParser.MaxModelNameChars];
-        return ChatRequestParser.Parse(canonical.WrittenSpan, out request, name, out _);
+        return ChatRequestParser.Parse(body, out request, name, out _);
     }
 }

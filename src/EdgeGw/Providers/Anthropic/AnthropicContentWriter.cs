@@ -1,4 +1,5 @@
 using System.Text.Json;
+using EdgeGw.Json;
 
 namespace EdgeGw.Providers.Anthropic;
 
@@ -9,14 +10,14 @@ namespace EdgeGw.Providers.Anthropic;
 /// </summary>
 internal static class AnthropicContentWriter
 {
-    public static void WriteContent(Utf8JsonWriter json, JsonElement message, int index, bool textOnly)
+    public static void WriteContent(Utf8JsonWriter json, RawJson message, int index, bool textOnly)
     {
-        if (!message.TryGetProperty("content", out var content))
+        if (!message.TryGetProperty("content"u8, out var content))
             return;
         switch (content.ValueKind)
         {
             case JsonValueKind.String:
-                WriteText(json, content.GetString(), default);
+                WriteText(json, content, default);
                 return;
             case JsonValueKind.Null:
                 return;
@@ -33,19 +34,19 @@ internal static class AnthropicContentWriter
         }
     }
 
-    private static void WritePart(Utf8JsonWriter json, JsonElement part, string path, bool textOnly)
+    private static void WritePart(Utf8JsonWriter json, RawJson part, string path, bool textOnly)
     {
-        var type = part.ValueKind == JsonValueKind.Object && part.TryGetProperty("type", out var t) && t.ValueKind == JsonValueKind.String
+        var type = part.ValueKind == JsonValueKind.Object && part.TryGetProperty("type"u8, out var t) && t.ValueKind == JsonValueKind.String
             ? t.GetString()
             : throw new AnthropicRequestException($"{path} must be an object with a 'type'.", $"{path}.type");
-        part.TryGetProperty("cache_control", out var cacheControl);
+        part.TryGetProperty("cache_control"u8, out var cacheControl);
         switch (type)
         {
             case "text" or "refusal":
                 var field = type == "text" ? "text" : "refusal";
-                if (!part.TryGetProperty(field, out var text) || text.ValueKind != JsonValueKind.String)
+                if (!part.TryGetProperty(type == "text" ? "text"u8 : "refusal"u8, out var text) || text.ValueKind != JsonValueKind.String)
                     throw new AnthropicRequestException($"{path} of type '{type}' needs a string '{field}'.", $"{path}.{field}");
-                WriteText(json, text.GetString(), cacheControl);
+                WriteText(json, text, cacheControl);
                 return;
             case "image_url" when !textOnly:
                 WriteImage(json, part, path, cacheControl);
@@ -60,60 +61,62 @@ internal static class AnthropicContentWriter
         }
     }
 
-    private static void WriteText(Utf8JsonWriter json, string? text, JsonElement cacheControl)
+    private static void WriteText(Utf8JsonWriter json, RawJson text, RawJson cacheControl)
     {
-        if (string.IsNullOrEmpty(text))
+        if (text.IsEmptyString)
             return;
         json.WriteStartObject();
         json.WriteString("type"u8, "text"u8);
-        json.WriteString("text"u8, text);
+        json.WritePropertyName("text"u8);
+        text.WriteTo(json);
         WriteCacheControl(json, cacheControl);
         json.WriteEndObject();
     }
 
-    private static void WriteImage(Utf8JsonWriter json, JsonElement part, string path, JsonElement cacheControl)
+    private static void WriteImage(Utf8JsonWriter json, RawJson part, string path, RawJson cacheControl)
     {
-        part.TryGetProperty("image_url", out var image);
+        part.TryGetProperty("image_url"u8, out var image);
         var url = image.ValueKind switch
         {
-            JsonValueKind.String => image.GetString(),
-            JsonValueKind.Object when image.TryGetProperty("url", out var u) && u.ValueKind == JsonValueKind.String => u.GetString(),
-            _ => null,
+            JsonValueKind.String => image,
+            JsonValueKind.Object when image.TryGetProperty("url"u8, out var u) && u.ValueKind == JsonValueKind.String => u,
+            _ => default,
         };
-        if (string.IsNullOrEmpty(url))
+        if (url.ValueKind != JsonValueKind.String || url.IsEmptyString)
             throw new AnthropicRequestException($"{path} is an image_url part without 'image_url.url'.", $"{path}.image_url.url");
         json.WriteStartObject();
         json.WriteString("type"u8, "image"u8);
-        WriteSource(json, url, $"{path}.image_url.url");
+        WriteSource(json, url.GetUtf8().Span, $"{path}.image_url.url");
         WriteCacheControl(json, cacheControl);
         json.WriteEndObject();
     }
 
-    private static void WriteFile(Utf8JsonWriter json, JsonElement part, string path)
+    private static void WriteFile(Utf8JsonWriter json, RawJson part, string path)
     {
-        if (!part.TryGetProperty("file", out var file) || file.ValueKind != JsonValueKind.Object
-            || !file.TryGetProperty("file_data", out var data) || data.ValueKind != JsonValueKind.String)
+        if (!part.TryGetProperty("file"u8, out var file) || file.ValueKind != JsonValueKind.Object
+            || !file.TryGetProperty("file_data"u8, out var data) || data.ValueKind != JsonValueKind.String)
             throw new AnthropicRequestException($"{path} is a file part without 'file.file_data' (a data: URL); file ids are not supported for anthropic.", $"{path}.file.file_data");
         json.WriteStartObject();
         json.WriteString("type"u8, "document"u8);
-        WriteSource(json, data.GetString()!, $"{path}.file.file_data");
+        WriteSource(json, data.GetUtf8().Span, $"{path}.file.file_data");
         json.WriteEndObject();
     }
 
     /// <summary><c>data:&lt;mime&gt;;base64,&lt;payload&gt;</c> → base64 source; <c>http(s)://</c> → url source.</summary>
-    private static void WriteSource(Utf8JsonWriter json, string url, string path)
+    /// <remarks>Works on the URL's UTF-8 bytes: a multi-megabyte image is never decoded into a string.</remarks>
+    private static void WriteSource(Utf8JsonWriter json, ReadOnlySpan<byte> url, string path)
     {
         json.WriteStartObject("source"u8);
-        if (url.StartsWith("data:", StringComparison.OrdinalIgnoreCase))
+        if (Utf8Text.StartsWithIgnoreCase(url, "data:"u8))
         {
-            var marker = url.IndexOf(";base64,", StringComparison.OrdinalIgnoreCase);
+            var marker = Utf8Text.IndexOfIgnoreCase(url, ";base64,"u8);
             if (marker <= 5)
                 throw new AnthropicRequestException($"{path} must be a base64 data URL (data:<media type>;base64,<data>).", path);
             json.WriteString("type"u8, "base64"u8);
-            json.WriteString("media_type"u8, url.AsSpan(5, marker - 5));
-            json.WriteString("data"u8, url.AsSpan(marker + 8));
+            json.WriteString("media_type"u8, url.Slice(5, marker - 5));
+            json.WriteString("data"u8, url[(marker + 8)..]);
         }
-        else if (url.StartsWith("https://", StringComparison.OrdinalIgnoreCase) || url.StartsWith("http://", StringComparison.OrdinalIgnoreCase))
+        else if (Utf8Text.StartsWithIgnoreCase(url, "https://"u8) || Utf8Text.StartsWithIgnoreCase(url, "http://"u8))
         {
             json.WriteString("type"u8, "url"u8);
             json.WriteString("url"u8, url);
@@ -125,7 +128,7 @@ internal static class AnthropicContentWriter
         json.WriteEndObject();
     }
 
-    private static void WriteCacheControl(Utf8JsonWriter json, JsonElement cacheControl)
+    private static void WriteCacheControl(Utf8JsonWriter json, RawJson cacheControl)
     {
         if (cacheControl.ValueKind != JsonValueKind.Object)
             return;

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using EdgeGw.Json;
 
 namespace EdgeGw.Providers.Anthropic;
 
@@ -6,25 +7,26 @@ namespace EdgeGw.Providers.Anthropic;
 /// OpenAI <c>messages</c> → Anthropic top-level <c>system</c> plus alternating <c>messages</c>:
 /// system/developer messages are lifted out, <c>tool</c> messages become <c>tool_result</c> blocks
 /// of a user turn, and consecutive turns of one role are merged (Anthropic requires alternation).
+/// Read in place (<see cref="RawJson"/>): text is copied as the client escaped it, never decoded.
 /// </summary>
 internal static class AnthropicMessageWriter
 {
     private sealed class Turn(string role)
     {
         public string Role { get; } = role;
-        public List<(JsonElement Message, int Index)> Messages { get; } = [];
+        public List<(RawJson Message, int Index)> Messages { get; } = [];
     }
 
-    public static void Write(Utf8JsonWriter json, JsonElement messages)
+    public static void Write(Utf8JsonWriter json, RawJson messages)
     {
         if (messages.ValueKind != JsonValueKind.Array)
             throw new AnthropicRequestException("'messages' must be an array of message objects.", "messages");
-        var system = new List<(JsonElement, int)>();
+        var system = new List<(RawJson, int)>();
         var turns = new List<Turn>();
         var i = 0;
         foreach (var message in messages.EnumerateArray())
         {
-            var role = message.TryGetProperty("role", out var r) && r.ValueKind == JsonValueKind.String ? r.GetString() : null;
+            var role = message.TryGetProperty("role"u8, out var r) && r.ValueKind == JsonValueKind.String ? r.GetString() : null;
             var target = role switch
             {
                 "system" or "developer" => null,
@@ -50,13 +52,14 @@ internal static class AnthropicMessageWriter
         json.WriteEndArray();
     }
 
-    private static void WriteSystem(Utf8JsonWriter json, List<(JsonElement Message, int Index)> system)
+    private static void WriteSystem(Utf8JsonWriter json, List<(RawJson Message, int Index)> system)
     {
         if (system.Count == 0)
             return;
-        if (system.Count == 1 && system[0].Message.TryGetProperty("content", out var only) && only.ValueKind == JsonValueKind.String)
+        if (system.Count == 1 && system[0].Message.TryGetProperty("content"u8, out var only) && only.ValueKind == JsonValueKind.String)
         {
-            json.WriteString("system"u8, only.GetString());
+            json.WritePropertyName("system"u8);
+            only.WriteTo(json);
             return;
         }
         json.WriteStartArray("system"u8);
@@ -71,7 +74,8 @@ internal static class AnthropicMessageWriter
         json.WriteString("role"u8, turn.Role);
         if (turn.Messages.Count == 1 && IsPlainText(turn.Messages[0].Message, out var text))
         {
-            json.WriteString("content"u8, text);
+            json.WritePropertyName("content"u8);
+            text.WriteTo(json);
         }
         else
         {
@@ -80,14 +84,14 @@ internal static class AnthropicMessageWriter
             // tool_result blocks must open the user turn, before any text.
             foreach (var (message, index) in turn.Messages)
             {
-                if (IsRole(message, "tool"))
+                if (IsRole(message, "tool"u8))
                     WriteToolResult(json, message, index);
             }
             foreach (var (message, index) in turn.Messages)
             {
-                if (IsRole(message, "assistant"))
+                if (IsRole(message, "assistant"u8))
                     WriteAssistant(json, message, index);
-                else if (!IsRole(message, "tool"))
+                else if (!IsRole(message, "tool"u8))
                     AnthropicContentWriter.WriteContent(json, message, index, textOnly: false);
             }
             json.WriteEndArray();
@@ -95,34 +99,36 @@ internal static class AnthropicMessageWriter
         json.WriteEndObject();
     }
 
-    private static bool IsRole(JsonElement message, string role) => message.GetProperty("role").ValueEquals(role);
+    private static bool IsRole(RawJson message, ReadOnlySpan<byte> role) => message.TryGetProperty("role"u8, out var r) && r.ValueEquals(role);
 
-    private static bool IsPlainText(JsonElement message, out string? text)
+    private static bool IsPlainText(RawJson message, out RawJson text)
     {
-        text = null;
-        if (IsRole(message, "tool") || HasItems(message, "tool_calls") || HasItems(message, "thinking_blocks"))
+        text = default;
+        if (IsRole(message, "tool"u8) || HasItems(message, "tool_calls"u8) || HasItems(message, "thinking_blocks"u8))
             return false;
-        if (!message.TryGetProperty("content", out var content) || content.ValueKind != JsonValueKind.String)
+        if (!message.TryGetProperty("content"u8, out var content) || content.ValueKind != JsonValueKind.String)
             return false;
-        text = content.GetString();
+        text = content;
         return true;
     }
 
-    private static bool HasItems(JsonElement message, string name) =>
+    private static bool HasItems(RawJson message, ReadOnlySpan<byte> name) =>
         message.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Array && value.GetArrayLength() > 0;
 
-    private static void WriteToolResult(Utf8JsonWriter json, JsonElement message, int index)
+    private static void WriteToolResult(Utf8JsonWriter json, RawJson message, int index)
     {
-        if (!message.TryGetProperty("tool_call_id", out var id) || id.ValueKind != JsonValueKind.String || id.ValueEquals(""))
+        if (!message.TryGetProperty("tool_call_id"u8, out var id) || id.ValueKind != JsonValueKind.String || id.IsEmptyString)
             throw new AnthropicRequestException($"messages[{index}] has role 'tool' but no 'tool_call_id'.", $"messages[{index}].tool_call_id");
         json.WriteStartObject();
         json.WriteString("type"u8, "tool_result"u8);
-        json.WriteString("tool_use_id"u8, id.GetString());
-        message.TryGetProperty("content", out var content);
+        json.WritePropertyName("tool_use_id"u8);
+        id.WriteTo(json);
+        message.TryGetProperty("content"u8, out var content);
         switch (content.ValueKind)
         {
             case JsonValueKind.String:
-                json.WriteString("content"u8, content.GetString());
+                json.WritePropertyName("content"u8);
+                content.WriteTo(json);
                 break;
             case JsonValueKind.Array:
                 json.WriteStartArray("content"u8);
@@ -138,10 +144,10 @@ internal static class AnthropicMessageWriter
         json.WriteEndObject();
     }
 
-    private static void WriteAssistant(Utf8JsonWriter json, JsonElement message, int index)
+    private static void WriteAssistant(Utf8JsonWriter json, RawJson message, int index)
     {
         // Thinking blocks (LiteLLM's thinking_blocks) must go back unchanged, signature included.
-        if (message.TryGetProperty("thinking_blocks", out var thinking) && thinking.ValueKind == JsonValueKind.Array)
+        if (message.TryGetProperty("thinking_blocks"u8, out var thinking) && thinking.ValueKind == JsonValueKind.Array)
         {
             foreach (var block in thinking.EnumerateArray())
             {
@@ -150,7 +156,7 @@ internal static class AnthropicMessageWriter
             }
         }
         AnthropicContentWriter.WriteContent(json, message, index, textOnly: false);
-        if (!message.TryGetProperty("tool_calls", out var calls) || calls.ValueKind is JsonValueKind.Null)
+        if (!message.TryGetProperty("tool_calls"u8, out var calls) || calls.ValueKind is JsonValueKind.Null)
             return;
         if (calls.ValueKind != JsonValueKind.Array)
             throw new AnthropicRequestException($"messages[{index}].tool_calls must be an array.", $"messages[{index}].tool_calls");
@@ -162,25 +168,27 @@ internal static class AnthropicMessageWriter
         }
     }
 
-    private static void WriteToolUse(Utf8JsonWriter json, JsonElement call, string path)
+    private static void WriteToolUse(Utf8JsonWriter json, RawJson call, string path)
     {
-        if (call.ValueKind != JsonValueKind.Object || !call.TryGetProperty("id", out var id) || id.ValueKind != JsonValueKind.String)
+        if (call.ValueKind != JsonValueKind.Object || !call.TryGetProperty("id"u8, out var id) || id.ValueKind != JsonValueKind.String)
             throw new AnthropicRequestException($"{path} needs an 'id'.", $"{path}.id");
-        if (!call.TryGetProperty("function", out var function) || function.ValueKind != JsonValueKind.Object
-            || !function.TryGetProperty("name", out var name) || name.ValueKind != JsonValueKind.String)
+        if (!call.TryGetProperty("function"u8, out var function) || function.ValueKind != JsonValueKind.Object
+            || !function.TryGetProperty("name"u8, out var name) || name.ValueKind != JsonValueKind.String)
             throw new AnthropicRequestException($"{path} needs 'function.name'.", $"{path}.function.name");
         json.WriteStartObject();
         json.WriteString("type"u8, "tool_use"u8);
-        json.WriteString("id"u8, id.GetString());
-        json.WriteString("name"u8, name.GetString());
+        json.WritePropertyName("id"u8);
+        id.WriteTo(json);
+        json.WritePropertyName("name"u8);
+        name.WriteTo(json);
         json.WritePropertyName("input"u8);
-        function.TryGetProperty("arguments", out var arguments);
+        function.TryGetProperty("arguments"u8, out var arguments);
         WriteInput(json, arguments, $"{path}.function.arguments");
         json.WriteEndObject();
     }
 
     /// <summary>OpenAI's arguments are a JSON string; Anthropic's input is the object itself.</summary>
-    private static void WriteInput(Utf8JsonWriter json, JsonElement arguments, string path)
+    private static void WriteInput(Utf8JsonWriter json, RawJson arguments, string path)
     {
         switch (arguments.ValueKind)
         {

@@ -5,8 +5,9 @@ using EdgeGw.Json;
 namespace EdgeGw.Providers.Anthropic;
 
 /// <summary>
-/// OpenAI chat request → Anthropic Messages request, once per call: the client's body is read with
-/// <see cref="JsonDocument"/> and the upstream body written with one <see cref="Utf8JsonWriter"/>.
+/// OpenAI chat request → Anthropic Messages request, once per call: <c>messages</c> (nearly all of a
+/// large body) are read in place as <see cref="RawJson"/>, the other fields with a <see cref="JsonDocument"/>
+/// over the body without them, and the upstream body written with one <see cref="Utf8JsonWriter"/>.
 /// Unknown OpenAI fields (<c>stream_options</c>, <c>metadata</c>, <c>store</c>, <c>service_tier</c>…)
 /// are ignored; parameters Anthropic cannot honour are refused or, with drop_params, dropped.
 /// </summary>
@@ -18,8 +19,12 @@ internal static class AnthropicRequestTranslator
             return new AnthropicTranslation(invalid, false, []);
         try
         {
-            using var doc = JsonDocument.Parse(body);
-            return TranslateRoot(doc.RootElement, options, output);
+            var messages = RawJson.TakeMessages(body, out var rest);
+            using (rest)
+            {
+                using var doc = JsonDocument.Parse(rest.WrittenMemory);
+                return TranslateRoot(doc.RootElement, messages, options, output);
+            }
         }
         catch (AnthropicRequestException e)
         {
@@ -31,9 +36,9 @@ internal static class AnthropicRequestTranslator
         }
     }
 
-    private static AnthropicTranslation TranslateRoot(JsonElement root, in AnthropicRequestOptions options, IBufferWriter<byte> output)
+    private static AnthropicTranslation TranslateRoot(JsonElement root, RawJson messages, in AnthropicRequestOptions options, IBufferWriter<byte> output)
     {
-        JsonElement messages = default, tools = default, toolChoice = default, responseFormat = default, stop = default;
+        JsonElement tools = default, toolChoice = default, responseFormat = default, stop = default;
         JsonElement temperature = default, topP = default, topK = default, thinking = default, user = default;
         int? maxTokens = null, maxCompletionTokens = null;
         bool? parallelToolCalls = null;
@@ -46,7 +51,7 @@ internal static class AnthropicRequestTranslator
             var value = property.Value;
             switch (property.Name)
             {
-                case "messages": messages = value; break;
+                case "messages": break; // read in place: see RawJson.TakeMessages
                 case "max_tokens": maxTokens = PositiveInt(value, "max_tokens"); break;
                 case "max_completion_tokens": maxCompletionTokens = PositiveInt(value, "max_completion_tokens"); break;
                 case "temperature": temperature = Number(value, "temperature"); break;

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using EdgeGw.Api;
+using EdgeGw.Json;
 
 namespace EdgeGw.Providers.Gemini;
 
@@ -7,19 +8,20 @@ namespace EdgeGw.Providers.Gemini;
 /// OpenAI <c>messages</c> → Gemini <c>contents</c> + <c>systemInstruction</c>. system/developer
 /// text goes to <c>systemInstruction</c>; user → <c>user</c>, assistant → <c>model</c>; tool results
 /// become <c>functionResponse</c> parts of a <c>user</c> turn; consecutive turns of one role are
-/// merged, since Gemini expects user and model to alternate.
+/// merged, since Gemini expects user and model to alternate. Read in place (<see cref="RawJson"/>):
+/// text is copied as the client escaped it, never decoded.
 /// </summary>
 internal sealed class GeminiContentsWriter
 {
     private readonly Utf8JsonWriter _writer;
-    private readonly List<string> _system = [];
+    private readonly List<RawJson> _system = [];
     private readonly Dictionary<string, string> _callNames = new(StringComparer.Ordinal);
     private string? _role;
     private int _turns;
 
     private GeminiContentsWriter(Utf8JsonWriter writer) => _writer = writer;
 
-    public static GatewayError? Write(Utf8JsonWriter writer, JsonElement messages)
+    public static GatewayError? Write(Utf8JsonWriter writer, RawJson messages)
     {
         var contents = new GeminiContentsWriter(writer);
         writer.WriteStartArray("contents");
@@ -44,7 +46,8 @@ internal sealed class GeminiContentsWriter
             foreach (var text in contents._system)
             {
                 writer.WriteStartObject();
-                writer.WriteString("text", text);
+                writer.WritePropertyName("text");
+                text.WriteTo(writer);
                 writer.WriteEndObject();
             }
             writer.WriteEndArray();
@@ -74,10 +77,10 @@ internal sealed class GeminiContentsWriter
         _writer.WriteStartObject();
     }
 
-    private GatewayError? Message(JsonElement message)
+    private GatewayError? Message(RawJson message)
     {
-        var role = message.TryGetProperty("role", out var r) && r.ValueKind == JsonValueKind.String ? r.GetString() : null;
-        message.TryGetProperty("content", out var content);
+        var role = message.TryGetProperty("role"u8, out var r) && r.ValueKind == JsonValueKind.String ? r.GetString() : null;
+        message.TryGetProperty("content"u8, out var content);
         switch (role)
         {
             case "system" or "developer":
@@ -87,7 +90,7 @@ internal sealed class GeminiContentsWriter
             case "assistant":
                 return Assistant(message, content);
             case "tool":
-                var id = message.TryGetProperty("tool_call_id", out var i) && i.ValueKind == JsonValueKind.String ? i.GetString()! : "";
+                var id = message.TryGetProperty("tool_call_id"u8, out var i) && i.ValueKind == JsonValueKind.String ? i.GetString()! : "";
                 if (!_callNames.TryGetValue(id, out var name) && !TryName(message, out name))
                     return Invalid($"No earlier assistant tool call has the id '{id}' that a tool message answers.");
                 return ToolResult(name, content);
@@ -100,17 +103,17 @@ internal sealed class GeminiContentsWriter
         }
     }
 
-    private static bool TryName(JsonElement message, out string name)
+    private static bool TryName(RawJson message, out string name)
     {
-        name = message.TryGetProperty("name", out var n) && n.ValueKind == JsonValueKind.String ? n.GetString()! : "";
+        name = message.TryGetProperty("name"u8, out var n) && n.ValueKind == JsonValueKind.String ? n.GetString()! : "";
         return name.Length > 0;
     }
 
-    private GatewayError? SystemText(JsonElement content)
+    private GatewayError? SystemText(RawJson content)
     {
         if (content.ValueKind == JsonValueKind.String)
         {
-            _system.Add(content.GetString()!);
+            _system.Add(content);
             return null;
         }
         if (content.ValueKind != JsonValueKind.Array)
@@ -124,38 +127,39 @@ internal sealed class GeminiContentsWriter
         return null;
     }
 
-    private static bool IsText(JsonElement part, out string text)
+    private static bool IsText(RawJson part, out RawJson text)
     {
-        text = "";
-        if (part.ValueKind != JsonValueKind.Object || !part.TryGetProperty("type", out var type)
-            || type.ValueKind != JsonValueKind.String || !type.ValueEquals("text")
-            || !part.TryGetProperty("text", out var t) || t.ValueKind != JsonValueKind.String)
+        text = default;
+        if (part.ValueKind != JsonValueKind.Object || !part.TryGetProperty("type"u8, out var type)
+            || type.ValueKind != JsonValueKind.String || !type.ValueEquals("text"u8)
+            || !part.TryGetProperty("text"u8, out var t) || t.ValueKind != JsonValueKind.String)
             return false;
-        text = t.GetString()!;
+        text = t;
         return true;
     }
 
-    private void TextPart(string role, string text)
+    private void TextPart(string role, RawJson text)
     {
-        if (text.Length == 0)
+        if (text.IsEmptyString)
             return; // Gemini rejects empty text parts
         BeginPart(role);
-        _writer.WriteString("text", text);
+        _writer.WritePropertyName("text");
+        text.WriteTo(_writer);
         _writer.WriteEndObject();
     }
 
-    private GatewayError? UserContent(JsonElement content)
+    private GatewayError? UserContent(RawJson content)
     {
         if (content.ValueKind == JsonValueKind.String)
         {
-            TextPart("user", content.GetString()!);
+            TextPart("user", content);
             return null;
         }
         if (content.ValueKind != JsonValueKind.Array)
             return Invalid("A user message's content must be a string or an array of content parts.");
         foreach (var part in content.EnumerateArray())
         {
-            var type = part.ValueKind == JsonValueKind.Object && part.TryGetProperty("type", out var t) && t.ValueKind == JsonValueKind.String
+            var type = part.ValueKind == JsonValueKind.Object && part.TryGetProperty("type"u8, out var t) && t.ValueKind == JsonValueKind.String
                 ? t.GetString()
                 : null;
             var error = type switch
@@ -172,58 +176,58 @@ internal sealed class GeminiContentsWriter
         return null;
     }
 
-    private GatewayError? TextOk(string role, string text)
+    private GatewayError? TextOk(string role, RawJson text)
     {
         TextPart(role, text);
         return null;
     }
 
-    private GatewayError? Image(JsonElement part)
+    private GatewayError? Image(RawJson part)
     {
-        var image = part.TryGetProperty("image_url", out var i) ? i : default;
-        var url = image.ValueKind switch
+        var image = part.TryGetProperty("image_url"u8, out var i) ? i : default;
+        var value = image.ValueKind switch
         {
-            JsonValueKind.String => image.GetString(),
-            JsonValueKind.Object when image.TryGetProperty("url", out var u) && u.ValueKind == JsonValueKind.String => u.GetString(),
-            _ => null,
+            JsonValueKind.String => image,
+            JsonValueKind.Object when image.TryGetProperty("url"u8, out var u) && u.ValueKind == JsonValueKind.String => u,
+            _ => default,
         };
-        if (url is null)
+        if (value.ValueKind != JsonValueKind.String)
             return Invalid("An image_url part needs a 'url'.");
-        if (url.StartsWith("http://", StringComparison.OrdinalIgnoreCase) || url.StartsWith("https://", StringComparison.OrdinalIgnoreCase))
+        var url = value.GetUtf8().Span;
+        if (Utf8Text.StartsWithIgnoreCase(url, "http://"u8) || Utf8Text.StartsWithIgnoreCase(url, "https://"u8))
             return Invalid("Gemini cannot fetch images from http(s) URLs. Send the image inline as a data: URL (data:image/png;base64,...).");
         return InlineData(url, "image_url");
     }
 
-    private GatewayError? File(JsonElement part)
+    private GatewayError? File(RawJson part)
     {
-        if (part.TryGetProperty("file", out var file) && file.ValueKind == JsonValueKind.Object
-            && file.TryGetProperty("file_data", out var data) && data.ValueKind == JsonValueKind.String)
-            return InlineData(data.GetString()!, "file");
+        if (part.TryGetProperty("file"u8, out var file) && file.ValueKind == JsonValueKind.Object
+            && file.TryGetProperty("file_data"u8, out var data) && data.ValueKind == JsonValueKind.String)
+            return InlineData(data.GetUtf8().Span, "file");
         return Invalid("Gemini accepts file parts only as inline 'file_data' (a data: URL); uploaded file ids are not supported.");
     }
 
-    private GatewayError? Audio(JsonElement part)
+    private GatewayError? Audio(RawJson part)
     {
-        if (!part.TryGetProperty("input_audio", out var audio) || audio.ValueKind != JsonValueKind.Object
-            || !audio.TryGetProperty("data", out var data) || data.ValueKind != JsonValueKind.String
-            || !audio.TryGetProperty("format", out var format) || format.ValueKind != JsonValueKind.String)
+        if (!part.TryGetProperty("input_audio"u8, out var audio) || audio.ValueKind != JsonValueKind.Object
+            || !audio.TryGetProperty("data"u8, out var data) || data.ValueKind != JsonValueKind.String
+            || !audio.TryGetProperty("format"u8, out var format) || format.ValueKind != JsonValueKind.String)
             return Invalid("An input_audio part needs 'data' and 'format'.");
-        WriteInline("audio/" + format.GetString(), data.GetString()!);
+        WriteInline(System.Text.Encoding.UTF8.GetBytes("audio/" + format.GetString()), data.GetUtf8().Span);
         return null;
     }
 
     /// <summary><c>data:&lt;mime&gt;;base64,&lt;payload&gt;</c> → <c>inlineData {mimeType, data}</c>.</summary>
-    private GatewayError? InlineData(string url, string kind)
+    private GatewayError? InlineData(ReadOnlySpan<byte> url, string kind)
     {
-        const string Base64Marker = ";base64,";
-        var marker = url.IndexOf(Base64Marker, StringComparison.OrdinalIgnoreCase);
-        if (!url.StartsWith("data:", StringComparison.OrdinalIgnoreCase) || marker < 0)
+        var marker = Utf8Text.IndexOfIgnoreCase(url, ";base64,"u8);
+        if (!Utf8Text.StartsWithIgnoreCase(url, "data:"u8) || marker < 5)
             return Invalid($"A {kind} part must be a base64 data: URL (data:<mime type>;base64,<data>).");
-        WriteInline(url[5..marker], url[(marker + Base64Marker.Length)..]);
+        WriteInline(url[5..marker], url[(marker + 8)..]);
         return null;
     }
 
-    private void WriteInline(string mimeType, string data)
+    private void WriteInline(ReadOnlySpan<byte> mimeType, ReadOnlySpan<byte> data)
     {
         BeginPart("user");
         _writer.WriteStartObject("inlineData");
@@ -233,11 +237,11 @@ internal sealed class GeminiContentsWriter
         _writer.WriteEndObject();
     }
 
-    private GatewayError? Assistant(JsonElement message, JsonElement content)
+    private GatewayError? Assistant(RawJson message, RawJson content)
     {
         if (content.ValueKind == JsonValueKind.String)
         {
-            TextPart("model", content.GetString()!);
+            TextPart("model", content);
         }
         else if (content.ValueKind == JsonValueKind.Array)
         {
@@ -245,12 +249,12 @@ internal sealed class GeminiContentsWriter
             {
                 if (IsText(part, out var text))
                     TextPart("model", text);
-                else if (!(part.ValueKind == JsonValueKind.Object && part.TryGetProperty("type", out var type)
-                    && type.ValueKind == JsonValueKind.String && type.ValueEquals("refusal")))
+                else if (!(part.ValueKind == JsonValueKind.Object && part.TryGetProperty("type"u8, out var type)
+                    && type.ValueKind == JsonValueKind.String && type.ValueEquals("refusal"u8)))
                     return Invalid("An assistant message's content parts must be text.");
             }
         }
-        if (!message.TryGetProperty("tool_calls", out var calls) || calls.ValueKind == JsonValueKind.Null)
+        if (!message.TryGetProperty("tool_calls"u8, out var calls) || calls.ValueKind == JsonValueKind.Null)
             return null;
         if (calls.ValueKind != JsonValueKind.Array)
             return Invalid("'tool_calls' must be an array.");
@@ -263,20 +267,21 @@ internal sealed class GeminiContentsWriter
         return null;
     }
 
-    private GatewayError? FunctionCall(JsonElement call)
+    private GatewayError? FunctionCall(RawJson call)
     {
-        if (call.ValueKind != JsonValueKind.Object || !call.TryGetProperty("function", out var function) || function.ValueKind != JsonValueKind.Object
-            || !function.TryGetProperty("name", out var n) || n.ValueKind != JsonValueKind.String)
+        if (call.ValueKind != JsonValueKind.Object || !call.TryGetProperty("function"u8, out var function) || function.ValueKind != JsonValueKind.Object
+            || !function.TryGetProperty("name"u8, out var n) || n.ValueKind != JsonValueKind.String)
             return Invalid("An assistant tool call needs function.name.");
         var name = n.GetString()!;
-        var id = call.TryGetProperty("id", out var i) && i.ValueKind == JsonValueKind.String ? i.GetString() : null;
+        var id = call.TryGetProperty("id"u8, out var i) && i.ValueKind == JsonValueKind.String ? i.GetString() : null;
         if (id is not null)
             _callNames[id] = name;
         BeginPart("model");
         _writer.WriteStartObject("functionCall");
         _writer.WriteString("name", name);
         _writer.WritePropertyName("args");
-        var error = ToolCallArguments.Write(_writer, function, name);
+        using var functionDocument = JsonDocument.Parse(function.Raw);
+        var error = ToolCallArguments.Write(_writer, functionDocument.RootElement, name);
         if (error is not null)
             return error;
         _writer.WriteEndObject();
@@ -290,7 +295,7 @@ internal sealed class GeminiContentsWriter
     /// Gemini wants the result as an object: a JSON-object result goes as itself, anything else
     /// (plain text, arrays, numbers) as <c>{"content": "&lt;text&gt;"}</c>.
     /// </summary>
-    private GatewayError? ToolResult(string name, JsonElement content)
+    private GatewayError? ToolResult(string name, RawJson content)
     {
         string text;
         if (content.ValueKind == JsonValueKind.String)
@@ -304,7 +309,7 @@ internal sealed class GeminiContentsWriter
             {
                 if (!IsText(part, out var piece))
                     return Invalid("A tool message's content parts must be text.");
-                joined.Append(piece);
+                joined.Append(piece.GetString());
             }
             text = joined.ToString();
         }

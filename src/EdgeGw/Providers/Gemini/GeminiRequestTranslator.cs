@@ -14,7 +14,7 @@ internal static class GeminiRequestTranslator
 {
     private struct Fields
     {
-        public JsonElement Messages, Tools, ToolChoice, MaxTokens, MaxCompletionTokens, Temperature, TopP, TopK, Stop, N,
+        public JsonElement Tools, ToolChoice, MaxTokens, MaxCompletionTokens, Temperature, TopP, TopK, Stop, N,
             ResponseFormat, ReasoningEffort, Thinking, Seed, PresencePenalty, FrequencyPenalty, SafetySettings;
     }
 
@@ -35,7 +35,9 @@ internal static class GeminiRequestTranslator
 
     private static GatewayError? TranslateDocument(ReadOnlyMemory<byte> body, bool dropParams, IBufferWriter<byte> output, List<string> dropped)
     {
-        using var doc = JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = 256 });
+        var messages = RawJson.TakeMessages(body, out var rest);
+        using var restBuffer = rest;
+        using var doc = JsonDocument.Parse(rest.WrittenMemory, new JsonDocumentOptions { MaxDepth = 256 });
         var root = doc.RootElement;
         var drop = dropParams || (root.TryGetProperty("drop_params", out var dropValue) && dropValue.ValueKind == JsonValueKind.True);
         var fields = default(Fields);
@@ -45,7 +47,7 @@ internal static class GeminiRequestTranslator
 
         using var writer = new Utf8JsonWriter(output, JsonOptions.Writer);
         writer.WriteStartObject();
-        error = GeminiContentsWriter.Write(writer, fields.Messages);
+        error = GeminiContentsWriter.Write(writer, messages);
         if (error is not null)
             return error;
         error = WriteTools(writer, fields.Tools, fields.ToolChoice);
@@ -75,7 +77,7 @@ internal static class GeminiRequestTranslator
                 case "model" or "stream" or "stream_options" or "user" or "metadata" or "store" or "drop_params"
                     or "safety_identifier" or "prompt_cache_key" or "service_tier":
                     break;
-                case "messages": f.Messages = value; break;
+                case "messages": break; // read in place: see RawJson.TakeMessages
                 case "tools": f.Tools = value; break;
                 case "tool_choice": f.ToolChoice = value; break;
                 case "max_tokens": f.MaxTokens = value; break;
