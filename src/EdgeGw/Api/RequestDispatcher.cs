@@ -41,6 +41,9 @@ internal sealed partial class RequestDispatcher(GatewayRuntime runtime, ILogger<
     public async Task DispatchAsync(HttpContext context)
     {
         Observability.RequestTelemetry.Attach(context, runtime.Telemetry);
+        var connection = context.Features.Get<ProtocolErrorBodies>();
+        if (connection is not null)
+            connection.AppHandling = true;
         var request = context.Request;
         var path = request.Path.Value ?? "/";
         if (path.Length > 1 && path[^1] == '/')
@@ -85,6 +88,11 @@ internal sealed partial class RequestDispatcher(GatewayRuntime runtime, ILogger<
         {
             LogUnhandled(logger, e, request.Method, path);
             await WriteErrorAsync(context, route, GatewayError.Internal("Internal error in the gateway; it has been logged."));
+        }
+        finally
+        {
+            if (connection is not null)
+                connection.AppHandling = false;
         }
     }
 
