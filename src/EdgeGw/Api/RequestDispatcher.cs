@@ -38,6 +38,10 @@ internal sealed partial class RequestDispatcher(GatewayRuntime runtime, ILogger<
     }.Concat(Admin.AdminRoutes.All.Select(r => KeyValuePair.Create(r.Path, new Route(r.Method, new Handler(r.Handler), MasterOnly: r.MasterOnly))))
     .ToFrozenDictionary(StringComparer.Ordinal);
 
+    /// <summary>Every route: path, method, and whether its errors use Anthropic's envelope (for tests that cover them all).</summary>
+    internal static IEnumerable<(string Path, string Method, bool AnthropicErrors)> All =>
+        Routes.Select(r => (r.Key, r.Value.Method, r.Value.Errors == ErrorFormat.Anthropic));
+
     public async Task DispatchAsync(HttpContext context)
     {
         Observability.RequestTelemetry.Attach(context, runtime.Telemetry);

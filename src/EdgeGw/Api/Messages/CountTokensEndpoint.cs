@@ -31,10 +31,11 @@ internal static class CountTokensEndpoint
             }
             else if (error is null)
             {
+                var estimate = Estimate(body.WrittenMemory);
                 context.Response.ContentType = "application/json";
                 await using var json = new Utf8JsonWriter(context.Response.BodyWriter);
                 json.WriteStartObject();
-                json.WriteNumber("input_tokens"u8, Estimate(body.WrittenMemory));
+                json.WriteNumber("input_tokens"u8, estimate);
                 json.WriteEndObject();
                 return;
             }
@@ -66,7 +67,7 @@ internal static class CountTokensEndpoint
         foreach (var name in new[] { "system", "messages", "tools" })
         {
             if (root.TryGetProperty(name, out var part))
-                bytes += part.GetRawText().Length;
+                bytes += System.Runtime.InteropServices.JsonMarshal.GetRawUtf8Value(part).Length; // bytes: decoding text that may be invalid UTF-8 threw
         }
         return (bytes + 3) / 4;
     }
