@@ -21,7 +21,7 @@ internal sealed class ProtocolErrorBodies : PipeWriter
     private bool _batchStarted;
     private bool _holding;
 
-    private ProtocolErrorBodies(PipeWriter inner) => _inner = inner;
+    internal ProtocolErrorBodies(PipeWriter inner) => _inner = inner;
 
     /// <summary>Set by the dispatcher around each request: what is written meanwhile is the app's.</summary>
     public bool AppHandling { get; set; }

@@ -126,3 +126,30 @@ public sealed class ProtocolErrorResponseTests
         Assert.Equal(0, output.WrittenCount);
     }
 }
+
+/// <summary>The connection wrapper costs nothing per request: no allocation on either path.</summary>
+public sealed class ProtocolErrorBodiesAllocationTests
+{
+    [Theory]
+    [InlineData(true)]  // the app's response
+    [InlineData(false)] // Kestrel's end of a chunked response, held until the flush
+    public void WritesThroughWrapper_AllocateNothing(bool appHandling)
+    {
+        var pipe = new System.IO.Pipelines.Pipe();
+        var writer = new EdgeGw.Api.ProtocolErrorBodies(pipe.Writer) { AppHandling = appHandling };
+        var bytes = 0L;
+
+        var allocated = HotPathAllocationTests.AllocatedBy(() =>
+        {
+            "0\r\n\r\n"u8.CopyTo(writer.GetSpan(64));
+            writer.Advance(5);
+            writer.FlushAsync().GetAwaiter().GetResult();
+            pipe.Reader.TryRead(out var read);
+            bytes += read.Buffer.Length;
+            pipe.Reader.AdvanceTo(read.Buffer.End);
+        });
+
+        Assert.Equal(12_000 * 5, bytes);
+        Assert.Equal(0, allocated);
+    }
+}
