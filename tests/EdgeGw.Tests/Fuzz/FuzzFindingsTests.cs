@@ -61,4 +61,25 @@ public sealed class FuzzFindingsTests
         Assert.Equal(HttpStatusCode.OK, status);
         Assert.True(body.GetProperty("input_tokens").GetInt64() > 0);
     }
+
+    [Theory]
+    [InlineData("[]")]
+    [InlineData("1")]
+    [InlineData("{}")]
+    public async Task NonStringToolTypeInChatForAnthropic_400NamingFieldNoUpstreamCall(string type)
+    {
+        await using var upstream = await FakeUpstream.StartAsync();
+        await using var gateway = await TestGateway.StartAsync($"""
+            - model_name: claude
+              litellm_params:
+                model: anthropic/claude-sonnet-4-5
+                api_base: {upstream.Url}
+                api_key: x
+            """);
+        var json = $$$"""{"model":"claude","messages":[{"role":"user","content":"hi"}],"tools":[{"type":{{{type}}},"function":{"name":"f"}}]}""";
+        var (status, body) = await PostAsync(gateway, "/v1/chat/completions", Encoding.UTF8.GetBytes(json));
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Equal("tools[0].type", body.GetProperty("error").GetProperty("param").GetString());
+        Assert.Empty(upstream.Requests);
+    }
 }

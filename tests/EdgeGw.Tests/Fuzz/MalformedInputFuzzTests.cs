@@ -47,6 +47,41 @@ public sealed class MalformedInputFuzzTests
         Assert.Equal(System.Net.HttpStatusCode.OK, alive.StatusCode);
     }
 
+    [Theory]
+    [InlineData("claude")]
+    [InlineData("gem")]
+    [InlineData("llama")]
+    [InlineData("gpt")]
+    [InlineData("embed-gemini")]
+    public async Task MalformedModelRequestsToTranslatedProviders_NoServerError(string model)
+    {
+        // The upstream refuses everything: what is tested is the gateway's translation of malformed input and the mapped error.
+        await using var upstream = await FakeUpstream.StartAsync();
+        upstream.RespondJson("""{"error":{"message":"refused","type":"invalid_request_error","code":"bad"}}""", 400);
+        await using var gateway = await TestGateway.StartAsync($$"""
+            - model_name: claude
+              litellm_params: { model: anthropic/claude-sonnet-4-5, api_base: "{{upstream.Url}}", api_key: x }
+            - model_name: gem
+              litellm_params: { model: gemini/gemini-2.5-flash, api_base: "{{upstream.Url}}", api_key: AIza-up }
+            - model_name: llama
+              litellm_params: { model: ollama/llama3, api_base: "{{upstream.Url}}" }
+            - model_name: gpt
+              litellm_params: { model: openai/gpt-4o-mini, api_base: "{{upstream.Url}}", api_key: sk-up }
+            - model_name: embed-gemini
+              litellm_params: { model: gemini/gemini-embedding-001, api_base: "{{upstream.Url}}", api_key: AIza-up }
+            """);
+        var corpus = FuzzCorpus.Build(TestGateway.MasterKey, bodiesPerRoute: int.MaxValue, model: model,
+            routes: r => r.Path is "/v1/chat/completions" or "/v1/messages" or "/v1/messages/count_tokens" or "/v1/embeddings");
+        var failures = new List<string>();
+        foreach (var fuzz in corpus.Where(c => c.Body is not null))
+        {
+            var response = await RawHttp.SendAsync(gateway.BaseAddress, fuzz.Bytes);
+            if (FuzzCorpus.Check(fuzz, response) is { } problem)
+                failures.Add($"{fuzz.Route.Path} [{fuzz.Description}] → {problem}");
+        }
+        Assert.True(failures.Count == 0, $"{failures.Count} failed:\n" + string.Join('\n', failures.Take(40)));
+    }
+
     [Fact]
     public async Task VirtualKeyAtEveryRoute_NoServerErrorAndRouteEnvelope()
     {

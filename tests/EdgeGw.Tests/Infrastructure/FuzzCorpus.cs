@@ -115,13 +115,16 @@ public static class FuzzCorpus
     /// Builds the corpus for <paramref name="routes"/>: every header variant and query per route, and
     /// up to <paramref name="bodiesPerRoute"/> bodies per POST route, picked with a fixed seed.
     /// </summary>
-    public static IReadOnlyList<FuzzCase> Build(string masterKey, int bodiesPerRoute, int seed = 1414)
+    /// <param name="model">Put in place of <see cref="Model"/> in the bodies (to reach another provider's translator).</param>
+    /// <param name="routes">Which routes to cover (all by default).</param>
+    public static IReadOnlyList<FuzzCase> Build(string masterKey, int bodiesPerRoute, int seed = 1414, string model = Model, Func<FuzzRoute, bool>? routes = null)
     {
         var random = new Random(seed);
         var cases = new List<FuzzCase>();
         string[] auth = [$"Authorization: Bearer {masterKey}"];
-        foreach (var route in Routes)
+        foreach (var original in Routes.Where(routes ?? (_ => true)))
         {
+            var route = original with { BaseBody = original.BaseBody?.Replace($"\"{Model}\"", $"\"{model}\"", StringComparison.Ordinal) };
             var json = route.BaseBody is null ? null : Encoding.UTF8.GetBytes(route.BaseBody);
             foreach (var (lines, serverLevel) in HeaderVariants(masterKey))
             {
