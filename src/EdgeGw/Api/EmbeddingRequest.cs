@@ -44,6 +44,8 @@ internal struct EmbeddingRequest
                 else if (reader.ValueTextEquals("encoding_format"u8))
                 {
                     reader.Read();
+                    if (reader.TokenType == JsonTokenType.String && reader.ValueIsEscaped && !JsonText.TryGetString(ref reader, out _))
+                        return GatewayError.BadRequest("'encoding_format' " + JsonText.InvalidText, "encoding_format");
                     // null is the default, as in LiteLLM (encoding_format=None); any other non-string is refused.
                     if (reader.TokenType == JsonTokenType.String && reader.ValueTextEquals("base64"u8))
                         request.Base64 = true;

@@ -54,6 +54,7 @@ internal static partial class GatewayHost
                 endpoint.Use(FirstByteTimeout.Middleware(listen.RequestHeadersTimeout));
                 if (listen.Tls is { } tls)
                     endpoint.UseHttps(https => (https.ServerCertificate, https.ServerCertificateChain) = (tls.Certificate, tls.Chain));
+                endpoint.Use(ProtocolErrorBodies.Middleware());
             });
         });
         time ??= TimeProvider.System;

@@ -40,7 +40,20 @@ internal readonly struct ModelRequestBody : IDisposable
             await writeError(context, error);
             return default;
         }
-        var stripped = RequestRoutingOptions.Extract(body!.WrittenSpan, anthropicMetadata, out var options);
+        PooledBufferWriter? stripped;
+        RequestRoutingOptions options;
+        try
+        {
+            stripped = RequestRoutingOptions.Extract(body!.WrittenSpan, anthropicMetadata, out options);
+        }
+        catch (InvalidOperationException)
+        {
+            // Utf8JsonReader refuses to decode a routing field (user, timeout, fallbacks…) holding invalid UTF-8 or a lone surrogate.
+            var invalid = Json.JsonText.InvalidTextError(body!.WrittenSpan) ?? GatewayError.BadRequest("The request body " + Json.JsonText.InvalidText);
+            body!.Dispose();
+            await writeError(context, invalid);
+            return default;
+        }
         return new ModelRequestBody(body, stripped, LiteLlmHeaders.Apply(context.Request.Headers, options));
     }
 

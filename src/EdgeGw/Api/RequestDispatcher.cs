@@ -38,9 +38,16 @@ internal sealed partial class RequestDispatcher(GatewayRuntime runtime, ILogger<
     }.Concat(Admin.AdminRoutes.All.Select(r => KeyValuePair.Create(r.Path, new Route(r.Method, new Handler(r.Handler), MasterOnly: r.MasterOnly))))
     .ToFrozenDictionary(StringComparer.Ordinal);
 
+    /// <summary>Every route: path, method, and whether its errors use Anthropic's envelope (for tests that cover them all).</summary>
+    internal static IEnumerable<(string Path, string Method, bool AnthropicErrors)> All =>
+        Routes.Select(r => (r.Key, r.Value.Method, r.Value.Errors == ErrorFormat.Anthropic));
+
     public async Task DispatchAsync(HttpContext context)
     {
         Observability.RequestTelemetry.Attach(context, runtime.Telemetry);
+        var connection = context.Features.Get<ProtocolErrorBodies>();
+        if (connection is not null)
+            connection.AppHandling = true;
         var request = context.Request;
         var path = request.Path.Value ?? "/";
         if (path.Length > 1 && path[^1] == '/')
@@ -85,6 +92,11 @@ internal sealed partial class RequestDispatcher(GatewayRuntime runtime, ILogger<
         {
             LogUnhandled(logger, e, request.Method, path);
             await WriteErrorAsync(context, route, GatewayError.Internal("Internal error in the gateway; it has been logged."));
+        }
+        finally
+        {
+            if (connection is not null)
+                connection.AppHandling = false;
         }
     }
 

@@ -34,6 +34,11 @@ internal static class AnthropicRequestTranslator
         {
             return new AnthropicTranslation(GatewayError.BadRequest($"Malformed JSON in request body: {e.Message}"), false, []);
         }
+        catch (Exception e) when (e is InvalidOperationException or KeyNotFoundException)
+        {
+            // A value of an unexpected JSON kind (or a missing one) where the checks did not anticipate it, as in the Gemini and Ollama translators.
+            return new AnthropicTranslation(GatewayError.BadRequest($"The request cannot be translated for Anthropic: {e.Message}"), false, []);
+        }
     }
 
     private static AnthropicTranslation TranslateRoot(JsonElement root, RawJson messages, in AnthropicRequestOptions options, IBufferWriter<byte> output)

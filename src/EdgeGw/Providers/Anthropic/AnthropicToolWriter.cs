@@ -83,7 +83,7 @@ internal static class AnthropicToolWriter
     {
         if (tool.ValueKind != JsonValueKind.Object)
             throw new AnthropicRequestException($"tools[{i}] must be an object.", $"tools[{i}]");
-        if (tool.TryGetProperty("type", out var type) && !type.ValueEquals("function"))
+        if (tool.TryGetProperty("type", out var type) && (type.ValueKind != JsonValueKind.String || !type.ValueEquals("function")))
             throw new AnthropicRequestException($"tools[{i}].type must be 'function'.", $"tools[{i}].type");
         if (!tool.TryGetProperty("function", out var function) || function.ValueKind != JsonValueKind.Object
             || !function.TryGetProperty("name", out var name) || name.ValueKind != JsonValueKind.String)

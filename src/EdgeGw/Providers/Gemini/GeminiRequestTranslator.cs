@@ -26,7 +26,7 @@ internal static class GeminiRequestTranslator
         {
             return TranslateDocument(body, dropParams, output, dropped);
         }
-        catch (Exception e) when (e is InvalidOperationException or JsonException)
+        catch (Exception e) when (e is InvalidOperationException or KeyNotFoundException or JsonException)
         {
             // A value of an unexpected JSON kind somewhere the checks above did not anticipate.
             return GatewayError.BadRequest($"The request cannot be translated for Gemini: {e.Message}");

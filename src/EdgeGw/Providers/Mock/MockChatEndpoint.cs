@@ -84,6 +84,8 @@ internal sealed class MockChatEndpoint : ChatEndpoint
     /// <summary>Deterministic vectors (the same text always gives the same vector), 8 dimensions unless asked.</summary>
     public override async ValueTask<ProviderResult> EmbedAsync(EmbeddingCall call, CancellationToken cancellationToken)
     {
+        if (JsonText.InvalidTextError(call.Body.Span) is { } invalid)
+            return ProviderResult.Failed(invalid);
         List<string>? texts;
         using (var document = JsonDocument.Parse(call.Body))
             texts = EmbeddingListWriter.InputTexts(document.RootElement.GetProperty("input"));

@@ -40,7 +40,7 @@ internal static class OllamaRequestTranslator
                 return error;
             return Write(fields, native, deployment, generate, output);
         }
-        catch (Exception e) when (e is InvalidOperationException or JsonException)
+        catch (Exception e) when (e is InvalidOperationException or KeyNotFoundException or JsonException)
         {
             // A value of an unexpected JSON kind somewhere the checks did not anticipate.
             return GatewayError.BadRequest($"The request cannot be translated for Ollama: {e.Message}");
