@@ -98,6 +98,8 @@ public sealed class DiskFullTests
             Assert.StartsWith("Spend cannot be recorded", error.GetProperty("message").GetString(), StringComparison.Ordinal);
             Assert.Equal("503", error.GetProperty("code").GetString());
         }
+        // Rows queued behind a batch still being tried count towards the bound: the failure may come just after.
+        await WaitUntil(() => writer.Failing, "the full disk never failed a write");
         var metrics = await gateway.Client.GetStringAsync("/metrics");
         Assert.Contains("edgegw_spend_refusals_total 1", metrics, StringComparison.Ordinal);
         Assert.Contains("edgegw_spend_queued_rows ", metrics, StringComparison.Ordinal);

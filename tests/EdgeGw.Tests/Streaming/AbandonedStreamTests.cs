@@ -192,10 +192,10 @@ public sealed class AbandonedStreamTests : IAsyncDisposable
 
         Assert.Equal("success", row.GetProperty("status").GetString());
         Assert.Equal(20, row.GetProperty("completion_tokens").GetInt32()); // 20 × "abcd", 4 bytes a token
-        Assert.Equal(8, row.GetProperty("prompt_tokens").GetInt32()); // the request's own estimate
+        Assert.Equal(19, row.GetProperty("prompt_tokens").GetInt32()); // the request's own estimate: its 76-byte body over 4
         Assert.True(row.GetProperty("metadata").GetProperty("usage_estimated").GetBoolean());
         Assert.Equal("ClientDisconnected", row.GetProperty("metadata").GetProperty("error_information").GetProperty("error_class").GetString());
-        Assert.Equal(0.048m, await gateway.KeySpendAsync(key)); // 8 × 0.001 + 20 × 0.002
+        Assert.Equal(0.059m, await gateway.KeySpendAsync(key)); // 19 × 0.001 + 20 × 0.002
     }
 
     [Fact]
