@@ -44,14 +44,16 @@ internal static partial class GatewayHost
             kestrel.AddServerHeader = false;
             // The gateway enforces max_request_size_mb itself, with an enveloped 413.
             kestrel.Limits.MaxRequestBodySize = null;
-            kestrel.Limits.MaxConcurrentConnections = listen.MaxConnections;
+            // The cap is ConnectionGate's: Kestrel's would refuse newcomers instead of evicting silent sockets.
+            kestrel.Limits.MaxConcurrentConnections = null;
             kestrel.Limits.MaxConcurrentUpgradedConnections = listen.MaxConnections;
             kestrel.Limits.RequestHeadersTimeout = listen.RequestHeadersTimeout;
             if (listen.KeepAliveTimeout is { } keepAlive)
                 kestrel.Limits.KeepAliveTimeout = keepAlive;
+            var gate = new ConnectionGate(listen.MaxConnections, listen.RequestHeadersTimeout);
             kestrel.Listen(listen.Address, listen.Port, endpoint =>
             {
-                endpoint.Use(FirstByteTimeout.Middleware(listen.RequestHeadersTimeout));
+                endpoint.Use(gate.Middleware);
                 if (listen.Tls is { } tls)
                     endpoint.UseHttps(https => (https.ServerCertificate, https.ServerCertificateChain) = (tls.Certificate, tls.Chain));
                 endpoint.Use(ProtocolErrorBodies.Middleware());

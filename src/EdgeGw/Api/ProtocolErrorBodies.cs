@@ -52,7 +52,7 @@ internal sealed class ProtocolErrorBodies : PipeWriter
     {
         if (connection.Features.Get<ITlsApplicationProtocolFeature>() is { } alpn)
             return alpn.ApplicationProtocol.Span.SequenceEqual("h2"u8);
-        // Cleartext: FirstByteTimeout has already waited for the first bytes, so this does not block.
+        // Cleartext: ConnectionGate has already waited for the first bytes, so this does not block.
         var input = connection.Transport.Input;
         if (!input.TryRead(out var first))
             return false;
