@@ -48,7 +48,7 @@ internal static class ModelRequestPipeline
             ? RequestDeadline.Start(context, gateway.Time,
                 ClientRoutingCaps.Timeout(timeout, gateway.Config.Litellm.RequestTimeout ?? ChatEndpointFactory.DefaultTimeout), "the request's timeout")
             : RequestDeadline.Start(context, gateway.Time, gateway.Config.Litellm.RequestTimeout, "litellm_settings.request_timeout");
-        var token = deadline?.Token ?? context.RequestAborted;
+        var token = deadline.Token;
         ProviderResult result;
         try
         {
@@ -56,7 +56,7 @@ internal static class ModelRequestPipeline
             if (run.ShouldFallBack(result))
                 result = await FallbackChain.RunAsync(run, group, result, token);
         }
-        catch (OperationCanceledException) when (deadline is { TimedOut: true } && !context.RequestAborted.IsCancellationRequested)
+        catch (OperationCanceledException) when (deadline.TimedOut && !context.RequestAborted.IsCancellationRequested)
         {
             result = ProviderResult.Failed(deadline.Error());
         }

@@ -91,6 +91,9 @@ internal sealed class RouteRun<TState>
         GatewayError? last = null;
         while (true)
         {
+            // Calls already made are finished for a client that left (they are billed); new ones are not started.
+            if (_context.RequestAborted.IsCancellationRequested)
+                return ProviderResult.Failed(last ?? Spend.RequestAccounting.ClientLeft);
             // Released before the clock is read: a bucket refunded "later" than now would still look used.
             _pending?.Release();
             _pending = null;

@@ -111,17 +111,22 @@ internal sealed class RequestAccounting
         _budget.Release();
     }
 
+    /// <summary>The error of a request whose client left before an upstream call was made for it.</summary>
+    public static readonly Api.GatewayError ClientLeft =
+        new(499, "The client disconnected (or the gateway shut down) before the answer was complete.", "aborted", "499");
+
     /// <summary>
-    /// An adapter cancelled by the client's disconnect or by the end of a graceful shutdown's drain
-    /// throws instead of returning: the request still leaves a (failure) row.
+    /// An adapter whose client left while its answer was written, or cancelled by the end of a
+    /// graceful shutdown's drain, throws instead of returning: an answer already charged still gets
+    /// its billed row (marked as the client's disconnect), anything else a failure row.
     /// </summary>
     private Task CompleteIfAbandonedAsync()
     {
         if (_completed)
             return Task.CompletedTask;
-        var error = _http.RequestAborted.IsCancellationRequested
-            ? new Api.GatewayError(499, "The client disconnected (or the gateway shut down) before the answer was complete.", "aborted", "499")
-            : Api.GatewayError.Internal("The request ended without a result.");
+        if (_charged)
+            return CompleteAsync(new ProviderResult(null, true, _usage) { ClientGone = Streaming.ClientGone.Disconnected }).AsTask();
+        var error = _http.RequestAborted.IsCancellationRequested ? ClientLeft : Api.GatewayError.Internal("The request ended without a result.");
         return CompleteAsync(ProviderResult.Failed(error)).AsTask();
     }
 

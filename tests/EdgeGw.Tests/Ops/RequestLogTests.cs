@@ -139,13 +139,16 @@ public sealed class RequestLogTests
     }
 
     [Fact]
-    public async Task ClientGoneBeforeAnswer_LeavesFailureRowAndLogLine()
+    public async Task ClientGoneBeforeAnswer_UpstreamCallFinishedBilledAndMarked()
     {
+        // Leaving just before the answer must not make a request free: the call is finished and billed.
         await using var gateway = await OpsGateway.StartAsync(OpsGateway.Yaml("""
             - model_name: slow
               litellm_params:
                 model: mock/slow
-                mock_latency_ms: 20000
+                mock_latency_ms: 1500
+                input_cost_per_token: 0.001
+                output_cost_per_token: 0.002
             """));
         using (var client = new HttpClient { BaseAddress = gateway.Client.BaseAddress })
         {
@@ -159,11 +162,12 @@ public sealed class RequestLogTests
         while (gateway.Log.In("EdgeGw.Requests").Count == 0 && DateTime.UtcNow < deadline)
             await Task.Delay(10);
         var line = Assert.Single(gateway.Log.In("EdgeGw.Requests"));
-        Assert.Equal(499, line.State["Status"]);
         var callId = (string)line.State["CallId"]!;
         using var logs = await gateway.Client.GetAsync($"/spend/logs?request_id={callId}");
         var row = Assert.Single(JsonDocument.Parse(await logs.Content.ReadAsStringAsync()).RootElement.EnumerateArray());
-        Assert.Equal("failure", row.GetProperty("status").GetString());
+        Assert.Equal("success", row.GetProperty("status").GetString());
+        Assert.True(row.GetProperty("spend").GetDecimal() > 0);
+        Assert.Equal("ClientDisconnected", row.GetProperty("metadata").GetProperty("error_information").GetProperty("error_class").GetString());
     }
 
     [Theory]

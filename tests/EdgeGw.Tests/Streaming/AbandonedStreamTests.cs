@@ -260,4 +260,55 @@ public sealed class AbandonedStreamTests : IAsyncDisposable
         Assert.Equal(20, row.GetProperty("completion_tokens").GetInt32());
         Assert.Equal("ClientStalled", row.GetProperty("metadata").GetProperty("error_information").GetProperty("error_class").GetString());
     }
+
+    /// <summary>Sends <paramref name="body"/> with its own call id and gives up after 300 ms, before any answer byte.</summary>
+    private static async Task LeaveBeforeAnswerAsync(TestGateway gateway, string key, string body, string callId)
+    {
+        using var client = new HttpClient { BaseAddress = gateway.BaseAddress };
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/chat/completions") { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        request.Headers.Add("x-litellm-call-id", callId);
+        using var gone = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, gone.Token));
+    }
+
+    [Fact]
+    public async Task NonStreamedClientLeavesBeforeAnswer_UpstreamFinishedAndRowBilled()
+    {
+        var (upstream, gateway) = await StartAsync();
+        var key = await gateway.NewKeyAsync();
+        var left = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        upstream.Handle(async (c, _) =>
+        {
+            await left.Task.WaitAsync(TimeSpan.FromSeconds(20)); // answers only once the client has gone
+            c.Response.ContentType = "application/json";
+            await c.Response.WriteAsync("""{"id":"c1","object":"chat.completion","created":1,"model":"gpt-4o","choices":[{"index":0,"message":{"role":"assistant","content":"hello"},"finish_reason":"stop"}],"usage":{"prompt_tokens":100,"completion_tokens":450,"total_tokens":550}}""");
+        });
+
+        await LeaveBeforeAnswerAsync(gateway, key, """{"model":"gpt","messages":[{"role":"user","content":"hi"}]}""", "left-non-streamed");
+        left.SetResult();
+        var row = await RowAsync(gateway, "left-non-streamed");
+
+        Assert.Equal("success", row.GetProperty("status").GetString());
+        Assert.Equal(1.0m, row.GetProperty("spend").GetDecimal()); // 100 × 0.001 + 450 × 0.002
+        // (Marked ClientDisconnected only when the gateway has noticed the hang-up by the time it writes: not asserted.)
+        Assert.Equal(1.0m, await gateway.KeySpendAsync(key));
+    }
+
+    [Fact]
+    public async Task StreamClientLeavesBeforeFirstByte_UpstreamReadToItsUsageAndBilled()
+    {
+        var (upstream, gateway) = await StartAsync();
+        var key = await gateway.NewKeyAsync();
+        var left = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        StreamAfterClientLeaves(upstream, left, 0, [.. Enumerable.Repeat(Chunk("abcd"), 5), Finish, UsageChunk(100, 450), "data: [DONE]\n\n"]);
+
+        await LeaveBeforeAnswerAsync(gateway, key, StreamBody, "left-stream");
+        left.SetResult();
+        var row = await RowAsync(gateway, "left-stream");
+
+        Assert.Equal("success", row.GetProperty("status").GetString());
+        Assert.Equal(1.0m, row.GetProperty("spend").GetDecimal());
+        Assert.Equal(1.0m, await gateway.KeySpendAsync(key));
+    }
 }
