@@ -38,13 +38,24 @@ public class PostgresGatewayTests(PostgresServer server)
             """));
         Assert.Equal("alice@x.io {team-a}", server.Scalar(db, """SELECT concat_ws(' ', user_email, teams::text) FROM "LiteLLM_UserTable" WHERE user_id = 'alice'"""));
 
-        await using var second = await TestGateway.StartAsync(AdminClient.CheapModel, databaseUrl: server.Url(db));
-        using var ok = await second.ChatAsync(key, ChatFor("cheap"));
-        Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
-        var info = (await second.GetAdminAsync($"/key/info?key={key}")).GetProperty("info");
-        Assert.Equal(("ci", "team-a", 5m), (info.GetProperty("key_alias").GetString(), info.GetProperty("team_id").GetString(), info.GetProperty("max_budget").GetDecimal()));
-        var team = await second.GetAdminAsync("/team/info?team_id=team-a");
-        Assert.Equal("admin", team.GetProperty("team_memberships")[0].GetProperty("role").GetString());
+        await using (var second = await TestGateway.StartAsync(AdminClient.CheapModel, databaseUrl: server.Url(db)))
+        {
+            using var ok = await second.ChatAsync(key, ChatFor("cheap"));
+            Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
+            var info = (await second.GetAdminAsync($"/key/info?key={key}")).GetProperty("info");
+            Assert.Equal(("ci", "team-a", 5m), (info.GetProperty("key_alias").GetString(), info.GetProperty("team_id").GetString(), info.GetProperty("max_budget").GetDecimal()));
+            var team = await second.GetAdminAsync("/team/info?team_id=team-a");
+            Assert.Equal("admin", team.GetProperty("team_memberships")[0].GetProperty("role").GetString());
+            var report = await second.GetAdminAsync("/spend/logs", HttpStatusCode.ServiceUnavailable);
+            Assert.Contains("spend reports are not read from PostgreSQL yet", report.GetProperty("error").GetProperty("message").GetString(), StringComparison.Ordinal);
+        }
+
+        // Stopping drained the spend writer: the request's row and its cost are in LiteLLM's tables.
+        Assert.Equal($"1 {AdminClient.ChatCost} {AdminClient.ChatCost} {AdminClient.ChatCost}", server.Scalar(db, $"""
+            SELECT concat_ws(' ', (SELECT count(*) FROM "LiteLLM_SpendLogs" WHERE api_key = '{Sha256(key)}'),
+              (SELECT spend FROM "LiteLLM_VerificationToken" WHERE token = '{Sha256(key)}'), (SELECT spend FROM "LiteLLM_TeamTable" WHERE team_id = 'team-a'),
+              (SELECT spend FROM "LiteLLM_UserTable" WHERE user_id = 'alice'))
+            """));
     }
 
     [Fact]
@@ -145,6 +156,22 @@ public class PostgresGatewayTests(PostgresServer server)
         Assert.DoesNotContain('\n', error.Message);
         Assert.Contains($"database: PostgreSQL postgresql://edgegw:****@127.0.0.1:{port}/litellm is not reachable yet", log, StringComparison.Ordinal);
         Assert.DoesNotContain("pw-s3cret-9", error.Message + log, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void UnknownRole_FailsAtOnceWithoutWaiting()
+    {
+        var output = new MemoryStream();
+        var provider = new ConsoleLoggerProvider(json: false, output);
+        using var loggers = LoggerFactory.Create(l => l.AddProvider(provider));
+
+        var error = Assert.Throws<StoreException>(() =>
+            GatewayData.Open(new DatabaseChoice.Postgres($"postgresql://nobody:pw-s3cret-9@127.0.0.1:{server.Port}/postgres", "DATABASE_URL"), TimeProvider.System, loggers));
+        provider.Dispose();
+
+        Assert.Contains("role \"nobody\" does not exist", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("not reachable yet", Encoding.UTF8.GetString(output.ToArray()), StringComparison.Ordinal);
+        Assert.DoesNotContain("pw-s3cret-9", error.Message, StringComparison.Ordinal);
     }
 
     private static int ClosedPort()

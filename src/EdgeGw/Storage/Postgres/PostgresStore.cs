@@ -31,10 +31,11 @@ internal sealed partial class PostgresStore : IAsyncDisposable
             throw new StoreException(error);
         var source = Build(url);
         var waited = Stopwatch.StartNew();
+        var retries = 0;
         try
         {
             List<string> missing;
-            for (var delay = FirstRetry; ; delay = delay * 2 > LongestRetry ? LongestRetry : delay * 2)
+            for (var delay = FirstRetry; ; delay = delay * 2 > LongestRetry ? LongestRetry : delay * 2, retries++)
             {
                 try
                 {
@@ -57,7 +58,7 @@ internal sealed partial class PostgresStore : IAsyncDisposable
         {
             await source.DisposeAsync();
             // Npgsql's messages name host and database, never the password.
-            var after = wait > TimeSpan.Zero ? $" (waited {waited.Elapsed.TotalSeconds:0} s)" : "";
+            var after = retries > 0 ? $" (waited {waited.Elapsed.TotalSeconds:0} s)" : "";
             throw new StoreException($"cannot open PostgreSQL database {url.Redacted}{after}: {PostgresFailure.Reason(e)}", e);
         }
         catch
@@ -65,7 +66,7 @@ internal sealed partial class PostgresStore : IAsyncDisposable
             await source.DisposeAsync();
             throw;
         }
-        if (logger is not null && waited.Elapsed > FirstRetry)
+        if (logger is not null && retries > 0)
             LogReached(logger, url.Redacted, waited.Elapsed.TotalSeconds);
         return new PostgresStore(source, url);
     }
