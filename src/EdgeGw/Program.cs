@@ -89,7 +89,8 @@ try
     await using var app = built;
     if (options.SkipServerStartup)
     {
-        Console.WriteLine($"edgegw: database {options.DatabasePath} is ready; not starting the server (--skip_server_startup)");
+        var database = app.Services.GetRequiredService<GatewayRuntime>().Data.Description;
+        Console.WriteLine($"edgegw: database {database} is ready; not starting the server (--skip_server_startup)");
         return 0;
     }
     CommandLineLog.NotNeeded(app, options);

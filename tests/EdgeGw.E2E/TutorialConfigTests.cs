@@ -6,16 +6,17 @@ namespace EdgeGw.E2E;
 
 /// <summary>
 /// The native binary starts on each LiteLLM tutorial's whole config.yaml, with the environment the
-/// tutorial's compose file or shell gives it (provider keys, LITELLM_MASTER_KEY, DATABASE_URL), and
-/// serves every model it names.
+/// tutorial's compose file or shell gives it (provider keys, LITELLM_MASTER_KEY, DATABASE_URL: a real,
+/// empty PostgreSQL database, as the compose file's), and serves every model it names.
 /// </summary>
-public sealed class TutorialConfigTests
+[Collection(PostgresCollection.Name)]
+public sealed class TutorialConfigTests(PostgresServer server)
 {
-    private static Dictionary<string, string> Environment(params string[] names)
+    private Dictionary<string, string> Environment(params string[] names)
     {
         var environment = new Dictionary<string, string> { ["LITELLM_MASTER_KEY"] = GatewayProcess.MasterKey };
         foreach (var name in names)
-            environment[name] = name == "DATABASE_URL" ? "postgresql://litellm:password@db:5432/litellm" : $"sk-{name.ToLowerInvariant()}";
+            environment[name] = name == "DATABASE_URL" ? server.Url(server.CreateDatabase()) : $"sk-{name.ToLowerInvariant()}";
         return environment;
     }
 

@@ -24,7 +24,8 @@ internal sealed record ListenOptions(IPAddress Address, int Port, ServerCertific
 internal static partial class GatewayHost
 {
     /// <summary>
-    /// Builds the app; opens and migrates <paramref name="databasePath"/> (throws
+    /// Builds the app; opens the PostgreSQL database the config or DATABASE_URL names, else opens and
+    /// migrates the SQLite file <paramref name="databasePath"/> (throws
     /// <see cref="Storage.StoreException"/> when it cannot). The spend writer is drained and the
     /// database closed once the server has stopped, after in-flight requests finished.
     /// </summary>
@@ -61,7 +62,7 @@ internal static partial class GatewayHost
         });
         time ??= TimeProvider.System;
         builder.Services.AddSingleton(services =>
-            new GatewayRuntime(config, time, Storage.GatewayData.Open(databasePath, time, services.GetRequiredService<ILoggerFactory>()),
+            new GatewayRuntime(config, time, Storage.GatewayData.Open(Storage.DatabaseChoice.For(config.General, databasePath), time, services.GetRequiredService<ILoggerFactory>()),
                 new Observability.GatewayTelemetry(services.GetRequiredService<ILoggerFactory>().CreateLogger(Observability.GatewayTelemetry.RequestLogCategory))));
         builder.Services.AddSingleton<RequestDispatcher>();
         builder.Services.AddSingleton(new Streaming.StreamLimits { WriteTimeout = listen.StreamWriteTimeout });
@@ -86,9 +87,8 @@ internal static partial class GatewayHost
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("EdgeGw");
         foreach (var warning in config.Warnings)
             LogConfigWarning(logger, warning);
-        var databasePath = app.Services.GetRequiredService<GatewayRuntime>().Data.Store.Path;
         foreach (var feature in config.Deferred)
-            LogConfigWarning(logger, feature.Describe(databasePath));
+            LogConfigWarning(logger, feature.Describe());
         if (config.IgnoredKeys.Length > 0)
             LogIgnoredKeys(logger, string.Join(", ", config.IgnoredKeys));
     }

@@ -15,7 +15,7 @@ internal static class HealthEndpoints
     {
         var writer = state.Data.Writer;
         if (!writer.Failing)
-            return WriteJsonAsync(context, state.Data.Store.IsOpen ? ReadyConnected : ReadyNotConnected);
+            return WriteJsonAsync(context, state.Data.IsOpen ? ReadyConnected : ReadyNotConnected);
         var serving = state.Config.General.AllowRequestsOnDbUnavailable;
         if (!serving)
             context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;

@@ -158,9 +158,14 @@ internal static class ConfigLoader
             EnforceUserParam = values.Bool(Child(map, "enforce_user_param"), $"{path}.enforce_user_param") ?? false,
             AllowRequestsOnDbUnavailable = values.Bool(Child(map, "allow_requests_on_db_unavailable"), $"{path}.allow_requests_on_db_unavailable") ?? false,
         };
+        // As LiteLLM's proxy: the config's database_url wins over (and in LiteLLM, overwrites) DATABASE_URL.
+        if (values.String(Child(map, "database_url"), $"{path}.database_url") is { Length: > 0 } configured)
+            settings = settings with { DatabaseUrl = configured, DatabaseUrlSource = $"{path}.database_url" };
+        else if (values.Environment("DATABASE_URL") is { } fromEnvironment)
+            settings = settings with { DatabaseUrl = fromEnvironment, DatabaseUrlSource = "DATABASE_URL" };
         ignored.AddUnknown(map, path, "master_key", "max_request_size_mb", "max_response_size_mb", "max_parallel_requests", "global_max_parallel_requests",
             "token_rate_limit_type", "graceful_shutdown_seconds", "litellm_key_header_name", "disable_spend_logs",
-            "enforce_user_param", "allow_requests_on_db_unavailable");
+            "enforce_user_param", "allow_requests_on_db_unavailable", "database_url");
         return settings;
     }
 

@@ -6,7 +6,6 @@ namespace EdgeGw.Config;
 /// <summary>LiteLLM features a config (or the environment) asks for that EdgeGw does not have yet.</summary>
 internal enum DeferredFeatureKind
 {
-    PostgreSql,
     ResponseCache,
     Callbacks,
     ModelsInDatabase,
@@ -17,10 +16,8 @@ internal enum DeferredFeatureKind
 /// <summary>One of them, with what asked for it; <see cref="Describe"/> says what EdgeGw does instead.</summary>
 internal sealed record DeferredFeature(DeferredFeatureKind Kind, string Source, string Detail = "")
 {
-    public string Describe(string databasePath) => Kind switch
+    public string Describe() => Kind switch
     {
-        DeferredFeatureKind.PostgreSql =>
-            $"{Source} is set but EdgeGw does not use PostgreSQL yet: keys, teams, users and spend are stored in SQLite at {databasePath}",
         DeferredFeatureKind.ResponseCache =>
             $"{Source} is set but EdgeGw has no response cache yet: every request goes to its provider",
         DeferredFeatureKind.Callbacks =>
@@ -47,12 +44,6 @@ internal static class DeferredFeatures
     {
         var found = ImmutableArray.CreateBuilder<DeferredFeature>();
         var handled = ImmutableArray.CreateBuilder<string>();
-        if (Present(general, "database_url"))
-            found.Add(new(DeferredFeatureKind.PostgreSql, "general_settings.database_url"));
-        else if (values.Environment("DATABASE_URL") is not null)
-            found.Add(new(DeferredFeatureKind.PostgreSql, "DATABASE_URL"));
-        handled.Add("general_settings.database_url");
-
         if (IsOn(values, litellm, "cache", "litellm_settings.cache"))
             found.Add(new(DeferredFeatureKind.ResponseCache, "litellm_settings.cache"));
         handled.Add("litellm_settings.cache");

@@ -29,6 +29,13 @@ internal sealed record GeneralSettings
     /// is full, serve model requests (their spend-log rows dropped and counted) instead of refusing them with 503.
     /// </summary>
     public bool AllowRequestsOnDbUnavailable { get; init; }
+    /// <summary>
+    /// <c>database_url</c> (resolved), else the <c>DATABASE_URL</c> environment variable, as LiteLLM reads them:
+    /// PostgreSQL on LiteLLM's tables instead of the SQLite file. Read once at start; a reload does not switch databases.
+    /// </summary>
+    public string? DatabaseUrl { get; init; }
+    /// <summary>Where <see cref="DatabaseUrl"/> came from, for messages: <c>general_settings.database_url</c> or <c>DATABASE_URL</c>.</summary>
+    public string DatabaseUrlSource { get; init; } = "";
 }
 
 /// <summary><c>litellm_settings</c>: request behaviour shared by all deployments.</summary>

@@ -1,45 +1,92 @@
 using EdgeGw.Auth;
 using EdgeGw.Spend;
+using EdgeGw.Storage.Postgres;
 
 namespace EdgeGw.Storage;
 
 /// <summary>
 /// The database and everything kept from it for the process's life (across config reloads): the
-/// store, the key/team/user cache, the spend writer and the ledger.
+/// account store, the key/team/user cache, the spend writer and the ledger.
 /// </summary>
-internal sealed class GatewayData : IAsyncDisposable
+internal sealed partial class GatewayData : IAsyncDisposable
 {
+    private readonly SqliteStore? _sqlite;
+    private readonly IAsyncDisposable _database;
     private int _disposed;
 
-    private GatewayData(SqliteStore store, Accounts accounts, SpendWriter writer, TimeProvider time)
+    private GatewayData(IAccountStore accountStore, Accounts accounts, SpendWriter writer, TimeProvider time, IAsyncDisposable database, string description,
+        SqliteStore? sqlite)
     {
-        Store = store;
+        AccountStore = accountStore;
         Accounts = accounts;
         Writer = writer;
         Ledger = new SpendLedger(accounts, writer, time);
+        Description = description;
+        _database = database;
+        _sqlite = sqlite;
     }
 
-    public SqliteStore Store { get; }
+    public IAccountStore AccountStore { get; }
     public Accounts Accounts { get; }
     public SpendWriter Writer { get; }
     public SpendLedger Ledger { get; }
     public TimeProvider Time => Ledger.Time;
+    /// <summary>"SQLite /data/edgegw.db" or "PostgreSQL postgresql://user:****@host:5432/litellm", for logs.</summary>
+    public string Description { get; }
+    public bool IsOpen => _sqlite?.IsOpen ?? Volatile.Read(ref _disposed) == 0;
 
-    /// <summary>Opens and migrates <paramref name="path"/> and loads the cache; <see cref="StoreException"/> when it cannot.</summary>
-    public static GatewayData Open(string path, TimeProvider time, ILoggerFactory loggers)
+    /// <summary>The SQLite database the spend reports read; on PostgreSQL they are not available yet.</summary>
+    public SqliteStore Store => _sqlite ?? throw new StoreUnavailableException("spend reports are not read from PostgreSQL yet (keys, teams, users and spend rows are stored there)");
+
+    public static GatewayData Open(string path, TimeProvider time, ILoggerFactory loggers) => Open(new DatabaseChoice.Sqlite(path), time, loggers);
+
+    /// <summary>
+    /// Opens the chosen database (SQLite: migrated; PostgreSQL: LiteLLM's tables created where missing,
+    /// waited for while unreachable) and loads the cache; <see cref="StoreException"/> when it cannot.
+    /// </summary>
+    public static GatewayData Open(DatabaseChoice choice, TimeProvider time, ILoggerFactory loggers)
     {
-        var store = SqliteStore.Open(path);
+        var logger = loggers.CreateLogger("EdgeGw.Database");
+        var writerLogger = loggers.CreateLogger("EdgeGw.SpendWriter");
+        var bound = SpendQueueBound.FromEnvironment();
+        var accounts = new Accounts();
+        if (choice is DatabaseChoice.Postgres postgres)
+        {
+            // Start-up only, before the server listens: nothing else waits on this thread.
+            var store = PostgresStore.OpenAsync(postgres.Url, postgres.StartWait, logger).GetAwaiter().GetResult();
+            try
+            {
+                var accountStore = new PostgresAccountStore(store.Source, store.Url);
+                var skipped = accountStore.LoadIntoAsync(accounts).GetAwaiter().GetResult();
+                if (skipped > 0)
+                    LogSkippedKeys(logger, skipped);
+                var writer = new SpendWriter(new PostgresSpendStore(store.Source), writerLogger, bound);
+                LogDatabase(logger, $"PostgreSQL {store.Url.Redacted}", postgres.Source);
+                return new GatewayData(accountStore, accounts, writer, time, store, $"PostgreSQL {store.Url.Redacted}", sqlite: null);
+            }
+            catch (StoreUnavailableException e)
+            {
+                store.DisposeAsync().AsTask().GetAwaiter().GetResult();
+                throw new StoreException($"cannot read accounts from PostgreSQL {store.Url.Redacted}: {e.Message}", e);
+            }
+            catch
+            {
+                store.DisposeAsync().AsTask().GetAwaiter().GetResult();
+                throw;
+            }
+        }
+        var path = ((DatabaseChoice.Sqlite)choice).Path;
+        var sqlite = SqliteStore.Open(path);
         try
         {
-            var accounts = new Accounts();
-            AccountTables.LoadInto(store, accounts);
-            TeamMemberTable.LoadInto(store, accounts);
-            var writer = new SpendWriter(new SqliteSpendStore(store), loggers.CreateLogger("EdgeGw.SpendWriter"), SpendQueueBound.FromEnvironment());
-            return new GatewayData(store, accounts, writer, time);
+            var accountStore = new SqliteAccountStore(sqlite);
+            accountStore.LoadIntoAsync(accounts).GetAwaiter().GetResult();
+            var writer = new SpendWriter(new SqliteSpendStore(sqlite), writerLogger, bound);
+            return new GatewayData(accountStore, accounts, writer, time, new SyncDisposable(sqlite), $"SQLite {sqlite.Path}", sqlite);
         }
         catch
         {
-            store.Dispose();
+            sqlite.Dispose();
             throw;
         }
     }
@@ -50,6 +97,21 @@ internal sealed class GatewayData : IAsyncDisposable
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
             return;
         await Writer.DisposeAsync();
-        Store.Dispose();
+        await _database.DisposeAsync();
     }
+
+    private sealed class SyncDisposable(IDisposable inner) : IAsyncDisposable
+    {
+        public ValueTask DisposeAsync()
+        {
+            inner.Dispose();
+            return ValueTask.CompletedTask;
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "database: {Database} (from {Source}), LiteLLM's tables")]
+    private static partial void LogDatabase(ILogger logger, string database, string source);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "database: {Count} keys in LiteLLM_VerificationToken were skipped: their token is not a SHA-256 hex (keys stored unhashed by a very old LiteLLM)")]
+    private static partial void LogSkippedKeys(ILogger logger, int count);
 }

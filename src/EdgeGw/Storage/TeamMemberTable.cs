@@ -27,22 +27,8 @@ internal static class TeamMemberTable
         return command.ExecuteNonQuery();
     });
 
-    /// <summary>Deletes memberships whose <paramref name="column"/> (<c>team_id</c>, <c>user_id</c> or <c>member_id</c>) is one of <paramref name="ids"/>.</summary>
-    public static void Delete(SqliteStore store, Accounts accounts, string column, IReadOnlyCollection<string> ids)
-    {
-        AccountTables.Delete(store, "team_members", column, ids);
-        foreach (var (id, member) in accounts.Members)
-        {
-            var value = column switch
-            {
-                "team_id" => member.Settings.TeamId,
-                "user_id" => member.Settings.UserId,
-                _ => member.Id,
-            };
-            if (ids.Contains(value))
-                accounts.Members.TryRemove(id, out _);
-        }
-    }
+    public static int Delete(SqliteStore store, IReadOnlyCollection<(string TeamId, string UserId)> members) =>
+        AccountTables.Delete(store, "team_members", "member_id", [.. members.Select(m => TeamMember.MemberId(m.TeamId, m.UserId))]);
 
     public static void LoadInto(SqliteStore store, Accounts accounts) => store.Run(c =>
     {

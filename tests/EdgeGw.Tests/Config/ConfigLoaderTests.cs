@@ -182,7 +182,7 @@ public sealed class ConfigLoaderTests
         Assert.DoesNotContain("router_settings.num_retries", config.IgnoredKeys);
         Assert.Equal(EdgeGw.Config.RoutingStrategy.LeastBusy, config.Router.Strategy);
         Assert.Equal(2, config.Router.NumRetries);
-        Assert.Contains(config.Deferred, f => f.Kind == DeferredFeatureKind.PostgreSql);
+        Assert.Equal("postgres://x", config.General.DatabaseUrl);
         Assert.Contains("guardrails", config.IgnoredKeys);
         Assert.DoesNotContain("litellm_settings.drop_params", config.IgnoredKeys);
     }

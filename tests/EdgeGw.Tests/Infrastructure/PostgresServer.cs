@@ -18,7 +18,7 @@ public sealed class PostgresServer : IDisposable
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(30);
     private readonly string _root;
     private readonly string _bin;
-    private readonly Process _server;
+    private Process _server;
     private readonly StringBuilder _log = new();
     private int _databases;
 
@@ -35,11 +35,35 @@ public sealed class PostgresServer : IDisposable
             Fail($"initdb exited {initCode}", initLog);
 
         Port = FreePort();
-        _server = Start(Tool("postgres"), ["-D", data, "-p", Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        _server = StartServer();
+    }
+
+    private Process StartServer()
+    {
+        var server = Start(Tool("postgres"), ["-D", Path.Combine(_root, "data"), "-p", Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
             "-k", Path.Combine(_root, "socket"), "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off",
             "-c", "synchronous_commit=off", "-c", "full_page_writes=off", "-c", "max_connections=200"]);
-        WaitUntilReady();
+        WaitUntilReady(server);
+        return server;
     }
+
+    /// <summary>Stops the server (fast shutdown: clients are cut off); every test that calls it starts it again with <see cref="Restart"/>.</summary>
+    public void Shutdown() => Stop();
+
+    /// <summary>Starts the stopped server again on the same port and data.</summary>
+    public void Restart()
+    {
+        if (!_server.HasExited)
+            return;
+        _server.Dispose();
+        _server = StartServer();
+    }
+
+    /// <summary>A database name unique in this run, not created yet (see <see cref="CreateDatabase(string)"/>).</summary>
+    public string NewDatabaseName() => "t" + Interlocked.Increment(ref _databases).ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>True once the server logged <paramref name="text"/> (e.g. a refused connection).</summary>
+    public bool Logged(string text) => ServerLog().Contains(text, StringComparison.Ordinal);
 
     public int Port { get; }
 
@@ -51,9 +75,10 @@ public sealed class PostgresServer : IDisposable
     public string Url(string database) => $"postgresql://postgres@127.0.0.1:{Port}/{database}";
 
     /// <summary>A new empty database with a name unique in this run.</summary>
-    public string CreateDatabase()
+    public string CreateDatabase() => CreateDatabase(NewDatabaseName());
+
+    public string CreateDatabase(string name)
     {
-        var name = "t" + Interlocked.Increment(ref _databases).ToString(System.Globalization.CultureInfo.InvariantCulture);
         using var connection = new NpgsqlConnection(ConnectionString());
         connection.Open();
         using var command = new NpgsqlCommand($"CREATE DATABASE \"{name}\"", connection);
@@ -78,14 +103,14 @@ public sealed class PostgresServer : IDisposable
         return command.ExecuteScalar();
     }
 
-    private void WaitUntilReady()
+    private void WaitUntilReady(Process server)
     {
         var deadline = Stopwatch.StartNew();
         Exception? last = null;
         while (deadline.Elapsed < StartTimeout)
         {
-            if (_server.HasExited)
-                Fail($"postgres exited with code {_server.ExitCode} while starting", ServerLog());
+            if (server.HasExited)
+                Fail($"postgres exited with code {server.ExitCode} while starting", ServerLog());
             try
             {
                 using var connection = new NpgsqlConnection(ConnectionString() + ";Timeout=2");
@@ -98,7 +123,7 @@ public sealed class PostgresServer : IDisposable
             }
             Thread.Sleep(100);
         }
-        Stop();
+        server.Kill();
         Fail($"postgres did not accept connections on 127.0.0.1:{Port} within {StartTimeout.TotalSeconds} s ({last?.Message})", ServerLog());
     }
 

@@ -36,14 +36,16 @@ public sealed class TestGateway : IAsyncDisposable
     /// <summary>Starts a gateway on <paramref name="modelListYaml"/> (the model_list entries) plus any extra top-level YAML.</summary>
     /// <param name="databasePath">A database to reuse (e.g. to restart on it); by default a fresh temp file.</param>
     /// <param name="streamWriteTimeout">How long a stream's client may leave a write untaken (EDGEGW_STREAM_WRITE_TIMEOUT).</param>
+    /// <param name="databaseUrl">A PostgreSQL <c>general_settings.database_url</c>: LiteLLM's tables there instead of a SQLite file.</param>
     public static async Task<TestGateway> StartAsync(string modelListYaml, string extraYaml = "", TimeProvider? time = null, string? databasePath = null,
-        TimeSpan? streamWriteTimeout = null)
+        TimeSpan? streamWriteTimeout = null, string? databaseUrl = null)
     {
+        var databaseLine = databaseUrl is null ? "" : $"\n  database_url: {databaseUrl}";
         var yaml = $"""
             model_list:
             {Indent(modelListYaml)}
             general_settings:
-              master_key: {MasterKey}
+              master_key: {MasterKey}{databaseLine}
             {extraYaml}
             """;
         var config = ConfigLoader.Parse(yaml, _ => null);

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using EdgeGw.Auth;
 using EdgeGw.Spend;
+using EdgeGw.Storage;
 using EdgeGw.Storage.Postgres;
 using EdgeGw.Tests.Infrastructure;
 using Npgsql;
@@ -233,7 +234,7 @@ public class LiteLlmAccountsTests(PostgresServer server)
         await using var _ = store;
         var now = DateTimeOffset.Parse("2026-11-30T00:00:00Z", System.Globalization.CultureInfo.InvariantCulture);
 
-        var moved = await LiteLlmAccounts.RenameKeyAsync(store.Source, TokenHash.FromKey("sk-old-key-1111"),
+        var moved = await LiteLlmAccounts.RegenerateKeyAsync(store.Source, TokenHash.FromKey("sk-old-key-1111"),
             new KeySettings { Token = TokenHash.FromKey("sk-new-key-2222"), KeyName = "sk-...2222", CreatedAt = now, UpdatedAt = now });
 
         Assert.Equal(1, moved);

@@ -13,7 +13,7 @@ internal static class KeyEndpoints
             var now = data.Time.GetUtcNow();
             var plaintext = input.String("key") ?? VirtualKeyGenerator.NewKey();
             var token = NewToken(state, data, plaintext, "key");
-            var settings = Apply(input, data, new KeySettings
+            var settings = await ApplyAsync(input, data, new KeySettings
             {
                 Token = token,
                 KeyName = VirtualKeyGenerator.Abbreviate(plaintext),
@@ -21,7 +21,7 @@ internal static class KeyEndpoints
                 UpdatedAt = now,
             }, now, isNew: true);
             var account = new KeyAccount(settings, new SpendCounter());
-            AccountTables.UpsertKey(data.Store, settings);
+            await data.AccountStore.UpsertKeyAsync(settings);
             data.Accounts.Keys[token] = account;
             await CounterChanges.PersistAsync(data, account, settings.BudgetDuration, durationChanged: true, input.Money("spend"), now);
             await AdminOutput.WriteAsync(context, json => AdminOutput.Key(json, account, plaintext));
@@ -44,7 +44,7 @@ internal static class KeyEndpoints
     }
 
     /// <summary>Applies the fields an admin sent to <paramref name="k"/>, validating each.</summary>
-    private static KeySettings Apply(AdminInput input, GatewayData data, KeySettings k, DateTimeOffset now, bool isNew)
+    private static async Task<KeySettings> ApplyAsync(AdminInput input, GatewayData data, KeySettings k, DateTimeOffset now, bool isNew)
     {
         _ = input.Money("spend");
         if (input.Has("models"))
@@ -83,7 +83,7 @@ internal static class KeyEndpoints
         {
             var userId = input.String("user_id");
             if (userId is not null && !data.Accounts.Users.ContainsKey(userId))
-                UserEndpoints.CreateImplicit(data, userId, now);
+                await UserEndpoints.CreateImplicitAsync(data, userId, now);
             k = k with { UserId = userId };
         }
         return isNew ? k : k with { UpdatedAt = now };
@@ -117,8 +117,8 @@ internal static class KeyEndpoints
             var account = Find(data, input.RequiredString("key"));
             var now = data.Time.GetUtcNow();
             var before = account.Settings;
-            var after = Apply(input, data, before, now, isNew: false);
-            AccountTables.UpsertKey(data.Store, after);
+            var after = await ApplyAsync(input, data, before, now, isNew: false);
+            await data.AccountStore.UpsertKeyAsync(after);
             account.Settings = after;
             await CounterChanges.PersistAsync(data, account, after.BudgetDuration, !Equals(before.BudgetDuration, after.BudgetDuration), input.Money("spend"), now);
             await AdminOutput.WriteAsync(context, json => AdminOutput.Key(json, account));
@@ -135,7 +135,7 @@ internal static class KeyEndpoints
             if (targets.Count == 0)
                 throw new AdminInputException("keys", "keys or key_aliases is required (a list of keys or tokens to delete)");
             var tokens = targets.Select(t => t.Settings.Token).Distinct().ToList();
-            AccountTables.Delete(data.Store, "keys", "token", [.. tokens.Select(t => t.ToHex())]);
+            await data.AccountStore.DeleteAsync(AccountTable.Key, [.. tokens.Select(t => t.ToHex())]);
             foreach (var token in tokens)
                 data.Accounts.Keys.TryRemove(token, out _);
             await AdminOutput.WriteAsync(context, json =>
@@ -199,8 +199,8 @@ internal static class KeyEndpoints
             var plaintext = input.String("new_key") ?? VirtualKeyGenerator.NewKey();
             var token = NewToken(state, data, plaintext, "new_key");
             var oldSettings = old.Settings;
-            var settings = Apply(input, data, oldSettings with { Token = token, KeyName = VirtualKeyGenerator.Abbreviate(plaintext) }, now, isNew: false);
-            AccountTables.RegenerateKey(data.Store, oldSettings.Token, settings);
+            var settings = await ApplyAsync(input, data, oldSettings with { Token = token, KeyName = VirtualKeyGenerator.Abbreviate(plaintext) }, now, isNew: false);
+            await data.AccountStore.RegenerateKeyAsync(oldSettings.Token, settings);
             var account = new KeyAccount(settings, old.Spend);
             data.Accounts.Keys[token] = account;
             data.Accounts.Keys.TryRemove(oldSettings.Token, out _);
@@ -216,7 +216,7 @@ internal static class KeyEndpoints
         {
             var account = Find(data, input.RequiredString("key"));
             var settings = account.Settings with { Blocked = blocked, UpdatedAt = data.Time.GetUtcNow() };
-            AccountTables.UpsertKey(data.Store, settings);
+            await data.AccountStore.UpsertKeyAsync(settings);
             account.Settings = settings;
             await AdminOutput.WriteAsync(context, json => AdminOutput.Key(json, account));
         });

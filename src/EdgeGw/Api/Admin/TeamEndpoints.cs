@@ -18,7 +18,7 @@ internal static class TeamEndpoints
                 throw new AdminInputException("team_id", $"Invalid team_id: team '{teamId}' already exists");
             var settings = Apply(input, new TeamSettings { TeamId = teamId, CreatedAt = now, UpdatedAt = now });
             var account = new Account<TeamSettings>(settings, new SpendCounter());
-            AccountTables.UpsertTeam(data.Store, settings);
+            await data.AccountStore.UpsertTeamAsync(settings);
             data.Accounts.Teams[teamId] = account;
             await CounterChanges.PersistAsync(data, account, settings.BudgetDuration, durationChanged: true, input.Money("spend"), now);
             await AdminOutput.WriteAsync(context, json => AdminOutput.Team(json, account));
@@ -84,7 +84,7 @@ internal static class TeamEndpoints
             var now = data.Time.GetUtcNow();
             var before = team.Settings;
             var after = Apply(input, before) with { UpdatedAt = now };
-            AccountTables.UpsertTeam(data.Store, after);
+            await data.AccountStore.UpsertTeamAsync(after);
             team.Settings = after;
             await CounterChanges.PersistAsync(data, team, after.BudgetDuration, !Equals(before.BudgetDuration, after.BudgetDuration), input.Money("spend"), now);
             // LiteLLM's shape: {"team_id": …, "data": <the updated team>}.
@@ -107,11 +107,11 @@ internal static class TeamEndpoints
             // LiteLLM deletes a team's keys with it: a key must not outlive the budget it was bound to.
             var keys = data.Accounts.Keys.Values.Where(k => k.Settings.TeamId is { } t && ids.Contains(t)).Select(k => k.Settings.Token).ToList();
             // The cache follows each step the database took: a step that fails (503) leaves both as they were.
-            AccountTables.Delete(data.Store, "keys", "token", [.. keys.Select(k => k.ToHex())]);
+            await data.AccountStore.DeleteAsync(AccountTable.Key, [.. keys.Select(k => k.ToHex())]);
             foreach (var key in keys)
                 data.Accounts.Keys.TryRemove(key, out _);
-            TeamMemberTable.Delete(data.Store, data.Accounts, "team_id", ids);
-            AccountTables.Delete(data.Store, "teams", "team_id", ids);
+            await TeamMemberEndpoints.RemoveAsync(data, m => ids.Contains(m.TeamId));
+            await data.AccountStore.DeleteAsync(AccountTable.Team, ids);
             foreach (var id in ids)
                 data.Accounts.Teams.TryRemove(id, out _);
             await AdminOutput.WriteAsync(context, json =>

@@ -25,7 +25,7 @@ internal static class TeamMemberEndpoints
                 var role = Text(entry, "role") ?? "user";
                 if (role is not ("user" or "admin"))
                     throw new AdminInputException("member", $"Invalid member: role must be 'user' or 'admin', got '{role}'");
-                var user = UserFor(data, Text(entry, "user_id"), Text(entry, "user_email"), create: true, now);
+                var user = await UserForAsync(data, Text(entry, "user_id"), Text(entry, "user_email"), create: true, now);
                 var key = (team.TeamId, user.UserId);
                 if (data.Accounts.Members.ContainsKey(key))
                     throw new AdminInputException("member", $"User {user.UserId} is already a member of team {team.TeamId}");
@@ -33,7 +33,7 @@ internal static class TeamMemberEndpoints
                 {
                     TeamId = team.TeamId, UserId = user.UserId, Role = role, MaxBudgetNanos = budget, CreatedAt = now, UpdatedAt = now,
                 };
-                TeamMemberTable.Upsert(data.Store, settings);
+                await data.AccountStore.UpsertMemberAsync(settings);
                 var member = new TeamMember(settings, new SpendCounter());
                 data.Accounts.Members[key] = member;
                 added.Add(member);
@@ -63,7 +63,7 @@ internal static class TeamMemberEndpoints
     public static Task UpdateAsync(HttpContext context, GatewayState state) =>
         AdminHandler.RunAsync(context, state, mutates: true, async (input, data) =>
         {
-            var member = Member(data, input);
+            var member = await MemberAsync(data, input);
             var settings = member.Settings with { UpdatedAt = data.Time.GetUtcNow() };
             if (input.Has("max_budget_in_team"))
                 settings = settings with { MaxBudgetNanos = Budget(input) };
@@ -73,7 +73,7 @@ internal static class TeamMemberEndpoints
                     throw new AdminInputException("role", $"Invalid role: must be 'user' or 'admin', got '{role}'");
                 settings = settings with { Role = role };
             }
-            TeamMemberTable.Upsert(data.Store, settings);
+            await data.AccountStore.UpsertMemberAsync(settings);
             member.Settings = settings;
             await AdminOutput.WriteAsync(context, json => Membership(json, member));
         });
@@ -81,10 +81,19 @@ internal static class TeamMemberEndpoints
     public static Task DeleteAsync(HttpContext context, GatewayState state) =>
         AdminHandler.RunAsync(context, state, mutates: true, async (input, data) =>
         {
-            var member = Member(data, input);
-            TeamMemberTable.Delete(data.Store, data.Accounts, "member_id", [member.Id]);
+            var member = await MemberAsync(data, input);
+            await RemoveAsync(data, m => m.TeamId == member.Settings.TeamId && m.UserId == member.Settings.UserId);
             await AdminOutput.WriteAsync(context, json => Membership(json, member));
         });
+
+    /// <summary>Removes the memberships <paramref name="which"/> picks: from the store, then from the cache.</summary>
+    public static async Task RemoveAsync(GatewayData data, Func<TeamMemberSettings, bool> which)
+    {
+        var members = data.Accounts.Members.Values.Where(m => which(m.Settings)).Select(m => (m.Settings.TeamId, m.Settings.UserId)).ToList();
+        await data.AccountStore.DeleteMembersAsync(members);
+        foreach (var member in members)
+            data.Accounts.Members.TryRemove(member, out _);
+    }
 
     /// <summary>LiteLLM's membership shape: the budget sits in <c>litellm_budget_table</c>.</summary>
     public static void Membership(Utf8JsonWriter json, TeamMember member)
@@ -116,10 +125,10 @@ internal static class TeamMemberEndpoints
             : throw AdminInputException.NotFound("team_id", $"Team not found: team_id={teamId}");
     }
 
-    private static TeamMember Member(GatewayData data, AdminInput input)
+    private static async Task<TeamMember> MemberAsync(GatewayData data, AdminInput input)
     {
         var team = Team(data, input);
-        var user = UserFor(data, input.String("user_id"), input.String("user_email"), create: false, default);
+        var user = await UserForAsync(data, input.String("user_id"), input.String("user_email"), create: false, default);
         return data.Accounts.Members.TryGetValue((team.TeamId, user.UserId), out var member)
             ? member
             : throw AdminInputException.NotFound("user_id", $"User {user.UserId} is not a member of team {team.TeamId}");
@@ -129,7 +138,7 @@ internal static class TeamMemberEndpoints
         input.Money("max_budget_in_team") is { } max ? Money.ToNanos(max) : null;
 
     /// <summary>The user named by id or email; <c>member_add</c> creates one that does not exist yet, as LiteLLM does.</summary>
-    private static UserSettings UserFor(GatewayData data, string? userId, string? email, bool create, DateTimeOffset now)
+    private static async Task<UserSettings> UserForAsync(GatewayData data, string? userId, string? email, bool create, DateTimeOffset now)
     {
         if (userId is null && email is null)
             throw new AdminInputException("user_id", "user_id or user_email is required");
@@ -140,7 +149,7 @@ internal static class TeamMemberEndpoints
         if (!create)
             throw AdminInputException.NotFound("user_id", $"User not found: {(userId is null ? "user_email=" + email : "user_id=" + userId)}");
         var settings = new UserSettings { UserId = userId ?? Guid.NewGuid().ToString(), UserEmail = email, CreatedAt = now, UpdatedAt = now };
-        AccountTables.UpsertUser(data.Store, settings);
+        await data.AccountStore.UpsertUserAsync(settings);
         data.Accounts.Users[settings.UserId] = new Account<UserSettings>(settings, new SpendCounter());
         return settings;
     }

@@ -19,7 +19,7 @@ internal static class UserEndpoints
             var settings = Apply(input, new UserSettings { UserId = userId, CreatedAt = now, UpdatedAt = now });
             var autoKey = input.Bool("auto_create_key") ?? true;
             var account = new Account<UserSettings>(settings, new SpendCounter());
-            AccountTables.UpsertUser(data.Store, settings);
+            await data.AccountStore.UpsertUserAsync(settings);
             data.Accounts.Users[userId] = account;
             await CounterChanges.PersistAsync(data, account, settings.BudgetDuration, durationChanged: true, input.Money("spend"), now);
 
@@ -36,17 +36,17 @@ internal static class UserEndpoints
                     CreatedAt = now,
                     UpdatedAt = now,
                 };
-                AccountTables.UpsertKey(data.Store, key);
+                await data.AccountStore.UpsertKeyAsync(key);
                 data.Accounts.Keys[key.Token] = new KeyAccount(key, new SpendCounter());
             }
             await AdminOutput.WriteAsync(context, json => AdminOutput.User(json, account, plaintext));
         });
 
     /// <summary>A key named a user that does not exist yet: LiteLLM creates the user row.</summary>
-    public static void CreateImplicit(GatewayData data, string userId, DateTimeOffset now)
+    public static async Task CreateImplicitAsync(GatewayData data, string userId, DateTimeOffset now)
     {
         var settings = new UserSettings { UserId = userId, CreatedAt = now, UpdatedAt = now };
-        AccountTables.UpsertUser(data.Store, settings);
+        await data.AccountStore.UpsertUserAsync(settings);
         data.Accounts.Users[userId] = new Account<UserSettings>(settings, new SpendCounter());
     }
 
@@ -111,7 +111,7 @@ internal static class UserEndpoints
             var now = data.Time.GetUtcNow();
             var before = user.Settings;
             var after = Apply(input, before) with { UpdatedAt = now };
-            AccountTables.UpsertUser(data.Store, after);
+            await data.AccountStore.UpsertUserAsync(after);
             user.Settings = after;
             await CounterChanges.PersistAsync(data, user, after.BudgetDuration, !Equals(before.BudgetDuration, after.BudgetDuration), input.Money("spend"), now);
             await AdminOutput.WriteAsync(context, json => AdminOutput.User(json, user));
@@ -125,11 +125,11 @@ internal static class UserEndpoints
                 Find(data, id, "user_ids");
             var keys = data.Accounts.Keys.Values.Where(k => k.Settings.UserId is { } u && ids.Contains(u)).Select(k => k.Settings.Token).ToList();
             // The cache follows each step the database took: a step that fails (503) leaves both as they were.
-            AccountTables.Delete(data.Store, "keys", "token", [.. keys.Select(k => k.ToHex())]);
+            await data.AccountStore.DeleteAsync(AccountTable.Key, [.. keys.Select(k => k.ToHex())]);
             foreach (var key in keys)
                 data.Accounts.Keys.TryRemove(key, out _);
-            TeamMemberTable.Delete(data.Store, data.Accounts, "user_id", ids);
-            AccountTables.Delete(data.Store, "users", "user_id", ids);
+            await TeamMemberEndpoints.RemoveAsync(data, m => ids.Contains(m.UserId));
+            await data.AccountStore.DeleteAsync(AccountTable.User, ids);
             foreach (var id in ids)
                 data.Accounts.Users.TryRemove(id, out _);
             await AdminOutput.WriteAsync(context, json =>

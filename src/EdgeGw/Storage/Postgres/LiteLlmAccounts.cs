@@ -168,19 +168,55 @@ internal static class LiteLlmAccounts
         return skipped;
     }
 
+    private const string KeyUpsert = """
+        INSERT INTO "LiteLLM_VerificationToken" (token, key_name, key_alias, team_id, user_id, models, max_budget, budget_duration,
+          rpm_limit, tpm_limit, max_parallel_requests, metadata, blocked, expires, created_at, updated_at)
+        VALUES (@token, @key_name, @key_alias, @team_id, @user_id, @models, @max_budget, @budget_duration,
+          @rpm_limit, @tpm_limit, @max_parallel_requests, @metadata::jsonb, @blocked, @expires, @created_at, @updated_at)
+        ON CONFLICT (token) DO UPDATE SET key_name = excluded.key_name, key_alias = excluded.key_alias, team_id = excluded.team_id,
+          user_id = excluded.user_id, models = excluded.models, max_budget = excluded.max_budget, budget_duration = excluded.budget_duration,
+          rpm_limit = excluded.rpm_limit, tpm_limit = excluded.tpm_limit, max_parallel_requests = excluded.max_parallel_requests,
+          metadata = excluded.metadata, blocked = excluded.blocked, expires = excluded.expires, updated_at = excluded.updated_at
+        """;
+
     /// <summary>Creates or updates a key as LiteLLM's <c>/key/generate</c> and <c>/key/update</c> write it.</summary>
     public static async Task UpsertKeyAsync(NpgsqlDataSource source, KeySettings k, CancellationToken cancel = default)
     {
-        await using var command = source.CreateCommand("""
-            INSERT INTO "LiteLLM_VerificationToken" (token, key_name, key_alias, team_id, user_id, models, max_budget, budget_duration,
-              rpm_limit, tpm_limit, max_parallel_requests, metadata, blocked, expires, created_at, updated_at)
-            VALUES (@token, @key_name, @key_alias, @team_id, @user_id, @models, @max_budget, @budget_duration,
-              @rpm_limit, @tpm_limit, @max_parallel_requests, @metadata::jsonb, @blocked, @expires, @created_at, @updated_at)
-            ON CONFLICT (token) DO UPDATE SET key_name = excluded.key_name, key_alias = excluded.key_alias, team_id = excluded.team_id,
-              user_id = excluded.user_id, models = excluded.models, max_budget = excluded.max_budget, budget_duration = excluded.budget_duration,
-              rpm_limit = excluded.rpm_limit, tpm_limit = excluded.tpm_limit, max_parallel_requests = excluded.max_parallel_requests,
-              metadata = excluded.metadata, blocked = excluded.blocked, expires = excluded.expires, updated_at = excluded.updated_at
-            """);
+        await using var command = source.CreateCommand(KeyUpsert);
+        AddKey(command, k);
+        await command.ExecuteNonQueryAsync(cancel);
+    }
+
+    /// <summary>
+    /// <c>/key/regenerate</c>: moves a key's row to a new token, keeping its spend and everything else LiteLLM
+    /// stored, and writes its new settings, in one transaction. Returns the rows moved (0: the old token was gone).
+    /// </summary>
+    public static async Task<int> RegenerateKeyAsync(NpgsqlDataSource source, TokenHash from, KeySettings to, CancellationToken cancel = default)
+    {
+        await using var connection = await source.OpenConnectionAsync(cancel);
+        await using var tx = await connection.BeginTransactionAsync(cancel);
+        int moved;
+        await using (var rename = new NpgsqlCommand("""
+            UPDATE "LiteLLM_VerificationToken" SET token = @to, key_name = @key_name, updated_at = @updated_at WHERE token = @from
+            """, connection, tx))
+        {
+            rename.Add("to", to.Token.ToHex());
+            rename.Add("key_name", to.KeyName);
+            rename.Add("updated_at", Timestamp(to.UpdatedAt));
+            rename.Add("from", from.ToHex());
+            moved = await rename.ExecuteNonQueryAsync(cancel);
+        }
+        await using (var upsert = new NpgsqlCommand(KeyUpsert, connection, tx))
+        {
+            AddKey(upsert, to);
+            await upsert.ExecuteNonQueryAsync(cancel);
+        }
+        await tx.CommitAsync(cancel);
+        return moved;
+    }
+
+    private static void AddKey(NpgsqlCommand command, KeySettings k)
+    {
         command.Add("token", k.Token.ToHex());
         command.Add("key_name", k.KeyName);
         command.Add("key_alias", k.KeyAlias);
@@ -189,20 +225,6 @@ internal static class LiteLlmAccounts
         command.Add("blocked", k.Blocked);
         command.Add("expires", Timestamp(k.Expires));
         AddCommon(command, k);
-        await command.ExecuteNonQueryAsync(cancel);
-    }
-
-    /// <summary>Moves a key's row to a new token (<c>/key/regenerate</c>), keeping its spend and everything else LiteLLM stored.</summary>
-    public static async Task<int> RenameKeyAsync(NpgsqlDataSource source, TokenHash from, KeySettings to, CancellationToken cancel = default)
-    {
-        await using var command = source.CreateCommand("""
-            UPDATE "LiteLLM_VerificationToken" SET token = @to, key_name = @key_name, updated_at = @updated_at WHERE token = @from
-            """);
-        command.Add("to", to.Token.ToHex());
-        command.Add("key_name", to.KeyName);
-        command.Add("updated_at", Timestamp(to.UpdatedAt));
-        command.Add("from", from.ToHex());
-        return await command.ExecuteNonQueryAsync(cancel);
     }
 
     /// <summary>
@@ -375,12 +397,4 @@ internal static class LiteLlmAccounts
         }
         return members;
     }
-}
-
-/// <summary>Which LiteLLM account table a delete targets.</summary>
-internal enum AccountTable
-{
-    Key,
-    Team,
-    User,
 }
