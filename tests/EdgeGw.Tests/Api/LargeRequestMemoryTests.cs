@@ -84,6 +84,30 @@ public sealed class LargeRequestMemoryTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void EightMegabyteInputToOllamaEmbeddings_AllocatesAtMostTwoAndAHalfTimesTheBody()
+    {
+        var request = LargePrompt.EmbeddingBody(8 * Megabyte, "embed");
+        int Translate()
+        {
+            Span<char> name = stackalloc char[ChatRequestParser.MaxModelNameChars];
+            Assert.Null(EmbeddingRequest.Parse(request, out var parsed, name, out _));
+            using var upstream = new PooledBufferWriter(request.Length + 256);
+            Assert.Null(OllamaEmbeddings.WriteRequest(request, parsed, "nomic-embed-text", upstream, out _));
+            return upstream.WrittenCount;
+        }
+        Translate(); // warm-up: first-call JIT and statics
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var written = Translate();
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        output.WriteLine($"ollama/ embeddings: body {request.Length:N0} B, upstream {written:N0} B, allocated {allocated:N0} B ({allocated / (double)request.Length:F2}x)");
+        Assert.InRange(written, request.Length - 100, request.Length + 100); // the input went upstream, copied as escaped
+        // The upstream body and one unescaped copy for the text check (the body itself is the caller's here).
+        Assert.InRange(allocated, 0, request.Length * 5L / 2);
+    }
+
+    [Fact]
     public void BufferOverOneMegabyte_IsNotKeptByThePool()
     {
         var large = BufferPool.Rent(BufferPool.MaxPooledLength + 1);
