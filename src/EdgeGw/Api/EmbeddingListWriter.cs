@@ -78,9 +78,8 @@ internal sealed class EmbeddingListWriter(Utf8JsonWriter json, bool base64)
         return new Providers.ProviderResult(null, true, usage);
     }
 
-    public static Usage EstimatedUsage(IEnumerable<string> texts)
-    {
-        var bytes = texts.Sum(t => (long)System.Text.Encoding.UTF8.GetByteCount(t));
-        return new Usage { Present = true, PromptTokens = (bytes + 3) / 4 };
-    }
+    public static Usage EstimatedUsage(IEnumerable<string> texts) => EstimatedUsage(texts.Sum(t => (long)System.Text.Encoding.UTF8.GetByteCount(t)));
+
+    /// <summary>Four bytes of input text a token.</summary>
+    public static Usage EstimatedUsage(long bytes) => new() { Present = true, PromptTokens = (bytes + 3) / 4 };
 }

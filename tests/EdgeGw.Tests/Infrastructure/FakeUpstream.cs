@@ -37,7 +37,8 @@ public sealed class FakeUpstream : IAsyncDisposable
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0));
+        // No body cap: a provider takes what the gateway sends (Kestrel alone stops at 30 MB).
+        builder.WebHost.ConfigureKestrel(k => { k.Listen(IPAddress.Loopback, 0); k.Limits.MaxRequestBodySize = null; });
         var app = builder.Build();
         FakeUpstream? self = null;
         app.Run(async context =>

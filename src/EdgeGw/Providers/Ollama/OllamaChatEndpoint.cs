@@ -90,7 +90,7 @@ internal sealed partial class OllamaChatEndpoint : ChatEndpoint
     public override async ValueTask<ProviderResult> EmbedAsync(EmbeddingCall call, CancellationToken cancellationToken)
     {
         using var body = new PooledBufferWriter(call.Body.Length + 256);
-        var requestError = OllamaEmbeddings.WriteRequest(call.Body, call.Request, Deployment.ModelId, body, out var texts);
+        var requestError = OllamaEmbeddings.WriteRequest(call.Body, call.Request, Deployment.ModelId, body, out var inputBytes);
         if (requestError is not null)
             return ProviderResult.Failed(requestError);
 
@@ -106,7 +106,7 @@ internal sealed partial class OllamaChatEndpoint : ChatEndpoint
             if (readError is not null)
                 return ProviderResult.Failed(readError);
             using var output = new PooledBufferWriter(answer.WrittenCount + 256);
-            if (!OllamaEmbeddings.TryWriteResponse(answer.WrittenMemory, call.Request.Base64, call.Group.NameJson, texts, output, out var usage))
+            if (!OllamaEmbeddings.TryWriteResponse(answer.WrittenMemory, call.Request.Base64, call.Group.NameJson, inputBytes, output, out var usage))
                 return ProviderResult.Failed(new GatewayError(502, $"Deployment '{Deployment.ModelName}' returned a malformed embeddings response.", "api_error", "502"));
             return await EmbeddingListWriter.WriteAsync(call, output.WrittenMemory, usage);
         }

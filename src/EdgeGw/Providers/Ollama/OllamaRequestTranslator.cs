@@ -12,13 +12,16 @@ namespace EdgeGw.Providers.Ollama;
 /// <c>thinking</c> → <c>think</c>. Ollama's own fields (<c>options</c>, <c>format</c>, <c>think</c>,
 /// <c>keep_alive</c>, <c>num_ctx</c> and the other option names) pass through. <c>tool_choice</c> is
 /// not sent (Ollama has none; LiteLLM drops it too), except that <c>"none"</c> withholds the tools.
-/// Anything else is a 400 naming it, unless <c>drop_params</c> is on.
+/// Anything else is a 400 naming it, unless <c>drop_params</c> is on. <c>messages</c> (nearly all of a
+/// large body) are read in place as <see cref="RawJson"/>, the other fields with a <see cref="JsonDocument"/>
+/// over the body without them.
 /// </summary>
 internal static class OllamaRequestTranslator
 {
     private struct Fields
     {
-        public JsonElement Messages, Tools, ToolChoice, MaxTokens, MaxCompletionTokens, Temperature, TopP, TopK, Seed, Stop,
+        public RawJson Messages;
+        public JsonElement Tools, ToolChoice, MaxTokens, MaxCompletionTokens, Temperature, TopP, TopK, Seed, Stop,
             FrequencyPenalty, PresencePenalty, ResponseFormat, Format, ReasoningEffort, Thinking, Think, KeepAlive, Options;
         public bool Stream;
     }
@@ -30,15 +33,18 @@ internal static class OllamaRequestTranslator
             return invalid;
         try
         {
-            using var doc = JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = 256 });
-            var root = doc.RootElement;
-            var drop = dropParams || (root.TryGetProperty("drop_params", out var dropValue) && dropValue.ValueKind == JsonValueKind.True);
-            var fields = default(Fields);
-            var native = new List<JsonProperty>();
-            var error = Classify(root, generate, drop, ref fields, native, dropped);
-            if (error is not null)
-                return error;
-            return Write(fields, native, deployment, generate, output);
+            var fields = new Fields { Messages = RawJson.TakeMessages(body, out var rest) };
+            using (rest)
+            {
+                using var doc = JsonDocument.Parse(rest.WrittenMemory, new JsonDocumentOptions { MaxDepth = 256 });
+                var root = doc.RootElement;
+                var drop = dropParams || (root.TryGetProperty("drop_params", out var dropValue) && dropValue.ValueKind == JsonValueKind.True);
+                var native = new List<JsonProperty>();
+                var error = Classify(root, generate, drop, ref fields, native, dropped);
+                if (error is not null)
+                    return error;
+                return Write(fields, native, deployment, generate, output);
+            }
         }
         catch (Exception e) when (e is InvalidOperationException or KeyNotFoundException or JsonException)
         {
@@ -63,7 +69,7 @@ internal static class OllamaRequestTranslator
                 case "logprobs" when value.ValueKind == JsonValueKind.False:
                     break;
                 case "stream": f.Stream = value.ValueKind == JsonValueKind.True; break;
-                case "messages": f.Messages = value; break;
+                case "messages": break; // read in place: see RawJson.TakeMessages
                 case "tools" when !generate: f.Tools = value; break;
                 case "tools" when value.ValueKind == JsonValueKind.Array && value.GetArrayLength() == 0: break;
                 case "tool_choice": f.ToolChoice = value; break;
@@ -106,7 +112,7 @@ internal static class OllamaRequestTranslator
         using var writer = new Utf8JsonWriter(output, JsonOptions.Writer);
         writer.WriteStartObject();
         writer.WriteString("model"u8, modelId);
-        var error = generate ? OllamaPromptWriter.Write(writer, f.Messages) : OllamaMessagesWriter.Write(writer, f.Messages);
+        var error = generate ? OllamaPromptWriter.Write(writer, output, f.Messages) : OllamaMessagesWriter.Write(writer, output, f.Messages);
         if (error is not null)
             return error;
         writer.WriteBoolean("stream"u8, f.Stream);

@@ -339,4 +339,17 @@ public sealed class OllamaChatTests : OllamaTestBase
         Assert.Equal("tool_use", delta.GetProperty("delta").GetProperty("stop_reason").GetString());
         Assert.Equal(15, delta.GetProperty("usage").GetProperty("output_tokens").GetInt32());
     }
+
+    [Fact]
+    public async Task EscapedTextParts_JoinIntoOneContentAsTheClientMeantIt()
+    {
+        Upstream.RespondJson(ChatResponse);
+
+        using var response = await ChatAsync("""
+            {"model":"llama-chat","messages":[{"role":"user","content":[{"type":"text","text":"say \"caf\u00e9\"\n"},{"type":"text","text":"\ud83d\ude00 \\ done"}]}]}
+            """);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("say \"café\"\n😀 \\ done", Sent.GetProperty("messages")[0].GetProperty("content").GetString());
+    }
 }

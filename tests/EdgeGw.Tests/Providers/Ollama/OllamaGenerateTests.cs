@@ -98,6 +98,23 @@ public sealed class OllamaGenerateTests : OllamaTestBase
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Contains("ollama_chat/", (await JsonAsync(response)).GetProperty("error").GetProperty("message").GetString(), StringComparison.Ordinal);
     }
+    [Fact]
+    public async Task EscapedTextInParts_ReachesPromptAsTheClientMeantIt()
+    {
+        Upstream.RespondJson(GenerateResponse);
+
+        using var response = await ChatAsync("""
+            {"model":"llama-local","messages":[
+              {"role":"user","content":[{"type":"text","text":"say \"caf\u00e9\"\n"},{"type":"text","text":"\ud83d\ude00 \\ done"}]},
+              {"role":"assistant","content":"","tool_calls":[{"id":"c1","type":"function","function":{"name":"f","arguments":"{\"q\":\"\u00e9\"}"}}]}]}
+            """);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var prompt = Sent.GetProperty("prompt").GetString()!;
+        Assert.StartsWith("### User:\nsay \"café\"\n😀 \\ done\n\n### Assistant:\nTool Calls: [", prompt, StringComparison.Ordinal);
+        var calls = System.Text.Json.JsonDocument.Parse(prompt["### User:\nsay \"café\"\n😀 \\ done\n\n### Assistant:\nTool Calls: ".Length..^2]).RootElement;
+        Assert.Equal("é", calls[0].GetProperty("function").GetProperty("arguments").GetProperty("q").GetString());
+    }
 }
 
 /// <summary><c>api_base</c> written for the OpenAI-compatible endpoint, and a key for Ollama behind a proxy.</summary>
