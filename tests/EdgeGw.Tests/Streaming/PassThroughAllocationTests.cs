@@ -26,6 +26,12 @@ public sealed class PassThroughAllocationTests(ITestOutputHelper log)
         return Encoding.UTF8.GetBytes(sb.ToString());
     }
 
+    /// <summary>
+    /// Below one object per event (24 B × 5,002 ≈ 120 KB), with room for the one 8 KB buffer the
+    /// shared pool may have to re-create when a parallel test's gen-2 collection trimmed it.
+    /// </summary>
+    private const long NoPerEventAllocation = 16 * 1024;
+
     [Theory]
     [InlineData(0)] // one contiguous buffer
     [InlineData(4096)] // segments as a socket read would deliver them: lines cross segment ends
@@ -49,7 +55,7 @@ public sealed class PassThroughAllocationTests(ITestOutputHelper log)
         Assert.Equal(Events + 2, events);
         Assert.True(relay.Usage.Present);
         Assert.Null(relay.Error);
-        Assert.True(allocated < events, $"{allocated} bytes for {events} events ({(double)allocated / events:0.###} B/event)");
+        Assert.True(allocated < NoPerEventAllocation, $"{allocated} bytes for {events} events ({(double)allocated / events:0.###} B/event)");
     }
 
     [Fact]
@@ -66,7 +72,7 @@ public sealed class PassThroughAllocationTests(ITestOutputHelper log)
         var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
 
         log.WriteLine($"drain: {allocated} B for {events} events");
-        Assert.True(allocated < events, $"{allocated} bytes for {events} events");
+        Assert.True(allocated < NoPerEventAllocation, $"{allocated} bytes for {events} events");
         Assert.True(relay.Usage.Present);
         var text = Enumerable.Range(0, Events).Sum(i => Encoding.UTF8.GetByteCount($" tök{i} 🌸"));
         Assert.Equal(text, relay.GeneratedBytes);
