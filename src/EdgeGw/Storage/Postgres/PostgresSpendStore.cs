@@ -28,6 +28,8 @@ internal sealed class PostgresSpendStore(NpgsqlDataSource dataSource) : ISpendSt
     public int WriteBatch(IReadOnlyList<SpendWork> batch, Func<bool> keepingUp)
     {
         var works = batch.Where(w => w.Flushed is null).ToList();
+        if (works.Count == 0)
+            return 0;
         using var connection = dataSource.OpenConnection();
         var skipped = SkipCommitted(connection, works);
         if (skipped.Count == works.Count)
