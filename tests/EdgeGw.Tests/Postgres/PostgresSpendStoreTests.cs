@@ -182,6 +182,35 @@ public class PostgresSpendStoreTests(PostgresServer server, ITestOutputHelper ou
     }
 
     [Fact]
+    public async Task WriterUnderLoad_CommitsCutBeforeAndAfterLanding_EveryRowAndAmountCountedOnce()
+    {
+        var db = LiteLlmDatabase();
+        using var proxy = new CommitCuttingProxy(server.Port);
+        using var source = Source(db, proxy.Port);
+        var writer = new SpendWriter(new PostgresSpendStore(source), Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+        SpendCounter key = new(), team = new(), user = new(), global = new();
+        const int Requests = 300;
+
+        for (var i = 0; i < Requests; i++)
+        {
+            await writer.EnqueueAsync(Charge(Row($"load-{i}", 125_000_000), key, team, user, global));
+            if (i == 100)
+                proxy.CutAfterNextCommit();
+            if (i == 200)
+                proxy.CutBeforeNextCommit();
+            if (i % 25 == 0)
+                await Task.Delay(30); // several batches
+        }
+        await writer.DisposeAsync(); // drains, retrying until the queue is stored
+
+        Assert.True(writer.FailedCommits >= 1);
+        Assert.Equal((long)Requests, server.Scalar(db, """SELECT count(*) FROM "LiteLLM_SpendLogs" """));
+        Assert.Equal(Requests * 0.125, server.Scalar(db, $"""SELECT spend FROM "LiteLLM_VerificationToken" WHERE token = '{Token}'"""));
+        Assert.Equal(Requests * 0.125, server.Scalar(db, """SELECT spend FROM "LiteLLM_UserTable" WHERE user_id = 'litellm-proxy-budget'"""));
+        Assert.Equal((long)Requests, server.Scalar(db, """SELECT sum(api_requests)::bigint FROM "LiteLLM_DailyUserSpend" """));
+    }
+
+    [Fact]
     public async Task TwoReplicasWritingConcurrently_TotalsAreExact()
     {
         var db = LiteLlmDatabase();

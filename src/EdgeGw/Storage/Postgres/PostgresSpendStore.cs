@@ -22,8 +22,11 @@ internal sealed class PostgresSpendStore(NpgsqlDataSource dataSource) : ISpendSt
     private LiteLlmDailySpend? _daily;
     private Attempt? _unknown;
 
-    /// <summary>A failed commit whose outcome the next batch resolves: its transaction and the items it held.</summary>
-    private sealed record Attempt(long TransactionId, SpendWork First, int Count, int Rows);
+    /// <summary>
+    /// After a failed batch: the batch's first item, how many items at its head earlier commits are
+    /// known to have stored, and the transaction (0: none began) that may have stored the rest up to <c>Count</c>.
+    /// </summary>
+    private sealed record Attempt(SpendWork First, int Stored, int StoredRows, long TransactionId, int Count, int Rows);
 
     public int WriteBatch(IReadOnlyList<SpendWork> batch, Func<bool> keepingUp)
     {
@@ -31,10 +34,13 @@ internal sealed class PostgresSpendStore(NpgsqlDataSource dataSource) : ISpendSt
         if (works.Count == 0)
             return 0;
         using var connection = dataSource.OpenConnection();
-        var skipped = SkipCommitted(connection, works);
-        if (skipped.Count == works.Count)
-            return skipped.Rows;
-        var pending = skipped.Count == 0 ? works : works.GetRange(skipped.Count, works.Count - skipped.Count);
+        var (skip, skipRows) = Stored(connection, works);
+        if (skip == works.Count)
+        {
+            _unknown = null;
+            return skipRows;
+        }
+        var pending = skip == 0 ? works : works.GetRange(skip, works.Count - skip);
         var rows = new List<SpendRow>(pending.Count);
         var logged = new List<SpendRow>(pending.Count);
         foreach (var work in pending)
@@ -46,40 +52,47 @@ internal sealed class PostgresSpendStore(NpgsqlDataSource dataSource) : ISpendSt
                 logged.Add(row);
         }
         long transactionId = 0;
+        var inserted = logged.Count;
         try
         {
-            using var tx = connection.BeginTransaction();
-            using (var id = new NpgsqlCommand("SELECT txid_current()", connection, tx))
-                transactionId = (long)id.ExecuteScalar()!;
-            var inserted = LiteLlmSpend.InsertLogs(connection, tx, logged, _rowJson);
-            (_daily ??= LiteLlmDailySpend.Discover(connection, tx)).Add(connection, tx, rows, _rowJson);
-            LiteLlmCounterChanges.Apply(connection, tx, pending.SelectMany(w => w.Counters));
-            tx.Commit();
-            return skipped.Rows + inserted;
+            using (var tx = connection.BeginTransaction())
+            {
+                using (var id = new NpgsqlCommand("SELECT txid_current()", connection, tx))
+                    transactionId = (long)id.ExecuteScalar()!;
+                inserted = LiteLlmSpend.InsertLogs(connection, tx, logged, _rowJson);
+                (_daily ??= LiteLlmDailySpend.Discover(connection, tx)).Add(connection, tx, rows, _rowJson);
+                LiteLlmCounterChanges.Apply(connection, tx, pending.SelectMany(w => w.Counters));
+                tx.Commit();
+            }
+            _unknown = null;
+            return skipRows + inserted;
         }
-        catch when (transactionId != 0)
+        catch
         {
-            _unknown = new Attempt(transactionId, pending[0], pending.Count, logged.Count);
+            _unknown = new Attempt(works[0], skip, skipRows, transactionId, works.Count, skipRows + inserted);
             throw;
         }
     }
 
-    /// <summary>How many items at the batch's head the last failed commit stored after all, and their rows.</summary>
-    private (int Count, int Rows) SkipCommitted(NpgsqlConnection connection, List<SpendWork> works)
+    /// <summary>How many items at the batch's head are already stored (by commits whose answer was lost), and their rows.</summary>
+    private (int Count, int Rows) Stored(NpgsqlConnection connection, List<SpendWork> works)
     {
         if (_unknown is not { } attempt)
             return (0, 0);
         if (works.Count < attempt.Count || !ReferenceEquals(works[0], attempt.First))
         {
-            _unknown = null;
+            _unknown = null; // not the writer's retry of that batch
             return (0, 0);
         }
+        if (attempt.TransactionId == 0)
+            return (attempt.Stored, attempt.StoredRows);
         using var command = new NpgsqlCommand("SELECT txid_status(@id)", connection);
         command.Parameters.Add(new NpgsqlParameter("id", attempt.TransactionId));
         var status = command.ExecuteScalar() as string;
         if (status == "in progress")
             throw new StoreException("the last spend batch's commit is still in progress on the server; retrying once it has ended");
-        _unknown = null;
-        return status == "committed" ? (attempt.Count, attempt.Rows) : (0, 0);
+        var (count, rows) = status == "committed" ? (attempt.Count, attempt.Rows) : (attempt.Stored, attempt.StoredRows);
+        _unknown = attempt with { Stored = count, StoredRows = rows, TransactionId = 0, Count = count, Rows = rows };
+        return (count, rows);
     }
 }
