@@ -173,6 +173,6 @@ internal sealed class RequestAccounting
             Attribution = _attribution,
         };
         Observability.RequestTelemetry.Of(_http)?.Complete(result.Error, usage.PromptTokens, usage.CompletionTokens, row.SpendNanos);
-        return _ledger.Writer.EnqueueAsync(new SpendWork { Row = _ledger.WritesRows ? row : null, Counters = _counters });
+        return _ledger.Writer.EnqueueAsync(new SpendWork { Row = row, StoresRow = _ledger.WritesRows, Counters = _counters });
     }
 }

@@ -59,7 +59,7 @@ internal sealed class SpendCounter(long nanos = 0, long resetAtMs = 0, long sequ
             // Added before the caller releases its reservation: spend + reserved never dips below the truth.
             Commit(_nanos - before);
             _sequence++;
-            return new CounterState(_nanos, _resetAtMs, _sequence);
+            return new CounterState(_nanos, _resetAtMs, _sequence) { AddedNanos = _nanos - before };
         }
     }
 
@@ -77,6 +77,7 @@ internal sealed class SpendCounter(long nanos = 0, long resetAtMs = 0, long sequ
         {
             if (_resetAtMs != 0 && nowMs < _resetAtMs)
                 return null;
+            var from = _resetAtMs;
             if (_resetAtMs == 0)
             {
                 _resetAtMs = duration.NextReset(now, clock).ToUnixTimeMilliseconds();
@@ -88,7 +89,7 @@ internal sealed class SpendCounter(long nanos = 0, long resetAtMs = 0, long sequ
                 Volatile.Write(ref _nanos, 0);
             }
             _sequence++;
-            return new CounterState(_nanos, _resetAtMs, _sequence);
+            return new CounterState(_nanos, _resetAtMs, _sequence) { Change = CounterChange.Reset, ResetFromMs = from };
         }
     }
 
@@ -122,10 +123,12 @@ internal sealed class SpendCounter(long nanos = 0, long resetAtMs = 0, long sequ
             if (durationChanged)
                 _resetAtMs = duration is null ? 0 : duration.NextReset(now, clock).ToUnixTimeMilliseconds();
             _sequence++;
-            return new CounterState(_nanos, _resetAtMs, _sequence);
+            return new CounterState(_nanos, _resetAtMs, _sequence)
+            {
+                Change = CounterChange.Set,
+                SetsSpend = nanos is not null,
+                SetsWindow = durationChanged,
+            };
         }
     }
 }
-
-/// <summary>A counter's state at one mutation, as the spend writer persists it.</summary>
-internal readonly record struct CounterState(long Nanos, long ResetAtMs, long Sequence);

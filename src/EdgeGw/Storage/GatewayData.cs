@@ -14,10 +14,11 @@ internal sealed partial class GatewayData : IAsyncDisposable
     private readonly IAsyncDisposable _database;
     private int _disposed;
 
-    private GatewayData(IAccountStore accountStore, Accounts accounts, SpendWriter writer, TimeProvider time, IAsyncDisposable database, string description,
-        SqliteStore? sqlite)
+    private GatewayData(IAccountStore accountStore, ISpendReports spendReports, Accounts accounts, SpendWriter writer, TimeProvider time,
+        IAsyncDisposable database, string description, SqliteStore? sqlite)
     {
         AccountStore = accountStore;
+        SpendReports = spendReports;
         Accounts = accounts;
         Writer = writer;
         Ledger = new SpendLedger(accounts, writer, time);
@@ -27,6 +28,8 @@ internal sealed partial class GatewayData : IAsyncDisposable
     }
 
     public IAccountStore AccountStore { get; }
+    /// <summary>Where the admin spend routes read: EdgeGw's table on SQLite, <c>LiteLLM_SpendLogs</c> on PostgreSQL.</summary>
+    public ISpendReports SpendReports { get; }
     public Accounts Accounts { get; }
     public SpendWriter Writer { get; }
     public SpendLedger Ledger { get; }
@@ -35,8 +38,8 @@ internal sealed partial class GatewayData : IAsyncDisposable
     public string Description { get; }
     public bool IsOpen => _sqlite?.IsOpen ?? Volatile.Read(ref _disposed) == 0;
 
-    /// <summary>The SQLite database the spend reports read; on PostgreSQL they are not available yet.</summary>
-    public SqliteStore Store => _sqlite ?? throw new StoreUnavailableException("spend reports are not read from PostgreSQL yet (keys, teams, users and spend rows are stored there)");
+    /// <summary>The embedded database, for tests that reach into it; null on PostgreSQL.</summary>
+    public SqliteStore? Store => _sqlite;
 
     public static GatewayData Open(string path, TimeProvider time, ILoggerFactory loggers) => Open(new DatabaseChoice.Sqlite(path), time, loggers);
 
@@ -62,7 +65,7 @@ internal sealed partial class GatewayData : IAsyncDisposable
                     LogSkippedKeys(logger, skipped);
                 var writer = new SpendWriter(new PostgresSpendStore(store.Source), writerLogger, bound);
                 LogDatabase(logger, $"PostgreSQL {store.Url.Redacted}", postgres.Source);
-                return new GatewayData(accountStore, accounts, writer, time, store, $"PostgreSQL {store.Url.Redacted}", sqlite: null);
+                return new GatewayData(accountStore, new PostgresSpendReports(store.Source), accounts, writer, time, store, $"PostgreSQL {store.Url.Redacted}", sqlite: null);
             }
             catch (StoreUnavailableException e)
             {
@@ -82,7 +85,7 @@ internal sealed partial class GatewayData : IAsyncDisposable
             var accountStore = new SqliteAccountStore(sqlite);
             accountStore.LoadIntoAsync(accounts).GetAwaiter().GetResult();
             var writer = new SpendWriter(new SqliteSpendStore(sqlite), writerLogger, bound);
-            return new GatewayData(accountStore, accounts, writer, time, new SyncDisposable(sqlite), $"SQLite {sqlite.Path}", sqlite);
+            return new GatewayData(accountStore, new SqliteSpendReports(sqlite), accounts, writer, time, new SyncDisposable(sqlite), $"SQLite {sqlite.Path}", sqlite);
         }
         catch
         {

@@ -12,6 +12,25 @@ internal sealed record SpendFilter
     public string? RequestId { get; init; }
     public long? StartMs { get; init; }
     public long? EndMs { get; init; }
+
+    /// <summary>The set fields as (column, operator, parameter name, value); <c>start_time</c> in Unix ms.</summary>
+    public IEnumerable<(string Column, string Op, string Name, object Value)> Conditions()
+    {
+        if (ApiKey is not null)
+            yield return ("api_key", "=", "api_key", ApiKey);
+        if (UserId is not null)
+            yield return ("user", "=", "user", UserId);
+        if (TeamId is not null)
+            yield return ("team_id", "=", "team_id", TeamId);
+        if (EndUser is not null)
+            yield return ("end_user", "=", "end_user", EndUser);
+        if (RequestId is not null)
+            yield return ("request_id", "=", "request_id", RequestId);
+        if (StartMs is not null)
+            yield return ("start_time", ">=", "start", StartMs.Value);
+        if (EndMs is not null)
+            yield return ("start_time", "<", "end", EndMs.Value);
+    }
 }
 
 /// <summary>One group of a report: a day (or null), a group value, and its sums.</summary>
@@ -31,20 +50,11 @@ internal static class SpendQueries
     private static string Where(SpendFilter f, SqliteCommand command, string table = "")
     {
         var clauses = new List<string>();
-        void Add(string clause, string name, object? value)
+        foreach (var (column, op, name, value) in f.Conditions())
         {
-            if (value is null)
-                return;
-            clauses.Add(table + clause);
-            command.Add(name, value);
+            clauses.Add($"{table}{column} {op} @{name}");
+            command.Add("@" + name, value);
         }
-        Add("api_key = @api_key", "@api_key", f.ApiKey);
-        Add("user = @user", "@user", f.UserId);
-        Add("team_id = @team_id", "@team_id", f.TeamId);
-        Add("end_user = @end_user", "@end_user", f.EndUser);
-        Add("request_id = @request_id", "@request_id", f.RequestId);
-        Add("start_time >= @start", "@start", f.StartMs);
-        Add("start_time < @end", "@end", f.EndMs);
         return clauses.Count == 0 ? "" : " WHERE " + string.Join(" AND ", clauses);
     }
 

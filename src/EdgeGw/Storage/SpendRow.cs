@@ -58,6 +58,8 @@ internal readonly record struct CounterUpdate(CounterTable Table, string Id, Spe
 internal sealed class SpendWork
 {
     public SpendRow? Row { get; init; }
+    /// <summary>False with <c>disable_spend_logs</c>: the row feeds the daily aggregates only, no spend-log row is stored.</summary>
+    public bool StoresRow { get; init; } = true;
     public CounterUpdate[] Counters { get; init; } = [];
     public TaskCompletionSource? Flushed { get; init; }
 }

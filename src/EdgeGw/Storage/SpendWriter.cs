@@ -94,7 +94,8 @@ internal sealed partial class SpendWriter : IAsyncDisposable
         return ValueTask.CompletedTask;
     }
 
-    // The row goes; the budget it moved stays: its counters' newest states are written with the next batch.
+    // The row goes; the budget it moved stays: its counters' newest states (and the amounts added,
+    // summed, for a store that adds rather than overwrites) are written with the next batch.
     private void Drop(SpendWork work)
     {
         foreach (var update in work.Counters)
@@ -104,7 +105,7 @@ internal sealed partial class SpendWriter : IAsyncDisposable
             {
                 if (_overflow.TryGetValue(key, out var seen))
                 {
-                    if (seen.Sequence >= update.State.Sequence || _overflow.TryUpdate(key, update.State, seen))
+                    if (_overflow.TryUpdate(key, Spend.CounterState.MergeAdded(seen, update.State), seen))
                         break;
                 }
                 else if (_overflow.TryAdd(key, update.State))

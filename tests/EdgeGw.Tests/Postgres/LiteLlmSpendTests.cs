@@ -63,8 +63,11 @@ public class LiteLlmSpendTests(PostgresServer server)
         var db = await LiteLlmDatabase();
         var inserted = 0;
 
-        await InTransaction(db, async (c, tx) =>
-            inserted = await LiteLlmSpend.InsertLogsAsync(c, tx, [Row("req-1", 1_234_500), Row("req-2", 0), Row("req-1", 999)], new SpendRowJson()));
+        await InTransaction(db, (c, tx) =>
+        {
+            inserted = LiteLlmSpend.InsertLogs(c, tx, [Row("req-1", 1_234_500), Row("req-2", 0), Row("req-1", 999)], new SpendRowJson());
+            return Task.CompletedTask;
+        });
 
         Assert.Equal(2, inserted);
         Assert.Equal(
@@ -94,15 +97,19 @@ public class LiteLlmSpendTests(PostgresServer server)
         {
             for (var i = 0; i < 40; i++)
             {
-                await InTransaction(db, (c, tx) => LiteLlmSpend.AddSpendAsync(c, tx,
-                [
+                await InTransaction(db, (c, tx) =>
+                {
+                    LiteLlmSpend.AddSpend(c, tx,
+                    [
                     (CounterTable.Key, token, 250_000_000),
                     (CounterTable.Key, token, 250_000_000),
                     (CounterTable.Team, "team-a", 500_000_000),
                     (CounterTable.User, "alice", 500_000_000),
                     (CounterTable.Global, "", 500_000_000),
                     (CounterTable.TeamMember, TeamMember.MemberId("team-a", "alice"), 500_000_000),
-                ]));
+                    ]);
+                    return Task.CompletedTask;
+                });
             }
         }
         await Task.WhenAll(Task.Run(Replica), Task.Run(Replica));

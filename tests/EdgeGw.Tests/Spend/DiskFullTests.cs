@@ -16,7 +16,7 @@ public sealed class DiskFullTests
 
     private static void FreeDisk(TestGateway gateway) => Pragma(gateway, "PRAGMA max_page_count = 1073741823");
 
-    private static void Pragma(TestGateway gateway, string sql) => gateway.Runtime.Data.Store.Run(c =>
+    private static void Pragma(TestGateway gateway, string sql) => gateway.Runtime.Data.Store!.Run(c =>
     {
         using var command = c.CreateCommand();
         command.CommandText = sql;

@@ -27,11 +27,11 @@ internal static partial class SpendEndpoints
             await data.Writer.FlushAsync();
             if (summarize)
             {
-                var cells = SpendQueries.Breakdown(data.Store, filter, "user", byDay: true);
+                var cells = await data.SpendReports.BreakdownAsync(filter, "user", byDay: true);
                 await AdminOutput.WriteAsync(context, json => SpendLogOutput.WriteDailySummary(json, cells, LastDay(input)));
                 return;
             }
-            var rows = SpendQueries.Logs(data.Store, filter, limit);
+            var rows = await data.SpendReports.LogsAsync(filter, limit);
             await AdminOutput.WriteAsync(context, json =>
             {
                 json.WriteStartArray();
@@ -57,7 +57,7 @@ internal static partial class SpendEndpoints
             var today = data.Time.GetUtcNow().UtcDateTime.Date;
             var filter = new SpendFilter { StartMs = new DateTimeOffset(today.AddDays(-30), TimeSpan.Zero).ToUnixTimeMilliseconds() };
             await data.Writer.FlushAsync();
-            var totals = SpendQueries.Totals(data.Store, filter, "model", byDay: false, limit);
+            var totals = await data.SpendReports.TotalsAsync(filter, "model", byDay: false, limit);
             await AdminOutput.WriteAsync(context, json =>
             {
                 json.WriteStartArray();

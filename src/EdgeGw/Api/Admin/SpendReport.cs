@@ -33,13 +33,13 @@ internal static partial class SpendEndpoints
             Action<Utf8JsonWriter> write;
             if (groupBy is "api_key" or "key" || input.Has("api_key") || input.Has("internal_user_id"))
             {
-                var cells = SpendQueries.Breakdown(data.Store, filter, groupColumn: null, byDay: false);
+                var cells = await data.SpendReports.BreakdownAsync(filter, groupColumn: null, byDay: false);
                 write = json => WriteKeyTotals(json, cells);
             }
             else if (groupBy is "team" or "customer")
             {
                 var both = filter.TeamId is not null && filter.EndUser is not null;
-                var cells = SpendQueries.Breakdown(data.Store, filter, groupBy == "team" || both ? "team_id" : "end_user", byDay: true);
+                var cells = await data.SpendReports.BreakdownAsync(filter, groupBy == "team" || both ? "team_id" : "end_user", byDay: true);
                 write = both ? json => WriteDaily(json, cells, "teams_customers", (j, g) => WriteTeam(j, g, filter.EndUser))
                     : groupBy == "team" ? json => WriteDaily(json, cells, "teams", (j, g) => WriteTeam(j, g, customer: null))
                     : json => WriteDaily(json, cells, "customers", (j, g) => j.WriteString("customer", g.Key));
@@ -47,7 +47,7 @@ internal static partial class SpendEndpoints
             else
             {
                 var (column, list, field) = groupBy == "model" ? ("model_group", "models", "model") : ("user", "users", "user_id");
-                var totals = SpendQueries.Totals(data.Store, filter, column, byDay: true);
+                var totals = await data.SpendReports.TotalsAsync(filter, column, byDay: true);
                 write = json => WriteDailyTotals(json, totals, list, field);
             }
             await AdminOutput.WriteAsync(context, write);

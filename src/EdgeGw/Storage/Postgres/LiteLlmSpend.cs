@@ -16,8 +16,7 @@ internal static class LiteLlmSpend
     /// (<c>create_many(skip_duplicates=True)</c>): in LiteLLM's table the request id is the key.
     /// Returns the rows inserted.
     /// </summary>
-    public static async Task<int> InsertLogsAsync(NpgsqlConnection connection, NpgsqlTransaction tx, IReadOnlyList<SpendRow> rows, SpendRowJson json,
-        CancellationToken cancel = default)
+    public static int InsertLogs(NpgsqlConnection connection, NpgsqlTransaction tx, IReadOnlyList<SpendRow> rows, SpendRowJson json)
     {
         if (rows.Count == 0)
             return 0;
@@ -70,7 +69,7 @@ internal static class LiteLlmSpend
             endUsers[i] = r.EndUser;
             statuses[i] = r.Status;
         }
-        await using var command = new NpgsqlCommand("""
+        using var command = new NpgsqlCommand("""
             INSERT INTO "LiteLLM_SpendLogs" (request_id, call_type, api_key, spend, total_tokens, prompt_tokens, completion_tokens,
               "startTime", "endTime", request_duration_ms, model, model_id, model_group, custom_llm_provider, api_base, "user",
               metadata, cache_hit, request_tags, team_id, end_user, status)
@@ -104,16 +103,16 @@ internal static class LiteLlmSpend
         command.Add("teams", teams);
         command.Add("end_users", endUsers);
         command.Add("statuses", statuses);
-        return await command.ExecuteNonQueryAsync(cancel);
+        return command.ExecuteNonQuery();
     }
 
     /// <summary>
     /// Adds each amount to its counter's <c>spend</c> column, summed per counter first: one statement per
     /// table, atomic against other writers. A team member without a membership row gets one; the
-    /// proxy's total goes to the <c>litellm-proxy-budget</c> user row (created if missing).
+    /// proxy's total goes to the <c>litellm-proxy-budget</c> user row (created if missing). Tables in
+    /// one order and ids sorted, so two replicas' batches lock rows in the same order (no deadlock).
     /// </summary>
-    public static async Task AddSpendAsync(NpgsqlConnection connection, NpgsqlTransaction tx, IEnumerable<(CounterTable Table, string Id, long Nanos)> amounts,
-        CancellationToken cancel = default)
+    public static void AddSpend(NpgsqlConnection connection, NpgsqlTransaction tx, IEnumerable<(CounterTable Table, string Id, long Nanos)> amounts)
     {
         var sums = new Dictionary<(CounterTable, string), long>();
         foreach (var (table, id, nanos) in amounts)
@@ -121,19 +120,23 @@ internal static class LiteLlmSpend
             var key = (table, table == CounterTable.Global ? LiteLlmAccounts.ProxyBudgetUser : id);
             sums[key] = Spend.Money.Add(sums.GetValueOrDefault(key), nanos);
         }
-        foreach (var group in sums.GroupBy(s => s.Key.Item1))
+        foreach (var group in sums.Where(s => s.Value != 0).GroupBy(s => s.Key.Item1).OrderBy(g => g.Key))
         {
-            var ids = group.Select(s => s.Key.Item2).ToArray();
-            var usd = group.Select(s => Usd(s.Value)).ToArray();
+            var sorted = group.OrderBy(s => s.Key.Item2, StringComparer.Ordinal).ToArray();
+            var ids = sorted.Select(s => s.Key.Item2).ToArray();
+            var usd = sorted.Select(s => Usd(s.Value)).ToArray();
             var sql = group.Key switch
             {
                 CounterTable.Key => """
+                    SELECT 1 FROM "LiteLLM_VerificationToken" WHERE token = ANY(@ids) ORDER BY token FOR UPDATE;
                     UPDATE "LiteLLM_VerificationToken" t SET spend = t.spend + d.usd FROM unnest(@ids, @usd) AS d(id, usd) WHERE t.token = d.id
                     """,
                 CounterTable.Team => """
+                    SELECT 1 FROM "LiteLLM_TeamTable" WHERE team_id = ANY(@ids) ORDER BY team_id FOR UPDATE;
                     UPDATE "LiteLLM_TeamTable" t SET spend = t.spend + d.usd FROM unnest(@ids, @usd) AS d(id, usd) WHERE t.team_id = d.id
                     """,
                 CounterTable.User => """
+                    SELECT 1 FROM "LiteLLM_UserTable" WHERE user_id = ANY(@ids) ORDER BY user_id FOR UPDATE;
                     UPDATE "LiteLLM_UserTable" t SET spend = t.spend + d.usd FROM unnest(@ids, @usd) AS d(id, usd) WHERE t.user_id = d.id
                     """,
                 CounterTable.Global => """
@@ -142,14 +145,14 @@ internal static class LiteLlmSpend
                     """,
                 _ => """
                     INSERT INTO "LiteLLM_TeamMembership" (team_id, user_id, spend)
-                    SELECT split_part(id, chr(31), 1), split_part(id, chr(31), 2), usd FROM unnest(@ids, @usd) AS d(id, usd)
+                    SELECT split_part(id, chr(31), 1), split_part(id, chr(31), 2), usd FROM unnest(@ids, @usd) AS d(id, usd) ORDER BY id
                     ON CONFLICT (user_id, team_id) DO UPDATE SET spend = "LiteLLM_TeamMembership".spend + excluded.spend
                     """,
             };
-            await using var command = new NpgsqlCommand(sql, connection, tx);
+            using var command = new NpgsqlCommand(sql, connection, tx);
             command.Add("ids", ids);
             command.Add("usd", usd);
-            await command.ExecuteNonQueryAsync(cancel);
+            command.ExecuteNonQuery();
         }
     }
 
