@@ -4,10 +4,12 @@
 # plain nginx proxy_pass. Writes load/results.md (a Markdown table) and prints it.
 #   load/run.sh                 # 10 s per scenario
 #   DURATION=30s load/run.sh    # longer runs
+#   PG=1 load/run.sh            # the gateway on a throwaway PostgreSQL cluster (DATABASE_URL) instead of SQLite
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DURATION=${DURATION:-10s}
-UP=19100 PROXY=19101 GW=19102
+UP=19100 PROXY=19101 GW=19102 PGPORT=19103
+PG=${PG:-0}
 MASTER=sk-load-master
 
 need() { command -v "$1" >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq "$2" >/dev/null; }; }
@@ -23,7 +25,8 @@ BIN=$(readlink -f "$BIN")
 
 work=$(mktemp -d)
 pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
+pg_stop=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; [ ${#pg_stop[@]} = 0 ] || "${pg_stop[@]}" >/dev/null 2>&1 || true; rm -rf "$work"; }
 trap cleanup EXIT
 
 python3 load/gen_upstream.py "$work" $UP $PROXY
@@ -32,6 +35,22 @@ for name in upstream proxy; do
   mkdir -p "$work/body-$name" "$work/proxy-$name"
   nginx -c "$work/nginx-$name.conf" -p "$work" -g "daemon off;" & pids+=($!)
 done
+
+store="SQLite ($work/gw.db)"
+if [ "$PG" = 1 ]; then
+  # Debian's newest server binaries, as the test fixture uses; postgres refuses root, so it runs as user postgres.
+  pgbin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
+  as=()
+  mkdir -p "$work/pg"
+  if [ "$(id -u)" = 0 ]; then chown postgres:postgres "$work/pg"; as=(setpriv --reuid=postgres --regid=postgres --clear-groups --); fi
+  "${as[@]}" "$pgbin/initdb" -D "$work/pg/data" -U postgres --auth=trust -E UTF8 --no-locale >/dev/null
+  "${as[@]}" "$pgbin/pg_ctl" -D "$work/pg/data" -l "$work/pg/log" -w -o "-p $PGPORT -k $work/pg -c listen_addresses=127.0.0.1" start >/dev/null
+  pg_stop=("${as[@]}" "$pgbin/pg_ctl" -D "$work/pg/data" -m fast -w stop)
+  psql() { "$pgbin/psql" -h 127.0.0.1 -p $PGPORT -U postgres -qAt "$@"; }
+  psql -c 'CREATE DATABASE gw'
+  export DATABASE_URL=postgresql://postgres@127.0.0.1:$PGPORT/gw
+  store="PostgreSQL $("$pgbin/postgres" --version | awk '{print $3}') on loopback (default durability settings)"
+fi
 
 cat > "$work/config.yaml" <<YAML
 model_list:
@@ -47,11 +66,16 @@ general_settings:
   master_key: $MASTER
 YAML
 
-start_ns=$(date +%s%N)
-(cd "$work" && exec "$BIN" --config config.yaml --host 127.0.0.1 --port $GW --db gw.db > gw.log 2>&1) & pids+=($!)
-until curl -sf -o /dev/null "http://127.0.0.1:$GW/health/liveliness"; do sleep 0.005; done
-startup_ms=$(( ($(date +%s%N) - start_ns) / 1000000 ))
-gw_pid=$(pgrep -f "$BIN --config config.yaml --host 127.0.0.1 --port $GW")
+start_gw() { # sets startup_ms (start to first answered request) and gw_pid
+  local start_ns
+  start_ns=$(date +%s%N)
+  (cd "$work" && exec "$BIN" --config config.yaml --host 127.0.0.1 --port $GW --db gw.db >> gw.log 2>&1) & pids+=($!)
+  until curl -sf -o /dev/null "http://127.0.0.1:$GW/health/liveliness"; do sleep 0.005; done
+  startup_ms=$(( ($(date +%s%N) - start_ns) / 1000000 ))
+  gw_pid=$(pgrep -f "$BIN --config config.yaml --host 127.0.0.1 --port $GW")
+}
+start_gw
+startup_ms_empty=$startup_ms
 sleep 1
 rss_idle=$(awk '/VmRSS/ {print $2}' /proc/$gw_pid/status)
 
@@ -104,10 +128,22 @@ for s in "${!R[@]}"; do
 done
 rss_loaded=$(awk '/VmHWM/ {print $2}' /proc/$gw_pid/status)
 rows=$(curl -sf "http://127.0.0.1:$GW/spend/logs?limit=1" -H "Authorization: Bearer $MASTER" >/dev/null && echo ok || echo "unavailable")
+populated=""
+if [ "$PG" = 1 ]; then
+  # Start-up against a populated database: 10,000 more keys as LiteLLM stores them (token = SHA-256 hex), three restarts.
+  psql -d gw -c "INSERT INTO \"LiteLLM_VerificationToken\" (token, key_alias, max_budget, models) SELECT encode(sha256(('sk-pop-' || i)::bytea), 'hex'), 'pop-' || i, 100, ARRAY['gpt'] FROM generate_series(1, 10000) i"
+  keys=$(psql -d gw -c 'SELECT count(*) FROM "LiteLLM_VerificationToken"')
+  times=()
+  for _ in 1 2 3; do
+    kill "$gw_pid"; while kill -0 "$gw_pid" 2>/dev/null; do sleep 0.05; done
+    start_gw; times+=("$startup_ms")
+  done
+  populated=" With $keys keys in the database: $(IFS=/; echo "${times[*]}") ms (three restarts)."
+fi
 
 {
   echo "Load run $(date -u +%Y-%m-%d), ${DURATION} per scenario, wrk closed loop on loopback, $(nproc) cores shared by wrk, nginx and the gateway."
-  echo "The gateway path uses a virtual key with rpm/tpm limits and a budget; spend logging on."
+  echo "The gateway path uses a virtual key with rpm/tpm limits and a budget; spend logging on. Store: $store. Load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)."
   echo
   echo "| scenario | conns | RPS | p50 µs | p99 µs | p99.9 µs | added p50 / p99 µs vs direct | RPS ÷ nginx | gateway CPU µs/req | allocated B/req | errors |"
   echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
@@ -124,5 +160,5 @@ rows=$(curl -sf "http://127.0.0.1:$GW/spend/logs?limit=1" -H "Authorization: Bea
   echo "Time to first byte of a 64-event stream, 1 connection: direct $(field "$ttft_direct" ttft_p50_us) µs p50 / $(field "$ttft_direct" ttft_p99_us) µs p99; through the gateway $(field "$ttft_gw" ttft_p50_us) / $(field "$ttft_gw" ttft_p99_us) µs (added p50 $(( $(field "$ttft_gw" ttft_p50_us) - $(field "$ttft_direct" ttft_p50_us) )) µs)."
   echo "Open loop, 1,000 req/s for 5 s, latency from the scheduled start (the driver's own timer jitter shows in the direct row): direct p50 $(field "$open_direct" p50_us) / p99 $(field "$open_direct" p99_us) / p99.9 $(field "$open_direct" p999_us) µs; gateway p50 $(field "$open_gw" p50_us) / p99 $(field "$open_gw" p99_us) / p99.9 $(field "$open_gw" p999_us) µs, errors $(field "$open_gw" errors)."
   echo "1,000 streams held open at once (5 s each): $(field "$hold_gw" completed) completed, $(field "$hold_gw" errors) errors, gateway RSS peak $(field "$hold_gw" peak_rss_mb) MB."
-  echo "Start to first answered request: ${startup_ms} ms. RSS idle: $((rss_idle / 1024)) MB; peak under load: $((rss_loaded / 1024)) MB. Binary: $(( $(stat -c %s "$BIN") / 1024 / 1024 )) MB."
+  echo "Start to first answered request (empty database): ${startup_ms_empty} ms.${populated} RSS idle: $((rss_idle / 1024)) MB; peak under load: $((rss_loaded / 1024)) MB. Binary: $(( $(stat -c %s "$BIN") / 1024 / 1024 )) MB."
 } | tee load/results.md
