@@ -53,8 +53,12 @@ public class DatabaseCopyTests(PostgresServer server)
             Assert.Equal(3 * AdminClient.ChatCost, teamKeySpend);
 
             var db = server.CreateDatabase();
-            var first = await CopyAsync("copy", "--from", "sqlite:" + path, "--to", server.Url(db));
+            // Trust authentication ignores the password: it is there to show it is never printed.
+            var withPassword = server.Url(db).Replace("postgres@", "postgres:pw-never-shown@", StringComparison.Ordinal);
+            var first = await CopyAsync("copy", "--from", "sqlite:" + path, "--to", withPassword);
             Assert.True(first.Exit == 0, first.Errors);
+            Assert.DoesNotContain("pw-never-shown", first.Output, StringComparison.Ordinal);
+            Assert.Contains("postgres:****@", first.Output, StringComparison.Ordinal);
             Assert.Contains("2 keys, 1 teams, 1 users, 1 team members, 4 spend rows copied (0 already present)", first.Output, StringComparison.Ordinal);
             var copied = server.Scalar(db, Snapshot);
             Assert.Equal("4 0.056 team-key=0.042,user-key=0.014 team-a=0.042:1 alice=0.056,litellm-proxy-budget=0.056 team-a/alice=0.042 0.056", copied);
@@ -63,6 +67,13 @@ public class DatabaseCopyTests(PostgresServer server)
             Assert.True(second.Exit == 0, second.Errors);
             Assert.Contains("0 spend rows copied (4 already present)", second.Output, StringComparison.Ordinal);
             Assert.Equal(copied, server.Scalar(db, Snapshot));
+
+            // In pages of one row each, into another fresh database: the same result.
+            var paged = server.CreateDatabase();
+            using (var sqlite = EdgeGw.Storage.SqliteStore.Open(path))
+            await using (var store = await EdgeGw.Storage.Postgres.PostgresStore.OpenAsync(server.Url(paged)))
+                await EdgeGw.Storage.Postgres.SqliteToPostgres.RunAsync(sqlite, store.Source, batchSize: 1);
+            Assert.Equal(copied, server.Scalar(paged, Snapshot));
 
             await using var onPostgres = await TestGateway.StartAsync(AdminClient.CheapModel, databaseUrl: server.Url(db));
             Assert.Equal(3 * AdminClient.ChatCost, await onPostgres.KeySpendAsync(teamKey));

@@ -52,6 +52,28 @@ public class SpendLogCleanupTests(PostgresServer server)
         }
     }
 
+    [Fact]
+    public async Task SqliteRetentionInSmallBatches_DeletesEveryOlderRowOnly()
+    {
+        var time = new FakeTime();
+        await using var gateway = await TestGateway.StartAsync(AdminClient.CheapModel, "", time);
+        var key = await gateway.NewKeyAsync();
+        for (var i = 0; i < 5; i++)
+        {
+            using var old = await gateway.ChatAsync(key);
+            Assert.Equal(HttpStatusCode.OK, old.StatusCode);
+        }
+        time.Advance(TimeSpan.FromDays(2));
+        using (var recent = await gateway.ChatAsync(key))
+            Assert.Equal(HttpStatusCode.OK, recent.StatusCode);
+        await gateway.Runtime.Data.Writer.FlushAsync();
+
+        var retention = new EdgeGw.Storage.SqliteSpendLogRetention(gateway.Runtime.Data.Store!, batchSize: 2);
+        Assert.Equal(5, await retention.DeleteOlderThanAsync(time.GetUtcNow() - TimeSpan.FromDays(1)));
+        Assert.Equal(1, (await gateway.GetAdminAsync("/spend/logs")).GetArrayLength());
+        Assert.Equal(6 * AdminClient.ChatCost, await gateway.KeySpendAsync(key));
+    }
+
     [Theory]
     [InlineData("7d", 7 * 24)]
     [InlineData("24h", 24)]
