@@ -3,13 +3,12 @@ namespace EdgeGw.Storage;
 /// <summary>
 /// <c>general_settings.maximum_spend_logs_retention_period</c>: a background loop that deletes older
 /// spend-log rows once at start and then every <c>maximum_spend_logs_retention_interval</c> (LiteLLM's
-/// default: daily). The settings follow config reloads; without a period it only checks back hourly.
+/// default: daily). It starts with the first config that sets a period (no timer otherwise) and follows reloads.
 /// A failed run is logged and tried again at the next one: retention never touches a request.
 /// </summary>
 internal sealed partial class SpendLogCleanup(ISpendLogRetention store, TimeProvider time, ILogger logger) : IAsyncDisposable
 {
     public static readonly TimeSpan DefaultInterval = TimeSpan.FromDays(1);
-    private static readonly TimeSpan IdleCheck = TimeSpan.FromHours(1);
 
     private readonly CancellationTokenSource _stop = new();
     private Task? _loop;
@@ -17,11 +16,11 @@ internal sealed partial class SpendLogCleanup(ISpendLogRetention store, TimeProv
 
     private sealed record Periods(TimeSpan? Retention, TimeSpan? Interval);
 
-    /// <summary>Takes the config's settings; the first call starts the loop.</summary>
+    /// <summary>Takes the config's settings; the first with a period starts the loop.</summary>
     public void Configure(TimeSpan? retention, TimeSpan? interval)
     {
         Volatile.Write(ref _periods, new Periods(retention, interval));
-        if (_loop is null && !_stop.IsCancellationRequested)
+        if (retention is not null && _loop is null && !_stop.IsCancellationRequested)
             _loop = Task.Run(LoopAsync);
     }
 
@@ -57,7 +56,7 @@ internal sealed partial class SpendLogCleanup(ISpendLogRetention store, TimeProv
             }
             try
             {
-                await Task.Delay(retention is null ? IdleCheck : interval ?? DefaultInterval, time, cancel);
+                await Task.Delay(interval ?? DefaultInterval, time, cancel);
             }
             catch (OperationCanceledException)
             {

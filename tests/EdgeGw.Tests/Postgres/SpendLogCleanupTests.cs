@@ -74,6 +74,25 @@ public class SpendLogCleanupTests(PostgresServer server)
         Assert.Equal(6 * AdminClient.ChatCost, await gateway.KeySpendAsync(key));
     }
 
+    [Fact]
+    public async Task RetentionTimer_FiresEachIntervalAndDeletesRowsThatAged()
+    {
+        var time = new EdgeGw.Tests.Routing.ManualTime();
+        await using var gateway = await TestGateway.StartAsync(AdminClient.CheapModel, Retention, time);
+        var key = await gateway.NewKeyAsync();
+        using (var old = await gateway.ChatAsync(key))
+            Assert.Equal(HttpStatusCode.OK, old.StatusCode);
+        await gateway.Runtime.Data.Writer.FlushAsync();
+        var store = gateway.Runtime.Data.Store!;
+        await EdgeGw.Tests.Routing.RetryTests.WaitUntil(() => time.PendingTimers > 0); // the run at start is done, the next one waits
+        Assert.Single(EdgeGw.Storage.SpendQueries.Page(store, 0, 10));
+
+        time.Advance(TimeSpan.FromDays(8)); // the hourly run comes due, and finds the row 8 days old
+        await EdgeGw.Tests.Routing.RetryTests.WaitUntil(() => EdgeGw.Storage.SpendQueries.Page(store, 0, 10).Count == 0);
+        Assert.Equal(AdminClient.ChatCost, await gateway.KeySpendAsync(key));
+        await EdgeGw.Tests.Routing.RetryTests.WaitUntil(() => time.PendingTimers > 0); // and waits for the next interval
+    }
+
     [Theory]
     [InlineData("7d", 7 * 24)]
     [InlineData("24h", 24)]
