@@ -8,6 +8,8 @@ var started = Stopwatch.GetTimestamp();
 Func<string, string?> environment = Environment.GetEnvironmentVariable;
 if (args is [EdgeGw.Ops.HealthCheckCommand.Name, ..])
     return await EdgeGw.Ops.HealthCheckCommand.RunAsync(args[1..], environment);
+if (args is [EdgeGw.Ops.DatabaseCopyCommand.Name, ..])
+    return await EdgeGw.Ops.DatabaseCopyCommand.RunAsync(args[1..], Console.Out, Console.Error);
 CommandLine options;
 try
 {

@@ -65,6 +65,7 @@ internal sealed class GatewayRuntime : IDisposable
         data.Ledger.Clock = config.Litellm.BudgetClock;
         data.Ledger.WritesRows = !config.General.DisableSpendLogs;
         data.Writer.DropRowsWhenFull = config.General.AllowRequestsOnDbUnavailable;
+        data.LogCleanup.Configure(config.General.SpendLogsRetention, config.General.SpendLogsRetentionInterval);
         _current = new GatewayState(config, Clients, time, data, Limits, Health);
     }
 
@@ -90,6 +91,7 @@ internal sealed class GatewayRuntime : IDisposable
         Data.Ledger.Clock = config.Litellm.BudgetClock;
         Data.Ledger.WritesRows = !config.General.DisableSpendLogs;
         Data.Writer.DropRowsWhenFull = config.General.AllowRequestsOnDbUnavailable;
+        Data.LogCleanup.Configure(config.General.SpendLogsRetention, config.General.SpendLogsRetentionInterval);
         Volatile.Write(ref _current, next);
     }
 

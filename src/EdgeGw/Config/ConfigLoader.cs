@@ -157,6 +157,8 @@ internal static class ConfigLoader
             DisableSpendLogs = values.Bool(Child(map, "disable_spend_logs"), $"{path}.disable_spend_logs") ?? false,
             EnforceUserParam = values.Bool(Child(map, "enforce_user_param"), $"{path}.enforce_user_param") ?? false,
             AllowRequestsOnDbUnavailable = values.Bool(Child(map, "allow_requests_on_db_unavailable"), $"{path}.allow_requests_on_db_unavailable") ?? false,
+            SpendLogsRetention = Duration(values, Child(map, "maximum_spend_logs_retention_period"), $"{path}.maximum_spend_logs_retention_period"),
+            SpendLogsRetentionInterval = Duration(values, Child(map, "maximum_spend_logs_retention_interval"), $"{path}.maximum_spend_logs_retention_interval"),
         };
         // As LiteLLM's proxy: the config's database_url wins over (and in LiteLLM, overwrites) DATABASE_URL.
         if (values.String(Child(map, "database_url"), $"{path}.database_url") is { Length: > 0 } configured)
@@ -165,8 +167,19 @@ internal static class ConfigLoader
             settings = settings with { DatabaseUrl = fromEnvironment, DatabaseUrlSource = "DATABASE_URL" };
         ignored.AddUnknown(map, path, "master_key", "max_request_size_mb", "max_response_size_mb", "max_parallel_requests", "global_max_parallel_requests",
             "token_rate_limit_type", "graceful_shutdown_seconds", "litellm_key_header_name", "disable_spend_logs",
-            "enforce_user_param", "allow_requests_on_db_unavailable", "database_url");
+            "enforce_user_param", "allow_requests_on_db_unavailable", "database_url", "maximum_spend_logs_retention_period",
+            "maximum_spend_logs_retention_interval");
         return settings;
+    }
+
+    /// <summary>LiteLLM's duration strings (<c>7d</c>, <c>24h</c>, <c>60m</c>, <c>3600s</c>) as a span; a month counts as 31 days.</summary>
+    private static TimeSpan? Duration(YamlValues values, YamlNode? node, string path)
+    {
+        if (values.String(node, path) is not { } text)
+            return null;
+        if (!Spend.BudgetDuration.TryParse(text, out var duration))
+            throw new ConfigException(path, $"expected a duration such as 7d, 24h, 60m or 3600s, got '{text}'");
+        return duration.After(DateTimeOffset.UnixEpoch) - DateTimeOffset.UnixEpoch;
     }
 
     private static LitellmSettings ReadLitellmSettings(YamlValues values, YamlNode? node, IgnoredKeys ignored)

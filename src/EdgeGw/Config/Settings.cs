@@ -24,6 +24,10 @@ internal sealed record GeneralSettings
     public bool EnforceUserParam { get; init; }
     /// <summary><c>disable_spend_logs</c>: no spend-log row per request; key, team, user and proxy spend still count.</summary>
     public bool DisableSpendLogs { get; init; }
+    /// <summary><c>maximum_spend_logs_retention_period</c>: spend-log rows older than this are deleted (spend totals stay).</summary>
+    public TimeSpan? SpendLogsRetention { get; init; }
+    /// <summary><c>maximum_spend_logs_retention_interval</c>: how often the deletion runs (LiteLLM's default: daily).</summary>
+    public TimeSpan? SpendLogsRetentionInterval { get; init; }
     /// <summary>
     /// <c>allow_requests_on_db_unavailable</c>: when the database cannot be written and the spend queue
     /// is full, serve model requests (their spend-log rows dropped and counted) instead of refusing them with 503.

@@ -15,8 +15,9 @@ internal sealed partial class GatewayData : IAsyncDisposable
     private int _disposed;
 
     private GatewayData(IAccountStore accountStore, ISpendReports spendReports, Accounts accounts, SpendWriter writer, TimeProvider time,
-        IAsyncDisposable database, string description, SqliteStore? sqlite)
+        IAsyncDisposable database, string description, SqliteStore? sqlite, SpendLogCleanup logCleanup)
     {
+        LogCleanup = logCleanup;
         AccountStore = accountStore;
         SpendReports = spendReports;
         Accounts = accounts;
@@ -33,6 +34,8 @@ internal sealed partial class GatewayData : IAsyncDisposable
     public Accounts Accounts { get; }
     public SpendWriter Writer { get; }
     public SpendLedger Ledger { get; }
+    /// <summary><c>maximum_spend_logs_retention_period</c> on this store; configured (and started) by the runtime.</summary>
+    public SpendLogCleanup LogCleanup { get; }
     public TimeProvider Time => Ledger.Time;
     /// <summary>"SQLite /data/edgegw.db" or "PostgreSQL postgresql://user:****@host:5432/litellm", for logs.</summary>
     public string Description { get; }
@@ -65,7 +68,8 @@ internal sealed partial class GatewayData : IAsyncDisposable
                     LogSkippedKeys(logger, skipped);
                 var writer = new SpendWriter(new PostgresSpendStore(store.Source), writerLogger, bound);
                 LogDatabase(logger, $"PostgreSQL {store.Url.Redacted}", postgres.Source);
-                return new GatewayData(accountStore, new PostgresSpendReports(store.Source), accounts, writer, time, store, $"PostgreSQL {store.Url.Redacted}", sqlite: null);
+                return new GatewayData(accountStore, new PostgresSpendReports(store.Source), accounts, writer, time, store, $"PostgreSQL {store.Url.Redacted}", sqlite: null,
+                    new SpendLogCleanup(new PostgresSpendLogRetention(store.Source), time, logger));
             }
             catch (StoreUnavailableException e)
             {
@@ -85,7 +89,8 @@ internal sealed partial class GatewayData : IAsyncDisposable
             var accountStore = new SqliteAccountStore(sqlite);
             accountStore.LoadIntoAsync(accounts).GetAwaiter().GetResult();
             var writer = new SpendWriter(new SqliteSpendStore(sqlite), writerLogger, bound);
-            return new GatewayData(accountStore, new SqliteSpendReports(sqlite), accounts, writer, time, new SyncDisposable(sqlite), $"SQLite {sqlite.Path}", sqlite);
+            return new GatewayData(accountStore, new SqliteSpendReports(sqlite), accounts, writer, time, new SyncDisposable(sqlite), $"SQLite {sqlite.Path}", sqlite,
+                new SpendLogCleanup(new SqliteSpendLogRetention(sqlite), time, logger));
         }
         catch
         {
@@ -99,6 +104,7 @@ internal sealed partial class GatewayData : IAsyncDisposable
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
             return;
+        await LogCleanup.DisposeAsync();
         await Writer.DisposeAsync();
         await _database.DisposeAsync();
     }

@@ -58,47 +58,62 @@ internal static class SpendQueries
         return clauses.Count == 0 ? "" : " WHERE " + string.Join(" AND ", clauses);
     }
 
+    private const string RowColumns = """
+        request_id, call_type, api_key, spend, prompt_tokens, completion_tokens, start_time, end_time, model,
+          model_group, model_id, api_base, user, team_id, metadata, cache_hit, status, end_user, request_tags, custom_llm_provider
+        """;
+
     public static List<SpendRow> Logs(SqliteStore store, SpendFilter filter, int limit) => store.Run(c =>
     {
         using var command = c.CreateCommand();
-        command.CommandText = """
-            SELECT request_id, call_type, api_key, spend, prompt_tokens, completion_tokens, start_time, end_time, model,
-              model_group, model_id, api_base, user, team_id, metadata, cache_hit, status, end_user, request_tags, custom_llm_provider
-            FROM spend_logs
-            """ + Where(filter, command) + " ORDER BY start_time DESC, rowid DESC LIMIT @limit"; // newest first, as LiteLLM lists them
+        command.CommandText = $"SELECT {RowColumns} FROM spend_logs"
+            + Where(filter, command) + " ORDER BY start_time DESC, rowid DESC LIMIT @limit"; // newest first, as LiteLLM lists them
         command.Add("@limit", limit);
         var rows = new List<SpendRow>();
         using var r = command.ExecuteReader();
         while (r.Read())
-        {
-            rows.Add(new SpendRow
-            {
-                RequestId = r.GetString(0),
-                CallType = r.GetString(1),
-                ApiKey = r.GetString(2),
-                SpendNanos = r.GetInt64(3),
-                PromptTokens = r.GetInt64(4),
-                CompletionTokens = r.GetInt64(5),
-                StartTime = DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(6)),
-                EndTime = DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(7)),
-                Model = r.GetString(8),
-                ModelGroup = r.GetString(9),
-                ModelId = r.GetString(10),
-                ApiBase = r.GetString(11),
-                User = r.StringOrNull(12),
-                TeamId = r.StringOrNull(13),
-                MetadataJson = r.GetString(14),
-                CacheHit = r.GetInt64(15) != 0,
-                Status = r.GetString(16),
-                EndUser = r.StringOrNull(17),
-                RequestTagsJson = r.GetString(18),
-                Provider = r.StringOrNull(19),
-            });
-        }
+            rows.Add(Row(r));
         return rows;
     });
 
-    /// <summary>Totals grouped by <paramref name="groupColumn"/> (a fixed column name), per UTC day when <paramref name="byDay"/>.</summary>
+    /// <summary>Up to <paramref name="limit"/> rows after <paramref name="afterRowId"/> in storage order, each with its row id: a whole table read in pages.</summary>
+    public static List<(long RowId, SpendRow Row)> Page(SqliteStore store, long afterRowId, int limit) => store.Run(c =>
+    {
+        using var command = c.CreateCommand();
+        command.CommandText = $"SELECT {RowColumns}, row_id FROM spend_logs WHERE row_id > @after ORDER BY row_id LIMIT @limit";
+        command.Add("@after", afterRowId);
+        command.Add("@limit", limit);
+        var rows = new List<(long, SpendRow)>();
+        using var r = command.ExecuteReader();
+        while (r.Read())
+            rows.Add((r.GetInt64(20), Row(r)));
+        return rows;
+    });
+
+    private static SpendRow Row(SqliteDataReader r) => new()
+    {
+        RequestId = r.GetString(0),
+        CallType = r.GetString(1),
+        ApiKey = r.GetString(2),
+        SpendNanos = r.GetInt64(3),
+        PromptTokens = r.GetInt64(4),
+        CompletionTokens = r.GetInt64(5),
+        StartTime = DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(6)),
+        EndTime = DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(7)),
+        Model = r.GetString(8),
+        ModelGroup = r.GetString(9),
+        ModelId = r.GetString(10),
+        ApiBase = r.GetString(11),
+        User = r.StringOrNull(12),
+        TeamId = r.StringOrNull(13),
+        MetadataJson = r.GetString(14),
+        CacheHit = r.GetInt64(15) != 0,
+        Status = r.GetString(16),
+        EndUser = r.StringOrNull(17),
+        RequestTagsJson = r.GetString(18),
+        Provider = r.StringOrNull(19),
+    };
+
     public static List<SpendTotal> Totals(SqliteStore store, SpendFilter filter, string groupColumn, bool byDay, int? limit = null) => store.Run(c =>
     {
         using var command = c.CreateCommand();

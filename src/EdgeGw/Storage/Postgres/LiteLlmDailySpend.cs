@@ -95,7 +95,8 @@ internal sealed class LiteLlmDailySpend
     }
 
     /// <summary>Adds the rows to every daily table; returns the upserted groups.</summary>
-    public int Add(NpgsqlConnection connection, NpgsqlTransaction tx, IReadOnlyList<SpendRow> rows, SpendRowJson json)
+    /// <param name="asStored">Rows read back from another store: their tags as stored, not rebuilt.</param>
+    public int Add(NpgsqlConnection connection, NpgsqlTransaction tx, IReadOnlyList<SpendRow> rows, SpendRowJson json, bool asStored = false)
     {
         if (rows.Count == 0)
             return 0;
@@ -105,7 +106,7 @@ internal sealed class LiteLlmDailySpend
             var sums = new SortedDictionary<Key, Sums>(KeyOrder.Instance);
             foreach (var row in rows)
             {
-                foreach (var entity in Entities(target.Entity, row, json))
+                foreach (var entity in Entities(target.Entity, row, json, asStored))
                 {
                     var key = new Key(entity, row.StartTime.UtcDateTime.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), row.ApiKey, row.Model, row.Provider ?? "");
                     if (!sums.TryGetValue(key, out var s))
@@ -128,12 +129,12 @@ internal sealed class LiteLlmDailySpend
     }
 
     // LiteLLM: the key's user (rows without one count under ''), the team and the end user when set, each request tag.
-    private static IEnumerable<string> Entities(string entity, SpendRow row, SpendRowJson json) => entity switch
+    private static IEnumerable<string> Entities(string entity, SpendRow row, SpendRowJson json, bool asStored) => entity switch
     {
         "user_id" => [row.User ?? ""],
         "team_id" => row.TeamId is { Length: > 0 } team ? [team] : [],
         "end_user_id" => row.EndUser is { Length: > 0 } endUser ? [endUser] : [],
-        _ => TagList(json.Tags(row)),
+        _ => TagList(asStored ? System.Text.Encoding.UTF8.GetBytes(row.RequestTagsJson) : json.Tags(row)),
     };
 
     private static List<string> TagList(ReadOnlySpan<byte> array)

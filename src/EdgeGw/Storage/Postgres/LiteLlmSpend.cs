@@ -16,7 +16,8 @@ internal static class LiteLlmSpend
     /// (<c>create_many(skip_duplicates=True)</c>): in LiteLLM's table the request id is the key.
     /// Returns the rows inserted.
     /// </summary>
-    public static int InsertLogs(NpgsqlConnection connection, NpgsqlTransaction tx, IReadOnlyList<SpendRow> rows, SpendRowJson json)
+    /// <param name="asStored">Rows read back from another store (<c>edgegw db copy</c>): their metadata and tags as they were stored, not rebuilt.</param>
+    public static int InsertLogs(NpgsqlConnection connection, NpgsqlTransaction tx, IReadOnlyList<SpendRow> rows, SpendRowJson json, bool asStored = false)
     {
         if (rows.Count == 0)
             return 0;
@@ -62,9 +63,9 @@ internal static class LiteLlmSpend
             providers[i] = r.Provider;
             bases[i] = r.ApiBase;
             users[i] = r.User;
-            metadata[i] = Encoding.UTF8.GetString(json.Metadata(r));
+            metadata[i] = asStored ? r.MetadataJson : Encoding.UTF8.GetString(json.Metadata(r));
             cacheHits[i] = r.CacheHit ? "True" : "False"; // Python's str(bool), as LiteLLM stores it
-            tags[i] = Encoding.UTF8.GetString(json.Tags(r));
+            tags[i] = asStored ? r.RequestTagsJson : Encoding.UTF8.GetString(json.Tags(r));
             teams[i] = r.TeamId;
             endUsers[i] = r.EndUser;
             statuses[i] = r.Status;
