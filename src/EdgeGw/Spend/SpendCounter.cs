@@ -131,4 +131,30 @@ internal sealed class SpendCounter(long nanos = 0, long resetAtMs = 0, long sequ
             };
         }
     }
+
+    /// <summary>
+    /// Takes in the spend the shared database holds, which other replicas' spend reached: a newer window there
+    /// replaces this one; within the same window spend only grows (amounts this replica has not written yet
+    /// are not in the database, so a lower value there is older, not less).
+    /// </summary>
+    public void Observe(long nanos, long resetAtMs)
+    {
+        lock (_lock)
+        {
+            if (resetAtMs > _resetAtMs && _resetAtMs != 0)
+            {
+                _resetAtMs = resetAtMs;
+                Commit(nanos - _nanos);
+                _nanos = nanos;
+                return;
+            }
+            if (resetAtMs > _resetAtMs)
+                _resetAtMs = resetAtMs;
+            if (nanos > _nanos)
+            {
+                Commit(nanos - _nanos);
+                _nanos = nanos;
+            }
+        }
+    }
 }
