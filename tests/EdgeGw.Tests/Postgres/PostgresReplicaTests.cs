@@ -118,4 +118,22 @@ public class PostgresReplicaTests(PostgresServer server)
         }
         Assert.Equal(2 * AdminClient.ChatCost, seen);
     }
+
+    [Fact]
+    public async Task ListenConnectionDropped_KeysWrittenMeanwhileAreServedAfterTheReconnect()
+    {
+        var db = server.CreateDatabase();
+        await using var gateway = await TestGateway.StartAsync(AdminClient.CheapModel, databaseUrl: server.Url(db));
+        const string key = "sk-written-while-away-0001";
+
+        // One transaction: the key lands (no NOTIFY, as LiteLLM writes it) and the gateway's connections are cut before it commits,
+        // so the listener was away for the write and only its reload after reconnecting can find the key.
+        server.Execute(db, $$"""
+            INSERT INTO "LiteLLM_VerificationToken" (token, key_name, models, spend, created_at, updated_at)
+              VALUES ('{{Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(key)))}}', 'sk-...0001', '{}', 0, now(), now());
+            SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid();
+            """);
+
+        Assert.Equal(HttpStatusCode.OK, await StatusWithinAsync(TimeSpan.FromSeconds(5), HttpStatusCode.OK, () => gateway.ChatAsync(key, ChatFor("cheap"))));
+    }
 }
