@@ -13,6 +13,8 @@ public class PostgresReplicaTests(PostgresServer server)
     // Spend: the writer's batch, then the other replica's once-a-second read of the spend columns.
     private static readonly TimeSpan SpendBound = TimeSpan.FromSeconds(3);
 
+    private static string Sha256(string key) => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(key)));
+
     private static string ChatFor(string model) => $$"""{"model":"{{model}}","messages":[{"role":"user","content":"hi"}]}""";
 
     private async Task<Replicas> TwoReplicasAsync()
@@ -130,10 +132,30 @@ public class PostgresReplicaTests(PostgresServer server)
         // so the listener was away for the write and only its reload after reconnecting can find the key.
         server.Execute(db, $$"""
             INSERT INTO "LiteLLM_VerificationToken" (token, key_name, models, spend, created_at, updated_at)
-              VALUES ('{{Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(key)))}}', 'sk-...0001', '{}', 0, now(), now());
+              VALUES ('{{Sha256(key)}}', 'sk-...0001', '{}', 0, now(), now());
             SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid();
             """);
 
         Assert.Equal(HttpStatusCode.OK, await StatusWithinAsync(TimeSpan.FromSeconds(5), HttpStatusCode.OK, () => gateway.ChatAsync(key, ChatFor("cheap"))));
     }
+
+    [Fact]
+    public async Task SpendResetByAnAdmin_IsNotTakenBackFromTheDatabasesOlderValue()
+    {
+        var db = server.CreateDatabase();
+        await using var gateway = await TestGateway.StartAsync(AdminClient.CheapModel, databaseUrl: server.Url(db));
+        var key = await gateway.NewKeyAsync();
+        using (var spent = await gateway.ChatAsync(key, ChatFor("cheap")))
+            Assert.Equal(HttpStatusCode.OK, spent.StatusCode);
+                for (var i = 0; i < 100 && Convert.ToDouble(server.Scalar(db, $"""SELECT spend FROM "LiteLLM_VerificationToken" WHERE token = '{Sha256(key)}'"""), System.Globalization.CultureInfo.InvariantCulture) == 0; i++)
+            await Task.Delay(20);
+
+        await gateway.PostAdminAsync("/key/update", $$"""{"key":"{{key}}","spend":0}""");
+        // The change's own notification and two spend refreshes read the database meanwhile.
+        await Task.Delay(PostgresSpendRefreshEvery * 2.5);
+
+        Assert.Equal(0m, await gateway.KeySpendAsync(key));
+    }
+
+    private static readonly TimeSpan PostgresSpendRefreshEvery = TimeSpan.FromSeconds(1);
 }
