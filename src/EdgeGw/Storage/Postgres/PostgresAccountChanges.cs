@@ -70,8 +70,9 @@ internal sealed partial class PostgresAccountChanges(NpgsqlDataSource source, IL
             {
                 return;
             }
-            catch (Exception e) when (e is NpgsqlException or TimeoutException or StoreUnavailableException or IOException)
+            catch (Exception e)
             {
+                // Whatever broke (the connection, a reload, a row LiteLLM wrote oddly), listening resumes: stopping would freeze this replica's cache.
                 LogListenFailed(logger, PostgresFailure.Reason(e), delay.TotalSeconds);
                 try
                 {

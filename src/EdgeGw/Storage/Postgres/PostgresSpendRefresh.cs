@@ -51,7 +51,7 @@ internal sealed partial class PostgresSpendRefresh : IAsyncDisposable
             {
                 return;
             }
-            catch (Exception e) when (e is NpgsqlException or TimeoutException or IOException)
+            catch (Exception e)
             {
                 if (!failing)
                     LogFailed(_logger, PostgresFailure.Reason(e));
