@@ -61,7 +61,7 @@ internal sealed partial class GatewayData : IAsyncDisposable
             var store = PostgresStore.OpenAsync(postgres.Url, postgres.StartWait, logger).GetAwaiter().GetResult();
             try
             {
-                var changes = new PostgresAccountChanges(store.Source, logger);
+                var changes = new PostgresAccountChanges(store.Source, store.Url, logger);
                 var accountStore = new PostgresAccountStore(store.Source, store.Url, changes);
                 var skipped = accountStore.LoadIntoAsync(accounts).GetAwaiter().GetResult();
                 if (skipped > 0)

@@ -9,8 +9,10 @@ namespace EdgeGw.Storage.Postgres;
 /// not queued for a listener that is away, the cache then reloads everything. An idle connection is
 /// probed every second so a silent drop is found within about a second.
 /// </summary>
-internal sealed partial class PostgresAccountChanges(NpgsqlDataSource source, ILogger logger) : IAccountChanges
+internal sealed partial class PostgresAccountChanges(NpgsqlDataSource source, DatabaseUrl url, ILogger logger) : IAccountChanges
 {
+    // Its own pool: the listener holds its connection for the process's life, which must not cost the shared pool a slot (connection_limit=1 would starve).
+    private readonly NpgsqlDataSource _listenSource = PostgresStore.Build(url);
     public const string Channel = "edgegw_accounts";
     private static readonly TimeSpan Probe = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan FirstRetry = TimeSpan.FromMilliseconds(250);
@@ -44,7 +46,7 @@ internal sealed partial class PostgresAccountChanges(NpgsqlDataSource source, IL
         {
             try
             {
-                await using var connection = await source.OpenConnectionAsync(cancel);
+                await using var connection = await _listenSource.OpenConnectionAsync(cancel);
                 var heard = new ConcurrentQueue<string>();
                 connection.Notification += (_, e) => heard.Enqueue(e.Payload);
                 await using (var listen = new NpgsqlCommand($"LISTEN {Channel}", connection))
@@ -91,6 +93,7 @@ internal sealed partial class PostgresAccountChanges(NpgsqlDataSource source, IL
     {
         await _stop.CancelAsync();
         await _listening;
+        await _listenSource.DisposeAsync();
         _stop.Dispose();
     }
 
