@@ -16,6 +16,10 @@ internal sealed class SpendCounter(long nanos = 0, long resetAtMs = 0, long sequ
     private long _resetAtMs = resetAtMs;
     private long _sequence = sequence;
     private long _committed = nanos; // spend + reserved; every change of spend moves it by the same amount
+    private long _observeAfterMs;
+
+    /// <summary>How long an admin's spend set is kept from other replicas' older view (the writer stores it within a batch).</summary>
+    private static readonly TimeSpan SetHold = TimeSpan.FromSeconds(5);
 
     public long Nanos => Volatile.Read(ref _nanos);
     public long ReservedNanos => Math.Max(Volatile.Read(ref _committed) - Volatile.Read(ref _nanos), 0);
@@ -119,6 +123,7 @@ internal sealed class SpendCounter(long nanos = 0, long resetAtMs = 0, long sequ
             {
                 Commit(nanos.Value - _nanos);
                 _nanos = nanos.Value;
+                _observeAfterMs = Environment.TickCount64 + (long)SetHold.TotalMilliseconds;
             }
             if (durationChanged)
                 _resetAtMs = duration is null ? 0 : duration.NextReset(now, clock).ToUnixTimeMilliseconds();
@@ -129,6 +134,35 @@ internal sealed class SpendCounter(long nanos = 0, long resetAtMs = 0, long sequ
                 SetsSpend = nanos is not null,
                 SetsWindow = durationChanged,
             };
+        }
+    }
+
+    /// <summary>
+    /// Takes in the spend the shared database holds, which other replicas' spend reached: a newer window there
+    /// replaces this one; within the same window spend only grows (amounts this replica has not written yet
+    /// are not in the database, so a lower value there is older, not less).
+    /// </summary>
+    public void Observe(long nanos, long resetAtMs)
+    {
+        lock (_lock)
+        {
+            // The database still holds the spend an admin just replaced until the writer's next batch: not taken back in meanwhile.
+            if (Environment.TickCount64 < _observeAfterMs)
+                return;
+            if (resetAtMs > _resetAtMs && _resetAtMs != 0)
+            {
+                _resetAtMs = resetAtMs;
+                Commit(nanos - _nanos);
+                _nanos = nanos;
+                return;
+            }
+            if (resetAtMs > _resetAtMs)
+                _resetAtMs = resetAtMs;
+            if (nanos > _nanos)
+            {
+                Commit(nanos - _nanos);
+                _nanos = nanos;
+            }
         }
     }
 }

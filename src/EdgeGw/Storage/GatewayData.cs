@@ -12,12 +12,14 @@ internal sealed partial class GatewayData : IAsyncDisposable
 {
     private readonly SqliteStore? _sqlite;
     private readonly IAsyncDisposable _database;
+    private readonly IAsyncDisposable[] _replicaSync;
     private int _disposed;
 
     private GatewayData(IAccountStore accountStore, ISpendReports spendReports, Accounts accounts, SpendWriter writer, TimeProvider time,
-        IAsyncDisposable database, string description, SqliteStore? sqlite, SpendLogCleanup logCleanup)
+        IAsyncDisposable database, string description, SqliteStore? sqlite, SpendLogCleanup logCleanup, params IAsyncDisposable[] replicaSync)
     {
         LogCleanup = logCleanup;
+        _replicaSync = replicaSync;
         AccountStore = accountStore;
         SpendReports = spendReports;
         Accounts = accounts;
@@ -62,14 +64,18 @@ internal sealed partial class GatewayData : IAsyncDisposable
             var store = PostgresStore.OpenAsync(postgres.Url, postgres.StartWait, logger).GetAwaiter().GetResult();
             try
             {
-                var accountStore = new PostgresAccountStore(store.Source, store.Url);
+                var changes = new PostgresAccountChanges(store.Source, store.Url, logger);
+                var accountStore = new PostgresAccountStore(store.Source, store.Url, changes);
                 var skipped = accountStore.LoadIntoAsync(accounts).GetAwaiter().GetResult();
                 if (skipped > 0)
                     LogSkippedKeys(logger, skipped);
                 var writer = new SpendWriter(new PostgresSpendStore(store.Source), writerLogger, bound);
                 LogDatabase(logger, $"PostgreSQL {store.Url.Redacted}", postgres.Source);
-                return new GatewayData(accountStore, new PostgresSpendReports(store.Source), accounts, writer, time, store, $"PostgreSQL {store.Url.Redacted}", sqlite: null,
-                    new SpendLogCleanup(new PostgresSpendLogRetention(store.Source), time, logger));
+                // Other replicas' admin writes and spend reach this cache: changed rows within a notification, spend every second.
+                changes.Start(new AccountSync(accountStore, accounts));
+                var refresh = new PostgresSpendRefresh(store.Source, accounts, logger);
+                return new GatewayData(accountStore, new PostgresSpendReports(store.Source), accounts, writer, time, store, $"PostgreSQL {store.Url.Redacted}",
+                    sqlite: null, new SpendLogCleanup(new PostgresSpendLogRetention(store.Source), time, logger), changes, refresh);
             }
             catch (StoreUnavailableException e)
             {
@@ -104,6 +110,8 @@ internal sealed partial class GatewayData : IAsyncDisposable
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
             return;
+        foreach (var sync in _replicaSync)
+            await sync.DisposeAsync();
         await LogCleanup.DisposeAsync();
         await Writer.DisposeAsync();
         await _database.DisposeAsync();

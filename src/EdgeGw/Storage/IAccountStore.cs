@@ -11,8 +11,11 @@ namespace EdgeGw.Storage;
 /// </summary>
 internal interface IAccountStore
 {
-    /// <summary>Fills <paramref name="accounts"/>; returns the rows skipped as unreadable (a key whose token is not a SHA-256 hex).</summary>
-    Task<int> LoadIntoAsync(Accounts accounts);
+    /// <summary>
+    /// Fills <paramref name="accounts"/>, or with <paramref name="only"/> at least that row (a team with its
+    /// members); returns the rows skipped as unreadable (a key whose token is not a SHA-256 hex).
+    /// </summary>
+    Task<int> LoadIntoAsync(Accounts accounts, AccountChange? only = null);
 
     Task UpsertKeyAsync(KeySettings key);
 

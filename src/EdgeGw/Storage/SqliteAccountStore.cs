@@ -5,7 +5,8 @@ namespace EdgeGw.Storage;
 /// <summary>Accounts in EdgeGw's own SQLite tables (<see cref="AccountTables"/>, <see cref="TeamMemberTable"/>).</summary>
 internal sealed class SqliteAccountStore(SqliteStore store) : IAccountStore
 {
-    public Task<int> LoadIntoAsync(Accounts accounts)
+    // One replica per file: there is no other writer to catch up with, so a row's reload is the whole load.
+    public Task<int> LoadIntoAsync(Accounts accounts, AccountChange? only = null)
     {
         AccountTables.LoadInto(store, accounts);
         TeamMemberTable.LoadInto(store, accounts);

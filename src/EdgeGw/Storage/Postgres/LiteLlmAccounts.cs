@@ -52,12 +52,15 @@ internal static class LiteLlmAccounts
         FROM "LiteLLM_TeamMembership" m LEFT JOIN "LiteLLM_BudgetTable" b ON b.budget_id = m.budget_id
         """;
 
-    /// <summary>Fills the cache from LiteLLM's tables; returns the keys skipped because their token is not a sha256 hex.</summary>
-    public static async Task<int> LoadIntoAsync(NpgsqlDataSource source, Accounts accounts, CancellationToken cancel = default)
+    /// <summary>
+    /// Fills the cache from LiteLLM's tables, or with <paramref name="only"/> just that key, user, or team with
+    /// its members; returns the keys skipped because their token is not a sha256 hex.
+    /// </summary>
+    public static async Task<int> LoadIntoAsync(NpgsqlDataSource source, Accounts accounts, AccountChange? only = null, CancellationToken cancel = default)
     {
         await using var connection = await source.OpenConnectionAsync(cancel);
         var skipped = 0;
-        await using (var command = new NpgsqlCommand(KeySelect, connection))
+        await using (var command = Select(connection, KeySelect, "k.token", only, AccountTable.Key))
         await using (var r = await command.ExecuteReaderAsync(cancel))
         {
             while (await r.ReadAsync(cancel))
@@ -91,7 +94,7 @@ internal static class LiteLlmAccounts
         }
 
         var roles = new List<(string Team, string User, string Role)>();
-        await using (var command = new NpgsqlCommand(TeamSelect, connection))
+        await using (var command = Select(connection, TeamSelect, "team_id", only, AccountTable.Team))
         await using (var r = await command.ExecuteReaderAsync(cancel))
         {
             while (await r.ReadAsync(cancel))
@@ -117,7 +120,7 @@ internal static class LiteLlmAccounts
             }
         }
 
-        await using (var command = new NpgsqlCommand(UserSelect, connection))
+        await using (var command = Select(connection, UserSelect, "user_id", only, AccountTable.User))
         await using (var r = await command.ExecuteReaderAsync(cancel))
         {
             while (await r.ReadAsync(cancel))
@@ -152,7 +155,7 @@ internal static class LiteLlmAccounts
         foreach (var (team, user, role) in roles)
             members[(team, user)] = new TeamMemberSettings { TeamId = team, UserId = user, Role = role };
         var spends = new Dictionary<(string, string), SpendCounter>();
-        await using (var command = new NpgsqlCommand(MembershipSelect, connection))
+        await using (var command = Select(connection, MembershipSelect, "m.team_id", only, AccountTable.Team))
         await using (var r = await command.ExecuteReaderAsync(cancel))
         {
             while (await r.ReadAsync(cancel))
@@ -166,6 +169,16 @@ internal static class LiteLlmAccounts
         foreach (var (id, settings) in members)
             accounts.Members[id] = new TeamMember(settings, spends.GetValueOrDefault(id) ?? new SpendCounter());
         return skipped;
+    }
+
+    // A partial load reads only its own table's rows; the others' selects match nothing.
+    private static NpgsqlCommand Select(NpgsqlConnection connection, string select, string idColumn, AccountChange? only, AccountTable table)
+    {
+        if (only is not { } change)
+            return new NpgsqlCommand(select, connection);
+        var command = new NpgsqlCommand(change.Table == table ? $"{select} WHERE {idColumn} = @id" : $"{select} WHERE false", connection);
+        command.Add("id", change.Id);
+        return command;
     }
 
     private const string KeyUpsert = """
