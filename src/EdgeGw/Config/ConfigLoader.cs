@@ -160,6 +160,12 @@ internal static class ConfigLoader
             SpendLogsRetention = Duration(values, Child(map, "maximum_spend_logs_retention_period"), $"{path}.maximum_spend_logs_retention_period"),
             SpendLogsRetentionInterval = Duration(values, Child(map, "maximum_spend_logs_retention_interval"), $"{path}.maximum_spend_logs_retention_interval"),
         };
+        if (values.NonNegativeInt(Child(map, "database_connection_pool_limit"), $"{path}.database_connection_pool_limit") is { } poolLimit)
+        {
+            if (poolLimit < 1)
+                throw new ConfigException($"{path}.database_connection_pool_limit", "must be at least 1");
+            settings = settings with { DatabaseConnectionPoolLimit = poolLimit };
+        }
         // As LiteLLM's proxy: the config's database_url wins over (and in LiteLLM, overwrites) DATABASE_URL.
         if (values.String(Child(map, "database_url"), $"{path}.database_url") is { Length: > 0 } configured)
             settings = settings with { DatabaseUrl = configured, DatabaseUrlSource = $"{path}.database_url" };
@@ -168,7 +174,7 @@ internal static class ConfigLoader
         ignored.AddUnknown(map, path, "master_key", "max_request_size_mb", "max_response_size_mb", "max_parallel_requests", "global_max_parallel_requests",
             "token_rate_limit_type", "graceful_shutdown_seconds", "litellm_key_header_name", "disable_spend_logs",
             "enforce_user_param", "allow_requests_on_db_unavailable", "database_url", "maximum_spend_logs_retention_period",
-            "maximum_spend_logs_retention_interval");
+            "maximum_spend_logs_retention_interval", "database_connection_pool_limit");
         return settings;
     }
 

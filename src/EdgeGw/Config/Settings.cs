@@ -40,6 +40,8 @@ internal sealed record GeneralSettings
     public string? DatabaseUrl { get; init; }
     /// <summary>Where <see cref="DatabaseUrl"/> came from, for messages: <c>general_settings.database_url</c> or <c>DATABASE_URL</c>.</summary>
     public string DatabaseUrlSource { get; init; } = "";
+    /// <summary><c>database_connection_pool_limit</c>: PostgreSQL connections at most, unless the URL's own <c>connection_limit</c> says.</summary>
+    public int? DatabaseConnectionPoolLimit { get; init; }
 }
 
 /// <summary><c>litellm_settings</c>: request behaviour shared by all deployments.</summary>

@@ -15,5 +15,11 @@ internal abstract record DatabaseChoice
 
     /// <summary>PostgreSQL when the config or the environment names a database URL, as LiteLLM; otherwise the SQLite file.</summary>
     public static DatabaseChoice For(Config.GeneralSettings general, string sqlitePath) =>
-        general.DatabaseUrl is { } url ? new Postgres(url, general.DatabaseUrlSource) : new Sqlite(sqlitePath);
+        general.DatabaseUrl is { } url ? new Postgres(WithPoolLimit(url, general.DatabaseConnectionPoolLimit), general.DatabaseUrlSource) : new Sqlite(sqlitePath);
+
+    // LiteLLM passes database_connection_pool_limit to Prisma as the URL's connection_limit; one written in the URL stays.
+    private static string WithPoolLimit(string url, int? limit) =>
+        limit is not { } n || url.Contains("connection_limit=", StringComparison.Ordinal)
+            ? url
+            : url + (url.Contains('?', StringComparison.Ordinal) ? '&' : '?') + "connection_limit=" + n.ToString(System.Globalization.CultureInfo.InvariantCulture);
 }

@@ -26,6 +26,22 @@ public sealed class DatabaseUrlConfigTests
     }
 
     [Fact]
+    public void DatabaseConnectionPoolLimit_BecomesTheUrlsConnectionLimit()
+    {
+        var choice = Choose(", database_connection_pool_limit: 7", new() { ["DATABASE_URL"] = "postgresql://u:p@db:5432/litellm?sslmode=disable" });
+
+        Assert.Equal("postgresql://u:p@db:5432/litellm?sslmode=disable&connection_limit=7", ((DatabaseChoice.Postgres)choice).Url);
+    }
+
+    [Fact]
+    public void ConnectionLimitInTheUrl_WinsOverThePoolLimitSetting()
+    {
+        var choice = Choose(", database_connection_pool_limit: 7", new() { ["DATABASE_URL"] = "postgresql://u:p@db/litellm?connection_limit=3" });
+
+        Assert.Equal("postgresql://u:p@db/litellm?connection_limit=3", ((DatabaseChoice.Postgres)choice).Url);
+    }
+
+    [Fact]
     public void NoDatabaseUrl_KeepsTheSqliteFile()
     {
         Assert.Equal(new DatabaseChoice.Sqlite("edgegw.db"), Choose("", []));
