@@ -144,6 +144,25 @@ internal sealed class SpendCounter(long nanos = 0, long resetAtMs = 0, long sequ
     /// </summary>
     public void Observe(long nanos, long resetAtMs)
     {
+        ObserveCore(nanos, resetAtMs);
+    }
+
+    /// <summary>
+    /// Another replica's admin set this spend: taken as it is (not only upwards), held against the
+    /// database's older value like a local set, and not written from here (the setting replica writes it).
+    /// </summary>
+    public void Replace(long nanos)
+    {
+        lock (_lock)
+        {
+            Commit(nanos - _nanos);
+            _nanos = nanos;
+            _observeAfterMs = Environment.TickCount64 + (long)SetHold.TotalMilliseconds;
+        }
+    }
+
+    private void ObserveCore(long nanos, long resetAtMs)
+    {
         lock (_lock)
         {
             // The database still holds the spend an admin just replaced until the writer's next batch: not taken back in meanwhile.

@@ -11,7 +11,19 @@ namespace EdgeGw.Storage;
 /// </summary>
 internal sealed class AccountSync(IAccountStore store, Accounts cache) : IAccountChangeSink
 {
-    public Task ChangedAsync(AccountChange change, CancellationToken cancel) => ReloadAsync(change, cancel);
+    public async Task ChangedAsync(AccountChange change, CancellationToken cancel)
+    {
+        await ReloadAsync(change, cancel);
+        if (change.SpendSetNanos is { } nanos && SpendOf(change) is { } spend)
+            spend.Replace(nanos);
+    }
+
+    private SpendCounter? SpendOf(AccountChange change) => change.Table switch
+    {
+        AccountTable.Key => TokenHash.TryParseHex(change.Id, out var token) && cache.Keys.TryGetValue(token, out var key) ? key.Spend : null,
+        AccountTable.Team => cache.Teams.TryGetValue(change.Id, out var team) ? team.Spend : null,
+        _ => cache.Users.TryGetValue(change.Id, out var user) ? user.Spend : null,
+    };
 
     public Task ReloadAllAsync(CancellationToken cancel) => ReloadAsync(null, cancel);
 

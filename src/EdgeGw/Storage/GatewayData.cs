@@ -31,6 +31,8 @@ internal sealed partial class GatewayData : IAsyncDisposable
     }
 
     public IAccountStore AccountStore { get; }
+    /// <summary>How admin changes reach other replicas; null on SQLite (one process).</summary>
+    public IAccountChanges? AccountChanges { get; private init; }
     /// <summary>Where the admin spend routes read: EdgeGw's table on SQLite, <c>LiteLLM_SpendLogs</c> on PostgreSQL.</summary>
     public ISpendReports SpendReports { get; }
     public Accounts Accounts { get; }
@@ -75,7 +77,7 @@ internal sealed partial class GatewayData : IAsyncDisposable
                 changes.Start(new AccountSync(accountStore, accounts));
                 var refresh = new PostgresSpendRefresh(store.Source, accounts, logger);
                 return new GatewayData(accountStore, new PostgresSpendReports(store.Source), accounts, writer, time, store, $"PostgreSQL {store.Url.Redacted}",
-                    sqlite: null, new SpendLogCleanup(new PostgresSpendLogRetention(store.Source), time, logger), changes, refresh);
+                    sqlite: null, new SpendLogCleanup(new PostgresSpendLogRetention(store.Source), time, logger), changes, refresh) { AccountChanges = changes };
             }
             catch (StoreUnavailableException e)
             {

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net;
+using EdgeGw.Storage;
 using EdgeGw.Tests.Infrastructure;
 
 namespace EdgeGw.Tests.Postgres;
@@ -157,5 +158,42 @@ public class PostgresReplicaTests(PostgresServer server)
         await Task.Delay(TimeSpan.FromSeconds(2.5));
 
         Assert.Equal(0m, await gateway.KeySpendAsync(key));
+    }
+
+    [Fact]
+    public async Task SpendSetByAnAdminOnOneReplica_LowersTheOthersCachedSpend()
+    {
+        await using var replicas = await TwoReplicasAsync();
+        var (a, b) = replicas;
+        var key = await replicas.KeyServedByBothAsync();
+        var clock = Stopwatch.StartNew();
+        while (await b.KeySpendAsync(key) < AdminClient.ChatCost && clock.Elapsed < SpendBound)
+            await Task.Delay(50);
+
+        await a.PostAdminAsync("/key/update", $$"""{"key":"{{key}}","spend":0}""");
+
+        // B only ever raises spend from the database: the set reaches it as a change, within a second.
+        clock.Restart();
+        var seen = await b.KeySpendAsync(key);
+        while (seen != 0m && clock.Elapsed < TimeSpan.FromSeconds(1))
+        {
+            await Task.Delay(20);
+            seen = await b.KeySpendAsync(key);
+        }
+        Assert.Equal(0m, seen);
+        // Nor is it taken back from the database's older value by B's refreshes meanwhile.
+        await Task.Delay(TimeSpan.FromSeconds(2.5));
+        Assert.Equal(0m, await b.KeySpendAsync(key));
+    }
+
+    [Theory]
+    [InlineData("key:ab12", null)]
+    [InlineData("spend=0:team:t:1", 0L)]
+    [InlineData("spend=-5:user:alice", -5L)]
+    public void ChangePayload_RoundTrips(string payload, long? spendSet)
+    {
+        Assert.True(AccountChange.TryParse(payload, out var change));
+        Assert.Equal(spendSet, change.SpendSetNanos);
+        Assert.Equal(payload, change.ToPayload());
     }
 }

@@ -10,11 +10,11 @@ namespace EdgeGw.Api.Admin;
 /// </summary>
 internal static class CounterChanges
 {
-    public static ValueTask PersistAsync<T>(GatewayData data, Account<T> account, BudgetDuration? duration, bool durationChanged, decimal? spend, DateTimeOffset now)
+    public static async ValueTask PersistAsync<T>(GatewayData data, Account<T> account, BudgetDuration? duration, bool durationChanged, decimal? spend, DateTimeOffset now)
         where T : AccountSettings
     {
         if (spend is null && !durationChanged)
-            return ValueTask.CompletedTask;
+            return;
         var counterState = account.Spend.Set(spend is { } s ? Money.ToNanos(s) : null, duration, durationChanged, now, data.Ledger.Clock);
         var (table, id) = account.Settings switch
         {
@@ -23,7 +23,12 @@ internal static class CounterChanges
             KeySettings k => (CounterTable.Key, k.Token.ToHex()),
             _ => throw new InvalidOperationException("unknown account"),
         };
-        return data.Writer.EnqueueAsync(new SpendWork { Counters = [new CounterUpdate(table, id, counterState)] });
+        await data.Writer.EnqueueAsync(new SpendWork { Counters = [new CounterUpdate(table, id, counterState)] });
+        if (spend is not null && data.AccountChanges is { } changes)
+        {
+            var accountTable = table switch { CounterTable.Key => AccountTable.Key, CounterTable.Team => AccountTable.Team, _ => AccountTable.User };
+            await changes.PublishAsync([new AccountChange(accountTable, id) { SpendSetNanos = counterState.Nanos }]);
+        }
     }
 
 }
