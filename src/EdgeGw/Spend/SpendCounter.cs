@@ -120,11 +120,7 @@ internal sealed class SpendCounter(long nanos = 0, long resetAtMs = 0, long sequ
         lock (_lock)
         {
             if (nanos is not null)
-            {
-                Commit(nanos.Value - _nanos);
-                _nanos = nanos.Value;
-                _observeAfterMs = Environment.TickCount64 + (long)SetHold.TotalMilliseconds;
-            }
+                SetSpendHeld(nanos.Value);
             if (durationChanged)
                 _resetAtMs = duration is null ? 0 : duration.NextReset(now, clock).ToUnixTimeMilliseconds();
             _sequence++;
@@ -143,25 +139,6 @@ internal sealed class SpendCounter(long nanos = 0, long resetAtMs = 0, long sequ
     /// are not in the database, so a lower value there is older, not less).
     /// </summary>
     public void Observe(long nanos, long resetAtMs)
-    {
-        ObserveCore(nanos, resetAtMs);
-    }
-
-    /// <summary>
-    /// Another replica's admin set this spend: taken as it is (not only upwards), held against the
-    /// database's older value like a local set, and not written from here (the setting replica writes it).
-    /// </summary>
-    public void Replace(long nanos)
-    {
-        lock (_lock)
-        {
-            Commit(nanos - _nanos);
-            _nanos = nanos;
-            _observeAfterMs = Environment.TickCount64 + (long)SetHold.TotalMilliseconds;
-        }
-    }
-
-    private void ObserveCore(long nanos, long resetAtMs)
     {
         lock (_lock)
         {
@@ -183,5 +160,23 @@ internal sealed class SpendCounter(long nanos = 0, long resetAtMs = 0, long sequ
                 _nanos = nanos;
             }
         }
+    }
+
+    /// <summary>
+    /// Another replica's admin set this spend: taken as it is (not only upwards), held against the
+    /// database's older value like a local set, and not written from here (the setting replica writes it).
+    /// </summary>
+    public void Replace(long nanos)
+    {
+        lock (_lock)
+            SetSpendHeld(nanos);
+    }
+
+    // Under the lock: the database holds the replaced value until the setting replica's writer stores the new one.
+    private void SetSpendHeld(long nanos)
+    {
+        Commit(nanos - _nanos);
+        _nanos = nanos;
+        _observeAfterMs = Environment.TickCount64 + (long)SetHold.TotalMilliseconds;
     }
 }
