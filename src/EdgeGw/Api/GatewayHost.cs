@@ -62,15 +62,23 @@ internal static partial class GatewayHost
         });
         time ??= TimeProvider.System;
         builder.Services.AddSingleton(services =>
-            new GatewayRuntime(config, time, Storage.GatewayData.Open(Storage.DatabaseChoice.For(config.General, databasePath), time, services.GetRequiredService<ILoggerFactory>()),
-                new Observability.GatewayTelemetry(services.GetRequiredService<ILoggerFactory>().CreateLogger(Observability.GatewayTelemetry.RequestLogCategory))));
+        {
+            var loggers = services.GetRequiredService<ILoggerFactory>();
+            return new GatewayRuntime(config, time, Storage.GatewayData.Open(Storage.DatabaseChoice.For(config.General, databasePath), time, loggers),
+                new Observability.GatewayTelemetry(loggers.CreateLogger(Observability.GatewayTelemetry.RequestLogCategory)),
+                config.Redis is { } redis ? Shared.RedisConnection.Open(redis, loggers.CreateLogger("EdgeGw.Redis")) : null);
+        });
         builder.Services.AddSingleton<RequestDispatcher>();
         builder.Services.AddSingleton(new Streaming.StreamLimits { WriteTimeout = listen.StreamWriteTimeout });
 
         var app = builder.Build();
         var dispatcher = app.Services.GetRequiredService<RequestDispatcher>();
-        var data = app.Services.GetRequiredService<GatewayRuntime>().Data;
-        app.Lifetime.ApplicationStopped.Register(() => data.DisposeAsync().AsTask().GetAwaiter().GetResult());
+        var runtime = app.Services.GetRequiredService<GatewayRuntime>();
+        app.Lifetime.ApplicationStopped.Register(() =>
+        {
+            runtime.Data.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            runtime.Redis?.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        });
         app.Run(dispatcher.DispatchAsync);
         return app;
     }

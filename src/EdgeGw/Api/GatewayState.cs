@@ -54,10 +54,12 @@ internal sealed class GatewayRuntime : IDisposable
 {
     private GatewayState _current;
 
-    public GatewayRuntime(GatewayConfig config, TimeProvider time, GatewayData data, Observability.GatewayTelemetry? telemetry = null)
+    public GatewayRuntime(GatewayConfig config, TimeProvider time, GatewayData data, Observability.GatewayTelemetry? telemetry = null,
+        Shared.RedisConnection? redis = null)
     {
         Time = time;
         Data = data;
+        Redis = redis;
         Telemetry = telemetry ?? new Observability.GatewayTelemetry(Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
         Telemetry.Metrics.Accounts = data.Accounts;
         Telemetry.Metrics.SpendWriter = data.Writer;
@@ -70,6 +72,8 @@ internal sealed class GatewayRuntime : IDisposable
     }
 
     public GatewayData Data { get; }
+    /// <summary>The Redis replicas share limits and router state through (chosen at start, kept across reloads); null: this process alone.</summary>
+    public Shared.RedisConnection? Redis { get; }
     /// <summary>Metrics and the request log: kept across config reloads.</summary>
     public Observability.GatewayTelemetry Telemetry { get; }
 

@@ -10,7 +10,6 @@ internal enum DeferredFeatureKind
     Callbacks,
     ModelsInDatabase,
     AdminUi,
-    Redis,
 }
 
 /// <summary>One of them, with what asked for it; <see cref="Describe"/> says what EdgeGw does instead.</summary>
@@ -24,10 +23,8 @@ internal sealed record DeferredFeature(DeferredFeatureKind Kind, string Source, 
             $"{Source} ({Detail}) are not sent yet: each request is in the spend log (/spend/logs), the request log line and /metrics",
         DeferredFeatureKind.ModelsInDatabase =>
             $"{Source} is set but EdgeGw reads models only from the config file (edit it and send SIGHUP to reload)",
-        DeferredFeatureKind.AdminUi =>
-            $"{Source} is set but EdgeGw has no admin UI (/ui) yet: manage keys, teams and users with the admin API and the master key",
         _ =>
-            $"{Source} is set but EdgeGw does not use Redis: rate limits, cooldowns and routing state live in its one process (run one gateway per database)",
+            $"{Source} is set but EdgeGw has no admin UI (/ui) yet: manage keys, teams and users with the admin API and the master key",
     };
 }
 
@@ -36,8 +33,6 @@ internal static class DeferredFeatures
 {
     /// <summary>Callbacks EdgeGw already covers: its /metrics endpoint is always on.</summary>
     private static readonly string[] Covered = ["prometheus"];
-
-    private static readonly string[] RedisKeys = ["redis_host", "redis_port", "redis_password", "redis_url", "redis_db"];
 
     public static ImmutableArray<DeferredFeature> Find(YamlValues values, YamlMappingNode? general, YamlMappingNode? litellm, YamlMappingNode? router,
         out ImmutableArray<string> keys)
@@ -72,10 +67,8 @@ internal static class DeferredFeatures
         if (ui.Count > 0)
             found.Add(new(DeferredFeatureKind.AdminUi, string.Join('/', ui)));
 
-        var redis = RedisKeys.Where(k => Present(router, k)).ToList();
-        if (redis.Count > 0)
-            found.Add(new(DeferredFeatureKind.Redis, $"router_settings.{string.Join('/', redis)}"));
-        handled.AddRange(RedisKeys.Select(k => $"router_settings.{k}"));
+        // Read by RedisSettingsReader: shared limits and router state.
+        handled.AddRange(RedisSettingsReader.RouterKeys.Select(k => $"router_settings.{k}"));
 
         keys = handled.ToImmutable();
         return found.ToImmutable();
@@ -84,8 +77,6 @@ internal static class DeferredFeatures
     // Lenient: a key EdgeGw does not act on must never stop it from starting.
     private static bool IsOn(YamlValues values, YamlMappingNode? map, string key, string path) =>
         values.String(YamlValues.Child(map, key), path) is { } text && Yaml11.Bool(text) != false;
-
-    private static bool Present(YamlMappingNode? map, string key) => !YamlValues.IsNull(YamlValues.Child(map, key));
 
     private static List<string> CallbackNames(YamlValues values, YamlNode? node, string path)
     {

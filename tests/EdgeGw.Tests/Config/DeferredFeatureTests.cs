@@ -56,7 +56,6 @@ public sealed class DeferredFeatureTests
             "config: litellm_settings.cache is set but EdgeGw has no response cache yet: every request goes to its provider",
             "config: litellm_settings.success_callback/failure_callback (langfuse) are not sent yet: each request is in the spend log (/spend/logs), the request log line and /metrics",
             "config: general_settings.store_model_in_db is set but EdgeGw reads models only from the config file (edit it and send SIGHUP to reload)",
-            "config: router_settings.redis_url is set but EdgeGw does not use Redis: rate limits, cooldowns and routing state live in its one process (run one gateway per database)",
         ];
         foreach (var line in expected)
             Assert.Contains(lines, l => l.EndsWith(line, StringComparison.Ordinal));

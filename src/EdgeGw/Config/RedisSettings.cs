@@ -1,0 +1,40 @@
+using System.Collections.Immutable;
+
+namespace EdgeGw.Config;
+
+/// <summary>What to do with limits while Redis cannot be reached.</summary>
+internal enum RedisFailureMode
+{
+    /// <summary>Each replica enforces the limits alone (LiteLLM's behaviour), with a loud log line and a metric.</summary>
+    Local,
+    /// <summary>Refuse requests that a shared limit governs until Redis answers again.</summary>
+    Closed,
+}
+
+/// <summary>
+/// The Redis every replica shares for limits, budgets and router state, from LiteLLM's settings:
+/// <c>router_settings.redis_*</c>, a <c>litellm_settings.cache_params</c> of <c>type: redis</c>, or
+/// <c>REDIS_*</c> in the environment. Chosen once at start, kept across config reloads.
+/// </summary>
+internal sealed record RedisSettings
+{
+    /// <summary>Where the settings came from, for log lines (never the values: they may hold a password).</summary>
+    public required string Source { get; init; }
+    /// <summary><c>redis://[user:password@]host:port[/db]</c> or <c>rediss://…</c>; wins over host/port as in LiteLLM.</summary>
+    public string? Url { get; init; }
+    public string? Host { get; init; }
+    public int Port { get; init; } = 6379;
+    public string? Username { get; init; }
+    public string? Password { get; init; }
+    public int? Database { get; init; }
+    public bool Ssl { get; init; }
+    /// <summary>Redis Cluster: <c>redis_startup_nodes</c> / <c>REDIS_CLUSTER_NODES</c> as <c>host:port</c>.</summary>
+    public ImmutableArray<string> ClusterNodes { get; init; } = [];
+    /// <summary>Redis Sentinel: <c>sentinel_nodes</c> / <c>REDIS_SENTINEL_NODES</c> with <c>service_name</c>.</summary>
+    public ImmutableArray<string> SentinelNodes { get; init; } = [];
+    public string? ServiceName { get; init; }
+    public string? SentinelPassword { get; init; }
+    /// <summary>How long one command may take before the request goes on without Redis (never hang a request on it).</summary>
+    public TimeSpan Timeout { get; init; } = TimeSpan.FromMilliseconds(250);
+    public RedisFailureMode OnUnavailable { get; init; } = RedisFailureMode.Local;
+}
