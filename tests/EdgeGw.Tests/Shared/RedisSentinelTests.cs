@@ -1,0 +1,57 @@
+using EdgeGw.Tests.Infrastructure;
+using EdgeGw.Tests.Ops;
+using Microsoft.Extensions.Logging;
+using static EdgeGw.Tests.Shared.RedisTopologyConfig;
+
+namespace EdgeGw.Tests.Shared;
+
+/// <summary>Redis Sentinel: a real master and a real Sentinel (<c>redis-server --sentinel</c>) watching it.</summary>
+public sealed class RedisSentinelTests
+{
+    [Fact]
+    public async Task SentinelNodesAndServiceName_CommandsReachTheMaster()
+    {
+        using var redis = RedisTopology.Sentinel(masterPassword: "master-pw", sentinelPassword: "sentinel-pw");
+        var settings = Read($$"""
+            litellm_settings:
+              cache_params:
+                type: redis
+                service_name: {{RedisTopology.ServiceName}}
+                sentinel_nodes: [["127.0.0.1", {{redis.SentinelPort}}]]
+                sentinel_password: os.environ/SENTINEL_PW
+                password: master-pw
+            """, ("SENTINEL_PW", "sentinel-pw"));
+        await using var connection = Open(settings);
+        await connection.Database.StringSetAsync("sentinel-probe", "via-sentinel");
+        Assert.Equal("via-sentinel", RedisTopology.RedisCli(["-p", redis.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--no-auth-warning", "-a", "master-pw", "get", "sentinel-probe"]).Trim());
+    }
+
+    [Fact]
+    public async Task OnlySentinelPassword_UsedForTheMasterToo()
+    {
+        using var redis = RedisTopology.Sentinel(masterPassword: "shared-pw", sentinelPassword: "shared-pw");
+        var settings = Read("", ("REDIS_SENTINEL_NODES", $"[[\"127.0.0.1\", {redis.SentinelPort}]]"),
+            ("REDIS_SERVICE_NAME", RedisTopology.ServiceName), ("REDIS_SENTINEL_PASSWORD", "shared-pw"));
+        await using var connection = Open(settings);
+        Assert.Equal(1, await connection.Database.StringIncrementAsync("sentinel-counter"));
+    }
+
+    [Theory]
+    [InlineData("othermaster", true)]
+    [InlineData("mymaster", false)]
+    public async Task NoMasterAtStart_GatewayStartsAndLogsWithoutPassword(string serviceName, bool sentinelUp)
+    {
+        using var redis = RedisTopology.Sentinel(sentinelPassword: "s3cret-pw");
+        var port = sentinelUp ? redis.SentinelPort : RedisProcess.FreePort();
+        var log = new CapturedLog();
+        var settings = Read($$"""
+            litellm_settings:
+              cache_params: { type: redis, service_name: {{serviceName}}, sentinel_nodes: [["127.0.0.1", {{port}}]], sentinel_password: s3cret-pw }
+            """);
+        await using var connection = Open(settings, log.CreateLogger("EdgeGw.Redis"));
+        Assert.False(connection.IsConnected);
+        Assert.Contains(log.Entries, entry => entry.Level == LogLevel.Error);
+        Assert.DoesNotContain(log.Entries, entry => entry.Message.Contains("s3cret", StringComparison.Ordinal));
+    }
+}
