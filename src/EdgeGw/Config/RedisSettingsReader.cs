@@ -95,9 +95,23 @@ internal static class RedisSettingsReader
             SslCertFile = block.String(values, "ssl_certfile").Value ?? values.Environment("REDIS_SSL_CERTFILE"),
             SslKeyFile = block.String(values, "ssl_keyfile").Value ?? values.Environment("REDIS_SSL_KEYFILE"),
         };
+        WarnIam(values, block);
         if (!settings.SentinelNodes.IsEmpty && settings.ServiceName is null)
             throw new ConfigException(sentinels.Path!, "Redis Sentinel needs service_name (REDIS_SERVICE_NAME): the name of the master the Sentinels watch");
         return RedisSettingsUrl.Resolve(settings, source);
+    }
+
+    // LiteLLM's cloud IAM sign-in (AWS ElastiCache, GCP Memorystore) mints tokens EdgeGw cannot yet: say so rather than fail AUTH silently.
+    private static void WarnIam(YamlValues values, RedisBlock block)
+    {
+        foreach (var kwarg in (string[])["aws_iam_auth", "gcp_service_account"])
+        {
+            var (value, path) = block.String(values, kwarg);
+            if (value is not null && Yaml11.Bool(value) != false)
+                values.Warn($"{path}: IAM authentication to Redis is not supported yet; EdgeGw signs in with username/password only");
+        }
+        if (values.Environment("REDIS_GCP_SERVICE_ACCOUNT") is not null)
+            values.Warn("REDIS_GCP_SERVICE_ACCOUNT: IAM authentication to Redis is not supported yet; EdgeGw signs in with username/password only");
     }
 
     /// <summary>redis-py's <c>ssl_cert_reqs</c>: <c>none</c>, <c>optional</c> or <c>required</c> (any case, <c>CERT_</c> prefix allowed).</summary>

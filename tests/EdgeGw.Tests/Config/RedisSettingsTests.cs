@@ -117,6 +117,13 @@ public sealed class RedisSettingsTests
         Assert.Equal(DeferredFeatureKind.ResponseCache, Assert.Single(config.Deferred).Kind);
     }
 
+    [Theory]
+    [InlineData("litellm_settings: {cache_params: {type: redis, host: h, gcp_service_account: projects/-/serviceAccounts/sa}}", "", "litellm_settings.cache_params.gcp_service_account")]
+    [InlineData("general_settings: {master_key: sk-x, coordination_redis: {host: h, aws_iam_auth: true}}", "", "general_settings.coordination_redis.aws_iam_auth")]
+    [InlineData("", "REDIS_HOST=h;REDIS_GCP_SERVICE_ACCOUNT=sa", "REDIS_GCP_SERVICE_ACCOUNT")]
+    public void IamAuthentication_WarnedAsNotSupported(string yaml, string env, string key) =>
+        Assert.StartsWith(key + ": IAM authentication", Assert.Single(Parse(yaml, env).Warnings), StringComparison.Ordinal);
+
     [Fact]
     public void UrlWithEscapedColonInPassword_SplitAtTheFirstRealColon()
     {

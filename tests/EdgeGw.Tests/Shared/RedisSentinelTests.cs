@@ -54,4 +54,30 @@ public sealed class RedisSentinelTests
         Assert.Contains(log.Entries, entry => entry.Level == LogLevel.Error);
         Assert.DoesNotContain(log.Entries, entry => entry.Message.Contains("s3cret", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public async Task SentinelDownAtStart_ConnectsOnceItAnswers()
+    {
+        using var master = new RedisServer();
+        var port = RedisProcess.FreePort();
+        var settings = Read("", ("REDIS_SENTINEL_NODES", $"[[\"127.0.0.1\", {port}]]"), ("REDIS_SERVICE_NAME", "late"));
+        await using var connection = Open(settings);
+        Assert.False(connection.IsConnected);
+        var folder = Directory.CreateTempSubdirectory("edgegw-sentinel-").FullName;
+        try
+        {
+            var config = Path.Combine(folder, "sentinel.conf");
+            File.WriteAllLines(config, [$"port {port}", $"sentinel monitor late 127.0.0.1 {master.Port} 1"]);
+            using var sentinel = new RedisProcess(folder, port, ["--sentinel"], "+monitor master", configFile: config);
+            for (var i = 0; i < 300 && !connection.IsConnected; i++)
+                await Task.Delay(100);
+            Assert.True(connection.IsConnected);
+            await connection.Database.StringSetAsync("late-probe", "1");
+            Assert.Equal("1", (string?)master.Database.StringGet("late-probe"));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
 }
