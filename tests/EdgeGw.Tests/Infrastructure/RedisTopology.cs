@@ -14,6 +14,8 @@ public sealed class RedisTopology : IDisposable
     private readonly string _root = Directory.CreateTempSubdirectory("edgegw-redis-topology-").FullName;
     private readonly List<RedisProcess> _processes = [];
     private TestCertificateAuthority? _ca;
+    private RedisProcess? _sentinel;
+    private RedisProcess? _replica;
 
     private RedisTopology()
     {
@@ -25,7 +27,10 @@ public sealed class RedisTopology : IDisposable
     /// <summary>Every process's port: the Cluster's nodes, or the master and then the Sentinel.</summary>
     public IReadOnlyList<int> Ports => [.. _processes.Select(p => p.Port)];
 
-    public int SentinelPort => _processes[1].Port;
+    public int SentinelPort => _sentinel?.Port ?? throw new InvalidOperationException("not a Sentinel topology");
+
+    /// <summary>The replica of a Sentinel topology built with one: the master after a failover.</summary>
+    public int ReplicaPort => _replica?.Port ?? throw new InvalidOperationException("no replica");
 
     public TestCertificateAuthority Ca => _ca ?? throw new InvalidOperationException("not a TLS topology");
 
@@ -45,23 +50,36 @@ public sealed class RedisTopology : IDisposable
         });
     }
 
-    /// <summary>A master (with <c>requirepass</c> when given) and one Sentinel watching it as <see cref="ServiceName"/>.</summary>
-    public static RedisTopology Sentinel(string? masterPassword = null, string? sentinelPassword = null)
+    /// <summary>
+    /// A master (with <c>requirepass</c> when given), optionally a replica in sync with it, and one Sentinel
+    /// watching it as <see cref="ServiceName"/> (started last, so its first look at the master sees the replica).
+    /// </summary>
+    public static RedisTopology Sentinel(string? masterPassword = null, string? sentinelPassword = null, bool withReplica = false)
     {
         var topology = new RedisTopology();
         return topology.Build(() =>
         {
             var master = FreePort();
-            topology.Start(master, masterPassword is null ? ["--port", Text(master)] : ["--port", Text(master), "--requirepass", masterPassword]);
+            string[] auth = masterPassword is null ? [] : ["--requirepass", masterPassword, "--masterauth", masterPassword];
+            topology.Start(master, ["--port", Text(master), .. auth]);
+            if (withReplica)
+            {
+                var replica = FreePort();
+                topology._replica = new RedisProcess(topology._root, replica, ["--port", Text(replica), "--replicaof", "127.0.0.1", Text(master), .. auth],
+                    "MASTER <-> REPLICA sync: Finished with success");
+                topology._processes.Add(topology._replica);
+            }
             var sentinel = FreePort();
             var config = Path.Combine(topology._root, "sentinel.conf");
             File.WriteAllLines(config, [
                 $"port {Text(sentinel)}",
                 $"sentinel monitor {ServiceName} 127.0.0.1 {Text(master)} 1",
+                $"sentinel down-after-milliseconds {ServiceName} 2000",
                 .. masterPassword is null ? Array.Empty<string>() : [$"sentinel auth-pass {ServiceName} {masterPassword}"],
                 .. sentinelPassword is null ? Array.Empty<string>() : [$"requirepass {sentinelPassword}"],
             ]);
-            topology._processes.Add(new RedisProcess(topology._root, sentinel, ["--sentinel"], "+monitor master", configFile: config));
+            topology._sentinel = new RedisProcess(topology._root, sentinel, ["--sentinel"], withReplica ? "+slave slave" : "+monitor master", configFile: config);
+            topology._processes.Add(topology._sentinel);
         });
     }
 

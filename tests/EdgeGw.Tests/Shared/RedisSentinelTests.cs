@@ -1,6 +1,7 @@
 using EdgeGw.Tests.Infrastructure;
 using EdgeGw.Tests.Ops;
 using Microsoft.Extensions.Logging;
+using StackExchange.Redis;
 using static EdgeGw.Tests.Shared.RedisTopologyConfig;
 
 namespace EdgeGw.Tests.Shared;
@@ -80,4 +81,44 @@ public sealed class RedisSentinelTests
             Directory.Delete(folder, recursive: true);
         }
     }
+
+    [Fact]
+    public async Task Failover_WritesFollowTheNewMaster()
+    {
+        using var redis = RedisTopology.Sentinel(withReplica: true);
+        var settings = Read($$"""
+            general_settings:
+              master_key: sk-test
+              coordination_redis: { service_name: {{RedisTopology.ServiceName}}, sentinel_nodes: [["127.0.0.1", {{redis.SentinelPort}}]] }
+            """);
+        await using var connection = Open(settings);
+        await connection.Database.StringSetAsync("before", "1");
+        // The Sentinel takes a replica as promotable once it has its INFO (NOGOODSLAVE until then).
+        var failover = "";
+        for (var i = 0; i < 150 && !failover.StartsWith("OK", StringComparison.Ordinal); i++)
+        {
+            failover = RedisTopology.RedisCli(["-p", Port(redis.SentinelPort), "sentinel", "failover", RedisTopology.ServiceName]);
+            if (!failover.StartsWith("OK", StringComparison.Ordinal))
+                await Task.Delay(200);
+        }
+        Assert.StartsWith("OK", failover, StringComparison.Ordinal);
+        var written = false;
+        for (var i = 0; i < 300 && !written; i++)
+        {
+            await Task.Delay(100);
+            try
+            {
+                written = RedisTopology.RedisCli(["-p", Port(redis.ReplicaPort), "role"]).StartsWith("master", StringComparison.Ordinal)
+                    && await connection.Database.StringSetAsync("after", "2")
+                    && RedisTopology.RedisCli(["-p", Port(redis.ReplicaPort), "get", "after"]).Trim() == "2";
+            }
+            catch (RedisException)
+            {
+                // Between the old master stepping down and the switch: a write may be refused (READONLY) or time out.
+            }
+        }
+        Assert.True(written, "after the failover, writes did not reach the promoted replica within 30 s");
+    }
+
+    private static string Port(int port) => port.ToString(System.Globalization.CultureInfo.InvariantCulture);
 }
