@@ -39,7 +39,7 @@ internal static class DeferredFeatures
     {
         var found = ImmutableArray.CreateBuilder<DeferredFeature>();
         var handled = ImmutableArray.CreateBuilder<string>();
-        if (IsOn(values, litellm, "cache", "litellm_settings.cache"))
+        if (IsOn(values, litellm, "cache", "litellm_settings.cache") && !CachesNothing(litellm))
             found.Add(new(DeferredFeatureKind.ResponseCache, "litellm_settings.cache"));
         handled.Add("litellm_settings.cache");
         handled.Add("litellm_settings.cache_params");
@@ -69,10 +69,16 @@ internal static class DeferredFeatures
 
         // Read by RedisSettingsReader: shared limits and router state.
         handled.AddRange(RedisSettingsReader.RouterKeys.Select(k => $"router_settings.{k}"));
+        handled.AddRange(RedisSettingsReader.GeneralKeys.Select(k => $"general_settings.{k}"));
 
         keys = handled.ToImmutable();
         return found.ToImmutable();
     }
+
+    /// <summary><c>cache_params.supported_call_types: []</c>: LiteLLM's way to take Redis for limits and cache no response.</summary>
+    private static bool CachesNothing(YamlMappingNode? litellm) =>
+        YamlValues.Child(litellm, "cache_params") is YamlMappingNode cache
+        && YamlValues.Child(cache, "supported_call_types") is YamlSequenceNode { Children.Count: 0 };
 
     // Lenient: a key EdgeGw does not act on must never stop it from starting.
     private static bool IsOn(YamlValues values, YamlMappingNode? map, string key, string path) =>

@@ -28,13 +28,36 @@ internal sealed record RedisSettings
     public string? Password { get; init; }
     public int? Database { get; init; }
     public bool Ssl { get; init; }
-    /// <summary>Redis Cluster: <c>redis_startup_nodes</c> / <c>REDIS_CLUSTER_NODES</c> as <c>host:port</c>.</summary>
-    public ImmutableArray<string> ClusterNodes { get; init; } = [];
+    /// <summary>Redis Cluster: <c>redis_startup_nodes</c> / <c>REDIS_CLUSTER_NODES</c>; the client discovers the rest.</summary>
+    public ImmutableArray<RedisNode> ClusterNodes { get; init; } = [];
     /// <summary>Redis Sentinel: <c>sentinel_nodes</c> / <c>REDIS_SENTINEL_NODES</c> with <c>service_name</c>.</summary>
-    public ImmutableArray<string> SentinelNodes { get; init; } = [];
+    public ImmutableArray<RedisNode> SentinelNodes { get; init; } = [];
     public string? ServiceName { get; init; }
     public string? SentinelPassword { get; init; }
     /// <summary>How long one command may take before the request goes on without Redis (never hang a request on it).</summary>
     public TimeSpan Timeout { get; init; } = TimeSpan.FromMilliseconds(250);
     public RedisFailureMode OnUnavailable { get; init; } = RedisFailureMode.Local;
+    /// <summary>How the server's certificate is checked (redis-py's <c>ssl_cert_reqs</c>).</summary>
+    public RedisCertificateCheck SslCertReqs { get; init; } = RedisCertificateCheck.Required;
+    /// <summary>A PEM file of CAs to trust for the server's certificate (<c>ssl_ca_certs</c>), besides the system's.</summary>
+    public string? SslCaCerts { get; init; }
+    /// <summary>Whether the certificate must name the host connected to (<c>ssl_check_hostname</c>).</summary>
+    public bool SslCheckHostname { get; init; } = true;
+    /// <summary>A client certificate and its key, PEM (<c>ssl_certfile</c> / <c>ssl_keyfile</c>), for servers that ask for one.</summary>
+    public string? SslCertFile { get; init; }
+    public string? SslKeyFile { get; init; }
+}
+
+/// <summary>One <c>host</c>, <c>port</c> of a Cluster's startup nodes or of the Sentinels.</summary>
+internal readonly record struct RedisNode(string Host, int Port)
+{
+    public override string ToString() => Host.Contains(':', StringComparison.Ordinal) ? $"[{Host}]:{Port}" : $"{Host}:{Port}";
+}
+
+/// <summary>redis-py's <c>ssl_cert_reqs</c>: <c>required</c> (default), <c>optional</c> (no host name check), <c>none</c> (any certificate).</summary>
+internal enum RedisCertificateCheck
+{
+    Required,
+    Optional,
+    None,
 }

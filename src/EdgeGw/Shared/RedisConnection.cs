@@ -11,11 +11,14 @@ namespace EdgeGw.Shared;
 internal sealed partial class RedisConnection : IAsyncDisposable
 {
     private readonly ConnectionMultiplexer _multiplexer;
+    // With Sentinel: the connection to the Sentinels, which moves _multiplexer to a new master on failover.
+    private readonly ConnectionMultiplexer? _sentinels;
 
-    private RedisConnection(RedisSettings settings, ConnectionMultiplexer multiplexer)
+    private RedisConnection(RedisSettings settings, ConnectionMultiplexer multiplexer, ConnectionMultiplexer? sentinels)
     {
         Settings = settings;
         _multiplexer = multiplexer;
+        _sentinels = sentinels;
     }
 
     public RedisSettings Settings { get; }
@@ -27,15 +30,40 @@ internal sealed partial class RedisConnection : IAsyncDisposable
     public static RedisConnection Open(RedisSettings settings, ILogger logger)
     {
         var options = RedisOptions.For(settings);
-        var multiplexer = ConnectionMultiplexer.Connect(options);
+        ConnectionMultiplexer? sentinels = null;
+        ConnectionMultiplexer multiplexer;
+        if (RedisOptions.IsSentinel(settings))
+        {
+            sentinels = ConnectionMultiplexer.SentinelConnect(RedisOptions.ForSentinels(settings));
+            try
+            {
+                multiplexer = sentinels.GetSentinelMasterConnection(options);
+            }
+            catch (RedisConnectionException)
+            {
+                sentinels.Dispose();
+                // Unlike a lone server, a master nobody names cannot be waited for: say which service, never the password.
+                throw new InvalidOperationException(
+                    $"redis ({settings.Source}): no Sentinel at {string.Join(", ", settings.SentinelNodes)} named a master for service '{settings.ServiceName}'");
+            }
+        }
+        else
+        {
+            multiplexer = ConnectionMultiplexer.Connect(options);
+        }
         multiplexer.ConnectionFailed += (_, e) => LogConnectionFailed(logger, settings.Source, e.EndPoint?.ToString() ?? "?", e.FailureType.ToString());
         multiplexer.ConnectionRestored += (_, e) => LogConnectionRestored(logger, settings.Source, e.EndPoint?.ToString() ?? "?");
         if (!multiplexer.IsConnected)
             LogNotConnected(logger, settings.Source);
-        return new RedisConnection(settings, multiplexer);
+        return new RedisConnection(settings, multiplexer, sentinels);
     }
 
-    public async ValueTask DisposeAsync() => await _multiplexer.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        await _multiplexer.DisposeAsync();
+        if (_sentinels is not null)
+            await _sentinels.DisposeAsync();
+    }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "redis ({Source}): connection to {EndPoint} failed ({Failure}); shared limits fall back as configured until it returns")]
     private static partial void LogConnectionFailed(ILogger logger, string source, string endPoint, string failure);

@@ -1,13 +1,46 @@
-using System.Globalization;
 using EdgeGw.Config;
 using StackExchange.Redis;
 
 namespace EdgeGw.Shared;
 
-/// <summary>Turns LiteLLM-style Redis settings into StackExchange.Redis options.</summary>
+/// <summary>
+/// Turns LiteLLM-style Redis settings into StackExchange.Redis options, choosing the topology as
+/// redis-py does: a URL, else Cluster startup nodes (the client discovers the rest of the cluster),
+/// else Sentinels with a service name, else host and port.
+/// </summary>
 internal static class RedisOptions
 {
     public static ConfigurationOptions For(RedisSettings settings)
+    {
+        settings = RedisSettingsUrl.Resolve(settings, settings.Source);
+        var options = Base(settings);
+        if (settings.Url is null && !settings.ClusterNodes.IsEmpty)
+            AddAll(options, settings.ClusterNodes);
+        else if (IsSentinel(settings))
+        {
+            AddAll(options, settings.SentinelNodes);
+            options.ServiceName = settings.ServiceName;
+            // LiteLLM: without a password of the master's own, the Sentinels' is used for it too.
+            options.Password ??= settings.SentinelPassword;
+        }
+        else if (settings.Host is { } host)
+            options.EndPoints.Add(host, settings.Port);
+        return options;
+    }
+
+    /// <summary>The Sentinels' own connection: <c>sentinel_password</c>, no database, the same TLS.</summary>
+    public static ConfigurationOptions ForSentinels(RedisSettings settings)
+    {
+        var options = Base(settings with { Password = settings.SentinelPassword, Username = null, Database = null });
+        AddAll(options, settings.SentinelNodes);
+        options.ServiceName = settings.ServiceName;
+        return options;
+    }
+
+    public static bool IsSentinel(RedisSettings settings) =>
+        settings.Url is null && settings.ClusterNodes.IsEmpty && !settings.SentinelNodes.IsEmpty && settings.ServiceName is not null;
+
+    private static ConfigurationOptions Base(RedisSettings settings)
     {
         var options = new ConfigurationOptions
         {
@@ -18,42 +51,21 @@ internal static class RedisOptions
             AsyncTimeout = Milliseconds(settings.Timeout),
             ConnectRetry = 1,
             ClientName = "edgegw",
+            User = settings.Username,
+            Password = settings.Password,
+            Ssl = settings.Ssl,
         };
-        if (settings.Url is { } url)
-            FromUrl(options, url);
-        else if (settings.Host is { } host)
-            options.EndPoints.Add(host, settings.Port);
-        options.User ??= settings.Username;
-        options.Password ??= settings.Password;
-        options.Ssl |= settings.Ssl;
         if (settings.Database is { } db)
             options.DefaultDatabase = db;
+        if (settings.Ssl)
+            RedisTls.Apply(options, settings);
         return options;
     }
 
-    /// <summary><c>redis[s]://[[user]:password@]host[:port][/db]</c>, as redis-py's <c>from_url</c> reads it.</summary>
-    private static void FromUrl(ConfigurationOptions options, string text)
+    private static void AddAll(ConfigurationOptions options, IEnumerable<RedisNode> nodes)
     {
-        if (!Uri.TryCreate(text, UriKind.Absolute, out var uri) || uri.Scheme is not ("redis" or "rediss"))
-            throw new ConfigException("redis_url", "expected redis://[user:password@]host:port[/db] or rediss://… (the value is not repeated: it may hold a password)");
-        options.EndPoints.Add(uri.Host, uri.IsDefaultPort || uri.Port < 0 ? 6379 : uri.Port);
-        options.Ssl = uri.Scheme == "rediss";
-        if (uri.UserInfo.Length > 0)
-        {
-            var info = Uri.UnescapeDataString(uri.UserInfo);
-            var colon = info.IndexOf(':', StringComparison.Ordinal);
-            if (colon < 0)
-                options.Password = info;
-            else
-            {
-                if (colon > 0)
-                    options.User = info[..colon];
-                options.Password = info[(colon + 1)..];
-            }
-        }
-        var path = uri.AbsolutePath.Trim('/');
-        if (path.Length > 0 && int.TryParse(path, NumberStyles.None, CultureInfo.InvariantCulture, out var db))
-            options.DefaultDatabase = db;
+        foreach (var node in nodes)
+            options.EndPoints.Add(node.Host, node.Port);
     }
 
     private static int Milliseconds(TimeSpan span) => (int)Math.Max(1, span.TotalMilliseconds);

@@ -1,7 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
-using System.Text;
 using Npgsql;
 
 namespace EdgeGw.Tests.Infrastructure;
@@ -19,7 +16,7 @@ public sealed class PostgresServer : IDisposable
     private readonly string _root;
     private readonly string _bin;
     private Process _server;
-    private readonly StringBuilder _log = new();
+    private readonly ProcessLog _log = new();
     private int _databases;
 
     public PostgresServer()
@@ -34,7 +31,7 @@ public sealed class PostgresServer : IDisposable
         if (initCode != 0)
             Fail($"initdb exited {initCode}", initLog);
 
-        Port = FreePort();
+        Port = ProcessLog.FreePort();
         _server = StartServer();
     }
 
@@ -127,11 +124,7 @@ public sealed class PostgresServer : IDisposable
         Fail($"postgres did not accept connections on 127.0.0.1:{Port} within {StartTimeout.TotalSeconds} s ({last?.Message})", ServerLog());
     }
 
-    private string ServerLog()
-    {
-        lock (_log)
-            return _log.ToString();
-    }
+    private string ServerLog() => _log.Text;
 
     [System.Diagnostics.CodeAnalysis.DoesNotReturn]
     private static void Fail(string what, string log) =>
@@ -153,13 +146,6 @@ public sealed class PostgresServer : IDisposable
         if (candidates.Count == 0)
             Fail("no postgres/initdb under /usr/lib/postgresql/*/bin", "(install Debian's postgresql package: apt-get install -y postgresql)");
         return candidates[0];
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     // As root, setpriv execs the command as postgres in the same process, so the id we hold is the postmaster's.
@@ -197,20 +183,8 @@ public sealed class PostgresServer : IDisposable
     private Process Start(string file, IEnumerable<string> args)
     {
         var process = new Process { StartInfo = Command(file, args, asPostgres: true) };
-        process.OutputDataReceived += (_, e) => Append(e.Data);
-        process.ErrorDataReceived += (_, e) => Append(e.Data);
-        process.Start();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
+        _log.Start(process);
         return process;
-    }
-
-    private void Append(string? line)
-    {
-        if (line is null)
-            return;
-        lock (_log)
-            _log.AppendLine(line);
     }
 
     private void Stop()

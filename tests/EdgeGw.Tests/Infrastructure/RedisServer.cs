@@ -1,7 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
-using System.Text;
 using StackExchange.Redis;
 
 namespace EdgeGw.Tests.Infrastructure;
@@ -17,7 +14,7 @@ public sealed class RedisServer : IDisposable
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(20);
     private readonly string _root;
     private readonly string[] _extraArgs;
-    private readonly StringBuilder _log = new();
+    private readonly ProcessLog _log = new();
     private Process _server;
     private ConnectionMultiplexer? _client;
 
@@ -30,7 +27,7 @@ public sealed class RedisServer : IDisposable
     {
         _extraArgs = extraArgs;
         _root = Directory.CreateTempSubdirectory("edgegw-redis-").FullName;
-        Port = FreePort();
+        Port = ProcessLog.FreePort();
         _server = StartServer();
     }
 
@@ -74,15 +71,11 @@ public sealed class RedisServer : IDisposable
         args.AddRange(_extraArgs);
         var process = new Process
         {
-            StartInfo = new ProcessStartInfo(FindServer()) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false },
+            StartInfo = new ProcessStartInfo(FindServer()) { UseShellExecute = false },
         };
         foreach (var a in args)
             process.StartInfo.ArgumentList.Add(a);
-        process.OutputDataReceived += (_, e) => Append(e.Data);
-        process.ErrorDataReceived += (_, e) => Append(e.Data);
-        process.Start();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
+        _log.Start(process);
         WaitUntilReady(process);
         return process;
     }
@@ -103,18 +96,12 @@ public sealed class RedisServer : IDisposable
     }
 
     /// <summary>True once the server logged <paramref name="text"/>.</summary>
-    public bool Logged(string text)
-    {
-        lock (_log)
-            return _log.ToString().Contains(text, StringComparison.Ordinal);
-    }
+    public bool Logged(string text) => _log.Contains(text);
 
     [System.Diagnostics.CodeAnalysis.DoesNotReturn]
     private void Fail(string what)
     {
-        string log;
-        lock (_log)
-            log = _log.ToString();
+        var log = _log.Text;
         throw new InvalidOperationException($"the Redis test server could not start: {what}. Its output:\n{log}");
     }
 
@@ -126,21 +113,6 @@ public sealed class RedisServer : IDisposable
                 return candidate;
         }
         throw new InvalidOperationException("the Redis test server could not start: no redis-server in /usr/bin or /usr/local/bin (install Debian's redis-server package: apt-get install -y redis-server)");
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    private void Append(string? line)
-    {
-        if (line is null)
-            return;
-        lock (_log)
-            _log.AppendLine(line);
     }
 
     private void Stop()
