@@ -25,22 +25,46 @@ internal static class CooldownPolicy
     // LiteLLM's _should_retry: timeouts, lock conflicts, rate limits and server errors may pass.
     private static bool IsRetryable(int status) => status is 408 or 409 or 429 or >= 500;
 
-    /// <summary>Records a failed attempt and parks the deployment when the rule says so.</summary>
+    /// <summary>
+    /// Records a failed attempt and parks the deployment when the rule says so. With other replicas,
+    /// the failure also counts toward their shared minute: when that count (heard back without the
+    /// request waiting for it) breaks the rule, the deployment is parked then, here and everywhere.
+    /// </summary>
     public static void OnFailure(DeploymentHealth health, GatewayError error, int groupSize, RouterSettings settings, long now)
     {
         if (!Counts(error.Status))
             return;
         var (failures, successes) = health.RecordFailure(now);
+        if (ShouldPark(error.Status, failures, successes, groupSize, settings))
+        {
+            health.Park(now, Duration(error, settings));
+            return;
+        }
+        health.Peers?.Failed(health, now, shared =>
+        {
+            if (shared > failures && ShouldParkShared(shared, successes, settings))
+                health.Park(now, Duration(error, settings));
+        });
+    }
+
+    /// <summary>
+    /// The rules that count failures alone, on every replica's failures this minute. Successes are not
+    /// shared (that would cost a write per success), so the failure-ratio rule stays per replica.
+    /// </summary>
+    private static bool ShouldParkShared(long failures, int successes, RouterSettings settings) =>
+        settings.AllowedFails is { } allowed ? failures > allowed : successes == 0 && failures >= SingleDeploymentThreshold;
+
+    private static bool ShouldPark(int status, int failures, int successes, int groupSize, RouterSettings settings)
+    {
         var total = failures + successes;
-        var park = settings.AllowedFails is { } allowed
+        return settings.AllowedFails is { } allowed
             ? failures > allowed
-            : (groupSize > 1 && error.Status == 429)
+            : (groupSize > 1 && status == 429)
                 || (successes == 0 && failures >= SingleDeploymentThreshold)
                 || (groupSize > 1 && total >= MinimumRequests && failures * 2 > total)
-                || !IsRetryable(error.Status);
-        if (!park)
-            return;
-        var duration = error.RetryAfterSeconds is int seconds && seconds > 0 ? TimeSpan.FromSeconds(seconds) : settings.CooldownTime;
-        health.CoolDown(now + duration.Ticks);
+                || !IsRetryable(status);
     }
+
+    private static TimeSpan Duration(GatewayError error, RouterSettings settings) =>
+        error.RetryAfterSeconds is int seconds && seconds > 0 ? TimeSpan.FromSeconds(seconds) : settings.CooldownTime;
 }
