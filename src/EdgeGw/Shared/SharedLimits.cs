@@ -21,12 +21,13 @@ internal sealed partial class SharedLimits
 {
     private static readonly RedisScript Admit = RedisScript.Embedded("admit.lua");
     private static readonly RedisScript SettleScript = RedisScript.Embedded("settle.lua");
-    private static readonly string LeasePrefix = Convert.ToHexStringLower(Guid.NewGuid().ToByteArray().AsSpan(0, 6)) + ":";
     private const int Fixed = 6; // lease, ttl, tokens, nanos, n, m
 
     private readonly RedisConnection _redis;
     private readonly ILogger _logger;
     private readonly DenialMemory _denials = new();
+    // Lease ids are unique per replica (several may share a process in tests): a collision would merge two slots into one.
+    private readonly string _leasePrefix = Convert.ToHexStringLower(Guid.NewGuid().ToByteArray()) + ":";
     private long _leases;
     private long _fallbacks;
     private long _failures;
@@ -72,7 +73,7 @@ internal sealed partial class SharedLimits
         var keys = new RedisKey[(n + m) * 3];
         var values = new RedisValue[Fixed + n * 3 + m * 2];
         var entities = new EntityLimits[n];
-        values[0] = LeasePrefix + Interlocked.Increment(ref _leases).ToString(CultureInfo.InvariantCulture);
+        values[0] = _leasePrefix + Interlocked.Increment(ref _leases).ToString(CultureInfo.InvariantCulture);
         values[1] = (long)Settings.LeaseTtl.TotalMilliseconds;
         values[2] = tokens;
         values[3] = budget.Nanos;
