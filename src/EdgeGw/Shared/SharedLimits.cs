@@ -53,7 +53,8 @@ internal sealed partial class SharedLimits
     /// Admits against the shared state of <paramref name="targets"/>[0..count) (nulls skipped) and the
     /// budgets <paramref name="budget"/> holds locally. One round trip, never longer than the timeout.
     /// </summary>
-    public Task<SharedVerdict> AdmitAsync(ref LimitTargets targets, int count, long tokens, Caller caller, ref BudgetHold budget)
+    public Task<SharedVerdict> AdmitAsync(ref LimitTargets targets, int count, long tokens, Caller caller, ref BudgetHold budget,
+        Accounts accounts, GlobalBudget global)
     {
         var n = 0;
         for (var i = 0; i < count; i++)
@@ -98,7 +99,7 @@ internal sealed partial class SharedLimits
         for (var j = 0; j < m; j++)
         {
             var counter = budget.Counter(j);
-            var slot = budget.Slot(j);
+            var slot = BudgetSlot.Of(counter, caller, accounts, global);
             counters[j] = counter;
             slots[j] = slot;
             var id = BudgetId(slot, caller);

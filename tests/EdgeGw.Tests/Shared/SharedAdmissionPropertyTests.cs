@@ -82,7 +82,7 @@ public sealed class SharedAdmissionPropertyTests(RedisServer redis)
                         var actual = random.Next(0, (int)h.Tokens + 1);
                         h.Admission.Complete(actual, DateTimeOffset.UtcNow.UtcTicks);
                         h.Hold.TokensDone(actual);
-                        h.Hold.BudgetDone(0);
+                        h.Hold.BudgetDone();
                         tokens -= h.Tokens - actual;
                         held.RemoveAt(i);
                     }
@@ -114,7 +114,7 @@ public sealed class SharedAdmissionPropertyTests(RedisServer redis)
         if (!Admission.TryAdmit(ref targets, 1, reservation, now, out var admission, out _))
             return Task.FromResult<Held?>(null);
         var budget = new BudgetHold();
-        var pending = shared.AdmitAsync(ref targets, 1, reservation, Caller.Anonymous, ref budget);
+        var pending = shared.AdmitAsync(ref targets, 1, reservation, Caller.Anonymous, ref budget, new Accounts(), GlobalBudget.None);
         return ContinueAsync(pending, admission, replica, reservation);
     }
 
