@@ -141,7 +141,8 @@ internal sealed partial class SharedLimits
             return new SharedVerdict(SharedOutcome.Failed, Error: BudgetRefusal(hold.Slots[index], caller, answer[3], answer[4]));
         var kind = answer[0] switch { 1 => LimitKind.Requests, 2 => LimitKind.Tokens, _ => LimitKind.Parallel };
         var entity = hold.Entities[index];
-        _denials.Remember(entity.Id, kind, answer[3], retry);
+        // A parallel slot frees whenever a request ends, not on a clock: its refusal is kept only briefly.
+        _denials.Remember(entity.Id, kind, answer[3], kind == LimitKind.Parallel ? TimeSpan.FromMilliseconds(100) : retry);
         return new SharedVerdict(SharedOutcome.Refused, Refusal: new Refusal(entity, kind, answer[3], retry));
     }
 
