@@ -46,6 +46,8 @@ internal sealed record RedisSettings
     /// <summary>A client certificate and its key, PEM (<c>ssl_certfile</c> / <c>ssl_keyfile</c>), for servers that ask for one.</summary>
     public string? SslCertFile { get; init; }
     public string? SslKeyFile { get; init; }
+    /// <summary>How long a parallel slot or budget reservation in Redis outlives a replica that never settled it (it crashed).</summary>
+    public TimeSpan LeaseTtl { get; init; } = TimeSpan.FromMinutes(10);
 }
 
 /// <summary>One <c>host</c>, <c>port</c> of a Cluster's startup nodes or of the Sentinels.</summary>

@@ -14,14 +14,17 @@ internal sealed partial class RedisConnection : IAsyncDisposable
     // With Sentinel: the connection to the Sentinels, which moves _multiplexer to a new master on failover.
     private readonly ConnectionMultiplexer? _sentinels;
 
-    private RedisConnection(RedisSettings settings, ConnectionMultiplexer multiplexer, ConnectionMultiplexer? sentinels)
+    private RedisConnection(RedisSettings settings, ConnectionMultiplexer multiplexer, ConnectionMultiplexer? sentinels, ILogger logger)
     {
         Settings = settings;
+        Logger = logger;
         _multiplexer = multiplexer;
         _sentinels = sentinels;
     }
 
     public RedisSettings Settings { get; }
+    /// <summary>Where Redis failures are told (the shared limits' breaker logs here too).</summary>
+    public ILogger Logger { get; }
     public IDatabase Database => _multiplexer.GetDatabase(Settings.Database ?? -1);
     public ISubscriber Subscriber => _multiplexer.GetSubscriber();
     public bool IsConnected => _multiplexer.IsConnected;
@@ -55,7 +58,7 @@ internal sealed partial class RedisConnection : IAsyncDisposable
         multiplexer.ConnectionRestored += (_, e) => LogConnectionRestored(logger, settings.Source, e.EndPoint?.ToString() ?? "?");
         if (!multiplexer.IsConnected)
             LogNotConnected(logger, settings.Source);
-        return new RedisConnection(settings, multiplexer, sentinels);
+        return new RedisConnection(settings, multiplexer, sentinels, logger);
     }
 
     public async ValueTask DisposeAsync()

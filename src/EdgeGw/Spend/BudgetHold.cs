@@ -22,6 +22,14 @@ internal struct BudgetHold
     private long _nanos;
 
     public readonly long Nanos => _nanos;
+    public readonly int Count => _count;
+    public readonly IBudgetCounter Counter(int i) => _counters[i]!;
+
+    /// <summary>The same reservation in the Redis replicas share: settled when this hold releases.</summary>
+    public EdgeGw.Shared.SharedHold? Shared { get; set; }
+
+    /// <summary>The request's cost, added to the counters just before the hold releases (for the shared settlement).</summary>
+    public readonly void Charged(long nanos) => Shared?.Charged(nanos);
 
     internal void Start(long nanos)
     {
@@ -42,6 +50,9 @@ internal struct BudgetHold
 
     public void Release()
     {
+        var shared = Shared;
+        Shared = null;
+        shared?.BudgetDone();
         var count = _count;
         _count = 0;
         for (var i = 0; i < count; i++)
