@@ -64,9 +64,13 @@ internal static partial class GatewayHost
         builder.Services.AddSingleton(services =>
         {
             var loggers = services.GetRequiredService<ILoggerFactory>();
-            return new GatewayRuntime(config, time, Storage.GatewayData.Open(Storage.DatabaseChoice.For(config.General, databasePath), time, loggers),
-                new Observability.GatewayTelemetry(loggers.CreateLogger(Observability.GatewayTelemetry.RequestLogCategory)),
-                config.Redis is { } redis ? Shared.RedisConnection.Open(redis, loggers.CreateLogger("EdgeGw.Redis")) : null);
+            // Redis first: with it, account changes travel over its pub/sub instead of PostgreSQL's NOTIFY.
+            var redis = config.Redis is { } settings ? Shared.RedisConnection.Open(settings, loggers.CreateLogger("EdgeGw.Redis")) : null;
+            var runtime = new GatewayRuntime(config, time, Storage.GatewayData.Open(Storage.DatabaseChoice.For(config.General, databasePath), time, loggers, redis),
+                new Observability.GatewayTelemetry(loggers.CreateLogger(Observability.GatewayTelemetry.RequestLogCategory)), redis);
+            if (redis is not null)
+                runtime.RouterState = new Shared.RedisRouterState(redis, runtime.Health, time, loggers.CreateLogger("EdgeGw.Redis"));
+            return runtime;
         });
         builder.Services.AddSingleton<RequestDispatcher>();
         builder.Services.AddSingleton(new Streaming.StreamLimits { WriteTimeout = listen.StreamWriteTimeout });
@@ -76,6 +80,7 @@ internal static partial class GatewayHost
         var runtime = app.Services.GetRequiredService<GatewayRuntime>();
         app.Lifetime.ApplicationStopped.Register(() =>
         {
+            runtime.RouterState?.DisposeAsync().AsTask().GetAwaiter().GetResult();
             runtime.Data.DisposeAsync().AsTask().GetAwaiter().GetResult();
             runtime.Redis?.DisposeAsync().AsTask().GetAwaiter().GetResult();
         });

@@ -74,6 +74,8 @@ internal sealed class GatewayRuntime : IDisposable
     public GatewayData Data { get; }
     /// <summary>The Redis replicas share limits and router state through (chosen at start, kept across reloads); null: this process alone.</summary>
     public Shared.RedisConnection? Redis { get; }
+    /// <summary>Cooldowns, failures, latency and usage exchanged with the other replicas; null without Redis.</summary>
+    public Shared.RedisRouterState? RouterState { get; set; }
     /// <summary>Metrics and the request log: kept across config reloads.</summary>
     public Observability.GatewayTelemetry Telemetry { get; }
 

@@ -153,7 +153,7 @@ internal sealed class RouteRun<TState>
             }
             if (result.Error is null)
             {
-                health.RecordSuccess(now);
+                health.RecordSuccess(now, result.Usage.TotalTokens);
                 if (_firstByte != 0)
                     health.RecordLatency(Gateway.Time.GetElapsedTime(started, _firstByte));
                 return result;

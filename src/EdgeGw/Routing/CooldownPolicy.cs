@@ -25,22 +25,40 @@ internal static class CooldownPolicy
     // LiteLLM's _should_retry: timeouts, lock conflicts, rate limits and server errors may pass.
     private static bool IsRetryable(int status) => status is 408 or 409 or 429 or >= 500;
 
-    /// <summary>Records a failed attempt and parks the deployment when the rule says so.</summary>
+    /// <summary>
+    /// Records a failed attempt and parks the deployment when the rule says so. With other replicas,
+    /// the failure also counts toward their shared minute: when that count (heard back without the
+    /// request waiting for it) breaks the rule, the deployment is parked then, here and everywhere.
+    /// </summary>
     public static void OnFailure(DeploymentHealth health, GatewayError error, int groupSize, RouterSettings settings, long now)
     {
         if (!Counts(error.Status))
             return;
         var (failures, successes) = health.RecordFailure(now);
+        if (ShouldPark(error.Status, failures, successes, groupSize, settings))
+        {
+            health.Park(now, Duration(error, settings));
+            return;
+        }
+        health.Peers?.Failed(health, now, shared =>
+        {
+            // Successes stay per replica (no write on the success path for them): the shared count only adds failures.
+            if (shared > failures && ShouldPark(error.Status, (int)Math.Min(shared, int.MaxValue), successes, groupSize, settings))
+                health.Park(now, Duration(error, settings));
+        });
+    }
+
+    private static bool ShouldPark(int status, int failures, int successes, int groupSize, RouterSettings settings)
+    {
         var total = failures + successes;
-        var park = settings.AllowedFails is { } allowed
+        return settings.AllowedFails is { } allowed
             ? failures > allowed
-            : (groupSize > 1 && error.Status == 429)
+            : (groupSize > 1 && status == 429)
                 || (successes == 0 && failures >= SingleDeploymentThreshold)
                 || (groupSize > 1 && total >= MinimumRequests && failures * 2 > total)
-                || !IsRetryable(error.Status);
-        if (!park)
-            return;
-        var duration = error.RetryAfterSeconds is int seconds && seconds > 0 ? TimeSpan.FromSeconds(seconds) : settings.CooldownTime;
-        health.CoolDown(now + duration.Ticks);
+                || !IsRetryable(status);
     }
+
+    private static TimeSpan Duration(GatewayError error, RouterSettings settings) =>
+        error.RetryAfterSeconds is int seconds && seconds > 0 ? TimeSpan.FromSeconds(seconds) : settings.CooldownTime;
 }

@@ -99,12 +99,20 @@ internal static class DeploymentSelector
         return chosen;
     }
 
-    /// <summary>usage-based-routing(-v2): what is left of the deployment's tpm (or rpm) this minute; unlimited is most.</summary>
+    /// <summary>
+    /// usage-based-routing(-v2): what is left of the deployment's tpm (or rpm) this minute; unlimited is
+    /// most. With other replicas, what all of them used this minute (read about every second) counts too.
+    /// </summary>
     private static double Remaining(ModelGroup group, int i, long now)
     {
-        var limits = group.Endpoints[i].Limits;
+        var endpoint = group.Endpoints[i];
+        var limits = endpoint.Limits;
         var bucket = group.UsesTokens ? limits?.Tokens : limits?.Requests;
-        return bucket?.Remaining(now) ?? double.MaxValue;
+        var remaining = bucket?.Remaining(now) ?? double.MaxValue;
+        var limit = group.UsesTokens ? endpoint.Deployment.Tpm : endpoint.Deployment.Rpm;
+        if (limit is { } l && endpoint.Health.SharedUsed(group.UsesTokens, now) is { } used)
+            remaining = Math.Min(remaining, l - used);
+        return remaining;
     }
 
     /// <summary>cost-based-routing: input plus output price per token; a model with no known price ranks last.</summary>

@@ -31,7 +31,7 @@ internal sealed partial class GatewayData : IAsyncDisposable
     }
 
     public IAccountStore AccountStore { get; }
-    /// <summary>How admin changes reach other replicas; null on SQLite (one process).</summary>
+    /// <summary>How admin changes reach other replicas (Redis pub/sub when configured, else PostgreSQL NOTIFY); null on SQLite (one process).</summary>
     public IAccountChanges? AccountChanges { get; private init; }
     /// <summary>Where the admin spend routes read: EdgeGw's table on SQLite, <c>LiteLLM_SpendLogs</c> on PostgreSQL.</summary>
     public ISpendReports SpendReports { get; }
@@ -54,7 +54,8 @@ internal sealed partial class GatewayData : IAsyncDisposable
     /// Opens the chosen database (SQLite: migrated; PostgreSQL: LiteLLM's tables created where missing,
     /// waited for while unreachable) and loads the cache; <see cref="StoreException"/> when it cannot.
     /// </summary>
-    public static GatewayData Open(DatabaseChoice choice, TimeProvider time, ILoggerFactory loggers)
+    /// <param name="redis">With PostgreSQL: account changes travel over its pub/sub instead of NOTIFY. SQLite (one database per process) announces nothing either way.</param>
+    public static GatewayData Open(DatabaseChoice choice, TimeProvider time, ILoggerFactory loggers, Shared.RedisConnection? redis = null)
     {
         var logger = loggers.CreateLogger("EdgeGw.Database");
         var writerLogger = loggers.CreateLogger("EdgeGw.SpendWriter");
@@ -66,7 +67,9 @@ internal sealed partial class GatewayData : IAsyncDisposable
             var store = PostgresStore.OpenAsync(postgres.Url, postgres.StartWait, logger).GetAwaiter().GetResult();
             try
             {
-                var changes = new PostgresAccountChanges(store.Source, store.Url, logger);
+                IAccountChanges changes = redis is null
+                    ? new PostgresAccountChanges(store.Source, store.Url, logger)
+                    : new Shared.RedisAccountChanges(redis, loggers.CreateLogger("EdgeGw.Redis"));
                 var accountStore = new PostgresAccountStore(store.Source, store.Url, changes);
                 var skipped = accountStore.LoadIntoAsync(accounts).GetAwaiter().GetResult();
                 if (skipped > 0)
