@@ -36,6 +36,9 @@ public sealed class SharedCooldownTests(ReplicaServers servers) : IAsyncLifetime
         using (var failed = await replicas[0].PostJsonAsync("/v1/chat/completions", Chat))
             Assert.Equal(HttpStatusCode.InternalServerError, failed.StatusCode);
 
+        // The cooldown reaches the others over Redis pub/sub, a round trip after the failure: sent only once it has landed.
+        foreach (var other in replicas.All.Skip(1))
+            await CoolingWithinAsync(other, "dep-a", TimeSpan.FromSeconds(2));
         foreach (var other in replicas.All.Skip(1))
         {
             using var served = await other.PostJsonAsync("/v1/chat/completions", Chat);
@@ -43,5 +46,15 @@ public sealed class SharedCooldownTests(ReplicaServers servers) : IAsyncLifetime
             Assert.Equal("dep-b", Header(served, "x-litellm-model-id"));
         }
         Assert.Single(_failing.Requests);
+    }
+
+    private static async Task CoolingWithinAsync(TestGateway replica, string deploymentId, TimeSpan bound)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (replica.Runtime.Health.Find(deploymentId)?.IsCoolingDown(DateTimeOffset.UtcNow.UtcTicks) != true)
+        {
+            Assert.True(clock.Elapsed < bound, $"{deploymentId} cooled down on one replica was not cooling on another within {bound.TotalSeconds} s");
+            await Task.Delay(10);
+        }
     }
 }
