@@ -64,6 +64,8 @@ internal sealed class GatewayRuntime : IDisposable
         Telemetry.Metrics.Accounts = data.Accounts;
         Telemetry.Metrics.SpendWriter = data.Writer;
         Telemetry.Metrics.Load(config);
+        if (redis is not null)
+            Limits.Shared = Telemetry.Metrics.SharedLimits = new Shared.SharedLimits(redis, redis.Logger);
         data.Ledger.Clock = config.Litellm.BudgetClock;
         data.Ledger.WritesRows = !config.General.DisableSpendLogs;
         data.Writer.DropRowsWhenFull = config.General.AllowRequestsOnDbUnavailable;

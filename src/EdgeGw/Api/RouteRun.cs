@@ -89,6 +89,7 @@ internal sealed class RouteRun<TState>
         var tried = new DeploymentSet();
         var retry = 0;
         GatewayError? last = null;
+        Refusal? sharedFull = null; // the last deployment Redis found at its rpm/tpm: skipped like a locally saturated one
         while (true)
         {
             // Calls already made are finished for a client that left (they are billed); new ones are not started.
@@ -102,6 +103,8 @@ internal sealed class RouteRun<TState>
             var targets = new LimitTargets();
             var count = CallerLimits(ref targets, now);
             var outcome = group.TryPickAdmitted(ref targets, count, reserved, now, tried, out var index, out var admission, out var refusal);
+            if (outcome == PickOutcome.NoneAvailable && sharedFull is { } full)
+                (outcome, refusal) = (PickOutcome.Saturated, full);
             if (outcome != PickOutcome.Admitted)
             {
                 _callerRefused = outcome == PickOutcome.CallerRefused;
@@ -119,8 +122,30 @@ internal sealed class RouteRun<TState>
                 _callerRefused = true;
                 return ProviderResult.Failed(last ?? budgetError);
             }
+            Shared.SharedHold? shared = null;
+            if (Gateway.Limits.Shared is { } sharedLimits)
+            {
+                // This replica admitted, so only Redis can still refuse: one round trip takes every limit and budget.
+                var pending = sharedLimits.AdmitAsync(ref targets, endpoint.Limits is null ? count : count + 1, reserved, Caller, ref Accounting.Budget);
+                var verdict = await pending;
+                if (verdict.Outcome is Shared.SharedOutcome.Refused or Shared.SharedOutcome.Failed)
+                {
+                    admission.Release(Now);
+                    Accounting.Budget.Release();
+                    if (verdict.Outcome == Shared.SharedOutcome.Refused && endpoint.Limits is not null && ReferenceEquals(verdict.Refusal.Entity, endpoint.Limits))
+                    {
+                        sharedFull = verdict.Refusal;
+                        tried.Add(index, group.Endpoints.Length);
+                        continue;
+                    }
+                    _callerRefused = true;
+                    return ProviderResult.Failed(last ?? verdict.Error ?? RateLimitResponse.Refused(verdict.Refusal, group.Name));
+                }
+                shared = verdict.Hold;
+                Accounting.Budget.Shared = shared;
+            }
             RateLimitResponse.WriteHeaders(_context.Response, ref targets, endpoint.Limits is null ? count : count + 1, now);
-            var lease = new LimitLease(admission, countType, withoutUsage, Gateway.Time);
+            var lease = new LimitLease(admission, countType, withoutUsage, Gateway.Time, shared);
             _pending = lease;
             Accounting.ModelGroup = group.Name;
             Accounting.Endpoint = endpoint;

@@ -16,7 +16,7 @@ internal class Account<T>(T settings, SpendCounter spend) where T : AccountSetti
     public SpendCounter Spend { get; } = spend;
 
     /// <summary>The account's rate and parallel limits, kept across settings updates.</summary>
-    public Limits.EntityLimits Limits { get; } = new(EdgeGw.Limits.AccountLimits.Scope(settings), EdgeGw.Limits.AccountLimits.Name(settings));
+    public Limits.EntityLimits Limits { get; } = new(EdgeGw.Limits.AccountLimits.Scope(settings), EdgeGw.Limits.AccountLimits.Name(settings), EdgeGw.Limits.AccountLimits.Id(settings));
 }
 
 /// <summary>A virtual key's account, with the <see cref="Caller"/> that requests using it share.</summary>

@@ -53,7 +53,7 @@ internal static class ConfigLoader
             General = ReadGeneralSettings(values, Child(root, "general_settings"), ignored),
             Litellm = litellm,
             Router = RouterSettingsReader.Read(values, routerNode, litellmNode),
-            Redis = RedisSettingsReader.Read(values, routerNode, litellmNode),
+            Redis = RedisLimitSettingsReader.Apply(RedisSettingsReader.Read(values, routerNode, litellmNode), values, routerNode),
             Deployments = ReadModelList(values, Child(root, "model_list"), ignored),
         };
         IgnoreUnknownRouterKeys(routerNode, ignored);

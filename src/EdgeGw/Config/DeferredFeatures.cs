@@ -69,6 +69,7 @@ internal static class DeferredFeatures
 
         // Read by RedisSettingsReader: shared limits and router state.
         handled.AddRange(RedisSettingsReader.RouterKeys.Select(k => $"router_settings.{k}"));
+        handled.AddRange(RedisLimitSettingsReader.RouterKeys.Select(k => $"router_settings.{k}"));
 
         keys = handled.ToImmutable();
         return found.ToImmutable();

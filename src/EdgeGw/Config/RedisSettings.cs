@@ -37,4 +37,6 @@ internal sealed record RedisSettings
     /// <summary>How long one command may take before the request goes on without Redis (never hang a request on it).</summary>
     public TimeSpan Timeout { get; init; } = TimeSpan.FromMilliseconds(250);
     public RedisFailureMode OnUnavailable { get; init; } = RedisFailureMode.Local;
+    /// <summary>How long a parallel slot or budget reservation in Redis outlives a replica that never settled it (it crashed).</summary>
+    public TimeSpan LeaseTtl { get; init; } = TimeSpan.FromMinutes(10);
 }

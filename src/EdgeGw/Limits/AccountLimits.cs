@@ -21,6 +21,15 @@ internal static class AccountLimits
         _ => "",
     };
 
+    /// <summary>The entity's id in shared state: a key by its token hash, a team or user by its id.</summary>
+    public static string Id(AccountSettings settings) => settings switch
+    {
+        KeySettings k => $"key:{k.Token.ToHex()}",
+        TeamSettings t => $"team:{t.TeamId}",
+        UserSettings u => $"user:{u.UserId}",
+        _ => "",
+    };
+
     /// <summary>The account's limits as its settings say now; null when it has none.</summary>
     public static EntityLimits? Current<T>(Account<T> account, long now) where T : AccountSettings
     {

@@ -4,11 +4,13 @@ namespace EdgeGw.Limits;
 /// The limits of one key, team, user, deployment or of the whole gateway. Lives as long as the
 /// entity's cached record; <see cref="Update"/> changes limits without resetting usage.
 /// </summary>
-internal sealed class EntityLimits(string scope, string name)
+internal sealed class EntityLimits(string scope, string name, string? id = null)
 {
     /// <summary>What is limited, for messages: "key", "team", "user", "deployment", "global".</summary>
     public string Scope { get; } = scope;
     public string Name { get; } = name;
+    /// <summary>Unique among all entities and stable across replicas (a key by its hash, never the key): names its state in Redis.</summary>
+    public string Id { get; } = id ?? $"{scope}:{name}";
     public RateBucket? Requests { get; private set; }
     public RateBucket? Tokens { get; private set; }
     public ParallelLimit? Parallel { get; private set; }

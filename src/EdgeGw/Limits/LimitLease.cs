@@ -8,9 +8,10 @@ namespace EdgeGw.Limits;
 /// exactly once — as soon as its usage is known (before a non-streamed answer is written, so a
 /// client's next request already sees it) or, failing that, when the attempt ends on any path.
 /// </summary>
-internal sealed class LimitLease(Admission admission, TokenRateLimitType countType, long estimate, TimeProvider time)
+internal sealed class LimitLease(Admission admission, TokenRateLimitType countType, long estimate, TimeProvider time, Shared.SharedHold? shared = null)
 {
     private Admission _admission = admission;
+    private int _ended; // the shared hold hears of the first Complete or Release only
 
     /// <summary>Settles to <paramref name="usage"/>; an unknown usage settles to nothing for an attempt that failed before answering, else to the prompt estimate it was given.</summary>
     public void Complete(in Usage usage, bool failedBeforeAnswer)
@@ -22,8 +23,15 @@ internal sealed class LimitLease(Admission admission, TokenRateLimitType countTy
             _ => usage.TotalTokens,
         };
         _admission.Complete(tokens, time.GetUtcNow().UtcTicks);
+        if (shared is not null && Interlocked.Exchange(ref _ended, 1) == 0)
+            shared.TokensDone(tokens);
     }
 
     /// <summary>Gives back all it took: the attempt failed before answering and the request moves on to another.</summary>
-    public void Release() => _admission.Release(time.GetUtcNow().UtcTicks);
+    public void Release()
+    {
+        _admission.Release(time.GetUtcNow().UtcTicks);
+        if (shared is not null && Interlocked.Exchange(ref _ended, 1) == 0)
+            shared.Refund();
+    }
 }

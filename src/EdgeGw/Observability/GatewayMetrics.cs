@@ -27,6 +27,9 @@ internal sealed class GatewayMetrics
     /// <summary>The keys, teams and users: team aliases for labels and the budget gauges. Null in unit tests.</summary>
     public Accounts? Accounts { get; set; }
 
+    /// <summary>The limits shared through Redis: its fallbacks and breaker. Null without Redis.</summary>
+    public Shared.SharedLimits? SharedLimits { get; set; }
+
     /// <summary>The spend writer: its queue and refusals. Null in unit tests.</summary>
     public Storage.SpendWriter? SpendWriter { get; set; }
 

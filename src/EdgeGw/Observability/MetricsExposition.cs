@@ -79,6 +79,7 @@ internal static class MetricsExposition
         Header(text, "edgegw_budget_refusals_total", "counter", "Requests refused because a budget was exceeded.");
         Sample(text, "edgegw_budget_refusals_total", null, metrics.BudgetRefusals);
         SpendQueueMetrics(text, metrics.SpendWriter);
+        SharedLimitMetrics(text, metrics.SharedLimits);
         Histograms(text, callers, "edgegw_gateway_overhead_seconds", "Seconds the gateway itself added (total minus provider call), in buckets fine enough for microseconds.", c => c.Overhead, c => c.GatewayOverhead);
 
         Gauge(text, "edgegw_process_working_set_bytes", "Process working set.", Environment.WorkingSet);
@@ -93,17 +94,24 @@ internal static class MetricsExposition
         return text.ToString();
     }
 
+    private static void SharedLimitMetrics(StringBuilder text, Shared.SharedLimits? shared)
+    {
+        if (shared is null)
+            return;
+        Gauge(text, "edgegw_redis_breaker_open", "1 while Redis is treated as unavailable for shared limits (breaker open), else 0.", shared.Breaker.IsOpen ? 1 : 0);
+        Counter(text, "edgegw_redis_fallback_total", "Requests admitted on this replica's own limits because Redis was unavailable.", shared.Fallbacks);
+        Counter(text, "edgegw_redis_unavailable_refusals_total", "Requests refused with 503 because Redis was unavailable (redis_failure_mode: closed).", shared.UnavailableRefusals);
+        Counter(text, "edgegw_redis_failures_total", "Shared-limit calls to Redis that failed or timed out.", shared.Failures);
+    }
+
     private static void SpendQueueMetrics(StringBuilder text, Storage.SpendWriter? writer)
     {
         if (writer is null)
             return;
         Gauge(text, "edgegw_spend_queued_rows", "Spend rows and counter updates waiting in memory to be written to the database.", writer.QueuedRows);
-        Header(text, "edgegw_spend_write_failures_total", "counter", "Spend batches the database refused (each is retried).");
-        Sample(text, "edgegw_spend_write_failures_total", null, writer.FailedCommits);
-        Header(text, "edgegw_spend_refusals_total", "counter", "Requests refused with 503 because their spend could not be recorded.");
-        Sample(text, "edgegw_spend_refusals_total", null, writer.Refusals);
-        Header(text, "edgegw_spend_rows_dropped_total", "counter", "Spend-log rows not stored (allow_requests_on_db_unavailable with a full queue).");
-        Sample(text, "edgegw_spend_rows_dropped_total", null, writer.DroppedRows);
+        Counter(text, "edgegw_spend_write_failures_total", "Spend batches the database refused (each is retried).", writer.FailedCommits);
+        Counter(text, "edgegw_spend_refusals_total", "Requests refused with 503 because their spend could not be recorded.", writer.Refusals);
+        Counter(text, "edgegw_spend_rows_dropped_total", "Spend-log rows not stored (allow_requests_on_db_unavailable with a full queue).", writer.DroppedRows);
     }
 
     private static void Failures(StringBuilder text, string name, CallerSeries c, string labels, string provider)
@@ -125,6 +133,12 @@ internal static class MetricsExposition
     internal static void Gauge(StringBuilder text, string name, string help, double value)
     {
         Header(text, name, "gauge", help);
+        Sample(text, name, null, value);
+    }
+
+    internal static void Counter(StringBuilder text, string name, string help, double value)
+    {
+        Header(text, name, "counter", help);
         Sample(text, name, null, value);
     }
 

@@ -12,13 +12,16 @@ internal sealed partial class RedisConnection : IAsyncDisposable
 {
     private readonly ConnectionMultiplexer _multiplexer;
 
-    private RedisConnection(RedisSettings settings, ConnectionMultiplexer multiplexer)
+    private RedisConnection(RedisSettings settings, ConnectionMultiplexer multiplexer, ILogger logger)
     {
         Settings = settings;
+        Logger = logger;
         _multiplexer = multiplexer;
     }
 
     public RedisSettings Settings { get; }
+    /// <summary>Where Redis failures are told (the shared limits' breaker logs here too).</summary>
+    public ILogger Logger { get; }
     public IDatabase Database => _multiplexer.GetDatabase(Settings.Database ?? -1);
     public ISubscriber Subscriber => _multiplexer.GetSubscriber();
     public bool IsConnected => _multiplexer.IsConnected;
@@ -32,7 +35,7 @@ internal sealed partial class RedisConnection : IAsyncDisposable
         multiplexer.ConnectionRestored += (_, e) => LogConnectionRestored(logger, settings.Source, e.EndPoint?.ToString() ?? "?");
         if (!multiplexer.IsConnected)
             LogNotConnected(logger, settings.Source);
-        return new RedisConnection(settings, multiplexer);
+        return new RedisConnection(settings, multiplexer, logger);
     }
 
     public async ValueTask DisposeAsync() => await _multiplexer.DisposeAsync();

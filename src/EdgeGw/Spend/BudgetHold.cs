@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using EdgeGw.Storage;
 
 namespace EdgeGw.Spend;
 
@@ -10,6 +11,15 @@ internal struct BudgetCounters
     private IBudgetCounter? _first;
 }
 
+/// <summary>Which budget a held counter is, for the shared copy in Redis: its table, its id (null: the caller's key), its max.</summary>
+internal readonly record struct BudgetSlot(CounterTable Table, string? Id, long MaxNanos);
+
+[InlineArray(BudgetCounters.Capacity)]
+internal struct BudgetSlots
+{
+    private BudgetSlot _first;
+}
+
 /// <summary>
 /// A request's reservation on its budgets (see <see cref="SpendLedger.Reserve"/>): the counters it
 /// was taken from — kept, so an admin change of the key's team mid-request releases the right
@@ -18,10 +28,21 @@ internal struct BudgetCounters
 internal struct BudgetHold
 {
     private BudgetCounters _counters;
+    private BudgetSlots _slots;
     private int _count;
     private long _nanos;
+    private long _charged;
 
     public readonly long Nanos => _nanos;
+    public readonly int Count => _count;
+    public readonly IBudgetCounter Counter(int i) => _counters[i]!;
+    public readonly BudgetSlot Slot(int i) => _slots[i];
+
+    /// <summary>The same reservation in the Redis replicas share: settled when this hold releases.</summary>
+    public EdgeGw.Shared.SharedHold? Shared { get; set; }
+
+    /// <summary>The request's cost, added to the counters just before the hold releases (for the shared settlement).</summary>
+    public void Charged(long nanos) => _charged = nanos;
 
     internal void Start(long nanos)
     {
@@ -30,18 +51,23 @@ internal struct BudgetHold
     }
 
     /// <summary>Reserves on <paramref name="counter"/> while it is under <paramref name="maxNanos"/>; no budget, nothing to hold.</summary>
-    internal bool TryAdd(IBudgetCounter counter, long? maxNanos)
+    internal bool TryAdd(IBudgetCounter counter, long? maxNanos, CounterTable table, string? id)
     {
         if (maxNanos is not { } max)
             return true;
         if (!counter.TryReserve(_nanos, max))
             return false;
+        _slots[_count] = new BudgetSlot(table, id, max);
         _counters[_count++] = counter;
         return true;
     }
 
     public void Release()
     {
+        var shared = Shared;
+        Shared = null;
+        shared?.BudgetDone(_charged);
+        _charged = 0;
         var count = _count;
         _count = 0;
         for (var i = 0; i < count; i++)

@@ -10,6 +10,8 @@ internal interface IBudgetCounter
 {
     long Nanos { get; }
     long ReservedNanos { get; }
+    /// <summary>When the budget window ends (Unix ms; 0: no duration): a shared counter keys its spend by window.</summary>
+    long ResetAtMs { get; }
 
     /// <summary>Adds <paramref name="nanos"/> to the reserved amount if spend + reserved &lt; <paramref name="maxNanos"/>.</summary>
     bool TryReserve(long nanos, long maxNanos);

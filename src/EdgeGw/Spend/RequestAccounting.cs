@@ -108,6 +108,7 @@ internal sealed class RequestAccounting
         _usage = usage;
         _costNanos = Money.ToNanos(CostCalculator.Cost(Endpoint.Deployment, usage));
         _counters = _ledger.Charge(_caller, _costNanos);
+        _budget.Charged(_costNanos);
         _budget.Release();
     }
 

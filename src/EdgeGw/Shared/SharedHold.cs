@@ -1,0 +1,56 @@
+using EdgeGw.Spend;
+using StackExchange.Redis;
+
+namespace EdgeGw.Shared;
+
+/// <summary>
+/// One admission's hold in Redis (admit.lua), settled in one fire-and-forget script (settle.lua) once
+/// both its parts have ended: the tokens (<see cref="Limits.LimitLease"/>) and the bill
+/// (<see cref="BudgetHold"/>) — or given back whole when the attempt is retried elsewhere.
+/// </summary>
+internal sealed class SharedHold(SharedLimits owner, RedisKey[] keys, RedisValue[] values, Limits.EntityLimits[] entities,
+    IBudgetCounter[] budgets, BudgetSlot[] slots, long tokens)
+{
+    private int _parts = 2;
+    private int _done;
+    private long _tokenDelta;
+    private long _cost;
+
+    /// <summary>The limited entities, in the script's order (a refusal names one by index).</summary>
+    public Limits.EntityLimits[] Entities { get; } = entities;
+    /// <summary>The budgets, in the script's order.</summary>
+    public BudgetSlot[] Slots { get; } = slots;
+    public RedisKey[] Keys { get; } = keys;
+    /// <summary>admit.lua's arguments; settle.lua's are written over them (same layout).</summary>
+    public RedisValue[] Values { get; } = values;
+
+    /// <summary>The tokens the answer used are known (a failed attempt: 0).</summary>
+    public void TokensDone(long actualTokens)
+    {
+        Interlocked.Exchange(ref _tokenDelta, actualTokens - tokens);
+        Part();
+    }
+
+    /// <summary>The bill is known (0 for an unbilled attempt); its reservation goes.</summary>
+    public void BudgetDone(long costNanos)
+    {
+        Interlocked.Exchange(ref _cost, costNanos);
+        Part();
+    }
+
+    /// <summary>A retried attempt: its request, tokens, slots and reservations all go back.</summary>
+    public void Refund()
+    {
+        if (Interlocked.Exchange(ref _done, 1) == 0)
+            owner.Settle(this, refund: true, 0, 0);
+    }
+
+    private void Part()
+    {
+        if (Interlocked.Decrement(ref _parts) == 0 && Interlocked.Exchange(ref _done, 1) == 0)
+            owner.Settle(this, refund: false, Interlocked.Read(ref _tokenDelta), Interlocked.Read(ref _cost));
+    }
+
+    /// <summary>Each budget's floor for the shared spend: this replica's own counter, which already holds the cost.</summary>
+    public long Floor(int budget) => budgets[budget].Nanos;
+}

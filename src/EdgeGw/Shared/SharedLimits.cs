@@ -1,0 +1,213 @@
+using System.Globalization;
+using EdgeGw.Api;
+using EdgeGw.Auth;
+using EdgeGw.Config;
+using EdgeGw.Limits;
+using EdgeGw.Spend;
+using EdgeGw.Storage;
+using StackExchange.Redis;
+
+namespace EdgeGw.Shared;
+
+/// <summary>
+/// Limits and budgets exact across replicas: after this replica's own admission passed (its usage is
+/// a lower bound of everyone's, so its refusals stand), one script in Redis checks and takes every
+/// rpm, tpm, parallel slot and budget the request touches, all or nothing, on Redis's clock
+/// (<c>Scripts/admit.lua</c>); one fire-and-forget script settles it (<c>Scripts/settle.lua</c>).
+/// A Redis that fails or is slower than <see cref="RedisSettings.Timeout"/> trips a breaker, and
+/// admission follows <see cref="RedisSettings.OnUnavailable"/>.
+/// </summary>
+internal sealed partial class SharedLimits
+{
+    private static readonly RedisScript Admit = RedisScript.Embedded("admit.lua");
+    private static readonly RedisScript SettleScript = RedisScript.Embedded("settle.lua");
+    private static readonly string LeasePrefix = Convert.ToHexStringLower(Guid.NewGuid().ToByteArray().AsSpan(0, 6)) + ":";
+    private const int Fixed = 6; // lease, ttl, tokens, nanos, n, m
+
+    private readonly RedisConnection _redis;
+    private readonly ILogger _logger;
+    private readonly DenialMemory _denials = new();
+    private long _leases;
+    private long _fallbacks;
+    private long _failures;
+    private long _unavailableRefusals;
+
+    public SharedLimits(RedisConnection redis, ILogger logger, TimeSpan? breakerCoolOff = null)
+    {
+        _redis = redis;
+        _logger = logger;
+        Breaker = new RedisBreaker(breakerCoolOff ?? TimeSpan.FromSeconds(2));
+    }
+
+    public RedisSettings Settings => _redis.Settings;
+    public RedisBreaker Breaker { get; }
+    /// <summary>Requests admitted on this replica's limits alone because Redis was unavailable.</summary>
+    public long Fallbacks => Interlocked.Read(ref _fallbacks);
+    /// <summary>Admission calls that failed or timed out.</summary>
+    public long Failures => Interlocked.Read(ref _failures);
+    /// <summary>Requests refused with 503 because Redis was unavailable in <c>closed</c> mode.</summary>
+    public long UnavailableRefusals => Interlocked.Read(ref _unavailableRefusals);
+
+    /// <summary>
+    /// Admits against the shared state of <paramref name="targets"/>[0..count) (nulls skipped) and the
+    /// budgets <paramref name="budget"/> holds locally. One round trip, never longer than the timeout.
+    /// </summary>
+    public Task<SharedVerdict> AdmitAsync(ref LimitTargets targets, int count, long tokens, Caller caller, ref BudgetHold budget)
+    {
+        var n = 0;
+        for (var i = 0; i < count; i++)
+        {
+            if (targets[i] is not { IsEmpty: false } entity)
+                continue;
+            if (_denials.TryRecall(entity, out var remembered))
+                return Task.FromResult(new SharedVerdict(SharedOutcome.Refused, Refusal: remembered));
+            n++;
+        }
+        var m = budget.Count;
+        if (n == 0 && m == 0)
+            return Task.FromResult(new SharedVerdict(SharedOutcome.NothingShared));
+        if (!Breaker.Allow())
+            return Task.FromResult(Unavailable());
+
+        var keys = new RedisKey[(n + m) * 3];
+        var values = new RedisValue[Fixed + n * 3 + m * 2];
+        var entities = new EntityLimits[n];
+        values[0] = LeasePrefix + Interlocked.Increment(ref _leases).ToString(CultureInfo.InvariantCulture);
+        values[1] = (long)Settings.LeaseTtl.TotalMilliseconds;
+        values[2] = tokens;
+        values[3] = budget.Nanos;
+        values[4] = n;
+        values[5] = m;
+        var e = 0;
+        for (var i = 0; i < count; i++)
+        {
+            if (targets[i] is not { IsEmpty: false } entity)
+                continue;
+            entities[e] = entity;
+            keys[e * 3] = $"{RedisKeys.Prefix}rpm:{entity.Id}";
+            keys[e * 3 + 1] = $"{RedisKeys.Prefix}tpm:{entity.Id}";
+            keys[e * 3 + 2] = $"{RedisKeys.Prefix}par:{entity.Id}";
+            values[Fixed + e * 3] = entity.Requests?.Limit ?? 0;
+            values[Fixed + e * 3 + 1] = entity.Tokens?.Limit ?? 0;
+            values[Fixed + e * 3 + 2] = entity.Parallel?.Limit ?? 0;
+            e++;
+        }
+        var counters = new IBudgetCounter[m];
+        var slots = new BudgetSlot[m];
+        for (var j = 0; j < m; j++)
+        {
+            var counter = budget.Counter(j);
+            var slot = budget.Slot(j);
+            counters[j] = counter;
+            slots[j] = slot;
+            var id = BudgetId(slot, caller);
+            var k = (n + j) * 3;
+            keys[k] = $"{RedisKeys.Prefix}spend:{id}:{counter.ResetAtMs.ToString(CultureInfo.InvariantCulture)}";
+            keys[k + 1] = $"{RedisKeys.Prefix}bres:{id}";
+            keys[k + 2] = $"{RedisKeys.Prefix}bexp:{id}";
+            values[Fixed + n * 3 + j * 2] = slot.MaxNanos;
+            values[Fixed + n * 3 + j * 2 + 1] = counter.Nanos;
+        }
+        var hold = new SharedHold(this, keys, values, entities, counters, slots, tokens);
+        return RunAsync(hold, caller);
+    }
+
+    private async Task<SharedVerdict> RunAsync(SharedHold hold, Caller caller)
+    {
+        RedisResult result;
+        try
+        {
+            result = await Admit.EvaluateAsync(_redis.Database, hold.Keys, hold.Values).WaitAsync(Settings.Timeout).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is RedisException or TimeoutException or ObjectDisposedException)
+        {
+            Interlocked.Increment(ref _failures);
+            // The script may still run after the timeout: free the slots and reservations it would hold (by lease id, so a no-op if it never ran).
+            Settle(hold, refund: false, 0, 0);
+            if (Breaker.Failed())
+                LogOpened(_logger, Breaker.CoolOff.TotalSeconds, Settings.OnUnavailable == RedisFailureMode.Closed ? "refused with 503" : "admitted on each replica's own limits");
+            return Unavailable();
+        }
+        if (Breaker.Succeeded())
+            LogClosed(_logger);
+        var answer = (long[])result!;
+        if (answer[0] == 0)
+            return new SharedVerdict(SharedOutcome.Admitted, hold);
+        var index = (int)answer[1];
+        var retry = TimeSpan.FromMilliseconds(Math.Max(answer[2], 1));
+        if (answer[0] == 4)
+            return new SharedVerdict(SharedOutcome.Failed, Error: BudgetRefusal(hold.Slots[index], caller, answer[3], answer[4]));
+        var kind = answer[0] switch { 1 => LimitKind.Requests, 2 => LimitKind.Tokens, _ => LimitKind.Parallel };
+        var entity = hold.Entities[index];
+        _denials.Remember(entity.Id, kind, answer[3], retry);
+        return new SharedVerdict(SharedOutcome.Refused, Refusal: new Refusal(entity, kind, answer[3], retry));
+    }
+
+    private SharedVerdict Unavailable()
+    {
+        if (Settings.OnUnavailable == RedisFailureMode.Local)
+        {
+            Interlocked.Increment(ref _fallbacks);
+            return new SharedVerdict(SharedOutcome.LocalOnly);
+        }
+        Interlocked.Increment(ref _unavailableRefusals);
+        return new SharedVerdict(SharedOutcome.Failed, Error: new GatewayError(503,
+            $"Shared rate limits and budgets are unavailable: Redis did not answer within {Settings.Timeout.TotalMilliseconds:0} ms " +
+            "(router_settings.redis_failure_mode: closed refuses requests until it does).",
+            "service_unavailable", "503") { RetryAfterSeconds = Math.Max(1, (int)Math.Ceiling(Breaker.CoolOff.TotalSeconds)) });
+    }
+
+    /// <summary>Sends settle.lua without waiting for it: the request path never waits on settlement.</summary>
+    internal void Settle(SharedHold hold, bool refund, long tokenDelta, long costNanos)
+    {
+        var values = hold.Values;
+        var n = (int)values[4];
+        values[1] = refund ? 1 : 0;
+        values[2] = tokenDelta;
+        values[3] = costNanos;
+        for (var j = 0; j < hold.Slots.Length; j++)
+            values[Fixed + n * 3 + j * 2 + 1] = hold.Floor(j);
+        _ = SettleAsync(hold);
+    }
+
+    private async Task SettleAsync(SharedHold hold)
+    {
+        try
+        {
+            await SettleScript.EvaluateAsync(_redis.Database, hold.Keys, hold.Values).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is RedisException or TimeoutException or ObjectDisposedException)
+        {
+            // Left to the lease's expiry: slots and reservations come back by themselves.
+            Interlocked.Increment(ref _failures);
+        }
+    }
+
+    private static string BudgetId(BudgetSlot slot, Caller caller) => slot.Table switch
+    {
+        CounterTable.Key => caller.Key!.Limits.Id,
+        CounterTable.Team => $"team:{slot.Id}",
+        CounterTable.User => $"user:{slot.Id}",
+        CounterTable.TeamMember => $"member:{slot.Id}",
+        _ => "global",
+    };
+
+    private static GatewayError BudgetRefusal(BudgetSlot slot, Caller caller, long spend, long reserved)
+    {
+        var settings = caller.Key?.Settings;
+        var who = slot.Table switch
+        {
+            CounterTable.Team => $" Team={slot.Id}",
+            CounterTable.User => $" User={slot.Id}",
+            CounterTable.TeamMember => $" User={settings?.UserId} in Team={settings?.TeamId}",
+            _ => null,
+        };
+        return spend >= slot.MaxNanos ? BudgetError.Exceeded(who, spend, slot.MaxNanos) : BudgetError.Reserved(who, spend, reserved, slot.MaxNanos);
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "redis: shared limits are OFF after repeated failures or timeouts; requests are {Mode} until Redis answers (next probe in {Seconds}s)")]
+    private static partial void LogOpened(ILogger logger, double seconds, string mode);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "redis: answering again; shared limits are back on")]
+    private static partial void LogClosed(ILogger logger);
+}
