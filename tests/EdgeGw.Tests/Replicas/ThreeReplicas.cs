@@ -76,6 +76,16 @@ public sealed class ThreeReplicas : IAsyncDisposable
     public Task<HttpResponseMessage[]> HeldSpreadAsync(FakeUpstream upstream, string key, string body, int count, Func<HttpContext, Task> answer) =>
         HeldBurst.SendAsync(upstream, count, i => this[i].ChatAsync(key, body), answer);
 
+    /// <summary>For failure messages: admissions each replica made on its own limits, Redis being unavailable or too slow.</summary>
+    public string Fallbacks => string.Join(" / ", _gateways.Select(g => g.Runtime.Limits.Shared is { } shared ? $"{shared.Fallbacks} fallbacks, {shared.Failures} Redis failures" : "no Redis"));
+
+    /// <summary>Asserts <paramref name="expected"/> answers were 200, naming any replica that went on without Redis.</summary>
+    public void AssertAdmitted(int expected, IEnumerable<HttpResponseMessage> responses)
+    {
+        var admitted = responses.Count(r => r.StatusCode == HttpStatusCode.OK);
+        Assert.True(expected == admitted, $"{admitted} admitted, expected {expected} (replicas: {Fallbacks})");
+    }
+
     public async ValueTask DisposeAsync()
     {
         foreach (var gateway in _gateways)

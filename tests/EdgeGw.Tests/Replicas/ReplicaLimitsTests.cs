@@ -11,7 +11,7 @@ namespace EdgeGw.Tests.Replicas;
 /// each burst is sized to finish well inside the time its limit takes to refill one request.
 /// </summary>
 [Collection(ReplicaCollection.Name)]
-public sealed class SharedLimitsTests(ReplicaServers servers) : IAsyncLifetime
+public sealed class ReplicaLimitsTests(ReplicaServers servers) : IAsyncLifetime
 {
     private const decimal InputPrice = 0.00001m, OutputPrice = 0.00002m;
     private FakeUpstream _upstream = null!;
@@ -45,7 +45,7 @@ public sealed class SharedLimitsTests(ReplicaServers servers) : IAsyncLifetime
 
         var responses = await replicas.SpreadAsync(key, AdminClient.Chat, 60);
 
-        Assert.Equal(10, responses.Count(r => r.StatusCode == HttpStatusCode.OK));
+        replicas.AssertAdmitted(10, responses);
         await AssertRefusedNaming(responses.Where(r => r.StatusCode != HttpStatusCode.OK), "rpm_limit 10");
     }
 
@@ -63,7 +63,7 @@ public sealed class SharedLimitsTests(ReplicaServers servers) : IAsyncLifetime
 
         var responses = await Task.WhenAll(Enumerable.Range(0, 60).Select(i => replicas[i].PostJsonAsync("/v1/chat/completions", AdminClient.Chat)));
 
-        Assert.Equal(10, responses.Count(r => r.StatusCode == HttpStatusCode.OK));
+        replicas.AssertAdmitted(10, responses);
         await AssertRefusedNaming(responses.Where(r => r.StatusCode != HttpStatusCode.OK), "No deployments available");
     }
 
@@ -78,7 +78,7 @@ public sealed class SharedLimitsTests(ReplicaServers servers) : IAsyncLifetime
         var responses = await replicas.HeldSpreadAsync(_upstream, key, body, 60, AnswerTenAndTen);
 
         // Admitted while the reserved total is under the limit: the last one may pass it by its own reservation, no more.
-        Assert.Equal((10000 + reservation - 1) / reservation, responses.Count(r => r.StatusCode == HttpStatusCode.OK));
+        replicas.AssertAdmitted((10000 + reservation - 1) / reservation, responses);
         await AssertRefusedNaming(responses.Where(r => r.StatusCode != HttpStatusCode.OK), "tpm_limit 10000");
     }
 
@@ -90,9 +90,10 @@ public sealed class SharedLimitsTests(ReplicaServers servers) : IAsyncLifetime
 
         var responses = await replicas.HeldSpreadAsync(_upstream, key, Body(10), 30, AnswerTenAndTen);
 
-        Assert.Equal(4, responses.Count(r => r.StatusCode == HttpStatusCode.OK));
+        replicas.AssertAdmitted(4, responses);
         await AssertRefusedNaming(responses.Where(r => r.StatusCode != HttpStatusCode.OK), "max_parallel_requests");
-        // Every slot came back when its answer ended: each replica admits again.
+        // Every slot came back when its answer ended: a client that waits the Retry-After it was given is admitted on each replica.
+        await Task.Delay(responses.Where(r => r.StatusCode != HttpStatusCode.OK).Max(r => r.Headers.RetryAfter?.Delta ?? TimeSpan.Zero));
         foreach (var replica in replicas.All)
         {
             using var again = await replica.ChatAsync(key, Body(10));
@@ -121,7 +122,7 @@ public sealed class SharedLimitsTests(ReplicaServers servers) : IAsyncLifetime
         // Every replica's spend in one ledger (written in batches, read back every second).
         var spend = await SpendOnceSettledAsync(replicas[0], key, admitted * cost);
         Assert.Equal(admitted * cost, spend);
-        Assert.True(spend <= 0.001m + reservation, $"spent {spend} on max_budget 0.001 through three replicas (one reservation: {reservation})");
+        Assert.True(spend <= 0.001m + reservation, $"spent {spend} on max_budget 0.001 through three replicas (one reservation: {reservation}; replicas: {replicas.Fallbacks})");
     }
 
     private static async Task<decimal> SpendOnceSettledAsync(TestGateway gateway, string key, decimal expected)

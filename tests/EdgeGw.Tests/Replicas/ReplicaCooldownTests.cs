@@ -6,7 +6,7 @@ namespace EdgeGw.Tests.Replicas;
 
 /// <summary>Router state shared through Redis: what one replica learns about a deployment, the others act on.</summary>
 [Collection(ReplicaCollection.Name)]
-public sealed class SharedCooldownTests(ReplicaServers servers) : IAsyncLifetime
+public sealed class ReplicaCooldownTests(ReplicaServers servers) : IAsyncLifetime
 {
     private FakeUpstream _failing = null!;
     private FakeUpstream _healthy = null!;
