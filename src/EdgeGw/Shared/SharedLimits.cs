@@ -21,7 +21,8 @@ internal sealed partial class SharedLimits
 {
     private static readonly RedisScript Admit = RedisScript.Embedded("admit.lua");
     private static readonly RedisScript SettleScript = RedisScript.Embedded("settle.lua");
-    private static readonly string LeasePrefix = Convert.ToHexStringLower(Guid.NewGuid().ToByteArray().AsSpan(0, 6)) + ":";
+    // Per instance, not per process: replicas hosted in one process (tests) must not share lease ids, or one's ZADD overwrites another's slot.
+    private readonly string _leasePrefix = Convert.ToHexStringLower(Guid.NewGuid().ToByteArray().AsSpan(0, 6)) + ":";
     private const int Fixed = 6; // lease, ttl, tokens, nanos, n, m
 
     private readonly RedisConnection _redis;
@@ -72,7 +73,7 @@ internal sealed partial class SharedLimits
         var keys = new RedisKey[(n + m) * 3];
         var values = new RedisValue[Fixed + n * 3 + m * 2];
         var entities = new EntityLimits[n];
-        values[0] = LeasePrefix + Interlocked.Increment(ref _leases).ToString(CultureInfo.InvariantCulture);
+        values[0] = _leasePrefix + Interlocked.Increment(ref _leases).ToString(CultureInfo.InvariantCulture);
         values[1] = (long)Settings.LeaseTtl.TotalMilliseconds;
         values[2] = tokens;
         values[3] = budget.Nanos;
