@@ -31,14 +31,38 @@ if [ "${1:-}" = --inside ]; then
     REDISCLI_AUTH=$REDIS_PASSWORD redis-cli -p "$REDIS_PORT" INFO commandstats | tr -d '\r' \
       | awk -F'[:=,]' '/^cmdstat_/ { c = substr($1, 9); if (c !~ /^(info|ping|echo|client|config|cluster|subscribe|hello|auth|select|command|script)/) printf "%s=%s ", c, $3 }'
   }
-  per_request() { # before after requests → "evalsha 1.00 + publish 0.00 …" per request
+  per_request() { # before after requests → scripts (EVALSHA/EVAL) per request; commandstats also counts the commands scripts run, so only these are round trips
     python3 - "$1" "$2" "$3" <<'PY'
 import sys
 def parse(s): return {k: int(v) for k, v in (p.split("=") for p in s.split() if "=" in p)}
 b, a, n = parse(sys.argv[1]), parse(sys.argv[2]), int(sys.argv[3])
-d = {k: a[k] - b.get(k, 0) for k in a if a[k] - b.get(k, 0) > 0}
-total = sum(d.values())
-print(f"{total / n:.2f} ({', '.join(f'{k} {v / n:.2f}' for k, v in sorted(d.items(), key=lambda x: -x[1]))})" if n and d else "0")
+d = {k: a[k] - b.get(k, 0) for k in a}
+print(f"{(d.get('evalsha', 0) + d.get('eval', 0)) / n:.2f}" if n else "0")
+PY
+  }
+  # Every command the gateway itself sends for N sequential requests, from MONITOR (which tags commands run inside a script "lua").
+  monitor_sample() {
+    local n=200 mon=$CLUSTER_DIR/monitor.txt mpid
+    REDISCLI_AUTH=$REDIS_PASSWORD redis-cli -p "$REDIS_PORT" monitor > "$mon" & mpid=$!
+    sleep 0.5
+    for _ in $(seq $n); do curl -sf -o /dev/null "${replicas[0]}/v1/chat/completions" -H "Authorization: Bearer $key" -H 'Content-Type: application/json' -d "$body"; done
+    sleep 0.5 # settlement is sent after the answer, without waiting
+    kill "$mpid"; wait "$mpid" 2>/dev/null || true
+    python3 - "$mon" "$n" "$(sha1sum src/EdgeGw/Shared/Scripts/admit.lua | cut -c1-40)" "$(sha1sum src/EdgeGw/Shared/Scripts/settle.lua | cut -c1-40)" <<'PY'
+import collections, re, sys
+path, n, admit, settle = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
+sent, inside = collections.Counter(), 0
+for line in open(path, errors="replace"):
+    m = re.match(r'^[0-9.]+ \[\d+ ([^\]]+)\] "([^"]+)"(?: "([^"]*)")?', line)
+    if not m: continue
+    source, cmd, arg = m.group(1), m.group(2).lower(), (m.group(3) or "")
+    if source == "lua": inside += 1; continue
+    if cmd in ("ping", "echo", "info", "client", "config", "cluster", "monitor", "subscribe", "auth", "hello", "select", "script"): continue
+    name = {admit: "admit", settle: "settle"}.get(arg, arg[:8]) if cmd in ("evalsha", "eval") else ""
+    sent[f"{cmd} {name}".strip()] += 1
+total = sum(sent.values())
+parts = ", ".join(f"{k} {v / n:.2f}" for k, v in sent.most_common())
+print(f"MONITOR sent={total / n:.2f} inside={inside / n:.1f} detail={parts}")
 PY
   }
   run() { # conns url
@@ -48,11 +72,13 @@ PY
     after=$(redis_calls)
     n=$(sed -E 's/.* requests=([0-9]+).*/\1/' <<<"$out")
     calls="—"; [ "$before" = "-" ] || calls=$(per_request "$before" "$after" "$n")
-    echo "$name c=$1: $out redis_per_request=$calls" >&2
+    echo "$name c=$1: $out scripts_per_request=$calls" >&2
+    [[ $out == *" errors=0 "* ]] || grep -hv 'status=200' "$CLUSTER_DIR"/replica-*.log | grep -m3 'status=' >&2 || true
     echo "$name|$1|$out|$calls" >> "$RESULTS"
   }
   case $name in
-    local|redis) run 1 "${replicas[0]}"; run 32 "${replicas[0]}" ;;
+    local) run 1 "${replicas[0]}"; run 32 "${replicas[0]}" ;;
+    redis) run 1 "${replicas[0]}"; run 32 "${replicas[0]}"; monitor_sample >> "$RESULTS.monitor" ;;
     lb1|lb3) run 32 "$EDGEGW_URL"; run 64 "$EDGEGW_URL" ;;
   esac
   exit 0
@@ -100,7 +126,7 @@ row() { # label key baseline-key
 {
   echo "Replica run $(date -u +%Y-%m-%d), ${DURATION} per measurement, wrk closed loop on loopback, $(nproc) cores shared by wrk, nginx, Redis, PostgreSQL and the replicas. Load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)."
   echo
-  echo "| scenario | conns | RPS | p50 µs | p99 µs | added p50 / p99 µs vs local-only | Redis commands / request | errors |"
+  echo "| scenario | conns | RPS | p50 µs | p99 µs | added p50 / p99 µs vs local-only | Redis scripts (EVALSHA) / request | errors |"
   echo "| --- | --- | --- | --- | --- | --- | --- | --- |"
   row "1 replica, local limits (no Redis)" local/1
   row "1 replica, limits in Redis" redis/1 local/1
@@ -111,5 +137,7 @@ row() { # label key baseline-key
   row "nginx → 1 replica, Redis" lb1/64
   row "nginx → 3 replicas, Redis" lb3/64
   echo
+  m=$(cat "$RESULTS.monitor")
+  echo "Sent to Redis per request (MONITOR, 200 sequential requests on one replica): $(sed -E 's/.* sent=([0-9.]+).*/\1/' <<<"$m") commands — $(sed -E 's/.* detail=(.*)/\1/' <<<"$m"); inside those scripts Redis ran $(sed -E 's/.* inside=([0-9.]+).*/\1/' <<<"$m") commands a request."
   echo "Three replicas ÷ one behind nginx: $(python3 -c "print(f'{$(field "${R[lb3/32]}" rps)/$(field "${R[lb1/32]}" rps):.2f}')") at 32 connections, $(python3 -c "print(f'{$(field "${R[lb3/64]}" rps)/$(field "${R[lb1/64]}" rps):.2f}')") at 64."
 } | tee load/replicas.md
