@@ -17,10 +17,12 @@ internal delegate ValueTask<ProviderResult> ModelAttempt<TState>(TState state, M
 ///   allowlist + budgets → for the group, then each fallback group (depth first, see FallbackChain):
 ///     rate limits (key, team, user, global; deployment rpm/tpm; tokens reserved: prompt estimate
 ///       + output cap) + strategy pick (skips cooling, saturated and already-tried deployments)
-///       → budget reservation (the estimate priced on that deployment) → attempt → health
+///       → budget reservation (the estimate priced on that deployment)
+///       → with Redis: one script takes all of the above across replicas (a full deployment: pick again)
+///       → attempt → health
 ///     → failed before the first byte? retry (now on another deployment, else after backoff)
 ///   → settle tokens, free parallel slots (every path) → bill, release the budget reservation (every
-///     path) → error envelope if nothing was sent
+///     path; with Redis both end in one fire-and-forget script) → error envelope if nothing was sent
 /// </code>
 /// </summary>
 internal static class ModelRequestPipeline

@@ -21,13 +21,13 @@ internal sealed partial class SharedLimits
 {
     private static readonly RedisScript Admit = RedisScript.Embedded("admit.lua");
     private static readonly RedisScript SettleScript = RedisScript.Embedded("settle.lua");
-    // Per instance, not per process: replicas hosted in one process (tests) must not share lease ids, or one's ZADD overwrites another's slot.
-    private readonly string _leasePrefix = Convert.ToHexStringLower(Guid.NewGuid().ToByteArray().AsSpan(0, 6)) + ":";
     private const int Fixed = 6; // lease, ttl, tokens, nanos, n, m
 
     private readonly RedisConnection _redis;
     private readonly ILogger _logger;
     private readonly DenialMemory _denials = new();
+    // Lease ids are unique per replica (several may share a process in tests): a collision would merge two slots into one.
+    private readonly string _leasePrefix = Convert.ToHexStringLower(Guid.NewGuid().ToByteArray()) + ":";
     private long _leases;
     private long _fallbacks;
     private long _failures;

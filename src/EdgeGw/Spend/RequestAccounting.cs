@@ -140,6 +140,8 @@ internal sealed class RequestAccounting
         var success = result.Error is null;
         if (!WritesSpendRow)
         {
+            // Unbilled, but its hold still ends here (the Redis copy settles on it).
+            _budget.Release();
             Observability.RequestTelemetry.Of(_http)?.Complete(result.Error, 0, 0, 0);
             return ValueTask.CompletedTask;
         }

@@ -1,6 +1,7 @@
 using System.Net;
 using EdgeGw.Auth;
 using EdgeGw.Tests.Infrastructure;
+using StackExchange.Redis;
 
 namespace EdgeGw.Tests.Shared;
 
@@ -17,6 +18,10 @@ public sealed class SharedLimitsTests(RedisServer redis)
             gateways[i] = await TestGateway.StartAsync(models, $"router_settings:\n  redis_url: \"{redis.Url}\"\n{routerExtra}");
         return gateways;
     }
+
+    /// <summary>Replicas that wait for Redis as long as a loaded test machine may need (a timeout falls back to local limits).</summary>
+    private Task<TestGateway[]> PatientReplicasAsync(int count, string models = AdminClient.CheapModel, string routerExtra = "") =>
+        ReplicasAsync(count, models, "  redis_timeout: 5\n" + routerExtra);
 
     /// <summary>The same key (same token) on every replica, as a shared database would have it.</summary>
     private static async Task CreateKeyAsync(TestGateway[] gateways, string settings)
@@ -38,6 +43,51 @@ public sealed class SharedLimitsTests(RedisServer redis)
         return await Task.WhenAll(tasks);
     }
 
+    /// <summary>Starts <paramref name="count"/> requests at once and returns them unfinished.</summary>
+    private static List<Task<HttpStatusCode>> Start(TestGateway[] gateways, int count, string body)
+    {
+        return [.. Enumerable.Range(0, count).Select(async i =>
+        {
+            using var response = await gateways[i % gateways.Length].ChatAsync(SharedKey, body);
+            return response.StatusCode;
+        })];
+    }
+
+    /// <summary>An OpenAI upstream that holds every answer until <paramref name="gate"/> opens: nothing settles while requests arrive.</summary>
+    private static async Task<FakeUpstream> GatedUpstreamAsync(TaskCompletionSource gate)
+    {
+        var upstream = await FakeUpstream.StartAsync();
+        upstream.Handle(async (context, _) =>
+        {
+            await gate.Task;
+            context.Response.ContentType = "application/json";
+            await context.Response.WriteAsync("""{"id":"c1","object":"chat.completion","created":1,"model":"gpt-4o","choices":[{"index":0,"message":{"role":"assistant","content":"ok"},"finish_reason":"stop"}],"usage":{"prompt_tokens":8,"completion_tokens":2,"total_tokens":10}}""");
+        });
+        return upstream;
+    }
+
+    /// <summary>Waits (bounded) until every request not held upstream has finished, so the held ones are all that was admitted.</summary>
+    private static async Task SettleRefusalsAsync(List<Task<HttpStatusCode>> requests, FakeUpstream upstream)
+    {
+        for (var i = 0; i < 200 && requests.Count(t => t.IsCompleted) + upstream.Requests.Count < requests.Count; i++)
+            await Task.Delay(50);
+    }
+
+    /// <summary>Asks every 100 ms (for at most 20 s) until a request is admitted; the last status.</summary>
+    private static async Task<HttpStatusCode> UntilOkAsync(TestGateway gateway)
+    {
+        var status = HttpStatusCode.ServiceUnavailable;
+        for (var i = 0; i < 200 && status != HttpStatusCode.OK; i++)
+        {
+            await Task.Delay(100);
+            using var response = await gateway.ChatAsync(SharedKey);
+            status = response.StatusCode;
+        }
+        return status;
+    }
+
+    private static string KeyId => TokenHash.FromKey(SharedKey).ToHex();
+
     private static async Task DisposeAllAsync(TestGateway[] gateways)
     {
         foreach (var gateway in gateways)
@@ -48,7 +98,7 @@ public sealed class SharedLimitsTests(RedisServer redis)
     public async Task RpmLimitAcrossThreeReplicas_AdmitsExactlyLimit()
     {
         redis.Flush();
-        var gateways = await ReplicasAsync(3);
+        var gateways = await PatientReplicasAsync(3);
         try
         {
             await CreateKeyAsync(gateways, "\"rpm_limit\":10");
@@ -60,6 +110,210 @@ public sealed class SharedLimitsTests(RedisServer redis)
         }
         finally
         {
+            await DisposeAllAsync(gateways);
+        }
+    }
+
+    [Fact]
+    public async Task TpmLimitAcrossThreeReplicas_AdmitsUntilReservationsFillIt()
+    {
+        redis.Flush();
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var upstream = await GatedUpstreamAsync(gate);
+        var gateways = await PatientReplicasAsync(3, OpenAiDeploymentYaml.Of("gated", upstream));
+        try
+        {
+            await CreateKeyAsync(gateways, "\"tpm_limit\":1000");
+            const string body = """{"model":"gated","max_tokens":280,"messages":[{"role":"user","content":"hi"}]}""";
+            var reservation = (body.Length + 3) / 4 + 280;
+            // LiteLLM's "used < limit": admitted while the reservations so far are under the limit.
+            var expected = (1000 - 1) / reservation + 1;
+            Assert.True(expected * reservation - 1000 >= 100, "the test needs a margin the refill cannot cross while it runs");
+
+            var requests = Start(gateways, 30, body);
+            await SettleRefusalsAsync(requests, upstream);
+            gate.SetResult();
+            var statuses = await Task.WhenAll(requests);
+
+            Assert.Equal(expected, statuses.Count(s => s == HttpStatusCode.OK));
+            Assert.Equal(30 - expected, statuses.Count(s => s == HttpStatusCode.TooManyRequests));
+        }
+        finally
+        {
+            gate.TrySetResult();
+            await DisposeAllAsync(gateways);
+        }
+    }
+
+    [Fact]
+    public async Task MaxParallelAcrossReplicas_AdmitsExactlyLimitAndSlotsReturn()
+    {
+        redis.Flush();
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var upstream = await GatedUpstreamAsync(gate);
+        var gateways = await PatientReplicasAsync(3, OpenAiDeploymentYaml.Of("gated", upstream));
+        try
+        {
+            await CreateKeyAsync(gateways, "\"max_parallel_requests\":3");
+            const string body = """{"model":"gated","messages":[{"role":"user","content":"hi"}]}""";
+
+            var requests = Start(gateways, 30, body);
+            await SettleRefusalsAsync(requests, upstream);
+            Assert.Equal(3, upstream.Requests.Count);
+            gate.SetResult();
+            var statuses = await Task.WhenAll(requests);
+            Assert.Equal(3, statuses.Count(s => s == HttpStatusCode.OK));
+            Assert.Equal(27, statuses.Count(s => s == HttpStatusCode.TooManyRequests));
+
+            // Settlement is not awaited by the request: the slots are back once it has run.
+            var again = 0;
+            for (var i = 0; i < 100 && again < 3; i++)
+            {
+                var batch = await Task.WhenAll(Start(gateways, 3, body));
+                again = batch.Count(s => s == HttpStatusCode.OK);
+                if (again < 3)
+                    await Task.Delay(50);
+            }
+            Assert.Equal(3, again);
+        }
+        finally
+        {
+            gate.TrySetResult();
+            await DisposeAllAsync(gateways);
+        }
+    }
+
+    [Fact]
+    public async Task BudgetAcrossReplicasUnderConcurrency_StopsWithinOneRequestsCost()
+    {
+        redis.Flush();
+        var gateways = await PatientReplicasAsync(3);
+        try
+        {
+            await CreateKeyAsync(gateways, "\"max_budget\":0.1");
+            const string body = """{"model":"cheap","max_tokens":3,"messages":[{"role":"user","content":"hi"}]}""";
+
+            var statuses = await SpreadAsync(gateways, 40, body);
+
+            var spent = statuses.Count(s => s == HttpStatusCode.OK) * AdminClient.ChatCost;
+            Assert.True(spent > 0, "nothing was admitted");
+            // The README's bound: spend < max_budget + one request's cost (each cost within its reservation).
+            Assert.True(spent < 0.1m + AdminClient.ChatCost, $"spent {spent} against a 0.1 budget");
+            Assert.Equal(40, statuses.Count(s => s is HttpStatusCode.OK or HttpStatusCode.TooManyRequests));
+        }
+        finally
+        {
+            await DisposeAllAsync(gateways);
+        }
+    }
+
+    [Fact]
+    public async Task DeploymentFullInRedis_AnotherDeploymentServes()
+    {
+        redis.Flush();
+        const string pair = """
+            - model_name: pair
+              litellm_params: { model: mock/a, mock_response: hi, rpm: 2 }
+            - model_name: pair
+              litellm_params: { model: mock/b, mock_response: hi, rpm: 2 }
+            """;
+        var gateways = await PatientReplicasAsync(2, pair);
+        try
+        {
+            await CreateKeyAsync(gateways, "\"rpm_limit\":100");
+            const string body = """{"model":"pair","messages":[{"role":"user","content":"hi"}]}""";
+            var statuses = new List<HttpStatusCode>();
+            for (var i = 0; i < 6; i++)
+            {
+                using var response = await gateways[i % 2].ChatAsync(SharedKey, body);
+                statuses.Add(response.StatusCode);
+            }
+
+            Assert.Equal([.. Enumerable.Repeat(HttpStatusCode.OK, 4), .. Enumerable.Repeat(HttpStatusCode.TooManyRequests, 2)], statuses);
+        }
+        finally
+        {
+            await DisposeAllAsync(gateways);
+        }
+    }
+
+    [Fact]
+    public async Task ParallelSlotOfCrashedReplica_ComesBackAfterItsLease()
+    {
+        redis.Flush();
+        var gateways = await PatientReplicasAsync(1, routerExtra: "  redis_lease_ttl: 1\n");
+        try
+        {
+            await CreateKeyAsync(gateways, "\"max_parallel_requests\":1");
+            // A replica that admitted a request and died: its slot is held until the lease expires.
+            var now = redis.Server.Time();
+            var expiry = new DateTimeOffset(DateTime.SpecifyKind(now, DateTimeKind.Utc)).AddSeconds(1).ToUnixTimeMilliseconds();
+            redis.Database.SortedSetAdd($"edgegw:{{edgegw}}:par:key:{KeyId}", "crashed-replica:1", expiry);
+
+            using (var refused = await gateways[0].ChatAsync(SharedKey))
+                Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
+            Assert.Equal(HttpStatusCode.OK, await UntilOkAsync(gateways[0]));
+        }
+        finally
+        {
+            await DisposeAllAsync(gateways);
+        }
+    }
+
+    [Fact]
+    public async Task RedisDown_LocalModeServesOnLocalLimits()
+    {
+        redis.Flush();
+        var gateways = await ReplicasAsync(1);
+        try
+        {
+            await CreateKeyAsync(gateways, "\"rpm_limit\":3");
+            redis.Shutdown();
+            var statuses = new List<HttpStatusCode>();
+            for (var i = 0; i < 5; i++)
+            {
+                using var response = await gateways[0].ChatAsync(SharedKey);
+                statuses.Add(response.StatusCode);
+            }
+
+            Assert.Equal([HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.TooManyRequests, HttpStatusCode.TooManyRequests], statuses);
+            var metrics = await gateways[0].Client.GetStringAsync("/metrics");
+            Assert.Contains("edgegw_redis_fallback_total 3", metrics, StringComparison.Ordinal);
+            Assert.Contains("edgegw_redis_breaker_open 1", metrics, StringComparison.Ordinal);
+        }
+        finally
+        {
+            redis.Restart();
+            await DisposeAllAsync(gateways);
+        }
+    }
+
+    [Fact]
+    public async Task RedisDown_ClosedModeRefuses503NamingRedis_ThenRecovers()
+    {
+        redis.Flush();
+        var gateways = await ReplicasAsync(1, routerExtra: "  redis_failure_mode: closed\n");
+        try
+        {
+            await CreateKeyAsync(gateways, "\"rpm_limit\":100");
+            redis.Shutdown();
+
+            using (var refused = await gateways[0].ChatAsync(SharedKey))
+            {
+                Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
+                var error = await AdminClient.ErrorOf(refused);
+                Assert.Contains("Redis", error.GetProperty("message").GetString(), StringComparison.Ordinal);
+                Assert.Equal("service_unavailable", error.GetProperty("type").GetString());
+            }
+
+            redis.Restart();
+            Assert.Equal(HttpStatusCode.OK, await UntilOkAsync(gateways[0]));
+            Assert.True(redis.Database.KeyExists($"edgegw:{{edgegw}}:rpm:key:{KeyId}"), "the admission after the restart went through Redis");
+        }
+        finally
+        {
+            if (!redis.IsRunning)
+                redis.Restart();
             await DisposeAllAsync(gateways);
         }
     }
