@@ -42,11 +42,17 @@ internal static class CooldownPolicy
         }
         health.Peers?.Failed(health, now, shared =>
         {
-            // Successes stay per replica (no write on the success path for them): the shared count only adds failures.
-            if (shared > failures && ShouldPark(error.Status, (int)Math.Min(shared, int.MaxValue), successes, groupSize, settings))
+            if (shared > failures && ShouldParkShared(shared, successes, settings))
                 health.Park(now, Duration(error, settings));
         });
     }
+
+    /// <summary>
+    /// The rules that count failures alone, on every replica's failures this minute. Successes are not
+    /// shared (that would cost a write per success), so the failure-ratio rule stays per replica.
+    /// </summary>
+    private static bool ShouldParkShared(long failures, int successes, RouterSettings settings) =>
+        settings.AllowedFails is { } allowed ? failures > allowed : successes == 0 && failures >= SingleDeploymentThreshold;
 
     private static bool ShouldPark(int status, int failures, int successes, int groupSize, RouterSettings settings)
     {

@@ -43,7 +43,7 @@ public class PostgresReplicaTests(PostgresServer server)
     }
 
     /// <summary>Polls until the request answers <paramref name="status"/> or the bound passes; returns the last answer's status.</summary>
-    private static async Task<HttpStatusCode> StatusWithinAsync(TimeSpan bound, HttpStatusCode status, Func<Task<HttpResponseMessage>> request)
+    internal static async Task<HttpStatusCode> StatusWithinAsync(TimeSpan bound, HttpStatusCode status, Func<Task<HttpResponseMessage>> request)
     {
         var clock = Stopwatch.StartNew();
         while (true)
