@@ -65,12 +65,20 @@ parts = ", ".join(f"{k} {v / n:.2f}" for k, v in sent.most_common())
 print(f"MONITOR sent={total / n:.2f} inside={inside / n:.1f} detail={parts}")
 PY
   }
+  # CPU seconds so far: every replica's utime+stime, and Redis's own (INFO cpu).
+  replicas_cpu() { local t=0 p; for p in $EDGEGW_REPLICA_PIDS; do t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat"))); done; python3 -c "print($t / $(getconf CLK_TCK))"; }
+  redis_cpu() {
+    [ -n "${REDIS_PORT:-}" ] || { echo 0; return; }
+    REDISCLI_AUTH=$REDIS_PASSWORD redis-cli -p "$REDIS_PORT" INFO cpu | tr -d '\r' | awk -F: '/^used_cpu_(sys|user):/ { t += $2 } END { print t }'
+  }
   run() { # conns url
-    local threads=$(( $1 > 1 ? 2 : 1 )) before after out n
-    before=$(redis_calls)
+    local threads=$(( $1 > 1 ? 2 : 1 )) before after out n gw0 rd0 cpu
+    before=$(redis_calls); gw0=$(replicas_cpu); rd0=$(redis_cpu)
     out=$(LOAD_BODY="$body" LOAD_KEY="$key" wrk -t$threads -c"$1" -d "$DURATION" --timeout 5s -s load/post.lua "$2/v1/chat/completions" | grep '^RESULT')
     after=$(redis_calls)
     n=$(sed -E 's/.* requests=([0-9]+).*/\1/' <<<"$out")
+    cpu=$(python3 -c "print(f' gw_cpu_us={($(replicas_cpu) - $gw0) * 1e6 / $n:.0f} redis_cpu_us={($(redis_cpu) - $rd0) * 1e6 / $n:.0f}')")
+    out+=$cpu
     calls="—"; [ "$before" = "-" ] || calls=$(per_request "$before" "$after" "$n")
     echo "$name c=$1: $out scripts_per_request=$calls" >&2
     [[ $out == *" errors=0 "* ]] || grep -hv 'status=200' "$CLUSTER_DIR"/replica-*.log | grep -m3 'status=' >&2 || true
@@ -95,7 +103,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 export RESULTS=$work/results
 : > "$RESULTS"
-# deploy/config.yaml's shape with one zero-latency mock model (so the numbers are the gateway's, not a provider's).
+# deploy/config.yaml's shape with one zero-latency mock model (so the numbers are the gateway's, not a provider's), spend rows off.
 cat > "$work/config.yaml" <<'YAML'
 model_list:
   - model_name: mock
@@ -103,6 +111,7 @@ model_list:
 general_settings:
   master_key: os.environ/LITELLM_MASTER_KEY
   database_url: os.environ/DATABASE_URL
+  disable_spend_logs: true   # spend counters still go to PostgreSQL; its row writer (~10-20k rows/s) would cap the local-only runs
 router_settings:
   redis_host: os.environ/REDIS_HOST
   redis_port: os.environ/REDIS_PORT
@@ -121,13 +130,13 @@ row() { # label key baseline-key
   local out=${R[$2]} base=${R[${3:-$2}]}
   local added="—"
   [ -z "${3:-}" ] || added="$(( $(field "$out" p50) - $(field "$base" p50) )) / $(( $(field "$out" p99) - $(field "$base" p99) ))"
-  echo "| $1 | ${2#*/} | $(field "$out" rps) | $(field "$out" p50) | $(field "$out" p99) | $added | ${C[$2]} | $(field "$out" errors) |"
+  echo "| $1 | ${2#*/} | $(field "$out" rps) | $(field "$out" p50) | $(field "$out" p99) | $added | $(field "$out" gw_cpu_us) | $(field "$out" redis_cpu_us) | ${C[$2]} | $(field "$out" errors) |"
 }
 {
   echo "Replica run $(date -u +%Y-%m-%d), ${DURATION} per measurement, wrk closed loop on loopback, $(nproc) cores shared by wrk, nginx, Redis, PostgreSQL and the replicas. Load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)."
   echo
-  echo "| scenario | conns | RPS | p50 µs | p99 µs | added p50 / p99 µs vs local-only | Redis scripts (EVALSHA) / request | errors |"
-  echo "| --- | --- | --- | --- | --- | --- | --- | --- |"
+  echo "| scenario | conns | RPS | p50 µs | p99 µs | added p50 / p99 µs vs local-only | replicas' CPU µs / request | Redis CPU µs / request | Redis scripts (EVALSHA) / request | errors |"
+  echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
   row "1 replica, local limits (no Redis)" local/1
   row "1 replica, limits in Redis" redis/1 local/1
   row "1 replica, local limits (no Redis)" local/32
