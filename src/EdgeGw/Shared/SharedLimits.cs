@@ -124,7 +124,7 @@ internal sealed partial class SharedLimits
         {
             Interlocked.Increment(ref _failures);
             // The script may still run after the timeout: free the slots and reservations it would hold (by lease id, so a no-op if it never ran).
-            Settle(hold, refund: false, 0, 0);
+            Settle(hold, refund: false, 0, 0, copy: true);
             if (Breaker.Failed())
                 LogOpened(_logger, Breaker.CoolOff.TotalSeconds, Settings.OnUnavailable == RedisFailureMode.Closed ? "refused with 503" : "admitted on each replica's own limits");
             return Unavailable();
@@ -159,23 +159,24 @@ internal sealed partial class SharedLimits
     }
 
     /// <summary>Sends settle.lua without waiting for it: the request path never waits on settlement.</summary>
-    internal void Settle(SharedHold hold, bool refund, long tokenDelta, long costNanos)
+    /// <param name="copy">The admission may still be queued in the client (timed out while disconnected): its arguments stay as sent.</param>
+    internal void Settle(SharedHold hold, bool refund, long tokenDelta, long costNanos, bool copy = false)
     {
-        var values = hold.Values;
+        var values = copy ? (RedisValue[])hold.Values.Clone() : hold.Values;
         var n = (int)values[4];
         values[1] = refund ? 1 : 0;
         values[2] = tokenDelta;
         values[3] = costNanos;
         for (var j = 0; j < hold.Slots.Length; j++)
             values[Fixed + n * 3 + j * 2 + 1] = hold.Floor(j);
-        _ = SettleAsync(hold);
+        _ = SettleAsync(hold.Keys, values);
     }
 
-    private async Task SettleAsync(SharedHold hold)
+    private async Task SettleAsync(RedisKey[] keys, RedisValue[] values)
     {
         try
         {
-            await SettleScript.EvaluateAsync(_redis.Database, hold.Keys, hold.Values).ConfigureAwait(false);
+            await SettleScript.EvaluateAsync(_redis.Database, keys, values).ConfigureAwait(false);
         }
         catch (Exception e) when (e is RedisException or TimeoutException or ObjectDisposedException)
         {
