@@ -79,7 +79,11 @@ internal sealed partial class RedisAccountChanges(RedisConnection redis, ILogger
         {
             await sink.ChangedAsync(change, _stop.Token);
         }
-        catch (Exception e) when (e is not OperationCanceledException)
+        catch (OperationCanceledException) when (_stop.IsCancellationRequested)
+        {
+            // Stopping.
+        }
+        catch (Exception e)
         {
             // A row that cannot be read now is read by the next full reload; the subscription goes on.
             LogReloadFailed(logger, e.GetType().Name);
@@ -99,12 +103,14 @@ internal sealed partial class RedisAccountChanges(RedisConnection redis, ILogger
         {
             await sink.ReloadAllAsync(cancel);
         }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            LogReloadFailed(logger, e.GetType().Name);
-        }
         catch (OperationCanceledException) when (cancel.IsCancellationRequested)
         {
+            // Stopping.
+        }
+        catch (Exception e)
+        {
+            // Whatever broke (the database, a row LiteLLM wrote oddly), the next reconnect or change reloads again.
+            LogReloadFailed(logger, e.GetType().Name);
         }
     }
 

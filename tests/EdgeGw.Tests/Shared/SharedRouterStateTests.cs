@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using EdgeGw.Routing;
 using EdgeGw.Tests.Infrastructure;
+using EdgeGw.Tests.Routing;
 using static EdgeGw.Tests.Routing.RouterWire;
 
 namespace EdgeGw.Tests.Shared;
@@ -47,7 +48,8 @@ public sealed class SharedRouterStateTests(RedisServer redis) : IAsyncLifetime
         return true;
     }
 
-    private static bool Cooling(TestGateway gateway, string id) => HealthOf(gateway, id).IsCoolingDown(DateTimeOffset.UtcNow.UtcTicks);
+    private static bool Cooling(TestGateway gateway, string id, TimeProvider? time = null) =>
+        HealthOf(gateway, id).IsCoolingDown((time ?? TimeProvider.System).GetUtcNow().UtcTicks);
 
     [Fact]
     public async Task CooldownOnOneReplica_OtherSkipsTheDeployment()
@@ -92,8 +94,10 @@ public sealed class SharedRouterStateTests(RedisServer redis) : IAsyncLifetime
         _a.FailThenAnswer(100, 500, "never");
         _b.FailThenAnswer(0, 200, "from b");
         var settings = Settings("  allowed_fails: 1\n  num_retries: 0");
-        await using var one = await TestGateway.StartAsync(OrderedPair, settings);
-        await using var two = await TestGateway.StartAsync(OrderedPair, settings);
+        // One clock for both, standing still: the failures cannot straddle a minute.
+        var time = new ManualTime();
+        await using var one = await TestGateway.StartAsync(OrderedPair, settings, time);
+        await using var two = await TestGateway.StartAsync(OrderedPair, settings, time);
 
         // One failure on each: neither replica alone is past allowed_fails, together they are.
         using (var failed = await one.PostJsonAsync("/v1/chat/completions", Chat))
@@ -101,7 +105,7 @@ public sealed class SharedRouterStateTests(RedisServer redis) : IAsyncLifetime
         Assert.True(await WithinAsync(Bound, () => redis.Server.Keys(pattern: "edgegw:{edgegw}:fails:dep-a:*").Any()));
         using (var failed = await two.PostJsonAsync("/v1/chat/completions", Chat))
             Assert.Equal(HttpStatusCode.InternalServerError, failed.StatusCode);
-        Assert.True(await WithinAsync(Bound, () => Cooling(one, "dep-a") && Cooling(two, "dep-a")));
+        Assert.True(await WithinAsync(Bound, () => Cooling(one, "dep-a", time) && Cooling(two, "dep-a", time)));
         using var next = await one.PostJsonAsync("/v1/chat/completions", Chat);
 
         Assert.Equal(HttpStatusCode.OK, next.StatusCode);
@@ -116,9 +120,11 @@ public sealed class SharedRouterStateTests(RedisServer redis) : IAsyncLifetime
         _b.FailThenAnswer(0, 200, "from b");
         const string tpm = "    tpm: 1000\n";
         var settings = Settings("  routing_strategy: usage-based-routing-v2");
+        // One clock for both, standing still: the usage cannot straddle a minute.
+        var time = new ManualTime();
         // The first replica serves the group from dep-a alone; the second may pick either.
-        await using var one = await TestGateway.StartAsync(Deployment("front", _a, "dep-a", extra: tpm), settings);
-        await using var two = await TestGateway.StartAsync(Deployment("front", _a, "dep-a", extra: tpm) + "\n" + Deployment("front", _b, "dep-b", extra: tpm), settings);
+        await using var one = await TestGateway.StartAsync(Deployment("front", _a, "dep-a", extra: tpm), settings, time);
+        await using var two = await TestGateway.StartAsync(Deployment("front", _a, "dep-a", extra: tpm) + "\n" + Deployment("front", _b, "dep-b", extra: tpm), settings, time);
 
         for (var i = 0; i < 4; i++)
         {
@@ -126,7 +132,7 @@ public sealed class SharedRouterStateTests(RedisServer redis) : IAsyncLifetime
             Assert.Equal(HttpStatusCode.OK, used.StatusCode);
         }
         // 4 × 5 tokens on dep-a: the second replica's three requests (5 each) leave dep-b with more left.
-        Assert.True(await WithinAsync(Bound, () => HealthOf(two, "dep-a").SharedUsed(true, DateTimeOffset.UtcNow.UtcTicks) >= 20));
+        Assert.True(await WithinAsync(Bound, () => HealthOf(two, "dep-a").SharedUsed(true, time.GetUtcNow().UtcTicks) >= 20));
         var picked = new List<string>();
         for (var i = 0; i < 3; i++)
         {
