@@ -187,6 +187,21 @@ public sealed class RedisReplicaProcessTests(ReplicaServers servers) : IAsyncLif
         Assert.True(results.Count > 100, $"only {results.Count} requests answered in 5 s");
         Assert.All(results, r => Assert.True(r.Took < AnswerBound, $"a request took {r.Took.TotalMilliseconds:F0} ms"));
         Assert.All(results, r => Assert.True(r.Status == HttpStatusCode.OK, $"{(int)r.Status}: {r.Body}"));
+        // Served on local limits while Redis was away, not as if it had never been configured.
+        Assert.True(await SumMetricAsync("edgegw_redis_fallback_total") > 0, "no replica counted an admission on local limits");
+    }
+
+    /// <summary>A counter's value summed over the replicas' /metrics.</summary>
+    private async Task<double> SumMetricAsync(string name)
+    {
+        var sum = 0.0;
+        foreach (var replica in _replicas)
+        {
+            var text = await replica.Client.GetStringAsync("/metrics");
+            foreach (var line in text.Split('\n').Where(l => l.StartsWith(name + " ", StringComparison.Ordinal)))
+                sum += double.Parse(line[(name.Length + 1)..], System.Globalization.CultureInfo.InvariantCulture);
+        }
+        return sum;
     }
 
     [Fact]
