@@ -126,7 +126,8 @@ internal sealed class RouteRun<TState>
             if (Gateway.Limits.Shared is { } sharedLimits)
             {
                 // This replica admitted, so only Redis can still refuse: one round trip takes every limit and budget.
-                var pending = sharedLimits.AdmitAsync(ref targets, endpoint.Limits is null ? count : count + 1, reserved, Caller, ref Accounting.Budget);
+                var pending = sharedLimits.AdmitAsync(ref targets, endpoint.Limits is null ? count : count + 1, reserved, Caller, ref Accounting.Budget,
+                    Gateway.Data.Accounts, Gateway.GlobalBudget);
                 var verdict = await pending;
                 if (verdict.Outcome is Shared.SharedOutcome.Refused or Shared.SharedOutcome.Failed)
                 {

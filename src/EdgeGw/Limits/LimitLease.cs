@@ -11,7 +11,7 @@ namespace EdgeGw.Limits;
 internal sealed class LimitLease(Admission admission, TokenRateLimitType countType, long estimate, TimeProvider time, Shared.SharedHold? shared = null)
 {
     private Admission _admission = admission;
-    private int _ended; // the shared hold hears of the first Complete or Release only
+    private Shared.SharedHold? _shared = shared; // taken by the first Complete or Release: the hold hears of one only
 
     /// <summary>Settles to <paramref name="usage"/>; an unknown usage settles to nothing for an attempt that failed before answering, else to the prompt estimate it was given.</summary>
     public void Complete(in Usage usage, bool failedBeforeAnswer)
@@ -23,15 +23,13 @@ internal sealed class LimitLease(Admission admission, TokenRateLimitType countTy
             _ => usage.TotalTokens,
         };
         _admission.Complete(tokens, time.GetUtcNow().UtcTicks);
-        if (shared is not null && Interlocked.Exchange(ref _ended, 1) == 0)
-            shared.TokensDone(tokens);
+        Interlocked.Exchange(ref _shared, null)?.TokensDone(tokens);
     }
 
     /// <summary>Gives back all it took: the attempt failed before answering and the request moves on to another.</summary>
     public void Release()
     {
         _admission.Release(time.GetUtcNow().UtcTicks);
-        if (shared is not null && Interlocked.Exchange(ref _ended, 1) == 0)
-            shared.Refund();
+        Interlocked.Exchange(ref _shared, null)?.Refund();
     }
 }

@@ -31,12 +31,11 @@ internal sealed class SharedHold(SharedLimits owner, RedisKey[] keys, RedisValue
         Part();
     }
 
-    /// <summary>The bill is known (0 for an unbilled attempt); its reservation goes.</summary>
-    public void BudgetDone(long costNanos)
-    {
-        Interlocked.Exchange(ref _cost, costNanos);
-        Part();
-    }
+    /// <summary>The request's cost, added to this replica's counters just before its budget hold releases.</summary>
+    public void Charged(long costNanos) => Interlocked.Exchange(ref _cost, costNanos);
+
+    /// <summary>The budget hold released (after <see cref="Charged"/>, or unbilled): its reservation goes.</summary>
+    public void BudgetDone() => Part();
 
     /// <summary>A retried attempt: its request, tokens, slots and reservations all go back.</summary>
     public void Refund()

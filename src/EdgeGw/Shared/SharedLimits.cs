@@ -53,7 +53,8 @@ internal sealed partial class SharedLimits
     /// Admits against the shared state of <paramref name="targets"/>[0..count) (nulls skipped) and the
     /// budgets <paramref name="budget"/> holds locally. One round trip, never longer than the timeout.
     /// </summary>
-    public Task<SharedVerdict> AdmitAsync(ref LimitTargets targets, int count, long tokens, Caller caller, ref BudgetHold budget)
+    public Task<SharedVerdict> AdmitAsync(ref LimitTargets targets, int count, long tokens, Caller caller, ref BudgetHold budget,
+        Accounts accounts, GlobalBudget global)
     {
         var n = 0;
         for (var i = 0; i < count; i++)
@@ -98,7 +99,7 @@ internal sealed partial class SharedLimits
         for (var j = 0; j < m; j++)
         {
             var counter = budget.Counter(j);
-            var slot = budget.Slot(j);
+            var slot = BudgetSlot.Of(counter, caller, accounts, global);
             counters[j] = counter;
             slots[j] = slot;
             var id = BudgetId(slot, caller);
@@ -140,7 +141,8 @@ internal sealed partial class SharedLimits
             return new SharedVerdict(SharedOutcome.Failed, Error: BudgetRefusal(hold.Slots[index], caller, answer[3], answer[4]));
         var kind = answer[0] switch { 1 => LimitKind.Requests, 2 => LimitKind.Tokens, _ => LimitKind.Parallel };
         var entity = hold.Entities[index];
-        _denials.Remember(entity.Id, kind, answer[3], retry);
+        // A parallel slot frees whenever a request ends, not on a clock: its refusal is kept only briefly.
+        _denials.Remember(entity.Id, kind, answer[3], kind == LimitKind.Parallel ? TimeSpan.FromMilliseconds(100) : retry);
         return new SharedVerdict(SharedOutcome.Refused, Refusal: new Refusal(entity, kind, answer[3], retry));
     }
 

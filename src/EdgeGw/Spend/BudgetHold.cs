@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using EdgeGw.Storage;
 
 namespace EdgeGw.Spend;
 
@@ -11,15 +10,6 @@ internal struct BudgetCounters
     private IBudgetCounter? _first;
 }
 
-/// <summary>Which budget a held counter is, for the shared copy in Redis: its table, its id (null: the caller's key), its max.</summary>
-internal readonly record struct BudgetSlot(CounterTable Table, string? Id, long MaxNanos);
-
-[InlineArray(BudgetCounters.Capacity)]
-internal struct BudgetSlots
-{
-    private BudgetSlot _first;
-}
-
 /// <summary>
 /// A request's reservation on its budgets (see <see cref="SpendLedger.Reserve"/>): the counters it
 /// was taken from — kept, so an admin change of the key's team mid-request releases the right
@@ -28,21 +18,18 @@ internal struct BudgetSlots
 internal struct BudgetHold
 {
     private BudgetCounters _counters;
-    private BudgetSlots _slots;
     private int _count;
     private long _nanos;
-    private long _charged;
 
     public readonly long Nanos => _nanos;
     public readonly int Count => _count;
     public readonly IBudgetCounter Counter(int i) => _counters[i]!;
-    public readonly BudgetSlot Slot(int i) => _slots[i];
 
     /// <summary>The same reservation in the Redis replicas share: settled when this hold releases.</summary>
     public EdgeGw.Shared.SharedHold? Shared { get; set; }
 
     /// <summary>The request's cost, added to the counters just before the hold releases (for the shared settlement).</summary>
-    public void Charged(long nanos) => _charged = nanos;
+    public readonly void Charged(long nanos) => Shared?.Charged(nanos);
 
     internal void Start(long nanos)
     {
@@ -51,13 +38,12 @@ internal struct BudgetHold
     }
 
     /// <summary>Reserves on <paramref name="counter"/> while it is under <paramref name="maxNanos"/>; no budget, nothing to hold.</summary>
-    internal bool TryAdd(IBudgetCounter counter, long? maxNanos, CounterTable table, string? id)
+    internal bool TryAdd(IBudgetCounter counter, long? maxNanos)
     {
         if (maxNanos is not { } max)
             return true;
         if (!counter.TryReserve(_nanos, max))
             return false;
-        _slots[_count] = new BudgetSlot(table, id, max);
         _counters[_count++] = counter;
         return true;
     }
@@ -66,8 +52,7 @@ internal struct BudgetHold
     {
         var shared = Shared;
         Shared = null;
-        shared?.BudgetDone(_charged);
-        _charged = 0;
+        shared?.BudgetDone();
         var count = _count;
         _count = 0;
         for (var i = 0; i < count; i++)

@@ -99,22 +99,22 @@ internal sealed class SpendLedger(Accounts accounts, SpendWriter writer, TimePro
         if (caller.Key is { } key)
         {
             var settings = key.Settings;
-            if (!hold.TryAdd(key.Spend, settings.MaxBudgetNanos, CounterTable.Key, null))
+            if (!hold.TryAdd(key.Spend, settings.MaxBudgetNanos))
                 return Refuse(ref hold, key.Spend, settings.MaxBudgetNanos, null);
             if (Accounts.TeamOf(settings) is { } team)
             {
                 var t = team.Settings;
-                if (!hold.TryAdd(team.Spend, t.MaxBudgetNanos, CounterTable.Team, t.TeamId))
+                if (!hold.TryAdd(team.Spend, t.MaxBudgetNanos))
                     return Refuse(ref hold, team.Spend, t.MaxBudgetNanos, $" Team={t.TeamId}");
-                if (Accounts.MemberOf(settings) is { } member && !hold.TryAdd(member.Spend, member.Settings.MaxBudgetNanos, CounterTable.TeamMember, member.Id))
+                if (Accounts.MemberOf(settings) is { } member && !hold.TryAdd(member.Spend, member.Settings.MaxBudgetNanos))
                     return Refuse(ref hold, member.Spend, member.Settings.MaxBudgetNanos, $" User={settings.UserId} in Team={t.TeamId}");
             }
-            else if (Accounts.UserOf(settings) is { } user && !hold.TryAdd(user.Spend, user.Settings.MaxBudgetNanos, CounterTable.User, user.Settings.UserId))
+            else if (Accounts.UserOf(settings) is { } user && !hold.TryAdd(user.Spend, user.Settings.MaxBudgetNanos))
             {
                 return Refuse(ref hold, user.Spend, user.Settings.MaxBudgetNanos, $" User={user.Settings.UserId}");
             }
         }
-        return hold.TryAdd(Accounts.Global, global.MaxBudgetNanos, CounterTable.Global, "1") ? null : Refuse(ref hold, Accounts.Global, global.MaxBudgetNanos, null);
+        return hold.TryAdd(Accounts.Global, global.MaxBudgetNanos) ? null : Refuse(ref hold, Accounts.Global, global.MaxBudgetNanos, null);
     }
 
     private static GatewayError Refuse(ref BudgetHold hold, SpendCounter counter, long? max, string? who)

@@ -9,11 +9,13 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace EdgeGw.Tests.Shared;
 
 /// <summary>
-/// Several simulated replicas (each its own local limits and its own <see cref="SharedLimits"/>) admit,
-/// settle and refund in random interleavings against one real Redis: the limits hold across them all.
+/// <see cref="SharedLimits"/> against one real Redis, below HTTP: admit.lua's buckets decide as
+/// <see cref="RateBucket"/> does on the same sequence, and several simulated replicas (each its own local
+/// limits and its own <see cref="SharedLimits"/>) admitting, settling and refunding in random
+/// interleavings never pass the limits together.
 /// </summary>
 [Collection(RedisCollection.Name)]
-public sealed class SharedAdmissionPropertyTests(RedisServer redis)
+public sealed class SharedAdmissionTests(RedisServer redis)
 {
     private const int Replicas = 4;
     private const long Rpm = 40;
@@ -21,6 +23,62 @@ public sealed class SharedAdmissionPropertyTests(RedisServer redis)
     private const int Parallel = 3;
 
     private sealed record Held(int Replica, Admission Admission, SharedHold Hold, long Tokens);
+
+    [Fact]
+    public async Task TpmReservationsSettlementsAndLimitChange_RedisAgreesWithRateBucket()
+    {
+        redis.Flush();
+        await using var connection = Connect();
+        var shared = new SharedLimits(connection, NullLogger.Instance);
+        var entity = new EntityLimits("key", "gcra", "key:gcra").Update(rpm: null, tpm: 5000, maxParallel: null, Now);
+        var local = entity.Tokens!;
+        var decisions = new List<(long Amount, bool Local, bool Redis)>();
+
+        async Task<SharedHold?> ReserveAsync(long amount)
+        {
+            var admitted = local.TryReserve(amount, Now);
+            var verdict = await AdmitOnlyInRedisAsync(shared, entity, amount);
+            decisions.Add((amount, admitted, verdict.Outcome == SharedOutcome.Admitted));
+            return verdict.Hold;
+        }
+
+        // "used < limit": 1200, 2500, 3600, 4600 admit; 5500 is past 5000, so the next is refused.
+        foreach (var amount in new long[] { 1200, 1300, 1100, 1000, 900, 700 })
+            await ReserveAsync(amount);
+        // The limit doubles: the 5,500 used stay used (rescaled): 7,500 and 9,500 admit, 10,500 is past it.
+        entity.Update(rpm: null, tpm: 10_000, maxParallel: null, Now);
+        var holds = new List<SharedHold?>();
+        foreach (var amount in new long[] { 2000, 2000, 1000 })
+            holds.Add(await ReserveAsync(amount));
+        // Two answers used nothing of their 2,000 and 1,000: 7,500 used again, so 9,000 and 10,500 admit.
+        foreach (var (hold, reserved) in new[] { (holds[1]!, 2000L), (holds[2]!, 1000L) })
+        {
+            local.Adjust(-reserved, Now);
+            hold.TokensDone(0);
+            hold.BudgetDone();
+        }
+        await Task.Delay(100); // settlement is fire-and-forget; on one connection it precedes the next call anyway
+        foreach (var amount in new long[] { 1500, 1500, 100 })
+            await ReserveAsync(amount);
+
+        Assert.All(decisions, d => Assert.True(d.Local == d.Redis, $"{d.Amount}: RateBucket {d.Local}, Redis {d.Redis}"));
+        Assert.Equal([true, true, true, true, true, false, true, true, true, true, true, false], decisions.Select(d => d.Redis));
+    }
+
+    [Fact]
+    public async Task RpmTakes_RedisAgreesWithRateBucket()
+    {
+        redis.Flush();
+        await using var connection = Connect();
+        var shared = new SharedLimits(connection, NullLogger.Instance);
+        var entity = new EntityLimits("key", "gcra", "key:gcra-rpm").Update(rpm: 10, tpm: null, maxParallel: null, Now);
+
+        var decisions = new List<(bool Local, bool Redis)>();
+        for (var i = 0; i < 12; i++)
+            decisions.Add((entity.Requests!.TryTake(1, Now), (await AdmitOnlyInRedisAsync(shared, entity, 0)).Outcome == SharedOutcome.Admitted));
+
+        Assert.Equal([.. Enumerable.Repeat((true, true), 10), (false, false), (false, false)], decisions);
+    }
 
     [Theory]
     [InlineData(1)]
@@ -30,14 +88,13 @@ public sealed class SharedAdmissionPropertyTests(RedisServer redis)
     {
         redis.Flush();
         var random = new Random(seed);
-        var settings = new RedisSettings { Source = "test", Host = "127.0.0.1", Port = redis.Port, Timeout = TimeSpan.FromSeconds(5) };
         var connections = new RedisConnection[Replicas];
         var shared = new SharedLimits[Replicas];
         var limits = new EntityLimits[Replicas];
         var started = DateTimeOffset.UtcNow;
         for (var r = 0; r < Replicas; r++)
         {
-            connections[r] = RedisConnection.Open(settings, NullLogger.Instance);
+            connections[r] = Connect();
             shared[r] = new SharedLimits(connections[r], NullLogger.Instance);
             // The same key on every replica: same id, separate local state.
             limits[r] = new EntityLimits("key", "k", "key:property").Update(Rpm, Tpm, Parallel, started.UtcTicks);
@@ -82,7 +139,7 @@ public sealed class SharedAdmissionPropertyTests(RedisServer redis)
                         var actual = random.Next(0, (int)h.Tokens + 1);
                         h.Admission.Complete(actual, DateTimeOffset.UtcNow.UtcTicks);
                         h.Hold.TokensDone(actual);
-                        h.Hold.BudgetDone(0);
+                        h.Hold.BudgetDone();
                         tokens -= h.Tokens - actual;
                         held.RemoveAt(i);
                     }
@@ -113,10 +170,22 @@ public sealed class SharedAdmissionPropertyTests(RedisServer redis)
         // This replica's own admission runs first, as on the request path.
         if (!Admission.TryAdmit(ref targets, 1, reservation, now, out var admission, out _))
             return Task.FromResult<Held?>(null);
-        var budget = new BudgetHold();
-        var pending = shared.AdmitAsync(ref targets, 1, reservation, Caller.Anonymous, ref budget);
-        return ContinueAsync(pending, admission, replica, reservation);
+        return ContinueAsync(AdmitOnlyInRedisAsync(shared, limits, reservation), admission, replica, reservation);
     }
+
+    /// <summary>The Redis half of an admission, for <paramref name="entity"/> alone and no budget.</summary>
+    private static Task<SharedVerdict> AdmitOnlyInRedisAsync(SharedLimits shared, EntityLimits entity, long tokens)
+    {
+        var targets = new LimitTargets();
+        targets[0] = entity;
+        var budget = new BudgetHold();
+        return shared.AdmitAsync(ref targets, 1, tokens, Caller.Anonymous, ref budget, new Accounts(), GlobalBudget.None);
+    }
+
+    private RedisConnection Connect() =>
+        RedisConnection.Open(new RedisSettings { Source = "test", Host = "127.0.0.1", Port = redis.Port, Timeout = TimeSpan.FromSeconds(5) }, NullLogger.Instance);
+
+    private static long Now => DateTimeOffset.UtcNow.UtcTicks;
 
     private static async Task<Held?> ContinueAsync(Task<SharedVerdict> pending, Admission admission, int replica, long reservation)
     {
