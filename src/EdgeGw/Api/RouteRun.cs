@@ -179,7 +179,10 @@ internal sealed class RouteRun<TState>
             }
             if (result.Error is null)
             {
-                health.RecordSuccess(now, result.Usage.TotalTokens);
+                health.RecordSuccess(now);
+                // Only usage-based routing reads the replicas' shared usage: other groups send nothing per success.
+                if (settings.Strategy == RoutingStrategy.UsageBased)
+                    health.RecordUsage(now, result.Usage.TotalTokens);
                 if (_firstByte != 0)
                     health.RecordLatency(Gateway.Time.GetElapsedTime(started, _firstByte));
                 return result;

@@ -118,12 +118,10 @@ internal sealed class DeploymentHealth(string? id = null, HealthRegistry? regist
         }
     }
 
-    /// <summary>Counts a success; <paramref name="tokens"/> goes to the replicas' shared usage of this minute.</summary>
-    public void RecordSuccess(long now, long tokens = 0)
-    {
-        Count(now, failure: false);
-        Peers?.Used(this, tokens, now);
-    }
+    public void RecordSuccess(long now) => Count(now, failure: false);
+
+    /// <summary>A request answered using <paramref name="tokens"/>: counted in the replicas' shared usage of this minute.</summary>
+    public void RecordUsage(long now, long tokens) => Peers?.Used(this, tokens, now);
 
     /// <summary>The minute of <paramref name="now"/> (UTC ticks) since the epoch: the window failures and shared usage count in.</summary>
     public static long MinuteOf(long now) => now / Minute;

@@ -161,7 +161,7 @@ internal sealed partial class RedisRouterState : IRouterPeers, IAsyncDisposable
     /// Once a second: this replica's latency out; every deployment's cooldown TTL, this minute's usage
     /// and the others' latency in. One pipelined batch, a few commands per deployment.
     /// </summary>
-    internal async Task RefreshAsync()
+    private async Task RefreshAsync()
     {
         var now = Now;
         var minute = DeploymentHealth.MinuteOf(now);

@@ -82,6 +82,35 @@ public sealed class RedisAccountChangesTests(PostgresServer server, RedisServer 
     }
 
     [Fact]
+    public async Task RedisDownWhenReplicasStart_ChangesFlowOnceItIsUp()
+    {
+        redis.Flush();
+        var db = server.CreateDatabase();
+        var extra = $"router_settings:\n  redis_url: {redis.Url}";
+        redis.Shutdown();
+        TestGateway a, b;
+        try
+        {
+            a = await TestGateway.StartAsync(AdminClient.CheapModel, extra, databaseUrl: server.Url(db));
+            b = await TestGateway.StartAsync(AdminClient.CheapModel, extra, databaseUrl: server.Url(db));
+        }
+        finally
+        {
+            redis.Restart();
+        }
+        await using var ownA = a;
+        await using var ownB = b;
+        var key = await a.NewKeyAsync();
+        Assert.Equal(HttpStatusCode.OK, await StatusWithinAsync(ReconnectBound, HttpStatusCode.OK, () => b.ChatAsync(key, ChatFor("cheap"))));
+        // Once both are subscribed, a change arrives within the usual bound.
+        var blocked = await KeyServedByBothAsync(a, b);
+
+        await a.PostAdminAsync("/key/block", $$"""{"key":"{{blocked}}"}""");
+
+        Assert.Equal(HttpStatusCode.Unauthorized, await StatusWithinAsync(ChangeBound, HttpStatusCode.Unauthorized, () => b.ChatAsync(blocked, ChatFor("cheap"))));
+    }
+
+    [Fact]
     public async Task KeyBlockedWhileRedisWasDown_RefusedByTheOtherAfterItReturns()
     {
         var (a, b, _) = await TwoReplicasAsync();

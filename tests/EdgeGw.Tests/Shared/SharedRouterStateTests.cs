@@ -144,6 +144,20 @@ public sealed class SharedRouterStateTests(RedisServer redis) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task SuccessInASimpleShuffleGroup_WritesNoUsageToRedis()
+    {
+        _a.FailThenAnswer(0, 200, "from a");
+        await using var gateway = await TestGateway.StartAsync(Deployment("front", _a, "dep-a", extra: "    tpm: 1000\n"), Settings());
+
+        using (var response = await gateway.PostJsonAsync("/v1/chat/completions", Chat))
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        // The once-a-second refresh reads usage (creating nothing); only a usage-based group writes it.
+        await Task.Delay(1200);
+
+        Assert.Empty(redis.Server.Keys(pattern: "edgegw:{edgegw}:usage:*"));
+    }
+
+    [Fact]
     public async Task LatencyMeasuredOnOneReplica_LatencyBasedRoutingOnTheOtherAvoidsTheSlowDeployment()
     {
         _a.Handle(async (c, _) =>
