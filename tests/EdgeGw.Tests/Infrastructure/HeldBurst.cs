@@ -6,7 +6,12 @@ namespace EdgeGw.Tests.Infrastructure;
 /// </summary>
 public static class HeldBurst
 {
-    public static async Task<HttpResponseMessage[]> SendAsync(TestGateway gateway, FakeUpstream upstream, string key, string body, int count,
+    public static Task<HttpResponseMessage[]> SendAsync(TestGateway gateway, FakeUpstream upstream, string key, string body, int count,
+        Func<HttpContext, Task> answer) =>
+        SendAsync(upstream, count, _ => gateway.ChatAsync(key, body), answer);
+
+    /// <summary>The burst with request <c>i</c> sent by <paramref name="send"/>(i): e.g. spread over several replicas.</summary>
+    public static async Task<HttpResponseMessage[]> SendAsync(FakeUpstream upstream, int count, Func<int, Task<HttpResponseMessage>> send,
         Func<HttpContext, Task> answer)
     {
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -17,7 +22,7 @@ public static class HeldBurst
             await release.Task;
             await answer(context);
         });
-        var requests = Enumerable.Range(0, count).Select(_ => gateway.ChatAsync(key, body)).ToArray();
+        var requests = Enumerable.Range(0, count).Select(send).ToArray();
         var deadline = DateTime.UtcNow.AddSeconds(30);
         while (Volatile.Read(ref reached) + requests.Count(r => r.IsCompleted) < count && DateTime.UtcNow < deadline)
             await Task.Delay(10);
