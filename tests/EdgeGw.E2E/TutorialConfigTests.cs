@@ -7,16 +7,23 @@ namespace EdgeGw.E2E;
 /// <summary>
 /// The native binary starts on each LiteLLM tutorial's whole config.yaml, with the environment the
 /// tutorial's compose file or shell gives it (provider keys, LITELLM_MASTER_KEY, DATABASE_URL: a real,
-/// empty PostgreSQL database, as the compose file's), and serves every model it names.
+/// empty PostgreSQL database, REDIS_URL/REDIS_HOST: a real redis-server, as the compose file's), and
+/// serves every model it names.
 /// </summary>
 [Collection(PostgresCollection.Name)]
-public sealed class TutorialConfigTests(PostgresServer server)
+public sealed class TutorialConfigTests(PostgresServer server, RedisServer redis) : IClassFixture<RedisServer>
 {
     private Dictionary<string, string> Environment(params string[] names)
     {
         var environment = new Dictionary<string, string> { ["LITELLM_MASTER_KEY"] = GatewayProcess.MasterKey };
         foreach (var name in names)
-            environment[name] = name == "DATABASE_URL" ? server.Url(server.CreateDatabase()) : $"sk-{name.ToLowerInvariant()}";
+            environment[name] = name switch
+            {
+                "DATABASE_URL" => server.Url(server.CreateDatabase()),
+                "REDIS_URL" => redis.Url,
+                "REDIS_HOST" => "127.0.0.1",
+                _ => $"sk-{name.ToLowerInvariant()}",
+            };
         return environment;
     }
 
