@@ -28,7 +28,8 @@ internal sealed partial class LeaseRenewal : IAsyncDisposable
     {
         _owner = owner;
         _logger = logger;
-        Period = owner.Settings.LeaseTtl / 3;
+        // A third of the TTL: a lease survives two missed ticks. Floored so a tiny TTL cannot spin the loop.
+        Period = TimeSpan.FromMilliseconds(Math.Max(owner.Settings.LeaseTtl.TotalMilliseconds / 3, 50));
         _loop = Task.Run(() => RunAsync(_stop.Token));
     }
 
