@@ -81,6 +81,7 @@ internal static partial class GatewayHost
         app.Lifetime.ApplicationStopped.Register(() =>
         {
             runtime.RouterState?.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            runtime.Limits.Shared?.DisposeAsync().AsTask().GetAwaiter().GetResult();
             runtime.Data.DisposeAsync().AsTask().GetAwaiter().GetResult();
             runtime.Redis?.DisposeAsync().AsTask().GetAwaiter().GetResult();
         });

@@ -47,7 +47,7 @@ internal sealed record RedisSettings
     public string? SslCertFile { get; init; }
     public string? SslKeyFile { get; init; }
     /// <summary>How long a parallel slot or budget reservation in Redis outlives a replica that never settled it (it crashed).</summary>
-    public TimeSpan LeaseTtl { get; init; } = TimeSpan.FromMinutes(10);
+    public TimeSpan LeaseTtl { get; init; } = TimeSpan.FromSeconds(30);
 }
 
 /// <summary>One <c>host</c>, <c>port</c> of a Cluster's startup nodes or of the Sentinels.</summary>

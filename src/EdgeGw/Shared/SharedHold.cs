@@ -11,6 +11,8 @@ namespace EdgeGw.Shared;
 internal sealed class SharedHold(SharedLimits owner, RedisKey[] keys, RedisValue[] values, Limits.EntityLimits[] entities,
     IBudgetCounter[] budgets, BudgetSlot[] slots, long tokens)
 {
+    // admit.lua's reserved nanos, read before settle.lua's arguments are written over them.
+    private readonly long _reservedNanos = (long)values[3];
     private int _parts = 2;
     private int _done;
     private long _tokenDelta;
@@ -48,6 +50,48 @@ internal sealed class SharedHold(SharedLimits owner, RedisKey[] keys, RedisValue
     {
         if (Interlocked.Decrement(ref _parts) == 0 && Interlocked.Exchange(ref _done, 1) == 0)
             owner.Settle(this, refund: false, Interlocked.Read(ref _tokenDelta), Interlocked.Read(ref _cost));
+    }
+
+    /// <summary>Whether Redis holds a lease for it (a parallel slot or a budget reservation) that must be renewed while it runs.</summary>
+    public bool HasLeases
+    {
+        get
+        {
+            if (_reservedNanos > 0 && Slots.Length > 0)
+                return true;
+            for (var e = 0; e < Entities.Length; e++)
+                if ((long)Values[SharedLimits.ParallelArg(e)] > 0)
+                    return true;
+            return false;
+        }
+    }
+
+    // Linked into LeaseRenewal while admitted and unsettled (guarded by its lock).
+    internal bool Listed;
+    internal SharedHold? Prev;
+    internal SharedHold? Next;
+
+    /// <summary>Adds renew.lua's (zset, companion) key pairs and lease ids for every lease this hold has.</summary>
+    public void LeasePairs(List<RedisKey> keys, List<RedisValue> leases)
+    {
+        var lease = Values[0];
+        for (var e = 0; e < Entities.Length; e++)
+        {
+            if ((long)Values[SharedLimits.ParallelArg(e)] <= 0)
+                continue;
+            keys.Add(Keys[e * 3 + 2]);
+            keys.Add(Keys[e * 3 + 2]);
+            leases.Add(lease);
+        }
+        if (_reservedNanos <= 0)
+            return;
+        for (var j = 0; j < Slots.Length; j++)
+        {
+            var k = (Entities.Length + j) * 3;
+            keys.Add(Keys[k + 2]);
+            keys.Add(Keys[k + 1]);
+            leases.Add(lease);
+        }
     }
 
     /// <summary>Each budget's floor for the shared spend: this replica's own counter, which already holds the cost.</summary>

@@ -17,11 +17,13 @@ namespace EdgeGw.Shared;
 /// A Redis that fails or is slower than <see cref="RedisSettings.Timeout"/> trips a breaker, and
 /// admission follows <see cref="RedisSettings.OnUnavailable"/>.
 /// </summary>
-internal sealed partial class SharedLimits
+internal sealed partial class SharedLimits : IAsyncDisposable
 {
     private static readonly RedisScript Admit = RedisScript.Embedded("admit.lua");
     private static readonly RedisScript SettleScript = RedisScript.Embedded("settle.lua");
     private const int Fixed = 6; // lease, ttl, tokens, nanos, n, m
+    // admit.lua's SPEND_TTL: a spend key outlives any window it could still be read in.
+    private static readonly TimeSpan SpendLife = TimeSpan.FromDays(7);
 
     private readonly RedisConnection _redis;
     private readonly ILogger _logger;
@@ -38,7 +40,14 @@ internal sealed partial class SharedLimits
         _redis = redis;
         _logger = logger;
         Breaker = new RedisBreaker(breakerCoolOff ?? TimeSpan.FromSeconds(2));
+        Renewal = new LeaseRenewal(this, logger);
     }
+
+    /// <summary>Keeps this replica's parallel slots and budget reservations alive in Redis while their requests run.</summary>
+    public LeaseRenewal Renewal { get; }
+    internal IDatabase Database => _redis.Database;
+    /// <summary>Where entity <paramref name="e"/>'s parallel limit sits in admit.lua's arguments.</summary>
+    internal static int ParallelArg(int e) => Fixed + e * 3 + 2;
 
     public RedisSettings Settings => _redis.Settings;
     public RedisBreaker Breaker { get; }
@@ -123,18 +132,20 @@ internal sealed partial class SharedLimits
         }
         catch (Exception e) when (e is RedisException or TimeoutException or ObjectDisposedException)
         {
-            Interlocked.Increment(ref _failures);
             // The script may still run after the timeout: free the slots and reservations it would hold (by lease id, so a no-op if it never ran).
             Settle(hold, refund: false, 0, 0, copy: true);
-            if (Breaker.Failed())
-                LogOpened(_logger, Breaker.CoolOff.TotalSeconds, Settings.OnUnavailable == RedisFailureMode.Closed ? "refused with 503" : "admitted on each replica's own limits");
+            Failed();
             return Unavailable();
         }
         if (Breaker.Succeeded())
-            LogClosed(_logger);
+            LogBack();
         var answer = (long[])result!;
         if (answer[0] == 0)
+        {
+            if (hold.HasLeases)
+                Renewal.Add(hold);
             return new SharedVerdict(SharedOutcome.Admitted, hold);
+        }
         var index = (int)answer[1];
         var retry = TimeSpan.FromMilliseconds(Math.Max(answer[2], 1));
         if (answer[0] == 4)
@@ -145,6 +156,29 @@ internal sealed partial class SharedLimits
         _denials.Remember(entity.Id, kind, answer[3], kind == LimitKind.Parallel ? TimeSpan.FromMilliseconds(100) : retry);
         return new SharedVerdict(SharedOutcome.Refused, Refusal: new Refusal(entity, kind, answer[3], retry));
     }
+
+    /// <summary>A call to Redis failed or timed out: counted, and the breaker told (it logs once when it opens).</summary>
+    internal void Failed()
+    {
+        Interlocked.Increment(ref _failures);
+        if (Breaker.Failed())
+            LogOpened(_logger, Breaker.CoolOff.TotalSeconds, Settings.OnUnavailable == RedisFailureMode.Closed ? "refused with 503" : "admitted on each replica's own limits");
+    }
+
+    internal void LogBack() => LogClosed(_logger);
+
+    /// <summary>
+    /// An admin set this budget's spend (<c>spend</c> on /key/update, /team/update, /user/update): the shared
+    /// copy for its window takes it as it is, lower too (admission only ever raises it to a replica's floor).
+    /// Reservations in flight stay. Fire and forget, like settlement.
+    /// </summary>
+    public void SetSpend(string budgetId, long resetAtMs, long nanos)
+    {
+        var key = $"{RedisKeys.Prefix}spend:{budgetId}:{resetAtMs.ToString(CultureInfo.InvariantCulture)}";
+        _redis.Database.StringSet(key, nanos, SpendLife, flags: CommandFlags.FireAndForget);
+    }
+
+    public ValueTask DisposeAsync() => Renewal.DisposeAsync();
 
     private SharedVerdict Unavailable()
     {
@@ -164,6 +198,7 @@ internal sealed partial class SharedLimits
     /// <param name="copy">The admission may still be queued in the client (timed out while disconnected): its arguments stay as sent.</param>
     internal void Settle(SharedHold hold, bool refund, long tokenDelta, long costNanos, bool copy = false)
     {
+        Renewal.Remove(hold);
         var values = copy ? (RedisValue[])hold.Values.Clone() : hold.Values;
         var n = (int)values[4];
         values[1] = refund ? 1 : 0;

@@ -15,7 +15,7 @@ public sealed class RedisLimitSettingsTests
     {
         var redis = Parse("").Redis!;
 
-        Assert.Equal((RedisFailureMode.Local, TimeSpan.FromMilliseconds(250), TimeSpan.FromMinutes(10)), (redis.OnUnavailable, redis.Timeout, redis.LeaseTtl));
+        Assert.Equal((RedisFailureMode.Local, TimeSpan.FromMilliseconds(250), TimeSpan.FromSeconds(30)), (redis.OnUnavailable, redis.Timeout, redis.LeaseTtl));
     }
 
     [Fact]

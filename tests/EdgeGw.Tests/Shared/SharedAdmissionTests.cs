@@ -29,7 +29,7 @@ public sealed class SharedAdmissionTests(RedisServer redis)
     {
         redis.Flush();
         await using var connection = Connect();
-        var shared = new SharedLimits(connection, NullLogger.Instance);
+        await using var shared = new SharedLimits(connection, NullLogger.Instance);
         var entity = new EntityLimits("key", "gcra", "key:gcra").Update(rpm: null, tpm: 5000, maxParallel: null, Now);
         var local = entity.Tokens!;
         var decisions = new List<(long Amount, bool Local, bool Redis)>();
@@ -70,7 +70,7 @@ public sealed class SharedAdmissionTests(RedisServer redis)
     {
         redis.Flush();
         await using var connection = Connect();
-        var shared = new SharedLimits(connection, NullLogger.Instance);
+        await using var shared = new SharedLimits(connection, NullLogger.Instance);
         var entity = new EntityLimits("key", "gcra", "key:gcra-rpm").Update(rpm: 10, tpm: null, maxParallel: null, Now);
 
         var decisions = new List<(bool Local, bool Redis)>();
@@ -157,6 +157,8 @@ public sealed class SharedAdmissionTests(RedisServer redis)
         }
         finally
         {
+            foreach (var replica in shared)
+                await replica.DisposeAsync();
             foreach (var connection in connections)
                 await connection.DisposeAsync();
         }

@@ -260,6 +260,74 @@ public sealed class SharedLimitsTests(RedisServer redis)
         }
     }
 
+    /// <summary>Two replicas on a 1 s lease whose key allows one request at a time, the first replica's held upstream; its held request started.</summary>
+    private async Task<(TestGateway[] Gateways, Task<HttpStatusCode> Held)> OneSlotHeldAsync(FakeUpstream upstream)
+    {
+        var gateways = await PatientReplicasAsync(2, AdminClient.CheapModel + "\n" + OpenAiDeploymentYaml.Of("gated", upstream), "  redis_lease_ttl: 1\n");
+        await CreateKeyAsync(gateways, "\"max_parallel_requests\":1");
+        var held = Start([gateways[0]], 1, """{"model":"gated","messages":[{"role":"user","content":"hi"}]}""")[0];
+        for (var i = 0; i < 200 && upstream.Requests.IsEmpty; i++)
+            await Task.Delay(50);
+        Assert.Single(upstream.Requests);
+        return (gateways, held);
+    }
+
+    [Fact]
+    public async Task RequestHeldForSeveralLeaseTtls_KeepsItsSlotOnEveryReplica()
+    {
+        redis.Flush();
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var upstream = await GatedUpstreamAsync(gate);
+        var (gateways, held) = await OneSlotHeldAsync(upstream);
+        try
+        {
+            // Four seconds of asking the other replica: four lease TTLs, each renewed by the holder's heartbeat.
+            var statuses = new List<HttpStatusCode>();
+            for (var i = 0; i < 20; i++)
+            {
+                await Task.Delay(200);
+                using var response = await gateways[1].ChatAsync(SharedKey);
+                statuses.Add(response.StatusCode);
+            }
+            gate.SetResult();
+
+            Assert.All(statuses, s => Assert.Equal(HttpStatusCode.TooManyRequests, s));
+            Assert.Equal(HttpStatusCode.OK, await held);
+            Assert.Equal(HttpStatusCode.OK, await UntilOkAsync(gateways[1]));
+            Assert.True(gateways[0].Runtime.Limits.Shared!.Renewal.Renewed >= 4);
+        }
+        finally
+        {
+            gate.TrySetResult();
+            await DisposeAllAsync(gateways);
+        }
+    }
+
+    [Fact]
+    public async Task ReplicaThatStopsRenewingMidRequest_ItsSlotReturnsWithinALease()
+    {
+        redis.Flush();
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var upstream = await GatedUpstreamAsync(gate);
+        var (gateways, held) = await OneSlotHeldAsync(upstream);
+        try
+        {
+            using (var refused = await gateways[1].ChatAsync(SharedKey))
+                Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
+
+            // A crash as Redis sees it: the request never settles and nobody renews its lease.
+            await gateways[0].Runtime.Limits.Shared!.Renewal.DisposeAsync();
+
+            Assert.Equal(HttpStatusCode.OK, await UntilOkAsync(gateways[1]));
+            Assert.False(held.IsCompleted);
+        }
+        finally
+        {
+            gate.TrySetResult();
+            await DisposeAllAsync(gateways);
+        }
+    }
+
     [Fact]
     public async Task RedisDown_LocalModeServesOnLocalLimits()
     {

@@ -10,7 +10,9 @@ namespace EdgeGw.Api.Admin;
 /// </summary>
 internal static class CounterChanges
 {
-    public static async ValueTask PersistAsync<T>(GatewayData data, Account<T> account, BudgetDuration? duration, bool durationChanged, decimal? spend, DateTimeOffset now)
+    /// <param name="shared">With Redis: a set spend replaces the shared copy too, so every replica admits on it at once.</param>
+    public static async ValueTask PersistAsync<T>(GatewayData data, Account<T> account, BudgetDuration? duration, bool durationChanged, decimal? spend, DateTimeOffset now,
+        Shared.SharedLimits? shared)
         where T : AccountSettings
     {
         if (spend is null && !durationChanged)
@@ -23,6 +25,8 @@ internal static class CounterChanges
             KeySettings k => (CounterTable.Key, k.Token.ToHex()),
             _ => throw new InvalidOperationException("unknown account"),
         };
+        if (spend is not null)
+            shared?.SetSpend(account.Limits.Id, counterState.ResetAtMs, counterState.Nanos);
         await data.Writer.EnqueueAsync(new SpendWork { Counters = [new CounterUpdate(table, id, counterState)] });
         if (spend is not null && data.AccountChanges is { } changes)
         {

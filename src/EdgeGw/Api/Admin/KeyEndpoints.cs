@@ -23,7 +23,7 @@ internal static class KeyEndpoints
             var account = new KeyAccount(settings, new SpendCounter());
             await data.AccountStore.UpsertKeyAsync(settings);
             data.Accounts.Keys[token] = account;
-            await CounterChanges.PersistAsync(data, account, settings.BudgetDuration, durationChanged: true, input.Money("spend"), now);
+            await CounterChanges.PersistAsync(data, account, settings.BudgetDuration, durationChanged: true, input.Money("spend"), now, state.Limits.Shared);
             await AdminOutput.WriteAsync(context, json => AdminOutput.Key(json, account, plaintext));
         });
 
@@ -120,7 +120,7 @@ internal static class KeyEndpoints
             var after = await ApplyAsync(input, data, before, now, isNew: false);
             await data.AccountStore.UpsertKeyAsync(after);
             account.Settings = after;
-            await CounterChanges.PersistAsync(data, account, after.BudgetDuration, !Equals(before.BudgetDuration, after.BudgetDuration), input.Money("spend"), now);
+            await CounterChanges.PersistAsync(data, account, after.BudgetDuration, !Equals(before.BudgetDuration, after.BudgetDuration), input.Money("spend"), now, state.Limits.Shared);
             await AdminOutput.WriteAsync(context, json => AdminOutput.Key(json, account));
         });
 

@@ -20,7 +20,7 @@ internal static class TeamEndpoints
             var account = new Account<TeamSettings>(settings, new SpendCounter());
             await data.AccountStore.UpsertTeamAsync(settings);
             data.Accounts.Teams[teamId] = account;
-            await CounterChanges.PersistAsync(data, account, settings.BudgetDuration, durationChanged: true, input.Money("spend"), now);
+            await CounterChanges.PersistAsync(data, account, settings.BudgetDuration, durationChanged: true, input.Money("spend"), now, state.Limits.Shared);
             await AdminOutput.WriteAsync(context, json => AdminOutput.Team(json, account));
         });
 
@@ -86,7 +86,7 @@ internal static class TeamEndpoints
             var after = Apply(input, before) with { UpdatedAt = now };
             await data.AccountStore.UpsertTeamAsync(after);
             team.Settings = after;
-            await CounterChanges.PersistAsync(data, team, after.BudgetDuration, !Equals(before.BudgetDuration, after.BudgetDuration), input.Money("spend"), now);
+            await CounterChanges.PersistAsync(data, team, after.BudgetDuration, !Equals(before.BudgetDuration, after.BudgetDuration), input.Money("spend"), now, state.Limits.Shared);
             // LiteLLM's shape: {"team_id": …, "data": <the updated team>}.
             await AdminOutput.WriteAsync(context, json =>
             {

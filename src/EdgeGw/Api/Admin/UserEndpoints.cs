@@ -21,7 +21,7 @@ internal static class UserEndpoints
             var account = new Account<UserSettings>(settings, new SpendCounter());
             await data.AccountStore.UpsertUserAsync(settings);
             data.Accounts.Users[userId] = account;
-            await CounterChanges.PersistAsync(data, account, settings.BudgetDuration, durationChanged: true, input.Money("spend"), now);
+            await CounterChanges.PersistAsync(data, account, settings.BudgetDuration, durationChanged: true, input.Money("spend"), now, state.Limits.Shared);
 
             // LiteLLM's /user/new also issues the user a key (auto_create_key, default true).
             string? plaintext = null;
@@ -113,7 +113,7 @@ internal static class UserEndpoints
             var after = Apply(input, before) with { UpdatedAt = now };
             await data.AccountStore.UpsertUserAsync(after);
             user.Settings = after;
-            await CounterChanges.PersistAsync(data, user, after.BudgetDuration, !Equals(before.BudgetDuration, after.BudgetDuration), input.Money("spend"), now);
+            await CounterChanges.PersistAsync(data, user, after.BudgetDuration, !Equals(before.BudgetDuration, after.BudgetDuration), input.Money("spend"), now, state.Limits.Shared);
             await AdminOutput.WriteAsync(context, json => AdminOutput.User(json, user));
         });
 
