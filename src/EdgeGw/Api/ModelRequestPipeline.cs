@@ -44,6 +44,9 @@ internal static class ModelRequestPipeline
 
         if (options.MockResponse is not null && !Providers.Mock.ClientMock.Allowed(caller, gateway.Data.Accounts))
             options = options with { MockResponse = null };
+        // A mocked answer is not the model's: neither served from nor stored in the cache under the real request's key.
+        if (options.MockResponse is not null)
+            cache = null;
         var run = new RouteRun<TState>(context, gateway, caller, estimate, options, state, attempt, group.Name);
         run.Accounting.WritesSpendRow = writesSpendRow;
         using var deadline = options.Timeout is { } timeout

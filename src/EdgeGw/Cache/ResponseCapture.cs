@@ -36,8 +36,18 @@ internal sealed class ResponseCapture : Stream
     /// <summary>Flushes what the adapter left in the pipe and restores the response's own body.</summary>
     public static async ValueTask DetachAsync(HttpContext context, IHttpResponseBodyFeature original)
     {
-        await context.Response.BodyWriter.FlushAsync();
-        context.Features.Set(original);
+        try
+        {
+            await context.Response.BodyWriter.FlushAsync();
+        }
+        catch (Exception) when (context.RequestAborted.IsCancellationRequested)
+        {
+            // The client left: nothing more to send, and the answer is not stored (the adapter saw the abort too).
+        }
+        finally
+        {
+            context.Features.Set(original);
+        }
     }
 
     public void Release()

@@ -184,4 +184,16 @@ public sealed class LocalResponseCacheTests : IAsyncLifetime
         Assert.Contains("litellm_cache_misses_metric_total 1", metrics, StringComparison.Ordinal);
         Assert.Contains("edgegw_cache_entries 1", metrics, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task MockResponse_NeitherServedFromNorStoredInTheCache()
+    {
+        var key = await _gateway.NewKeyAsync("""{"metadata":{"allow_client_mock_response":true}}""");
+        using var mocked = await _gateway.ChatAsync(key, Chat.Replace("}]", "}],\"mock_response\":\"pretend\"", StringComparison.Ordinal));
+        using var real = await _gateway.ChatAsync(key, Chat);
+
+        Assert.Contains("pretend", await mocked.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Contains("cached words", await real.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Single(_upstream.Requests);
+    }
 }
