@@ -1,0 +1,12 @@
+namespace EdgeGw.Cache;
+
+/// <summary>What a <see cref="CacheEntry"/>'s body is: the non-streamed answer of the endpoint that stored it.</summary>
+internal enum CacheFormat : byte
+{
+    /// <summary>OpenAI <c>chat.completion</c> JSON (<c>/v1/chat/completions</c>).</summary>
+    OpenAiChat = 1,
+    /// <summary>Anthropic <c>message</c> JSON (<c>/v1/messages</c>).</summary>
+    AnthropicMessage = 2,
+    /// <summary>One embedding input's vector as a JSON value (the <c>embedding</c> of a <c>data</c> item).</summary>
+    Embedding = 3,
+}
