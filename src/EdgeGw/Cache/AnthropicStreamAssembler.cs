@@ -19,7 +19,7 @@ internal static class AnthropicStreamAssembler
         public byte[] Start = [];
         public byte[] Type = [];
         public readonly ArrayBufferWriter<byte> Text = new(256);
-        public readonly ArrayBufferWriter<byte> Signature = new(0);
+        public readonly ArrayBufferWriter<byte> Signature = new();
     }
 
     public static byte[]? Assemble(ReadOnlyMemory<byte> sse, in Usage usage)

@@ -23,7 +23,7 @@ internal static class OpenAiStreamAssembler
     private sealed class Choice
     {
         public readonly ArrayBufferWriter<byte> Content = new(256);
-        public readonly ArrayBufferWriter<byte> Reasoning = new(0);
+        public readonly ArrayBufferWriter<byte> Reasoning = new();
         public readonly List<Tool> Tools = [];
         public bool HasContent;
         public byte[] Finish = [];
