@@ -24,6 +24,9 @@ internal static class ChatCompletionsEndpoint
             await ErrorWriter.WriteOpenAiAsync(context, error);
             return;
         }
+        // Streamed requests: the stream cache decides (a streamed answer is stored as it passes).
+        var cache = request.Stream ? null : Cache.CacheRequest.For(state.Cache, body.Options.Cache, Config.CacheCallTypes.Completion,
+            Cache.CacheFormat.OpenAiChat, body.Bytes.WrittenSpan, group!.Name);
         await ModelRequestPipeline.RunAsync(context, state, group!, request.Estimate(body.Bytes.WrittenSpan.Length), body.Options,
             (Context: context, Body: body.Bytes.WrittenMemory, Request: request, Options: body.Options),
             static (s, group, endpoint, accounting, ct) => endpoint.ChatAsync(
@@ -32,7 +35,7 @@ internal static class ChatCompletionsEndpoint
                     Accounting = accounting,
                     FilteredAnswerFallsBack = !s.Request.Stream && FallbackChain.TakesFilteredAnswers(s.Options, group),
                 }, ct),
-            ErrorWriter.WriteOpenAiAsync);
+            ErrorWriter.WriteOpenAiAsync, cache: cache);
     }
 
     private static GatewayError? Resolve(ReadOnlySpan<byte> body, ModelRegistry models, out ChatRequest request, out ModelGroup? group)

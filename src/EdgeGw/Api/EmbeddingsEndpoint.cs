@@ -17,11 +17,13 @@ internal static class EmbeddingsEndpoint
             await ErrorWriter.WriteOpenAiAsync(context, error);
             return;
         }
+        var cache = Cache.CacheRequest.For(state.Cache, body.Options.Cache, Config.CacheCallTypes.Embedding, Cache.CacheFormat.Embedding,
+            body.Bytes.WrittenSpan, group!.Name);
         await ModelRequestPipeline.RunAsync(context, state, group!, Limits.RequestEstimate.FromBody(body.Bytes.WrittenSpan.Length, outputCap: 0), body.Options,
             (Context: context, Body: body.Bytes.WrittenMemory, Request: request),
             static (s, group, endpoint, accounting, ct) => endpoint.EmbedAsync(
                 new EmbeddingCall(s.Context, s.Body, s.Request, group) { Accounting = accounting }, ct),
-            ErrorWriter.WriteOpenAiAsync);
+            ErrorWriter.WriteOpenAiAsync, cache: cache);
     }
 
     private static GatewayError? Resolve(ReadOnlySpan<byte> body, GatewayState state, out EmbeddingRequest request, out Routing.ModelGroup? group)

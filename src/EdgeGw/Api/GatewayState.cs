@@ -16,9 +16,10 @@ namespace EdgeGw.Api;
 internal sealed class GatewayState
 {
     public GatewayState(GatewayConfig config, UpstreamClients clients, TimeProvider time, GatewayData data, LimitRegistry limits,
-        HealthRegistry health)
+        HealthRegistry health, Cache.ResponseCache? cache = null)
     {
         Config = config;
+        Cache = config.Cache is null ? null : cache;
         Data = data;
         Time = time;
         Limits = limits;
@@ -45,6 +46,8 @@ internal sealed class GatewayState
     public LimitRegistry Limits { get; }
 
     public GatewayConfig Config { get; }
+    /// <summary>The response cache while this config turns it on (a reload can turn it off; turning it on takes a restart).</summary>
+    public Cache.ResponseCache? Cache { get; }
     public ModelRegistry Models { get; }
     public Authenticator Authenticator { get; }
 }
@@ -66,11 +69,13 @@ internal sealed class GatewayRuntime : IDisposable
         Telemetry.Metrics.Load(config);
         if (redis is not null)
             Limits.Shared = Telemetry.Metrics.SharedLimits = new Shared.SharedLimits(redis, redis.Logger);
+        if (config.Cache is { } cache)
+            Cache = Telemetry.Metrics.Cache = new Cache.ResponseCache(cache, redis, time, redis?.Logger ?? Telemetry.RequestLogger);
         data.Ledger.Clock = config.Litellm.BudgetClock;
         data.Ledger.WritesRows = !config.General.DisableSpendLogs;
         data.Writer.DropRowsWhenFull = config.General.AllowRequestsOnDbUnavailable;
         data.LogCleanup.Configure(config.General.SpendLogsRetention, config.General.SpendLogsRetentionInterval);
-        _current = new GatewayState(config, Clients, time, data, Limits, Health);
+        _current = new GatewayState(config, Clients, time, data, Limits, Health, Cache);
     }
 
     public GatewayData Data { get; }
@@ -78,6 +83,8 @@ internal sealed class GatewayRuntime : IDisposable
     public Shared.RedisConnection? Redis { get; }
     /// <summary>Cooldowns, failures, latency and usage exchanged with the other replicas; null without Redis.</summary>
     public Shared.RedisRouterState? RouterState { get; set; }
+    /// <summary>The response cache, made at start when the config turns it on; a reload applies its new settings, not a new store.</summary>
+    public Cache.ResponseCache? Cache { get; }
     /// <summary>Metrics and the request log: kept across config reloads.</summary>
     public Observability.GatewayTelemetry Telemetry { get; }
 
@@ -94,8 +101,10 @@ internal sealed class GatewayRuntime : IDisposable
     /// </summary>
     public void Replace(GatewayConfig config)
     {
-        var next = new GatewayState(config, Clients, Time, Data, Limits, Health);
+        var next = new GatewayState(config, Clients, Time, Data, Limits, Health, Cache);
         Telemetry.Metrics.Load(config);
+        if (config.Cache is { } cache)
+            Cache?.Apply(cache);
         Data.Ledger.Clock = config.Litellm.BudgetClock;
         Data.Ledger.WritesRows = !config.General.DisableSpendLogs;
         Data.Writer.DropRowsWhenFull = config.General.AllowRequestsOnDbUnavailable;

@@ -30,7 +30,7 @@ internal static class ModelRequestPipeline
     /// <param name="writesSpendRow">False for a request that costs nothing by nature (count_tokens), refused or not.</param>
     public static async Task RunAsync<TState>(HttpContext context, GatewayState gateway, ModelGroup group, RequestEstimate estimate,
         RequestRoutingOptions options, TState state, ModelAttempt<TState> attempt, Func<HttpContext, GatewayError, Task> writeError,
-        bool writesSpendRow = true)
+        bool writesSpendRow = true, Cache.CacheRequest? cache = null)
     {
         var caller = Caller.Of(context);
         var error = UserParamError(gateway.Config.General, options) ?? ModelAccess.Check(caller, gateway.Data.Accounts, group)
@@ -51,6 +51,13 @@ internal static class ModelRequestPipeline
                 ClientRoutingCaps.Timeout(timeout, gateway.Config.Litellm.RequestTimeout ?? ChatEndpointFactory.DefaultTimeout), "the request's timeout")
             : RequestDeadline.Start(context, gateway.Time, gateway.Config.Litellm.RequestTimeout, "litellm_settings.request_timeout");
         var token = deadline.Token;
+        if (cache is { LooksUp: true }
+            && await cache.Cache.GetAsync(cache.Key, cache.MaxAge, context.RequestAborted) is { } entry && entry.Format == cache.Format)
+        {
+            await Cache.CacheHit.AnswerAsync(context, run, cache, entry, writeError);
+            return;
+        }
+        var capture = cache is { Stores: true } ? Cache.ResponseCapture.Attach(context, cache.Cache.Settings.MaxEntryBytes) : default;
         ProviderResult result;
         try
         {
@@ -65,8 +72,15 @@ internal static class ModelRequestPipeline
         finally
         {
             run.Settle();
+            if (capture.Capture is not null)
+                await Cache.ResponseCapture.DetachAsync(context, capture.Original);
         }
         await run.Accounting.CompleteAsync(result);
+        if (capture.Capture is { } captured)
+        {
+            Cache.CacheHit.StoreAnswer(context, cache!, captured, result, group.Name);
+            captured.Release();
+        }
         if (result.Error is not null && !result.ResponseStarted && !context.RequestAborted.IsCancellationRequested)
             await writeError(context, result.Error);
     }

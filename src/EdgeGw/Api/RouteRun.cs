@@ -227,6 +227,19 @@ internal sealed class RouteRun<TState>
     }
 
     /// <summary>The caller's key, team and user limits (the master key has none), then the global cap.</summary>
+    /// <summary>A cache hit: counted against the caller's own limits (LiteLLM's key rpm), no deployment's; the refusal, if any.</summary>
+    public GatewayError? AdmitCallerOnly()
+    {
+        var now = Now;
+        var targets = new LimitTargets();
+        var count = CallerLimits(ref targets, now);
+        if (!Admission.TryAdmit(ref targets, count, 0, now, out var admission, out var refusal))
+            return RateLimitResponse.Refused(refusal, _firstGroup);
+        RateLimitResponse.WriteHeaders(_context.Response, ref targets, count, now);
+        admission.Complete(0, now);
+        return null;
+    }
+
     private int CallerLimits(ref LimitTargets targets, long now)
     {
         var count = 0;

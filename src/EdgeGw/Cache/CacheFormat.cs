@@ -7,6 +7,6 @@ internal enum CacheFormat : byte
     OpenAiChat = 1,
     /// <summary>Anthropic <c>message</c> JSON (<c>/v1/messages</c>).</summary>
     AnthropicMessage = 2,
-    /// <summary>One embedding input's vector as a JSON value (the <c>embedding</c> of a <c>data</c> item).</summary>
+    /// <summary>OpenAI's embedding <c>list</c> JSON (<c>/v1/embeddings</c>), for the request's inputs together.</summary>
     Embedding = 3,
 }

@@ -6,7 +6,6 @@ namespace EdgeGw.Config;
 /// <summary>LiteLLM features a config (or the environment) asks for that EdgeGw does not have yet.</summary>
 internal enum DeferredFeatureKind
 {
-    ResponseCache,
     Callbacks,
     ModelsInDatabase,
     AdminUi,
@@ -17,8 +16,6 @@ internal sealed record DeferredFeature(DeferredFeatureKind Kind, string Source, 
 {
     public string Describe() => Kind switch
     {
-        DeferredFeatureKind.ResponseCache =>
-            $"{Source} is set but EdgeGw has no response cache yet: every request goes to its provider",
         DeferredFeatureKind.Callbacks =>
             $"{Source} ({Detail}) are not sent yet: each request is in the spend log (/spend/logs), the request log line and /metrics",
         DeferredFeatureKind.ModelsInDatabase =>
@@ -39,8 +36,7 @@ internal static class DeferredFeatures
     {
         var found = ImmutableArray.CreateBuilder<DeferredFeature>();
         var handled = ImmutableArray.CreateBuilder<string>();
-        if (IsOn(values, litellm, "cache", "litellm_settings.cache") && !CachesNothing(litellm))
-            found.Add(new(DeferredFeatureKind.ResponseCache, "litellm_settings.cache"));
+        // Read by CacheSettingsReader.
         handled.Add("litellm_settings.cache");
         handled.Add("litellm_settings.cache_params");
 
@@ -75,11 +71,6 @@ internal static class DeferredFeatures
         keys = handled.ToImmutable();
         return found.ToImmutable();
     }
-
-    /// <summary><c>cache_params.supported_call_types: []</c>: LiteLLM's way to take Redis for limits and cache no response.</summary>
-    private static bool CachesNothing(YamlMappingNode? litellm) =>
-        YamlValues.Child(litellm, "cache_params") is YamlMappingNode cache
-        && YamlValues.Child(cache, "supported_call_types") is YamlSequenceNode { Children.Count: 0 };
 
     // Lenient: a key EdgeGw does not act on must never stop it from starting.
     private static bool IsOn(YamlValues values, YamlMappingNode? map, string key, string path) =>

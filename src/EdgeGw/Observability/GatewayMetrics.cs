@@ -29,6 +29,7 @@ internal sealed class GatewayMetrics
 
     /// <summary>The limits shared through Redis: its fallbacks and breaker. Null without Redis.</summary>
     public Shared.SharedLimits? SharedLimits { get; set; }
+    public Cache.ResponseCache? Cache { get; set; }
 
     /// <summary>The spend writer: its queue and refusals. Null in unit tests.</summary>
     public Storage.SpendWriter? SpendWriter { get; set; }

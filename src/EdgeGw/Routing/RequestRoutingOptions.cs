@@ -25,10 +25,12 @@ internal readonly record struct RequestRoutingOptions(int? NumRetries, Immutable
     public string? MockResponse { get; init; }
     /// <summary>The body has a top-level <c>user</c> key, whatever its value (<c>enforce_user_param</c>).</summary>
     public bool HasUserKey { get; init; }
+    /// <summary>The request's <c>cache: {…}</c> controls; null when it has none.</summary>
+    public Cache.CacheControl? Cache { get; init; }
     /// <summary>What the spend row records about the request; null when it carried nothing.</summary>
     public RequestAttribution? Attribution { get; init; }
 
-    private enum Key : byte { None, NumRetries, Fallbacks, DisableFallbacks, Metadata, LitellmMetadata, Tags, Timeout, MockResponse, User, StripOnly }
+    private enum Key : byte { None, NumRetries, Fallbacks, DisableFallbacks, Metadata, LitellmMetadata, Tags, Timeout, MockResponse, User, Cache, StripOnly }
 
     /// <summary>
     /// Reads the keys and returns a copy of the body without them, or null when nothing is removed.
@@ -71,6 +73,9 @@ internal readonly record struct RequestRoutingOptions(int? NumRetries, Immutable
                         break;
                     case Key.MockResponse when reader.TokenType == JsonTokenType.String:
                         options = options with { MockResponse = reader.GetString() };
+                        break;
+                    case Key.Cache when reader.TokenType == JsonTokenType.StartObject:
+                        options = options with { Cache = EdgeGw.Cache.CacheControlReader.Read(ref reader) };
                         break;
                     case Key.Tags when RequestAttribution.ReadTags(ref reader) is { } tags:
                         (attribution ??= new()).OfferTags(tags, RequestAttribution.TagsFromBody);
@@ -136,6 +141,7 @@ internal readonly record struct RequestRoutingOptions(int? NumRetries, Immutable
     private static bool IsName(ReadOnlySpan<byte> name) => name.Length switch
     {
         4 => name.SequenceEqual("tags"u8) || name.SequenceEqual("user"u8),
+        5 => name.SequenceEqual("cache"u8),
         7 => name.SequenceEqual("timeout"u8) || name.SequenceEqual("caching"u8),
         8 => name.SequenceEqual("metadata"u8),
         9 => name.SequenceEqual("fallbacks"u8),
@@ -165,6 +171,8 @@ internal readonly record struct RequestRoutingOptions(int? NumRetries, Immutable
             return Key.Timeout;
         if (reader.ValueTextEquals("mock_response"u8))
             return Key.MockResponse;
+        if (reader.ValueTextEquals("cache"u8))
+            return Key.Cache;
         // OpenAI's end-user field; on Anthropic's API it lives in metadata.user_id.
         if (reader.ValueTextEquals("user"u8))
             return anthropicMetadata ? Key.StripOnly : Key.User;

@@ -53,13 +53,13 @@ public sealed class DeferredFeatureTests
         Assert.Empty(config.IgnoredKeys);
         string[] expected =
         [
-            "config: litellm_settings.cache is set but EdgeGw has no response cache yet: every request goes to its provider",
             "config: litellm_settings.success_callback/failure_callback (langfuse) are not sent yet: each request is in the spend log (/spend/logs), the request log line and /metrics",
             "config: general_settings.store_model_in_db is set but EdgeGw reads models only from the config file (edit it and send SIGHUP to reload)",
         ];
         foreach (var line in expected)
             Assert.Contains(lines, l => l.EndsWith(line, StringComparison.Ordinal));
         Assert.DoesNotContain(lines, l => l.Contains("not acted on", StringComparison.Ordinal));
+        Assert.DoesNotContain(lines, l => l.Contains("response cache", StringComparison.Ordinal));
         Assert.DoesNotContain(lines, l => l.Contains("password", StringComparison.Ordinal));
     }
 
@@ -100,12 +100,13 @@ public sealed class DeferredFeatureTests
     }
 
     [Fact]
-    public void CacheWrittenAsAName_StillStartsAndIsTold()
+    public void CacheWrittenAsAName_TurnsTheCacheOn()
     {
         var config = Parse("""
             general_settings: { master_key: sk-m, store_model_in_db: "True" }
             litellm_settings: { cache: redis }
             """);
-        Assert.Equal([DeferredFeatureKind.ResponseCache, DeferredFeatureKind.ModelsInDatabase], config.Deferred.Select(f => f.Kind));
+        Assert.Equal(CacheType.Local, config.Cache!.Type);
+        Assert.Equal([DeferredFeatureKind.ModelsInDatabase], config.Deferred.Select(f => f.Kind));
     }
 }

@@ -105,16 +105,18 @@ public sealed class RedisSettingsTests
               cache_params: { type: redis, host: c, namespace: litellm, ttl: 600, supported_call_types: [] }
             """, "");
         Assert.Equal("co", config.Redis!.Host);
+        Assert.Null(config.Cache);
         Assert.Empty(config.Deferred);
         Assert.Empty(config.IgnoredKeys);
         Assert.Empty(config.Warnings);
     }
 
     [Fact]
-    public void SupportedCallTypesListed_ResponseCacheStillNamedAsMissing()
+    public void SupportedCallTypesListed_CachesOnlyThose()
     {
         var config = Parse("litellm_settings: { cache: true, cache_params: { type: redis, host: c, supported_call_types: [acompletion] } }", "");
-        Assert.Equal(DeferredFeatureKind.ResponseCache, Assert.Single(config.Deferred).Kind);
+        Assert.Equal((CacheType.Redis, CacheCallTypes.Completion), (config.Cache!.Type, config.Cache.CallTypes));
+        Assert.Empty(config.Deferred);
     }
 
     [Theory]

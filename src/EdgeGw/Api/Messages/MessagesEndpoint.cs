@@ -23,29 +23,33 @@ internal static class MessagesEndpoint
         using var body = await ModelRequestBody.ReadAsync(context, state, AnthropicErrors.WriteAsync, anthropicMetadata: true);
         if (!body.IsRead)
             return;
-        var error = Resolve(body.Bytes.WrittenSpan, state, out var estimate, out var group);
+        var error = Resolve(body.Bytes.WrittenSpan, state, out var estimate, out var group, out var stream);
         if (error is not null)
         {
             await AnthropicErrors.WriteAsync(context, error);
             return;
         }
+        var cache = stream ? null : Cache.CacheRequest.For(state.Cache, body.Options.Cache, Config.CacheCallTypes.Messages,
+            Cache.CacheFormat.AnthropicMessage, body.Bytes.WrittenSpan, group!.Name);
         await ModelRequestPipeline.RunAsync(context, state, group!, estimate, body.Options,
             (Context: context, Body: body.Bytes.WrittenMemory, Options: body.Options),
             static (s, group, endpoint, accounting, ct) => AttemptAsync(s.Context, s.Body, group, endpoint, accounting,
                 FallbackChain.TakesFilteredAnswers(s.Options, group), ct),
-            AnthropicErrors.WriteAsync);
+            AnthropicErrors.WriteAsync, cache: cache);
     }
 
     /// <summary>
     /// The Messages body has model and messages where the chat parser expects them: one pass finds
     /// the model and the prompt size (and rejects malformed JSON) before any translation work.
     /// </summary>
-    private static GatewayError? Resolve(ReadOnlySpan<byte> anthropicBody, GatewayState state, out Limits.RequestEstimate estimate, out Routing.ModelGroup? group)
+    private static GatewayError? Resolve(ReadOnlySpan<byte> anthropicBody, GatewayState state, out Limits.RequestEstimate estimate, out Routing.ModelGroup? group,
+        out bool stream)
     {
         group = null;
         Span<char> name = stackalloc char[ChatRequestParser.MaxModelNameChars];
         var error = ChatRequestParser.Parse(anthropicBody, out var request, name, out var nameLength);
         estimate = request.Estimate(anthropicBody.Length);
+        stream = request.Stream;
         if (error is not null)
             return error;
         if (!state.Models.TryFind(name[..nameLength], out var found))

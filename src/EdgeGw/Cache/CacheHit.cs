@@ -1,0 +1,50 @@
+using EdgeGw.Api;
+using EdgeGw.Providers;
+
+namespace EdgeGw.Cache;
+
+/// <summary>
+/// Answers a request from a cached entry: the caller's own limits count it (rpm, parallel; never a
+/// deployment's rpm/tpm, no provider is called), the bytes go out as stored, and it is billed $0
+/// with <c>cache_hit</c> in the spend log.
+/// </summary>
+internal static class CacheHit
+{
+    public const string KeyHeader = "x-litellm-cache-key";
+
+    public static async Task AnswerAsync<TState>(HttpContext context, RouteRun<TState> run, CacheRequest cache, CacheEntry entry,
+        Func<HttpContext, GatewayError, Task> writeError)
+    {
+        if (run.AdmitCallerOnly() is { } refused)
+        {
+            await run.Accounting.CompleteAsync(ProviderResult.Failed(refused));
+            await writeError(context, refused);
+            return;
+        }
+        run.Accounting.CacheKey = cache.Key.Value;
+        var response = context.Response;
+        response.Headers[KeyHeader] = cache.Key.Value;
+        response.StatusCode = StatusCodes.Status200OK;
+        response.ContentType = "application/json";
+        response.ContentLength = entry.Body.Length;
+        var usage = new Json.Usage { Present = true, PromptTokens = entry.PromptTokens, CompletionTokens = entry.CompletionTokens };
+        try
+        {
+            await response.Body.WriteAsync(entry.Body, context.RequestAborted);
+        }
+        finally
+        {
+            await run.Accounting.CompleteAsync(new ProviderResult(null, true, usage));
+        }
+    }
+
+    /// <summary>Stores a miss's answer (off the client's path) when it was a whole 200 within the size limit.</summary>
+    public static void StoreAnswer(HttpContext context, CacheRequest cache, ResponseCapture capture, in ProviderResult result, string modelGroup)
+    {
+        if (result.Error is not null || context.Response.StatusCode != StatusCodes.Status200OK || capture.Captured is not { } bytes)
+            return;
+        var usage = result.Usage;
+        var entry = new CacheEntry(cache.Format, cache.Cache.NowUnixMs, usage.PromptTokens, usage.CompletionTokens, modelGroup, bytes.ToArray());
+        cache.Cache.Store(cache.Key, entry, cache.Ttl);
+    }
+}
