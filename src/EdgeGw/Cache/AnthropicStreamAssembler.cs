@@ -64,20 +64,14 @@ internal static class AnthropicStreamAssembler
         var reader = Open(data, "message"u8);
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            if (reader.ValueTextEquals("id"u8) && reader.Read() && reader.TokenType == JsonTokenType.String)
-            {
+            var name = reader.ValueTextEquals("id"u8) ? 1 : reader.ValueTextEquals("model"u8) ? 2 : 0;
+            reader.Read();
+            if (name == 1 && reader.TokenType == JsonTokenType.String)
                 id = reader.ValueSpan.ToArray();
-            }
-            else if (reader.ValueTextEquals("model"u8))
-            {
-                reader.Read();
+            else if (name == 2)
                 model = Raw(ref reader, data);
-            }
             else
-            {
-                reader.Read();
                 reader.Skip();
-            }
         }
     }
 
@@ -88,15 +82,12 @@ internal static class AnthropicStreamAssembler
         var block = new Block();
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            if (reader.ValueTextEquals("type"u8) && reader.Read())
-            {
+            var isType = reader.ValueTextEquals("type"u8);
+            reader.Read();
+            if (isType && reader.TokenType == JsonTokenType.String)
                 block.Type = reader.ValueSpan.ToArray();
-            }
             else
-            {
-                reader.Read();
                 reader.Skip();
-            }
         }
         block.Start = data[start..(int)reader.BytesConsumed].ToArray();
         return block;
@@ -112,24 +103,27 @@ internal static class AnthropicStreamAssembler
         var kind = 0; // 1 text/thinking/partial_json, 2 signature
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            if (reader.ValueTextEquals("type"u8) && reader.Read())
+            var name = reader.ValueTextEquals("type"u8) ? 1
+                : reader.ValueTextEquals("text"u8) || reader.ValueTextEquals("thinking"u8) || reader.ValueTextEquals("partial_json"u8) ? 2
+                : reader.ValueTextEquals("signature"u8) ? 3 : 0;
+            reader.Read();
+            if (name == 1)
             {
                 kind = reader.ValueTextEquals("text_delta"u8) || reader.ValueTextEquals("thinking_delta"u8) || reader.ValueTextEquals("input_json_delta"u8) ? 1
                     : reader.ValueTextEquals("signature_delta"u8) ? 2 : -1;
                 if (kind < 0)
                     return false;
             }
-            else if ((reader.ValueTextEquals("text"u8) || reader.ValueTextEquals("thinking"u8) || reader.ValueTextEquals("partial_json"u8)) && reader.Read())
+            else if (name == 2 && reader.TokenType == JsonTokenType.String)
             {
                 block.Text.Write(reader.ValueSpan); // escaped fragments concatenate as JSON string content
             }
-            else if (reader.ValueTextEquals("signature"u8) && reader.Read())
+            else if (name == 3 && reader.TokenType == JsonTokenType.String)
             {
                 block.Signature.Write(reader.ValueSpan);
             }
             else
             {
-                reader.Read();
                 reader.Skip();
             }
         }
@@ -160,7 +154,9 @@ internal static class AnthropicStreamAssembler
         reader.Read();
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            if (reader.ValueTextEquals(name) && reader.Read() && reader.TokenType == JsonTokenType.StartObject)
+            var found = reader.ValueTextEquals(name);
+            reader.Read();
+            if (found && reader.TokenType == JsonTokenType.StartObject)
                 return reader;
             reader.Skip();
         }

@@ -101,24 +101,16 @@ internal static class OpenAiStreamAssembler
         Choice? choice = null;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            if (reader.ValueTextEquals("index"u8))
-            {
-                reader.Read();
+            var name = reader.ValueTextEquals("index"u8) ? 1 : reader.ValueTextEquals("delta"u8) ? 2 : reader.ValueTextEquals("finish_reason"u8) ? 3 : 0;
+            reader.Read();
+            if (name == 1)
                 choice = At(choices, reader.GetInt32());
-            }
-            else if (reader.ValueTextEquals("delta"u8) && reader.Read() && reader.TokenType == JsonTokenType.StartObject)
-            {
+            else if (name == 2 && reader.TokenType == JsonTokenType.StartObject)
                 ReadDelta(ref reader, choice ??= At(choices, 0));
-            }
-            else if (reader.ValueTextEquals("finish_reason"u8) && reader.Read() && reader.TokenType == JsonTokenType.String)
-            {
+            else if (name == 3 && reader.TokenType == JsonTokenType.String)
                 (choice ??= At(choices, 0)).Finish = reader.ValueSpan.ToArray();
-            }
             else
-            {
-                reader.Read();
                 reader.Skip();
-            }
         }
     }
 
@@ -126,23 +118,24 @@ internal static class OpenAiStreamAssembler
     {
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            if (reader.ValueTextEquals("content"u8) && reader.Read() && reader.TokenType == JsonTokenType.String)
+            var name = reader.ValueTextEquals("content"u8) ? 1 : reader.ValueTextEquals("reasoning_content"u8) ? 2 : reader.ValueTextEquals("tool_calls"u8) ? 3 : 0;
+            reader.Read();
+            if (name == 1 && reader.TokenType == JsonTokenType.String)
             {
                 choice.HasContent = true;
                 choice.Content.Write(reader.ValueSpan); // still escaped: fragments concatenate as JSON string content
             }
-            else if (reader.ValueTextEquals("reasoning_content"u8) && reader.Read() && reader.TokenType == JsonTokenType.String)
+            else if (name == 2 && reader.TokenType == JsonTokenType.String)
             {
                 choice.Reasoning.Write(reader.ValueSpan);
             }
-            else if (reader.ValueTextEquals("tool_calls"u8) && reader.Read() && reader.TokenType == JsonTokenType.StartArray)
+            else if (name == 3 && reader.TokenType == JsonTokenType.StartArray)
             {
                 while (reader.Read() && reader.TokenType == JsonTokenType.StartObject)
                     ReadToolCall(ref reader, choice.Tools);
             }
             else
             {
-                reader.Read();
                 reader.Skip();
             }
         }
@@ -153,19 +146,20 @@ internal static class OpenAiStreamAssembler
         Tool? tool = null;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            if (reader.ValueTextEquals("index"u8))
+            var name = reader.ValueTextEquals("index"u8) ? 1 : reader.ValueTextEquals("id"u8) ? 2 : reader.ValueTextEquals("function"u8) ? 3 : 0;
+            reader.Read();
+            if (name == 1)
             {
-                reader.Read();
                 var index = reader.GetInt32();
                 while (tools.Count <= index)
                     tools.Add(new Tool());
                 tool = tools[index];
             }
-            else if (reader.ValueTextEquals("id"u8) && reader.Read() && reader.TokenType == JsonTokenType.String)
+            else if (name == 2 && reader.TokenType == JsonTokenType.String)
             {
                 Last(ref tool, tools).Id = reader.ValueSpan.ToArray();
             }
-            else if (reader.ValueTextEquals("function"u8) && reader.Read() && reader.TokenType == JsonTokenType.StartObject)
+            else if (name == 3 && reader.TokenType == JsonTokenType.StartObject)
             {
                 var target = Last(ref tool, tools);
                 while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
@@ -183,7 +177,6 @@ internal static class OpenAiStreamAssembler
             }
             else
             {
-                reader.Read();
                 reader.Skip();
             }
         }

@@ -1,4 +1,8 @@
 using System.Buffers;
+using System.Text;
+using EdgeGw.Api.Messages;
+using EdgeGw.Buffers;
+using EdgeGw.Providers.OpenAi;
 using System.Runtime.InteropServices;
 using System.Text.Encodings.Web;
 using System.Text.Json;
@@ -14,6 +18,34 @@ namespace EdgeGw.Cache;
 /// </summary>
 internal static class StreamReplay
 {
+    /// <summary>The whole replayed stream for <paramref name="cache"/>'s client, or null when the entry is not a chat answer it can read.</summary>
+    public static PooledBufferWriter? Render(CacheRequest cache, CacheEntry entry)
+    {
+        var modelJson = Encoding.UTF8.GetBytes(JsonSerializer.Serialize(entry.ModelGroup, JsonContext.Default.String));
+        var output = new PooledBufferWriter(entry.Body.Length * 2 + 1024);
+        try
+        {
+            if (cache.Format == CacheFormat.AnthropicMessage)
+                Write(entry, new AnthropicEventEncoder(modelJson, entry.PromptTokens), output);
+            else
+                Write(entry, new OpenAiChunkEncoder(modelJson, cache.WantsUsage, cache.Cache.Time), output);
+            return output;
+        }
+        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
+        {
+            output.Dispose();
+            return null;
+        }
+    }
+
+    /// <summary>The headers a live stream has (see SseRelay).</summary>
+    public static void SetHeaders(HttpResponse response)
+    {
+        response.ContentType = "text/event-stream; charset=utf-8";
+        response.Headers.CacheControl = "no-cache";
+        response.Headers["X-Accel-Buffering"] = "no";
+    }
+
     public static Usage Write<TEncoder>(CacheEntry entry, TEncoder encoder, IBufferWriter<byte> output)
         where TEncoder : IChatStreamEncoder
     {

@@ -42,11 +42,14 @@ internal sealed class StreamStore : IDisposable
         return body is null ? null : new CacheEntry(_format, nowUnixMs, result.Usage.PromptTokens, result.Usage.CompletionTokens, modelGroup, body);
     }
 
-    /// <summary>Stores the finished stream's entry (when it is one to keep) under <paramref name="key"/>.</summary>
-    public void Complete(HttpContext http, ResponseCache cache, CacheKey key, TimeSpan? ttl, in ProviderResult result, string modelGroup)
+    /// <summary>
+    /// Stores the finished stream's entry (when it is one to keep). The client already has every
+    /// event (each was flushed as it came); only the end of the chunked body waits for this fold.
+    /// </summary>
+    public void Complete(HttpContext http, CacheRequest cache, in ProviderResult result, string modelGroup)
     {
-        if (Entry(http, result, modelGroup, cache.NowUnixMs) is { } entry)
-            cache.Store(key, entry, ttl);
+        if (Entry(http, result, modelGroup, cache.Cache.NowUnixMs) is { } entry)
+            cache.Cache.Store(cache.Key, entry, cache.Ttl);
         Dispose();
     }
 
