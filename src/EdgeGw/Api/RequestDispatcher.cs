@@ -35,6 +35,9 @@ internal sealed partial class RequestDispatcher(GatewayRuntime runtime, ILogger<
         ["/health"] = new("GET", Ops.DeploymentHealth.HandleAsync, MasterOnly: true),
         ["/model/info"] = new("GET", Ops.ModelInfoEndpoint.HandleAsync),
         ["/v1/model/info"] = new("GET", Ops.ModelInfoEndpoint.HandleAsync),
+        ["/cache/ping"] = new("GET", Cache.CacheEndpoints.PingAsync),
+        ["/cache/delete"] = new("POST", Cache.CacheEndpoints.DeleteAsync, MasterOnly: true),
+        ["/cache/flushall"] = new("POST", Cache.CacheEndpoints.FlushAllAsync, MasterOnly: true),
     }.Concat(Admin.AdminRoutes.All.Select(r => KeyValuePair.Create(r.Path, new Route(r.Method, new Handler(r.Handler), MasterOnly: r.MasterOnly))))
     .ToFrozenDictionary(StringComparer.Ordinal);
 

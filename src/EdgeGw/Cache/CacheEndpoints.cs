@@ -1,0 +1,116 @@
+using System.Text.Json;
+using EdgeGw.Api;
+using EdgeGw.Api.Admin;
+
+namespace EdgeGw.Cache;
+
+/// <summary>
+/// LiteLLM's <c>/cache</c> routes (caching_routes.py): <c>GET /cache/ping</c> (any key),
+/// <c>POST /cache/delete</c> <c>{"keys": [...]}</c> and <c>POST /cache/flushall</c> (master key: they
+/// drop every replica's answers). Unlike LiteLLM, delete and flushall work on the local store too, and
+/// flushall removes only cached answers, never the limits and budgets sharing the Redis.
+/// </summary>
+internal static class CacheEndpoints
+{
+    private const int MaxKeys = 1000;
+
+    private static readonly GatewayError NotInitialized = new(503, "Cache not initialized. litellm.cache is None", "service_unavailable", "503");
+
+    public static async Task PingAsync(HttpContext context, GatewayState state)
+    {
+        if (state.Cache is not { } cache)
+        {
+            await ErrorWriter.WriteOpenAiAsync(context, NotInitialized);
+            return;
+        }
+        var type = cache.Type == Config.CacheType.Redis ? "redis" : "local";
+        try
+        {
+            await cache.PingAsync();
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            await ErrorWriter.WriteOpenAiAsync(context, new GatewayError(503, $"Service Unhealthy ({e.GetType().Name}). cache_type: {type}", "service_unavailable", "503"));
+            return;
+        }
+        await AdminOutput.WriteAsync(context, json =>
+        {
+            json.WriteStartObject();
+            json.WriteString("status", "healthy");
+            json.WriteString("cache_type", type);
+            if (cache.Type == Config.CacheType.Redis)
+            {
+                json.WriteBoolean("ping_response", true);
+                json.WriteString("set_cache_response", "success");
+            }
+            json.WriteEndObject();
+        });
+    }
+
+    public static async Task DeleteAsync(HttpContext context, GatewayState state)
+    {
+        if (state.Cache is not { } cache)
+        {
+            await ErrorWriter.WriteOpenAiAsync(context, NotInitialized);
+            return;
+        }
+        var keys = await ReadKeysAsync(context);
+        if (keys is null)
+        {
+            await ErrorWriter.WriteOpenAiAsync(context, GatewayError.BadRequest($"Expected {{\"keys\": [\"<x-litellm-cache-key>\", ...]}} (at most {MaxKeys})", "keys"));
+            return;
+        }
+        await RunAsync(context, () => cache.DeleteAsync(keys), "Cache Delete Failed");
+    }
+
+    public static async Task FlushAllAsync(HttpContext context, GatewayState state)
+    {
+        if (state.Cache is not { } cache)
+        {
+            await ErrorWriter.WriteOpenAiAsync(context, NotInitialized);
+            return;
+        }
+        await RunAsync(context, cache.FlushAsync, "Service Unhealthy");
+    }
+
+    private static async Task RunAsync(HttpContext context, Func<Task> action, string failure)
+    {
+        try
+        {
+            await action();
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            await ErrorWriter.WriteOpenAiAsync(context, new GatewayError(503, $"{failure} ({e.GetType().Name})", "service_unavailable", "503"));
+            return;
+        }
+        await AdminOutput.WriteAsync(context, json =>
+        {
+            json.WriteStartObject();
+            json.WriteString("status", "success");
+            json.WriteEndObject();
+        });
+    }
+
+    private static async Task<List<string>?> ReadKeysAsync(HttpContext context)
+    {
+        try
+        {
+            using var document = await JsonDocument.ParseAsync(context.Request.Body, default, context.RequestAborted);
+            if (!document.RootElement.TryGetProperty("keys", out var list) || list.ValueKind != JsonValueKind.Array || list.GetArrayLength() > MaxKeys)
+                return null;
+            var keys = new List<string>(list.GetArrayLength());
+            foreach (var item in list.EnumerateArray())
+            {
+                if (item.ValueKind != JsonValueKind.String)
+                    return null;
+                keys.Add(item.GetString()!);
+            }
+            return keys;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+}
