@@ -16,34 +16,20 @@ internal static class CacheEndpoints
 
     private static readonly GatewayError NotInitialized = new(503, "Cache not initialized. litellm.cache is None", "service_unavailable", "503");
 
-    public static async Task PingAsync(HttpContext context, GatewayState state)
+    public static Task PingAsync(HttpContext context, GatewayState state)
     {
         if (state.Cache is not { } cache)
+            return ErrorWriter.WriteOpenAiAsync(context, NotInitialized);
+        var redis = cache.Type == Config.CacheType.Redis;
+        return RunAsync(context, cache.PingAsync, $"Service Unhealthy, cache_type: {(redis ? "redis" : "local")}", json =>
         {
-            await ErrorWriter.WriteOpenAiAsync(context, NotInitialized);
-            return;
-        }
-        var type = cache.Type == Config.CacheType.Redis ? "redis" : "local";
-        try
-        {
-            await cache.PingAsync();
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            await ErrorWriter.WriteOpenAiAsync(context, new GatewayError(503, $"Service Unhealthy ({e.GetType().Name}). cache_type: {type}", "service_unavailable", "503"));
-            return;
-        }
-        await AdminOutput.WriteAsync(context, json =>
-        {
-            json.WriteStartObject();
             json.WriteString("status", "healthy");
-            json.WriteString("cache_type", type);
-            if (cache.Type == Config.CacheType.Redis)
+            json.WriteString("cache_type", redis ? "redis" : "local");
+            if (redis)
             {
                 json.WriteBoolean("ping_response", true);
                 json.WriteString("set_cache_response", "success");
             }
-            json.WriteEndObject();
         });
     }
 
@@ -60,20 +46,17 @@ internal static class CacheEndpoints
             await ErrorWriter.WriteOpenAiAsync(context, GatewayError.BadRequest($"Expected {{\"keys\": [\"<x-litellm-cache-key>\", ...]}} (at most {MaxKeys})", "keys"));
             return;
         }
-        await RunAsync(context, () => cache.DeleteAsync(keys), "Cache Delete Failed");
+        await RunAsync(context, () => cache.DeleteAsync(keys), "Cache Delete Failed", Success);
     }
 
-    public static async Task FlushAllAsync(HttpContext context, GatewayState state)
-    {
-        if (state.Cache is not { } cache)
-        {
-            await ErrorWriter.WriteOpenAiAsync(context, NotInitialized);
-            return;
-        }
-        await RunAsync(context, cache.FlushAsync, "Service Unhealthy");
-    }
+    public static Task FlushAllAsync(HttpContext context, GatewayState state) => state.Cache is { } cache
+        ? RunAsync(context, cache.FlushAsync, "Service Unhealthy", Success)
+        : ErrorWriter.WriteOpenAiAsync(context, NotInitialized);
 
-    private static async Task RunAsync(HttpContext context, Func<Task> action, string failure)
+    private static void Success(Utf8JsonWriter json) => json.WriteString("status", "success");
+
+    /// <summary>Runs the store operation and answers with <paramref name="write"/>'s fields, or a 503 naming <paramref name="failure"/> (never the server's address).</summary>
+    private static async Task RunAsync(HttpContext context, Func<Task> action, string failure, Action<Utf8JsonWriter> write)
     {
         try
         {
@@ -87,7 +70,7 @@ internal static class CacheEndpoints
         await AdminOutput.WriteAsync(context, json =>
         {
             json.WriteStartObject();
-            json.WriteString("status", "success");
+            write(json);
             json.WriteEndObject();
         });
     }
