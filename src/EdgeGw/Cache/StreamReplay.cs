@@ -110,6 +110,8 @@ internal static class StreamReplay
             else if (type.ValueEquals("thinking"u8))
             {
                 encoder.Reasoning(output, 0, Content(block, "thinking"));
+                if (encoder is AnthropicEventEncoder anthropic)
+                    anthropic.Signature(output, Content(block, "signature"));
             }
             else if (type.ValueEquals("tool_use"u8))
             {

@@ -69,7 +69,7 @@ public sealed class AnthropicStreamCacheTests : IAsyncLifetime
 
         Assert.Single(_anthropic.Requests);
         Assert.True(hit.Headers.Contains("x-litellm-cache-key"));
-        Assert.Equal("message_start content_block_start content_block_delta:thinking_delta content_block_stop "
+        Assert.Equal("message_start content_block_start content_block_delta:thinking_delta content_block_delta:signature_delta content_block_stop "
             + "content_block_start content_block_delta:text_delta content_block_stop "
             + "content_block_start content_block_delta:input_json_delta content_block_stop message_delta message_stop", StreamShape.Of(replayed));
         Assert.Equal(StreamShape.Text(live), StreamShape.Text(replayed));
@@ -78,6 +78,8 @@ public sealed class AnthropicStreamCacheTests : IAsyncLifetime
         var input = string.Concat(events.Where(e => e.Name == "content_block_delta" && e.Json.GetProperty("delta").TryGetProperty("partial_json", out _))
             .Select(e => e.Json.GetProperty("delta").GetProperty("partial_json").GetString()));
         Assert.Equal("Paris", JsonDocument.Parse(input).RootElement.GetProperty("city").GetString());
+        Assert.Equal("EqQBCgIYAhIM", events.Single(e => e.Name == "content_block_delta" && e.Json.GetProperty("delta").TryGetProperty("signature", out _))
+            .Json.GetProperty("delta").GetProperty("signature").GetString());
         var delta = events.Single(e => e.Name == "message_delta").Json;
         Assert.Equal("tool_use", delta.GetProperty("delta").GetProperty("stop_reason").GetString());
         Assert.Equal(9, delta.GetProperty("usage").GetProperty("output_tokens").GetInt32());
