@@ -236,4 +236,20 @@ public sealed class StreamedCacheTests : IAsyncLifetime
         Assert.NotNull(key);
         Assert.Equal(2, _upstream.Requests.Count);
     }
+
+    [Fact]
+    public async Task StreamedHit_BilledZeroWithCacheHitInSpendLog()
+    {
+        _upstream.RespondStream(TextStream);
+
+        await StreamAsync("/v1/chat/completions", Request());
+        using var hit = await _gateway.PostStreamAsync("/v1/chat/completions", Request());
+        await hit.Content.ReadAsStringAsync();
+
+        var id = hit.Headers.GetValues("x-litellm-call-id").Single();
+        var row = (await _gateway.GetAdminAsync($"/spend/logs?request_id={id}"))[0];
+        Assert.Equal("True", row.GetProperty("cache_hit").GetString());
+        Assert.Equal(0m, row.GetProperty("spend").GetDecimal());
+        Assert.Equal((44, 16), (row.GetProperty("prompt_tokens").GetInt32(), row.GetProperty("completion_tokens").GetInt32()));
+    }
 }
