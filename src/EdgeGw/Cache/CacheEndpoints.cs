@@ -40,7 +40,7 @@ internal static class CacheEndpoints
             await ErrorWriter.WriteOpenAiAsync(context, NotInitialized);
             return;
         }
-        var keys = await ReadKeysAsync(context);
+        var keys = await ReadKeysAsync(context, state);
         if (keys is null)
         {
             await ErrorWriter.WriteOpenAiAsync(context, GatewayError.BadRequest($"Expected {{\"keys\": [\"<x-litellm-cache-key>\", ...]}} (at most {MaxKeys})", "keys"));
@@ -49,9 +49,22 @@ internal static class CacheEndpoints
         await RunAsync(context, () => cache.DeleteAsync(keys), "Cache Delete Failed", Success);
     }
 
-    public static Task FlushAllAsync(HttpContext context, GatewayState state) => state.Cache is { } cache
-        ? RunAsync(context, cache.FlushAsync, "Service Unhealthy", Success)
-        : ErrorWriter.WriteOpenAiAsync(context, NotInitialized);
+    public static async Task FlushAllAsync(HttpContext context, GatewayState state)
+    {
+        if (state.Cache is not { } cache)
+        {
+            await ErrorWriter.WriteOpenAiAsync(context, NotInitialized);
+            return;
+        }
+        // LiteLLM takes no body; one that is there must at least be a JSON object.
+        using var body = await ReadObjectAsync(context, state);
+        if (body is null)
+        {
+            await ErrorWriter.WriteOpenAiAsync(context, GatewayError.BadRequest("The request body must be empty or a JSON object."));
+            return;
+        }
+        await RunAsync(context, cache.FlushAsync, "Service Unhealthy", Success);
+    }
 
     private static void Success(Utf8JsonWriter json) => json.WriteString("status", "success");
 
@@ -75,24 +88,46 @@ internal static class CacheEndpoints
         });
     }
 
-    private static async Task<List<string>?> ReadKeysAsync(HttpContext context)
+    /// <summary>The body's <c>keys</c>; null when it is not <c>{"keys": [strings]}</c>.</summary>
+    private static async Task<List<string>?> ReadKeysAsync(HttpContext context, GatewayState state)
     {
-        try
+        using var document = await ReadObjectAsync(context, state);
+        if (document is null || !document.RootElement.TryGetProperty("keys", out var list) || list.ValueKind != JsonValueKind.Array
+            || list.GetArrayLength() > MaxKeys)
+            return null;
+        var keys = new List<string>(list.GetArrayLength());
+        foreach (var item in list.EnumerateArray())
         {
-            using var document = await JsonDocument.ParseAsync(context.Request.Body, default, context.RequestAborted);
-            if (!document.RootElement.TryGetProperty("keys", out var list) || list.ValueKind != JsonValueKind.Array || list.GetArrayLength() > MaxKeys)
+            if (item.ValueKind != JsonValueKind.String)
                 return null;
-            var keys = new List<string>(list.GetArrayLength());
-            foreach (var item in list.EnumerateArray())
-            {
-                if (item.ValueKind != JsonValueKind.String)
-                    return null;
-                keys.Add(item.GetString()!);
-            }
-            return keys;
+            keys.Add(item.GetString()!);
         }
-        catch (JsonException)
+        return keys;
+    }
+
+    /// <summary>The body as a JSON object (an empty body counts as <c>{}</c>); null for anything else.</summary>
+    private static async Task<JsonDocument?> ReadObjectAsync(HttpContext context, GatewayState state)
+    {
+        var (body, error) = await RequestBodyReader.ReadAsync(context, state.Config.General.MaxRequestSizeBytes);
+        using (body)
         {
+            if (error is not null || body is null)
+                return null;
+            if (body.WrittenCount == 0)
+                return JsonDocument.Parse("{}");
+            // JsonDocument checks UTF-8 only when a string is read: refuse it here, as a 400.
+            if (Json.JsonText.InvalidTextError(body.WrittenSpan) is not null)
+                return null;
+            try
+            {
+                var document = JsonDocument.Parse(body.WrittenMemory.ToArray());
+                if (document.RootElement.ValueKind == JsonValueKind.Object)
+                    return document;
+                document.Dispose();
+            }
+            catch (JsonException)
+            {
+            }
             return null;
         }
     }

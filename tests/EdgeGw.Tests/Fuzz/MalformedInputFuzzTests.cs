@@ -18,6 +18,9 @@ public sealed class MalformedInputFuzzTests
             mock_response: "hello"
         """;
 
+    /// <summary>A (local) response cache: its routes answer, and cached answers are fuzzed too.</summary>
+    private const string WithCache = "litellm_settings: { cache: true, cache_params: { type: local } }";
+
     [Fact]
     public void Corpus_CoversEveryRegisteredRoute()
     {
@@ -30,7 +33,7 @@ public sealed class MalformedInputFuzzTests
     [Fact]
     public async Task MalformedRequestsAtEveryRoute_4xxInRouteEnvelopeNever5xx()
     {
-        await using var gateway = await TestGateway.StartAsync(Models);
+        await using var gateway = await TestGateway.StartAsync(Models, WithCache);
         await SetUpEntitiesAsync(gateway);
         var corpus = FuzzCorpus.Build(TestGateway.MasterKey, bodiesPerRoute: 120);
         var failures = new List<string>();
@@ -85,7 +88,7 @@ public sealed class MalformedInputFuzzTests
     [Fact]
     public async Task VirtualKeyAtEveryRoute_NoServerErrorAndRouteEnvelope()
     {
-        await using var gateway = await TestGateway.StartAsync(Models);
+        await using var gateway = await TestGateway.StartAsync(Models, WithCache);
         using var generated = await gateway.PostJsonAsync("/key/generate", """{"models":["mock-gpt"],"max_budget":0}""");
         var key = System.Text.Json.JsonDocument.Parse(await generated.Content.ReadAsStringAsync()).RootElement.GetProperty("key").GetString()!;
         var failures = new List<string>();
