@@ -24,9 +24,10 @@ internal static class ChatCompletionsEndpoint
             await ErrorWriter.WriteOpenAiAsync(context, error);
             return;
         }
-        // Streamed requests: the stream cache decides (a streamed answer is stored as it passes).
-        var cache = request.Stream ? null : Cache.CacheRequest.For(state.Cache, body.Options.Cache, Config.CacheCallTypes.Completion,
+        var cache = Cache.CacheRequest.For(state.Cache, body.Options.Cache, Config.CacheCallTypes.Completion,
             Cache.CacheFormat.OpenAiChat, body.Bytes.WrittenSpan, group!.Name);
+        if (request.Stream)
+            cache = cache?.Streamed(request.ClientWantsUsage);
         await ModelRequestPipeline.RunAsync(context, state, group!, request.Estimate(body.Bytes.WrittenSpan.Length), body.Options,
             (Context: context, Body: body.Bytes.WrittenMemory, Request: request, Options: body.Options),
             static (s, group, endpoint, accounting, ct) => endpoint.ChatAsync(

@@ -55,12 +55,11 @@ internal static class ModelRequestPipeline
             : RequestDeadline.Start(context, gateway.Time, gateway.Config.Litellm.RequestTimeout, "litellm_settings.request_timeout");
         var token = deadline.Token;
         if (cache is { LooksUp: true }
-            && await cache.Cache.GetAsync(cache.Key, cache.MaxAge, context.RequestAborted) is { } entry && entry.Format == cache.Format)
-        {
-            await Cache.CacheHit.AnswerAsync(context, run, cache, entry, writeError);
+            && await cache.Cache.GetAsync(cache.Key, cache.MaxAge, context.RequestAborted) is { } entry && cache.Accepts(entry)
+            && await Cache.CacheHit.AnswerAsync(context, run, cache, entry, writeError))
             return;
-        }
-        var capture = cache is { Stores: true } ? Cache.ResponseCapture.Attach(context, cache.Cache.Settings.MaxEntryBytes) : default;
+        var capture = cache is { Stores: true, Stream: false } ? Cache.ResponseCapture.Attach(context, cache.Cache.Settings.MaxEntryBytes) : default;
+        using var streamStore = cache is { Stores: true, Stream: true } ? Cache.StreamStore.Begin(context, cache.Cache, cache.Format) : null;
         ProviderResult result;
         try
         {
@@ -84,6 +83,7 @@ internal static class ModelRequestPipeline
             Cache.CacheHit.StoreAnswer(context, cache!, captured, result, group.Name);
             captured.Release();
         }
+        streamStore?.Complete(context, cache!, result, group.Name);
         if (result.Error is not null && !result.ResponseStarted && !context.RequestAborted.IsCancellationRequested)
             await writeError(context, result.Error);
     }

@@ -12,30 +12,44 @@ internal static class CacheHit
 {
     public const string KeyHeader = "x-litellm-cache-key";
 
-    public static async Task AnswerAsync<TState>(HttpContext context, RouteRun<TState> run, CacheRequest cache, CacheEntry entry,
+    /// <returns>False when the entry cannot be replayed as the stream asked for: the request goes upstream.</returns>
+    public static async Task<bool> AnswerAsync<TState>(HttpContext context, RouteRun<TState> run, CacheRequest cache, CacheEntry entry,
         Func<HttpContext, GatewayError, Task> writeError)
     {
+        using var replay = cache.Stream ? StreamReplay.Render(cache, entry) : null;
+        if (cache.Stream && replay is null)
+            return false;
         if (run.AdmitCallerOnly() is { } refused)
         {
             await run.Accounting.CompleteAsync(ProviderResult.Failed(refused));
             await writeError(context, refused);
-            return;
+            return true;
         }
         run.Accounting.CacheKey = cache.Key.Value;
         var response = context.Response;
         response.Headers[KeyHeader] = cache.Key.Value;
         response.StatusCode = StatusCodes.Status200OK;
-        response.ContentType = "application/json";
-        response.ContentLength = entry.Body.Length;
+        var body = entry.Body;
+        if (replay is null)
+        {
+            response.ContentType = "application/json";
+            response.ContentLength = body.Length;
+        }
+        else
+        {
+            StreamReplay.SetHeaders(response);
+            body = replay.WrittenMemory;
+        }
         var usage = new Json.Usage { Present = true, PromptTokens = entry.PromptTokens, CompletionTokens = entry.CompletionTokens };
         try
         {
-            await response.Body.WriteAsync(entry.Body, context.RequestAborted);
+            await response.Body.WriteAsync(body, context.RequestAborted);
         }
         finally
         {
             await run.Accounting.CompleteAsync(new ProviderResult(null, true, usage));
         }
+        return true;
     }
 
     /// <summary>Stores a miss's answer (off the client's path) when it was a whole 200 within the size limit.</summary>

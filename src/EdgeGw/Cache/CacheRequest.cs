@@ -28,6 +28,22 @@ internal sealed class CacheRequest
     public bool Stores { get; }
     public TimeSpan? Ttl { get; }
     public TimeSpan? MaxAge { get; }
+    /// <summary>A streamed request: a hit is replayed as a stream (from an entry of either chat format), a miss stored as it passes.</summary>
+    public bool Stream { get; private set; }
+    /// <summary><c>stream_options.include_usage</c>: a replay ends with the usage chunk.</summary>
+    public bool WantsUsage { get; private set; }
+
+    /// <summary>Marks the request streamed (see <see cref="Stream"/>).</summary>
+    public CacheRequest Streamed(bool wantsUsage)
+    {
+        Stream = true;
+        WantsUsage = wantsUsage;
+        return this;
+    }
+
+    /// <summary>Whether <paramref name="entry"/> can answer: its format, or for a stream any chat answer (replayed in the client's format).</summary>
+    public bool Accepts(CacheEntry entry) =>
+        entry.Format == Format || (Stream && entry.Format is CacheFormat.OpenAiChat or CacheFormat.AnthropicMessage);
 
     /// <param name="body">The body without LiteLLM's own fields (the key's input).</param>
     public static CacheRequest? For(ResponseCache? cache, CacheControl? control, CacheCallTypes callType, CacheFormat format,

@@ -67,6 +67,13 @@ internal sealed class AnthropicEventEncoder(byte[] modelJson, long estimatedInpu
         Delta(output, "{\"type\":\"thinking_delta\",\"thinking\":\""u8, text);
     }
 
+    /// <summary>The open thinking block's signature: a replayed cached answer has it whole (clients send it back next turn).</summary>
+    public void Signature(IBufferWriter<byte> output, ReadOnlySpan<byte> signature)
+    {
+        if (_open == Block.Thinking && !signature.IsEmpty)
+            Delta(output, "{\"type\":\"signature_delta\",\"signature\":\""u8, signature);
+    }
+
     public void ToolCallStart(IBufferWriter<byte> output, int choice, int index, ReadOnlySpan<byte> id, ReadOnlySpan<byte> name)
     {
         if (choice != 0)

@@ -29,8 +29,10 @@ internal static class MessagesEndpoint
             await AnthropicErrors.WriteAsync(context, error);
             return;
         }
-        var cache = stream ? null : Cache.CacheRequest.For(state.Cache, body.Options.Cache, Config.CacheCallTypes.Messages,
+        var cache = Cache.CacheRequest.For(state.Cache, body.Options.Cache, Config.CacheCallTypes.Messages,
             Cache.CacheFormat.AnthropicMessage, body.Bytes.WrittenSpan, group!.Name);
+        if (stream)
+            cache = cache?.Streamed(wantsUsage: true); // an Anthropic stream always carries its usage
         await ModelRequestPipeline.RunAsync(context, state, group!, estimate, body.Options,
             (Context: context, Body: body.Bytes.WrittenMemory, Options: body.Options),
             static (s, group, endpoint, accounting, ct) => AttemptAsync(s.Context, s.Body, group, endpoint, accounting,
