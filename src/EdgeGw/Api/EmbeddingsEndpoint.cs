@@ -1,5 +1,7 @@
+using EdgeGw.Cache;
 using EdgeGw.Providers;
 using EdgeGw.Routing;
+using Microsoft.AspNetCore.Http.Features;
 
 namespace EdgeGw.Api;
 
@@ -17,13 +19,84 @@ internal static class EmbeddingsEndpoint
             await ErrorWriter.WriteOpenAiAsync(context, error);
             return;
         }
-        var cache = Cache.CacheRequest.For(state.Cache, body.Options.Cache, Config.CacheCallTypes.Embedding, Cache.CacheFormat.Embedding,
+        var cache = CacheRequest.For(state.Cache, body.Options.Cache, Config.CacheCallTypes.Embedding, CacheFormat.Embedding,
             body.Bytes.WrittenSpan, group!.Name);
-        await ModelRequestPipeline.RunAsync(context, state, group!, Limits.RequestEstimate.FromBody(body.Bytes.WrittenSpan.Length, outputCap: 0), body.Options,
-            (Context: context, Body: body.Bytes.WrittenMemory, Request: request),
+        // LiteLLM caches embeddings per input; a mocked answer is not cached at all.
+        if (cache is not null && body.Options.MockResponse is null
+            && EmbeddingInputs.Split(body.Bytes.WrittenSpan, request.Input) is { } inputs)
+        {
+            await PerInputAsync(context, state, body, request, group, cache, inputs);
+            return;
+        }
+        await RunAsync(context, state, body, group, body.Bytes.WrittenMemory, request, cache: null);
+    }
+
+    private static Task RunAsync(HttpContext context, GatewayState state, ModelRequestBody body, ModelGroup group,
+        ReadOnlyMemory<byte> upstreamBody, EmbeddingRequest request, CacheRequest? cache) =>
+        ModelRequestPipeline.RunAsync(context, state, group, Limits.RequestEstimate.FromBody(upstreamBody.Length, outputCap: 0), body.Options,
+            (Context: context, Body: upstreamBody, Request: request),
             static (s, group, endpoint, accounting, ct) => endpoint.EmbedAsync(
                 new EmbeddingCall(s.Context, s.Body, s.Request, group) { Accounting = accounting }, ct),
             ErrorWriter.WriteOpenAiAsync, cache: cache);
+
+    /// <summary>
+    /// Looks each input up; all cached: answered as a hit ($0, no provider). Otherwise only the missing
+    /// inputs go upstream, their answer (held back) is merged with the cached ones in order, and each new
+    /// vector is stored as its own entry.
+    /// </summary>
+    private static async Task PerInputAsync(HttpContext context, GatewayState state, ModelRequestBody body, EmbeddingRequest request,
+        ModelGroup group, CacheRequest cache, Json.JsonRange[] inputs)
+    {
+        var bytes = body.Bytes.WrittenMemory;
+        var keys = new CacheKey[inputs.Length];
+        var vectors = new ReadOnlyMemory<byte>?[inputs.Length];
+        var missing = new List<int>(inputs.Length);
+        for (var i = 0; i < inputs.Length; i++)
+        {
+            keys[i] = CacheKey.ForInput(bytes.Span, group.Name, cache.Namespace, bytes.Span.Slice(inputs[i].Start, inputs[i].Length));
+            if (cache.LooksUp && await cache.Cache.GetAsync(keys[i], cache.MaxAge, context.RequestAborted) is { Format: CacheFormat.Embedding } entry)
+                vectors[i] = entry.Body;
+            else
+                missing.Add(i);
+        }
+        if (missing.Count == 0)
+        {
+            var list = EmbeddingMerge.WriteHit(vectors, group.Name);
+            var hit = new CacheEntry(CacheFormat.Embedding, cache.Cache.NowUnixMs, 0, 0, group.Name, list);
+            await RunAsync(context, state, body, group, bytes, request, cache.Answered(hit));
+            return;
+        }
+        var upstreamBody = missing.Count == inputs.Length
+            ? bytes
+            : EmbeddingInputs.WithOnly(bytes.Span, request.Input, [.. missing.Select(i => inputs[i])]);
+        Span<char> name = stackalloc char[ChatRequestParser.MaxModelNameChars];
+        if (EmbeddingRequest.Parse(upstreamBody.Span, out var upstreamRequest, name, out _) is not null)
+            upstreamRequest = request;
+        using var held = new MemoryStream();
+        var original = context.Features.Get<IHttpResponseBodyFeature>()!;
+        context.Response.Body = held;
+        try
+        {
+            await RunAsync(context, state, body, group, upstreamBody, upstreamRequest, cache: null);
+            await context.Response.BodyWriter.FlushAsync(context.RequestAborted);
+        }
+        finally
+        {
+            context.Features.Set(original);
+        }
+        var answer = held.GetBuffer().AsMemory(0, (int)held.Length);
+        var order = missing.ToArray();
+        if (context.Response.StatusCode == StatusCodes.Status200OK && EmbeddingMerge.TryFill(answer, vectors, order, out var model, out var usage))
+        {
+            if (cache.Stores)
+            {
+                foreach (var i in order)
+                    cache.Cache.Store(keys[i], new CacheEntry(CacheFormat.Embedding, cache.Cache.NowUnixMs, 0, 0, group.Name, vectors[i]!.Value), cache.Ttl);
+            }
+            answer = EmbeddingMerge.Write(vectors, model, usage);
+        }
+        context.Response.ContentLength = answer.Length;
+        await context.Response.Body.WriteAsync(answer, context.RequestAborted);
     }
 
     private static GatewayError? Resolve(ReadOnlySpan<byte> body, GatewayState state, out EmbeddingRequest request, out Routing.ModelGroup? group)

@@ -55,8 +55,8 @@ internal static class ModelRequestPipeline
             : RequestDeadline.Start(context, gateway.Time, gateway.Config.Litellm.RequestTimeout, "litellm_settings.request_timeout");
         var token = deadline.Token;
         if (cache is { LooksUp: true }
-            && await cache.Cache.GetAsync(cache.Key, cache.MaxAge, context.RequestAborted) is { } entry && cache.Accepts(entry)
-            && await Cache.CacheHit.AnswerAsync(context, run, cache, entry, writeError))
+            && (cache.Prepared ?? await cache.Cache.GetAsync(cache.Key, cache.MaxAge, context.RequestAborted)) is { } entry && cache.Accepts(entry)
+            && await Cache.CacheHit.AnswerAsync(context, run, group, cache, entry, writeError))
             return;
         var capture = cache is { Stores: true, Stream: false } ? Cache.ResponseCapture.Attach(context, cache.Cache.Settings.MaxEntryBytes) : default;
         using var streamStore = cache is { Stores: true, Stream: true } ? Cache.StreamStore.Begin(context, cache.Cache, cache.Format) : null;

@@ -7,6 +7,6 @@ internal enum CacheFormat : byte
     OpenAiChat = 1,
     /// <summary>Anthropic <c>message</c> JSON (<c>/v1/messages</c>).</summary>
     AnthropicMessage = 2,
-    /// <summary>OpenAI's embedding <c>list</c> JSON (<c>/v1/embeddings</c>), for the request's inputs together.</summary>
+    /// <summary>One input's <c>embedding</c> value JSON (<c>/v1/embeddings</c>, cached per input as LiteLLM does; see EmbeddingInputs).</summary>
     Embedding = 3,
 }

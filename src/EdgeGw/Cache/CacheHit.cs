@@ -13,7 +13,7 @@ internal static class CacheHit
     public const string KeyHeader = "x-litellm-cache-key";
 
     /// <returns>False when the entry cannot be replayed as the stream asked for: the request goes upstream.</returns>
-    public static async Task<bool> AnswerAsync<TState>(HttpContext context, RouteRun<TState> run, CacheRequest cache, CacheEntry entry,
+    public static async Task<bool> AnswerAsync<TState>(HttpContext context, RouteRun<TState> run, Routing.ModelGroup group, CacheRequest cache, CacheEntry entry,
         Func<HttpContext, GatewayError, Task> writeError)
     {
         using var replay = cache.Stream ? StreamReplay.Render(cache, entry) : null;
@@ -28,6 +28,8 @@ internal static class CacheHit
         run.Accounting.CacheKey = cache.Key.Value;
         var response = context.Response;
         response.Headers[KeyHeader] = cache.Key.Value;
+        // The group a normal answer names; no deployment answered, so no model id or api base (as LiteLLM's hit).
+        Routing.RouteHeaders.Set(response, group, null, 0, 0);
         response.StatusCode = StatusCodes.Status200OK;
         var body = entry.Body;
         if (replay is null)

@@ -9,8 +9,10 @@ namespace EdgeGw.Cache;
 /// </summary>
 internal sealed class CacheRequest
 {
-    private CacheRequest(ResponseCache cache, CacheKey key, CacheFormat format, bool lookUp, bool store, TimeSpan? ttl, TimeSpan? maxAge)
+    private CacheRequest(ResponseCache cache, CacheKey key, CacheFormat format, bool lookUp, bool store, TimeSpan? ttl, TimeSpan? maxAge,
+        string? ns)
     {
+        Namespace = ns;
         Cache = cache;
         Key = key;
         Format = format;
@@ -28,6 +30,10 @@ internal sealed class CacheRequest
     public bool Stores { get; }
     public TimeSpan? Ttl { get; }
     public TimeSpan? MaxAge { get; }
+    /// <summary>The namespace keys are under (the request's, else the config's).</summary>
+    public string? Namespace { get; }
+    /// <summary>An answer already assembled from the cache (embeddings, per input): the pipeline serves it as a hit without a lookup.</summary>
+    public CacheEntry? Prepared { get; private set; }
     /// <summary>A streamed request: a hit is replayed as a stream (from an entry of either chat format), a miss stored as it passes.</summary>
     public bool Stream { get; private set; }
     /// <summary><c>stream_options.include_usage</c>: a replay ends with the usage chunk.</summary>
@@ -40,6 +46,10 @@ internal sealed class CacheRequest
         WantsUsage = wantsUsage;
         return this;
     }
+
+    /// <summary>A request answered by <paramref name="entry"/> (see <see cref="Prepared"/>); nothing is stored.</summary>
+    public CacheRequest Answered(CacheEntry entry) =>
+        new(Cache, Key, Format, lookUp: true, store: false, Ttl, MaxAge, Namespace) { Prepared = entry };
 
     /// <summary>Whether <paramref name="entry"/> can answer: its format, or for a stream any chat answer (replayed in the client's format).</summary>
     public bool Accepts(CacheEntry entry) =>
@@ -62,7 +72,7 @@ internal sealed class CacheRequest
         var store = control?.NoStore != true;
         if (!lookUp && !store)
             return null;
-        var key = CacheKey.For(body, modelGroup, control?.Namespace ?? settings.Namespace);
-        return new CacheRequest(cache, key, format, lookUp, store, control?.Ttl, control?.MaxAge);
+        var ns = control?.Namespace ?? settings.Namespace;
+        return new CacheRequest(cache, CacheKey.For(body, modelGroup, ns), format, lookUp, store, control?.Ttl, control?.MaxAge, ns);
     }
 }
