@@ -48,13 +48,16 @@ internal static class EmbeddingsEndpoint
         ModelGroup group, CacheRequest cache, Json.JsonRange[] inputs)
     {
         var bytes = body.Bytes.WrittenMemory;
-        var keys = new CacheKey[inputs.Length];
+        var keys = CacheKey.ForInputs(bytes.Span, group.Name, cache.Namespace, inputs);
         var vectors = new ReadOnlyMemory<byte>?[inputs.Length];
         var missing = new List<int>(inputs.Length);
+        // All lookups in flight at once: a Redis cache answers them in about one round trip, not one per input.
+        var lookups = new ValueTask<CacheEntry?>[cache.LooksUp ? inputs.Length : 0];
+        for (var i = 0; i < lookups.Length; i++)
+            lookups[i] = cache.Cache.GetAsync(keys[i], cache.MaxAge, context.RequestAborted);
         for (var i = 0; i < inputs.Length; i++)
         {
-            keys[i] = CacheKey.ForInput(bytes.Span, group.Name, cache.Namespace, bytes.Span.Slice(inputs[i].Start, inputs[i].Length));
-            if (cache.LooksUp && await cache.Cache.GetAsync(keys[i], cache.MaxAge, context.RequestAborted) is { Format: CacheFormat.Embedding } entry)
+            if (i < lookups.Length && await lookups[i] is { Format: CacheFormat.Embedding } entry)
                 vectors[i] = entry.Body;
             else
                 missing.Add(i);
