@@ -13,8 +13,17 @@ public sealed class EmbeddingInputCacheTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _upstream = await FakeUpstream.StartAsync();
-        // Each input's vector is [its length + 0.5], so the order of an answer shows which input it is.
-        _upstream.Handle(async (context, request) =>
+        AnswerByLength(_upstream);
+        _gateway = await TestGateway.StartAsync(OpenAiDeploymentYaml.Of("gpt", _upstream, ""), """
+            litellm_settings:
+              cache: true
+              cache_params: { type: local }
+            """);
+    }
+
+    /// <summary>Each input's vector is [its length + 0.5], so the order of an answer shows which input it is.</summary>
+    internal static void AnswerByLength(FakeUpstream upstream) =>
+        upstream.Handle(async (context, request) =>
         {
             using var document = request.Json();
             var input = document.RootElement.GetProperty("input");
@@ -27,12 +36,6 @@ public sealed class EmbeddingInputCacheTests : IAsyncLifetime
                 {"object":"list","data":[{{{data}}}],"model":"text-embedding-3-small","usage":{"prompt_tokens":{{{texts.Length}}},"total_tokens":{{{texts.Length}}}}}
                 """);
         });
-        _gateway = await TestGateway.StartAsync(OpenAiDeploymentYaml.Of("gpt", _upstream, ""), """
-            litellm_settings:
-              cache: true
-              cache_params: { type: local }
-            """);
-    }
 
     public async Task DisposeAsync()
     {
