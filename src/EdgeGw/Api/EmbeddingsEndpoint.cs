@@ -81,12 +81,13 @@ internal static class EmbeddingsEndpoint
         try
         {
             await RunAsync(context, state, body, group, upstreamBody, upstreamRequest, cache: null);
-            await context.Response.BodyWriter.FlushAsync(context.RequestAborted);
         }
         finally
         {
-            context.Features.Set(original);
+            await ResponseCapture.DetachAsync(context, original);
         }
+        if (context.RequestAborted.IsCancellationRequested)
+            return;
         var answer = held.GetBuffer().AsMemory(0, (int)held.Length);
         var order = missing.ToArray();
         if (context.Response.StatusCode == StatusCodes.Status200OK && EmbeddingMerge.TryFill(answer, vectors, order, out var model, out var usage))
