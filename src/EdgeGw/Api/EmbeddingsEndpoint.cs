@@ -99,6 +99,14 @@ internal static class EmbeddingsEndpoint
             }
             answer = EmbeddingMerge.Write(vectors, model, usage);
         }
+        else if (context.Response.StatusCode == StatusCodes.Status200OK && order.Length != inputs.Length)
+        {
+            // An answer that does not match the inputs sent cannot be merged: never a list shorter than the request's.
+            context.Response.ContentLength = null;
+            await ErrorWriter.WriteOpenAiAsync(context, new GatewayError(502,
+                $"The provider's embeddings answer for model '{group.Name}' did not list one embedding per input sent.", "api_error", "502"));
+            return;
+        }
         context.Response.ContentLength = answer.Length;
         await context.Response.Body.WriteAsync(answer, context.RequestAborted);
     }

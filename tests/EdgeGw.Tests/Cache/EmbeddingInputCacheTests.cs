@@ -116,6 +116,18 @@ public sealed class EmbeddingInputCacheTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task PartialHitProviderListsTooFew_502NotAShortList()
+    {
+        await EmbedAsync("\"a\"");
+        _upstream.RespondJson("""{"object":"list","data":[],"model":"m","usage":{"prompt_tokens":1,"total_tokens":1}}""");
+
+        var response = await _gateway.PostJsonAsync("/v1/embeddings", """{"model":"gpt","input":["a","bb"]}""");
+
+        Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
+        Assert.Contains("one embedding per input", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Hit_CarriesTheModelGroupHeaderAndNoDeploymentId()
     {
         var (miss, _) = await EmbedAsync("\"a\"");
