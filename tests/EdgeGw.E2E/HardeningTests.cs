@@ -104,7 +104,8 @@ public sealed class HardeningTests(ITestOutputHelper output)
     [Fact]
     public async Task MalformedRequestsAtEveryRoute_NoServerErrorAndProcessAlive()
     {
-        await using var gateway = await GatewayProcess.StartAsync(Config);
+        // With a local response cache, so its /cache routes answer (without one they are LiteLLM's 503).
+        await using var gateway = await GatewayProcess.StartAsync(Config + "\nlitellm_settings: { cache: true, cache_params: { type: local } }\n");
         foreach (var (path, body) in new[]
         {
             ("/team/new", """{"team_id":"fuzz-team"}"""),

@@ -46,7 +46,7 @@ internal sealed class GatewayState
     public LimitRegistry Limits { get; }
 
     public GatewayConfig Config { get; }
-    /// <summary>The response cache while this config turns it on (a reload can turn it off; turning it on takes a restart).</summary>
+    /// <summary>The response cache while this config turns it on (a reload can turn it off and on).</summary>
     public Cache.ResponseCache? Cache { get; }
     public ModelRegistry Models { get; }
     public Authenticator Authenticator { get; }
@@ -70,7 +70,7 @@ internal sealed class GatewayRuntime : IDisposable
         if (redis is not null)
             Limits.Shared = Telemetry.Metrics.SharedLimits = new Shared.SharedLimits(redis, redis.Logger);
         if (config.Cache is { } cache)
-            Cache = Telemetry.Metrics.Cache = new Cache.ResponseCache(cache, redis, time, redis?.Logger ?? Telemetry.RequestLogger);
+            MakeCache(cache);
         data.Ledger.Clock = config.Litellm.BudgetClock;
         data.Ledger.WritesRows = !config.General.DisableSpendLogs;
         data.Writer.DropRowsWhenFull = config.General.AllowRequestsOnDbUnavailable;
@@ -83,8 +83,11 @@ internal sealed class GatewayRuntime : IDisposable
     public Shared.RedisConnection? Redis { get; }
     /// <summary>Cooldowns, failures, latency and usage exchanged with the other replicas; null without Redis.</summary>
     public Shared.RedisRouterState? RouterState { get; set; }
-    /// <summary>The response cache, made at start when the config turns it on; a reload applies its new settings, not a new store.</summary>
-    public Cache.ResponseCache? Cache { get; }
+    /// <summary>
+    /// The response cache, made by the first config that turns it on (at start or on a reload); a later
+    /// reload applies its new settings, not a new store (entries survive a reload that turns it off and on).
+    /// </summary>
+    public Cache.ResponseCache? Cache { get; private set; }
     /// <summary>Metrics and the request log: kept across config reloads.</summary>
     public Observability.GatewayTelemetry Telemetry { get; }
 
@@ -101,16 +104,24 @@ internal sealed class GatewayRuntime : IDisposable
     /// </summary>
     public void Replace(GatewayConfig config)
     {
+        if (config.Cache is { } cache)
+        {
+            if (Cache is null)
+                MakeCache(cache); // the store is chosen here, once: a Redis one needs the Redis connection made at start
+            else
+                Cache.Apply(cache);
+        }
         var next = new GatewayState(config, Clients, Time, Data, Limits, Health, Cache);
         Telemetry.Metrics.Load(config);
-        if (config.Cache is { } cache)
-            Cache?.Apply(cache);
         Data.Ledger.Clock = config.Litellm.BudgetClock;
         Data.Ledger.WritesRows = !config.General.DisableSpendLogs;
         Data.Writer.DropRowsWhenFull = config.General.AllowRequestsOnDbUnavailable;
         Data.LogCleanup.Configure(config.General.SpendLogsRetention, config.General.SpendLogsRetentionInterval);
         Volatile.Write(ref _current, next);
     }
+
+    private void MakeCache(Config.CacheSettings settings) =>
+        Cache = Telemetry.Metrics.Cache = new Cache.ResponseCache(settings, Redis, Time, Redis?.Logger ?? Telemetry.RequestLogger);
 
     public void Dispose()
     {

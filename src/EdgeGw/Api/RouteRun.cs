@@ -226,20 +226,38 @@ internal sealed class RouteRun<TState>
             "rate_limit_error", "429") { RetryAfterSeconds = seconds };
     }
 
-    /// <summary>The caller's key, team and user limits (the master key has none), then the global cap.</summary>
-    /// <summary>A cache hit: counted against the caller's own limits (LiteLLM's key rpm), no deployment's; the refusal, if any.</summary>
-    public GatewayError? AdmitCallerOnly()
+    /// <summary>
+    /// A cache hit: counted against the caller's own limits (LiteLLM's key rpm), no deployment's — with
+    /// Redis, across replicas (one admit round trip, settled at once: no provider call to wait for). The refusal, if any.
+    /// </summary>
+    public async ValueTask<GatewayError?> AdmitCallerOnlyAsync()
     {
         var now = Now;
         var targets = new LimitTargets();
         var count = CallerLimits(ref targets, now);
         if (!Admission.TryAdmit(ref targets, count, 0, now, out var admission, out var refusal))
             return RateLimitResponse.Refused(refusal, _firstGroup);
+        if (Gateway.Limits.Shared is { } sharedLimits)
+        {
+            var noBudget = default(BudgetHold); // a hit costs $0: no reservation to take
+            var verdict = await sharedLimits.AdmitAsync(ref targets, count, 0, Caller, ref noBudget, Gateway.Data.Accounts, Gateway.GlobalBudget);
+            if (verdict.Outcome is Shared.SharedOutcome.Refused or Shared.SharedOutcome.Failed)
+            {
+                admission.Release(Now);
+                return verdict.Error ?? RateLimitResponse.Refused(verdict.Refusal, _firstGroup);
+            }
+            if (verdict.Hold is { } hold)
+            {
+                hold.TokensDone(0);
+                hold.BudgetDone();
+            }
+        }
         RateLimitResponse.WriteHeaders(_context.Response, ref targets, count, now);
         admission.Complete(0, now);
         return null;
     }
 
+    /// <summary>The caller's key, team and user limits (the master key has none), then the global cap.</summary>
     private int CallerLimits(ref LimitTargets targets, long now)
     {
         var count = 0;

@@ -19,7 +19,7 @@ internal static class CacheHit
         using var replay = cache.Stream ? StreamReplay.Render(cache, entry) : null;
         if (cache.Stream && replay is null)
             return false;
-        if (run.AdmitCallerOnly() is { } refused)
+        if (await run.AdmitCallerOnlyAsync() is { } refused)
         {
             await run.Accounting.CompleteAsync(ProviderResult.Failed(refused));
             await writeError(context, refused);

@@ -167,6 +167,10 @@ internal static class Migrations
         CREATE INDEX spend_logs_user ON spend_logs (user, start_time);
         CREATE INDEX spend_logs_end_user ON spend_logs (end_user, start_time);
         """,
+        // 6: LiteLLM_SpendLogs' cache_key: a response-cache hit names the entry it was answered from.
+        """
+        ALTER TABLE spend_logs ADD COLUMN cache_key TEXT;
+        """,
     ];
 
     public static int Latest => Steps.Length;

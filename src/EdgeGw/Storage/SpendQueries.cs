@@ -60,7 +60,7 @@ internal static class SpendQueries
 
     private const string RowColumns = """
         request_id, call_type, api_key, spend, prompt_tokens, completion_tokens, start_time, end_time, model,
-          model_group, model_id, api_base, user, team_id, metadata, cache_hit, status, end_user, request_tags, custom_llm_provider
+          model_group, model_id, api_base, user, team_id, metadata, cache_hit, status, end_user, request_tags, custom_llm_provider, cache_key
         """;
 
     public static List<SpendRow> Logs(SqliteStore store, SpendFilter filter, int limit) => store.Run(c =>
@@ -86,7 +86,7 @@ internal static class SpendQueries
         var rows = new List<(long, SpendRow)>();
         using var r = command.ExecuteReader();
         while (r.Read())
-            rows.Add((r.GetInt64(20), Row(r)));
+            rows.Add((r.GetInt64(21), Row(r)));
         return rows;
     });
 
@@ -112,6 +112,7 @@ internal static class SpendQueries
         EndUser = r.StringOrNull(17),
         RequestTagsJson = r.GetString(18),
         Provider = r.StringOrNull(19),
+        CacheKey = r.StringOrNull(20),
     };
 
     public static List<SpendTotal> Totals(SqliteStore store, SpendFilter filter, string groupColumn, bool byDay, int? limit = null) => store.Run(c =>

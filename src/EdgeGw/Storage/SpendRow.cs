@@ -28,8 +28,10 @@ internal sealed record SpendRow
     /// <summary>As read back (a JSON array); the writer builds it like <see cref="MetadataJson"/>.</summary>
     public string RequestTagsJson { get; init; } = "[]";
     public bool CacheHit { get; init; }
-    /// <summary>The response cache key of a hit (in the row as written; stores keep only <see cref="CacheHit"/>).</summary>
+    /// <summary>The response cache key of a hit (stored as LiteLLM's <c>cache_key</c>; null otherwise).</summary>
     public string? CacheKey { get; init; }
+    /// <summary>LiteLLM's <c>cache_key</c> for a request not answered from the cache.</summary>
+    public const string NoCacheKey = "Cache OFF";
     /// <summary><c>success</c> or <c>failure</c> (failures carry spend 0).</summary>
     public required string Status { get; init; }
     /// <summary>The tokens are the gateway's estimate (metadata <c>usage_estimated</c>): the upstream's usage never came.</summary>

@@ -20,8 +20,8 @@ internal sealed class SqliteSpendStore(SqliteStore store) : ISpendStore
         using var insert = new RawStatement(connection, """
             INSERT INTO spend_logs (request_id, call_type, api_key, spend, total_tokens, prompt_tokens, completion_tokens,
               start_time, end_time, model, model_group, model_id, api_base, user, team_id, metadata, cache_hit, status,
-              end_user, request_tags, custom_llm_provider)
-            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)
+              end_user, request_tags, custom_llm_provider, cache_key)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22)
             """);
         var latest = new Dictionary<(CounterTable, string), Spend.CounterState>();
         var rows = 0;
@@ -55,6 +55,7 @@ internal sealed class SqliteSpendStore(SqliteStore store) : ISpendStore
             insert.Bind(19, row.EndUser);
             insert.BindUtf8(20, rowJson.Tags(row));
             insert.Bind(21, row.Provider);
+            insert.Bind(22, row.CacheKey);
             rows += insert.Execute();
             // A batch takes ~13 µs a row; run whole, it held a core for milliseconds and every
             // request waiting behind it on that core paid them (p99 at 1 connection 1.3–1.6 ms →

@@ -169,8 +169,19 @@ public sealed class LocalResponseCacheTests : IAsyncLifetime
         var id = hit.Headers.GetValues("x-litellm-call-id").Single();
         var row = (await _gateway.GetAdminAsync($"/spend/logs?request_id={id}"))[0];
         Assert.Equal("True", row.GetProperty("cache_hit").GetString());
+        Assert.Equal(CacheKey(hit), row.GetProperty("cache_key").GetString());
         Assert.Equal(0m, row.GetProperty("spend").GetDecimal());
         Assert.Equal((30, 10), (row.GetProperty("prompt_tokens").GetInt32(), row.GetProperty("completion_tokens").GetInt32()));
+    }
+
+    [Fact]
+    public async Task Miss_SpendLogCacheKeyIsCacheOff()
+    {
+        var (miss, _) = await ChatAsync();
+
+        var id = miss.Headers.GetValues("x-litellm-call-id").Single();
+        var row = (await _gateway.GetAdminAsync($"/spend/logs?request_id={id}"))[0];
+        Assert.Equal(("False", "Cache OFF"), (row.GetProperty("cache_hit").GetString(), row.GetProperty("cache_key").GetString()));
     }
 
     [Fact]

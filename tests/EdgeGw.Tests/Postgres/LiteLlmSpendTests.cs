@@ -83,6 +83,24 @@ public class LiteLlmSpendTests(PostgresServer server)
     }
 
     [Fact]
+    public async Task CacheHitRow_StoresItsCacheKey_OtherRowsCacheOff()
+    {
+        var db = await LiteLlmDatabase();
+        await using var source = Source(db);
+        await InTransaction(db, (c, tx) =>
+        {
+            LiteLlmSpend.InsertLogs(c, tx, [Row("req-hit", 0) with { CacheHit = true, CacheKey = "ns:abc123" }, Row("req-miss", 10)], new SpendRowJson());
+            return Task.CompletedTask;
+        });
+
+        Assert.Equal("True ns:abc123", server.Scalar(db, """SELECT concat_ws(' ', cache_hit, cache_key) FROM "LiteLLM_SpendLogs" WHERE request_id = 'req-hit'"""));
+        Assert.Equal("False Cache OFF", server.Scalar(db, """SELECT concat_ws(' ', cache_hit, cache_key) FROM "LiteLLM_SpendLogs" WHERE request_id = 'req-miss'"""));
+        var rows = await new PostgresSpendReports(source).LogsAsync(new SpendFilter(), 10);
+        Assert.Equal("ns:abc123", rows.Single(r => r.RequestId == "req-hit").CacheKey);
+        Assert.Null(rows.Single(r => r.RequestId == "req-miss").CacheKey);
+    }
+
+    [Fact]
     public async Task TwoReplicasAddingSpend_BothAmountsCount()
     {
         var token = TokenHash.FromKey("sk-shared").ToHex();

@@ -31,7 +31,7 @@ internal static class SpendLogOutput
         json.WritePropertyName("metadata");
         json.WriteRawValue(row.MetadataJson, skipInputValidation: true);
         json.WriteString("cache_hit", row.CacheHit ? "True" : "False");
-        json.WriteString("cache_key", row.CacheKey ?? "Cache OFF");
+        json.WriteString("cache_key", row.CacheKey ?? SpendRow.NoCacheKey);
         json.WritePropertyName("request_tags");
         json.WriteRawValue(row.RequestTagsJson, skipInputValidation: true);
         json.WriteString("team_id", row.TeamId);

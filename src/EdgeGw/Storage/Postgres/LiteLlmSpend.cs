@@ -40,6 +40,7 @@ internal static class LiteLlmSpend
         var users = new string?[n];
         var metadata = new string[n];
         var cacheHits = new string[n];
+        var cacheKeys = new string[n];
         var tags = new string[n];
         var teams = new string?[n];
         var endUsers = new string?[n];
@@ -65,6 +66,7 @@ internal static class LiteLlmSpend
             users[i] = r.User;
             metadata[i] = asStored ? r.MetadataJson : Encoding.UTF8.GetString(json.Metadata(r));
             cacheHits[i] = r.CacheHit ? "True" : "False"; // Python's str(bool), as LiteLLM stores it
+            cacheKeys[i] = r.CacheKey ?? SpendRow.NoCacheKey;
             tags[i] = asStored ? r.RequestTagsJson : Encoding.UTF8.GetString(json.Tags(r));
             teams[i] = r.TeamId;
             endUsers[i] = r.EndUser;
@@ -73,13 +75,13 @@ internal static class LiteLlmSpend
         using var command = new NpgsqlCommand("""
             INSERT INTO "LiteLLM_SpendLogs" (request_id, call_type, api_key, spend, total_tokens, prompt_tokens, completion_tokens,
               "startTime", "endTime", request_duration_ms, model, model_id, model_group, custom_llm_provider, api_base, "user",
-              metadata, cache_hit, request_tags, team_id, end_user, status)
+              metadata, cache_hit, cache_key, request_tags, team_id, end_user, status)
             SELECT request_id, call_type, api_key, spend, total_tokens, prompt_tokens, completion_tokens, start_time, end_time,
-              duration, model, model_id, model_group, provider, api_base, usr, metadata::jsonb, cache_hit, tags::jsonb, team_id, end_user, status
+              duration, model, model_id, model_group, provider, api_base, usr, metadata::jsonb, cache_hit, cache_key, tags::jsonb, team_id, end_user, status
             FROM unnest(@ids, @call_types, @api_keys, @spend, @total, @prompt, @completion, @starts, @ends, @durations, @models,
-              @model_ids, @groups, @providers, @bases, @users, @metadata, @cache_hits, @tags, @teams, @end_users, @statuses)
+              @model_ids, @groups, @providers, @bases, @users, @metadata, @cache_hits, @cache_keys, @tags, @teams, @end_users, @statuses)
               AS r(request_id, call_type, api_key, spend, total_tokens, prompt_tokens, completion_tokens, start_time, end_time, duration,
-                   model, model_id, model_group, provider, api_base, usr, metadata, cache_hit, tags, team_id, end_user, status)
+                   model, model_id, model_group, provider, api_base, usr, metadata, cache_hit, cache_key, tags, team_id, end_user, status)
             ON CONFLICT (request_id) DO NOTHING
             """, connection, tx);
         command.Add("ids", ids);
@@ -100,6 +102,7 @@ internal static class LiteLlmSpend
         command.Add("users", users);
         command.Add("metadata", metadata);
         command.Add("cache_hits", cacheHits);
+        command.Add("cache_keys", cacheKeys);
         command.Add("tags", tags);
         command.Add("teams", teams);
         command.Add("end_users", endUsers);

@@ -42,7 +42,7 @@ internal sealed class PostgresSpendReports(NpgsqlDataSource dataSource) : ISpend
         await using var command = new NpgsqlCommand("", connection);
         command.CommandText = """
             SELECT request_id, call_type, api_key, spend, prompt_tokens, completion_tokens, "startTime", "endTime", model,
-              model_group, model_id, api_base, "user", team_id, metadata::text, cache_hit, status, end_user, request_tags::text, custom_llm_provider
+              model_group, model_id, api_base, "user", team_id, metadata::text, cache_hit, status, end_user, request_tags::text, custom_llm_provider, cache_key
             FROM "LiteLLM_SpendLogs"
             """ + Where(filter, command) + " ORDER BY \"startTime\" DESC, request_id COLLATE \"C\" DESC LIMIT @limit";
         command.Add("limit", limit);
@@ -72,6 +72,7 @@ internal sealed class PostgresSpendReports(NpgsqlDataSource dataSource) : ISpend
                 EndUser = Text(r, 17),
                 RequestTagsJson = JsonText(r, 18, "[]"),
                 Provider = Text(r, 19),
+                CacheKey = Text(r, 20) is { Length: > 0 } key && key != SpendRow.NoCacheKey ? key : null, // '' is the schema default
             });
         }
         return rows;
