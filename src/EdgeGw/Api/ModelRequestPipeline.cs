@@ -54,6 +54,8 @@ internal static class ModelRequestPipeline
                 ClientRoutingCaps.Timeout(timeout, gateway.Config.Litellm.RequestTimeout ?? ChatEndpointFactory.DefaultTimeout), "the request's timeout")
             : RequestDeadline.Start(context, gateway.Time, gateway.Config.Litellm.RequestTimeout, "litellm_settings.request_timeout");
         var token = deadline.Token;
+        // As LiteLLM: with the cache on, a row carries the request's key whether it hit or not.
+        run.Accounting.CacheKey = cache?.Key.Value;
         if (cache is { LooksUp: true }
             && (cache.Prepared ?? await cache.Cache.GetAsync(cache.Key, cache.MaxAge, context.RequestAborted)) is { } entry && cache.Accepts(entry)
             && await Cache.CacheHit.AnswerAsync(context, run, group, cache, entry, writeError))

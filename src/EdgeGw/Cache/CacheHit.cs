@@ -25,7 +25,7 @@ internal static class CacheHit
             await writeError(context, refused);
             return true;
         }
-        run.Accounting.CacheKey = cache.Key.Value;
+        run.Accounting.CacheHit = true;
         var response = context.Response;
         response.Headers[KeyHeader] = cache.Key.Value;
         // The group a normal answer names; no deployment answered, so no model id or api base (as LiteLLM's hit).

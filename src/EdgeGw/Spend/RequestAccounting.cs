@@ -69,8 +69,10 @@ internal sealed class RequestAccounting
 
     /// <summary>False for a request that costs nothing by nature (count_tokens): it is counted and logged, never billed or given a spend row.</summary>
     public bool WritesSpendRow { get; set; } = true;
-    /// <summary>Set when the answer came from the response cache: the row says <c>cache_hit</c> and carries the key.</summary>
+    /// <summary>The response-cache key when the cache applies to this request (LiteLLM logs it on misses too); null: "Cache OFF".</summary>
     public string? CacheKey { get; set; }
+    /// <summary>The answer came from the response cache: the row says <c>cache_hit</c>.</summary>
+    public bool CacheHit { get; set; }
 
     /// <summary>The request's hold on its rate limits, settled together with the bill.</summary>
     public Limits.LimitLease? Lease { get; set; }
@@ -176,7 +178,7 @@ internal sealed class RequestAccounting
             Key = key,
             Team = key is null ? null : _ledger.Accounts.TeamOf(key)?.Settings,
             Attribution = _attribution,
-            CacheHit = CacheKey is not null,
+            CacheHit = CacheHit,
             CacheKey = CacheKey,
         };
         Observability.RequestTelemetry.Of(_http)?.Complete(result.Error, usage.PromptTokens, usage.CompletionTokens, row.SpendNanos);
