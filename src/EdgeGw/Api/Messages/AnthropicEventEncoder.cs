@@ -111,22 +111,12 @@ internal sealed class AnthropicEventEncoder(byte[] modelJson, long estimatedInpu
             FinishReason.ContentFilter => "\"refusal\""u8,
             _ => "\"end_turn\""u8,
         });
-        output.Write(",\"stop_sequence\":null},\"usage\":{\"input_tokens\":"u8);
-        // Anthropic counts cache reads apart from input_tokens; OpenAI's prompt_tokens includes them.
-        WriteNumber(output, usage.Present ? usage.PromptTokens - usage.CachedTokens - usage.CacheCreationTokens : estimatedInputTokens);
-        output.Write(",\"output_tokens\":"u8);
-        WriteNumber(output, usage.CompletionTokens);
-        if (usage.CachedTokens > 0)
-        {
-            output.Write(",\"cache_read_input_tokens\":"u8);
-            WriteNumber(output, usage.CachedTokens);
-        }
-        if (usage.CacheCreationTokens > 0)
-        {
-            output.Write(",\"cache_creation_input_tokens\":"u8);
-            WriteNumber(output, usage.CacheCreationTokens);
-        }
-        output.Write("}}\n\nevent: message_stop\ndata: {\"type\":\"message_stop\"}\n\n"u8);
+        output.Write(",\"stop_sequence\":null},\"usage\":"u8);
+        if (usage.Present)
+            UsageJson.WriteAnthropic(output, usage);
+        else
+            UsageJson.WriteAnthropic(output, usage, estimatedInputTokens);
+        output.Write("}\n\nevent: message_stop\ndata: {\"type\":\"message_stop\"}\n\n"u8);
     }
 
     public void Error(IBufferWriter<byte> output, Api.GatewayError error) => AnthropicErrors.WriteSseEvent(output, error);

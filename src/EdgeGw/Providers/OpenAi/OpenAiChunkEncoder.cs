@@ -122,17 +122,9 @@ internal sealed class OpenAiChunkEncoder(byte[] modelJson, bool clientWantsUsage
         if (clientWantsUsage)
         {
             output.Write(_head);
-            output.Write("],\"usage\":{\"prompt_tokens\":"u8);
-            WriteNumber(output, usage.PromptTokens);
-            output.Write(",\"completion_tokens\":"u8);
-            WriteNumber(output, usage.CompletionTokens);
-            output.Write(",\"total_tokens\":"u8);
-            WriteNumber(output, usage.TotalTokens);
-            output.Write(",\"prompt_tokens_details\":{\"cached_tokens\":"u8);
-            WriteNumber(output, usage.CachedTokens);
-            output.Write("},\"completion_tokens_details\":{\"reasoning_tokens\":"u8);
-            WriteNumber(output, usage.ReasoningTokens);
-            output.Write("}}}\n\n"u8);
+            output.Write("],\"usage\":"u8);
+            UsageJson.WriteOpenAi(output, usage);
+            output.Write("}\n\n"u8);
         }
         output.Write("data: [DONE]\n\n"u8);
     }

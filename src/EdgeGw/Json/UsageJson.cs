@@ -1,10 +1,8 @@
 using System.Buffers;
 using System.Buffers.Text;
-using EdgeGw.Json;
+namespace EdgeGw.Json;
 
-namespace EdgeGw.Cache;
-
-/// <summary>A stream's final usage written into the unstreamed body it is assembled into, in each format's shape.</summary>
+/// <summary>A usage object in each client format's shape: streamed final events and the bodies the cache assembles from streams.</summary>
 internal static class UsageJson
 {
     public static void WriteOpenAi(IBufferWriter<byte> output, in Usage usage)
@@ -23,10 +21,14 @@ internal static class UsageJson
     }
 
     /// <summary>Anthropic counts cache reads apart from <c>input_tokens</c>; OpenAI's <c>prompt_tokens</c> includes them.</summary>
-    public static void WriteAnthropic(IBufferWriter<byte> output, in Usage usage)
+    public static void WriteAnthropic(IBufferWriter<byte> output, in Usage usage) =>
+        WriteAnthropic(output, usage, usage.PromptTokens - usage.CachedTokens - usage.CacheCreationTokens);
+
+    /// <summary>With <paramref name="inputTokens"/> given: a stream without upstream usage reports its estimate.</summary>
+    public static void WriteAnthropic(IBufferWriter<byte> output, in Usage usage, long inputTokens)
     {
         output.Write("{\"input_tokens\":"u8);
-        WriteNumber(output, usage.PromptTokens - usage.CachedTokens - usage.CacheCreationTokens);
+        WriteNumber(output, inputTokens);
         output.Write(",\"output_tokens\":"u8);
         WriteNumber(output, usage.CompletionTokens);
         if (usage.CachedTokens > 0)
