@@ -182,6 +182,7 @@ internal sealed class RequestAccounting
             CacheKey = CacheKey,
         };
         Observability.RequestTelemetry.Of(_http)?.Complete(result.Error, usage.PromptTokens, usage.CompletionTokens, row.SpendNanos);
+        _ledger.Callbacks?.Publish(row, result.Error);
         return _ledger.Writer.EnqueueAsync(new SpendWork { Row = row, StoresRow = _ledger.WritesRows, Counters = _counters });
     }
 }
