@@ -31,4 +31,10 @@ internal sealed record GenericApiCallback(
     ImmutableArray<KeyValuePair<string, string>> Headers,
     bool OnSuccess,
     bool OnFailure,
-    GenericLogFormat Format);
+    GenericLogFormat Format)
+{
+    /// <summary><c>batch_size</c> (LiteLLM's batch loggers; <c>DEFAULT_BATCH_SIZE</c>): events per POST at most, and a full batch is sent at once.</summary>
+    public int? BatchSize { get; init; }
+    /// <summary><c>flush_interval</c> in seconds (<c>DEFAULT_FLUSH_INTERVAL_SECONDS</c>): a partial batch waits at most this long.</summary>
+    public TimeSpan? FlushInterval { get; init; }
+}

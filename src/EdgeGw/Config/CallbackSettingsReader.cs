@@ -37,7 +37,12 @@ internal static class CallbackSettingsReader
                 Headers(values, map, path),
                 onSuccess,
                 onFailure,
-                Format(values.String(YamlValues.Child(map, "log_format"), $"{path}.log_format"), $"{path}.log_format")));
+                Format(values.String(YamlValues.Child(map, "log_format"), $"{path}.log_format"), $"{path}.log_format"))
+            {
+                BatchSize = Positive(values.Int(YamlValues.Child(map, "batch_size"), $"{path}.batch_size") ?? EnvInt(values, "DEFAULT_BATCH_SIZE"), $"{path}.batch_size"),
+                FlushInterval = values.Seconds(YamlValues.Child(map, "flush_interval"), $"{path}.flush_interval")
+                    ?? (EnvInt(values, "DEFAULT_FLUSH_INTERVAL_SECONDS") is { } s ? TimeSpan.FromSeconds(s) : null),
+            });
         }
         var turnOff = values.Bool(YamlValues.Child(litellm, "turn_off_message_logging"), "litellm_settings.turn_off_message_logging") ?? false;
         return generic.Count == 0 ? null : new CallbackSettings { GenericApi = generic.ToImmutable(), TurnOffMessageLogging = turnOff };
@@ -101,6 +106,12 @@ internal static class CallbackSettingsReader
         onSuccess &= listed.Contains("llm_api_success");
         onFailure &= listed.Contains("llm_api_failure");
     }
+
+    private static int? EnvInt(YamlValues values, string name) =>
+        values.Environment(name) is { } text && int.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, out var n) ? n : null;
+
+    private static int? Positive(int? value, string path) =>
+        value is <= 0 ? throw new ConfigException(path, "expected a positive whole number") : value;
 
     private static GenericLogFormat Format(string? text, string path) => text switch
     {

@@ -23,7 +23,11 @@ internal sealed class CallbackDispatcher : IAsyncDisposable
         // Its own client: a slow log sink must not hold connections the providers need.
         _http = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) }) { Timeout = TimeSpan.FromSeconds(10) };
         _routes = [.. settings.GenericApi.Select(c => new Route(
-            new CallbackWorker(new GenericApiDestination(c, _http, settings.TurnOffMessageLogging), options, log), c.OnSuccess, c.OnFailure))];
+            new CallbackWorker(new GenericApiDestination(c, _http, settings.TurnOffMessageLogging), options with
+            {
+                BatchSize = c.BatchSize ?? options.BatchSize,
+                FlushInterval = c.FlushInterval ?? options.FlushInterval,
+            }, log), c.OnSuccess, c.OnFailure))];
     }
 
     public IEnumerable<CallbackWorker> Workers => _routes.Select(r => r.Worker);
