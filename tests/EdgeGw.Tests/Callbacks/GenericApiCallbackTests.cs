@@ -123,4 +123,23 @@ public sealed class GenericApiCallbackTests : IAsyncLifetime
                 Assert.DoesNotContain(secret, request.BodyText, StringComparison.Ordinal);
         }
     }
+
+    [Fact]
+    public async Task StreamedChat_LoggedOnceWithStreamFlagAndCompletionStart()
+    {
+        const string chunk = "data: {\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"gpt-4o\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"hi\"},\"finish_reason\":null}]}\n\n";
+        const string usage = "data: {\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"gpt-4o\",\"choices\":[],\"usage\":{\"prompt_tokens\":5,\"completion_tokens\":2,\"total_tokens\":7}}\n\n";
+        _upstream.RespondStream([chunk, usage, "data: [DONE]\n\n"]);
+
+        using var response = await _gateway.PostStreamAsync("/v1/chat/completions", """{"model":"cheap","stream":true,"messages":[{"role":"user","content":"hi"}]}""");
+        await response.Content.ReadAsStringAsync();
+        var id = CallId(response);
+        var payload = await PayloadAsync(id);
+
+        Assert.True(payload.GetProperty("stream").GetBoolean());
+        Assert.Equal(7, payload.GetProperty("total_tokens").GetInt64());
+        var start = payload.GetProperty("completionStartTime").GetDouble();
+        Assert.InRange(start, payload.GetProperty("startTime").GetDouble() - 1, payload.GetProperty("endTime").GetDouble());
+        Assert.Equal(1, _sink.Requests.Sum(r => JsonDocument.Parse(r.Body).RootElement.EnumerateArray().Count(p => p.GetProperty("id").GetString() == id)));
+    }
 }

@@ -32,9 +32,9 @@ internal sealed class CallbackDispatcher : IAsyncDisposable
 
     public IEnumerable<CallbackWorker> Workers => _routes.Select(r => r.Worker);
 
-    public void Publish(SpendRow row, GatewayError? error)
+    public void Publish(SpendRow row, GatewayError? error, TimeSpan? sinceStreamStarted)
     {
-        var item = new CallbackEvent(row, error);
+        var item = new CallbackEvent(row, error) { StreamStarted = row.EndTime - sinceStreamStarted };
         foreach (var route in _routes)
         {
             if (error is null ? route.OnSuccess : route.OnFailure)

@@ -9,5 +9,8 @@ namespace EdgeGw.Observability.Callbacks;
 /// </summary>
 internal readonly record struct CallbackEvent(SpendRow Row, GatewayError? Error)
 {
+    /// <summary>A stream's first byte to its client (LiteLLM's <c>completionStartTime</c>); null: not a stream, the end time stands in.</summary>
+    public DateTimeOffset? StreamStarted { get; init; }
+
     public bool Succeeded => Error is null;
 }

@@ -19,6 +19,7 @@ internal sealed class StandardLoggingPayloadWriter(bool turnOffMessageLogging)
         json.WriteString("id"u8, row.RequestId);
         json.WriteString("trace_id"u8, row.RequestId);
         json.WriteString("call_type"u8, row.CallType);
+        json.WriteBoolean("stream"u8, item.StreamStarted is not null);
         json.WriteNumber("response_cost"u8, (double)Spend.Money.ToDollars(row.SpendNanos));
         json.WriteString("status"u8, row.Status);
         json.WriteString("custom_llm_provider"u8, row.Provider);
@@ -28,7 +29,7 @@ internal sealed class StandardLoggingPayloadWriter(bool turnOffMessageLogging)
         // LiteLLM's times are epoch seconds as floats (time.time()).
         json.WriteNumber("startTime"u8, EpochSeconds(row.StartTime));
         json.WriteNumber("endTime"u8, EpochSeconds(row.EndTime));
-        json.WriteNumber("completionStartTime"u8, EpochSeconds(row.EndTime));
+        json.WriteNumber("completionStartTime"u8, EpochSeconds(item.StreamStarted ?? row.EndTime));
         json.WriteNumber("response_time"u8, (row.EndTime - row.StartTime).TotalSeconds);
         json.WriteString("model"u8, row.Model);
         json.WriteString("model_id"u8, row.ModelId);
