@@ -142,4 +142,13 @@ public sealed class GenericApiCallbackTests : IAsyncLifetime
         Assert.InRange(start, payload.GetProperty("startTime").GetDouble() - 1, payload.GetProperty("endTime").GetDouble());
         Assert.Equal(1, _sink.Requests.Sum(r => JsonDocument.Parse(r.Body).RootElement.EnumerateArray().Count(p => p.GetProperty("id").GetString() == id)));
     }
+
+    [Fact]
+    public async Task Metrics_ShowEachCallbacksDropsAndQueue()
+    {
+        var metrics = await _gateway.Client.GetStringAsync("/metrics");
+
+        Assert.Contains("edgegw_callback_dropped_total{callback=\"hook\"} 0", metrics, StringComparison.Ordinal);
+        Assert.Contains("edgegw_callback_queued{callback=\"hook\"}", metrics, StringComparison.Ordinal);
+    }
 }
