@@ -101,7 +101,8 @@ public sealed class GenericApiCallbackTests : IAsyncLifetime
         Assert.Equal("failure", payload.GetProperty("status").GetString());
         Assert.Contains("bad things", payload.GetProperty("error_str").GetString(), StringComparison.Ordinal);
         var error = payload.GetProperty("error_information");
-        Assert.False(string.IsNullOrEmpty(error.GetProperty("error_code").GetString()));
+        Assert.Equal("400", error.GetProperty("error_code").GetString());
+        Assert.Equal("BadRequestError", error.GetProperty("error_class").GetString());
         Assert.Contains("bad things", error.GetProperty("error_message").GetString(), StringComparison.Ordinal);
         Assert.Equal(0, payload.GetProperty("response_cost").GetDouble());
     }

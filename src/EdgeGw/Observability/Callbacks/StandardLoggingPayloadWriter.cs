@@ -102,8 +102,10 @@ internal sealed class StandardLoggingPayloadWriter(bool turnOffMessageLogging)
         }
         json.WriteString("error_str"u8, error.Message);
         json.WriteStartObject("error_information"u8);
-        json.WriteString("error_code"u8, error.Code ?? error.Status.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        json.WriteString("error_class"u8, error.Type);
+        // LiteLLM: the HTTP status and its exception class (litellm.exceptions), as its metrics label them.
+        var slot = StatusLabels.SlotOf(error.Status);
+        json.WriteString("error_code"u8, error.Status.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        json.WriteString("error_class"u8, StatusLabels.ExceptionClass(slot));
         json.WriteString("llm_provider"u8, item.Row.Provider);
         json.WriteString("error_message"u8, error.Message);
         json.WriteEndObject();
