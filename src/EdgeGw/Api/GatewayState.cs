@@ -71,6 +71,7 @@ internal sealed class GatewayRuntime : IDisposable
             Limits.Shared = Telemetry.Metrics.SharedLimits = new Shared.SharedLimits(redis, redis.Logger);
         if (config.Cache is { } cache)
             MakeCache(cache);
+        ApplyCallbacks(config.Callbacks);
         data.Ledger.Clock = config.Litellm.BudgetClock;
         data.Ledger.WritesRows = !config.General.DisableSpendLogs;
         data.Writer.DropRowsWhenFull = config.General.AllowRequestsOnDbUnavailable;
@@ -113,6 +114,8 @@ internal sealed class GatewayRuntime : IDisposable
         }
         var next = new GatewayState(config, Clients, Time, Data, Limits, Health, Cache);
         Telemetry.Metrics.Load(config);
+        if (config.Callbacks != _callbackSettings)
+            ApplyCallbacks(config.Callbacks);
         Data.Ledger.Clock = config.Litellm.BudgetClock;
         Data.Ledger.WritesRows = !config.General.DisableSpendLogs;
         Data.Writer.DropRowsWhenFull = config.General.AllowRequestsOnDbUnavailable;
@@ -120,11 +123,25 @@ internal sealed class GatewayRuntime : IDisposable
         Volatile.Write(ref _current, next);
     }
 
+    private Config.CallbackSettings? _callbackSettings;
+
+    /// <summary>Starts the workers of <paramref name="settings"/>; a replaced set sends what it holds and stops in the background.</summary>
+    private void ApplyCallbacks(Config.CallbackSettings? settings)
+    {
+        var old = Data.Ledger.Callbacks;
+        _callbackSettings = settings;
+        Data.Ledger.Callbacks = Telemetry.Metrics.Callbacks = settings is null ? null
+            : new Observability.Callbacks.CallbackDispatcher(settings, Telemetry.RequestLogger);
+        if (old is not null)
+            _ = old.DisposeAsync().AsTask();
+    }
+
     private void MakeCache(Config.CacheSettings settings) =>
         Cache = Telemetry.Metrics.Cache = new Cache.ResponseCache(settings, Redis, Time, Redis?.Logger ?? Telemetry.RequestLogger);
 
     public void Dispose()
     {
+        Data.Ledger.Callbacks?.DisposeAsync().AsTask().GetAwaiter().GetResult();
         Clients.Dispose();
         Data.DisposeAsync().AsTask().GetAwaiter().GetResult();
     }

@@ -41,7 +41,7 @@ internal static class ConfigLoader
 
         foreach (var key in Keys(root))
         {
-            if (key is not ("model_list" or "general_settings" or "litellm_settings" or "router_settings" or "environment_variables"))
+            if (key is not ("model_list" or "general_settings" or "litellm_settings" or "router_settings" or "environment_variables" or "callback_settings"))
                 ignored.Add(key);
         }
 
@@ -56,10 +56,14 @@ internal static class ConfigLoader
             Redis = RedisLimitSettingsReader.Apply(RedisSettingsReader.Read(values, routerNode, litellmNode, YamlValues.Mapping(Child(root, "general_settings"), "general_settings")), values, routerNode),
             Deployments = ReadModelList(values, Child(root, "model_list"), ignored),
         };
-        config = config with { Cache = CacheSettingsReader.Read(values, litellmNode, config.Redis) };
+        config = config with
+        {
+            Cache = CacheSettingsReader.Read(values, litellmNode, config.Redis),
+            Callbacks = CallbackSettingsReader.Read(values, litellmNode, YamlValues.Mapping(Child(root, "callback_settings"), "callback_settings")),
+        };
         IgnoreUnknownRouterKeys(routerNode, ignored);
         var deferred = DeferredFeatures.Find(values, YamlValues.Mapping(Child(root, "general_settings"), "general_settings"), litellmNode, routerNode,
-            out var explained);
+            config.Callbacks, out var explained);
         return config with
         {
             IgnoredKeys = [.. ignored.ToImmutable().Except(explained)],

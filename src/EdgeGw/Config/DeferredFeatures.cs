@@ -32,10 +32,12 @@ internal static class DeferredFeatures
     private static readonly string[] Covered = ["prometheus"];
 
     public static ImmutableArray<DeferredFeature> Find(YamlValues values, YamlMappingNode? general, YamlMappingNode? litellm, YamlMappingNode? router,
-        out ImmutableArray<string> keys)
+        CallbackSettings? callbacks, out ImmutableArray<string> keys)
     {
         var found = ImmutableArray.CreateBuilder<DeferredFeature>();
         var handled = ImmutableArray.CreateBuilder<string>();
+        // Read by CallbackSettingsReader.
+        handled.Add("litellm_settings.turn_off_message_logging");
         // Read by CacheSettingsReader.
         handled.Add("litellm_settings.cache");
         handled.Add("litellm_settings.cache_params");
@@ -45,8 +47,8 @@ internal static class DeferredFeatures
         foreach (var key in (string[])["success_callback", "failure_callback", "callbacks"])
         {
             handled.Add($"litellm_settings.{key}");
-            var listed = CallbackNames(values, YamlValues.Child(litellm, key), $"litellm_settings.{key}");
-            var missing = listed.Where(n => !Covered.Contains(n, StringComparer.OrdinalIgnoreCase)).ToList();
+            var listed = CallbackSettingsReader.Names(values, litellm, key);
+            var missing = listed.Where(n => !Covered.Contains(n, StringComparer.OrdinalIgnoreCase) && callbacks?.Names.Contains(n) != true).ToList();
             if (missing.Count == 0)
                 continue;
             callbackKeys.Add(key);
@@ -75,15 +77,4 @@ internal static class DeferredFeatures
     // Lenient: a key EdgeGw does not act on must never stop it from starting.
     private static bool IsOn(YamlValues values, YamlMappingNode? map, string key, string path) =>
         values.String(YamlValues.Child(map, key), path) is { } text && Yaml11.Bool(text) != false;
-
-    private static List<string> CallbackNames(YamlValues values, YamlNode? node, string path)
-    {
-        if (YamlValues.IsNull(node))
-            return [];
-        if (node is YamlScalarNode scalar)
-            return values.String(scalar, path) is { } one ? [one] : [];
-        if (node is YamlSequenceNode list)
-            return [.. list.Children.OfType<YamlScalarNode>().Select(n => n.Value ?? "").Where(n => n.Length > 0)];
-        return ["custom"];
-    }
 }

@@ -30,6 +30,8 @@ internal sealed class GatewayMetrics
     /// <summary>The limits shared through Redis: its fallbacks and breaker. Null without Redis.</summary>
     public Shared.SharedLimits? SharedLimits { get; set; }
     public Cache.ResponseCache? Cache { get; set; }
+    /// <summary>The callback destinations: their drops and queues. Null without callbacks.</summary>
+    public Callbacks.CallbackDispatcher? Callbacks { get; set; }
 
     /// <summary>The spend writer: its queue and refusals. Null in unit tests.</summary>
     public Storage.SpendWriter? SpendWriter { get; set; }

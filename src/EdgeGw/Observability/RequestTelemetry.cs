@@ -66,6 +66,9 @@ internal sealed class RequestTelemetry
         _remainingTokens = tokens;
     }
 
+    /// <summary>For a stream, how long ago its first byte went out (its headers); null for any other answer.</summary>
+    public TimeSpan? SinceStreamStarted => _stream && _firstByte != 0 ? Stopwatch.GetElapsedTime(_firstByte) : null;
+
     /// <summary>Called as the response headers go out (the first byte the client sees).</summary>
     public void ResponseStarting(HttpResponse response)
     {

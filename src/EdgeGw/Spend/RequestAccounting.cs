@@ -181,7 +181,9 @@ internal sealed class RequestAccounting
             CacheHit = CacheHit,
             CacheKey = CacheKey,
         };
-        Observability.RequestTelemetry.Of(_http)?.Complete(result.Error, usage.PromptTokens, usage.CompletionTokens, row.SpendNanos);
+        var telemetry = Observability.RequestTelemetry.Of(_http);
+        _ledger.Callbacks?.Publish(row, result.Error, telemetry?.SinceStreamStarted);
+        telemetry?.Complete(result.Error, usage.PromptTokens, usage.CompletionTokens, row.SpendNanos);
         return _ledger.Writer.EnqueueAsync(new SpendWork { Row = row, StoresRow = _ledger.WritesRows, Counters = _counters });
     }
 }

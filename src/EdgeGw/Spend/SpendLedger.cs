@@ -25,6 +25,8 @@ internal sealed class SpendLedger(Accounts accounts, SpendWriter writer, TimePro
     public BudgetClock Clock { get; set; } = BudgetClock.Utc;
     /// <summary>False with <c>general_settings.disable_spend_logs</c>: spend still counts, no row per request is stored.</summary>
     public bool WritesRows { get; set; } = true;
+    /// <summary>Where each finished request's row also goes (generic_api webhooks); null: no callbacks.</summary>
+    public Observability.Callbacks.CallbackDispatcher? Callbacks { get; set; }
 
     public GatewayError? Check(Caller caller, GlobalBudget global)
     {

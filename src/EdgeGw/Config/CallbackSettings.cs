@@ -1,0 +1,40 @@
+using System.Collections.Immutable;
+
+namespace EdgeGw.Config;
+
+/// <summary>The callbacks EdgeGw sends (LiteLLM's <c>success_callback</c>/<c>failure_callback</c>/<c>callbacks</c>).</summary>
+internal sealed record CallbackSettings
+{
+    public ImmutableArray<GenericApiCallback> GenericApi { get; init; } = [];
+    /// <summary><c>litellm_settings.turn_off_message_logging</c>: payloads carry no prompt or answer.</summary>
+    public bool TurnOffMessageLogging { get; init; }
+
+    /// <summary>Every configured callback name EdgeGw acts on, so the "not sent yet" warning skips them.</summary>
+    public IEnumerable<string> Names => GenericApi.Select(c => c.Name);
+}
+
+/// <summary>LiteLLM's <c>log_format</c> for generic_api: how a batch is laid out in the POST body.</summary>
+internal enum GenericLogFormat
+{
+    /// <summary>One JSON array of payloads per POST (LiteLLM's default).</summary>
+    JsonArray,
+    /// <summary>One payload per line.</summary>
+    Ndjson,
+    /// <summary>One POST per payload, the object itself.</summary>
+    Single,
+}
+
+/// <summary>One <c>callback_settings.&lt;name&gt;</c> of <c>callback_type: generic_api</c> (or the env-configured <c>generic_api</c>).</summary>
+internal sealed record GenericApiCallback(
+    string Name,
+    Uri Endpoint,
+    ImmutableArray<KeyValuePair<string, string>> Headers,
+    bool OnSuccess,
+    bool OnFailure,
+    GenericLogFormat Format)
+{
+    /// <summary><c>batch_size</c> (LiteLLM's batch loggers; <c>DEFAULT_BATCH_SIZE</c>): events per POST at most, and a full batch is sent at once.</summary>
+    public int? BatchSize { get; init; }
+    /// <summary><c>flush_interval</c> in seconds (<c>DEFAULT_FLUSH_INTERVAL_SECONDS</c>): a partial batch waits at most this long.</summary>
+    public TimeSpan? FlushInterval { get; init; }
+}
