@@ -56,6 +56,7 @@ internal sealed partial class RequestDispatcher(GatewayRuntime runtime, ILogger<
         if (path.Length > 1 && path[^1] == '/')
             path = path.TrimEnd('/');
         Route? route = null;
+        var span = Observability.Otel.RequestSpan.Start(request, path);
         try
         {
             if (!Routes.TryGetValue(path, out route))
@@ -100,6 +101,7 @@ internal sealed partial class RequestDispatcher(GatewayRuntime runtime, ILogger<
         {
             if (connection is not null)
                 connection.AppHandling = false;
+            Observability.Otel.RequestSpan.End(span, context.Response);
         }
     }
 

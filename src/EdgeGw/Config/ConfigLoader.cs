@@ -56,7 +56,11 @@ internal static class ConfigLoader
             Redis = RedisLimitSettingsReader.Apply(RedisSettingsReader.Read(values, routerNode, litellmNode, YamlValues.Mapping(Child(root, "general_settings"), "general_settings")), values, routerNode),
             Deployments = ReadModelList(values, Child(root, "model_list"), ignored),
         };
-        config = config with { Cache = CacheSettingsReader.Read(values, litellmNode, config.Redis) };
+        config = config with
+        {
+            Cache = CacheSettingsReader.Read(values, litellmNode, config.Redis),
+            Otel = DeferredFeatures.Lists(values, litellmNode, "otel") ? Observability.Otel.OtelSettings.From(values.Environment) : null,
+        };
         IgnoreUnknownRouterKeys(routerNode, ignored);
         var deferred = DeferredFeatures.Find(values, YamlValues.Mapping(Child(root, "general_settings"), "general_settings"), litellmNode, routerNode,
             out var explained);

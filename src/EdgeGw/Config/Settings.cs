@@ -77,6 +77,8 @@ internal sealed record GatewayConfig
     public RedisSettings? Redis { get; init; }
     /// <summary>LiteLLM's response cache (<c>litellm_settings.cache</c>); null: every request goes to its provider.</summary>
     public CacheSettings? Cache { get; init; }
+    /// <summary>OpenTelemetry traces (<c>callbacks: ["otel"]</c>) and LiteLLM's OTEL_* environment; null: no spans are made.</summary>
+    public Observability.Otel.OtelSettings? Otel { get; init; }
     /// <summary>Keys that were accepted but are not (yet) acted on, listed once at start-up.</summary>
     public ImmutableArray<string> IgnoredKeys { get; init; } = [];
     /// <summary>LiteLLM features asked for that arrive later (PostgreSQL, cache, callbacks, UI, …), each told at start-up with what EdgeGw does instead.</summary>
