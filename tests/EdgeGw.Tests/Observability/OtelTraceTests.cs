@@ -1,0 +1,92 @@
+using EdgeGw.Tests.Infrastructure;
+
+namespace EdgeGw.Tests.Observability;
+
+/// <summary>
+/// callbacks: ["otel"] exporting OTLP/HTTP protobuf to a fake collector on loopback. Alone in its
+/// collection: the SDK listens to the process-wide ActivitySource, which would make other tests' requests allocate spans.
+/// </summary>
+[Collection(nameof(OtelTraceTests))]
+public sealed class OtelTraceTests
+{
+    private const string ClientTraceId = "0af7651916cd43dd8448eb211c80319c";
+    private const string ClientSpanId = "b7ad6b7169203331";
+
+    private static string OtelYaml(FakeUpstream collector, string exporter = "otlp_http") => $"""
+        litellm_settings:
+          callbacks: ["otel"]
+        environment_variables:
+          OTEL_EXPORTER: {exporter}
+          OTEL_ENDPOINT: {collector.Url}
+          OTEL_HEADERS: "api-key=collector-key-1"
+          OTEL_SERVICE_NAME: edgegw-test
+        """;
+
+    private static async Task<List<OtlpSpan>> SpansAfterAsync(FakeUpstream collector, Func<TestGateway, Task> send)
+    {
+        var gateway = await TestGateway.StartAsync("[]", OtelYaml(collector));
+        try
+        {
+            await send(gateway);
+        }
+        finally
+        {
+            // Stopping flushes the batch processor, so the export has arrived once this returns.
+            await gateway.DisposeAsync();
+        }
+        return [.. collector.Requests.SelectMany(r => OtlpTraces.Decode(r.Body))];
+    }
+
+    [Fact]
+    public async Task ClientTraceparent_RequestSpanContinuesItsTrace()
+    {
+        await using var collector = await FakeUpstream.StartAsync();
+        collector.RespondJson("{}");
+        var spans = await SpansAfterAsync(collector, async gateway =>
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, "/health/liveliness");
+            request.Headers.Add("traceparent", $"00-{ClientTraceId}-{ClientSpanId}-01");
+            (await gateway.Client.SendAsync(request)).EnsureSuccessStatusCode();
+        });
+
+        var span = Assert.Single(spans, s => s.TraceId == ClientTraceId);
+        Assert.Equal("GET /health/liveliness", span.Name);
+        Assert.Equal(ClientSpanId, span.ParentSpanId);
+        Assert.Equal(2, span.Kind); // SPAN_KIND_SERVER
+        Assert.Equal("EdgeGw", span.Scope);
+        Assert.Equal(200L, span.Attributes["http.response.status_code"]);
+        Assert.Equal("edgegw-test", span.Resource["service.name"]);
+    }
+
+    [Fact]
+    public async Task OtlpHttpEndpointWithoutPath_PostsProtobufToV1TracesWithHeaders()
+    {
+        await using var collector = await FakeUpstream.StartAsync();
+        collector.RespondJson("{}");
+        var spans = await SpansAfterAsync(collector, async gateway =>
+            (await gateway.Client.GetAsync("/health/readiness")).EnsureSuccessStatusCode());
+
+        var export = collector.Requests.First();
+        Assert.Equal("/v1/traces", export.PathAndQuery);
+        Assert.Equal("application/x-protobuf", export.Headers["content-type"]);
+        Assert.Equal("collector-key-1", export.Headers["api-key"]);
+        Assert.Contains(spans, s => s.Name == "GET /health/readiness");
+    }
+
+    [Fact]
+    public async Task NoClientTraceparent_RequestStartsItsOwnTrace()
+    {
+        await using var collector = await FakeUpstream.StartAsync();
+        collector.RespondJson("{}");
+        var spans = await SpansAfterAsync(collector, async gateway =>
+            (await gateway.Client.GetAsync("/health/liveliness")).EnsureSuccessStatusCode());
+
+        var span = Assert.Single(spans, s => s.Name == "GET /health/liveliness");
+        Assert.Equal(32, span.TraceId.Length);
+        Assert.NotEqual(ClientTraceId, span.TraceId);
+        Assert.Equal("", span.ParentSpanId);
+    }
+}
+
+[CollectionDefinition(nameof(OtelTraceTests), DisableParallelization = true)]
+public sealed class OtelTraceCollection;
