@@ -22,9 +22,9 @@ public sealed class OtelTraceTests
           OTEL_SERVICE_NAME: edgegw-test
         """;
 
-    private static async Task<List<OtlpSpan>> SpansAfterAsync(FakeUpstream collector, Func<TestGateway, Task> send)
+    private static async Task<List<OtlpSpan>> SpansAfterAsync(FakeUpstream collector, Func<TestGateway, Task> send, string modelList = "[]")
     {
-        var gateway = await TestGateway.StartAsync("[]", OtelYaml(collector));
+        var gateway = await TestGateway.StartAsync(modelList, OtelYaml(collector));
         try
         {
             await send(gateway);
@@ -71,6 +71,35 @@ public sealed class OtelTraceTests
         Assert.Equal("application/x-protobuf", export.Headers["content-type"]);
         Assert.Equal("collector-key-1", export.Headers["api-key"]);
         Assert.Contains(spans, s => s.Name == "GET /health/readiness");
+    }
+
+    [Fact]
+    public async Task ChatCompletion_AttemptSpanCarriesGenAiAttributes()
+    {
+        await using var collector = await FakeUpstream.StartAsync();
+        collector.RespondJson("{}");
+        await using var upstream = await FakeUpstream.StartAsync();
+        upstream.RespondJson("""{"id":"c1","object":"chat.completion","created":1,"model":"gpt-4o-2024-08-06","choices":[{"index":0,"message":{"role":"assistant","content":"hi"},"finish_reason":"stop"}],"usage":{"prompt_tokens":12,"completion_tokens":3,"total_tokens":15}}""");
+        var spans = await SpansAfterAsync(collector, async gateway =>
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/chat/completions")
+            {
+                Content = new StringContent("""{"model":"smart","messages":[{"role":"user","content":"hello"}]}""", System.Text.Encoding.UTF8, "application/json"),
+            };
+            request.Headers.Add("traceparent", $"00-{ClientTraceId}-{ClientSpanId}-01");
+            (await gateway.Client.SendAsync(request)).EnsureSuccessStatusCode();
+        }, OpenAiDeploymentYaml.Of("smart", upstream));
+
+        var root = Assert.Single(spans, s => s.Name == "POST /v1/chat/completions");
+        var attempt = Assert.Single(spans, s => s.Name == "chat gpt-4o");
+        Assert.Equal(ClientTraceId, attempt.TraceId);
+        Assert.Equal(root.SpanId, attempt.ParentSpanId);
+        Assert.Equal(3, attempt.Kind); // SPAN_KIND_CLIENT
+        Assert.Equal("openai", attempt.Attributes["gen_ai.system"]);
+        Assert.Equal("gpt-4o", attempt.Attributes["gen_ai.request.model"]);
+        Assert.Equal(12L, attempt.Attributes["gen_ai.usage.input_tokens"]);
+        Assert.Equal(3L, attempt.Attributes["gen_ai.usage.output_tokens"]);
+        Assert.Equal("smart", root.Attributes["gen_ai.request.model"]);
     }
 
     [Fact]
