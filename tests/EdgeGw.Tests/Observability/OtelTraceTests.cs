@@ -18,7 +18,7 @@ public sealed class OtelTraceTests
         environment_variables:
           OTEL_EXPORTER: {exporter}
           OTEL_ENDPOINT: {collector.Url}
-          OTEL_HEADERS: "api-key=collector-key-1"
+          OTEL_HEADERS: "api-key=collector-key-1,authorization=Bearer%20collector-token"
           OTEL_SERVICE_NAME: edgegw-test
         """;
 
@@ -59,7 +59,7 @@ public sealed class OtelTraceTests
     }
 
     [Fact]
-    public async Task OtlpHttpEndpointWithoutPath_PostsProtobufToV1TracesWithHeaders()
+    public async Task OtlpHttpEndpointWithoutPath_PostsProtobufToV1TracesWithDecodedHeaders()
     {
         await using var collector = await FakeUpstream.StartAsync();
         collector.RespondJson("{}");
@@ -70,6 +70,7 @@ public sealed class OtelTraceTests
         Assert.Equal("/v1/traces", export.PathAndQuery);
         Assert.Equal("application/x-protobuf", export.Headers["content-type"]);
         Assert.Equal("collector-key-1", export.Headers["api-key"]);
+        Assert.Equal("Bearer collector-token", export.Headers["authorization"]); // LiteLLM's docs percent-encode the space
         Assert.Contains(spans, s => s.Name == "GET /health/readiness");
     }
 
