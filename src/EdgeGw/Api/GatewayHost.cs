@@ -83,6 +83,8 @@ internal static partial class GatewayHost
         app.Lifetime.ApplicationStopped.Register(() =>
         {
             tracing?.Dispose();
+            if (tracing is not null)
+                Observability.Otel.UpstreamTraceparent.Enabled = false;
             runtime.RouterState?.DisposeAsync().AsTask().GetAwaiter().GetResult();
             runtime.Limits.Shared?.DisposeAsync().AsTask().GetAwaiter().GetResult();
             runtime.Data.DisposeAsync().AsTask().GetAwaiter().GetResult();

@@ -12,19 +12,21 @@ public sealed class OtelTraceTests
     private const string ClientTraceId = "0af7651916cd43dd8448eb211c80319c";
     private const string ClientSpanId = "b7ad6b7169203331";
 
-    private static string OtelYaml(FakeUpstream collector, string exporter = "otlp_http") => $"""
+    private static string OtelYaml(FakeUpstream collector, bool forwardTraceparent) => $"""
         litellm_settings:
           callbacks: ["otel"]
+          forward_traceparent_to_llm_provider: {forwardTraceparent}
         environment_variables:
-          OTEL_EXPORTER: {exporter}
+          OTEL_EXPORTER: otlp_http
           OTEL_ENDPOINT: {collector.Url}
           OTEL_HEADERS: "api-key=collector-key-1,authorization=Bearer%20collector-token"
           OTEL_SERVICE_NAME: edgegw-test
         """;
 
-    private static async Task<List<OtlpSpan>> SpansAfterAsync(FakeUpstream collector, Func<TestGateway, Task> send, string modelList = "[]")
+    private static async Task<List<OtlpSpan>> SpansAfterAsync(FakeUpstream collector, Func<TestGateway, Task> send, string modelList = "[]",
+        bool forwardTraceparent = false)
     {
-        var gateway = await TestGateway.StartAsync(modelList, OtelYaml(collector));
+        var gateway = await TestGateway.StartAsync(modelList, OtelYaml(collector, forwardTraceparent));
         try
         {
             await send(gateway);
@@ -74,14 +76,12 @@ public sealed class OtelTraceTests
         Assert.Contains(spans, s => s.Name == "GET /health/readiness");
     }
 
-    [Fact]
-    public async Task ChatCompletion_AttemptSpanCarriesGenAiAttributes()
+    private const string ChatAnswer = """{"id":"c1","object":"chat.completion","created":1,"model":"gpt-4o-2024-08-06","choices":[{"index":0,"message":{"role":"assistant","content":"hi"},"finish_reason":"stop"}],"usage":{"prompt_tokens":12,"completion_tokens":3,"total_tokens":15}}""";
+
+    private static async Task<List<OtlpSpan>> ChatSpansAsync(FakeUpstream collector, FakeUpstream upstream, bool forwardTraceparent = false)
     {
-        await using var collector = await FakeUpstream.StartAsync();
-        collector.RespondJson("{}");
-        await using var upstream = await FakeUpstream.StartAsync();
-        upstream.RespondJson("""{"id":"c1","object":"chat.completion","created":1,"model":"gpt-4o-2024-08-06","choices":[{"index":0,"message":{"role":"assistant","content":"hi"},"finish_reason":"stop"}],"usage":{"prompt_tokens":12,"completion_tokens":3,"total_tokens":15}}""");
-        var spans = await SpansAfterAsync(collector, async gateway =>
+        upstream.RespondJson(ChatAnswer);
+        return await SpansAfterAsync(collector, async gateway =>
         {
             using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/chat/completions")
             {
@@ -89,7 +89,16 @@ public sealed class OtelTraceTests
             };
             request.Headers.Add("traceparent", $"00-{ClientTraceId}-{ClientSpanId}-01");
             (await gateway.Client.SendAsync(request)).EnsureSuccessStatusCode();
-        }, OpenAiDeploymentYaml.Of("smart", upstream));
+        }, OpenAiDeploymentYaml.Of("smart", upstream), forwardTraceparent);
+    }
+
+    [Fact]
+    public async Task ChatCompletion_AttemptSpanCarriesGenAiAttributes()
+    {
+        await using var collector = await FakeUpstream.StartAsync();
+        collector.RespondJson("{}");
+        await using var upstream = await FakeUpstream.StartAsync();
+        var spans = await ChatSpansAsync(collector, upstream);
 
         var root = Assert.Single(spans, s => s.Name == "POST /v1/chat/completions");
         var attempt = Assert.Single(spans, s => s.Name == "chat gpt-4o");
@@ -101,6 +110,19 @@ public sealed class OtelTraceTests
         Assert.Equal(12L, attempt.Attributes["gen_ai.usage.input_tokens"]);
         Assert.Equal(3L, attempt.Attributes["gen_ai.usage.output_tokens"]);
         Assert.Equal("smart", root.Attributes["gen_ai.request.model"]);
+        Assert.False(upstream.LastRequest.Headers.ContainsKey("traceparent"));
+    }
+
+    [Fact]
+    public async Task ForwardTraceparentToLlmProvider_UpstreamCallIsChildOfAttemptSpan()
+    {
+        await using var collector = await FakeUpstream.StartAsync();
+        collector.RespondJson("{}");
+        await using var upstream = await FakeUpstream.StartAsync();
+        var spans = await ChatSpansAsync(collector, upstream, forwardTraceparent: true);
+
+        var attempt = Assert.Single(spans, s => s.Name == "chat gpt-4o");
+        Assert.Equal($"00-{ClientTraceId}-{attempt.SpanId}-01", upstream.LastRequest.Headers["traceparent"]);
     }
 
     [Fact]

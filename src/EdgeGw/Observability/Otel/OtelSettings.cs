@@ -14,6 +14,9 @@ internal sealed record OtelSettings(OtelExporterKind Exporter, Uri? Endpoint, st
     /// <summary>LiteLLM's default service name when neither OTEL_SERVICE_NAME nor a resource attribute names one.</summary>
     public const string DefaultServiceName = "litellm";
 
+    /// <summary><c>litellm_settings.forward_traceparent_to_llm_provider</c>: upstream calls carry the attempt span's <c>traceparent</c>.</summary>
+    public bool ForwardTraceparent { get; init; }
+
     /// <summary>
     /// LiteLLM's variables first (<c>OTEL_EXPORTER</c>, <c>OTEL_ENDPOINT</c>, <c>OTEL_HEADERS</c>), then the
     /// standard <c>OTEL_EXPORTER_OTLP_*</c> ones; an HTTP endpoint without a path gets <c>/v1/traces</c> as LiteLLM does.

@@ -10,6 +10,7 @@ internal static class OtelTracing
 {
     public static TracerProvider Start(OtelSettings settings)
     {
+        UpstreamTraceparent.Enabled = settings.ForwardTraceparent;
         var builder = Sdk.CreateTracerProviderBuilder()
             .SetResourceBuilder(ResourceBuilder.CreateEmpty().AddService(settings.ServiceName, serviceVersion: GatewayInfo.Version))
             .AddSource(GatewayActivity.SourceName);
