@@ -126,6 +126,35 @@ public sealed class OtelTraceTests
     }
 
     [Fact]
+    public async Task OtlpGrpcExporter_ExportsToTraceServiceOverH2c()
+    {
+        await using var sink = await OtlpGrpcSink.StartAsync();
+        var gateway = await TestGateway.StartAsync("[]", $"""
+            litellm_settings:
+              callbacks: ["otel"]
+            environment_variables:
+              OTEL_EXPORTER: otlp_grpc
+              OTEL_ENDPOINT: {sink.BaseAddress}
+            """);
+        try
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, "/health/liveliness");
+            request.Headers.Add("traceparent", $"00-{ClientTraceId}-{ClientSpanId}-01");
+            (await gateway.Client.SendAsync(request)).EnsureSuccessStatusCode();
+        }
+        finally
+        {
+            await gateway.DisposeAsync();
+        }
+
+        var export = sink.Exports.First();
+        Assert.Equal("/opentelemetry.proto.collector.trace.v1.TraceService/Export", export.Path);
+        Assert.StartsWith("application/grpc", export.ContentType);
+        var span = Assert.Single(sink.Exports.SelectMany(e => OtlpTraces.Decode(e.Message)), s => s.TraceId == ClientTraceId);
+        Assert.Equal("GET /health/liveliness", span.Name);
+    }
+
+    [Fact]
     public async Task NoClientTraceparent_RequestStartsItsOwnTrace()
     {
         await using var collector = await FakeUpstream.StartAsync();
