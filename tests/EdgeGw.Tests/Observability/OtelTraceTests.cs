@@ -114,6 +114,31 @@ public sealed class OtelTraceTests
     }
 
     [Fact]
+    public async Task RetriedCall_EachAttemptIsItsOwnSpanUnderTheRequest()
+    {
+        await using var collector = await FakeUpstream.StartAsync();
+        collector.RespondJson("{}");
+        await using var upstream = await FakeUpstream.StartAsync();
+        var calls = 0;
+        upstream.Handle(async (c, _) =>
+        {
+            var first = Interlocked.Increment(ref calls) == 1;
+            c.Response.StatusCode = first ? 500 : 200;
+            c.Response.ContentType = "application/json";
+            await c.Response.WriteAsync(first ? """{"error":{"message":"boom","type":"server_error","param":null,"code":null}}""" : ChatAnswer);
+        });
+        var spans = await SpansAfterAsync(collector, async gateway =>
+            (await gateway.PostJsonAsync("/v1/chat/completions", """{"model":"smart","messages":[{"role":"user","content":"hi"}],"num_retries":1}""")).EnsureSuccessStatusCode(),
+            OpenAiDeploymentYaml.Of("smart", upstream));
+
+        var root = Assert.Single(spans, s => s.Name == "POST /v1/chat/completions");
+        var attempts = spans.Where(s => s.Name == "chat gpt-4o").ToList();
+        Assert.Equal(2, attempts.Count);
+        Assert.All(attempts, a => Assert.Equal(root.SpanId, a.ParentSpanId));
+        Assert.Single(attempts, a => a.Attributes.ContainsKey("gen_ai.usage.output_tokens"));
+    }
+
+    [Fact]
     public async Task ForwardTraceparentToLlmProvider_UpstreamCallIsChildOfAttemptSpan()
     {
         await using var collector = await FakeUpstream.StartAsync();
