@@ -101,7 +101,8 @@ internal sealed partial class RequestDispatcher(GatewayRuntime runtime, ILogger<
         {
             if (connection is not null)
                 connection.AppHandling = false;
-            Observability.Otel.RequestSpan.End(span, context.Response);
+            if (span is not null)
+                telemetry.EndSpans(context.Response);
         }
     }
 

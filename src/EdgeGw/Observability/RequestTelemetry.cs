@@ -101,6 +101,14 @@ internal sealed class RequestTelemetry
         return !_began ? (total, total) : (total, _upstreamStart - _arrival + (_upstreamEnd != 0 ? now - _upstreamEnd : 0));
     }
 
+    /// <summary>The request is over: an attempt its accounting never finished (client gone, handler threw) ends as failed.</summary>
+    public void EndSpans(HttpResponse response)
+    {
+        if (Interlocked.Exchange(ref _attempt, null) is { } attempt)
+            Otel.GenAiSpans.Abandon(attempt);
+        Otel.RequestSpan.End(Span, response);
+    }
+
     /// <summary>The adapter returned: what it cost and how it ended.</summary>
     public void Complete(GatewayError? error, long promptTokens, long completionTokens, long costNanos)
     {
@@ -141,7 +149,7 @@ internal sealed class RequestTelemetry
             total, upstream, _stream && _firstByte != 0 ? _firstByte - _upstreamStart : -1, _remainingRequests, _remainingTokens);
         _series?.Record(_caller ?? Caller.Anonymous, sample);
         if (Span is not null)
-            Otel.GenAiSpans.End(Span, _attempt, _status, _promptTokens, _completionTokens);
+            Otel.GenAiSpans.End(Span, Interlocked.Exchange(ref _attempt, null), _status, _promptTokens, _completionTokens);
         var logger = _owner.RequestLogger;
         if (logger.IsEnabled(LogLevel.Information))
         {

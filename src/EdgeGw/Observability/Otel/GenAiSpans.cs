@@ -28,6 +28,12 @@ internal static class GenAiSpans
         return attempt;
     }
 
+    public static void Abandon(Activity attempt)
+    {
+        attempt.SetStatus(ActivityStatusCode.Error, "ended without an answer");
+        attempt.Dispose();
+    }
+
     /// <summary>The first byte of the answer went to the client: time to first token for a stream.</summary>
     public static void FirstToken(Activity? attempt) => attempt?.AddEvent(new ActivityEvent("gen_ai.first_token"));
 
