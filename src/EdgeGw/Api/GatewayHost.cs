@@ -78,8 +78,13 @@ internal static partial class GatewayHost
         var app = builder.Build();
         var dispatcher = app.Services.GetRequiredService<RequestDispatcher>();
         var runtime = app.Services.GetRequiredService<GatewayRuntime>();
+        // Process-wide like the ActivitySource it listens to; disposed last so spans of drained requests still leave.
+        var tracing = config.Otel is { } otel ? Observability.Otel.OtelTracing.Start(otel) : null;
         app.Lifetime.ApplicationStopped.Register(() =>
         {
+            tracing?.Dispose();
+            if (tracing is not null)
+                Observability.Otel.UpstreamTraceparent.Enabled = false;
             runtime.RouterState?.DisposeAsync().AsTask().GetAwaiter().GetResult();
             runtime.Limits.Shared?.DisposeAsync().AsTask().GetAwaiter().GetResult();
             runtime.Data.DisposeAsync().AsTask().GetAwaiter().GetResult();

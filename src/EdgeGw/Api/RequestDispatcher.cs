@@ -47,7 +47,7 @@ internal sealed partial class RequestDispatcher(GatewayRuntime runtime, ILogger<
 
     public async Task DispatchAsync(HttpContext context)
     {
-        Observability.RequestTelemetry.Attach(context, runtime.Telemetry);
+        var telemetry = Observability.RequestTelemetry.Attach(context, runtime.Telemetry);
         var connection = context.Features.Get<ProtocolErrorBodies>();
         if (connection is not null)
             connection.AppHandling = true;
@@ -56,6 +56,7 @@ internal sealed partial class RequestDispatcher(GatewayRuntime runtime, ILogger<
         if (path.Length > 1 && path[^1] == '/')
             path = path.TrimEnd('/');
         Route? route = null;
+        var span = telemetry.Span = Observability.Otel.RequestSpan.Start(request, path);
         try
         {
             if (!Routes.TryGetValue(path, out route))
@@ -100,6 +101,8 @@ internal sealed partial class RequestDispatcher(GatewayRuntime runtime, ILogger<
         {
             if (connection is not null)
                 connection.AppHandling = false;
+            if (span is not null)
+                telemetry.EndSpans(context.Response);
         }
     }
 

@@ -60,6 +60,12 @@ internal static class ConfigLoader
         {
             Cache = CacheSettingsReader.Read(values, litellmNode, config.Redis),
             Callbacks = CallbackSettingsReader.Read(values, litellmNode, YamlValues.Mapping(Child(root, "callback_settings"), "callback_settings")),
+            Otel = DeferredFeatures.Lists(values, litellmNode, "otel")
+                ? Observability.Otel.OtelSettings.From(values.Environment) with
+                {
+                    ForwardTraceparent = values.Bool(Child(litellmNode, "forward_traceparent_to_llm_provider"), "litellm_settings.forward_traceparent_to_llm_provider") ?? false,
+                }
+                : null,
         };
         IgnoreUnknownRouterKeys(routerNode, ignored);
         var deferred = DeferredFeatures.Find(values, YamlValues.Mapping(Child(root, "general_settings"), "general_settings"), litellmNode, routerNode,
@@ -199,7 +205,7 @@ internal static class ConfigLoader
         const string path = "litellm_settings";
         var map = YamlValues.Mapping(node, path);
         ignored.AddUnknown(map, path, ["drop_params", "request_timeout", "max_budget", "budget_duration", "timezone", "budget_reset_time",
-            "json_logs", "set_verbose", "require_auth_for_metrics_endpoint", .. RouterSettingsReader.LitellmKeys]);
+            "json_logs", "set_verbose", "require_auth_for_metrics_endpoint", "forward_traceparent_to_llm_provider", .. RouterSettingsReader.LitellmKeys]);
         var durationText = values.String(Child(map, "budget_duration"), $"{path}.budget_duration");
         Spend.BudgetDuration? duration = null;
         if (durationText is not null && !Spend.BudgetDuration.TryParse(durationText, out duration))

@@ -29,7 +29,13 @@ internal sealed record DeferredFeature(DeferredFeatureKind Kind, string Source, 
 internal static class DeferredFeatures
 {
     /// <summary>Callbacks EdgeGw already covers: its /metrics endpoint is always on.</summary>
-    private static readonly string[] Covered = ["prometheus"];
+    private static readonly string[] Covered = ["prometheus", "otel"];
+
+    private static readonly string[] CallbackKeys = ["success_callback", "failure_callback", "callbacks"];
+
+    /// <summary>Whether any of litellm_settings' callback lists names <paramref name="callback"/>.</summary>
+    public static bool Lists(YamlValues values, YamlMappingNode? litellm, string callback) =>
+        CallbackKeys.Any(key => CallbackSettingsReader.Names(values, litellm, key).Contains(callback, StringComparer.OrdinalIgnoreCase));
 
     public static ImmutableArray<DeferredFeature> Find(YamlValues values, YamlMappingNode? general, YamlMappingNode? litellm, YamlMappingNode? router,
         CallbackSettings? callbacks, out ImmutableArray<string> keys)
@@ -44,7 +50,7 @@ internal static class DeferredFeatures
 
         var callbackKeys = new List<string>();
         var names = new List<string>();
-        foreach (var key in (string[])["success_callback", "failure_callback", "callbacks"])
+        foreach (var key in CallbackKeys)
         {
             handled.Add($"litellm_settings.{key}");
             var listed = CallbackSettingsReader.Names(values, litellm, key);

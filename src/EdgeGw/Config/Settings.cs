@@ -79,6 +79,8 @@ internal sealed record GatewayConfig
     public CacheSettings? Cache { get; init; }
     /// <summary>The callbacks EdgeGw sends events to (generic_api webhooks); null: none.</summary>
     public CallbackSettings? Callbacks { get; init; }
+    /// <summary>OpenTelemetry traces (<c>callbacks: ["otel"]</c>) and LiteLLM's OTEL_* environment; null: no spans are made.</summary>
+    public Observability.Otel.OtelSettings? Otel { get; init; }
     /// <summary>Keys that were accepted but are not (yet) acted on, listed once at start-up.</summary>
     public ImmutableArray<string> IgnoredKeys { get; init; } = [];
     /// <summary>LiteLLM features asked for that arrive later (PostgreSQL, cache, callbacks, UI, …), each told at start-up with what EdgeGw does instead.</summary>

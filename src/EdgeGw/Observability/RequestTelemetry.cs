@@ -34,11 +34,19 @@ internal sealed class RequestTelemetry
     private bool _began;
     private bool _stream;
     private int _finished;
+    private Activity? _attempt;
 
     private RequestTelemetry(GatewayTelemetry owner) => _owner = owner;
 
-    public static void Attach(HttpContext context, GatewayTelemetry telemetry) =>
-        context.Features.Set(new RequestTelemetry(telemetry));
+    public static RequestTelemetry Attach(HttpContext context, GatewayTelemetry telemetry)
+    {
+        var attached = new RequestTelemetry(telemetry);
+        context.Features.Set(attached);
+        return attached;
+    }
+
+    /// <summary>The request's root span when the otel callback is on (null otherwise: no span work at all).</summary>
+    public Activity? Span { get; set; }
 
     public static RequestTelemetry? Of(HttpContext context) => context.Features.Get<RequestTelemetry>();
 
@@ -50,6 +58,8 @@ internal sealed class RequestTelemetry
         _modelGroup = modelGroup;
         _deploymentId = deployment.Id;
         _series = _owner.Metrics.For(deployment);
+        if (Span is not null)
+            _attempt = Otel.GenAiSpans.StartAttempt(Span, _attempt, modelGroup, deployment);
         if (_began)
             return;
         _began = true;
@@ -75,6 +85,7 @@ internal sealed class RequestTelemetry
         if (!_began || _firstByte != 0 || Volatile.Read(ref _finished) != 0)
             return;
         _firstByte = Stopwatch.GetTimestamp();
+        Otel.GenAiSpans.FirstToken(_attempt);
         if (response.ContentType is { } type && type.StartsWith("text/event-stream", StringComparison.Ordinal))
         {
             _stream = true;
@@ -91,6 +102,14 @@ internal sealed class RequestTelemetry
         var now = Stopwatch.GetTimestamp();
         var total = now - _arrival;
         return !_began ? (total, total) : (total, _upstreamStart - _arrival + (_upstreamEnd != 0 ? now - _upstreamEnd : 0));
+    }
+
+    /// <summary>The request is over: an attempt its accounting never finished (client gone, handler threw) ends as failed.</summary>
+    public void EndSpans(HttpResponse response)
+    {
+        if (Interlocked.Exchange(ref _attempt, null) is { } attempt)
+            Otel.GenAiSpans.Abandon(attempt);
+        Otel.RequestSpan.End(Span, response);
     }
 
     /// <summary>The adapter returned: what it cost and how it ended.</summary>
@@ -132,6 +151,8 @@ internal sealed class RequestTelemetry
         var sample = new RequestSample(_status, _promptTokens, _completionTokens, _costNanos,
             total, upstream, _stream && _firstByte != 0 ? _firstByte - _upstreamStart : -1, _remainingRequests, _remainingTokens);
         _series?.Record(_caller ?? Caller.Anonymous, sample);
+        if (Span is not null)
+            Otel.GenAiSpans.End(Span, Interlocked.Exchange(ref _attempt, null), _status, _promptTokens, _completionTokens);
         var logger = _owner.RequestLogger;
         if (logger.IsEnabled(LogLevel.Information))
         {

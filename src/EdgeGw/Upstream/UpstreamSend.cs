@@ -14,6 +14,8 @@ internal static class UpstreamSend
         HttpRequestMessage message, CancellationTokenSource timeout, TimeSpan limit, string deploymentName, CancellationToken cancellationToken)
     {
         timeout.CancelAfter(limit);
+        if (Observability.Otel.UpstreamTraceparent.Enabled)
+            Observability.Otel.UpstreamTraceparent.Inject(message);
         try
         {
             return (await client.SendAsync(message, timeout.Token), null);

@@ -96,7 +96,20 @@ public sealed class DeferredFeatureTests
               success_callback: langfuse
             """);
         var feature = Assert.Single(config.Deferred);
-        Assert.Equal(("litellm_settings.success_callback/callbacks", "langfuse, otel"), (feature.Source, feature.Detail));
+        Assert.Equal(("litellm_settings.success_callback", "langfuse"), (feature.Source, feature.Detail));
+    }
+
+    [Fact]
+    public void OtelCallback_IsActedOnNotDeferred()
+    {
+        var config = Parse("""
+            general_settings: { master_key: sk-m }
+            litellm_settings:
+              callbacks: ["otel"]
+            """);
+        Assert.Empty(config.Deferred);
+        Assert.Empty(config.IgnoredKeys);
+        Assert.NotNull(config.Otel);
     }
 
     [Fact]
