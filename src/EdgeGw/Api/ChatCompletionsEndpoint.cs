@@ -36,7 +36,8 @@ internal static class ChatCompletionsEndpoint
                     Accounting = accounting,
                     FilteredAnswerFallsBack = !s.Request.Stream && FallbackChain.TakesFilteredAnswers(s.Options, group),
                 }, ct),
-            ErrorWriter.WriteOpenAiAsync, cache: cache);
+            ErrorWriter.WriteOpenAiAsync, cache: cache,
+            prompt: new(body.Bytes.WrittenMemory, Observability.Callbacks.PromptKind.ChatMessages));
     }
 
     private static GatewayError? Resolve(ReadOnlySpan<byte> body, ModelRegistry models, out ChatRequest request, out ModelGroup? group)

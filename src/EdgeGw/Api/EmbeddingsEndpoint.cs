@@ -37,7 +37,8 @@ internal static class EmbeddingsEndpoint
             (Context: context, Body: upstreamBody, Request: request),
             static (s, group, endpoint, accounting, ct) => endpoint.EmbedAsync(
                 new EmbeddingCall(s.Context, s.Body, s.Request, group) { Accounting = accounting }, ct),
-            ErrorWriter.WriteOpenAiAsync, cache: cache);
+            ErrorWriter.WriteOpenAiAsync, cache: cache,
+            prompt: new(body.Bytes.WrittenMemory, Observability.Callbacks.PromptKind.EmbeddingInput));
 
     /// <summary>
     /// Looks each input up; all cached: answered as a hit ($0, no provider). Otherwise only the missing

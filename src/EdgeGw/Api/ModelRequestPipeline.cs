@@ -30,7 +30,7 @@ internal static class ModelRequestPipeline
     /// <param name="writesSpendRow">False for a request that costs nothing by nature (count_tokens), refused or not.</param>
     public static async Task RunAsync<TState>(HttpContext context, GatewayState gateway, ModelGroup group, RequestEstimate estimate,
         RequestRoutingOptions options, TState state, ModelAttempt<TState> attempt, Func<HttpContext, GatewayError, Task> writeError,
-        bool writesSpendRow = true, Cache.CacheRequest? cache = null)
+        bool writesSpendRow = true, Cache.CacheRequest? cache = null, Observability.Callbacks.CallbackPrompt prompt = default)
     {
         var caller = Caller.Of(context);
         var error = UserParamError(gateway.Config.General, options) ?? ModelAccess.Check(caller, gateway.Data.Accounts, group)
@@ -56,6 +56,8 @@ internal static class ModelRequestPipeline
         var token = deadline.Token;
         // As LiteLLM: with the cache on, a row carries the request's key whether it hit or not.
         run.Accounting.CacheKey = cache?.Key.Value;
+        // Before the cache lookup: a hit's answer is logged like any other.
+        using var content = run.Accounting.Content = Observability.Callbacks.ContentCapture.Begin(context, gateway, prompt);
         if (cache is { LooksUp: true }
             && (cache.Prepared ?? await cache.Cache.GetAsync(cache.Key, cache.MaxAge, context.RequestAborted)) is { } entry && cache.Accepts(entry)
             && await Cache.CacheHit.AnswerAsync(context, run, group, cache, entry, writeError))

@@ -8,6 +8,8 @@ internal sealed record CallbackSettings
     public ImmutableArray<GenericApiCallback> GenericApi { get; init; } = [];
     /// <summary><c>litellm_settings.turn_off_message_logging</c>: payloads carry no prompt or answer.</summary>
     public bool TurnOffMessageLogging { get; init; }
+    /// <summary><c>litellm_settings.redact_messages_in_exceptions</c>: a failure's error text is not logged (it may quote the request).</summary>
+    public bool RedactMessagesInExceptions { get; init; }
 
     /// <summary>Every configured callback name EdgeGw acts on, so the "not sent yet" warning skips them.</summary>
     public IEnumerable<string> Names => GenericApi.Select(c => c.Name);

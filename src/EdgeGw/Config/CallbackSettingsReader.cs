@@ -45,7 +45,13 @@ internal static class CallbackSettingsReader
             });
         }
         var turnOff = values.Bool(YamlValues.Child(litellm, "turn_off_message_logging"), "litellm_settings.turn_off_message_logging") ?? false;
-        return generic.Count == 0 ? null : new CallbackSettings { GenericApi = generic.ToImmutable(), TurnOffMessageLogging = turnOff };
+        var redactErrors = values.Bool(YamlValues.Child(litellm, "redact_messages_in_exceptions"), "litellm_settings.redact_messages_in_exceptions") ?? false;
+        return generic.Count == 0 ? null : new CallbackSettings
+        {
+            GenericApi = generic.ToImmutable(),
+            TurnOffMessageLogging = turnOff,
+            RedactMessagesInExceptions = redactErrors,
+        };
     }
 
     /// <summary>The names listed under <c>litellm_settings.&lt;key&gt;</c>; a non-name entry (a custom class) reads as "custom".</summary>

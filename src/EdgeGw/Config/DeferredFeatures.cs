@@ -44,6 +44,7 @@ internal static class DeferredFeatures
         var handled = ImmutableArray.CreateBuilder<string>();
         // Read by CallbackSettingsReader.
         handled.Add("litellm_settings.turn_off_message_logging");
+        handled.Add("litellm_settings.redact_messages_in_exceptions");
         // Read by CacheSettingsReader.
         handled.Add("litellm_settings.cache");
         handled.Add("litellm_settings.cache_params");

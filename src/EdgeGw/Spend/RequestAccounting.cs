@@ -74,6 +74,9 @@ internal sealed class RequestAccounting
     /// <summary>The answer came from the response cache: the row says <c>cache_hit</c>.</summary>
     public bool CacheHit { get; set; }
 
+    /// <summary>The prompt and answer for the callbacks; null when none logs them.</summary>
+    public Observability.Callbacks.ContentCapture? Content { get; set; }
+
     /// <summary>The request's hold on its rate limits, settled together with the bill.</summary>
     public Limits.LimitLease? Lease { get; set; }
 
@@ -182,7 +185,7 @@ internal sealed class RequestAccounting
             CacheKey = CacheKey,
         };
         var telemetry = Observability.RequestTelemetry.Of(_http);
-        _ledger.Callbacks?.Publish(row, result.Error, telemetry?.SinceStreamStarted);
+        _ledger.Callbacks?.Publish(row, result.Error, telemetry?.SinceStreamStarted, Content?.Finish(_http, result));
         telemetry?.Complete(result.Error, usage.PromptTokens, usage.CompletionTokens, row.SpendNanos);
         return _ledger.Writer.EnqueueAsync(new SpendWork { Row = row, StoresRow = _ledger.WritesRows, Counters = _counters });
     }

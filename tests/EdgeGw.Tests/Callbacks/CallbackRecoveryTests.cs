@@ -47,7 +47,7 @@ public sealed class CallbackRecoveryTests
             MaxAttempts = 2,
             FirstRetry = TimeSpan.FromMilliseconds(1),
         };
-        await using var worker = new CallbackWorker(new GenericApiDestination(hook, http, false), options, NullLogger.Instance);
+        await using var worker = new CallbackWorker(new GenericApiDestination(hook, http), options, NullLogger.Instance);
 
         for (var i = 0; i < 50; i++)
         {

@@ -8,7 +8,7 @@ namespace EdgeGw.Tests.Callbacks;
 /// <summary>The StandardLoggingPayload a callback receives, as LiteLLM writes it.</summary>
 public sealed class StandardLoggingPayloadTests
 {
-    private static JsonElement Written(bool turnOffMessageLogging)
+    private static JsonElement Written(CallbackContent? content = null)
     {
         var row = new SpendRow
         {
@@ -23,23 +23,34 @@ public sealed class StandardLoggingPayloadTests
         };
         var buffer = new ArrayBufferWriter<byte>();
         using (var json = new Utf8JsonWriter(buffer))
-            new StandardLoggingPayloadWriter(turnOffMessageLogging).Write(json, new CallbackEvent(row, null));
+            new StandardLoggingPayloadWriter().Write(json, new CallbackEvent(row, null) { Content = content });
         return JsonDocument.Parse(buffer.WrittenMemory).RootElement.Clone();
     }
 
     [Fact]
-    public void TurnOffMessageLogging_MessagesAndResponseAreLiteLlmsRedactedMarker()
+    public void RedactedContent_MessagesAndResponseAreLiteLlmsRedactedMarker()
     {
-        var payload = Written(turnOffMessageLogging: true);
+        var payload = Written(CallbackContent.RedactedByLiteLlm);
 
-        Assert.StartsWith("redacted by litellm", payload.GetProperty("messages").GetString(), StringComparison.Ordinal);
-        Assert.StartsWith("redacted by litellm", payload.GetProperty("response").GetString(), StringComparison.Ordinal);
+        var message = Assert.Single(payload.GetProperty("messages").EnumerateArray());
+        Assert.Equal("user", message.GetProperty("role").GetString());
+        Assert.Equal("redacted-by-litellm", message.GetProperty("content").GetString());
+        Assert.Equal("redacted-by-litellm", payload.GetProperty("response").GetProperty("text").GetString());
+    }
+
+    [Fact]
+    public void AnswerNotJson_ResponseIsNullAndPayloadStaysValid()
+    {
+        var payload = Written(new CallbackContent { Messages = "[]"u8.ToArray(), Response = "not json"u8.ToArray() });
+
+        Assert.Equal(JsonValueKind.Array, payload.GetProperty("messages").ValueKind);
+        Assert.Equal(JsonValueKind.Null, payload.GetProperty("response").ValueKind);
     }
 
     [Fact]
     public void NonStreamedAnswer_TimesAreEpochSecondsAndCompletionStartIsTheEnd()
     {
-        var payload = Written(turnOffMessageLogging: false);
+        var payload = Written();
 
         Assert.Equal(0, payload.GetProperty("startTime").GetDouble());
         Assert.Equal(2, payload.GetProperty("endTime").GetDouble());

@@ -37,7 +37,8 @@ internal static class MessagesEndpoint
             (Context: context, Body: body.Bytes.WrittenMemory, Options: body.Options),
             static (s, group, endpoint, accounting, ct) => AttemptAsync(s.Context, s.Body, group, endpoint, accounting,
                 FallbackChain.TakesFilteredAnswers(s.Options, group), ct),
-            AnthropicErrors.WriteAsync, cache: cache);
+            AnthropicErrors.WriteAsync, cache: cache,
+            prompt: new(body.Bytes.WrittenMemory, Observability.Callbacks.PromptKind.AnthropicMessages));
     }
 
     /// <summary>

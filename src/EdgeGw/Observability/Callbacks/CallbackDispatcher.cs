@@ -20,10 +20,11 @@ internal sealed class CallbackDispatcher : IAsyncDisposable
     public CallbackDispatcher(CallbackSettings settings, ILogger log, CallbackOptions? options = null)
     {
         options ??= new CallbackOptions();
+        Settings = settings;
         // Its own client: a slow log sink must not hold connections the providers need.
         _http = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) }) { Timeout = TimeSpan.FromSeconds(10) };
         _routes = [.. settings.GenericApi.Select(c => new Route(
-            new CallbackWorker(new GenericApiDestination(c, _http, settings.TurnOffMessageLogging), options with
+            new CallbackWorker(new GenericApiDestination(c, _http), options with
             {
                 BatchSize = c.BatchSize ?? options.BatchSize,
                 FlushInterval = c.FlushInterval ?? options.FlushInterval,
@@ -32,9 +33,16 @@ internal sealed class CallbackDispatcher : IAsyncDisposable
 
     public IEnumerable<CallbackWorker> Workers => _routes.Select(r => r.Worker);
 
-    public void Publish(SpendRow row, GatewayError? error, TimeSpan? sinceStreamStarted)
+    public CallbackSettings Settings { get; }
+
+    /// <summary>Some destination logs prompts and answers (every one does, as on LiteLLM): requests capture them.</summary>
+    public bool WantsContent => !_routes.IsEmpty;
+
+    public void Publish(SpendRow row, GatewayError? error, TimeSpan? sinceStreamStarted, CallbackContent? content = null)
     {
-        var item = new CallbackEvent(row, error) { StreamStarted = row.EndTime - sinceStreamStarted };
+        if (error is not null && Settings.RedactMessagesInExceptions)
+            error = ErrorRedaction.Redact(error);
+        var item = new CallbackEvent(row, error) { StreamStarted = row.EndTime - sinceStreamStarted, Content = content };
         foreach (var route in _routes)
         {
             if (error is null ? route.OnSuccess : route.OnFailure)

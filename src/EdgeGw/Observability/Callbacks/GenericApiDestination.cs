@@ -10,9 +10,9 @@ namespace EdgeGw.Observability.Callbacks;
 /// LiteLLM's <c>generic_api</c> callback: POSTs each batch of <c>StandardLoggingPayload</c>s to the
 /// endpoint with the configured headers, laid out as <c>log_format</c> says (a JSON array by default).
 /// </summary>
-internal sealed class GenericApiDestination(GenericApiCallback settings, HttpClient http, bool turnOffMessageLogging) : ICallbackDestination
+internal sealed class GenericApiDestination(GenericApiCallback settings, HttpClient http) : ICallbackDestination
 {
-    private readonly StandardLoggingPayloadWriter _payload = new(turnOffMessageLogging);
+    private readonly StandardLoggingPayloadWriter _payload = new();
     private readonly PooledBufferWriter _body = new(16 * 1024);
 
     public string Name => settings.Name;

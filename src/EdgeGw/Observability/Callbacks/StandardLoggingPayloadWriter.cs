@@ -8,7 +8,7 @@ namespace EdgeGw.Observability.Callbacks;
 /// callback worker. Never a secret: the key is only its hash (<c>user_api_key_hash</c>), no
 /// provider key or header is part of an event. One instance per worker: it reuses its buffers.
 /// </summary>
-internal sealed class StandardLoggingPayloadWriter(bool turnOffMessageLogging)
+internal sealed class StandardLoggingPayloadWriter
 {
     private readonly SpendRowJson _rowJson = new();
 
@@ -41,17 +41,7 @@ internal sealed class StandardLoggingPayloadWriter(bool turnOffMessageLogging)
         json.WritePropertyName("request_tags"u8);
         json.WriteRawValue(_rowJson.Tags(row), skipInputValidation: true);
         WriteMetadata(json, row);
-        // The prompt and answer are not captured yet; with logging turned off LiteLLM writes this marker.
-        if (turnOffMessageLogging)
-        {
-            json.WriteString("messages"u8, Redacted);
-            json.WriteString("response"u8, Redacted);
-        }
-        else
-        {
-            json.WriteNull("messages"u8);
-            json.WriteNull("response"u8);
-        }
+        WriteContent(json, item.Content);
         WriteError(json, item);
         json.WriteStartObject("model_parameters"u8);
         json.WriteEndObject();
@@ -63,7 +53,47 @@ internal sealed class StandardLoggingPayloadWriter(bool turnOffMessageLogging)
         json.WriteEndObject();
     }
 
-    private const string Redacted = "redacted by litellm. 'litellm.turn_off_message_logging=True'";
+    /// <summary>
+    /// The prompt and answer as captured; redacted as LiteLLM's perform_redaction leaves them
+    /// (messages one user message, response <c>{"text": marker}</c>); null when not captured.
+    /// </summary>
+    private static void WriteContent(Utf8JsonWriter json, CallbackContent? content)
+    {
+        if (content is { Redacted: true })
+        {
+            json.WriteStartArray("messages"u8);
+            json.WriteStartObject();
+            json.WriteString("role"u8, "user"u8);
+            json.WriteString("content"u8, CallbackContent.RedactedMarker);
+            json.WriteEndObject();
+            json.WriteEndArray();
+            json.WriteStartObject("response"u8);
+            json.WriteString("text"u8, CallbackContent.RedactedMarker);
+            json.WriteEndObject();
+            return;
+        }
+        // The prompt was validated when the body was read; the answer is whatever the client got, so it is checked here, off the request path.
+        Raw(json, "messages"u8, content?.Messages ?? default, validate: false);
+        Raw(json, "response"u8, content?.Response ?? default, validate: true);
+    }
+
+    private static void Raw(Utf8JsonWriter json, ReadOnlySpan<byte> name, ReadOnlyMemory<byte> value, bool validate)
+    {
+        if (value.IsEmpty)
+        {
+            json.WriteNull(name);
+            return;
+        }
+        json.WritePropertyName(name);
+        try
+        {
+            json.WriteRawValue(value.Span, skipInputValidation: !validate);
+        }
+        catch (Exception e) when (e is JsonException or ArgumentException)
+        {
+            json.WriteNullValue();
+        }
+    }
 
     private static double EpochSeconds(DateTimeOffset time) => time.ToUnixTimeMilliseconds() / 1000.0;
 
