@@ -42,22 +42,7 @@ public sealed class GenericApiCallbackTests : IAsyncLifetime
         """);
 
     /// <summary>The payloads the sink has received, waiting (bounded) until one with <paramref name="id"/> is among them.</summary>
-    private async Task<JsonElement> PayloadAsync(string id)
-    {
-        for (var i = 0; i < 500; i++)
-        {
-            foreach (var request in _sink.Requests)
-            {
-                foreach (var payload in JsonDocument.Parse(request.Body).RootElement.EnumerateArray())
-                {
-                    if (payload.GetProperty("id").GetString() == id)
-                        return payload.Clone();
-                }
-            }
-            await Task.Delay(20);
-        }
-        throw new TimeoutException($"no payload for {id} within 10 s");
-    }
+    private Task<JsonElement> PayloadAsync(string id) => WebhookGateway.PayloadAsync(_sink, id);
 
     private static string CallId(HttpResponseMessage response) => response.Headers.GetValues("x-litellm-call-id").Single();
 

@@ -39,11 +39,14 @@ internal sealed class WebhookGateway : IAsyncDisposable
     public static string CallId(HttpResponseMessage response) => response.Headers.GetValues("x-litellm-call-id").Single();
 
     /// <summary>The payload the sink got for <paramref name="id"/>, waiting (bounded: 10 s) until it arrives.</summary>
-    public async Task<JsonElement> PayloadAsync(string id)
+    public Task<JsonElement> PayloadAsync(string id) => PayloadAsync(Sink, id);
+
+    /// <summary>The payload <paramref name="sink"/> got for <paramref name="id"/>, waiting (bounded: 10 s) until it arrives.</summary>
+    public static async Task<JsonElement> PayloadAsync(FakeUpstream sink, string id)
     {
         for (var i = 0; i < 500; i++)
         {
-            foreach (var request in Sink.Requests)
+            foreach (var request in sink.Requests)
             {
                 foreach (var payload in JsonDocument.Parse(request.Body).RootElement.EnumerateArray())
                 {
