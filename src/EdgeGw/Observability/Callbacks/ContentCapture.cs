@@ -21,7 +21,7 @@ internal sealed class ContentCapture : IDisposable
 
     private readonly byte[]? _prompt;
     private readonly PromptKind _kind;
-    private readonly StreamCapture? _answer;
+    private StreamCapture? _answer;
 
     private ContentCapture(byte[]? prompt, PromptKind kind, StreamCapture? answer)
     {
@@ -64,5 +64,10 @@ internal sealed class ContentCapture : IDisposable
         return body is null || body.Length <= BoundedJson.MaxBytes ? body : BoundedJson.Of(body);
     }
 
-    public void Dispose() => _answer?.Dispose();
+    // A request that ends after its handler returned (an adapter that threw) logs no answer rather than a marker.
+    public void Dispose()
+    {
+        _answer?.Dispose();
+        _answer = null;
+    }
 }
