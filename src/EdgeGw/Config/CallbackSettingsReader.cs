@@ -45,7 +45,12 @@ internal static class CallbackSettingsReader
             });
         }
         var turnOff = values.Bool(YamlValues.Child(litellm, "turn_off_message_logging"), "litellm_settings.turn_off_message_logging") ?? false;
-        return generic.Count == 0 ? null : new CallbackSettings { GenericApi = generic.ToImmutable(), TurnOffMessageLogging = turnOff };
+        return generic.Count == 0 ? null : new CallbackSettings
+        {
+            GenericApi = generic.ToImmutable(),
+            TurnOffMessageLogging = turnOff,
+            QueueCapacity = Positive(EnvInt(values, "MAX_SIZE_IN_MEMORY_QUEUE"), "MAX_SIZE_IN_MEMORY_QUEUE"),
+        };
     }
 
     /// <summary>The names listed under <c>litellm_settings.&lt;key&gt;</c>; a non-name entry (a custom class) reads as "custom".</summary>
