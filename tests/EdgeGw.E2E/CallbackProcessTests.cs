@@ -9,7 +9,7 @@ using EdgeGw.Tests.Infrastructure;
 namespace EdgeGw.E2E;
 
 /// <summary>A generic_api webhook that stops answering for 30 s, seen from the native binary: requests, memory, /metrics, the log.</summary>
-public sealed partial class CallbackProcessTests
+public sealed partial class CallbackProcessTests(Xunit.Abstractions.ITestOutputHelper output)
 {
     private const int QueueCapacity = 20;
     private static readonly TimeSpan Outage = TimeSpan.FromSeconds(30);
@@ -40,6 +40,8 @@ public sealed partial class CallbackProcessTests
 
     private static long RssKb(int pid) =>
         long.Parse(File.ReadLines($"/proc/{pid}/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal)).Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
+
+    private static double Median(List<TimeSpan> times) => times.Order().ElementAt(times.Count / 2).TotalMilliseconds;
 
     private static int DropLines(string output) => Regex.Matches(output, "callback hook: [0-9]+ events dropped").Count;
 
@@ -85,13 +87,17 @@ public sealed partial class CallbackProcessTests
 
         var during = new List<TimeSpan>();
         var maxQueued = 0L;
+        var rss = new List<long>();
         Volatile.Write(ref down, true);
         var outage = Stopwatch.StartNew();
         while (outage.Elapsed < Outage)
         {
             during.Add((await ChatAsync(gateway)).Took);
             if (during.Count % 100 == 0)
+            {
                 maxQueued = Math.Max(maxQueued, (await CallbackMetricsAsync(gateway)).Queued);
+                rss.Add(RssKb(gateway.Pid));
+            }
             await Task.Delay(5);
         }
         var (droppedInOutage, queuedAtEnd) = await CallbackMetricsAsync(gateway);
@@ -99,18 +105,21 @@ public sealed partial class CallbackProcessTests
         recovered.SetResult();
 
         var (_, afterId) = await ChatAsync(gateway);
-        var output = () => gateway.Stdout + gateway.Stderr;
-        for (var i = 0; i < 500 && !(Received(sink, afterId) && DropLines(output()) > 0); i++)
+        var log = () => gateway.Stdout + gateway.Stderr;
+        for (var i = 0; i < 500 && !(Received(sink, afterId) && DropLines(log()) > 0); i++)
             await Task.Delay(20);
+        output.WriteLine($"requests before: {before.Count}, p50 {Median(before):F2} ms, max {before.Max().TotalMilliseconds:F1} ms; " +
+            $"during the outage: {during.Count}, p50 {Median(during):F2} ms, max {during.Max().TotalMilliseconds:F1} ms; " +
+            $"queued at most {Math.Max(maxQueued, queuedAtEnd)}, dropped {droppedInOutage}; RSS {rssAtStart} → {rssAtEnd} kB ({string.Join(' ', rss)})");
 
         // A request that waited for the webhook would take its 10 s send timeout.
-        Assert.True(during.Max() < TimeSpan.FromSeconds(2), $"slowest request during the outage {during.Max().TotalMilliseconds} ms (before it: {before.Max().TotalMilliseconds} ms)");
+        Assert.True(during.Max() < TimeSpan.FromSeconds(5), $"slowest request during the outage {during.Max().TotalMilliseconds} ms (before it: {before.Max().TotalMilliseconds} ms)");
         Assert.True(during.Count > 500, $"only {during.Count} requests in the outage");
         Assert.InRange(Math.Max(maxQueued, queuedAtEnd), 1, QueueCapacity);
         Assert.InRange(droppedInOutage, during.Count / 2, during.Count + QueueCapacity);
         Assert.True(rssAtEnd - rssAtStart < 64 * 1024, $"RSS grew {rssAtStart} → {rssAtEnd} kB over {during.Count} requests");
         Assert.True(Received(sink, afterId), "the event of a request after recovery never reached the webhook");
-        Assert.Equal(1, DropLines(output()));
+        Assert.Equal(1, DropLines(log()));
         Assert.DoesNotContain("sk-provider-secret", string.Concat(sink.Requests.Select(r => r.BodyText)), StringComparison.Ordinal);
     }
 }
