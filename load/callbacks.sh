@@ -109,5 +109,5 @@ PY
     done
   done
   echo
-  echo "Command: \`DURATION=$DURATION ROUNDS=$ROUNDS load/callbacks.sh\`. The webhook dropped ${hook_dropped:-?} events."
+  echo "Command: \`DURATION=$DURATION ROUNDS=$ROUNDS load/callbacks.sh\`. The webhook dropped ${hook_dropped%.*} events."
 } | tee load/callbacks-results.md
