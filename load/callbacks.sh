@@ -14,12 +14,7 @@ MASTER=sk-load-master
 declare -A PORT=([off]=19112 [generic_api]=19113 [otel]=19114)
 MODES=(off generic_api otel)
 
-BIN=${EDGEGW_BINARY:-}
-if [ -z "$BIN" ]; then
-  dotnet publish src/EdgeGw -c Release -o out/publish >/dev/null
-  BIN=out/publish/edgegw
-fi
-BIN=$(readlink -f "$BIN")
+source load/binary.sh
 
 work=$(mktemp -d)
 pids=()
