@@ -76,6 +76,9 @@ internal sealed class StandardLoggingPayloadWriter(bool turnOffMessageLogging)
         json.WriteString("user_api_key_user_id"u8, row.User);
         json.WriteString("user_api_key_team_alias"u8, row.Team?.TeamAlias);
         json.WriteString("user_api_key_end_user_id"u8, row.EndUser);
+        // LiteLLM's keys, present for consumers that read them: EdgeGw has no organizations, and a row does not carry its user's email.
+        json.WriteNull("user_api_key_org_id"u8);
+        json.WriteNull("user_api_key_user_email"u8);
         // The request's, merged with the key's and team's, as the spend log row has it.
         json.WritePropertyName("spend_logs_metadata"u8);
         json.WriteRawValue(_rowJson.SpendLogsMetadata(row), skipInputValidation: true);
