@@ -5,6 +5,7 @@
 # machine's noise falls on all three alike; ratios are to "off" in the same run. Writes load/callbacks-results.md.
 #   EDGEGW_BINARY=out/publish/edgegw load/callbacks.sh
 #   DURATION=10s ROUNDS=3 load/callbacks.sh
+#   MODES="otel off generic_api" load/callbacks.sh   # another order, to rule out position effects
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DURATION=${DURATION:-5s}
@@ -12,7 +13,7 @@ ROUNDS=${ROUNDS:-2}
 UP=19110 PROXY=19111 SINK=19115
 MASTER=sk-load-master
 declare -A PORT=([off]=19112 [generic_api]=19113 [otel]=19114)
-MODES=(off generic_api otel)
+read -r -a MODES <<<"${MODES:-off generic_api otel}" # the order each round runs them in; "off" must be one
 
 source load/binary.sh
 
@@ -104,5 +105,5 @@ PY
     done
   done
   echo
-  echo "Command: \`DURATION=$DURATION ROUNDS=$ROUNDS load/callbacks.sh\`. The webhook dropped ${hook_dropped%.*} events."
+  echo "Command: \`MODES=\"${MODES[*]}\" DURATION=$DURATION ROUNDS=$ROUNDS load/callbacks.sh\`. The webhook dropped ${hook_dropped%.*} events."
 } | tee load/callbacks-results.md
