@@ -16,12 +16,7 @@ need() { command -v "$1" >/dev/null 2>&1 || { apt-get update -qq && apt-get inst
 need wrk wrk
 need nginx nginx-light
 
-BIN=${EDGEGW_BINARY:-}
-if [ -z "$BIN" ]; then
-  dotnet publish src/EdgeGw -c Release -o out/publish >/dev/null
-  BIN=out/publish/edgegw
-fi
-BIN=$(readlink -f "$BIN")
+source load/binary.sh
 
 work=$(mktemp -d)
 pids=()

@@ -1,15 +1,15 @@
-using System.Collections.Immutable;
-
 namespace EdgeGw.Config;
 
 /// <summary>The callbacks EdgeGw sends (LiteLLM's <c>success_callback</c>/<c>failure_callback</c>/<c>callbacks</c>).</summary>
 internal sealed record CallbackSettings
 {
-    public ImmutableArray<GenericApiCallback> GenericApi { get; init; } = [];
+    public EquatableArray<GenericApiCallback> GenericApi { get; init; } = [];
     /// <summary><c>litellm_settings.turn_off_message_logging</c>: payloads carry no prompt or answer.</summary>
     public bool TurnOffMessageLogging { get; init; }
     /// <summary><c>litellm_settings.redact_messages_in_exceptions</c>: a failure's error text is not logged (it may quote the request).</summary>
     public bool RedactMessagesInExceptions { get; init; }
+    /// <summary>Events held per destination before the oldest are dropped (LiteLLM's <c>MAX_SIZE_IN_MEMORY_QUEUE</c>); null: the default.</summary>
+    public int? QueueCapacity { get; init; }
 
     /// <summary>Every configured callback name EdgeGw acts on, so the "not sent yet" warning skips them.</summary>
     public IEnumerable<string> Names => GenericApi.Select(c => c.Name);
@@ -30,7 +30,7 @@ internal enum GenericLogFormat
 internal sealed record GenericApiCallback(
     string Name,
     Uri Endpoint,
-    ImmutableArray<KeyValuePair<string, string>> Headers,
+    EquatableArray<KeyValuePair<string, string>> Headers,
     bool OnSuccess,
     bool OnFailure,
     GenericLogFormat Format)

@@ -51,6 +51,7 @@ internal static class CallbackSettingsReader
             GenericApi = generic.ToImmutable(),
             TurnOffMessageLogging = turnOff,
             RedactMessagesInExceptions = redactErrors,
+            QueueCapacity = Positive(EnvInt(values, "MAX_SIZE_IN_MEMORY_QUEUE"), "MAX_SIZE_IN_MEMORY_QUEUE"),
         };
     }
 

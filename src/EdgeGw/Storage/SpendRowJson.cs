@@ -89,6 +89,14 @@ internal sealed class SpendRowJson
         }
     }
 
+    /// <summary>The row's <c>spend_logs_metadata</c> as the spend log stores it (the callbacks' payloads carry the same).</summary>
+    public ReadOnlySpan<byte> SpendLogsMetadata(SpendRow row)
+    {
+        Start();
+        WriteSpendLogsMetadata(row);
+        return Finish();
+    }
+
     private void WriteSpendLogsMetadata(SpendRow row)
     {
         var request = row.Attribution?.SpendLogsMetadata;

@@ -18,7 +18,7 @@ public sealed class CacheReloadTests
         """;
 
     /// <summary>The config a SIGHUP would read: the same model and master key, with <paramref name="extraYaml"/>.</summary>
-    private static GatewayConfig Config(FakeUpstream upstream, string extraYaml) => ConfigLoader.Parse($"""
+    internal static GatewayConfig Config(FakeUpstream upstream, string extraYaml) => ConfigLoader.Parse($"""
         model_list:
         {string.Join('\n', OpenAiDeploymentYaml.Of("gpt", upstream).Trim('\n').Split('\n').Select(l => "  " + l))}
         general_settings:

@@ -19,7 +19,7 @@ internal sealed class CallbackDispatcher : IAsyncDisposable
 
     public CallbackDispatcher(CallbackSettings settings, ILogger log, CallbackOptions? options = null)
     {
-        options ??= new CallbackOptions();
+        options ??= new CallbackOptions { QueueCapacity = settings.QueueCapacity ?? CallbackOptions.DefaultQueueCapacity };
         Settings = settings;
         // Its own client: a slow log sink must not hold connections the providers need.
         _http = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) }) { Timeout = TimeSpan.FromSeconds(10) };

@@ -4,7 +4,9 @@ namespace EdgeGw.Observability.Callbacks;
 internal sealed record CallbackOptions
 {
     /// <summary>Events held per destination before the oldest are dropped.</summary>
-    public int QueueCapacity { get; init; } = 10_000;
+    public int QueueCapacity { get; init; } = DefaultQueueCapacity;
+    /// <summary>LiteLLM's <c>MAX_SIZE_IN_MEMORY_QUEUE</c> default.</summary>
+    public const int DefaultQueueCapacity = 10_000;
     public int BatchSize { get; init; } = 512;
     public TimeSpan FlushInterval { get; init; } = TimeSpan.FromSeconds(5);
     /// <summary>Sends of one batch before its events are counted as dropped.</summary>

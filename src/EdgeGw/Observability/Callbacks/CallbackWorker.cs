@@ -18,7 +18,8 @@ internal sealed partial class CallbackWorker : IAsyncDisposable
     private readonly Task _loop;
     private int _wakePending;
     private long _droppedLogged;
-    private long _lastDropLog = long.MinValue;
+    private long _nextDropLog;
+    private string? _lastFailure;
 
     public CallbackWorker(ICallbackDestination destination, CallbackOptions options, ILogger log)
     {
@@ -86,8 +87,10 @@ internal sealed partial class CallbackWorker : IAsyncDisposable
             {
                 if (attempt >= _options.MaxAttempts)
                 {
+                    // Reported in the rate-limited drop line, not per batch: an outage must not flood the log.
                     _queue.CountDropped(batch.Length);
-                    LogGaveUp(_log, _destination.Name, batch.Length, attempt, e.Message);
+                    _lastFailure = e.Message;
+                    LogDrops();
                     return;
                 }
             }
@@ -111,11 +114,12 @@ internal sealed partial class CallbackWorker : IAsyncDisposable
     {
         var dropped = _queue.Dropped;
         var now = Environment.TickCount64;
-        if (dropped == _droppedLogged || now - _lastDropLog < (long)_options.DropLogInterval.TotalMilliseconds)
+        if (dropped == _droppedLogged || now < _nextDropLog)
             return;
-        LogDropped(_log, _destination.Name, dropped - _droppedLogged, dropped);
+        LogDropped(_log, _destination.Name, dropped - _droppedLogged, dropped, _lastFailure ?? "the queue was full");
         _droppedLogged = dropped;
-        _lastDropLog = now;
+        _lastFailure = null;
+        _nextDropLog = now + (long)_options.DropLogInterval.TotalMilliseconds;
     }
 
     /// <summary>Stops the loop after one last bounded attempt at what is queued.</summary>
@@ -144,6 +148,6 @@ internal sealed partial class CallbackWorker : IAsyncDisposable
     [LoggerMessage(Level = LogLevel.Warning, Message = "callback {Callback}: gave up on {Events} events after {Attempts} attempts: {Reason}")]
     private static partial void LogGaveUp(ILogger log, string callback, int events, int attempts, string reason);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "callback {Callback}: {Events} events dropped since the last report ({Total} in all): the destination is down or slower than the traffic")]
-    private static partial void LogDropped(ILogger log, string callback, long events, long total);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "callback {Callback}: {Events} events dropped since the last report ({Total} in all): the destination is down or slower than the traffic; last error: {Reason}")]
+    private static partial void LogDropped(ILogger log, string callback, long events, long total, string reason);
 }

@@ -97,7 +97,7 @@ internal sealed class StandardLoggingPayloadWriter
 
     private static double EpochSeconds(DateTimeOffset time) => time.ToUnixTimeMilliseconds() / 1000.0;
 
-    private static void WriteMetadata(Utf8JsonWriter json, SpendRow row)
+    private void WriteMetadata(Utf8JsonWriter json, SpendRow row)
     {
         json.WriteStartObject("metadata"u8);
         json.WriteString("user_api_key_hash"u8, row.ApiKey);
@@ -106,15 +106,12 @@ internal sealed class StandardLoggingPayloadWriter
         json.WriteString("user_api_key_user_id"u8, row.User);
         json.WriteString("user_api_key_team_alias"u8, row.Team?.TeamAlias);
         json.WriteString("user_api_key_end_user_id"u8, row.EndUser);
-        if (row.Attribution?.SpendLogsMetadata is { } spendLogs)
-        {
-            json.WritePropertyName("spend_logs_metadata"u8);
-            json.WriteRawValue(spendLogs, skipInputValidation: true);
-        }
-        else
-        {
-            json.WriteNull("spend_logs_metadata"u8);
-        }
+        // LiteLLM's keys, present for consumers that read them: EdgeGw has no organizations, and a row does not carry its user's email.
+        json.WriteNull("user_api_key_org_id"u8);
+        json.WriteNull("user_api_key_user_email"u8);
+        // The request's, merged with the key's and team's, as the spend log row has it.
+        json.WritePropertyName("spend_logs_metadata"u8);
+        json.WriteRawValue(_rowJson.SpendLogsMetadata(row), skipInputValidation: true);
         if (row.Attribution?.RequesterMetadata is { } requester)
         {
             json.WritePropertyName("requester_metadata"u8);
