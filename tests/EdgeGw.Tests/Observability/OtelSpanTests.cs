@@ -109,6 +109,27 @@ public sealed class OtelSpanTests
     }
 
     [Fact]
+    public async Task GeminiEmbeddingWithForwardTraceparent_UpstreamCallIsChildOfEmbeddingsSpan()
+    {
+        await using var collector = await FakeUpstream.StartAsync();
+        collector.RespondJson("{}");
+        await using var gemini = await FakeUpstream.StartAsync();
+        gemini.RespondJson("""{"embedding":{"values":[0.125,-0.5,1]}}""");
+        var spans = await OtelTraceTests.SpansAfterAsync(collector, async gateway =>
+            (await gateway.PostJsonAsync("/v1/embeddings", """{"model":"embed-gemini","input":"hello"}""")).EnsureSuccessStatusCode(), $"""
+            - model_name: embed-gemini
+              litellm_params:
+                model: gemini/gemini-embedding-001
+                api_base: {gemini.Url}
+                api_key: AIza-up
+            """, forwardTraceparent: true);
+
+        var attempt = Assert.Single(spans, s => s.Name == "embeddings gemini-embedding-001");
+        Assert.Equal("aembedding", attempt.Attributes["llm.request.type"]);
+        Assert.Equal($"00-{attempt.TraceId}-{attempt.SpanId}-01", gemini.LastRequest.Headers["traceparent"]);
+    }
+
+    [Fact]
     public async Task RefusedKey_AuthSpanIsErrorAndNoAttemptStarts()
     {
         await using var collector = await FakeUpstream.StartAsync();
