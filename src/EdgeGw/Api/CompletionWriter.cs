@@ -16,6 +16,8 @@ internal static class CompletionWriter
     {
         if (FilteredAnswer.Check(call, openAiCompletion.Span, call.Group.Name) is { } blocked)
             return ProviderResult.Failed(blocked);
+        // Adapters that translated the answer already put the client's model name in it.
+        Observability.Otel.GenAiAnswer.FromOpenAi(openAiCompletion.Span, withModel: false);
         var response = call.Http.Response;
         if (call.Format == ClientFormat.OpenAi)
         {

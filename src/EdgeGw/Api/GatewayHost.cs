@@ -79,7 +79,10 @@ internal static partial class GatewayHost
         var dispatcher = app.Services.GetRequiredService<RequestDispatcher>();
         var runtime = app.Services.GetRequiredService<GatewayRuntime>();
         // Process-wide like the ActivitySource it listens to; disposed last so spans of drained requests still leave.
-        var tracing = config.Otel is { } otel ? Observability.Otel.OtelTracing.Start(otel) : null;
+        var tracing = config.Otel is { } otel
+            ? Observability.Otel.OtelTracing.Start(otel, app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("EdgeGw.Otel"))
+            : null;
+        runtime.Telemetry.Metrics.OtelExport = tracing?.Health;
         app.Lifetime.ApplicationStopped.Register(() =>
         {
             tracing?.Dispose();

@@ -73,14 +73,17 @@ internal sealed partial class RequestDispatcher(GatewayRuntime runtime, ILogger<
             var state = runtime.Current;
             if (!route.Public)
             {
+                var auth = Observability.Otel.StageSpan.Start(span, "auth");
                 var authError = state.Authenticator.Authenticate(context, out var caller);
                 if (authError is null && route.MasterOnly && !caller.IsMaster)
                     authError = KeyErrors.AdminOnly;
                 if (authError is not null)
                 {
+                    auth.Refuse(authError.Type);
                     await WriteErrorAsync(context, route, authError);
                     return;
                 }
+                auth.Dispose();
             }
             await route.Handler(context, state);
         }

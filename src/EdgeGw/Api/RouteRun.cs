@@ -100,6 +100,7 @@ internal sealed class RouteRun<TState>
             _pending = null;
             Accounting.Budget.Release();
             var now = Now;
+            using var limits = Observability.Otel.StageSpan.Start(_context, "limits");
             var targets = new LimitTargets();
             var count = CallerLimits(ref targets, now);
             var outcome = group.TryPickAdmitted(ref targets, count, reserved, now, tried, out var index, out var admission, out var refusal);
@@ -108,6 +109,7 @@ internal sealed class RouteRun<TState>
             if (outcome != PickOutcome.Admitted)
             {
                 _callerRefused = outcome == PickOutcome.CallerRefused;
+                limits.Refuse(outcome == PickOutcome.NoneAvailable ? "no deployment available" : "rate limit reached");
                 return ProviderResult.Failed(last ?? (outcome == PickOutcome.NoneAvailable
                     ? NoDeployments(group, now)
                     : RateLimitResponse.Refused(refusal, group.Name)));
@@ -120,6 +122,7 @@ internal sealed class RouteRun<TState>
             {
                 admission.Release(now);
                 _callerRefused = true;
+                limits.Refuse(budgetError.Type);
                 return ProviderResult.Failed(last ?? budgetError);
             }
             Shared.SharedHold? shared = null;
@@ -140,6 +143,7 @@ internal sealed class RouteRun<TState>
                         continue;
                     }
                     _callerRefused = true;
+                    limits.Refuse("refused by the shared limits");
                     return ProviderResult.Failed(last ?? verdict.Error ?? RateLimitResponse.Refused(verdict.Refusal, group.Name));
                 }
                 shared = verdict.Hold;
@@ -148,6 +152,7 @@ internal sealed class RouteRun<TState>
             RateLimitResponse.WriteHeaders(_context.Response, ref targets, endpoint.Limits is null ? count : count + 1, now);
             var lease = new LimitLease(admission, countType, withoutUsage, Gateway.Time, shared);
             _pending = lease;
+            limits.Dispose();
             Accounting.ModelGroup = group.Name;
             Accounting.Endpoint = endpoint;
             Accounting.Lease = lease;

@@ -33,6 +33,9 @@ internal sealed class GatewayMetrics
     /// <summary>The callback destinations: their drops and queues. Null without callbacks.</summary>
     public Callbacks.CallbackDispatcher? Callbacks { get; set; }
 
+    /// <summary>The otel callback's span export: failures and drops. Null without it.</summary>
+    public Otel.OtelExportHealth? OtelExport { get; set; }
+
     /// <summary>The spend writer: its queue and refusals. Null in unit tests.</summary>
     public Storage.SpendWriter? SpendWriter { get; set; }
 

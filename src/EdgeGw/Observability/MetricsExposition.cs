@@ -82,6 +82,7 @@ internal static class MetricsExposition
         SharedLimitMetrics(text, metrics.SharedLimits);
         Cache.CacheMetricsExposition.Write(text, metrics.Cache);
         Callbacks.CallbackMetricsExposition.Write(text, metrics.Callbacks);
+        Otel.OtelMetricsExposition.Write(text, metrics.OtelExport);
         Histograms(text, callers, "edgegw_gateway_overhead_seconds", "Seconds the gateway itself added (total minus provider call), in buckets fine enough for microseconds.", c => c.Overhead, c => c.GatewayOverhead);
 
         Gauge(text, "edgegw_process_working_set_bytes", "Process working set.", Environment.WorkingSet);

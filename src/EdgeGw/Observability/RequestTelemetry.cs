@@ -59,7 +59,7 @@ internal sealed class RequestTelemetry
         _deploymentId = deployment.Id;
         _series = _owner.Metrics.For(deployment);
         if (Span is not null)
-            _attempt = Otel.GenAiSpans.StartAttempt(Span, _attempt, modelGroup, deployment);
+            _attempt = Otel.GenAiSpans.StartAttempt(Span, _attempt, modelGroup, deployment, caller);
         if (_began)
             return;
         _began = true;
@@ -152,7 +152,7 @@ internal sealed class RequestTelemetry
             total, upstream, _stream && _firstByte != 0 ? _firstByte - _upstreamStart : -1, _remainingRequests, _remainingTokens);
         _series?.Record(_caller ?? Caller.Anonymous, sample);
         if (Span is not null)
-            Otel.GenAiSpans.End(Span, Interlocked.Exchange(ref _attempt, null), _status, _promptTokens, _completionTokens);
+            Otel.GenAiSpans.End(Span, Interlocked.Exchange(ref _attempt, null), _status, _promptTokens, _completionTokens, _costNanos, _stream);
         var logger = _owner.RequestLogger;
         if (logger.IsEnabled(LogLevel.Information))
         {

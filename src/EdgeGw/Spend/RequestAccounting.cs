@@ -111,12 +111,14 @@ internal sealed class RequestAccounting
     {
         if (_charged || Endpoint is null)
             return;
+        using var stage = Observability.Otel.StageSpan.Start(_http, "spend");
         _charged = true;
         _usage = usage;
         _costNanos = Money.ToNanos(CostCalculator.Cost(Endpoint.Deployment, usage));
         _counters = _ledger.Charge(_caller, _costNanos);
         _budget.Charged(_costNanos);
         _budget.Release();
+        Observability.Otel.GenAiSpans.Cost(stage.Span, _costNanos);
     }
 
     /// <summary>The error of a request whose client left before an upstream call was made for it.</summary>

@@ -2,7 +2,13 @@ namespace EdgeGw.Tests.Infrastructure;
 
 /// <summary>One span as an OTLP/HTTP protobuf export carried it (ids as lowercase hex).</summary>
 public sealed record OtlpSpan(string TraceId, string SpanId, string ParentSpanId, string Name, int Kind, string Scope,
-    IReadOnlyDictionary<string, object> Attributes, IReadOnlyDictionary<string, object> Resource);
+    IReadOnlyDictionary<string, object> Attributes, IReadOnlyDictionary<string, object> Resource)
+{
+    /// <summary>Status.code: 0 unset, 1 ok, 2 error.</summary>
+    public int StatusCode { get; init; }
+    public string StatusMessage { get; init; } = "";
+    public IReadOnlyList<string> Events { get; init; } = [];
+}
 
 /// <summary>
 /// Reads an <c>ExportTraceServiceRequest</c> with a bare protobuf wire reader: enough of
@@ -45,6 +51,9 @@ public static class OtlpTraces
     {
         string traceId = "", spanId = "", parent = "", name = "";
         var kind = 0;
+        var status = 0;
+        var statusMessage = "";
+        var events = new List<string>();
         var attributes = new Dictionary<string, object>();
         foreach (var (f, value) in Fields(span))
         {
@@ -56,9 +65,19 @@ public static class OtlpTraces
                 case 5: name = Text(value); break;
                 case 6: kind = (int)(ulong)value; break;
                 case 9: ReadAttribute(Bytes(value), attributes); break;
+                case 11: events.Add(Fields(Bytes(value)).Where(x => x.Field == 2).Select(x => Text(x.Value)).FirstOrDefault() ?? ""); break;
+                case 15:
+                    foreach (var (s, v) in Fields(Bytes(value)))
+                    {
+                        if (s == 2)
+                            statusMessage = Text(v);
+                        else if (s == 3)
+                            status = (int)(ulong)v;
+                    }
+                    break;
             }
         }
-        return new(traceId, spanId, parent, name, kind, scope, attributes, resource);
+        return new(traceId, spanId, parent, name, kind, scope, attributes, resource) { StatusCode = status, StatusMessage = statusMessage, Events = events };
     }
 
     private static void ReadAttributes(byte[] message, int field, Dictionary<string, object> into)
@@ -70,7 +89,7 @@ public static class OtlpTraces
         }
     }
 
-    // KeyValue { string key = 1; AnyValue value = 2 } with AnyValue's string/bool/int/double cases.
+    // KeyValue { string key = 1; AnyValue value = 2 }.
     private static void ReadAttribute(byte[] keyValue, Dictionary<string, object> into)
     {
         var key = "";
@@ -80,22 +99,29 @@ public static class OtlpTraces
             if (f == 1)
                 key = Text(value);
             else if (f == 2)
-            {
-                foreach (var (a, any) in Fields(Bytes(value)))
-                {
-                    result = a switch
-                    {
-                        1 => Text(any),
-                        2 => (ulong)any != 0,
-                        3 => (long)(ulong)any,
-                        4 => BitConverter.Int64BitsToDouble((long)(ulong)any),
-                        _ => result,
-                    };
-                }
-            }
+                result = AnyValue(Bytes(value)) ?? result;
         }
         if (result is not null)
             into[key] = result;
+    }
+
+    // AnyValue's string/bool/int/double cases, and arrays of them (as object[]).
+    private static object? AnyValue(byte[] any)
+    {
+        object? result = null;
+        foreach (var (a, value) in Fields(any))
+        {
+            result = a switch
+            {
+                1 => Text(value),
+                2 => (ulong)value != 0,
+                3 => (long)(ulong)value,
+                4 => BitConverter.Int64BitsToDouble((long)(ulong)value),
+                5 => Fields(Bytes(value)).Where(x => x.Field == 1).Select(x => AnyValue(Bytes(x.Value))).ToArray(),
+                _ => result,
+            };
+        }
+        return result;
     }
 
     private static byte[] Bytes(object value) => (byte[])value;

@@ -9,10 +9,10 @@ namespace EdgeGw.Tests.Observability;
 [Collection(nameof(OtelTraceTests))]
 public sealed class OtelTraceTests
 {
-    private const string ClientTraceId = "0af7651916cd43dd8448eb211c80319c";
-    private const string ClientSpanId = "b7ad6b7169203331";
+    internal const string ClientTraceId = "0af7651916cd43dd8448eb211c80319c";
+    internal const string ClientSpanId = "b7ad6b7169203331";
 
-    private static string OtelYaml(FakeUpstream collector, bool forwardTraceparent) => $"""
+    internal static string OtelYaml(FakeUpstream collector, bool forwardTraceparent) => $"""
         litellm_settings:
           callbacks: ["otel"]
           forward_traceparent_to_llm_provider: {forwardTraceparent}
@@ -23,7 +23,7 @@ public sealed class OtelTraceTests
           OTEL_SERVICE_NAME: edgegw-test
         """;
 
-    private static async Task<List<OtlpSpan>> SpansAfterAsync(FakeUpstream collector, Func<TestGateway, Task> send, string modelList = "[]",
+    internal static async Task<List<OtlpSpan>> SpansAfterAsync(FakeUpstream collector, Func<TestGateway, Task> send, string modelList = "[]",
         bool forwardTraceparent = false)
     {
         var gateway = await TestGateway.StartAsync(modelList, OtelYaml(collector, forwardTraceparent));
@@ -76,7 +76,7 @@ public sealed class OtelTraceTests
         Assert.Contains(spans, s => s.Name == "GET /health/readiness");
     }
 
-    private const string ChatAnswer = """{"id":"c1","object":"chat.completion","created":1,"model":"gpt-4o-2024-08-06","choices":[{"index":0,"message":{"role":"assistant","content":"hi"},"finish_reason":"stop"}],"usage":{"prompt_tokens":12,"completion_tokens":3,"total_tokens":15}}""";
+    internal const string ChatAnswer = """{"id":"c1","object":"chat.completion","created":1,"model":"gpt-4o-2024-08-06","choices":[{"index":0,"message":{"role":"assistant","content":"hi"},"finish_reason":"stop"}],"usage":{"prompt_tokens":12,"completion_tokens":3,"total_tokens":15}}""";
 
     private static async Task<List<OtlpSpan>> ChatSpansAsync(FakeUpstream collector, FakeUpstream upstream, bool forwardTraceparent = false)
     {
@@ -114,7 +114,7 @@ public sealed class OtelTraceTests
     }
 
     [Fact]
-    public async Task RetriedCall_EachAttemptIsItsOwnSpanUnderTheRequest()
+    public async Task RetriedCall_EachAttemptIsItsOwnSpanAndTheFailedOneIsError()
     {
         await using var collector = await FakeUpstream.StartAsync();
         collector.RespondJson("{}");
@@ -136,6 +136,9 @@ public sealed class OtelTraceTests
         Assert.Equal(2, attempts.Count);
         Assert.All(attempts, a => Assert.Equal(root.SpanId, a.ParentSpanId));
         Assert.Single(attempts, a => a.Attributes.ContainsKey("gen_ai.usage.output_tokens"));
+        var failed = Assert.Single(attempts, a => a.StatusCode == 2); // STATUS_CODE_ERROR
+        Assert.Equal("retried on another attempt", failed.StatusMessage);
+        Assert.False(failed.Attributes.ContainsKey("gen_ai.usage.output_tokens"));
     }
 
     [Fact]

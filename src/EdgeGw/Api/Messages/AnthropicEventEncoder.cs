@@ -97,6 +97,7 @@ internal sealed class AnthropicEventEncoder(byte[] modelJson, long estimatedInpu
             return;
         Close(output);
         _finish = reason;
+        Observability.Otel.GenAiAnswer.Finished(reason);
     }
 
     public void Done(IBufferWriter<byte> output, in Usage usage)

@@ -12,7 +12,7 @@ internal sealed class ConsoleSpanExporter(TextWriter output) : BaseExporter<Acti
         {
             output.Write($"otel span {span.DisplayName} trace={span.TraceId} span={span.SpanId} parent={span.ParentSpanId} duration_ms={span.Duration.TotalMilliseconds:F1}");
             foreach (var tag in span.TagObjects)
-                output.Write($" {tag.Key}={tag.Value}");
+                output.Write($" {tag.Key}={(tag.Value is string[] values ? string.Join(',', values) : tag.Value)}");
             output.WriteLine();
         }
         return ExportResult.Success;

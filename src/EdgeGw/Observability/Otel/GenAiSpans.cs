@@ -1,15 +1,17 @@
 using System.Diagnostics;
+using EdgeGw.Auth;
 using EdgeGw.Config;
 
 namespace EdgeGw.Observability.Otel;
 
 /// <summary>
 /// The request span's GenAI children: one per routing attempt (a retry or fallback ends the previous
-/// one as failed), tagged per the OpenTelemetry GenAI semantic conventions. Only called with a live request span.
+/// one as failed), tagged per the OpenTelemetry GenAI semantic conventions and with the attribute
+/// names LiteLLM's otel callback sets on its <c>litellm_request</c> span. Only called with a live request span.
 /// </summary>
 internal static class GenAiSpans
 {
-    public static Activity? StartAttempt(Activity request, Activity? previous, string modelGroup, Deployment deployment)
+    public static Activity? StartAttempt(Activity request, Activity? previous, string modelGroup, Deployment deployment, Caller caller)
     {
         if (previous is not null)
         {
@@ -17,16 +19,36 @@ internal static class GenAiSpans
             previous.Dispose();
         }
         request.SetTag("gen_ai.request.model", modelGroup);
-        var attempt = GatewayActivity.Source.StartActivity($"chat {deployment.ModelId}", ActivityKind.Client, request.Context);
+        var (operation, callType) = Operation(request.GetTagItem("url.path") as string);
+        var attempt = GatewayActivity.Source.StartActivity($"{operation} {deployment.ModelId}", ActivityKind.Client, request.Context);
         if (attempt is null)
             return null;
-        attempt.SetTag("gen_ai.operation.name", "chat");
+        attempt.SetTag("gen_ai.operation.name", operation);
+        attempt.SetTag("llm.request.type", callType);
         attempt.SetTag("gen_ai.system", deployment.Provider);
         attempt.SetTag("gen_ai.request.model", deployment.ModelId);
         attempt.SetTag("litellm.model_group", modelGroup);
         attempt.SetTag("litellm.model_id", deployment.Id);
+        // LiteLLM's StandardLoggingPayload metadata, as its callback flattens it: the key's hash, never the key.
+        if (caller.Kind != CallerKind.Anonymous)
+            attempt.SetTag("metadata.user_api_key_hash", caller.Token);
+        if (caller.Key?.Settings is { } key)
+        {
+            attempt.SetTag("metadata.user_api_key_alias", key.KeyAlias);
+            attempt.SetTag("metadata.user_api_key_team_id", key.TeamId);
+            attempt.SetTag("metadata.user_api_key_user_id", key.UserId);
+        }
         return attempt;
     }
+
+    /// <summary>gen_ai.operation.name and LiteLLM's call_type (<c>llm.request.type</c>) of the route.</summary>
+    private static (string Operation, string CallType) Operation(string? path) => path switch
+    {
+        "/v1/embeddings" or "/embeddings" => ("embeddings", "aembedding"),
+        "/v1/messages" => ("chat", "anthropic_messages"),
+        "/v1/messages/count_tokens" => ("count_tokens", "count_tokens"),
+        _ => ("chat", "acompletion"),
+    };
 
     public static void Abandon(Activity attempt)
     {
@@ -37,7 +59,10 @@ internal static class GenAiSpans
     /// <summary>The first byte of the answer went to the client: time to first token for a stream.</summary>
     public static void FirstToken(Activity? attempt) => attempt?.AddEvent(new ActivityEvent("gen_ai.first_token"));
 
-    public static void End(Activity request, Activity? attempt, int status, long promptTokens, long completionTokens)
+    /// <summary>LiteLLM's <c>gen_ai.cost.total_cost</c> (its cost breakdown, in dollars).</summary>
+    public static void Cost(Activity? span, long costNanos) => span?.SetTag("gen_ai.cost.total_cost", (double)Spend.Money.ToDollars(costNanos));
+
+    public static void End(Activity request, Activity? attempt, int status, long promptTokens, long completionTokens, long costNanos, bool stream)
     {
         foreach (var span in (ReadOnlySpan<Activity?>)[attempt, request])
         {
@@ -50,6 +75,12 @@ internal static class GenAiSpans
         }
         if (attempt is not null)
         {
+            attempt.SetTag("gen_ai.usage.total_tokens", promptTokens + completionTokens);
+            // An answer that did not name its model (translated formats) was made by the model asked for.
+            if (attempt.GetTagItem("gen_ai.response.model") is null)
+                attempt.SetTag("gen_ai.response.model", attempt.GetTagItem("gen_ai.request.model"));
+            Cost(attempt, costNanos);
+            attempt.SetTag("llm.is_streaming", stream ? "True" : "False"); // LiteLLM writes Python's str(bool)
             attempt.SetTag("http.response.status_code", status);
             attempt.Dispose();
         }

@@ -235,6 +235,7 @@ internal sealed partial class AnthropicChatEndpoint : ChatEndpoint
         if (FilteredAnswer.Check(call, completion.WrittenSpan, Deployment.ModelName) is { } blocked)
             return ProviderResult.Failed(blocked);
 
+        Observability.Otel.GenAiAnswer.FromOpenAi(completion.WrittenSpan, withModel: false);
         call.Accounting?.ReportUsage(usage);
         var response = call.Http.Response;
         response.StatusCode = StatusCodes.Status200OK;

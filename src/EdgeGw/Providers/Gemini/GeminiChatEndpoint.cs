@@ -147,6 +147,9 @@ internal sealed partial class GeminiChatEndpoint : ChatEndpoint
             message.Headers.TryAddWithoutValidation(GeminiWire.ApiKeyHeader, Deployment.ApiKey);
         foreach (var (name, value) in Deployment.ExtraHeaders)
             message.Headers.TryAddWithoutValidation(name, value);
+        // Sent without UpstreamSend, so forward_traceparent_to_llm_provider is applied here.
+        if (Observability.Otel.UpstreamTraceparent.Enabled)
+            Observability.Otel.UpstreamTraceparent.Inject(message);
 
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(_timeouts.Request);

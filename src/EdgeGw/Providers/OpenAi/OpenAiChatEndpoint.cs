@@ -164,6 +164,7 @@ internal class OpenAiChatEndpoint : ChatEndpoint
         var json = buffer.WrittenSpan;
         if (!OpenAiObjectScan.TryScan(json, out var scan))
             return ProviderResult.Failed(Malformed());
+        Observability.Otel.GenAiAnswer.FromOpenAi(json);
         // A Content-Length answer ends with its last byte: the bill is counted before it is written.
         accounting?.ReportUsage(scan.Usage);
 

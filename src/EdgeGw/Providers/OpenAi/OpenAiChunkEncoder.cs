@@ -110,6 +110,7 @@ internal sealed class OpenAiChunkEncoder(byte[] modelJson, bool clientWantsUsage
 
     public void Finish(IBufferWriter<byte> output, int choice, FinishReason reason)
     {
+        Observability.Otel.GenAiAnswer.Finished(reason);
         EnsureStarted(output);
         Begin(output, choice);
         output.Write("{}"u8);

@@ -44,6 +44,7 @@ internal sealed class OpenAiStreamRelay(byte[] clientModelJson, bool clientWants
             return false;
         }
         GeneratedBytes += scan.GeneratedBytes;
+        Observability.Otel.GenAiAnswer.FromOpenAi(data);
         if (scan.Usage.Present)
             _usage = scan.Usage;
         if (scan.HasChoices && scan.ChoicesEmpty && scan.Usage.Present && !clientWantsUsage)
