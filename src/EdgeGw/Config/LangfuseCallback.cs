@@ -1,0 +1,16 @@
+namespace EdgeGw.Config;
+
+/// <summary>LiteLLM's <c>langfuse</c> callback: the project's keys and host (<c>LANGFUSE_PUBLIC_KEY</c>/<c>_SECRET_KEY</c>/<c>_HOST</c>).</summary>
+internal sealed record LangfuseCallback(Uri Host, string PublicKey, string SecretKey, bool OnSuccess, bool OnFailure)
+{
+    /// <summary><c>LANGFUSE_FLUSH_AT</c>: requests per POST at most (two ingestion events each).</summary>
+    public int? BatchSize { get; init; }
+    /// <summary><c>LANGFUSE_FLUSH_INTERVAL</c> in seconds; LiteLLM starts its Langfuse client with 1.</summary>
+    public TimeSpan FlushInterval { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>The batch endpoint of the Langfuse SDKs.</summary>
+    public Uri IngestionUrl => new(Host.ToString().TrimEnd('/') + "/api/public/ingestion");
+
+    // The generated ToString would print the secret key into any log that formats the settings.
+    public override string ToString() => $"LangfuseCallback {{ Host = {Host}, PublicKey = {PublicKey} }}";
+}
