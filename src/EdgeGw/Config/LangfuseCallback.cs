@@ -9,7 +9,9 @@ internal sealed record LangfuseCallback(Uri Host, string PublicKey, string Secre
     public TimeSpan FlushInterval { get; init; } = TimeSpan.FromSeconds(1);
 
     /// <summary>The batch endpoint of the Langfuse SDKs.</summary>
-    public Uri IngestionUrl => new(Host.ToString().TrimEnd('/') + "/api/public/ingestion");
+    public Uri IngestionUrl => IngestionUrlOf(Host);
+
+    public static Uri IngestionUrlOf(Uri host) => new(host.ToString().TrimEnd('/') + "/api/public/ingestion");
 
     // The generated ToString would print the secret key into any log that formats the settings.
     public override string ToString() => $"LangfuseCallback {{ Host = {Host}, PublicKey = {PublicKey} }}";

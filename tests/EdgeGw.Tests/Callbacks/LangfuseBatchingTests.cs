@@ -64,4 +64,35 @@ public sealed class LangfuseBatchingTests
         var okId = ok.Headers.GetValues("x-litellm-call-id").Single();
         Assert.DoesNotContain(langfuse.Events, e => e.GetProperty("type").GetString() == "trace-create" && e.GetProperty("body").GetProperty("id").GetString() == okId);
     }
+
+    [Fact]
+    public async Task KeyWithItsOwnLangfuseProject_SendsItsEventsThereAndOthersToTheProxys()
+    {
+        await using var upstream = await FakeUpstream.StartAsync();
+        await using var proxyProject = await FakeLangfuse.StartAsync();
+        await using var teamProject = await FakeLangfuse.StartAsync();
+        upstream.RespondJson(Answer);
+        await using var gateway = await TestGateway.StartAsync(OpenAiDeploymentYaml.Of("cheap", upstream), $"""
+            litellm_settings:
+              callbacks: ["langfuse"]
+            {proxyProject.Environment()}
+            """);
+        const string teamSecret = "sk-lf-team-secret-777";
+        var key = await gateway.NewKeyAsync($$$"""
+            {"metadata":{"logging":[{"callback_name":"langfuse","callback_type":"success_and_failure",
+              "callback_vars":{"langfuse_public_key":"pk-lf-team","langfuse_secret_key":"{{{teamSecret}}}","langfuse_host":"{{{teamProject.Url}}}"}}]}}
+            """);
+
+        using var own = await gateway.ChatAsync(key);
+        using var proxys = await gateway.ChatAsync(TestGateway.MasterKey);
+        await teamProject.GenerationAsync(CallbackRows.CallId(own));
+        await proxyProject.GenerationAsync(CallbackRows.CallId(proxys));
+
+        var post = teamProject.Sink.Requests.First();
+        Assert.Equal("Basic " + Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes($"pk-lf-team:{teamSecret}")), post.Headers["authorization"]);
+        Assert.DoesNotContain(teamProject.Events, e => e.GetProperty("body").TryGetProperty("traceId", out var t) && t.GetString() == CallbackRows.CallId(proxys));
+        Assert.DoesNotContain(proxyProject.Events, e => e.GetProperty("body").TryGetProperty("traceId", out var t) && t.GetString() == CallbackRows.CallId(own));
+        foreach (var request in teamProject.Sink.Requests.Concat(proxyProject.Sink.Requests))
+            Assert.DoesNotContain(teamSecret, request.BodyText, StringComparison.Ordinal);
+    }
 }

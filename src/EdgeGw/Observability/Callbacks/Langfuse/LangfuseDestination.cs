@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Http.Headers;
-using System.Text;
 using System.Text.Json;
 using EdgeGw.Buffers;
 using EdgeGw.Config;
@@ -16,6 +15,7 @@ namespace EdgeGw.Observability.Callbacks.Langfuse;
 /// Langfuse answers 207 when some events were refused: those are counted and logged (rate-limited), not
 /// retried, since sending the same event again gets the same answer; a 5xx, 429 or timeout throws so the
 /// worker retries the batch (same trace and generation ids: Langfuse updates them, no duplicates).
+/// Events of a key or team with its own Langfuse project (<c>metadata.logging</c>) go there instead.
 /// </summary>
 internal sealed partial class LangfuseDestination(LangfuseCallback settings, HttpClient http, ILogger log) : ICallbackDestination
 {
@@ -24,9 +24,10 @@ internal sealed partial class LangfuseDestination(LangfuseCallback settings, Htt
 
     private readonly LangfuseEventWriter _events = new();
     private readonly PooledBufferWriter _body = new(16 * 1024);
-    private readonly Uri _endpoint = settings.IngestionUrl;
-    private readonly AuthenticationHeaderValue _auth = new("Basic",
-        Convert.ToBase64String(Encoding.UTF8.GetBytes($"{settings.PublicKey}:{settings.SecretKey}")));
+    private readonly LangfuseProject _proxyProject = new(settings.Host, settings.PublicKey, settings.SecretKey);
+    private readonly LangfuseKeyProjects _keyProjects = new(settings.Host, Environment.GetEnvironmentVariable);
+    private readonly List<LangfuseProject?> _projectOf = [];
+    private CallbackEvent[] _subset = [];
     private long _rejected;
     private long _rejectedLogged;
     private long _lastRejectLog = long.MinValue;
@@ -38,16 +39,53 @@ internal sealed partial class LangfuseDestination(LangfuseCallback settings, Htt
 
     public async Task SendAsync(ReadOnlyMemory<CallbackEvent> batch, CancellationToken cancel)
     {
+        if (!AnyOwnProject(batch.Span))
+        {
+            await SendAsync(_proxyProject, batch, cancel).ConfigureAwait(false);
+            return;
+        }
+        // Rare: one POST per project in the batch, each with that project's events in order.
+        var projects = _projectOf.Distinct().ToList();
+        if (_subset.Length < batch.Length)
+            _subset = new CallbackEvent[batch.Length];
+        foreach (var project in projects)
+        {
+            var n = 0;
+            for (var i = 0; i < batch.Length; i++)
+            {
+                if (_projectOf[i] == project)
+                    _subset[n++] = batch.Span[i];
+            }
+            await SendAsync(project ?? _proxyProject, _subset.AsMemory(0, n), cancel).ConfigureAwait(false);
+        }
+        Array.Clear(_subset);
+    }
+
+    private bool AnyOwnProject(ReadOnlySpan<CallbackEvent> batch)
+    {
+        _projectOf.Clear();
+        var any = false;
+        foreach (ref readonly var item in batch)
+        {
+            var project = _keyProjects.For(item);
+            _projectOf.Add(project);
+            any |= project is not null;
+        }
+        return any;
+    }
+
+    private async Task SendAsync(LangfuseProject project, ReadOnlyMemory<CallbackEvent> batch, CancellationToken cancel)
+    {
         for (var next = 0; next < batch.Length;)
         {
-            var count = Serialize(batch.Span[next..]);
+            var count = Serialize(batch.Span[next..], project);
             next += count;
-            await PostAsync(count, cancel).ConfigureAwait(false);
+            await PostAsync(project, count, cancel).ConfigureAwait(false);
         }
     }
 
     /// <summary>Writes as many of <paramref name="events"/> as fit <see cref="MaxBodyBytes"/> (at least one); returns how many.</summary>
-    private int Serialize(ReadOnlySpan<CallbackEvent> events)
+    private int Serialize(ReadOnlySpan<CallbackEvent> events, LangfuseProject project)
     {
         _body.Reset();
         using var json = new Utf8JsonWriter(_body, JsonOptions.Writer);
@@ -64,21 +102,21 @@ internal sealed partial class LangfuseDestination(LangfuseCallback settings, Htt
         json.WriteNumber("batch_size"u8, written * 2);
         json.WriteString("sdk_integration"u8, "litellm"u8);
         json.WriteString("sdk_name"u8, "edgegw"u8);
-        json.WriteString("public_key"u8, settings.PublicKey);
+        json.WriteString("public_key"u8, project.PublicKey);
         json.WriteEndObject();
         json.WriteEndObject();
         json.Flush();
         return written;
     }
 
-    private async Task PostAsync(int events, CancellationToken cancel)
+    private async Task PostAsync(LangfuseProject project, int events, CancellationToken cancel)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, _endpoint)
+        using var request = new HttpRequestMessage(HttpMethod.Post, project.Endpoint)
         {
             Content = new ReadOnlyMemoryContent(_body.WrittenMemory),
         };
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-        request.Headers.Authorization = _auth;
+        request.Headers.Authorization = project.Authorization;
         using var response = await http.SendAsync(request, HttpCompletionOption.ResponseContentRead, cancel).ConfigureAwait(false);
         if (response.StatusCode == HttpStatusCode.MultiStatus)
         {
