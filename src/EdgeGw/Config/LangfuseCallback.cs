@@ -7,6 +7,8 @@ internal sealed record LangfuseCallback(Uri Host, string PublicKey, string Secre
     public int? BatchSize { get; init; }
     /// <summary><c>LANGFUSE_FLUSH_INTERVAL</c> in seconds; LiteLLM starts its Langfuse client with 1.</summary>
     public TimeSpan FlushInterval { get; init; } = TimeSpan.FromSeconds(1);
+    /// <summary><c>LANGFUSE_RELEASE</c>: the traces' release unless a request names its own (<c>trace_release</c>).</summary>
+    public string? Release { get; init; }
 
     /// <summary>The batch endpoint of the Langfuse SDKs.</summary>
     public Uri IngestionUrl => IngestionUrlOf(Host);

@@ -32,6 +32,7 @@ internal static class LangfuseSettingsReader
         {
             BatchSize = Number(values, "LANGFUSE_FLUSH_AT") is { } at ? checked((int)at) : null,
             FlushInterval = Number(values, "LANGFUSE_FLUSH_INTERVAL") is { } s ? TimeSpan.FromSeconds(s) : TimeSpan.FromSeconds(1),
+            Release = values.Environment("LANGFUSE_RELEASE"),
         };
     }
 

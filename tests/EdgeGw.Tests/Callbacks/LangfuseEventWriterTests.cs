@@ -14,7 +14,7 @@ public sealed class LangfuseEventWriterTests
     private const string Messages = """[{"role":"user","content":"what is 2+2?"}]""";
     private const string Answer = """{"id":"c1","object":"chat.completion","choices":[{"index":0,"message":{"role":"assistant","content":"4"},"finish_reason":"stop"}]}""";
 
-    private static (JsonElement Trace, JsonElement Generation) Written(CallbackContent? content, string? requesterMetadata = null)
+    private static (JsonElement Trace, JsonElement Generation) Written(CallbackContent? content, string? requesterMetadata = null, string? release = null)
     {
         var row = CallbackRows.Success("req-1", DateTimeOffset.UnixEpoch.AddSeconds(2)) with
         {
@@ -24,7 +24,7 @@ public sealed class LangfuseEventWriterTests
         using (var json = new Utf8JsonWriter(buffer))
         {
             json.WriteStartArray();
-            new LangfuseEventWriter().Write(json, new CallbackEvent(row, null) { Content = content });
+            new LangfuseEventWriter(release).Write(json, new CallbackEvent(row, null) { Content = content });
             json.WriteEndArray();
         }
         var events = JsonDocument.Parse(buffer.WrittenMemory).RootElement.Clone();
@@ -92,5 +92,15 @@ public sealed class LangfuseEventWriterTests
         Assert.Equal("1970-01-01T00:00:02+00:00", generation.GetProperty("completionStartTime").GetString());
         Assert.Equal("req-1", trace.GetProperty("id").GetString());
         Assert.Equal("time-00-00-00-000000_req-1", generation.GetProperty("id").GetString());
+    }
+
+    [Fact]
+    public void LangfuseRelease_IsTheTracesReleaseUnlessTheRequestNamesOne()
+    {
+        var (byDefault, _) = Written(null, release: "2026.12");
+        var (named, _) = Written(null, """{"trace_release":"hotfix"}""", release: "2026.12");
+
+        Assert.Equal("2026.12", byDefault.GetProperty("release").GetString());
+        Assert.Equal("hotfix", named.GetProperty("release").GetString());
     }
 }

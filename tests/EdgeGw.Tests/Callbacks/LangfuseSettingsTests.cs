@@ -33,6 +33,14 @@ public sealed class LangfuseSettingsTests
     }
 
     [Fact]
+    public void LangfuseRelease_IsTheTracesDefaultRelease()
+    {
+        var env = new Dictionary<string, string>(Keys) { ["LANGFUSE_RELEASE"] = "2026.12" };
+
+        Assert.Equal("2026.12", Parse("litellm_settings: { callbacks: [langfuse] }", env).Callbacks!.Langfuse!.Release);
+    }
+
+    [Fact]
     public void HostWithoutScheme_IsHttpAsOnLiteLlm()
     {
         var env = new Dictionary<string, string>(Keys) { ["LANGFUSE_HOST"] = "langfuse.internal:3000" };

@@ -22,7 +22,7 @@ internal sealed partial class LangfuseDestination(LangfuseCallback settings, Htt
     /// <summary>Below Langfuse's 4.5 MB request limit, with room for one more large event.</summary>
     private const int MaxBodyBytes = 3 * 1024 * 1024;
 
-    private readonly LangfuseEventWriter _events = new();
+    private readonly LangfuseEventWriter _events = new(settings.Release);
     private readonly PooledBufferWriter _body = new(16 * 1024);
     private readonly LangfuseProject _proxyProject = new(settings.Host, settings.PublicKey, settings.SecretKey);
     private readonly LangfuseKeyProjects _keyProjects = new(settings.Host, Environment.GetEnvironmentVariable);

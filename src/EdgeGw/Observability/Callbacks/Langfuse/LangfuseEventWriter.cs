@@ -12,7 +12,7 @@ namespace EdgeGw.Observability.Callbacks.Langfuse;
 /// batch sent twice after a timeout updates the same objects. Never a secret: the key only as its hash.
 /// One instance per worker: it reuses its buffers.
 /// </summary>
-internal sealed class LangfuseEventWriter
+internal sealed class LangfuseEventWriter(string? release = null)
 {
     /// <summary>LiteLLM's marker for an input or output left out (turn_off_message_logging, mask_input/mask_output).</summary>
     private const string Redacted = "redacted-by-litellm";
@@ -80,7 +80,10 @@ internal sealed class LangfuseEventWriter
             json.WriteString("userId"u8, endUser);
         Raw(json, "sessionId"u8, _metadata.SessionId);
         Raw(json, "version"u8, _metadata.TraceVersion.IsEmpty ? _metadata.Version : _metadata.TraceVersion);
-        Raw(json, "release"u8, _metadata.TraceRelease);
+        if (!_metadata.TraceRelease.IsEmpty)
+            Raw(json, "release"u8, _metadata.TraceRelease);
+        else if (release is not null)
+            json.WriteString("release"u8, release);
         Raw(json, "metadata"u8, _metadata.TraceMetadata);
         json.WritePropertyName("tags"u8);
         json.WriteRawValue(_rowJson.Tags(row), skipInputValidation: true);
@@ -106,8 +109,11 @@ internal sealed class LangfuseEventWriter
             json.WriteString("name"u8, $"litellm-{row.CallType}");
         json.WriteString("startTime"u8, row.StartTime.ToUniversalTime());
         json.WriteString("endTime"u8, row.EndTime.ToUniversalTime());
-        // LiteLLM's completion_start_time: a stream's first chunk; the end for an answer that came whole.
-        json.WriteString("completionStartTime"u8, (item.StreamStarted ?? row.EndTime).ToUniversalTime());
+        // LiteLLM's completion_start_time: a stream's first chunk; the end for an answer that came whole. Measured on
+        // another clock than the row's start, so held inside [start, end]: Langfuse shows the difference as time to first token.
+        var firstToken = item.StreamStarted ?? row.EndTime;
+        firstToken = firstToken < row.StartTime ? row.StartTime : firstToken > row.EndTime ? row.EndTime : firstToken;
+        json.WriteString("completionStartTime"u8, firstToken.ToUniversalTime());
         json.WriteString("model"u8, row.Model);
         json.WriteStartObject("modelParameters"u8);
         if (item.StreamStarted is not null)
