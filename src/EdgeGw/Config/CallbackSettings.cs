@@ -4,6 +4,10 @@ namespace EdgeGw.Config;
 internal sealed record CallbackSettings
 {
     public EquatableArray<GenericApiCallback> GenericApi { get; init; } = [];
+    /// <summary>The <c>langfuse</c> callback; null: not listed, or listed without its keys (warned at start-up).</summary>
+    public LangfuseCallback? Langfuse { get; init; }
+    /// <summary>Listed but left off with a start-up warning of their own (langfuse without keys).</summary>
+    public EquatableArray<string> Disabled { get; init; } = [];
     /// <summary><c>litellm_settings.turn_off_message_logging</c>: payloads carry no prompt or answer.</summary>
     public bool TurnOffMessageLogging { get; init; }
     /// <summary><c>litellm_settings.redact_messages_in_exceptions</c>: a failure's error text is not logged (it may quote the request).</summary>
@@ -12,7 +16,8 @@ internal sealed record CallbackSettings
     public int? QueueCapacity { get; init; }
 
     /// <summary>Every configured callback name EdgeGw acts on, so the "not sent yet" warning skips them.</summary>
-    public IEnumerable<string> Names => GenericApi.Select(c => c.Name);
+    public IEnumerable<string> Names => GenericApi.Select(c => c.Name)
+        .Concat(Langfuse is null ? [] : [LangfuseSettingsReader.Name]).Concat(Disabled);
 }
 
 /// <summary>LiteLLM's <c>log_format</c> for generic_api: how a batch is laid out in the POST body.</summary>

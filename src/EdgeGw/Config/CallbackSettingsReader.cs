@@ -20,16 +20,24 @@ internal static class CallbackSettingsReader
         var failure = Names(values, litellm, "failure_callback");
         var both = Names(values, litellm, "callbacks");
         var generic = ImmutableArray.CreateBuilder<GenericApiCallback>();
+        LangfuseCallback? langfuse = null;
+        var disabled = ImmutableArray.CreateBuilder<string>();
         foreach (var name in both.Concat(success).Concat(failure).Distinct(StringComparer.Ordinal))
         {
             var path = $"callback_settings.{name}";
             var map = YamlValues.Mapping(YamlValues.Child(callbackSettings, name), path);
             var type = values.String(YamlValues.Child(map, "callback_type"), $"{path}.callback_type");
             var isGeneric = type is not null ? type == GenericApiType : name == GenericApiType;
-            if (!isGeneric)
-                continue;
             var onSuccess = both.Contains(name) || success.Contains(name);
             var onFailure = both.Contains(name) || failure.Contains(name);
+            if (!isGeneric && name == LangfuseSettingsReader.Name)
+            {
+                langfuse = LangfuseSettingsReader.Read(values, onSuccess, onFailure);
+                if (langfuse is null)
+                    disabled.Add(name);
+            }
+            if (!isGeneric)
+                continue;
             EventTypes(values, YamlValues.Child(map, "event_types"), $"{path}.event_types", ref onSuccess, ref onFailure);
             generic.Add(new GenericApiCallback(
                 name,
@@ -46,9 +54,11 @@ internal static class CallbackSettingsReader
         }
         var turnOff = values.Bool(YamlValues.Child(litellm, "turn_off_message_logging"), "litellm_settings.turn_off_message_logging") ?? false;
         var redactErrors = values.Bool(YamlValues.Child(litellm, "redact_messages_in_exceptions"), "litellm_settings.redact_messages_in_exceptions") ?? false;
-        return generic.Count == 0 ? null : new CallbackSettings
+        return generic.Count == 0 && langfuse is null && disabled.Count == 0 ? null : new CallbackSettings
         {
             GenericApi = generic.ToImmutable(),
+            Langfuse = langfuse,
+            Disabled = disabled.ToImmutable(),
             TurnOffMessageLogging = turnOff,
             RedactMessagesInExceptions = redactErrors,
             QueueCapacity = Positive(EnvInt(values, "MAX_SIZE_IN_MEMORY_QUEUE"), "MAX_SIZE_IN_MEMORY_QUEUE"),

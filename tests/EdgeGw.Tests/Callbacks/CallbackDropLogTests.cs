@@ -30,7 +30,7 @@ public sealed class CallbackDropLogTests
         {
             for (var i = 0; i < 200 && worker.Dropped < 40; i++)
             {
-                worker.Enqueue(new CallbackEvent(CallbackRows.Row($"r{i}"), null));
+                worker.Enqueue(new CallbackEvent(CallbackRows.Success($"r{i}"), null));
                 await Task.Delay(5);
             }
             Assert.InRange(worker.Dropped, 40, 200);

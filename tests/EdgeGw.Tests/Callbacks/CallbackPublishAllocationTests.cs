@@ -9,7 +9,7 @@ namespace EdgeGw.Tests.Callbacks;
 /// <summary>The request path's only callback cost, <see cref="CallbackDispatcher.Publish"/>, allocates nothing (bench/ CallbackPublishBenchmarks).</summary>
 public sealed class CallbackPublishAllocationTests
 {
-    private static readonly SpendRow Row = CallbackRows.Row("req-1");
+    private static readonly SpendRow Row = CallbackRows.Success("req-1");
 
     private static CallbackSettings TwoHooks() => new()
     {

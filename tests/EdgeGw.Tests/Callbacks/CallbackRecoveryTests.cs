@@ -11,7 +11,7 @@ namespace EdgeGw.Tests.Callbacks;
 /// <summary>A webhook that is down costs a bounded queue (oldest dropped, counted); once it is back, new events arrive.</summary>
 public sealed class CallbackRecoveryTests
 {
-    private static SpendRow Row(string id) => CallbackRows.Row(id);
+    private static SpendRow Row(string id) => CallbackRows.Success(id);
 
     private static bool Received(FakeUpstream sink, string id) =>
         sink.Requests.Any(r => JsonDocument.Parse(r.Body).RootElement.EnumerateArray()

@@ -13,7 +13,7 @@ public sealed class CallbackSettingsTests
           master_key: sk-master
         """;
 
-    private static GatewayConfig Parse(string yaml, Dictionary<string, string>? env = null) =>
+    internal static GatewayConfig Parse(string yaml, Dictionary<string, string>? env = null) =>
         ConfigLoader.Parse(Models + "\n" + yaml, name => env?.GetValueOrDefault(name));
 
     [Fact]
@@ -85,17 +85,17 @@ public sealed class CallbackSettingsTests
     }
 
     [Fact]
-    public void LangfuseBesideGenericApi_OnlyLangfuseIsWarnedAsNotSent()
+    public void DatadogBesideGenericApi_OnlyDatadogIsWarnedAsNotSent()
     {
         var config = Parse("""
             litellm_settings:
-              success_callback: ["langfuse", "hook"]
+              success_callback: ["datadog", "hook"]
             callback_settings:
               hook: { callback_type: generic_api, endpoint: "http://127.0.0.1:9/" }
             """);
 
         var deferred = Assert.Single(config.Deferred);
         Assert.Equal(DeferredFeatureKind.Callbacks, deferred.Kind);
-        Assert.Equal("langfuse", deferred.Detail);
+        Assert.Equal("datadog", deferred.Detail);
     }
 }

@@ -37,14 +37,12 @@ public sealed class GenericApiCallbackTests : IAsyncLifetime
         await _upstream.DisposeAsync();
     }
 
-    private void AnswerOk() => _upstream.RespondJson("""
-        {"id":"chatcmpl-1","object":"chat.completion","created":1,"model":"gpt-4o","choices":[{"index":0,"message":{"role":"assistant","content":"hi"},"finish_reason":"stop"}],"usage":{"prompt_tokens":7,"completion_tokens":3,"total_tokens":10}}
-        """);
+    private void AnswerOk() => _upstream.RespondJson(CallbackRows.OkAnswer);
 
     /// <summary>The payloads the sink has received, waiting (bounded) until one with <paramref name="id"/> is among them.</summary>
     private Task<JsonElement> PayloadAsync(string id) => WebhookGateway.PayloadAsync(_sink, id);
 
-    private static string CallId(HttpResponseMessage response) => response.Headers.GetValues("x-litellm-call-id").Single();
+    private static string CallId(HttpResponseMessage response) => CallbackRows.CallId(response);
 
     [Fact]
     public async Task SuccessfulChat_PostsStandardLoggingPayloadListWithConfiguredHeaders()

@@ -15,7 +15,7 @@ public sealed class PayloadSpendLogsMetadataTests
         var attribution = new RequestAttribution();
         if (requestJson is not null)
             attribution.OfferSpendLogsMetadata(requestJson, overrides: true);
-        var row = CallbackRows.Row("req-1") with
+        var row = CallbackRows.Success("req-1") with
         {
             Attribution = attribution,
             Key = new KeySettings { Token = TokenHash.FromKey("sk-key-1"), KeyName = "sk-...ey-1", MetadataJson = keyMetadata },

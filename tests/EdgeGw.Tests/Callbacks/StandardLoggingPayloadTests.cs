@@ -10,17 +10,7 @@ public sealed class StandardLoggingPayloadTests
 {
     private static JsonElement Written(CallbackContent? content = null)
     {
-        var row = new SpendRow
-        {
-            RequestId = "req-1",
-            ApiKey = "hash",
-            StartTime = DateTimeOffset.UnixEpoch,
-            EndTime = DateTimeOffset.UnixEpoch.AddSeconds(2),
-            Model = "gpt-4o",
-            ModelGroup = "gpt",
-            ModelId = "d1",
-            Status = "success",
-        };
+        var row = CallbackRows.Success("req-1", DateTimeOffset.UnixEpoch.AddSeconds(2));
         var buffer = new ArrayBufferWriter<byte>();
         using (var json = new Utf8JsonWriter(buffer))
             new StandardLoggingPayloadWriter().Write(json, new CallbackEvent(row, null) { Content = content });

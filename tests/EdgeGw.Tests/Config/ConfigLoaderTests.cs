@@ -164,7 +164,7 @@ public sealed class ConfigLoaderTests
               - model_name: b
                 litellm_params: { model: openai/b, order: 2 }
             litellm_settings:
-              success_callback: ["langfuse"]
+              success_callback: ["datadog"]
               drop_params: true
             router_settings:
               routing_strategy: least-busy
@@ -178,7 +178,7 @@ public sealed class ConfigLoaderTests
         Assert.DoesNotContain("model_list[].litellm_params.order", config.IgnoredKeys);
         Assert.Contains("model_list[].litellm_params.vertex_project", config.IgnoredKeys);
         Assert.DoesNotContain("litellm_settings.success_callback", config.IgnoredKeys);
-        Assert.Contains(config.Deferred, f => f.Kind == DeferredFeatureKind.Callbacks && f.Detail == "langfuse");
+        Assert.Contains(config.Deferred, f => f.Kind == DeferredFeatureKind.Callbacks && f.Detail == "datadog");
         Assert.DoesNotContain("router_settings.num_retries", config.IgnoredKeys);
         Assert.Equal(EdgeGw.Config.RoutingStrategy.LeastBusy, config.Router.Strategy);
         Assert.Equal(2, config.Router.NumRetries);

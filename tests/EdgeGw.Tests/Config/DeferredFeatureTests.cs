@@ -53,7 +53,6 @@ public sealed class DeferredFeatureTests
         Assert.Empty(config.IgnoredKeys);
         string[] expected =
         [
-            "config: litellm_settings.success_callback/failure_callback (langfuse) are not sent yet: each request is in the spend log (/spend/logs), the request log line and /metrics",
             "config: general_settings.store_model_in_db is set but EdgeGw reads models only from the config file (edit it and send SIGHUP to reload)",
         ];
         foreach (var line in expected)
@@ -61,6 +60,8 @@ public sealed class DeferredFeatureTests
         Assert.DoesNotContain(lines, l => l.Contains("not acted on", StringComparison.Ordinal));
         Assert.DoesNotContain(lines, l => l.Contains("response cache", StringComparison.Ordinal));
         Assert.DoesNotContain(lines, l => l.Contains("password", StringComparison.Ordinal));
+        // Its Langfuse keys come through environment_variables: the callback is sent, not deferred.
+        Assert.DoesNotContain(lines, l => l.Contains("langfuse", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -93,10 +94,10 @@ public sealed class DeferredFeatureTests
             general_settings: { master_key: sk-m }
             litellm_settings:
               callbacks: ["prometheus", "otel"]
-              success_callback: langfuse
+              success_callback: datadog
             """);
         var feature = Assert.Single(config.Deferred);
-        Assert.Equal(("litellm_settings.success_callback", "langfuse"), (feature.Source, feature.Detail));
+        Assert.Equal(("litellm_settings.success_callback", "datadog"), (feature.Source, feature.Detail));
     }
 
     [Fact]

@@ -28,8 +28,16 @@ internal sealed class CallbackDispatcher : IAsyncDisposable
             {
                 BatchSize = c.BatchSize ?? options.BatchSize,
                 FlushInterval = c.FlushInterval ?? options.FlushInterval,
-            }, log), c.OnSuccess, c.OnFailure))];
+            }, log), c.OnSuccess, c.OnFailure)), .. LangfuseRoute(settings.Langfuse, _http, options, log)];
     }
+
+    private static IEnumerable<Route> LangfuseRoute(LangfuseCallback? langfuse, HttpClient http, CallbackOptions options, ILogger log) =>
+        langfuse is null ? [] : [new Route(
+            new CallbackWorker(new Langfuse.LangfuseDestination(langfuse, http, log), options with
+            {
+                BatchSize = langfuse.BatchSize ?? options.BatchSize,
+                FlushInterval = langfuse.FlushInterval,
+            }, log), langfuse.OnSuccess, langfuse.OnFailure)];
 
     public IEnumerable<CallbackWorker> Workers => _routes.Select(r => r.Worker);
 

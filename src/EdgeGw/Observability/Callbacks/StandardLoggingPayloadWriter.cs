@@ -45,11 +45,7 @@ internal sealed class StandardLoggingPayloadWriter
         WriteError(json, item);
         json.WriteStartObject("model_parameters"u8);
         json.WriteEndObject();
-        json.WriteStartObject("hidden_params"u8);
-        json.WriteString("model_id"u8, row.ModelId);
-        json.WriteString("api_base"u8, row.ApiBase);
-        json.WriteNumber("response_cost"u8, (double)Spend.Money.ToDollars(row.SpendNanos));
-        json.WriteEndObject();
+        LiteLlmMetadataFields.WriteHiddenParams(json, row);
         json.WriteEndObject();
     }
 
@@ -100,12 +96,7 @@ internal sealed class StandardLoggingPayloadWriter
     private void WriteMetadata(Utf8JsonWriter json, SpendRow row)
     {
         json.WriteStartObject("metadata"u8);
-        json.WriteString("user_api_key_hash"u8, row.ApiKey);
-        json.WriteString("user_api_key_alias"u8, row.Key?.KeyAlias);
-        json.WriteString("user_api_key_team_id"u8, row.TeamId);
-        json.WriteString("user_api_key_user_id"u8, row.User);
-        json.WriteString("user_api_key_team_alias"u8, row.Team?.TeamAlias);
-        json.WriteString("user_api_key_end_user_id"u8, row.EndUser);
+        LiteLlmMetadataFields.WriteUserApiKey(json, row);
         // LiteLLM's keys, present for consumers that read them: EdgeGw has no organizations, and a row does not carry its user's email.
         json.WriteNull("user_api_key_org_id"u8);
         json.WriteNull("user_api_key_user_email"u8);
