@@ -16,6 +16,9 @@ public sealed class RedisClusterTests
         using var cluster = RedisTopology.Cluster();
         var settings = Read("", ("REDIS_CLUSTER_NODES", $"[{{\"host\": \"127.0.0.1\", \"port\": \"{cluster.Port}\"}}]"));
         await using var connection = Open(settings);
+        // The client learns the other nodes from CLUSTER NODES after connecting (AbortOnConnectFail=false returns first).
+        for (var i = 0; i < 100 && connection.Multiplexer.GetEndPoints().Length < 3; i++)
+            await Task.Delay(50);
         Assert.Equal(3, connection.Multiplexer.GetEndPoints().Length);
         RedisKey[] keys = [RedisKeys.Prefix + "rpm:key-a", RedisKeys.Prefix + "tpm:team-b"];
         var result = (RedisValue[])(await connection.Database.ScriptEvaluateAsync(Script, keys, ["7"]))!;
