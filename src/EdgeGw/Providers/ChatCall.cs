@@ -12,6 +12,8 @@ internal enum ClientFormat : byte
     OpenAi,
     /// <summary><c>/v1/messages</c>.</summary>
     Anthropic,
+    /// <summary><c>/v1/completions</c> on a model that only chats: answered as <c>text_completion</c>.</summary>
+    TextCompletion,
 }
 
 /// <summary>
@@ -40,6 +42,8 @@ internal sealed class ChatCall(HttpContext http, ReadOnlyMemory<byte> body, Chat
     public OpenAiChunkEncoder OpenAiEncoder(TimeProvider time) => new(Group.NameJson, Request.ClientWantsUsage, time);
 
     public AnthropicEventEncoder AnthropicEncoder() => new(Group.NameJson, Request.EstimatedPromptTokens);
+
+    public Api.Completions.TextCompletionEncoder TextCompletionEncoder(TimeProvider time) => new(Group.NameJson, Request.ClientWantsUsage, time);
 
     /// <summary>
     /// The request's bill. Adapters that know the usage of a non-streamed answer before writing it

@@ -14,7 +14,7 @@ namespace EdgeGw.Providers.OpenAi;
 /// the model id spliced in (and <c>stream_options.include_usage</c> for streams, so usage can be
 /// accounted); the answer comes back with the client's model name spliced in.
 /// </summary>
-internal class OpenAiChatEndpoint : ChatEndpoint
+internal partial class OpenAiChatEndpoint : ChatEndpoint
 {
     private static readonly ReadOnlyMemory<byte> IncludeUsageProperty = "\"stream_options\":{\"include_usage\":true},"u8.ToArray();
     private static readonly ReadOnlyMemory<byte> IncludeUsageObject = "{\"include_usage\":true}"u8.ToArray();
@@ -80,9 +80,12 @@ internal class OpenAiChatEndpoint : ChatEndpoint
             if (request.Stream)
             {
                 // Same format both ways: relay the upstream's bytes; otherwise decode into the client's format.
-                IStreamTranslator relay = call.Format == ClientFormat.OpenAi
-                    ? new OpenAiStreamRelay(call.Group.NameJson, request.ClientWantsUsage, Deployment.ModelName, Deployment.ApiKey)
-                    : new OpenAiStreamDecoder<AnthropicEventEncoder>(call.AnthropicEncoder(), Deployment.ModelName);
+                IStreamTranslator relay = call.Format switch
+                {
+                    ClientFormat.OpenAi => new OpenAiStreamRelay(call.Group.NameJson, request.ClientWantsUsage, Deployment.ModelName, Deployment.ApiKey),
+                    ClientFormat.TextCompletion => new OpenAiStreamDecoder<Api.Completions.TextCompletionEncoder>(call.TextCompletionEncoder(TimeProvider.System), Deployment.ModelName),
+                    _ => new OpenAiStreamDecoder<AnthropicEventEncoder>(call.AnthropicEncoder(), Deployment.ModelName),
+                };
                 return await SseRelay.RelayAsync(body, relay, call.Http, timeout, _timeouts.Stream, Deployment.ModelName);
             }
             using var buffer = new PooledBufferWriter(16 * 1024);
