@@ -27,6 +27,8 @@ internal sealed partial class RequestDispatcher(GatewayRuntime runtime, ILogger<
         ["/embeddings"] = new("POST", EmbeddingsEndpoint.HandleAsync),
         ["/v1/messages"] = new("POST", MessagesEndpoint.HandleAsync, Errors: ErrorFormat.Anthropic),
         ["/v1/messages/count_tokens"] = new("POST", CountTokensEndpoint.HandleAsync, Errors: ErrorFormat.Anthropic),
+        ["/v1/responses"] = new("POST", Responses.ResponsesEndpoint.HandleAsync),
+        ["/responses"] = new("POST", Responses.ResponsesEndpoint.HandleAsync),
         ["/v1/models"] = new("GET", ModelsEndpoint.HandleAsync),
         ["/models"] = new("GET", ModelsEndpoint.HandleAsync),
         ["/health/liveliness"] = new("GET", HealthEndpoints.LivenessAsync, Public: true),

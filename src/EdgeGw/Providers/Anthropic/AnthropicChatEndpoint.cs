@@ -234,6 +234,8 @@ internal sealed partial class AnthropicChatEndpoint : ChatEndpoint
             return ProviderResult.Failed(new GatewayError(502, $"Deployment '{Deployment.ModelName}' returned a malformed response.", "api_error", "502"));
         if (FilteredAnswer.Check(call, completion.WrittenSpan, Deployment.ModelName) is { } blocked)
             return ProviderResult.Failed(blocked);
+        if (call.Format != ClientFormat.OpenAi)
+            return await CompletionWriter.WriteAsync(call, completion.WrittenMemory, usage);
 
         call.Accounting?.ReportUsage(usage);
         var response = call.Http.Response;

@@ -14,7 +14,7 @@ namespace EdgeGw.Providers.OpenAi;
 /// the model id spliced in (and <c>stream_options.include_usage</c> for streams, so usage can be
 /// accounted); the answer comes back with the client's model name spliced in.
 /// </summary>
-internal class OpenAiChatEndpoint : ChatEndpoint
+internal partial class OpenAiChatEndpoint : ChatEndpoint
 {
     private static readonly ReadOnlyMemory<byte> IncludeUsageProperty = "\"stream_options\":{\"include_usage\":true},"u8.ToArray();
     private static readonly ReadOnlyMemory<byte> IncludeUsageObject = "{\"include_usage\":true}"u8.ToArray();
@@ -56,7 +56,9 @@ internal class OpenAiChatEndpoint : ChatEndpoint
         "Authorization",
         string.IsNullOrEmpty(d.ApiKey) ? null : "Bearer " + d.ApiKey,
         SpliceModelId: true,
-        RequestStreamUsage: true);
+        RequestStreamUsage: true,
+        // Only OpenAI itself is known to serve /responses; other OpenAI-compatible servers are bridged.
+        ResponsesUri: d.Provider == "openai" ? new Uri(d.ApiBase + "/responses") : null);
 
     /// <summary>Turns a non-2xx upstream answer into the error the client gets.</summary>
     protected virtual ValueTask<GatewayError> MapErrorAsync(HttpResponseMessage response, CancellationToken cancellationToken) =>
@@ -64,6 +66,8 @@ internal class OpenAiChatEndpoint : ChatEndpoint
 
     public override async ValueTask<ProviderResult> ChatAsync(ChatCall call, CancellationToken cancellationToken)
     {
+        if (call.Format == ClientFormat.Responses && ServesResponses)
+            return await ResponsesAsync(call, cancellationToken);
         var request = call.Request;
         var model = _target.SpliceModelId ? new Splice(request.Model.Start, request.Model.Length, _modelIdJson) : Splice.None;
         var usage = _target.RequestStreamUsage ? UsageSplice(request) : Splice.None;
