@@ -26,6 +26,8 @@ internal static class CompletionWriter
             await response.Body.WriteAsync(openAiCompletion, call.Http.RequestAborted);
             return new ProviderResult(null, true, usage);
         }
+        if (call.Format == ClientFormat.TextCompletion)
+            return await Completions.TextCompletionWriter.WriteAsync(call, openAiCompletion, usage);
 
         using var message = new PooledBufferWriter(openAiCompletion.Length + 256);
         var translated = call.Format == ClientFormat.Responses

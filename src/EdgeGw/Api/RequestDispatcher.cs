@@ -25,6 +25,8 @@ internal sealed partial class RequestDispatcher(GatewayRuntime runtime, ILogger<
         ["/chat/completions"] = new("POST", ChatCompletionsEndpoint.HandleAsync),
         ["/v1/embeddings"] = new("POST", EmbeddingsEndpoint.HandleAsync),
         ["/embeddings"] = new("POST", EmbeddingsEndpoint.HandleAsync),
+        ["/v1/completions"] = new("POST", Completions.CompletionsEndpoint.HandleAsync),
+        ["/completions"] = new("POST", Completions.CompletionsEndpoint.HandleAsync),
         ["/v1/messages"] = new("POST", MessagesEndpoint.HandleAsync, Errors: ErrorFormat.Anthropic),
         ["/v1/messages/count_tokens"] = new("POST", CountTokensEndpoint.HandleAsync, Errors: ErrorFormat.Anthropic),
         ["/v1/responses"] = new("POST", Responses.ResponsesEndpoint.HandleAsync),

@@ -14,6 +14,8 @@ internal enum ClientFormat : byte
     Anthropic,
     /// <summary><c>/v1/responses</c>.</summary>
     Responses,
+    /// <summary><c>/v1/completions</c> on a model that only chats: answered as <c>text_completion</c>.</summary>
+    TextCompletion,
 }
 
 /// <summary>
@@ -46,6 +48,10 @@ internal sealed class ChatCall(HttpContext http, ReadOnlyMemory<byte> body, Chat
     public OpenAiChunkEncoder OpenAiEncoder(TimeProvider time) => new(Group.NameJson, Request.ClientWantsUsage, time);
 
     public AnthropicEventEncoder AnthropicEncoder() => new(Group.NameJson, Request.EstimatedPromptTokens);
+
+    public Api.Completions.TextCompletionEncoder TextCompletionEncoder(TimeProvider time) => new(Group.NameJson, Request.ClientWantsUsage, time);
+
+    public Api.Responses.ResponsesEventEncoder ResponsesEncoder() => new(ResponsesHead!);
 
     /// <summary>
     /// The request's bill. Adapters that know the usage of a non-streamed answer before writing it

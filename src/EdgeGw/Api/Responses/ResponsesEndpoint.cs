@@ -94,8 +94,6 @@ internal static class ResponsesEndpoint
                 return ProviderResult.Failed(GatewayError.BadRequest(
                     "'previous_response_id' is not supported yet on this deployment (only OpenAI and Azure deployments keep conversation state); send the whole conversation as 'input'.",
                     "previous_response_id"));
-            if (prepared.Request.Stream)
-                return ProviderResult.Failed(GatewayError.BadRequest("Streaming is not supported yet on this deployment for /v1/responses.", "stream"));
             return await endpoint.ChatAsync(new ChatCall(context, canonical, prepared.Request, group)
             {
                 Format = ClientFormat.Responses,

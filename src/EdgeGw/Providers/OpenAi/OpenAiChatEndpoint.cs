@@ -87,9 +87,13 @@ internal partial class OpenAiChatEndpoint : ChatEndpoint
             if (request.Stream)
             {
                 // Same format both ways: relay the upstream's bytes; otherwise decode into the client's format.
-                IStreamTranslator relay = call.Format == ClientFormat.OpenAi
-                    ? new OpenAiStreamRelay(call.Group.NameJson, request.ClientWantsUsage, Deployment.ModelName, Deployment.ApiKey)
-                    : new OpenAiStreamDecoder<AnthropicEventEncoder>(call.AnthropicEncoder(), Deployment.ModelName);
+                IStreamTranslator relay = call.Format switch
+                {
+                    ClientFormat.OpenAi => new OpenAiStreamRelay(call.Group.NameJson, request.ClientWantsUsage, Deployment.ModelName, Deployment.ApiKey),
+                    ClientFormat.TextCompletion => new OpenAiStreamDecoder<Api.Completions.TextCompletionEncoder>(call.TextCompletionEncoder(TimeProvider.System), Deployment.ModelName),
+                    ClientFormat.Responses => new OpenAiStreamDecoder<Api.Responses.ResponsesEventEncoder>(call.ResponsesEncoder(), Deployment.ModelName),
+                    _ => new OpenAiStreamDecoder<AnthropicEventEncoder>(call.AnthropicEncoder(), Deployment.ModelName),
+                };
                 return await SseRelay.RelayAsync(body, relay, call.Http, timeout, _timeouts.Stream, Deployment.ModelName);
             }
             using var buffer = new PooledBufferWriter(16 * 1024);
