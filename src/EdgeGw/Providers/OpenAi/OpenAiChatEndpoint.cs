@@ -47,6 +47,9 @@ internal partial class OpenAiChatEndpoint : ChatEndpoint
 
     public Uri ChatUri => _target.ChatUri;
 
+    /// <summary>How the Responses resource routes (GET/DELETE/cancel/input_items of a stored response) reach this deployment.</summary>
+    internal (HttpMessageInvoker Client, OpenAiTarget Target, TimeSpan Timeout) Upstream => (_client, _target, _timeouts.Request);
+
     private static OpenAiTarget Target(Deployment d) => new(
         new Uri(d.ApiBase + "/chat/completions"),
         new Uri(d.ApiBase + "/embeddings"),
