@@ -42,6 +42,9 @@ internal sealed class ResponsesEventEncoder : IChatStreamEncoder
 
     public long GeneratedBytes { get; private set; }
 
+    /// <summary>Where a stored turn's final Response goes (once, at the natural end); null when the turn is not stored.</summary>
+    public ResponsesTurn? Turn { get; init; }
+
     private ReadOnlySpan<byte> IdTail => _head.ResponseIdJson.AsSpan(_idTailStart, _idTailLength);
 
     public void Start(IBufferWriter<byte> output, ReadOnlySpan<byte> id)
@@ -131,6 +134,13 @@ internal sealed class ResponsesEventEncoder : IChatStreamEncoder
             WriteResponse(output, "completed"u8, default, withOutput: true, usage);
         }
         End(output);
+        if (Turn is not null)
+        {
+            // Once per stream, at its end: the Response the store keeps for previous_response_id.
+            var final = new ArrayBufferWriter<byte>(1024);
+            WriteResponse(final, _finish is FinishReason.Length or FinishReason.ContentFilter ? "incomplete"u8 : "completed"u8, default, withOutput: true, usage);
+            Turn.Completed(final.WrittenSpan);
+        }
         Release();
     }
 
