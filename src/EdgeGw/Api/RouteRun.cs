@@ -102,7 +102,8 @@ internal sealed class RouteRun<TState>
             var now = Now;
             var targets = new LimitTargets();
             var count = CallerLimits(ref targets, now);
-            var outcome = group.TryPickAdmitted(ref targets, count, reserved, now, tried, out var index, out var admission, out var refusal);
+            var outcome = group.TryPickAdmitted(ref targets, count, reserved, now, tried, out var index, out var admission, out var refusal,
+                Options.PreferredDeployment);
             if (outcome == PickOutcome.NoneAvailable && sharedFull is { } full)
                 (outcome, refusal) = (PickOutcome.Saturated, full);
             if (outcome != PickOutcome.Admitted)

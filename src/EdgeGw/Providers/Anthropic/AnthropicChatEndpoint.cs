@@ -66,9 +66,12 @@ internal sealed partial class AnthropicChatEndpoint : ChatEndpoint
             var body = await response.Content.ReadAsStreamAsync(timeout.Token);
             if (request.Stream)
             {
-                IStreamTranslator decoder = call.Format == ClientFormat.TextCompletion
-                    ? new AnthropicStreamDecoder<Api.Completions.TextCompletionEncoder>(call.TextCompletionEncoder(_context.Time), Deployment.ModelName, Deployment.ApiKey, translation.JsonMode)
-                    : new AnthropicStreamDecoder<OpenAiChunkEncoder>(call.OpenAiEncoder(_context.Time), Deployment.ModelName, Deployment.ApiKey, translation.JsonMode);
+                IStreamTranslator decoder = call.Format switch
+                {
+                    ClientFormat.TextCompletion => new AnthropicStreamDecoder<Api.Completions.TextCompletionEncoder>(call.TextCompletionEncoder(_context.Time), Deployment.ModelName, Deployment.ApiKey, translation.JsonMode),
+                    ClientFormat.Responses => new AnthropicStreamDecoder<Api.Responses.ResponsesEventEncoder>(call.ResponsesEncoder(), Deployment.ModelName, Deployment.ApiKey, translation.JsonMode),
+                    _ => new AnthropicStreamDecoder<OpenAiChunkEncoder>(call.OpenAiEncoder(_context.Time), Deployment.ModelName, Deployment.ApiKey, translation.JsonMode),
+                };
                 return await SseRelay.RelayAsync(body, decoder, call.Http, timeout, _context.Timeouts.Stream, Deployment.ModelName);
             }
             return await TranslateBodyAsync(body, call, translation.JsonMode, timeout.Token, limit);

@@ -100,6 +100,7 @@ internal sealed partial class GeminiChatEndpoint : ChatEndpoint
                 {
                     ClientFormat.OpenAi => new GeminiStreamDecoder<OpenAiChunkEncoder>(call.OpenAiEncoder(_time), Deployment.ModelName, Deployment.ApiKey),
                     ClientFormat.TextCompletion => new GeminiStreamDecoder<Api.Completions.TextCompletionEncoder>(call.TextCompletionEncoder(_time), Deployment.ModelName, Deployment.ApiKey),
+                    ClientFormat.Responses => new GeminiStreamDecoder<Api.Responses.ResponsesEventEncoder>(call.ResponsesEncoder(), Deployment.ModelName, Deployment.ApiKey),
                     _ => new GeminiStreamDecoder<AnthropicEventEncoder>(call.AnthropicEncoder(), Deployment.ModelName, Deployment.ApiKey),
                 };
                 return await SseRelay.RelayAsync(upstream, decoder, call.Http, timeout, _timeouts.Stream, Deployment.ModelName);

@@ -80,6 +80,7 @@ internal sealed class MockChatEndpoint : ChatEndpoint
         {
             ClientFormat.OpenAi => await StreamAsync(call, call.OpenAiEncoder(_time), id, usage, cancellationToken),
             ClientFormat.TextCompletion => await StreamAsync(call, call.TextCompletionEncoder(_time), id, usage, cancellationToken),
+            ClientFormat.Responses => await StreamAsync(call, call.ResponsesEncoder(), id, usage, cancellationToken),
             _ => await StreamAsync(call, call.AnthropicEncoder(), id, usage, cancellationToken),
         };
     }

@@ -73,6 +73,7 @@ internal sealed partial class OllamaChatEndpoint : ChatEndpoint
                 {
                     ClientFormat.OpenAi => new OllamaStreamDecoder<OpenAiChunkEncoder>(call.OpenAiEncoder(_time), Deployment.ModelName, Deployment.ApiKey),
                     ClientFormat.TextCompletion => new OllamaStreamDecoder<Api.Completions.TextCompletionEncoder>(call.TextCompletionEncoder(_time), Deployment.ModelName, Deployment.ApiKey),
+                    ClientFormat.Responses => new OllamaStreamDecoder<Api.Responses.ResponsesEventEncoder>(call.ResponsesEncoder(), Deployment.ModelName, Deployment.ApiKey),
                     _ => new OllamaStreamDecoder<AnthropicEventEncoder>(call.AnthropicEncoder(), Deployment.ModelName, Deployment.ApiKey),
                 };
                 return await SseRelay.RelayAsync(upstream, new NdjsonFramer(), decoder, call.Http, timeout, _timeouts.Stream, Deployment.ModelName);
