@@ -12,7 +12,8 @@ internal static class ChatRequestParser
     public const int MaxModelNameChars = 256;
 
     /// <summary>Parses <paramref name="body"/>; the model name is copied into <paramref name="modelName"/>.</summary>
-    public static GatewayError? Parse(ReadOnlySpan<byte> body, out ChatRequest request, Span<char> modelName, out int modelNameLength)
+    /// <param name="requiresMessages">False for a Responses API body, which has <c>input</c> instead.</param>
+    public static GatewayError? Parse(ReadOnlySpan<byte> body, out ChatRequest request, Span<char> modelName, out int modelNameLength, bool requiresMessages = true)
     {
         request = default;
         modelNameLength = 0;
@@ -67,7 +68,7 @@ internal static class ChatRequestParser
                         _ => throw new FieldException("stream", "'stream' must be true or false."),
                     };
                 }
-                else if (reader.ValueTextEquals("max_tokens"u8) || reader.ValueTextEquals("max_completion_tokens"u8))
+                else if (reader.ValueTextEquals("max_tokens"u8) || reader.ValueTextEquals("max_completion_tokens"u8) || reader.ValueTextEquals("max_output_tokens"u8))
                 {
                     // Read for the reservation only: a value the provider would refuse is left for it to refuse.
                     reader.Read();
@@ -120,7 +121,7 @@ internal static class ChatRequestParser
             return GatewayError.BadRequest("Missing required field 'model'.", "model");
         if (modelNameLength == 0)
             return GatewayError.BadRequest("'model' must not be empty.", "model");
-        if (!hasMessages)
+        if (!hasMessages && requiresMessages)
             return GatewayError.BadRequest("Missing required field 'messages'.", "messages");
         return null;
     }

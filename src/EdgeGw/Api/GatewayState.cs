@@ -120,6 +120,7 @@ internal sealed class GatewayRuntime : IDisposable
         Data.Ledger.WritesRows = !config.General.DisableSpendLogs;
         Data.Writer.DropRowsWhenFull = config.General.AllowRequestsOnDbUnavailable;
         Data.LogCleanup.Configure(config.General.SpendLogsRetention, config.General.SpendLogsRetentionInterval);
+        Data.Responses.Configure(config.General.ResponseRetention, config.General.ResponseStoreMaxRows);
         Volatile.Write(ref _current, next);
     }
 

@@ -28,9 +28,11 @@ internal delegate ValueTask<ProviderResult> ModelAttempt<TState>(TState state, M
 internal static class ModelRequestPipeline
 {
     /// <param name="writesSpendRow">False for a request that costs nothing by nature (count_tokens), refused or not.</param>
+    /// <param name="callType">The spend row's <c>call_type</c>, as LiteLLM names the endpoint's calls.</param>
     public static async Task RunAsync<TState>(HttpContext context, GatewayState gateway, ModelGroup group, RequestEstimate estimate,
         RequestRoutingOptions options, TState state, ModelAttempt<TState> attempt, Func<HttpContext, GatewayError, Task> writeError,
-        bool writesSpendRow = true, Cache.CacheRequest? cache = null, Observability.Callbacks.CallbackPrompt prompt = default)
+        bool writesSpendRow = true, Cache.CacheRequest? cache = null, Observability.Callbacks.CallbackPrompt prompt = default,
+        string callType = "acompletion")
     {
         var caller = Caller.Of(context);
         var error = UserParamError(gateway.Config.General, options) ?? ModelAccess.Check(caller, gateway.Data.Accounts, group)
@@ -49,6 +51,7 @@ internal static class ModelRequestPipeline
             cache = null;
         var run = new RouteRun<TState>(context, gateway, caller, estimate, options, state, attempt, group.Name);
         run.Accounting.WritesSpendRow = writesSpendRow;
+        run.Accounting.CallType = callType;
         using var deadline = options.Timeout is { } timeout
             ? RequestDeadline.Start(context, gateway.Time,
                 ClientRoutingCaps.Timeout(timeout, gateway.Config.Litellm.RequestTimeout ?? ChatEndpointFactory.DefaultTimeout), "the request's timeout")

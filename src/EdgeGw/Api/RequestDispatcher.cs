@@ -1,5 +1,6 @@
 using System.Collections.Frozen;
 using EdgeGw.Api.Messages;
+using EdgeGw.Api.Responses;
 using EdgeGw.Auth;
 
 namespace EdgeGw.Api;
@@ -24,8 +25,12 @@ internal sealed partial class RequestDispatcher(GatewayRuntime runtime, ILogger<
         ["/chat/completions"] = new("POST", ChatCompletionsEndpoint.HandleAsync),
         ["/v1/embeddings"] = new("POST", EmbeddingsEndpoint.HandleAsync),
         ["/embeddings"] = new("POST", EmbeddingsEndpoint.HandleAsync),
+        ["/v1/completions"] = new("POST", Completions.CompletionsEndpoint.HandleAsync),
+        ["/completions"] = new("POST", Completions.CompletionsEndpoint.HandleAsync),
         ["/v1/messages"] = new("POST", MessagesEndpoint.HandleAsync, Errors: ErrorFormat.Anthropic),
         ["/v1/messages/count_tokens"] = new("POST", CountTokensEndpoint.HandleAsync, Errors: ErrorFormat.Anthropic),
+        ["/v1/responses"] = new("POST", Responses.ResponsesEndpoint.HandleAsync),
+        ["/responses"] = new("POST", Responses.ResponsesEndpoint.HandleAsync),
         ["/v1/models"] = new("GET", ModelsEndpoint.HandleAsync),
         ["/models"] = new("GET", ModelsEndpoint.HandleAsync),
         ["/health/liveliness"] = new("GET", HealthEndpoints.LivenessAsync, Public: true),
@@ -41,9 +46,27 @@ internal sealed partial class RequestDispatcher(GatewayRuntime runtime, ILogger<
     }.Concat(Admin.AdminRoutes.All.Select(r => KeyValuePair.Create(r.Path, new Route(r.Method, new Handler(r.Handler), MasterOnly: r.MasterOnly))))
     .ToFrozenDictionary(StringComparer.Ordinal);
 
-    /// <summary>Every route: path, method, and whether its errors use Anthropic's envelope (for tests that cover them all).</summary>
+    // The routes with a response id in the path, matched after the exact ones.
+    private static readonly Route ResponseGet = new("GET", ResponseResourceEndpoints.GetAsync);
+    private static readonly Route ResponseDelete = new("DELETE", ResponseResourceEndpoints.DeleteAsync);
+    private static readonly Route ResponseOther = new("GET, DELETE", ResponseResourceEndpoints.GetAsync);
+    private static readonly Route ResponseInputItems = new("GET", ResponseResourceEndpoints.InputItemsAsync);
+    private static readonly Route ResponseCancel = new("POST", ResponseResourceEndpoints.CancelAsync);
+
+    private static Route? ResponseRoute(string path, string method) => ResponseResourceRoute.Match(path) switch
+    {
+        ResponseResourceRoute.Kind.Response => method switch { "GET" => ResponseGet, "DELETE" => ResponseDelete, _ => ResponseOther },
+        ResponseResourceRoute.Kind.InputItems => ResponseInputItems,
+        ResponseResourceRoute.Kind.Cancel => ResponseCancel,
+        _ => null,
+    };
+
+    /// <summary>Every route: path, method, and whether its errors use Anthropic's envelope (for tests that cover them all); id routes with an example id.</summary>
     internal static IEnumerable<(string Path, string Method, bool AnthropicErrors)> All =>
-        Routes.Select(r => (r.Key, r.Value.Method, r.Value.Errors == ErrorFormat.Anthropic));
+        Routes.Select(r => (r.Key, r.Value.Method, r.Value.Errors == ErrorFormat.Anthropic))
+            .Concat(from prefix in new[] { "/v1/responses/", "/responses/" }
+                    from r in new[] { ("", ResponseGet), ("", ResponseDelete), ("/input_items", ResponseInputItems), ("/cancel", ResponseCancel) }
+                    select (prefix + ResponseResourceRoute.ExampleId + r.Item1, r.Item2.Method, false));
 
     public async Task DispatchAsync(HttpContext context)
     {
@@ -59,7 +82,7 @@ internal sealed partial class RequestDispatcher(GatewayRuntime runtime, ILogger<
         var span = telemetry.Span = Observability.Otel.RequestSpan.Start(request, path);
         try
         {
-            if (!Routes.TryGetValue(path, out route))
+            if (!Routes.TryGetValue(path, out route) && (route = ResponseRoute(path, request.Method)) is null)
             {
                 await ErrorWriter.WriteOpenAiAsync(context, GatewayError.NotFound(path));
                 return;

@@ -103,7 +103,8 @@ internal sealed class RouteRun<TState>
             using var limits = Observability.Otel.StageSpan.Start(_context, "limits");
             var targets = new LimitTargets();
             var count = CallerLimits(ref targets, now);
-            var outcome = group.TryPickAdmitted(ref targets, count, reserved, now, tried, out var index, out var admission, out var refusal);
+            var outcome = group.TryPickAdmitted(ref targets, count, reserved, now, tried, out var index, out var admission, out var refusal,
+                Options.PreferredDeployment);
             if (outcome == PickOutcome.NoneAvailable && sharedFull is { } full)
                 (outcome, refusal) = (PickOutcome.Saturated, full);
             if (outcome != PickOutcome.Admitted)

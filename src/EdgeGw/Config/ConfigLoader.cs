@@ -172,6 +172,18 @@ internal static class ConfigLoader
             SpendLogsRetention = Duration(values, Child(map, "maximum_spend_logs_retention_period"), $"{path}.maximum_spend_logs_retention_period"),
             SpendLogsRetentionInterval = Duration(values, Child(map, "maximum_spend_logs_retention_interval"), $"{path}.maximum_spend_logs_retention_interval"),
         };
+        if (values.Double(Child(map, "edgegw_response_retention_days"), $"{path}.edgegw_response_retention_days") is { } retentionDays)
+        {
+            if (retentionDays is <= 0 or > 36_500)
+                throw new ConfigException($"{path}.edgegw_response_retention_days", "must be a positive number of days");
+            settings = settings with { ResponseRetention = TimeSpan.FromDays(retentionDays) };
+        }
+        if (values.NonNegativeInt(Child(map, "edgegw_response_store_max_rows"), $"{path}.edgegw_response_store_max_rows") is { } maxRows)
+        {
+            if (maxRows < 1)
+                throw new ConfigException($"{path}.edgegw_response_store_max_rows", "must be at least 1");
+            settings = settings with { ResponseStoreMaxRows = maxRows };
+        }
         if (values.NonNegativeInt(Child(map, "database_connection_pool_limit"), $"{path}.database_connection_pool_limit") is { } poolLimit)
         {
             if (poolLimit < 1)
@@ -186,7 +198,7 @@ internal static class ConfigLoader
         ignored.AddUnknown(map, path, "master_key", "max_request_size_mb", "max_response_size_mb", "max_parallel_requests", "global_max_parallel_requests",
             "token_rate_limit_type", "graceful_shutdown_seconds", "litellm_key_header_name", "disable_spend_logs",
             "enforce_user_param", "allow_requests_on_db_unavailable", "database_url", "maximum_spend_logs_retention_period",
-            "maximum_spend_logs_retention_interval", "database_connection_pool_limit");
+            "maximum_spend_logs_retention_interval", "database_connection_pool_limit", "edgegw_response_retention_days", "edgegw_response_store_max_rows");
         return settings;
     }
 

@@ -28,6 +28,10 @@ internal sealed record GeneralSettings
     public TimeSpan? SpendLogsRetention { get; init; }
     /// <summary><c>maximum_spend_logs_retention_interval</c>: how often the deletion runs (LiteLLM's default: daily).</summary>
     public TimeSpan? SpendLogsRetentionInterval { get; init; }
+    /// <summary><c>edgegw_response_retention_days</c>: stored Responses turns older than this are gone (default 30 days).</summary>
+    public TimeSpan? ResponseRetention { get; init; }
+    /// <summary><c>edgegw_response_store_max_rows</c>: stored Responses turns kept at most, oldest purged first (default 100,000).</summary>
+    public int? ResponseStoreMaxRows { get; init; }
     /// <summary>
     /// <c>allow_requests_on_db_unavailable</c>: when the database cannot be written and the spend queue
     /// is full, serve model requests (their spend-log rows dropped and counted) instead of refusing them with 503.

@@ -19,9 +19,10 @@ internal static class OpenAiUsageReader
         {
             if (reader.TokenType != JsonTokenType.PropertyName)
                 continue;
-            if (reader.ValueTextEquals("prompt_tokens"u8))
+            // The Responses API names them input_tokens / output_tokens (and *_tokens_details).
+            if (reader.ValueTextEquals("prompt_tokens"u8) || reader.ValueTextEquals("input_tokens"u8))
                 usage.PromptTokens = ReadLong(ref reader);
-            else if (reader.ValueTextEquals("completion_tokens"u8))
+            else if (reader.ValueTextEquals("completion_tokens"u8) || reader.ValueTextEquals("output_tokens"u8))
                 usage.CompletionTokens = ReadLong(ref reader);
             else if (reader.ValueTextEquals("cached_tokens"u8))
                 usage.CachedTokens = ReadLong(ref reader);
@@ -29,7 +30,8 @@ internal static class OpenAiUsageReader
                 usage.ReasoningTokens = ReadLong(ref reader);
             else if (reader.ValueTextEquals("cache_write_tokens"u8))
                 usage.CacheCreationTokens = ReadLong(ref reader);
-            else if (reader.ValueTextEquals("prompt_tokens_details"u8) || reader.ValueTextEquals("completion_tokens_details"u8))
+            else if (reader.ValueTextEquals("prompt_tokens_details"u8) || reader.ValueTextEquals("completion_tokens_details"u8)
+                || reader.ValueTextEquals("input_tokens_details"u8) || reader.ValueTextEquals("output_tokens_details"u8))
                 reader.Read(); // descend: the detail fields are matched by name above
             else
             {

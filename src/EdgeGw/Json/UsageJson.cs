@@ -44,6 +44,22 @@ internal static class UsageJson
         output.Write("}"u8);
     }
 
+    /// <summary>The Responses API's usage: input/output naming, cached and reasoning tokens in their details objects.</summary>
+    public static void WriteResponses(IBufferWriter<byte> output, in Usage usage)
+    {
+        output.Write("{\"input_tokens\":"u8);
+        WriteNumber(output, usage.PromptTokens);
+        output.Write(",\"input_tokens_details\":{\"cached_tokens\":"u8);
+        WriteNumber(output, usage.CachedTokens);
+        output.Write("},\"output_tokens\":"u8);
+        WriteNumber(output, usage.CompletionTokens);
+        output.Write(",\"output_tokens_details\":{\"reasoning_tokens\":"u8);
+        WriteNumber(output, usage.ReasoningTokens);
+        output.Write("},\"total_tokens\":"u8);
+        WriteNumber(output, usage.TotalTokens);
+        output.Write("}"u8);
+    }
+
     public static void WriteNumber(IBufferWriter<byte> output, long value)
     {
         var span = output.GetSpan(20);

@@ -12,6 +12,10 @@ internal enum ClientFormat : byte
     OpenAi,
     /// <summary><c>/v1/messages</c>.</summary>
     Anthropic,
+    /// <summary><c>/v1/responses</c>.</summary>
+    Responses,
+    /// <summary><c>/v1/completions</c> on a model that only chats: answered as <c>text_completion</c>.</summary>
+    TextCompletion,
 }
 
 /// <summary>
@@ -30,6 +34,12 @@ internal sealed class ChatCall(HttpContext http, ReadOnlyMemory<byte> body, Chat
     public ClientFormat Format { get; init; } = ClientFormat.OpenAi;
     /// <summary>The client's own Anthropic Messages body, when <see cref="Format"/> is Anthropic.</summary>
     public ReadOnlyMemory<byte> AnthropicBody { get; init; }
+    /// <summary>The client's own Responses body, when <see cref="Format"/> is Responses (what OpenAI and Azure deployments get).</summary>
+    public ReadOnlyMemory<byte> ResponsesBody { get; init; }
+    /// <summary>What a Responses-format answer repeats (id, model, creation time, the request's echo), when <see cref="Format"/> is Responses.</summary>
+    public Api.Responses.ResponsesStreamHead? ResponsesHead { get; init; }
+    /// <summary>Where a <c>store: true</c> Responses turn is recorded once answered; null when not stored.</summary>
+    public Api.Responses.ResponsesTurn? ResponsesTurn { get; init; }
 
     /// <summary>
     /// A non-streamed answer ending in <c>content_filter</c> is an error to fall back on (a
@@ -40,6 +50,10 @@ internal sealed class ChatCall(HttpContext http, ReadOnlyMemory<byte> body, Chat
     public OpenAiChunkEncoder OpenAiEncoder(TimeProvider time) => new(Group.NameJson, Request.ClientWantsUsage, time);
 
     public AnthropicEventEncoder AnthropicEncoder() => new(Group.NameJson, Request.EstimatedPromptTokens);
+
+    public Api.Completions.TextCompletionEncoder TextCompletionEncoder(TimeProvider time) => new(Group.NameJson, Request.ClientWantsUsage, time);
+
+    public Api.Responses.ResponsesEventEncoder ResponsesEncoder() => new(ResponsesHead!) { Turn = ResponsesTurn };
 
     /// <summary>
     /// The request's bill. Adapters that know the usage of a non-streamed answer before writing it

@@ -69,8 +69,9 @@ internal sealed class ModelGroup
     /// caller's limits (<paramref name="targets"/>[0..count)) plus the deployment's own: a deployment
     /// at its <c>rpm</c>/<c>tpm</c> is skipped and another chosen. O(group size) per draw, no allocation.
     /// </summary>
+    /// <param name="preferred">A deployment id tried before the strategy draws (<see cref="RequestRoutingOptions.PreferredDeployment"/>).</param>
     public PickOutcome TryPickAdmitted(ref LimitTargets targets, int count, long tokens, long now, in DeploymentSet exclude,
-        out int index, out Admission admission, out Refusal refusal)
+        out int index, out Admission admission, out Refusal refusal, string? preferred = null)
     {
         Span<bool> skipped = Endpoints.Length <= 64 ? stackalloc bool[Endpoints.Length] : new bool[Endpoints.Length];
         var left = 0;
@@ -83,9 +84,11 @@ internal sealed class ModelGroup
         admission = default;
         index = -1;
         var outcome = PickOutcome.NoneAvailable;
+        var first = preferred is null ? -1 : IndexOf(preferred);
         for (; left > 0; left--)
         {
-            var pick = DeploymentSelector.Choose(this, skipped, now);
+            var pick = first >= 0 && !skipped[first] ? first : DeploymentSelector.Choose(this, skipped, now);
+            first = -1;
             var limits = Endpoints[pick].Limits;
             targets[count] = limits;
             if (Admission.TryAdmit(ref targets, limits is null ? count : count + 1, tokens, now, out admission, out var refused))
@@ -105,6 +108,17 @@ internal sealed class ModelGroup
             skipped[pick] = true;
         }
         return outcome;
+    }
+
+    /// <summary>The position of the deployment with this <c>model_info.id</c>, or -1.</summary>
+    public int IndexOf(string deploymentId)
+    {
+        for (var i = 0; i < Endpoints.Length; i++)
+        {
+            if (string.Equals(Endpoints[i].Deployment.Id, deploymentId, StringComparison.Ordinal))
+                return i;
+        }
+        return -1;
     }
 
     /// <summary>Whether a deployment other than those in <paramref name="exclude"/> is not cooling down.</summary>

@@ -29,6 +29,11 @@ internal readonly record struct RequestRoutingOptions(int? NumRetries, Immutable
     public Cache.CacheControl? Cache { get; init; }
     /// <summary>What the spend row records about the request; null when it carried nothing.</summary>
     public RequestAttribution? Attribution { get; init; }
+    /// <summary>
+    /// The <c>model_info.id</c> of the deployment to try first when the group has it and it can take the
+    /// request (a Responses follow-up goes back where its conversation is cached); otherwise ignored.
+    /// </summary>
+    public string? PreferredDeployment { get; init; }
 
     private enum Key : byte { None, NumRetries, Fallbacks, DisableFallbacks, Metadata, LitellmMetadata, Tags, Timeout, MockResponse, User, Cache, StripOnly }
 

@@ -69,6 +69,8 @@ internal sealed class RequestAccounting
 
     /// <summary>False for a request that costs nothing by nature (count_tokens): it is counted and logged, never billed or given a spend row.</summary>
     public bool WritesSpendRow { get; set; } = true;
+    /// <summary>LiteLLM's <c>call_type</c> for the row (<c>acompletion</c>, <c>aresponses</c>…).</summary>
+    public string CallType { get; set; } = "acompletion";
     /// <summary>The response-cache key when the cache applies to this request (LiteLLM logs it on misses too); null: "Cache OFF".</summary>
     public string? CacheKey { get; set; }
     /// <summary>The answer came from the response cache: the row says <c>cache_hit</c>.</summary>
@@ -163,6 +165,7 @@ internal sealed class RequestAccounting
         var row = new SpendRow
         {
             RequestId = RequestId,
+            CallType = CallType,
             ApiKey = _caller.Token,
             SpendNanos = _charged ? _costNanos : 0,
             PromptTokens = usage.PromptTokens,

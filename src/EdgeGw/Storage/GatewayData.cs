@@ -31,6 +31,8 @@ internal sealed partial class GatewayData : IAsyncDisposable
     }
 
     public IAccountStore AccountStore { get; }
+    /// <summary>Responses API turns (<c>previous_response_id</c>, GET/DELETE/input_items); set up by <see cref="Open(DatabaseChoice, TimeProvider, ILoggerFactory, Shared.RedisConnection?)"/>.</summary>
+    public ResponseStore Responses { get; private init; } = null!;
     /// <summary>How admin changes reach other replicas (Redis pub/sub when configured, else PostgreSQL NOTIFY); null on SQLite (one process).</summary>
     public IAccountChanges? AccountChanges { get; private init; }
     /// <summary>Where the admin spend routes read: EdgeGw's table on SQLite, <c>LiteLLM_SpendLogs</c> on PostgreSQL.</summary>
@@ -79,8 +81,13 @@ internal sealed partial class GatewayData : IAsyncDisposable
                 // Other replicas' admin writes and spend reach this cache: changed rows within a notification, spend every second.
                 changes.Start(new AccountSync(accountStore, accounts));
                 var refresh = new PostgresSpendRefresh(store.Source, accounts, logger);
+                PostgresResponseTable.EnsureAsync(store.Source).GetAwaiter().GetResult();
                 return new GatewayData(accountStore, new PostgresSpendReports(store.Source), accounts, writer, time, store, $"PostgreSQL {store.Url.Redacted}",
-                    sqlite: null, new SpendLogCleanup(new PostgresSpendLogRetention(store.Source), time, logger), changes, refresh) { AccountChanges = changes };
+                    sqlite: null, new SpendLogCleanup(new PostgresSpendLogRetention(store.Source), time, logger), changes, refresh)
+                {
+                    AccountChanges = changes,
+                    Responses = new ResponseStore(new PostgresResponseTable(store.Source), time, loggers.CreateLogger("EdgeGw.Responses")),
+                };
             }
             catch (StoreUnavailableException e)
             {
@@ -101,7 +108,10 @@ internal sealed partial class GatewayData : IAsyncDisposable
             accountStore.LoadIntoAsync(accounts).GetAwaiter().GetResult();
             var writer = new SpendWriter(new SqliteSpendStore(sqlite), writerLogger, bound);
             return new GatewayData(accountStore, new SqliteSpendReports(sqlite), accounts, writer, time, new SyncDisposable(sqlite), $"SQLite {sqlite.Path}", sqlite,
-                new SpendLogCleanup(new SqliteSpendLogRetention(sqlite), time, logger));
+                new SpendLogCleanup(new SqliteSpendLogRetention(sqlite), time, logger))
+            {
+                Responses = new ResponseStore(new SqliteResponseTable(sqlite), time, loggers.CreateLogger("EdgeGw.Responses")),
+            };
         }
         catch
         {
@@ -118,6 +128,7 @@ internal sealed partial class GatewayData : IAsyncDisposable
         foreach (var sync in _replicaSync)
             await sync.DisposeAsync();
         await LogCleanup.DisposeAsync();
+        await Responses.DisposeAsync();
         await Writer.DisposeAsync();
         await _database.DisposeAsync();
     }

@@ -171,6 +171,21 @@ internal static class Migrations
         """
         ALTER TABLE spend_logs ADD COLUMN cache_key TEXT;
         """,
+        // 7: Responses API turns kept for previous_response_id, GET and input_items (bridged providers), or where they live (pass-through).
+        """
+        CREATE TABLE responses (
+            response_id TEXT PRIMARY KEY,
+            deployment_id TEXT NOT NULL,
+            model_group TEXT NOT NULL,
+            previous_response_id TEXT,
+            input_items BLOB,
+            response BLOB,
+            key_hash TEXT,
+            team_id TEXT,
+            created_at INTEGER NOT NULL
+        );
+        CREATE INDEX responses_created ON responses (created_at);
+        """,
     ];
 
     public static int Latest => Steps.Length;

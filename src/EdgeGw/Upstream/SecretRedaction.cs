@@ -48,6 +48,20 @@ internal static class SecretRedaction
         output.Write(data);
     }
 
+    /// <summary>The same, with the JSON token at <paramref name="model"/> (if any) replaced by <paramref name="replacement"/>: the client's model name.</summary>
+    public static void WriteSpliced(IBufferWriter<byte> output, ReadOnlySpan<byte> data, Json.JsonRange model, ReadOnlySpan<byte> replacement,
+        ReadOnlySpan<byte> apiKey, bool keyShapes)
+    {
+        if (model.IsEmpty)
+        {
+            Write(output, data, apiKey, keyShapes);
+            return;
+        }
+        Write(output, data[..model.Start], apiKey, keyShapes);
+        output.Write(replacement);
+        Write(output, data[model.End..], apiKey, keyShapes);
+    }
+
     /// <summary>Whether the UTF-8 <paramref name="data"/> holds a secret.</summary>
     public static bool Contains(ReadOnlySpan<byte> data, ReadOnlySpan<byte> apiKey, bool keyShapes) => Find(data, apiKey, keyShapes, out _) >= 0;
 

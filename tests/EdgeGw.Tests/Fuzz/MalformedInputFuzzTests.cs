@@ -74,7 +74,7 @@ public sealed class MalformedInputFuzzTests
               litellm_params: { model: gemini/gemini-embedding-001, api_base: "{{upstream.Url}}", api_key: AIza-up }
             """);
         var corpus = FuzzCorpus.Build(TestGateway.MasterKey, bodiesPerRoute: int.MaxValue, model: model,
-            routes: r => r.Path is "/v1/chat/completions" or "/v1/messages" or "/v1/messages/count_tokens" or "/v1/embeddings");
+            routes: r => r.Path is "/v1/chat/completions" or "/v1/messages" or "/v1/messages/count_tokens" or "/v1/embeddings" or "/v1/responses");
         var failures = new List<string>();
         foreach (var fuzz in corpus.Where(c => c.Body is not null))
         {

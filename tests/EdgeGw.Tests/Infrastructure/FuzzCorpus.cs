@@ -31,9 +31,21 @@ public static class FuzzCorpus
         new("/chat/completions", "POST", BaseBody: ChatBody),
         new("/v1/embeddings", "POST", BaseBody: """{"model":"mock-gpt","input":["hello","world"],"encoding_format":"float","dimensions":8,"user":"u"}"""),
         new("/embeddings", "POST", BaseBody: """{"model":"mock-gpt","input":"hello"}"""),
+        new("/v1/completions", "POST", BaseBody: """{"model":"mock-gpt","prompt":["Say hi"],"max_tokens":16,"temperature":0.5,"stop":["\n"],"n":1,"stream":false,"user":"u"}"""),
+        new("/completions", "POST", BaseBody: """{"model":"mock-gpt","prompt":"Say hi","stream":true}"""),
         new("/v1/messages", "POST", Anthropic: true, BaseBody: MessagesBody),
         new("/v1/messages/count_tokens", "POST", Anthropic: true, BaseBody: """{"model":"mock-gpt","system":"s","messages":[{"role":"user","content":[{"type":"text","text":"hi"}]}],"tools":[]}"""),
+        new("/v1/responses", "POST", BaseBody: ResponsesBody),
+        new("/responses", "POST", BaseBody: ResponsesBody),
         new("/v1/models", "GET"),
+        new("/v1/responses/resp_example", "GET"),
+        new("/v1/responses/resp_example", "DELETE"),
+        new("/v1/responses/resp_example/input_items", "GET"),
+        new("/v1/responses/resp_example/cancel", "POST", BaseBody: "{}"),
+        new("/responses/resp_example", "GET"),
+        new("/responses/resp_example", "DELETE"),
+        new("/responses/resp_example/input_items", "GET"),
+        new("/responses/resp_example/cancel", "POST", BaseBody: "{}"),
         new("/models", "GET"),
         new("/health/liveliness", "GET"),
         new("/health/liveness", "GET"),
@@ -72,6 +84,8 @@ public static class FuzzCorpus
 
     private const string ChatBody = """{"model":"mock-gpt","messages":[{"role":"system","content":"s"},{"role":"user","content":[{"type":"text","text":"hi"}]}],"stream":false,"temperature":0.5,"max_tokens":16,"n":1,"user":"u","metadata":{"k":"v"},"tools":[{"type":"function","function":{"name":"f","parameters":{"type":"object"}}}],"tool_choice":"auto","num_retries":1,"fallbacks":["mock-gpt"],"timeout":30,"stream_options":{"include_usage":true},"response_format":{"type":"text"}}""";
     private const string MessagesBody = """{"model":"mock-gpt","max_tokens":16,"system":"s","messages":[{"role":"user","content":[{"type":"text","text":"hi"}]}],"stream":false,"temperature":0.5,"tools":[{"name":"f","input_schema":{"type":"object"}}],"metadata":{"user_id":"u"},"stop_sequences":["x"]}""";
+
+    private const string ResponsesBody = """{"model":"mock-gpt","instructions":"be brief","input":[{"role":"user","content":[{"type":"input_text","text":"hi"}]},{"type":"function_call","call_id":"c1","name":"f","arguments":"{}"},{"type":"function_call_output","call_id":"c1","output":"ok"}],"tools":[{"type":"function","name":"f","parameters":{"type":"object"}}],"tool_choice":"auto","text":{"format":{"type":"json_schema","name":"s","schema":{"type":"object"}}},"reasoning":{"effort":"low"},"max_output_tokens":16,"temperature":0.5,"top_p":1,"parallel_tool_calls":true,"metadata":{"k":"v"},"store":false,"stream":false}""";
 
     /// <summary>Raw JSON values put in place of every field: wrong types, extremes, broken text.</summary>
     private static readonly string[] WrongValues =

@@ -10,48 +10,34 @@ internal static class AnthropicResponseWriter
     public static bool TryWrite(ReadOnlySpan<byte> completion, byte[] modelJson, IBufferWriter<byte> output, out Usage usage)
     {
         usage = default;
-        JsonDocument document;
-        try
-        {
-            document = JsonDocument.Parse(completion.ToArray());
-        }
-        catch (JsonException)
-        {
+        using var document = CompletionDocument.TryParse(completion, out var root, out var choice, out var message);
+        if (document is null)
             return false;
-        }
-        using (document)
-        {
-            var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("choices", out var choices) || choices.ValueKind != JsonValueKind.Array)
-                return false;
-            var choice = choices.GetArrayLength() > 0 ? choices[0] : default;
-            var message = choice.ValueKind == JsonValueKind.Object && choice.TryGetProperty("message", out var m) ? m : default;
-            usage = ReadUsage(root);
+        usage = CompletionDocument.ReadUsage(root);
 
-            using var json = new Utf8JsonWriter(output, JsonOptions.Writer);
-            json.WriteStartObject();
-            json.WriteString("id"u8, root.TryGetProperty("id", out var id) ? id.GetString() : "msg_edgegw");
-            json.WriteString("type"u8, "message"u8);
-            json.WriteString("role"u8, "assistant"u8);
-            json.WritePropertyName("model"u8);
-            json.WriteRawValue(modelJson, skipInputValidation: true);
-            json.WriteStartArray("content"u8);
-            if (message.ValueKind == JsonValueKind.Object)
-                WriteBlocks(json, message);
-            json.WriteEndArray();
-            json.WriteString("stop_reason"u8, StopReason(choice));
-            json.WriteNull("stop_sequence"u8);
-            json.WriteStartObject("usage"u8);
-            json.WriteNumber("input_tokens"u8, usage.PromptTokens - usage.CachedTokens - usage.CacheCreationTokens);
-            json.WriteNumber("output_tokens"u8, usage.CompletionTokens);
-            if (usage.CachedTokens > 0)
-                json.WriteNumber("cache_read_input_tokens"u8, usage.CachedTokens);
-            if (usage.CacheCreationTokens > 0)
-                json.WriteNumber("cache_creation_input_tokens"u8, usage.CacheCreationTokens);
-            json.WriteEndObject();
-            json.WriteEndObject();
-            return true;
-        }
+        using var json = new Utf8JsonWriter(output, JsonOptions.Writer);
+        json.WriteStartObject();
+        json.WriteString("id"u8, root.TryGetProperty("id", out var id) ? id.GetString() : "msg_edgegw");
+        json.WriteString("type"u8, "message"u8);
+        json.WriteString("role"u8, "assistant"u8);
+        json.WritePropertyName("model"u8);
+        json.WriteRawValue(modelJson, skipInputValidation: true);
+        json.WriteStartArray("content"u8);
+        if (message.ValueKind == JsonValueKind.Object)
+            WriteBlocks(json, message);
+        json.WriteEndArray();
+        json.WriteString("stop_reason"u8, StopReason(choice));
+        json.WriteNull("stop_sequence"u8);
+        json.WriteStartObject("usage"u8);
+        json.WriteNumber("input_tokens"u8, usage.PromptTokens - usage.CachedTokens - usage.CacheCreationTokens);
+        json.WriteNumber("output_tokens"u8, usage.CompletionTokens);
+        if (usage.CachedTokens > 0)
+            json.WriteNumber("cache_read_input_tokens"u8, usage.CachedTokens);
+        if (usage.CacheCreationTokens > 0)
+            json.WriteNumber("cache_creation_input_tokens"u8, usage.CacheCreationTokens);
+        json.WriteEndObject();
+        json.WriteEndObject();
+        return true;
     }
 
     private static void WriteBlocks(Utf8JsonWriter json, JsonElement message)
@@ -123,24 +109,4 @@ internal static class AnthropicResponseWriter
                 _ => "end_turn",
             }
             : "end_turn";
-
-    private static Usage ReadUsage(JsonElement root)
-    {
-        var usage = default(Usage);
-        if (!root.TryGetProperty("usage", out var u) || u.ValueKind != JsonValueKind.Object)
-            return usage;
-        usage.Present = true;
-        usage.PromptTokens = Long(u, "prompt_tokens");
-        usage.CompletionTokens = Long(u, "completion_tokens");
-        if (u.TryGetProperty("prompt_tokens_details", out var p) && p.ValueKind == JsonValueKind.Object)
-        {
-            usage.CachedTokens = Long(p, "cached_tokens");
-            usage.CacheCreationTokens = Long(p, "cache_write_tokens");
-        }
-        if (u.TryGetProperty("completion_tokens_details", out var c) && c.ValueKind == JsonValueKind.Object)
-            usage.ReasoningTokens = Long(c, "reasoning_tokens");
-        return usage;
-    }
-
-    private static long Long(JsonElement obj, string name) => TokenCount.Of(obj, name);
 }

@@ -66,8 +66,12 @@ internal sealed partial class AnthropicChatEndpoint : ChatEndpoint
             var body = await response.Content.ReadAsStreamAsync(timeout.Token);
             if (request.Stream)
             {
-                var encoder = new OpenAiChunkEncoder(call.Group.NameJson, request.ClientWantsUsage, _context.Time);
-                var decoder = new AnthropicStreamDecoder<OpenAiChunkEncoder>(encoder, Deployment.ModelName, Deployment.ApiKey, translation.JsonMode);
+                IStreamTranslator decoder = call.Format switch
+                {
+                    ClientFormat.TextCompletion => new AnthropicStreamDecoder<Api.Completions.TextCompletionEncoder>(call.TextCompletionEncoder(_context.Time), Deployment.ModelName, Deployment.ApiKey, translation.JsonMode),
+                    ClientFormat.Responses => new AnthropicStreamDecoder<Api.Responses.ResponsesEventEncoder>(call.ResponsesEncoder(), Deployment.ModelName, Deployment.ApiKey, translation.JsonMode),
+                    _ => new AnthropicStreamDecoder<OpenAiChunkEncoder>(call.OpenAiEncoder(_context.Time), Deployment.ModelName, Deployment.ApiKey, translation.JsonMode),
+                };
                 return await SseRelay.RelayAsync(body, decoder, call.Http, timeout, _context.Timeouts.Stream, Deployment.ModelName);
             }
             return await TranslateBodyAsync(body, call, translation.JsonMode, timeout.Token, limit);
@@ -234,6 +238,8 @@ internal sealed partial class AnthropicChatEndpoint : ChatEndpoint
             return ProviderResult.Failed(new GatewayError(502, $"Deployment '{Deployment.ModelName}' returned a malformed response.", "api_error", "502"));
         if (FilteredAnswer.Check(call, completion.WrittenSpan, Deployment.ModelName) is { } blocked)
             return ProviderResult.Failed(blocked);
+        if (call.Format != ClientFormat.OpenAi)
+            return await CompletionWriter.WriteAsync(call, completion.WrittenMemory, usage);
 
         Observability.Otel.GenAiAnswer.FromOpenAi(completion.WrittenSpan, withModel: false);
         call.Accounting?.ReportUsage(usage);

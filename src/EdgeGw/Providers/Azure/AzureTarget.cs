@@ -37,14 +37,16 @@ internal static class AzureTarget
             // Only "preview" is a query value the v1 path understands; GA needs no api-version at all.
             var query = string.Equals(version, "preview", StringComparison.OrdinalIgnoreCase) ? "?api-version=preview" : "";
             return new OpenAiTarget(new Uri(root + V1Segment + "/chat/completions" + query), new Uri(root + V1Segment + "/embeddings" + query), "api-key", authValue,
-                SpliceModelId: true, RequestStreamUsage: true);
+                SpliceModelId: true, RequestStreamUsage: true, ResponsesUri: new Uri(root + V1Segment + "/responses" + query));
         }
 
         // The deployment in the path selects the model; Azure ignores the body's "model", so the
         // client's body goes as it came.
         var deploymentRoot = root + OpenAiSegment + "/deployments/" + Uri.EscapeDataString(OpenAiModelFamilies.AzureDeploymentName(deployment.ModelId));
         var versionQuery = "?api-version=" + Uri.EscapeDataString(version!);
-        return new OpenAiTarget(new Uri(deploymentRoot + "/chat/completions" + versionQuery), new Uri(deploymentRoot + "/embeddings" + versionQuery), "api-key", authValue, SpliceModelId: false, RequestStreamUsage: SupportsStreamUsage(version!));
+        // Responses has no deployment in its dated path: {root}/openai/responses?api-version=…, the deployment as body "model".
+        return new OpenAiTarget(new Uri(deploymentRoot + "/chat/completions" + versionQuery), new Uri(deploymentRoot + "/embeddings" + versionQuery), "api-key", authValue, SpliceModelId: false, RequestStreamUsage: SupportsStreamUsage(version!),
+            ResponsesUri: new Uri(root + OpenAiSegment + "/responses" + versionQuery));
     }
 
     private static bool IsV1(string? apiVersion) =>

@@ -96,9 +96,13 @@ internal sealed partial class GeminiChatEndpoint : ChatEndpoint
             var upstream = await response.Content.ReadAsStreamAsync(timeout.Token);
             if (request.Stream && IsEventStream(response))
             {
-                IStreamTranslator decoder = call.Format == ClientFormat.OpenAi
-                    ? new GeminiStreamDecoder<OpenAiChunkEncoder>(call.OpenAiEncoder(_time), Deployment.ModelName, Deployment.ApiKey)
-                    : new GeminiStreamDecoder<AnthropicEventEncoder>(call.AnthropicEncoder(), Deployment.ModelName, Deployment.ApiKey);
+                IStreamTranslator decoder = call.Format switch
+                {
+                    ClientFormat.OpenAi => new GeminiStreamDecoder<OpenAiChunkEncoder>(call.OpenAiEncoder(_time), Deployment.ModelName, Deployment.ApiKey),
+                    ClientFormat.TextCompletion => new GeminiStreamDecoder<Api.Completions.TextCompletionEncoder>(call.TextCompletionEncoder(_time), Deployment.ModelName, Deployment.ApiKey),
+                    ClientFormat.Responses => new GeminiStreamDecoder<Api.Responses.ResponsesEventEncoder>(call.ResponsesEncoder(), Deployment.ModelName, Deployment.ApiKey),
+                    _ => new GeminiStreamDecoder<AnthropicEventEncoder>(call.AnthropicEncoder(), Deployment.ModelName, Deployment.ApiKey),
+                };
                 return await SseRelay.RelayAsync(upstream, decoder, call.Http, timeout, _timeouts.Stream, Deployment.ModelName);
             }
             return await RelayBodyAsync(upstream, response, call, timeout.Token, limit);

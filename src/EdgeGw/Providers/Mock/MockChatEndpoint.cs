@@ -76,9 +76,13 @@ internal sealed class MockChatEndpoint : ChatEndpoint
                 WriteCompletion(json, id, _time.GetUtcNow().ToUnixTimeSeconds(), call.Group.NameJson, usage);
             return await CompletionWriter.WriteAsync(call, completion.WrittenMemory, usage);
         }
-        return call.Format == ClientFormat.OpenAi
-            ? await StreamAsync(call, call.OpenAiEncoder(_time), id, usage, cancellationToken)
-            : await StreamAsync(call, call.AnthropicEncoder(), id, usage, cancellationToken);
+        return call.Format switch
+        {
+            ClientFormat.OpenAi => await StreamAsync(call, call.OpenAiEncoder(_time), id, usage, cancellationToken),
+            ClientFormat.TextCompletion => await StreamAsync(call, call.TextCompletionEncoder(_time), id, usage, cancellationToken),
+            ClientFormat.Responses => await StreamAsync(call, call.ResponsesEncoder(), id, usage, cancellationToken),
+            _ => await StreamAsync(call, call.AnthropicEncoder(), id, usage, cancellationToken),
+        };
     }
 
     /// <summary>Deterministic vectors (the same text always gives the same vector), 8 dimensions unless asked.</summary>

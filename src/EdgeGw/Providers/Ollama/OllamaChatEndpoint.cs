@@ -69,9 +69,13 @@ internal sealed partial class OllamaChatEndpoint : ChatEndpoint
             if (stream)
             {
                 // A single JSON object (an answer to stream:false, an error) is a one-line NDJSON stream too.
-                IStreamTranslator decoder = call.Format == ClientFormat.OpenAi
-                    ? new OllamaStreamDecoder<OpenAiChunkEncoder>(call.OpenAiEncoder(_time), Deployment.ModelName, Deployment.ApiKey)
-                    : new OllamaStreamDecoder<AnthropicEventEncoder>(call.AnthropicEncoder(), Deployment.ModelName, Deployment.ApiKey);
+                IStreamTranslator decoder = call.Format switch
+                {
+                    ClientFormat.OpenAi => new OllamaStreamDecoder<OpenAiChunkEncoder>(call.OpenAiEncoder(_time), Deployment.ModelName, Deployment.ApiKey),
+                    ClientFormat.TextCompletion => new OllamaStreamDecoder<Api.Completions.TextCompletionEncoder>(call.TextCompletionEncoder(_time), Deployment.ModelName, Deployment.ApiKey),
+                    ClientFormat.Responses => new OllamaStreamDecoder<Api.Responses.ResponsesEventEncoder>(call.ResponsesEncoder(), Deployment.ModelName, Deployment.ApiKey),
+                    _ => new OllamaStreamDecoder<AnthropicEventEncoder>(call.AnthropicEncoder(), Deployment.ModelName, Deployment.ApiKey),
+                };
                 return await SseRelay.RelayAsync(upstream, new NdjsonFramer(), decoder, call.Http, timeout, _timeouts.Stream, Deployment.ModelName);
             }
 

@@ -14,7 +14,7 @@ namespace EdgeGw.Providers.OpenAi;
 /// the model id spliced in (and <c>stream_options.include_usage</c> for streams, so usage can be
 /// accounted); the answer comes back with the client's model name spliced in.
 /// </summary>
-internal class OpenAiChatEndpoint : ChatEndpoint
+internal partial class OpenAiChatEndpoint : ChatEndpoint
 {
     private static readonly ReadOnlyMemory<byte> IncludeUsageProperty = "\"stream_options\":{\"include_usage\":true},"u8.ToArray();
     private static readonly ReadOnlyMemory<byte> IncludeUsageObject = "{\"include_usage\":true}"u8.ToArray();
@@ -47,13 +47,18 @@ internal class OpenAiChatEndpoint : ChatEndpoint
 
     public Uri ChatUri => _target.ChatUri;
 
+    /// <summary>How the Responses resource routes (GET/DELETE/cancel/input_items of a stored response) reach this deployment.</summary>
+    internal (HttpMessageInvoker Client, OpenAiTarget Target, TimeSpan Timeout) Upstream => (_client, _target, _timeouts.Request);
+
     private static OpenAiTarget Target(Deployment d) => new(
         new Uri(d.ApiBase + "/chat/completions"),
         new Uri(d.ApiBase + "/embeddings"),
         "Authorization",
         string.IsNullOrEmpty(d.ApiKey) ? null : "Bearer " + d.ApiKey,
         SpliceModelId: true,
-        RequestStreamUsage: true);
+        RequestStreamUsage: true,
+        // Only OpenAI itself is known to serve /responses; other OpenAI-compatible servers are bridged.
+        ResponsesUri: d.Provider == "openai" ? new Uri(d.ApiBase + "/responses") : null);
 
     /// <summary>Turns a non-2xx upstream answer into the error the client gets.</summary>
     protected virtual ValueTask<GatewayError> MapErrorAsync(HttpResponseMessage response, CancellationToken cancellationToken) =>
@@ -61,6 +66,8 @@ internal class OpenAiChatEndpoint : ChatEndpoint
 
     public override async ValueTask<ProviderResult> ChatAsync(ChatCall call, CancellationToken cancellationToken)
     {
+        if (call.Format == ClientFormat.Responses && ServesResponses)
+            return await ResponsesAsync(call, cancellationToken);
         var request = call.Request;
         var model = _target.SpliceModelId ? new Splice(request.Model.Start, request.Model.Length, _modelIdJson) : Splice.None;
         var usage = _target.RequestStreamUsage ? UsageSplice(request) : Splice.None;
@@ -80,9 +87,13 @@ internal class OpenAiChatEndpoint : ChatEndpoint
             if (request.Stream)
             {
                 // Same format both ways: relay the upstream's bytes; otherwise decode into the client's format.
-                IStreamTranslator relay = call.Format == ClientFormat.OpenAi
-                    ? new OpenAiStreamRelay(call.Group.NameJson, request.ClientWantsUsage, Deployment.ModelName, Deployment.ApiKey)
-                    : new OpenAiStreamDecoder<AnthropicEventEncoder>(call.AnthropicEncoder(), Deployment.ModelName);
+                IStreamTranslator relay = call.Format switch
+                {
+                    ClientFormat.OpenAi => new OpenAiStreamRelay(call.Group.NameJson, request.ClientWantsUsage, Deployment.ModelName, Deployment.ApiKey),
+                    ClientFormat.TextCompletion => new OpenAiStreamDecoder<Api.Completions.TextCompletionEncoder>(call.TextCompletionEncoder(TimeProvider.System), Deployment.ModelName),
+                    ClientFormat.Responses => new OpenAiStreamDecoder<Api.Responses.ResponsesEventEncoder>(call.ResponsesEncoder(), Deployment.ModelName),
+                    _ => new OpenAiStreamDecoder<AnthropicEventEncoder>(call.AnthropicEncoder(), Deployment.ModelName),
+                };
                 return await SseRelay.RelayAsync(body, relay, call.Http, timeout, _timeouts.Stream, Deployment.ModelName);
             }
             using var buffer = new PooledBufferWriter(16 * 1024);

@@ -68,16 +68,7 @@ internal sealed class OpenAiStreamRelay(byte[] clientModelJson, bool clientWants
     private void WriteEvent(IBufferWriter<byte> output, ReadOnlySpan<byte> json, JsonRange model, bool keyShapes)
     {
         output.Write("data: "u8);
-        if (model.IsEmpty)
-        {
-            SecretRedaction.Write(output, json, _apiKey, keyShapes);
-        }
-        else
-        {
-            SecretRedaction.Write(output, json[..model.Start], _apiKey, keyShapes);
-            output.Write(clientModelJson);
-            SecretRedaction.Write(output, json[model.End..], _apiKey, keyShapes);
-        }
+        SecretRedaction.WriteSpliced(output, json, model, clientModelJson, _apiKey, keyShapes);
         output.Write("\n\n"u8);
     }
 }

@@ -10,4 +10,6 @@ namespace EdgeGw.Providers.OpenAi;
 /// <param name="AuthValue">Its value, or null to send none.</param>
 /// <param name="SpliceModelId">Replace the client's <c>model</c> with the deployment's model id (false when the URI selects the model).</param>
 /// <param name="RequestStreamUsage">Add <c>stream_options.include_usage</c> to streams whose client did not (false where the upstream rejects it).</param>
-internal sealed record OpenAiTarget(Uri ChatUri, Uri EmbeddingsUri, string AuthHeader, string? AuthValue, bool SpliceModelId, bool RequestStreamUsage);
+/// <param name="ResponsesUri">The upstream's Responses API (OpenAI, Azure), or null where <c>/v1/responses</c> is bridged through chat.</param>
+internal sealed record OpenAiTarget(Uri ChatUri, Uri EmbeddingsUri, string AuthHeader, string? AuthValue, bool SpliceModelId, bool RequestStreamUsage,
+    Uri? ResponsesUri = null);
