@@ -35,7 +35,7 @@ internal static class CompletionsEndpoint
         await ModelRequestPipeline.RunAsync(context, state, group!, request.Estimate(body.Bytes.WrittenSpan.Length), body.Options,
             (Context: context, Body: body.Bytes.WrittenMemory, Request: request),
             static (s, group, endpoint, accounting, ct) => AttemptAsync(s.Context, s.Body, s.Request, group, endpoint, accounting, ct),
-            ErrorWriter.WriteOpenAiAsync, callType: CallType);
+            ErrorWriter.WriteOpenAiAsync, prompt: new(body.Bytes.WrittenMemory, Observability.Callbacks.PromptKind.CompletionPrompt), callType: CallType);
     }
 
     private static GatewayError? Resolve(ReadOnlySpan<byte> body, ModelRegistry models, out ChatRequest request, out ModelGroup? group)

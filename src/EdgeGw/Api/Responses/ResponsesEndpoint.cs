@@ -72,7 +72,7 @@ internal static class ResponsesEndpoint
                 FallbackChain.TakesFilteredAnswers(options, prepared.Group) && !prepared.Original.Stream);
             await ModelRequestPipeline.RunAsync(context, state, prepared.Group, prepared.Estimate, options, attempt,
                 static (a, group, endpoint, accounting, ct) => a.RunAsync(group, endpoint, accounting, ct),
-                ErrorWriter.WriteOpenAiAsync, callType: CallType);
+                ErrorWriter.WriteOpenAiAsync, prompt: new(original, Observability.Callbacks.PromptKind.ResponsesInput), callType: CallType);
         }
         finally
         {

@@ -10,6 +10,10 @@ internal enum PromptKind : byte
     AnthropicMessages,
     /// <summary>Embeddings: <c>input</c>.</summary>
     EmbeddingInput,
+    /// <summary>Responses API: <c>input</c> (a string or an item list) as sent.</summary>
+    ResponsesInput,
+    /// <summary>Legacy completions: <c>prompt</c>.</summary>
+    CompletionPrompt,
 }
 
 /// <summary>A request's body and where its prompt is, for the callbacks to copy the prompt from (only when they log it).</summary>

@@ -22,7 +22,12 @@ internal static class PromptJson
                 return null;
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
-                var isPrompt = reader.ValueTextEquals(kind == PromptKind.EmbeddingInput ? "input"u8 : "messages"u8);
+                var isPrompt = reader.ValueTextEquals(kind switch
+                {
+                    PromptKind.EmbeddingInput or PromptKind.ResponsesInput => "input"u8,
+                    PromptKind.CompletionPrompt => "prompt"u8,
+                    _ => "messages"u8,
+                });
                 var isSystem = kind == PromptKind.AnthropicMessages && reader.ValueTextEquals("system"u8);
                 reader.Read();
                 var start = (int)reader.TokenStartIndex;
