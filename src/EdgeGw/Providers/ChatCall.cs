@@ -51,7 +51,10 @@ internal sealed class ChatCall(HttpContext http, ReadOnlyMemory<byte> body, Chat
 
     public Api.Completions.TextCompletionEncoder TextCompletionEncoder(TimeProvider time) => new(Group.NameJson, Request.ClientWantsUsage, time);
 
-    public Api.Responses.ResponsesEventEncoder ResponsesEncoder() => new(ResponsesHead!);
+    public Api.Responses.ResponsesEventEncoder ResponsesEncoder() => new(ResponsesHead!) { Turn = ResponseTurn };
+
+    /// <summary>A <c>/v1/responses</c> turn to store once answered (<c>store</c> not false); null otherwise.</summary>
+    public Api.Responses.ResponseTurn? ResponseTurn { get; init; }
 
     /// <summary>
     /// The request's bill. Adapters that know the usage of a non-streamed answer before writing it

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.Json;
 using EdgeGw.Json;
 using EdgeGw.Streaming;
@@ -41,6 +42,9 @@ internal sealed class ResponsesEventEncoder : IChatStreamEncoder
     }
 
     public long GeneratedBytes { get; private set; }
+
+    /// <summary>Where the finished Response object is stored (<c>previous_response_id</c>, GET); null when <c>store</c> is false.</summary>
+    public ResponseTurn? Turn { get; init; }
 
     private ReadOnlySpan<byte> IdTail => _head.ResponseIdJson.AsSpan(_idTailStart, _idTailLength);
 
@@ -131,6 +135,14 @@ internal sealed class ResponsesEventEncoder : IChatStreamEncoder
             WriteResponse(output, "completed"u8, default, withOutput: true, usage);
         }
         End(output);
+        if (Turn is not null)
+        {
+            // Once per stream, off the per-event path: the same Response object again, for the store.
+            var stored = new ArrayBufferWriter<byte>(4096);
+            var incomplete = _finish is FinishReason.Length or FinishReason.ContentFilter;
+            WriteResponse(stored, incomplete ? "incomplete"u8 : "completed"u8, default, withOutput: true, usage);
+            Turn.SaveBridged(stored.WrittenSpan);
+        }
         Release();
     }
 

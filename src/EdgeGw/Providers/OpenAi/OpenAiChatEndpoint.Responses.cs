@@ -37,6 +37,8 @@ internal partial class OpenAiChatEndpoint
             error = await UpstreamBody.ReadAllAsync(body, buffer, Deployment.ModelName, call.Http, limit, timeout.Token);
             if (error is not null)
                 return ProviderResult.Failed(error);
+            if (response.IsSuccessStatusCode)
+                call.ResponseTurn?.SaveForwarded(buffer.WrittenSpan);
             return await WriteWithClientModelAsync(buffer, call.Http, call.Group.NameJson, call.Accounting);
         }
     }
