@@ -52,7 +52,11 @@ internal static class ResponsesResponseWriter
         json.WriteStartArray("output"u8);
         WriteOutput(json, message, responseId, incomplete is null ? "completed" : "incomplete");
         json.WriteEndArray();
-        WriteUsage(json, usage);
+        // One writer of the Responses usage shape, the stream encoder's.
+        var usageJson = new ArrayBufferWriter<byte>(160);
+        UsageJson.WriteResponses(usageJson, usage);
+        json.WritePropertyName("usage"u8);
+        json.WriteRawValue(usageJson.WrittenSpan, skipInputValidation: true);
         json.WriteEndObject();
         return true;
     }
@@ -123,22 +127,6 @@ internal static class ResponsesResponseWriter
             json.WriteEndObject();
         }
         json.WriteEndArray();
-        json.WriteEndObject();
-    }
-
-    /// <summary>The Responses usage object: the chat usage under the Responses names.</summary>
-    public static void WriteUsage(Utf8JsonWriter json, in Usage usage)
-    {
-        json.WriteStartObject("usage"u8);
-        json.WriteNumber("input_tokens"u8, usage.PromptTokens);
-        json.WriteStartObject("input_tokens_details"u8);
-        json.WriteNumber("cached_tokens"u8, usage.CachedTokens);
-        json.WriteEndObject();
-        json.WriteNumber("output_tokens"u8, usage.CompletionTokens);
-        json.WriteStartObject("output_tokens_details"u8);
-        json.WriteNumber("reasoning_tokens"u8, usage.ReasoningTokens);
-        json.WriteEndObject();
-        json.WriteNumber("total_tokens"u8, usage.TotalTokens);
         json.WriteEndObject();
     }
 
