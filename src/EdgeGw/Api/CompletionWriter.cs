@@ -40,7 +40,7 @@ internal static class CompletionWriter
         response.ContentType = "application/json";
         response.ContentLength = message.WrittenCount;
         await response.Body.WriteAsync(message.WrittenMemory, call.Http.RequestAborted);
-        call.ResponseTurn?.SaveBridged(message.WrittenSpan);
+        call.ResponsesTurn?.Completed(message.WrittenSpan);
         return new ProviderResult(null, true, usage.Present ? usage : parsedUsage);
     }
 }

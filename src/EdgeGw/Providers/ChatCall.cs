@@ -38,6 +38,8 @@ internal sealed class ChatCall(HttpContext http, ReadOnlyMemory<byte> body, Chat
     public ReadOnlyMemory<byte> ResponsesBody { get; init; }
     /// <summary>What a Responses-format answer repeats (id, model, creation time, the request's echo), when <see cref="Format"/> is Responses.</summary>
     public Api.Responses.ResponsesStreamHead? ResponsesHead { get; init; }
+    /// <summary>Where a <c>store: true</c> Responses turn is recorded once answered; null when not stored.</summary>
+    public Api.Responses.ResponsesTurn? ResponsesTurn { get; init; }
 
     /// <summary>
     /// A non-streamed answer ending in <c>content_filter</c> is an error to fall back on (a
@@ -51,10 +53,7 @@ internal sealed class ChatCall(HttpContext http, ReadOnlyMemory<byte> body, Chat
 
     public Api.Completions.TextCompletionEncoder TextCompletionEncoder(TimeProvider time) => new(Group.NameJson, Request.ClientWantsUsage, time);
 
-    public Api.Responses.ResponsesEventEncoder ResponsesEncoder() => new(ResponsesHead!) { Turn = ResponseTurn };
-
-    /// <summary>A <c>/v1/responses</c> turn to store once answered (<c>store</c> not false); null otherwise.</summary>
-    public Api.Responses.ResponseTurn? ResponseTurn { get; init; }
+    public Api.Responses.ResponsesEventEncoder ResponsesEncoder() => new(ResponsesHead!) { Turn = ResponsesTurn };
 
     /// <summary>
     /// The request's bill. Adapters that know the usage of a non-streamed answer before writing it

@@ -25,12 +25,19 @@ public sealed class CompletionsEndpointTests : IAsyncLifetime
                 api_key: sk-up
             - model_name: vllm
               litellm_params:
-                model: hosted_vllm/qwen-coder
+                model: openai/qwen-coder
                 api_base: {_openai.Url}/v1
             - model_name: gpt
               litellm_params:
-                model: openai/gpt-4o
-                api_base: {_openai.Url}/v1
+                model: azure/gpt-4o
+                api_base: {_openai.Url}
+                api_version: "2024-10-21"
+                api_key: sk-up
+            - model_name: instruct-azure
+              litellm_params:
+                model: azure/gpt-35-turbo-instruct
+                api_base: {_openai.Url}
+                api_version: "2024-10-21"
                 api_key: sk-up
             - model_name: claude
               litellm_params:
@@ -91,6 +98,17 @@ public sealed class CompletionsEndpointTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task InstructModelOnAzure_GoesToTheDeploymentsCompletionsPath()
+    {
+        _openai.RespondJson(TextCompletion);
+
+        var answer = await JsonAsync(await PostAsync("""{"model":"instruct-azure","prompt":"Hello"}"""));
+
+        Assert.Equal("/openai/deployments/gpt-35-turbo-instruct/completions?api-version=2024-10-21", _openai.LastRequest.PathAndQuery);
+        Assert.Equal("instruct-azure", answer.GetProperty("model").GetString());
+    }
+
+    [Fact]
     public async Task StreamOnSelfHostedServer_IsRelayedAndBilledFromItsUsage()
     {
         _openai.RespondStream(
@@ -118,7 +136,7 @@ public sealed class CompletionsEndpointTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task ChatModelOnOpenAi_IsBridgedThroughChatAsOneUserMessage()
+    public async Task ChatModelOnAzure_IsBridgedThroughChatAsOneUserMessage()
     {
         _openai.RespondJson("""
             {"id":"chatcmpl-1","object":"chat.completion","created":1700000000,"model":"gpt-4o","choices":[{"index":0,"message":{"role":"assistant","content":"Paris \"FR\""},"finish_reason":"stop"}],"usage":{"prompt_tokens":8,"completion_tokens":3,"total_tokens":11}}
@@ -126,7 +144,7 @@ public sealed class CompletionsEndpointTests : IAsyncLifetime
 
         var answer = await JsonAsync(await PostAsync("""{"model":"gpt","prompt":"Capital of France?","max_tokens":20,"temperature":0.2,"stop":["\n"],"user":"u1"}""", "/completions"));
 
-        Assert.Equal("/v1/chat/completions", _openai.LastRequest.PathAndQuery);
+        Assert.Equal("/openai/deployments/gpt-4o/chat/completions?api-version=2024-10-21", _openai.LastRequest.PathAndQuery);
         var sent = _openai.LastRequest.Json().RootElement;
         Assert.False(sent.TryGetProperty("prompt", out _));
         var message = Assert.Single(sent.GetProperty("messages").EnumerateArray());

@@ -31,6 +31,8 @@ public static class FuzzCorpus
         new("/chat/completions", "POST", BaseBody: ChatBody),
         new("/v1/embeddings", "POST", BaseBody: """{"model":"mock-gpt","input":["hello","world"],"encoding_format":"float","dimensions":8,"user":"u"}"""),
         new("/embeddings", "POST", BaseBody: """{"model":"mock-gpt","input":"hello"}"""),
+        new("/v1/completions", "POST", BaseBody: """{"model":"mock-gpt","prompt":["Say hi"],"max_tokens":16,"temperature":0.5,"stop":["\n"],"n":1,"stream":false,"user":"u"}"""),
+        new("/completions", "POST", BaseBody: """{"model":"mock-gpt","prompt":"Say hi","stream":true}"""),
         new("/v1/messages", "POST", Anthropic: true, BaseBody: MessagesBody),
         new("/v1/messages/count_tokens", "POST", Anthropic: true, BaseBody: """{"model":"mock-gpt","system":"s","messages":[{"role":"user","content":[{"type":"text","text":"hi"}]}],"tools":[]}"""),
         new("/v1/responses", "POST", BaseBody: ResponsesBody),

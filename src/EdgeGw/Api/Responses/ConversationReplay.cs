@@ -52,20 +52,6 @@ internal sealed record ConversationReplay(ReadOnlyMemory<byte> ItemsJson, Stored
         return new ConversationReplay(Concatenate(turns), latest, null);
     }
 
-    /// <summary>The replayed items as canonical chat messages (a JSON array), for the bridged translator's prior messages.</summary>
-    public byte[] ChatMessages()
-    {
-        using var items = JsonDocument.Parse(ItemsJson);
-        var buffer = new ArrayBufferWriter<byte>(ItemsJson.Length + 256);
-        using (var writer = new Utf8JsonWriter(buffer, Json.JsonOptions.Writer))
-        {
-            writer.WriteStartArray();
-            new ResponsesInputWriter(writer).Write(items.RootElement);
-            writer.WriteEndArray();
-        }
-        return buffer.WrittenSpan.ToArray();
-    }
-
     /// <summary>Turns newest first → one array of input items oldest first; reasoning items are left out (their content is provider-signed).</summary>
     internal static byte[] Concatenate(List<StoredResponse> newestFirst)
     {

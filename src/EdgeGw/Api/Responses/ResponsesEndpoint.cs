@@ -26,60 +26,62 @@ internal static class ResponsesEndpoint
         if (!body.IsRead)
             return;
         var original = body.Bytes.WrittenMemory;
-        using var canonical = new PooledBufferWriter(original.Length + 512);
-        ResponsesPrepared prepared = default;
-        var error = Json.JsonText.InvalidTextError(original.Span);
-        var (inputItems, previousId) = error is null ? ResponseTurn.ReadRequest(original.Span) : ([], null);
-        ConversationReplay? replay = null;
-        byte[]? priorMessages = null;
-        if (error is null && previousId is not null)
+        var canonical = new PooledBufferWriter(original.Length + 512);
+        try
         {
-            replay = await ConversationReplay.LoadAsync(state.Data.Responses, previousId, Auth.Caller.Of(context), context.RequestAborted);
-            // Unknown here: an OpenAI deployment may still know it (a response this proxy did not record); a bridged one answers not-found.
-            if (replay.Latest is null)
-                replay = null;
-            else if ((error = replay.Error) is null && !replay.Latest.IsForwarded)
-                error = ReplayMessages(replay, out priorMessages);
+            ResponsesPrepared prepared = default;
+            var error = Json.JsonText.InvalidTextError(original.Span) ?? Resolve(original.Span, state, canonical, default, out prepared);
+            var options = body.Options;
+            if (error is null && prepared.Translation.PreviousResponseId is { } previous)
+            {
+                var replay = await ConversationReplay.LoadAsync(state.Data.Responses, previous, Auth.Caller.Of(context), context.RequestAborted);
+                // The follow-up goes back to the deployment that holds the conversation (its prompt cache, or its stored state).
+                if (replay.Latest is { } latest)
+                    options = options with { PreferredDeployment = latest.DeploymentId };
+                if (replay.Error is { } replayError)
+                {
+                    // OpenAI may know an id EdgeGw never stored: only the bridge needs the replay.
+                    prepared = prepared with { Translation = prepared.Translation with { BridgeError = prepared.Translation.BridgeError ?? replayError } };
+                }
+                else if (replay.Latest is { IsForwarded: true } forwarded)
+                {
+                    prepared = prepared with { Translation = prepared.Translation with { BridgeError = prepared.Translation.BridgeError ?? GatewayError.BadRequest(
+                        $"Previous response '{previous}' is kept by the OpenAI/Azure deployment that answered it; only a deployment of that kind can continue it.",
+                        "previous_response_id") } };
+                }
+                else if (!replay.ItemsJson.IsEmpty && prepared.Translation.BridgeError is null)
+                {
+                    canonical.Dispose();
+                    canonical = new PooledBufferWriter(original.Length + replay.ItemsJson.Length + 512);
+                    error = Resolve(original.Span, state, canonical, replay.ItemsJson, out prepared);
+                }
+            }
+            if (error is not null)
+            {
+                await ErrorWriter.WriteOpenAiAsync(context, error);
+                return;
+            }
+            var id = ResponseIds.NewResponseId();
+            var createdAt = state.Time.GetUtcNow();
+            var head = new ResponsesStreamHead(Encoding.UTF8.GetBytes("\"" + id + "\""), prepared.Group.NameJson, createdAt.ToUnixTimeSeconds(), prepared.Translation.Echo);
+            var turn = prepared.Translation.Store
+                ? new ResponsesTurn(state.Data.Responses, id, prepared.Group.Name, prepared.Translation.PreviousResponseId, prepared.Translation.InputItems,
+                    Auth.Caller.Of(context), createdAt)
+                : null;
+            var attempt = new ResponsesAttempt(context, original, canonical.WrittenMemory, prepared, head, turn,
+                FallbackChain.TakesFilteredAnswers(options, prepared.Group) && !prepared.Original.Stream);
+            await ModelRequestPipeline.RunAsync(context, state, prepared.Group, prepared.Estimate, options, attempt,
+                static (a, group, endpoint, accounting, ct) => a.RunAsync(group, endpoint, accounting, ct),
+                ErrorWriter.WriteOpenAiAsync, callType: CallType);
         }
-        error ??= Resolve(original.Span, state, canonical, priorMessages, out prepared);
-        if (error is not null)
+        finally
         {
-            await ErrorWriter.WriteOpenAiAsync(context, error);
-            return;
+            canonical.Dispose();
         }
-        var responseId = ResponseIds.NewResponseId();
-        var head = new ResponsesStreamHead(
-            Encoding.UTF8.GetBytes("\"" + responseId + "\""), prepared.Group.NameJson,
-            state.Time.GetUtcNow().ToUnixTimeSeconds(), prepared.Translation.Echo);
-        var turn = prepared.Translation.Store
-            ? new ResponseTurn(state.Data.Responses, responseId, prepared.Group.Name, previousId, inputItems, Auth.Caller.Of(context), state.Time.GetUtcNow())
-            : null;
-        var attempt = new ResponsesAttempt(context, original, canonical.WrittenMemory, prepared, head,
-            FallbackChain.TakesFilteredAnswers(body.Options, prepared.Group) && !prepared.Original.Stream, turn,
-            Replayed: priorMessages is not null, forwardedPrevious: replay?.Latest?.IsForwarded == true);
-        // A follow-up goes back to its previous turn's deployment while it can take it: prompt caches (and OpenAI's stored state) live there.
-        var options = replay?.Latest is { } latest ? body.Options with { PreferredDeployment = latest.DeploymentId } : body.Options;
-        await ModelRequestPipeline.RunAsync(context, state, prepared.Group, prepared.Estimate, options, attempt,
-            static (a, group, endpoint, accounting, ct) => a.RunAsync(group, endpoint, accounting, ct),
-            ErrorWriter.WriteOpenAiAsync, callType: CallType);
     }
 
     /// <summary>Translates the body (one pass, malformed JSON anywhere is a 400) and finds the model group it names.</summary>
-    private static GatewayError? ReplayMessages(ConversationReplay replay, out byte[]? messages)
-    {
-        messages = null;
-        try
-        {
-            messages = replay.ChatMessages();
-            return null;
-        }
-        catch (Exception e) when (e is ResponsesRequestException or System.Text.Json.JsonException)
-        {
-            return GatewayError.BadRequest($"The conversation stored for previous_response_id '{replay.Latest!.Id}' cannot be replayed: {e.Message}", "previous_response_id");
-        }
-    }
-
-    private static GatewayError? Resolve(ReadOnlySpan<byte> body, GatewayState state, PooledBufferWriter canonical, ReadOnlySpan<byte> priorMessages,
+    private static GatewayError? Resolve(ReadOnlySpan<byte> body, GatewayState state, PooledBufferWriter canonical, ReadOnlyMemory<byte> priorItems,
         out ResponsesPrepared prepared)
     {
         prepared = default;
@@ -87,7 +89,7 @@ internal static class ResponsesEndpoint
         var error = ChatRequestParser.Parse(body, out var original, name, out var nameLength, requiresMessages: false);
         if (error is not null)
             return error;
-        var translation = ResponsesRequestTranslator.Translate(body, canonical, priorMessages);
+        var translation = ResponsesRequestTranslator.Translate(body, canonical, priorItems);
         var request = original;
         if (translation.Error is { } refused)
         {
@@ -109,38 +111,33 @@ internal static class ResponsesEndpoint
     /// <summary>Whether <paramref name="endpoint"/> serves the Responses API itself (OpenAI, Azure) rather than through the bridge.</summary>
     public static bool IsNative(ChatEndpoint endpoint) => endpoint is OpenAiChatEndpoint { ServesResponses: true };
 
-    /// <param name="Replayed">The stored conversation behind <c>previous_response_id</c> is already in <paramref name="canonical"/>.</param>
     private sealed class ResponsesAttempt(HttpContext context, ReadOnlyMemory<byte> original, ReadOnlyMemory<byte> canonical,
-        ResponsesPrepared prepared, ResponsesStreamHead head, bool filteredAnswerFallsBack, ResponseTurn? turn, bool Replayed, bool forwardedPrevious)
+        ResponsesPrepared prepared, ResponsesStreamHead head, ResponsesTurn? turn, bool filteredAnswerFallsBack)
     {
         public async ValueTask<ProviderResult> RunAsync(Routing.ModelGroup group, ChatEndpoint endpoint, RequestAccounting accounting, CancellationToken ct)
         {
+            if (turn is not null)
+                turn.DeploymentId = endpoint.Deployment.Id;
             if (IsNative(endpoint))
             {
                 return await endpoint.ChatAsync(new ChatCall(context, original, prepared.Original, group)
                 {
                     Format = ClientFormat.Responses,
                     ResponsesBody = original,
+                    ResponsesTurn = turn,
                     Accounting = accounting,
-                    ResponseTurn = turn is null ? null : turn with { DeploymentId = endpoint.Deployment.Id },
                 }, ct);
             }
             if (prepared.Translation.BridgeError is { } bridgeError)
                 return ProviderResult.Failed(bridgeError);
-            if (prepared.Translation.PreviousResponseId is { } previous && !Replayed)
-                return ProviderResult.Failed(forwardedPrevious
-                    ? GatewayError.BadRequest(
-                        $"previous_response_id '{previous}' names a response stored by an OpenAI or Azure deployment; this deployment cannot continue it. Send the whole conversation as 'input'.",
-                        "previous_response_id")
-                    : ConversationReplay.NotFound(previous));
             return await endpoint.ChatAsync(new ChatCall(context, canonical, prepared.Request, group)
             {
                 Format = ClientFormat.Responses,
                 ResponsesBody = original,
                 ResponsesHead = group == prepared.Group ? head : head with { ModelJson = group.NameJson },
+                ResponsesTurn = turn,
                 Accounting = accounting,
                 FilteredAnswerFallsBack = filteredAnswerFallsBack,
-                ResponseTurn = turn is null ? null : turn with { DeploymentId = endpoint.Deployment.Id },
             }, ct);
         }
     }

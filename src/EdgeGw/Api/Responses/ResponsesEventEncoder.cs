@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Text.Json;
 using EdgeGw.Json;
 using EdgeGw.Streaming;
@@ -43,8 +42,8 @@ internal sealed class ResponsesEventEncoder : IChatStreamEncoder
 
     public long GeneratedBytes { get; private set; }
 
-    /// <summary>Where the finished Response object is stored (<c>previous_response_id</c>, GET); null when <c>store</c> is false.</summary>
-    public ResponseTurn? Turn { get; init; }
+    /// <summary>Where a stored turn's final Response goes (once, at the natural end); null when the turn is not stored.</summary>
+    public ResponsesTurn? Turn { get; init; }
 
     private ReadOnlySpan<byte> IdTail => _head.ResponseIdJson.AsSpan(_idTailStart, _idTailLength);
 
@@ -137,11 +136,10 @@ internal sealed class ResponsesEventEncoder : IChatStreamEncoder
         End(output);
         if (Turn is not null)
         {
-            // Once per stream, off the per-event path: the same Response object again, for the store.
-            var stored = new ArrayBufferWriter<byte>(4096);
-            var incomplete = _finish is FinishReason.Length or FinishReason.ContentFilter;
-            WriteResponse(stored, incomplete ? "incomplete"u8 : "completed"u8, default, withOutput: true, usage);
-            Turn.SaveBridged(stored.WrittenSpan);
+            // Once per stream, at its end: the Response the store keeps for previous_response_id.
+            var final = new ArrayBufferWriter<byte>(1024);
+            WriteResponse(final, _finish is FinishReason.Length or FinishReason.ContentFilter ? "incomplete"u8 : "completed"u8, default, withOutput: true, usage);
+            Turn.Completed(final.WrittenSpan);
         }
         Release();
     }

@@ -14,20 +14,23 @@ internal sealed class ResponsesInputWriter(Utf8JsonWriter json)
     private readonly List<JsonElement> _calls = [];
     private bool _assistantPending;
 
-    public void Write(JsonElement input)
+    /// <summary>Writes the messages of <paramref name="input"/>; call <see cref="Finish"/> after the last input.</summary>
+    public void Write(JsonElement input, string path = "input")
     {
         if (input.ValueKind == JsonValueKind.String)
         {
+            FlushAssistant();
             WriteMessage("user", input.GetString()!);
             return;
         }
         if (input.ValueKind != JsonValueKind.Array)
-            throw new ResponsesRequestException("input", "'input' must be a string or an array of input items.");
+            throw new ResponsesRequestException(path, $"'{path}' must be a string or an array of input items.");
         var i = 0;
         foreach (var item in input.EnumerateArray())
-            WriteItem(item, $"input[{i++}]");
-        FlushAssistant();
+            WriteItem(item, $"{path}[{i++}]");
     }
+
+    public void Finish() => FlushAssistant();
 
     private void WriteItem(JsonElement item, string path)
     {

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.Json;
 using EdgeGw.Buffers;
 using EdgeGw.Json;
@@ -18,9 +19,8 @@ internal static class ResponsesRequestTranslator
         "image_generation", "mcp", "local_shell", "shell", "apply_patch", "custom",
     ];
 
-    /// <param name="priorMessages">Canonical chat messages of earlier turns (a JSON array, or empty) replayed before this input.</param>
-    public static ResponsesTranslation Translate(ReadOnlySpan<byte> body, PooledBufferWriter canonical,
-        ReadOnlySpan<byte> priorMessages = default)
+    /// <param name="priorItems">Input items of earlier turns (a JSON array, or empty: <see cref="ConversationReplay"/>) replayed before this input.</param>
+    public static ResponsesTranslation Translate(ReadOnlySpan<byte> body, PooledBufferWriter canonical, ReadOnlyMemory<byte> priorItems = default)
     {
         JsonDocument document;
         try
@@ -36,27 +36,27 @@ internal static class ResponsesRequestTranslator
             var root = document.RootElement;
             if (root.ValueKind != JsonValueKind.Object)
                 return new(GatewayError.BadRequest("Request body must be a JSON object."), null, null, false);
+            var previous = root.TryGetProperty("previous_response_id", out var p) && p.ValueKind == JsonValueKind.String ? p.GetString() : null;
             try
             {
                 GatewayError? bridgeError;
                 using (var json = new Utf8JsonWriter(canonical, JsonOptions.Writer))
                 {
                     json.WriteStartObject();
-                    bridgeError = WriteBody(json, root, priorMessages);
+                    bridgeError = WriteBody(json, root, priorItems);
                     json.WriteEndObject();
                 }
-                var previous = root.TryGetProperty("previous_response_id", out var p) && p.ValueKind == JsonValueKind.String ? p.GetString() : null;
                 var store = !root.TryGetProperty("store", out var s) || s.ValueKind != JsonValueKind.False;
-                return new(null, bridgeError, previous, store, ResponsesEcho.Write(root));
+                return new(null, bridgeError, previous, store, ResponsesEcho.Write(root), InputItems(root));
             }
             catch (ResponsesRequestException e)
             {
-                return new(GatewayError.BadRequest(e.Message, e.Param), null, null, false);
+                return new(GatewayError.BadRequest(e.Message, e.Param), null, previous, false);
             }
         }
     }
 
-    private static GatewayError? WriteBody(Utf8JsonWriter json, JsonElement root, ReadOnlySpan<byte> priorMessages)
+    private static GatewayError? WriteBody(Utf8JsonWriter json, JsonElement root, ReadOnlyMemory<byte> priorItems)
     {
         if (!root.TryGetProperty("model", out var model) || model.ValueKind != JsonValueKind.String)
             throw new ResponsesRequestException("model", "Missing required field 'model' (a string naming a configured model).");
@@ -72,13 +72,17 @@ internal static class ResponsesRequestTranslator
             json.WriteString("content"u8, instructions.GetString());
             json.WriteEndObject();
         }
-        if (!priorMessages.IsEmpty)
-            WritePrior(json, priorMessages);
+        var inputWriter = new ResponsesInputWriter(json);
+        // Kept open until Finish: the writer holds the replayed function_call items it has yet to write.
+        using var prior = priorItems.IsEmpty ? null : JsonDocument.Parse(priorItems);
+        if (prior is not null)
+            inputWriter.Write(prior.RootElement, "previous_response_id");
         var hasInput = root.TryGetProperty("input", out var input) && input.ValueKind != JsonValueKind.Null;
         if (hasInput)
-            new ResponsesInputWriter(json).Write(input);
-        else if (priorMessages.IsEmpty)
+            inputWriter.Write(input);
+        else if (priorItems.IsEmpty)
             throw new ResponsesRequestException("input", "Missing required field 'input' (a string or an array of input items).");
+        inputWriter.Finish();
         json.WriteEndArray();
 
         GatewayError? bridgeError = null;
@@ -139,16 +143,25 @@ internal static class ResponsesRequestTranslator
         return bridgeError;
     }
 
-    private static void WritePrior(Utf8JsonWriter json, ReadOnlySpan<byte> priorMessages)
+    /// <summary>The turn's input as the store keeps it: an item list (a string input is one user message item).</summary>
+    private static ReadOnlyMemory<byte> InputItems(JsonElement root)
     {
-        var reader = new Utf8JsonReader(priorMessages);
-        reader.Read();
-        while (reader.Read() && reader.TokenType == JsonTokenType.StartObject)
+        if (!root.TryGetProperty("input", out var input) || input.ValueKind == JsonValueKind.Null)
+            return "[]"u8.ToArray();
+        if (input.ValueKind == JsonValueKind.Array)
+            return System.Text.Encoding.UTF8.GetBytes(input.GetRawText());
+        var buffer = new ArrayBufferWriter<byte>(input.GetRawText().Length + 48);
+        using (var json = new Utf8JsonWriter(buffer, JsonOptions.Writer))
         {
-            var start = (int)reader.TokenStartIndex;
-            reader.Skip();
-            json.WriteRawValue(priorMessages[start..(int)reader.BytesConsumed], skipInputValidation: true);
+            json.WriteStartArray();
+            json.WriteStartObject();
+            json.WriteString("type"u8, "message"u8);
+            json.WriteString("role"u8, "user"u8);
+            json.WriteString("content"u8, input.GetString());
+            json.WriteEndObject();
+            json.WriteEndArray();
         }
+        return buffer.WrittenMemory;
     }
 
     /// <summary>Flattened function tools → chat tools; a built-in tool is the bridge's error (OpenAI would run it).</summary>

@@ -5,4 +5,4 @@ namespace EdgeGw.Api.Responses;
 /// <see cref="BridgeError"/> only where it is bridged (a built-in tool OpenAI itself would run).
 /// </summary>
 internal readonly record struct ResponsesTranslation(GatewayError? Error, GatewayError? BridgeError, string? PreviousResponseId, bool Store,
-    ReadOnlyMemory<byte> Echo = default);
+    ReadOnlyMemory<byte> Echo = default, ReadOnlyMemory<byte> InputItems = default);

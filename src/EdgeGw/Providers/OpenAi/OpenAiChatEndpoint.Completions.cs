@@ -12,13 +12,17 @@ internal partial class OpenAiChatEndpoint
     /// <summary>
     /// Whether the upstream answers <c>/completions</c> for this model. OpenAI and Azure serve it only
     /// for their completion models (gpt-3.5-turbo-instruct, davinci-002, babbage-002) and answer a
-    /// chat model with a 404, so those are bridged through chat as LiteLLM does; self-hosted and
-    /// other OpenAI-compatible servers (vLLM, LM Studio, Together…) serve it for every model.
+    /// chat model with a 404, so those are bridged through chat as LiteLLM does; every other
+    /// OpenAI-format server (vLLM, LM Studio, Together, an <c>openai/</c> model at its own api_base)
+    /// serves it for every model, and a raw prompt is what its clients want.
     /// </summary>
-    public bool ServesCompletions => Deployment.Provider is not ("openai" or "azure")
+    public bool ServesCompletions => !IsOpenAiItself
         || Deployment.ModelId.Contains("instruct", StringComparison.OrdinalIgnoreCase)
         || Deployment.ModelId.EndsWith("davinci-002", StringComparison.OrdinalIgnoreCase)
         || Deployment.ModelId.EndsWith("babbage-002", StringComparison.OrdinalIgnoreCase);
+
+    private bool IsOpenAiItself => Deployment.Provider == "azure"
+        || Deployment.Provider == "openai" && _target.ChatUri.Host.Equals("api.openai.com", StringComparison.OrdinalIgnoreCase);
 
     private Uri CompletionsUri => _completionsUri ??= new Uri(_target.ChatUri.AbsoluteUri.Replace("/chat/completions", "/completions", StringComparison.Ordinal));
 

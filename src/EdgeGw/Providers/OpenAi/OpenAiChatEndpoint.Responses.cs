@@ -30,16 +30,21 @@ internal partial class OpenAiChatEndpoint
             var body = await response.Content.ReadAsStreamAsync(timeout.Token);
             if (request.Stream)
             {
-                return await SseRelay.RelayAsync(body, new OpenAiResponsesRelay(call.Group.NameJson, Deployment.ModelName, Deployment.ApiKey),
-                    call.Http, timeout, _timeouts.Stream, Deployment.ModelName);
+                var relay = new OpenAiResponsesRelay(call.Group.NameJson, Deployment.ModelName, Deployment.ApiKey);
+                var streamed = await SseRelay.RelayAsync(body, relay, call.Http, timeout, _timeouts.Stream, Deployment.ModelName);
+                if (streamed.Error is null && relay.ResponseId is { } streamedId)
+                    call.ResponsesTurn?.Forwarded(streamedId);
+                return streamed;
             }
             using var buffer = new PooledBufferWriter(16 * 1024);
             error = await UpstreamBody.ReadAllAsync(body, buffer, Deployment.ModelName, call.Http, limit, timeout.Token);
             if (error is not null)
                 return ProviderResult.Failed(error);
-            if (response.IsSuccessStatusCode)
-                call.ResponseTurn?.SaveForwarded(buffer.WrittenSpan);
-            return await WriteWithClientModelAsync(buffer, call.Http, call.Group.NameJson, call.Accounting);
+            var result = await WriteWithClientModelAsync(buffer, call.Http, call.Group.NameJson, call.Accounting);
+            // OpenAI keeps the turn; EdgeGw remembers which deployment, for GET/DELETE and follow-ups.
+            if (result.Error is null && call.ResponsesTurn is { } turn && OpenAiResponsesRelay.TopLevelId(buffer.WrittenSpan) is { } id)
+                turn.Forwarded(id);
+            return result;
         }
     }
 }

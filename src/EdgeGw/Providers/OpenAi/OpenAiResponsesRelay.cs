@@ -24,6 +24,8 @@ internal sealed class OpenAiResponsesRelay(byte[] clientModelJson, string deploy
     public Usage Usage => _usage;
     public GatewayError? Error { get; private set; }
     public long GeneratedBytes { get; private set; }
+    /// <summary>The upstream's response id, read from the final event.</summary>
+    public string? ResponseId { get; private set; }
 
     public bool OnEvent(in SseEvent sseEvent, IBufferWriter<byte> output)
     {
@@ -53,6 +55,8 @@ internal sealed class OpenAiResponsesRelay(byte[] clientModelJson, string deploy
         {
             case EventKind.Completed:
                 _done = true;
+                if (!scan.Id.IsEmpty)
+                    ResponseId = System.Text.Encoding.UTF8.GetString(data.Slice(scan.Id.Start + 1, scan.Id.Length - 2));
                 return false;
             case EventKind.Failed or EventKind.Error:
                 Error = new GatewayError(502, $"Deployment '{deploymentName}' reported an error mid-stream.", "api_error", "502");
@@ -81,6 +85,7 @@ internal sealed class OpenAiResponsesRelay(byte[] clientModelJson, string deploy
         public EventKind Kind;
         public long Sequence;
         public JsonRange Model;
+        public JsonRange Id;
         public Usage Usage;
         public long DeltaBytes;
     }
@@ -145,13 +150,22 @@ internal sealed class OpenAiResponsesRelay(byte[] clientModelJson, string deploy
     {
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            if (reader.ValueTextEquals("model"u8))
+            if (reader.ValueTextEquals("model"u8) || reader.ValueTextEquals("id"u8))
             {
+                var isModel = reader.ValueTextEquals("model"u8);
                 reader.Read();
-                if (reader.TokenType == JsonTokenType.String)
-                    scan.Model = new JsonRange((int)reader.TokenStartIndex, (int)reader.BytesConsumed - (int)reader.TokenStartIndex);
+                if (reader.TokenType == JsonTokenType.String && (isModel || !reader.ValueIsEscaped))
+                {
+                    var range = new JsonRange((int)reader.TokenStartIndex, (int)reader.BytesConsumed - (int)reader.TokenStartIndex);
+                    if (isModel)
+                        scan.Model = range;
+                    else
+                        scan.Id = range;
+                }
                 else
+                {
                     reader.Skip();
+                }
             }
             else if (reader.ValueTextEquals("usage"u8))
             {
@@ -164,5 +178,28 @@ internal sealed class OpenAiResponsesRelay(byte[] clientModelJson, string deploy
                 reader.Skip();
             }
         }
+    }
+
+    /// <summary>The <c>id</c> of a Response object (a non-streamed answer), or null.</summary>
+    public static string? TopLevelId(ReadOnlySpan<byte> json)
+    {
+        var reader = new Utf8JsonReader(json);
+        try
+        {
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+                return null;
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                var isId = reader.ValueTextEquals("id"u8);
+                reader.Read();
+                if (isId)
+                    return reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+                reader.Skip();
+            }
+        }
+        catch (JsonException)
+        {
+        }
+        return null;
     }
 }
