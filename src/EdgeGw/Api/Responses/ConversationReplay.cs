@@ -56,7 +56,7 @@ internal sealed record ConversationReplay(ReadOnlyMemory<byte> ItemsJson, Stored
     internal static byte[] Concatenate(List<StoredResponse> newestFirst)
     {
         var buffer = new ArrayBufferWriter<byte>(4096);
-        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { SkipValidation = true }))
+        using (var writer = new Utf8JsonWriter(buffer, Json.JsonOptions.Writer))
         {
             writer.WriteStartArray();
             for (var i = newestFirst.Count - 1; i >= 0; i--)

@@ -46,7 +46,7 @@ internal static class InputItemsPage
         var start = query.After is null ? 0 : all.FindIndex(x => x.Id == query.After) + 1;
         var page = all.Skip(start).Take(query.Limit).ToList();
         var buffer = new ArrayBufferWriter<byte>(1024 + response.InputItemsJson.Length);
-        using (var writer = new Utf8JsonWriter(buffer))
+        using (var writer = new Utf8JsonWriter(buffer, Json.JsonOptions.Writer))
         {
             writer.WriteStartObject();
             writer.WriteString("object"u8, "list"u8);

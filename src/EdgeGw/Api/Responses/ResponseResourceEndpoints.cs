@@ -63,7 +63,7 @@ internal static class ResponseResourceEndpoints
     private static byte[] DeletedJson(string id)
     {
         var buffer = new System.Buffers.ArrayBufferWriter<byte>(64 + id.Length);
-        using (var writer = new System.Text.Json.Utf8JsonWriter(buffer))
+        using (var writer = new System.Text.Json.Utf8JsonWriter(buffer, Json.JsonOptions.Writer))
         {
             writer.WriteStartObject();
             writer.WriteString("id"u8, id);
