@@ -52,6 +52,18 @@ public sealed class LangfuseEventWriterTests
     }
 
     [Fact]
+    public void ResponsesApiAnswer_OutputIsItsOutputItems()
+    {
+        var (_, generation) = Written(new CallbackContent
+        {
+            Messages = Encoding.UTF8.GetBytes("\"what is 2+2?\""),
+            Response = Encoding.UTF8.GetBytes("""{"id":"resp_1","object":"response","output":[{"type":"message","role":"assistant","content":[{"type":"output_text","text":"4"}]}]}"""),
+        });
+
+        Assert.Equal("4", generation.GetProperty("output")[0].GetProperty("content")[0].GetProperty("text").GetString());
+    }
+
+    [Fact]
     public void RedactedContent_InputAndOutputAreLiteLlmsMarker()
     {
         var (trace, generation) = Written(Content(redacted: true));

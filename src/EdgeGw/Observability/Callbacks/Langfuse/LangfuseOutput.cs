@@ -4,7 +4,7 @@ namespace EdgeGw.Observability.Callbacks.Langfuse;
 
 /// <summary>
 /// What LiteLLM's Langfuse logger shows as a generation's output: the first choice's <c>message</c>
-/// of a chat answer, the <c>text</c> of a text completion, nothing for embeddings.
+/// of a chat answer, the <c>text</c> of a text completion, a Responses API answer's <c>output</c> items, nothing for embeddings.
 /// </summary>
 internal static class LangfuseOutput
 {
@@ -19,10 +19,14 @@ internal static class LangfuseOutput
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
                 var isChoices = reader.ValueTextEquals("choices"u8);
+                var isOutput = reader.ValueTextEquals("output"u8);
                 reader.Read();
                 if (isChoices && reader.TokenType == JsonTokenType.StartArray)
                     return reader.Read() && reader.TokenType == JsonTokenType.StartObject ? response[InChoice(ref reader)] : default;
+                var start = (int)reader.TokenStartIndex;
                 reader.Skip();
+                if (isOutput && reader.TokenType == JsonTokenType.EndArray)
+                    return response[start..(int)reader.BytesConsumed];
             }
         }
         catch (JsonException)
