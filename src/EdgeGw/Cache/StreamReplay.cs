@@ -25,7 +25,9 @@ internal static class StreamReplay
         var output = new PooledBufferWriter(entry.Body.Length * 2 + 1024);
         try
         {
-            if (cache.Format == CacheFormat.AnthropicMessage)
+            if (cache.Format == CacheFormat.ResponsesObject)
+                Write(entry, new Api.Responses.ResponsesEventEncoder(cache.ResponsesHead!), output);
+            else if (cache.Format == CacheFormat.AnthropicMessage)
                 Write(entry, new AnthropicEventEncoder(modelJson, entry.PromptTokens), output);
             else
                 Write(entry, new OpenAiChunkEncoder(modelJson, cache.WantsUsage, cache.Cache.Time), output);
@@ -52,7 +54,12 @@ internal static class StreamReplay
         using var document = JsonDocument.Parse(entry.Body);
         var root = document.RootElement;
         encoder.Start(output, Content(root, "id"));
-        var usage = entry.Format == CacheFormat.AnthropicMessage ? FromAnthropic(root, encoder, output) : FromOpenAi(root, encoder, output);
+        var usage = entry.Format switch
+        {
+            CacheFormat.AnthropicMessage => FromAnthropic(root, encoder, output),
+            CacheFormat.ResponsesObject => ResponsesReplay.Events(root, encoder, output),
+            _ => FromOpenAi(root, encoder, output),
+        };
         encoder.Done(output, usage);
         return usage;
     }
@@ -147,10 +154,10 @@ internal static class StreamReplay
         : reason.ValueEquals("refusal"u8) ? FinishReason.ContentFilter
         : FinishReason.Stop;
 
-    private static long Number(JsonElement obj, string name) =>
+    internal static long Number(JsonElement obj, string name) =>
         obj.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number ? value.GetInt64() : 0;
 
-    private static ReadOnlySpan<byte> Content(JsonElement obj, string name) =>
+    internal static ReadOnlySpan<byte> Content(JsonElement obj, string name) =>
         obj.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? Content(value) : default;
 
     /// <summary>A string's content still escaped, as the encoders take it (no decode, no re-encode).</summary>

@@ -18,7 +18,9 @@ internal enum CacheCallTypes
     Embedding = 2,
     /// <summary><c>anthropic_messages</c>: <c>/v1/messages</c>.</summary>
     Messages = 4,
-    All = Completion | Embedding | Messages,
+    /// <summary><c>responses</c> / <c>aresponses</c>: <c>/v1/responses</c>.</summary>
+    Responses = 8,
+    All = Completion | Embedding | Messages | Responses,
 }
 
 /// <summary>
