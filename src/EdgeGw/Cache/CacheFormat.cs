@@ -11,4 +11,6 @@ internal enum CacheFormat : byte
     Embedding = 3,
     /// <summary>A Responses API <c>response</c> object (<c>/v1/responses</c>).</summary>
     ResponsesObject = 4,
+    /// <summary>A legacy <c>text_completion</c> object (<c>/v1/completions</c>).</summary>
+    TextCompletion = 5,
 }

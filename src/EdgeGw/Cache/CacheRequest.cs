@@ -64,7 +64,7 @@ internal sealed class CacheRequest
     /// <summary>Whether <paramref name="entry"/> can answer: its format, or for a stream any chat answer (replayed in the client's format).</summary>
     public bool Accepts(CacheEntry entry) =>
         entry.Format == Format
-        || (Stream && Format is not CacheFormat.ResponsesObject && entry.Format is CacheFormat.OpenAiChat or CacheFormat.AnthropicMessage);
+        || (Stream && Format is CacheFormat.OpenAiChat or CacheFormat.AnthropicMessage && entry.Format is CacheFormat.OpenAiChat or CacheFormat.AnthropicMessage);
 
     /// <param name="body">The body without LiteLLM's own fields (the key's input).</param>
     public static CacheRequest? For(ResponseCache? cache, CacheControl? control, CacheCallTypes callType, CacheFormat format,

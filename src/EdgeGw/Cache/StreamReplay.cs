@@ -27,6 +27,8 @@ internal static class StreamReplay
         {
             if (cache.Format == CacheFormat.ResponsesObject)
                 Write(entry, new Api.Responses.ResponsesEventEncoder(cache.ResponsesHead!), output);
+            else if (cache.Format == CacheFormat.TextCompletion)
+                Write(entry, new Api.Completions.TextCompletionEncoder(modelJson, cache.WantsUsage, cache.Cache.Time), output);
             else if (cache.Format == CacheFormat.AnthropicMessage)
                 Write(entry, new AnthropicEventEncoder(modelJson, entry.PromptTokens), output);
             else
@@ -58,6 +60,7 @@ internal static class StreamReplay
         {
             CacheFormat.AnthropicMessage => FromAnthropic(root, encoder, output),
             CacheFormat.ResponsesObject => ResponsesReplay.Events(root, encoder, output),
+            CacheFormat.TextCompletion => FromTextCompletion(root, encoder, output),
             _ => FromOpenAi(root, encoder, output),
         };
         encoder.Done(output, usage);
@@ -89,6 +92,11 @@ internal static class StreamReplay
             encoder.Finish(output, choice, item.TryGetProperty("finish_reason", out var reason) ? OpenAiFinish(reason) : FinishReason.Stop);
             choice++;
         }
+        return OpenAiUsage(root);
+    }
+
+    private static Usage OpenAiUsage(JsonElement root)
+    {
         var usage = new Usage();
         if (root.TryGetProperty("usage", out var u) && u.ValueKind == JsonValueKind.Object)
         {
@@ -101,6 +109,19 @@ internal static class StreamReplay
                 usage.ReasoningTokens = Number(completion, "reasoning_tokens");
         }
         return usage;
+    }
+
+    private static Usage FromTextCompletion<TEncoder>(JsonElement root, TEncoder encoder, IBufferWriter<byte> output)
+        where TEncoder : IChatStreamEncoder
+    {
+        var choice = 0;
+        foreach (var item in root.GetProperty("choices").EnumerateArray())
+        {
+            encoder.Text(output, choice, Content(item, "text"));
+            encoder.Finish(output, choice, item.TryGetProperty("finish_reason", out var reason) ? OpenAiFinish(reason) : FinishReason.Stop);
+            choice++;
+        }
+        return OpenAiUsage(root);
     }
 
     private static Usage FromAnthropic<TEncoder>(JsonElement root, TEncoder encoder, IBufferWriter<byte> output)

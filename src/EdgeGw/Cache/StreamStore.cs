@@ -40,6 +40,7 @@ internal sealed class StreamStore : IDisposable
         {
             CacheFormat.AnthropicMessage => AnthropicStreamAssembler.Assemble(sse, result.Usage),
             CacheFormat.ResponsesObject => ResponsesReplay.Assemble(sse),
+            CacheFormat.TextCompletion => TextCompletionAssembler.Assemble(sse, result.Usage),
             _ => OpenAiStreamAssembler.Assemble(sse, result.Usage),
         };
         return body is null ? null : new CacheEntry(_format, nowUnixMs, result.Usage.PromptTokens, result.Usage.CompletionTokens, modelGroup, body);

@@ -20,7 +20,9 @@ internal enum CacheCallTypes
     Messages = 4,
     /// <summary><c>responses</c> / <c>aresponses</c>: <c>/v1/responses</c>.</summary>
     Responses = 8,
-    All = Completion | Embedding | Messages | Responses,
+    /// <summary><c>text_completion</c> / <c>atext_completion</c>: <c>/v1/completions</c>.</summary>
+    TextCompletion = 16,
+    All = Completion | Embedding | Messages | Responses | TextCompletion,
 }
 
 /// <summary>
