@@ -14,7 +14,7 @@ namespace EdgeGw.Cache;
 /// </summary>
 internal static class ResponsesReplay
 {
-    /// <summary>The stored Response with its top-level <c>id</c> and <c>created_at</c> replaced by <paramref name="head"/>'s.</summary>
+    /// <summary>The stored Response with its top-level <c>id</c>, <c>created_at</c> and <c>model</c> (a stream's may be the upstream's) replaced by <paramref name="head"/>'s.</summary>
     public static PooledBufferWriter Refresh(ReadOnlySpan<byte> stored, ResponsesStreamHead head)
     {
         var output = new PooledBufferWriter(stored.Length + 64);
@@ -24,18 +24,19 @@ internal static class ResponsesReplay
         {
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
-                var isId = reader.ValueTextEquals("id"u8);
-                var isCreated = reader.ValueTextEquals("created_at"u8);
+                var field = reader.ValueTextEquals("id"u8) ? 1 : reader.ValueTextEquals("created_at"u8) ? 2 : reader.ValueTextEquals("model"u8) ? 3 : 0;
                 reader.Read();
                 var valueStart = (int)reader.TokenStartIndex;
                 reader.Skip();
-                if (!isId && !isCreated)
+                if (field == 0)
                     continue;
                 output.Write(stored[copied..valueStart]);
-                if (isId)
+                if (field == 1)
                     output.Write(head.ResponseIdJson);
-                else
+                else if (field == 2)
                     UsageJson.WriteNumber(output, head.CreatedAt);
+                else
+                    output.Write(head.ModelJson);
                 copied = (int)reader.BytesConsumed;
             }
         }

@@ -163,7 +163,7 @@ public sealed class ResponsesCacheTests : IAsyncLifetime
         var (hit, body) = await PostAsync(Request("gpt"));
 
         Assert.Single(_openai.Requests);
-        Assert.Equal("Streamed hi", Text(body));
+        Assert.Equal(("Streamed hi", "gpt"), (Text(body), body.GetProperty("model").GetString()));
         Assert.NotEqual("resp_s1", body.GetProperty("id").GetString());
         missResponse.Dispose();
         hit.Dispose();
