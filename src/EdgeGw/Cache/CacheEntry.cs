@@ -49,7 +49,7 @@ internal sealed class CacheEntry(CacheFormat format, long createdUnixMs, long pr
     public static CacheEntry? Deserialize(ReadOnlyMemory<byte> bytes)
     {
         var span = bytes.Span;
-        if (span.Length < HeaderBytes || span[0] != Magic || span[1] != Version || span[2] is < 1 or > 3)
+        if (span.Length < HeaderBytes || span[0] != Magic || span[1] != Version || span[2] is < 1 or > 5)
             return null;
         var groupBytes = BinaryPrimitives.ReadUInt16LittleEndian(span[27..]);
         if (span.Length < HeaderBytes + groupBytes)

@@ -9,4 +9,8 @@ internal enum CacheFormat : byte
     AnthropicMessage = 2,
     /// <summary>One input's <c>embedding</c> value JSON (<c>/v1/embeddings</c>, cached per input as LiteLLM does; see EmbeddingInputs).</summary>
     Embedding = 3,
+    /// <summary>A Responses API <c>response</c> object (<c>/v1/responses</c>).</summary>
+    ResponsesObject = 4,
+    /// <summary>A legacy <c>text_completion</c> object (<c>/v1/completions</c>).</summary>
+    TextCompletion = 5,
 }

@@ -16,7 +16,8 @@ internal static class CacheHit
     public static async Task<bool> AnswerAsync<TState>(HttpContext context, RouteRun<TState> run, Routing.ModelGroup group, CacheRequest cache, CacheEntry entry,
         Func<HttpContext, GatewayError, Task> writeError)
     {
-        using var replay = cache.Stream ? StreamReplay.Render(cache, entry) : null;
+        using var replay = cache.Stream ? StreamReplay.Render(cache, entry)
+            : cache.ResponsesHead is { } head ? ResponsesReplay.Refresh(entry.Body.Span, head) : null;
         if (cache.Stream && replay is null)
             return false;
         if (await run.AdmitCallerOnlyAsync() is { } refused)
@@ -31,16 +32,15 @@ internal static class CacheHit
         // The group a normal answer names; no deployment answered, so no model id or api base (as LiteLLM's hit).
         Routing.RouteHeaders.Set(response, group, null, 0, 0);
         response.StatusCode = StatusCodes.Status200OK;
-        var body = entry.Body;
-        if (replay is null)
+        var body = replay?.WrittenMemory ?? entry.Body;
+        if (cache.Stream)
         {
-            response.ContentType = "application/json";
-            response.ContentLength = body.Length;
+            StreamReplay.SetHeaders(response);
         }
         else
         {
-            StreamReplay.SetHeaders(response);
-            body = replay.WrittenMemory;
+            response.ContentType = "application/json";
+            response.ContentLength = body.Length;
         }
         var usage = new Json.Usage { Present = true, PromptTokens = entry.PromptTokens, CompletionTokens = entry.CompletionTokens };
         try

@@ -39,6 +39,16 @@ internal sealed class CacheRequest
     /// <summary><c>stream_options.include_usage</c>: a replay ends with the usage chunk.</summary>
     public bool WantsUsage { get; private set; }
 
+    /// <summary>A Responses request's head (its fresh id, creation time, echo): a hit answers under it, not the stored one's.</summary>
+    public Api.Responses.ResponsesStreamHead? ResponsesHead { get; private set; }
+
+    /// <summary>Marks a Responses request (see <see cref="ResponsesHead"/>).</summary>
+    public CacheRequest ForResponses(Api.Responses.ResponsesStreamHead head)
+    {
+        ResponsesHead = head;
+        return this;
+    }
+
     /// <summary>Marks the request streamed (see <see cref="Stream"/>).</summary>
     public CacheRequest Streamed(bool wantsUsage)
     {
@@ -53,7 +63,8 @@ internal sealed class CacheRequest
 
     /// <summary>Whether <paramref name="entry"/> can answer: its format, or for a stream any chat answer (replayed in the client's format).</summary>
     public bool Accepts(CacheEntry entry) =>
-        entry.Format == Format || (Stream && entry.Format is CacheFormat.OpenAiChat or CacheFormat.AnthropicMessage);
+        entry.Format == Format
+        || (Stream && Format is CacheFormat.OpenAiChat or CacheFormat.AnthropicMessage && entry.Format is CacheFormat.OpenAiChat or CacheFormat.AnthropicMessage);
 
     /// <param name="body">The body without LiteLLM's own fields (the key's input).</param>
     public static CacheRequest? For(ResponseCache? cache, CacheControl? control, CacheCallTypes callType, CacheFormat format,

@@ -31,28 +31,9 @@ internal static class OpenAiStreamAssembler
 
     public static byte[]? Assemble(ReadOnlyMemory<byte> sse, in Usage usage)
     {
-        byte[] id = [], model = [];
-        long created = 0;
-        var choices = new List<Choice>();
-        var done = false;
-        using var parser = new SseParser();
-        var buffer = new ReadOnlySequence<byte>(sse);
-        try
-        {
-            while (!done && parser.TryRead(ref buffer, out var sseEvent))
-            {
-                var data = sseEvent.Data;
-                if (data.SequenceEqual("[DONE]"u8))
-                    done = true;
-                else if (!ReadChunk(data, ref id, ref created, ref model, choices))
-                    return null;
-            }
-        }
-        catch (JsonException)
-        {
-            return null;
-        }
-        return done && choices.Count > 0 && model.Length > 0 ? Write(id, created, model, choices, usage) : null;
+        var parts = new ChunkParts<Choice>();
+        var done = CapturedSse.ReadToDone(sse, parts, static (data, p) => ReadChunk(data, ref p.Id, ref p.Created, ref p.Model, p.Choices));
+        return done && parts.Choices.Count > 0 && parts.Model.Length > 0 ? Write(parts.Id, parts.Created, parts.Model, parts.Choices, usage) : null;
     }
 
     /// <summary>One chunk into <paramref name="choices"/>; false for an error event.</summary>

@@ -25,7 +25,11 @@ internal static class StreamReplay
         var output = new PooledBufferWriter(entry.Body.Length * 2 + 1024);
         try
         {
-            if (cache.Format == CacheFormat.AnthropicMessage)
+            if (cache.Format == CacheFormat.ResponsesObject)
+                Write(entry, new Api.Responses.ResponsesEventEncoder(cache.ResponsesHead!), output);
+            else if (cache.Format == CacheFormat.TextCompletion)
+                Write(entry, new Api.Completions.TextCompletionEncoder(modelJson, cache.WantsUsage, cache.Cache.Time), output);
+            else if (cache.Format == CacheFormat.AnthropicMessage)
                 Write(entry, new AnthropicEventEncoder(modelJson, entry.PromptTokens), output);
             else
                 Write(entry, new OpenAiChunkEncoder(modelJson, cache.WantsUsage, cache.Cache.Time), output);
@@ -52,7 +56,13 @@ internal static class StreamReplay
         using var document = JsonDocument.Parse(entry.Body);
         var root = document.RootElement;
         encoder.Start(output, Content(root, "id"));
-        var usage = entry.Format == CacheFormat.AnthropicMessage ? FromAnthropic(root, encoder, output) : FromOpenAi(root, encoder, output);
+        var usage = entry.Format switch
+        {
+            CacheFormat.AnthropicMessage => FromAnthropic(root, encoder, output),
+            CacheFormat.ResponsesObject => ResponsesReplay.Events(root, encoder, output),
+            CacheFormat.TextCompletion => FromTextCompletion(root, encoder, output),
+            _ => FromOpenAi(root, encoder, output),
+        };
         encoder.Done(output, usage);
         return usage;
     }
@@ -82,6 +92,11 @@ internal static class StreamReplay
             encoder.Finish(output, choice, item.TryGetProperty("finish_reason", out var reason) ? OpenAiFinish(reason) : FinishReason.Stop);
             choice++;
         }
+        return OpenAiUsage(root);
+    }
+
+    private static Usage OpenAiUsage(JsonElement root)
+    {
         var usage = new Usage();
         if (root.TryGetProperty("usage", out var u) && u.ValueKind == JsonValueKind.Object)
         {
@@ -94,6 +109,19 @@ internal static class StreamReplay
                 usage.ReasoningTokens = Number(completion, "reasoning_tokens");
         }
         return usage;
+    }
+
+    private static Usage FromTextCompletion<TEncoder>(JsonElement root, TEncoder encoder, IBufferWriter<byte> output)
+        where TEncoder : IChatStreamEncoder
+    {
+        var choice = 0;
+        foreach (var item in root.GetProperty("choices").EnumerateArray())
+        {
+            encoder.Text(output, choice, Content(item, "text"));
+            encoder.Finish(output, choice, item.TryGetProperty("finish_reason", out var reason) ? OpenAiFinish(reason) : FinishReason.Stop);
+            choice++;
+        }
+        return OpenAiUsage(root);
     }
 
     private static Usage FromAnthropic<TEncoder>(JsonElement root, TEncoder encoder, IBufferWriter<byte> output)
@@ -147,10 +175,10 @@ internal static class StreamReplay
         : reason.ValueEquals("refusal"u8) ? FinishReason.ContentFilter
         : FinishReason.Stop;
 
-    private static long Number(JsonElement obj, string name) =>
+    internal static long Number(JsonElement obj, string name) =>
         obj.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number ? value.GetInt64() : 0;
 
-    private static ReadOnlySpan<byte> Content(JsonElement obj, string name) =>
+    internal static ReadOnlySpan<byte> Content(JsonElement obj, string name) =>
         obj.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? Content(value) : default;
 
     /// <summary>A string's content still escaped, as the encoders take it (no decode, no re-encode).</summary>

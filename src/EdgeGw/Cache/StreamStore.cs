@@ -36,9 +36,13 @@ internal sealed class StreamStore : IDisposable
         if (result.Error is not null || !result.ResponseStarted || result.ClientGone != ClientGone.No
             || http.Response.StatusCode != StatusCodes.Status200OK || !_capture.TryGetBytes(out var sse))
             return null;
-        var body = _format == CacheFormat.AnthropicMessage
-            ? AnthropicStreamAssembler.Assemble(sse, result.Usage)
-            : OpenAiStreamAssembler.Assemble(sse, result.Usage);
+        var body = _format switch
+        {
+            CacheFormat.AnthropicMessage => AnthropicStreamAssembler.Assemble(sse, result.Usage),
+            CacheFormat.ResponsesObject => ResponsesReplay.Assemble(sse),
+            CacheFormat.TextCompletion => TextCompletionAssembler.Assemble(sse, result.Usage),
+            _ => OpenAiStreamAssembler.Assemble(sse, result.Usage),
+        };
         return body is null ? null : new CacheEntry(_format, nowUnixMs, result.Usage.PromptTokens, result.Usage.CompletionTokens, modelGroup, body);
     }
 

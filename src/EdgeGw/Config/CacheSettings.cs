@@ -18,7 +18,11 @@ internal enum CacheCallTypes
     Embedding = 2,
     /// <summary><c>anthropic_messages</c>: <c>/v1/messages</c>.</summary>
     Messages = 4,
-    All = Completion | Embedding | Messages,
+    /// <summary><c>responses</c> / <c>aresponses</c>: <c>/v1/responses</c>.</summary>
+    Responses = 8,
+    /// <summary><c>text_completion</c> / <c>atext_completion</c>: <c>/v1/completions</c>.</summary>
+    TextCompletion = 16,
+    All = Completion | Embedding | Messages | Responses | TextCompletion,
 }
 
 /// <summary>

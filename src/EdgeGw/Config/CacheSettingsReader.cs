@@ -72,6 +72,8 @@ internal static class CacheSettingsReader
                 "completion" or "acompletion" => CacheCallTypes.Completion,
                 "embedding" or "aembedding" => CacheCallTypes.Embedding,
                 "anthropic_messages" or "aanthropic_messages" => CacheCallTypes.Messages,
+                "responses" or "aresponses" => CacheCallTypes.Responses,
+                "text_completion" or "atext_completion" => CacheCallTypes.TextCompletion,
                 _ => CacheCallTypes.None, // transcription, rerank, …: EdgeGw has no such endpoint
             };
         }

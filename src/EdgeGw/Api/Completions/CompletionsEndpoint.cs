@@ -32,10 +32,15 @@ internal static class CompletionsEndpoint
             await ErrorWriter.WriteOpenAiAsync(context, error);
             return;
         }
+        var cache = Cache.CacheRequest.For(state.Cache, body.Options.Cache, Config.CacheCallTypes.TextCompletion,
+            Cache.CacheFormat.TextCompletion, body.Bytes.WrittenSpan, group!.Name);
+        if (request.Stream)
+            cache = cache?.Streamed(request.ClientWantsUsage);
         await ModelRequestPipeline.RunAsync(context, state, group!, request.Estimate(body.Bytes.WrittenSpan.Length), body.Options,
             (Context: context, Body: body.Bytes.WrittenMemory, Request: request),
             static (s, group, endpoint, accounting, ct) => AttemptAsync(s.Context, s.Body, s.Request, group, endpoint, accounting, ct),
-            ErrorWriter.WriteOpenAiAsync, prompt: new(body.Bytes.WrittenMemory, Observability.Callbacks.PromptKind.CompletionPrompt), callType: CallType);
+            ErrorWriter.WriteOpenAiAsync, cache: cache,
+            prompt: new(body.Bytes.WrittenMemory, Observability.Callbacks.PromptKind.CompletionPrompt), callType: CallType);
     }
 
     private static GatewayError? Resolve(ReadOnlySpan<byte> body, ModelRegistry models, out ChatRequest request, out ModelGroup? group)

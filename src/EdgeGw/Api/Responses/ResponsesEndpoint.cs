@@ -72,12 +72,28 @@ internal static class ResponsesEndpoint
                 FallbackChain.TakesFilteredAnswers(options, prepared.Group) && !prepared.Original.Stream);
             await ModelRequestPipeline.RunAsync(context, state, prepared.Group, prepared.Estimate, options, attempt,
                 static (a, group, endpoint, accounting, ct) => a.RunAsync(group, endpoint, accounting, ct),
-                ErrorWriter.WriteOpenAiAsync, prompt: new(original, Observability.Callbacks.PromptKind.ResponsesInput), callType: CallType);
+                ErrorWriter.WriteOpenAiAsync, cache: CacheFor(state, body.Options, original.Span, prepared, head),
+                prompt: new(original, Observability.Callbacks.PromptKind.ResponsesInput), callType: CallType);
         }
         finally
         {
             canonical.Dispose();
         }
+    }
+
+    /// <summary>
+    /// The cache takes only a turn that keeps no state: a stored turn (<c>store: true</c>) needs its
+    /// answer under an id the store or OpenAI knows for a follow-up, and a <c>previous_response_id</c>
+    /// turn's answer depends on a conversation its body does not hold.
+    /// </summary>
+    private static Cache.CacheRequest? CacheFor(GatewayState state, in Routing.RequestRoutingOptions options, ReadOnlySpan<byte> body,
+        in ResponsesPrepared prepared, ResponsesStreamHead head)
+    {
+        if (prepared.Translation.Store || prepared.Translation.PreviousResponseId is not null)
+            return null;
+        var cache = Cache.CacheRequest.For(state.Cache, options.Cache, Config.CacheCallTypes.Responses, Cache.CacheFormat.ResponsesObject,
+            body, prepared.Group.Name)?.ForResponses(head);
+        return prepared.Original.Stream ? cache?.Streamed(wantsUsage: true) : cache;
     }
 
     /// <summary>Translates the body (one pass, malformed JSON anywhere is a 400) and finds the model group it names.</summary>
