@@ -74,43 +74,58 @@ internal static class DeferredSpans
         }
         _worker?.Join(TimeSpan.FromSeconds(10));
         _worker = null;
+        Drain(); // a record enqueued as the worker stopped
+    }
+
+    /// <summary>Builds what is queued on the calling thread (the worker's loop; tests).</summary>
+    public static void Drain()
+    {
+        while (TryDequeue(wait: false) is { } trace)
+            Build(trace);
     }
 
     private static void Work()
     {
-        while (true)
+        while (TryDequeue(wait: true) is { } trace)
+            Build(trace);
+    }
+
+    private static DeferredTrace? TryDequeue(bool wait)
+    {
+        lock (Gate)
         {
-            DeferredTrace? trace;
-            lock (Gate)
-            {
-                while (_count == 0 && !_stopping)
-                    Monitor.Wait(Gate, TimeSpan.FromSeconds(1));
-                if (_count == 0)
-                    return;
-                trace = Ring[_head];
-                Ring[_head] = null;
-                _head = (_head + 1) % Ring.Length;
-                _count--;
-            }
-            try
-            {
-                DeferredSpanBuilder.Build(GatewayActivity.Source, trace!);
-            }
+            while (wait && _count == 0 && !_stopping)
+                Monitor.Wait(Gate, TimeSpan.FromSeconds(1));
+            if (_count == 0)
+                return null;
+            var trace = Ring[_head];
+            Ring[_head] = null;
+            _head = (_head + 1) % Ring.Length;
+            _count--;
+            return trace;
+        }
+    }
+
+    private static void Build(DeferredTrace trace)
+    {
+        try
+        {
+            DeferredSpanBuilder.Build(GatewayActivity.Source, trace);
+        }
 #pragma warning disable CA1031 // a span that fails to build must not stop the worker for every later request
-            catch (Exception)
+        catch (Exception)
 #pragma warning restore CA1031
-            {
-            }
-            finally
-            {
-                Activity.Current = null;
-            }
-            trace!.Reset();
-            lock (Gate)
-            {
-                if (_pooled < Pool.Length)
-                    Pool[_pooled++] = trace;
-            }
+        {
+        }
+        finally
+        {
+            Activity.Current = null;
+        }
+        trace.Reset();
+        lock (Gate)
+        {
+            if (_pooled < Pool.Length)
+                Pool[_pooled++] = trace;
         }
     }
 }

@@ -40,21 +40,28 @@ internal sealed class DeferredTrace
 
     public static DeferredTrace? Current => CurrentLocal.Value;
 
+    /// <summary>Null (and no header is read) unless spans are deferred and the otel callback listens.</summary>
     public static DeferredTrace? Start(HttpRequest request, string path)
     {
         if (!DeferredSpans.Enabled || !GatewayActivity.Source.HasListeners())
             return null;
         var trace = DeferredSpans.Rent();
-        trace.Arrival = Stopwatch.GetTimestamp();
-        trace.WallStart = DateTime.UtcNow;
-        trace.Method = request.Method;
-        trace.Path = path;
+        trace.Begin(request, path);
+        // The one allocation left with otel on: the ExecutionContext an AsyncLocal change makes (the live path sets Activity.Current).
+        CurrentLocal.Value = trace;
+        return trace;
+    }
+
+    public void Begin(HttpRequest request, string path)
+    {
+        Arrival = Stopwatch.GetTimestamp();
+        WallStart = DateTime.UtcNow;
+        Method = request.Method;
+        Path = path;
         var headers = request.Headers;
         if (headers.TryGetValue("traceparent", out var traceparent)
             && ActivityContext.TryParse(traceparent.ToString(), headers.TryGetValue("tracestate", out var state) ? state.ToString() : null, isRemote: true, out var context))
-            trace.Parent = context;
-        CurrentLocal.Value = trace;
-        return trace;
+            Parent = context;
     }
 
     public void Reset()
