@@ -13,9 +13,9 @@ namespace EdgeGw.Bench;
 /// The span work of one chat request with the otel callback on (request, auth, limits, attempt with its
 /// GenAI attributes and the answer's model/finish reason, spend) and off. Export is not measured: it runs
 /// on the SDK's thread; here a processor that drops every span stands in for the batch queue.
-/// The Deferred* pair is the prototype of moving span construction off the request path: what the
-/// request would do (record ticks/ids into a reused record, one enqueue) and what the worker would do
-/// (build the same Activities with explicit times). Compare ratios within one run: the box is shared.
+/// OneRequestsSpans is the live path (forward_traceparent on); the Deferred* pair is the default one: what
+/// the request does (DeferredTrace: ticks and references into a pooled record, one enqueue) and what the
+/// worker does (build the same Activities with explicit times). Compare ratios within one run: the box is shared.
 /// </summary>
 public class OtelSpanBenchmarks
 {
@@ -23,8 +23,8 @@ public class OtelSpanBenchmarks
     private TracerProvider? _provider;
     private readonly DefaultHttpContext _http = new();
     private readonly Deployment _deployment = new() { Index = 0, ModelName = "smart", Provider = "openai", ModelId = "gpt-4o", Id = "dep-1" };
-    private readonly SpanRecord _record = new();
-    private readonly SpanRecordRing _ring = new(2048);
+    private readonly DeferredTrace _record = new();
+    private readonly DeferredTrace _built = new();
     private readonly Caller _caller = new(CallerKind.Master, masterToken: new string('a', 64));
 
     [Params(false, true)]
@@ -36,11 +36,17 @@ public class OtelSpanBenchmarks
         _http.Request.Method = "POST";
         if (OtelOn)
             _provider = Sdk.CreateTracerProviderBuilder().AddSource(GatewayActivity.SourceName).AddProcessor(new Discard()).Build();
-        DeferredRecordAndEnqueue(); // the record the worker benchmark builds from
+        Fill(_built); // the record the worker benchmark builds from (never enqueued)
+        _built.ResponseStatus = 200;
+        _built.Departure = Stopwatch.GetTimestamp();
     }
 
     [GlobalCleanup]
-    public void Cleanup() => _provider?.Dispose();
+    public void Cleanup()
+    {
+        DeferredSpans.Drain();
+        _provider?.Dispose();
+    }
 
     [Benchmark(Baseline = true)]
     public void OneRequestsSpans()
@@ -65,41 +71,30 @@ public class OtelSpanBenchmarks
     {
         if (!GatewayActivity.Source.HasListeners())
             return;
-        var r = _record;
-        r.Reset();
-        r.Start = Stopwatch.GetTimestamp();
-        r.WallStart = DateTime.UtcNow;
-        Random.Shared.NextBytes(r.TraceId);
-        r.Method = _http.Request.Method;
-        r.Path = "/v1/chat/completions";
-        r.AuthStart = Stopwatch.GetTimestamp();
-        r.AuthEnd = Stopwatch.GetTimestamp();
-        r.LimitsStart = Stopwatch.GetTimestamp();
-        r.LimitsEnd = Stopwatch.GetTimestamp();
-        r.AttemptStart = Stopwatch.GetTimestamp();
-        r.ModelGroup = "smart";
-        r.Provider = _deployment.Provider;
-        r.ModelId = _deployment.ModelId;
-        r.DeploymentId = _deployment.Id;
-        r.FirstToken = Stopwatch.GetTimestamp();
-        r.ReadAnswer(Answer);
-        r.AttemptEnd = Stopwatch.GetTimestamp();
-        r.SpendStart = Stopwatch.GetTimestamp();
-        r.CostNanos = 1_500;
-        r.SpendEnd = Stopwatch.GetTimestamp();
-        r.Status = 200;
-        r.PromptTokens = 12;
-        r.CompletionTokens = 3;
-        r.End = Stopwatch.GetTimestamp();
-        _ring.Enqueue(r);
-        _ring.Dequeue(); // keeps the ring from filling; the worker's dequeue is not the request's cost
+        _record.Reset(); // the worker's, after building: here the ring overwrites its oldest (the same record)
+        Fill(_record);
+        _record.Finish(200);
+    }
+
+    private void Fill(DeferredTrace trace)
+    {
+        trace.Begin(_http.Request, "/v1/chat/completions");
+        trace.Close(trace.OpenStage("auth"), null);
+        trace.Close(trace.OpenStage("limits"), null);
+        trace.StartAttempt("smart", _deployment, _caller);
+        trace.FirstToken();
+        trace.FromOpenAi(Answer, withModel: true);
+        var spend = trace.OpenStage("spend");
+        trace.Cost(spend, 1_500);
+        trace.Close(spend, null);
+        trace.EndAttempt(200, 12, 3, 1_500, stream: false);
     }
 
     [Benchmark]
     public void DeferredBuildOnWorker()
     {
         if (GatewayActivity.Source.HasListeners())
-            SpanBuilder.Build(GatewayActivity.Source, _record);
+            DeferredSpanBuilder.Build(GatewayActivity.Source, _built);
         Activity.Current = null;
     }
 

@@ -79,7 +79,9 @@ internal sealed partial class RequestDispatcher(GatewayRuntime runtime, ILogger<
         if (path.Length > 1 && path[^1] == '/')
             path = path.TrimEnd('/');
         Route? route = null;
-        var span = telemetry.Span = Observability.Otel.RequestSpan.Start(request, path);
+        // Deferred (data now, spans on a worker) unless forward_traceparent needs the attempt's live span id.
+        telemetry.Trace = Observability.Otel.DeferredTrace.Start(request, path);
+        var span = telemetry.Trace is null ? telemetry.Span = Observability.Otel.RequestSpan.Start(request, path) : null;
         try
         {
             if (!Routes.TryGetValue(path, out route) && (route = ResponseRoute(path, request.Method)) is null)
@@ -96,7 +98,7 @@ internal sealed partial class RequestDispatcher(GatewayRuntime runtime, ILogger<
             var state = runtime.Current;
             if (!route.Public)
             {
-                var auth = Observability.Otel.StageSpan.Start(span, "auth");
+                var auth = Observability.Otel.StageSpan.Start(telemetry, "auth");
                 var authError = state.Authenticator.Authenticate(context, out var caller);
                 if (authError is null && route.MasterOnly && !caller.IsMaster)
                     authError = KeyErrors.AdminOnly;
@@ -127,7 +129,7 @@ internal sealed partial class RequestDispatcher(GatewayRuntime runtime, ILogger<
         {
             if (connection is not null)
                 connection.AppHandling = false;
-            if (span is not null)
+            if (span is not null || telemetry.Trace is not null)
                 telemetry.EndSpans(context.Response);
         }
     }

@@ -48,6 +48,9 @@ internal sealed class RequestTelemetry
     /// <summary>The request's root span when the otel callback is on (null otherwise: no span work at all).</summary>
     public Activity? Span { get; set; }
 
+    /// <summary>The request's spans as data, built later on a worker (otel on without forward_traceparent).</summary>
+    public Otel.DeferredTrace? Trace { get; set; }
+
     public static RequestTelemetry? Of(HttpContext context) => context.Features.Get<RequestTelemetry>();
 
     /// <summary>The adapter is about to be called.</summary>
@@ -58,6 +61,7 @@ internal sealed class RequestTelemetry
         _modelGroup = modelGroup;
         _deploymentId = deployment.Id;
         _series = _owner.Metrics.For(deployment);
+        Trace?.StartAttempt(modelGroup, deployment, caller);
         if (Span is not null)
             _attempt = Otel.GenAiSpans.StartAttempt(Span, _attempt, modelGroup, deployment, caller);
         if (_began)
@@ -86,6 +90,7 @@ internal sealed class RequestTelemetry
             return;
         _firstByte = Stopwatch.GetTimestamp();
         Otel.GenAiSpans.FirstToken(_attempt);
+        Trace?.FirstToken();
         if (response.ContentType is { } type && type.StartsWith("text/event-stream", StringComparison.Ordinal))
         {
             _stream = true;
@@ -107,6 +112,13 @@ internal sealed class RequestTelemetry
     /// <summary>The request is over: an attempt its accounting never finished (client gone, handler threw) ends as failed.</summary>
     public void EndSpans(HttpResponse response)
     {
+        if (Trace is { } trace)
+        {
+            // Nothing writes to a record once it is queued: the worker resets and reuses it.
+            Trace = null;
+            trace.Finish(response.StatusCode);
+            return;
+        }
         if (Interlocked.Exchange(ref _attempt, null) is { } attempt)
             Otel.GenAiSpans.Abandon(attempt);
         Otel.RequestSpan.End(Span, response);
@@ -151,6 +163,7 @@ internal sealed class RequestTelemetry
         var sample = new RequestSample(_status, _promptTokens, _completionTokens, _costNanos,
             total, upstream, _stream && _firstByte != 0 ? _firstByte - _upstreamStart : -1, _remainingRequests, _remainingTokens);
         _series?.Record(_caller ?? Caller.Anonymous, sample);
+        Trace?.EndAttempt(_status, _promptTokens, _completionTokens, _costNanos, _stream);
         if (Span is not null)
             Otel.GenAiSpans.End(Span, Interlocked.Exchange(ref _attempt, null), _status, _promptTokens, _completionTokens, _costNanos, _stream);
         var logger = _owner.RequestLogger;

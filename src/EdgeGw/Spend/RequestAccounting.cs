@@ -120,7 +120,7 @@ internal sealed class RequestAccounting
         _counters = _ledger.Charge(_caller, _costNanos);
         _budget.Charged(_costNanos);
         _budget.Release();
-        Observability.Otel.GenAiSpans.Cost(stage.Span, _costNanos);
+        stage.Cost(_costNanos);
     }
 
     /// <summary>The error of a request whose client left before an upstream call was made for it.</summary>

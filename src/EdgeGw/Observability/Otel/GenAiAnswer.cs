@@ -16,6 +16,11 @@ internal static class GenAiAnswer
     /// <summary>A stream decoder ended a choice (the client encoders' Finish).</summary>
     public static void Finished(FinishReason reason)
     {
+        if (DeferredTrace.Current is { } trace)
+        {
+            trace.Finished(reason);
+            return;
+        }
         if (Attempt() is { } attempt)
             AddFinish(attempt, reason switch
             {
@@ -30,6 +35,11 @@ internal static class GenAiAnswer
     /// <param name="withModel">False when the answer was translated and already names the client's model, not the provider's.</param>
     public static void FromOpenAi(ReadOnlySpan<byte> json, bool withModel = true)
     {
+        if (DeferredTrace.Current is { } trace)
+        {
+            trace.FromOpenAi(json, withModel);
+            return;
+        }
         if (Attempt() is not { } attempt)
             return;
         var reader = new Utf8JsonReader(json);

@@ -23,6 +23,13 @@ internal static class GenAiSpans
         var attempt = GatewayActivity.Source.StartActivity($"{operation} {deployment.ModelId}", ActivityKind.Client, request.Context);
         if (attempt is null)
             return null;
+        Tag(attempt, operation, callType, modelGroup, deployment, caller);
+        return attempt;
+    }
+
+    /// <summary>The attempt's attributes known as it starts (shared with <see cref="DeferredSpanBuilder"/>).</summary>
+    public static void Tag(Activity attempt, string operation, string callType, string modelGroup, Deployment deployment, Caller caller)
+    {
         attempt.SetTag("gen_ai.operation.name", operation);
         attempt.SetTag("llm.request.type", callType);
         attempt.SetTag("gen_ai.system", deployment.Provider);
@@ -38,11 +45,10 @@ internal static class GenAiSpans
             attempt.SetTag("metadata.user_api_key_team_id", key.TeamId);
             attempt.SetTag("metadata.user_api_key_user_id", key.UserId);
         }
-        return attempt;
     }
 
     /// <summary>gen_ai.operation.name and LiteLLM's call_type (<c>llm.request.type</c>) of the route.</summary>
-    private static (string Operation, string CallType) Operation(string? path) => path switch
+    public static (string Operation, string CallType) Operation(string? path) => path switch
     {
         "/v1/embeddings" or "/embeddings" => ("embeddings", "aembedding"),
         "/v1/messages" => ("chat", "anthropic_messages"),
@@ -75,14 +81,27 @@ internal static class GenAiSpans
         }
         if (attempt is not null)
         {
-            attempt.SetTag("gen_ai.usage.total_tokens", promptTokens + completionTokens);
-            // An answer that did not name its model (translated formats) was made by the model asked for.
-            if (attempt.GetTagItem("gen_ai.response.model") is null)
-                attempt.SetTag("gen_ai.response.model", attempt.GetTagItem("gen_ai.request.model"));
-            Cost(attempt, costNanos);
-            attempt.SetTag("llm.is_streaming", stream ? "True" : "False"); // LiteLLM writes Python's str(bool)
-            attempt.SetTag("http.response.status_code", status);
+            EndTags(attempt, status, promptTokens, completionTokens, costNanos, stream, tokensAndStatus: false);
             attempt.Dispose();
         }
+    }
+
+    /// <summary>What the attempt's accounting knows as it ends it.</summary>
+    public static void EndTags(Activity attempt, int status, long promptTokens, long completionTokens, long costNanos, bool stream, bool tokensAndStatus = true)
+    {
+        if (tokensAndStatus)
+        {
+            attempt.SetTag("gen_ai.usage.input_tokens", promptTokens);
+            attempt.SetTag("gen_ai.usage.output_tokens", completionTokens);
+            if (status >= 400)
+                attempt.SetStatus(ActivityStatusCode.Error);
+        }
+        attempt.SetTag("gen_ai.usage.total_tokens", promptTokens + completionTokens);
+        // An answer that did not name its model (translated formats) was made by the model asked for.
+        if (attempt.GetTagItem("gen_ai.response.model") is null)
+            attempt.SetTag("gen_ai.response.model", attempt.GetTagItem("gen_ai.request.model"));
+        Cost(attempt, costNanos);
+        attempt.SetTag("llm.is_streaming", stream ? "True" : "False"); // LiteLLM writes Python's str(bool)
+        attempt.SetTag("http.response.status_code", status);
     }
 }

@@ -25,6 +25,9 @@ internal sealed class OtelTracing : IDisposable
     public static OtelTracing Start(OtelSettings settings, ILogger log)
     {
         UpstreamTraceparent.Enabled = settings.ForwardTraceparent;
+        // forward_traceparent needs the attempt's span id on the request path: no API sets it afterwards.
+        if (!settings.ForwardTraceparent)
+            DeferredSpans.Start();
         var health = new OtelExportHealth(log, TimeSpan.FromMinutes(1));
         var resource = ResourceBuilder.CreateEmpty().AddService(settings.ServiceName, serviceVersion: GatewayInfo.Version);
         var builder = Sdk.CreateTracerProviderBuilder().SetResourceBuilder(resource).AddSource(GatewayActivity.SourceName);
@@ -51,6 +54,7 @@ internal sealed class OtelTracing : IDisposable
 
     public void Dispose()
     {
+        DeferredSpans.Stop();
         _provider.Dispose();
         _resourceCarrier?.Dispose();
     }

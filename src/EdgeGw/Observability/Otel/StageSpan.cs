@@ -10,6 +10,8 @@ namespace EdgeGw.Observability.Otel;
 internal readonly struct StageSpan : IDisposable
 {
     private readonly Activity? _previous;
+    private readonly DeferredTrace? _trace;
+    private readonly int _slot;
 
     private StageSpan(Activity? span, Activity? previous)
     {
@@ -17,10 +19,19 @@ internal readonly struct StageSpan : IDisposable
         _previous = previous;
     }
 
+    private StageSpan(DeferredTrace trace, int slot)
+    {
+        _trace = trace;
+        _slot = slot;
+    }
+
     public Activity? Span { get; }
 
     public static StageSpan Start(HttpContext http, string name) =>
-        GatewayActivity.Source.HasListeners() ? Start(RequestTelemetry.Of(http)?.Span, name) : default;
+        GatewayActivity.Source.HasListeners() && RequestTelemetry.Of(http) is { } telemetry ? Start(telemetry, name) : default;
+
+    public static StageSpan Start(RequestTelemetry telemetry, string name) =>
+        telemetry.Trace is { } trace ? new(trace, trace.OpenStage(name)) : Start(telemetry.Span, name);
 
     public static StageSpan Start(Activity? request, string name)
     {
@@ -35,12 +46,21 @@ internal readonly struct StageSpan : IDisposable
     /// <summary>The stage refused the request (status ERROR with a reason that never carries a key).</summary>
     public void Refuse(string reason)
     {
+        _trace?.Close(_slot, reason);
         Span?.SetStatus(ActivityStatusCode.Error, reason);
         Dispose();
     }
 
+    /// <summary>LiteLLM's <c>gen_ai.cost.total_cost</c> on the spend stage.</summary>
+    public void Cost(long costNanos)
+    {
+        _trace?.Cost(_slot, costNanos);
+        GenAiSpans.Cost(Span, costNanos);
+    }
+
     public void Dispose()
     {
+        _trace?.Close(_slot, null);
         if (Span is null || Span.IsStopped)
             return;
         Span.Dispose();
