@@ -36,15 +36,18 @@ internal sealed class StreamStore : IDisposable
         if (result.Error is not null || !result.ResponseStarted || result.ClientGone != ClientGone.No
             || http.Response.StatusCode != StatusCodes.Status200OK || !_capture.TryGetBytes(out var sse))
             return null;
-        var body = _format switch
-        {
-            CacheFormat.AnthropicMessage => AnthropicStreamAssembler.Assemble(sse, result.Usage),
-            CacheFormat.ResponsesObject => ResponsesReplay.Assemble(sse),
-            CacheFormat.TextCompletion => TextCompletionAssembler.Assemble(sse, result.Usage),
-            _ => OpenAiStreamAssembler.Assemble(sse, result.Usage),
-        };
+        var body = Assemble(_format, sse, result.Usage);
         return body is null ? null : new CacheEntry(_format, nowUnixMs, result.Usage.PromptTokens, result.Usage.CompletionTokens, modelGroup, body);
     }
+
+    /// <summary>A captured stream folded into the unstreamed body of <paramref name="format"/>; null when it does not add up to one. The callbacks log streams with it too.</summary>
+    public static byte[]? Assemble(CacheFormat format, ReadOnlyMemory<byte> sse, in Json.Usage usage) => format switch
+    {
+        CacheFormat.AnthropicMessage => AnthropicStreamAssembler.Assemble(sse, usage),
+        CacheFormat.ResponsesObject => ResponsesReplay.Assemble(sse),
+        CacheFormat.TextCompletion => TextCompletionAssembler.Assemble(sse, usage),
+        _ => OpenAiStreamAssembler.Assemble(sse, usage),
+    };
 
     /// <summary>
     /// Stores the finished stream's entry (when it is one to keep). The client already has every

@@ -68,4 +68,24 @@ public sealed class ContentTestsResponses : IAsyncLifetime
         Assert.Equal("text_completion", payload.GetProperty("response").GetProperty("object").GetString());
         Assert.Contains("42", body, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task StreamedLegacyCompletion_ResponseIsTheFoldedTextCompletion()
+    {
+        _hook.Upstream.RespondStream(
+        [
+            "data: {\"id\":\"cmpl-1\",\"object\":\"text_completion\",\"created\":1,\"model\":\"gpt-4o\",\"choices\":[{\"index\":0,\"text\":\"4\",\"finish_reason\":null,\"logprobs\":null}]}\n\n",
+            "data: {\"id\":\"cmpl-1\",\"object\":\"text_completion\",\"created\":1,\"model\":\"gpt-4o\",\"choices\":[{\"index\":0,\"text\":\"2\",\"finish_reason\":\"stop\",\"logprobs\":null}]}\n\n",
+            "data: {\"id\":\"cmpl-1\",\"object\":\"text_completion\",\"created\":1,\"model\":\"gpt-4o\",\"choices\":[],\"usage\":{\"prompt_tokens\":5,\"completion_tokens\":2,\"total_tokens\":7}}\n\n",
+            "data: [DONE]\n\n",
+        ]);
+
+        using var response = await _hook.Gateway.PostStreamAsync("/v1/completions", """{"model":"cheap","prompt":"six times seven is","stream":true}""");
+        await response.Content.ReadAsStringAsync();
+        var payload = await _hook.PayloadAsync(WebhookGateway.CallId(response));
+
+        var answer = payload.GetProperty("response");
+        Assert.Equal("text_completion", answer.GetProperty("object").GetString());
+        Assert.Equal("42", answer.GetProperty("choices")[0].GetProperty("text").GetString());
+    }
 }

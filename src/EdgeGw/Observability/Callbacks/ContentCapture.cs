@@ -58,15 +58,13 @@ internal sealed class ContentCapture : IDisposable
             return null;
         if (http.Response.ContentType?.StartsWith("text/event-stream", StringComparison.Ordinal) != true)
             return BoundedJson.Of(sent.Span);
-        var body = _kind switch
+        var body = StreamStore.Assemble(_kind switch
         {
-            PromptKind.AnthropicMessages => AnthropicStreamAssembler.Assemble(sent, result.Usage),
-            // The stream's last event carries the whole Response object: nothing to assemble.
-            PromptKind.ResponsesInput => ResponsesStreamFinal.Response(sent.Span),
-            // text_completion chunks: not assembled (logged without an answer).
-            PromptKind.CompletionPrompt => null,
-            _ => OpenAiStreamAssembler.Assemble(sent, result.Usage),
-        };
+            PromptKind.AnthropicMessages => CacheFormat.AnthropicMessage,
+            PromptKind.ResponsesInput => CacheFormat.ResponsesObject,
+            PromptKind.CompletionPrompt => CacheFormat.TextCompletion,
+            _ => CacheFormat.OpenAiChat,
+        }, sent, result.Usage);
         return body is null || body.Length <= BoundedJson.MaxBytes ? body : BoundedJson.Of(body);
     }
 
