@@ -11,7 +11,7 @@ namespace EdgeGw.Observability.Otel;
 /// path writes ticks, references and the answer's bytes into this pooled record and enqueues it once;
 /// <see cref="DeferredSpans"/>' worker builds the same Activities afterwards with explicit times.
 /// </summary>
-internal sealed class DeferredTrace
+internal sealed class DeferredTrace : IAnswerFields
 {
     public const int MaxSpans = 16;
 
@@ -191,75 +191,35 @@ internal sealed class DeferredTrace
     /// <summary>See <see cref="GenAiAnswer.FromOpenAi"/>: the same fields, copied as bytes.</summary>
     public void FromOpenAi(ReadOnlySpan<byte> json, bool withModel)
     {
-        if (Attempt < 0)
-            return;
-        var reader = new Utf8JsonReader(json);
-        try
-        {
-            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
-                return;
-            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-            {
-                if (withModel && reader.ValueTextEquals("model"u8))
-                    CopyOnce(ref reader, ref Spans[Attempt].ModelLength, 0);
-                else if (reader.ValueTextEquals("id"u8))
-                    CopyOnce(ref reader, ref Spans[Attempt].IdLength, DeferredSpan.MaxTextBytes);
-                else if (reader.ValueTextEquals("choices"u8))
-                    ReadChoices(ref reader);
-                else
-                {
-                    reader.Read();
-                    reader.Skip();
-                }
-            }
-        }
-        catch (JsonException)
-        {
-            // Already validated by the adapter's scan; a span attribute is not worth failing an answer for.
-        }
+        if (Attempt >= 0)
+            OpenAiAnswerFields.Read(json, withModel, this);
     }
 
     public ReadOnlySpan<byte> TextOf(int index, int offset, int length) =>
         Text.AsSpan((index * 2 * DeferredSpan.MaxTextBytes) + offset, length);
 
-    private void CopyOnce(ref Utf8JsonReader reader, ref int length, int offset)
+    void IAnswerFields.Model(ref Utf8JsonReader value) => CopyOnce(ref value, ref Spans[Attempt].ModelLength, 0);
+
+    void IAnswerFields.Id(ref Utf8JsonReader value) => CopyOnce(ref value, ref Spans[Attempt].IdLength, DeferredSpan.MaxTextBytes);
+
+    void IAnswerFields.Finish(ref Utf8JsonReader value)
     {
-        reader.Read();
-        if (reader.TokenType != JsonTokenType.String || length >= 0)
-        {
-            reader.Skip();
-            return;
-        }
-        var target = Text.AsSpan((Attempt * 2 * DeferredSpan.MaxTextBytes) + offset, DeferredSpan.MaxTextBytes);
-        // Unescaping never lengthens: a value that fits raw fits copied (a longer one is left out, bounded record).
-        if (!reader.HasValueSequence && reader.ValueSpan.Length <= target.Length)
-            length = reader.CopyString(target);
+        var code = value.ValueTextEquals("stop"u8) ? (byte)1
+            : value.ValueTextEquals("length"u8) ? (byte)2
+            : value.ValueTextEquals("tool_calls"u8) ? (byte)3
+            : value.ValueTextEquals("content_filter"u8) ? (byte)4
+            : value.ValueTextEquals("function_call"u8) ? (byte)5 : (byte)0;
+        AddFinish(code, code == 0 ? value.GetString() : null);
     }
 
-    private void ReadChoices(ref Utf8JsonReader reader)
+    private void CopyOnce(ref Utf8JsonReader value, ref int length, int offset)
     {
-        reader.Read();
-        if (reader.TokenType != JsonTokenType.StartArray)
-        {
-            reader.Skip();
+        if (length >= 0)
             return;
-        }
-        var depth = reader.CurrentDepth;
-        while (reader.Read() && reader.CurrentDepth > depth)
-        {
-            if (reader.TokenType == JsonTokenType.PropertyName && reader.CurrentDepth == depth + 2 && reader.ValueTextEquals("finish_reason"u8))
-            {
-                reader.Read();
-                if (reader.TokenType != JsonTokenType.String)
-                    continue;
-                var code = reader.ValueTextEquals("stop"u8) ? (byte)1
-                    : reader.ValueTextEquals("length"u8) ? (byte)2
-                    : reader.ValueTextEquals("tool_calls"u8) ? (byte)3
-                    : reader.ValueTextEquals("content_filter"u8) ? (byte)4
-                    : reader.ValueTextEquals("function_call"u8) ? (byte)5 : (byte)0;
-                AddFinish(code, code == 0 ? reader.GetString() : null);
-            }
-        }
+        var target = Text.AsSpan((Attempt * 2 * DeferredSpan.MaxTextBytes) + offset, DeferredSpan.MaxTextBytes);
+        // Unescaping never lengthens: a value that fits raw fits copied (a longer one is left out, bounded record).
+        if (!value.HasValueSequence && value.ValueSpan.Length <= target.Length)
+            length = value.CopyString(target);
     }
 
     private void AddFinish(byte code, string? other)

@@ -40,65 +40,27 @@ internal static class GenAiAnswer
             trace.FromOpenAi(json, withModel);
             return;
         }
-        if (Attempt() is not { } attempt)
-            return;
-        var reader = new Utf8JsonReader(json);
-        try
-        {
-            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
-                return;
-            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-            {
-                if (withModel && reader.ValueTextEquals("model"u8))
-                    SetOnce(attempt, "gen_ai.response.model", ref reader);
-                else if (reader.ValueTextEquals("id"u8))
-                    SetOnce(attempt, "gen_ai.response.id", ref reader);
-                else if (reader.ValueTextEquals("choices"u8))
-                    ReadChoices(attempt, ref reader);
-                else
-                {
-                    reader.Read();
-                    reader.Skip();
-                }
-            }
-        }
-        catch (JsonException)
-        {
-            // Already validated by the adapter's scan; a span attribute is not worth failing an answer for.
-        }
+        if (Attempt() is { } attempt)
+            OpenAiAnswerFields.Read(json, withModel, new LiveFields(attempt));
     }
 
     private static Activity? Attempt() =>
         GatewayActivity.Source.HasListeners() && Activity.Current is { Kind: ActivityKind.Client } current
             && ReferenceEquals(current.Source, GatewayActivity.Source) ? current : null;
 
-    private static void SetOnce(Activity attempt, string name, ref Utf8JsonReader reader)
+    /// <summary>The live attempt span's fields: model and id the first time they are seen, every finish reason.</summary>
+    private readonly struct LiveFields(Activity attempt) : IAnswerFields
     {
-        reader.Read();
-        if (reader.TokenType == JsonTokenType.String && attempt.GetTagItem(name) is null)
-            attempt.SetTag(name, reader.GetString());
-        else
-            reader.Skip();
-    }
+        public void Model(ref Utf8JsonReader value) => SetOnce("gen_ai.response.model", ref value);
 
-    private static void ReadChoices(Activity attempt, ref Utf8JsonReader reader)
-    {
-        reader.Read();
-        if (reader.TokenType != JsonTokenType.StartArray)
+        public void Id(ref Utf8JsonReader value) => SetOnce("gen_ai.response.id", ref value);
+
+        public void Finish(ref Utf8JsonReader value) => AddFinish(attempt, value.GetString()!);
+
+        private void SetOnce(string name, ref Utf8JsonReader value)
         {
-            reader.Skip();
-            return;
-        }
-        var depth = reader.CurrentDepth;
-        while (reader.Read() && reader.CurrentDepth > depth)
-        {
-            // A property of a choice object itself (not of its message or delta).
-            if (reader.TokenType == JsonTokenType.PropertyName && reader.CurrentDepth == depth + 2 && reader.ValueTextEquals("finish_reason"u8))
-            {
-                reader.Read();
-                if (reader.TokenType == JsonTokenType.String)
-                    AddFinish(attempt, reader.GetString()!);
-            }
+            if (attempt.GetTagItem(name) is null)
+                attempt.SetTag(name, value.GetString());
         }
     }
 
