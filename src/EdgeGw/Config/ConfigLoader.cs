@@ -284,7 +284,7 @@ internal static class ConfigLoader
         (string? ApiBase, string? ApiKey, string? ApiVersion) Complete(ProviderInfo provider)
         {
             var apiBase = explicitBase ?? EnvDefault(values, provider.ApiBaseEnv) ?? provider.DefaultApiBase;
-            if (apiBase is null && provider.Kind is not ProviderKind.Mock)
+            if (apiBase is null && provider.Kind is not (ProviderKind.Mock or ProviderKind.Bedrock or ProviderKind.Vertex))
                 throw new ConfigException($"{paramsPath}.api_base", $"required for {provider.Name}/ (it has no public default)");
             return (CheckedBase(apiBase), explicitKey ?? EnvDefault(values, provider.ApiKeyEnv),
                 explicitVersion ?? (provider.Kind == ProviderKind.Azure ? EnvDefault(values, "AZURE_API_VERSION") : null));
@@ -312,16 +312,18 @@ internal static class ConfigLoader
             "mock_response", "mock_latency_ms", "mock_tokens_per_second",
         };
         var other = new Dictionary<string, string>(StringComparer.Ordinal);
-        var isOllama = !perRequest && ProviderCatalog.Find(providerName)!.Kind == ProviderKind.Ollama;
+        ProviderKind? kind = perRequest ? null : ProviderCatalog.Find(providerName)!.Kind;
         foreach (var (k, v) in p.Children)
         {
             var key = ((YamlScalarNode)k).Value ?? "";
             if (known.Contains(key))
                 continue;
-            if (!(isOllama && Providers.Ollama.OllamaWire.IsDeploymentParam(key)))
+            if (!ProviderParams.IsActedOn(kind, key))
                 ignored.Add($"model_list[].litellm_params.{key}");
             if (v is YamlScalarNode)
                 other[key] = values.String(v, $"{paramsPath}.{key}") ?? "";
+            else if (v is YamlMappingNode mapping)
+                other[key] = YamlJson.Write(values, mapping, $"{paramsPath}.{key}"); // e.g. vertex_credentials written inline
         }
 
         var id = values.String(Child(info, "id"), $"{path}.model_info.id") ?? StableId(modelName, model, apiBase, index);

@@ -13,6 +13,10 @@ internal enum ProviderKind
     Azure,
     /// <summary>Ollama's native API: <c>/api/chat</c> (<c>ollama_chat/</c>), <c>/api/generate</c> (<c>ollama/</c>).</summary>
     Ollama,
+    /// <summary>AWS Bedrock: Converse / ConverseStream (AWS event-stream framing), SigV4 or bearer auth.</summary>
+    Bedrock,
+    /// <summary>Google Vertex AI: Gemini (generateContent) and Claude (rawPredict), OAuth2 service-account auth.</summary>
+    Vertex,
 }
 
 /// <summary>
@@ -51,6 +55,9 @@ internal static class ProviderCatalog
         new("anthropic", ProviderKind.Anthropic, "https://api.anthropic.com", "ANTHROPIC_API_KEY", "ANTHROPIC_API_BASE"),
         new("gemini", ProviderKind.Gemini, "https://generativelanguage.googleapis.com", "GEMINI_API_KEY"),
         new("azure", ProviderKind.Azure, null, "AZURE_API_KEY", "AZURE_API_BASE"),
+        // Regional endpoints, resolved per deployment from its region: no single default base.
+        new("bedrock", ProviderKind.Bedrock, null, "AWS_BEARER_TOKEN_BEDROCK"),
+        new("vertex_ai", ProviderKind.Vertex, null, null),
         new("mock", ProviderKind.Mock, null, null),
     ];
 

@@ -70,6 +70,7 @@ internal static class ProviderInference
         new("us.", false, "bedrock"),
         new("eu.", false, "bedrock"),
         new("apac.", false, "bedrock"),
+        new("global.", false, "bedrock"),
         new("jamba-", false, "ai21_chat"),
         new("j2-", false, "ai21_chat"),
         new("luminous-", false, "aleph_alpha"),

@@ -18,10 +18,17 @@ public sealed class HotPathAllocationTests
     {
         for (var i = 0; i < 2_000; i++)
             run(); // warm up: JIT tiers and on-stack replacement allocate on their own
-        var before = GC.GetAllocatedBytesForCurrentThread();
-        for (var i = 0; i < 10_000; i++)
-            run();
-        return GC.GetAllocatedBytesForCurrentThread() - before;
+        // The least of three rounds: a per-call allocation shows in every round, while a one-off
+        // (a late tier-up, a lazily built cache) lands in one round only and is not the code's cost.
+        var least = long.MaxValue;
+        for (var round = 0; round < 3 && least > 0; round++)
+        {
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            for (var i = 0; i < 10_000; i++)
+                run();
+            least = Math.Min(least, GC.GetAllocatedBytesForCurrentThread() - before);
+        }
+        return least;
     }
 
     [Fact]

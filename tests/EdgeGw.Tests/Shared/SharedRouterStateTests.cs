@@ -126,9 +126,12 @@ public sealed class SharedRouterStateTests(RedisServer redis) : IAsyncLifetime
         await using var one = await TestGateway.StartAsync(Deployment("front", _a, "dep-a", extra: tpm), settings, time);
         await using var two = await TestGateway.StartAsync(Deployment("front", _a, "dep-a", extra: tpm) + "\n" + Deployment("front", _b, "dep-b", extra: tpm), settings, time);
 
+        // A small max_tokens keeps each reservation (prompt + output cap) far below tpm: a request sent
+        // before Redis settles the previous one to its 5 tokens must still fit, as on a real sequential client.
+        const string small = """{"model":"front","max_tokens":5,"messages":[{"role":"user","content":"hi"}]}""";
         for (var i = 0; i < 4; i++)
         {
-            using var used = await one.PostJsonAsync("/v1/chat/completions", Chat);
+            using var used = await one.PostJsonAsync("/v1/chat/completions", small);
             Assert.Equal(HttpStatusCode.OK, used.StatusCode);
         }
         // 4 × 5 tokens on dep-a: the second replica's three requests (5 each) leave dep-b with more left.
@@ -136,7 +139,7 @@ public sealed class SharedRouterStateTests(RedisServer redis) : IAsyncLifetime
         var picked = new List<string>();
         for (var i = 0; i < 3; i++)
         {
-            using var response = await two.PostJsonAsync("/v1/chat/completions", Chat);
+            using var response = await two.PostJsonAsync("/v1/chat/completions", small);
             picked.Add(Header(response, "x-litellm-model-id"));
         }
 
