@@ -72,6 +72,7 @@ internal static class ConfigLoader
             config.Callbacks, out var explained);
         return config with
         {
+            Environment = values.Environment,
             IgnoredKeys = [.. ignored.ToImmutable().Except(explained)],
             Deferred = deferred,
             Warnings = [.. values.Warnings],

@@ -91,4 +91,9 @@ internal sealed record GatewayConfig
     public ImmutableArray<DeferredFeature> Deferred { get; init; } = [];
     /// <summary>Non-fatal findings, e.g. an <c>os.environ/NAME</c> that is not set.</summary>
     public ImmutableArray<string> Warnings { get; init; } = [];
+    /// <summary>
+    /// The process environment with the file's <c>environment_variables:</c> over it: what adapters read for
+    /// provider variables resolved per deployment (AWS_REGION, GOOGLE_APPLICATION_CREDENTIALS, …).
+    /// </summary>
+    public Func<string, string?> Environment { get; init; } = static name => System.Environment.GetEnvironmentVariable(name) is { Length: > 0 } v ? v : null;
 }

@@ -21,7 +21,7 @@ internal sealed class ChatEndpointFactory(GatewayConfig config, UpstreamClients 
         var timeouts = new UpstreamTimeouts(
             deployment.Timeout ?? config.Router.Timeout ?? config.Litellm.RequestTimeout ?? DefaultTimeout,
             deployment.StreamTimeout ?? config.Router.StreamTimeout ?? deployment.Timeout ?? config.Router.Timeout ?? config.Litellm.RequestTimeout ?? DefaultTimeout);
-        var context = new ProviderContext(deployment, clients, timeouts, config.Litellm, time);
+        var context = new ProviderContext(deployment, clients, timeouts, config.Litellm, time, config.Environment);
         return kind switch
         {
             ProviderKind.OpenAiCompatible => new OpenAiChatEndpoint(context),
@@ -35,9 +35,10 @@ internal sealed class ChatEndpointFactory(GatewayConfig config, UpstreamClients 
     }
 }
 
-/// <summary>What an adapter needs to serve one deployment.</summary>
+/// <summary>What an adapter needs to serve one deployment; <paramref name="Environment"/> is the config's (environment_variables: applied).</summary>
 internal sealed record ProviderContext(
-    Deployment Deployment, UpstreamClients Clients, UpstreamTimeouts Timeouts, LitellmSettings Settings, TimeProvider Time);
+    Deployment Deployment, UpstreamClients Clients, UpstreamTimeouts Timeouts, LitellmSettings Settings, TimeProvider Time,
+    Func<string, string?> Environment);
 
 /// <summary>Overall time for a non-streaming call; time to first byte and between bytes for a stream.</summary>
 internal readonly record struct UpstreamTimeouts(TimeSpan Request, TimeSpan Stream);
