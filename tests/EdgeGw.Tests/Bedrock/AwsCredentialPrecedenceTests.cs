@@ -148,4 +148,14 @@ public sealed class AwsCredentialPrecedenceTests : IDisposable
         Assert.Equal(401, e.Status);
         Assert.StartsWith("aws_role_name is set but there are no credentials to call sts:AssumeRole with", e.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task StsEndpointNotAUrl_500NamingTheParam()
+    {
+        var e = await Assert.ThrowsAsync<AwsCredentialException>(() =>
+            ResolveAsync("aws_access_key_id: AKIAPARAM\naws_secret_access_key: param-secret\naws_role_name: arn:aws:iam::123456789012:role/bedrock\naws_sts_endpoint: sts.example"));
+
+        Assert.Equal(500, e.Status);
+        Assert.Equal("aws_sts_endpoint 'sts.example' is not an absolute URL", e.Message);
+    }
 }
