@@ -142,7 +142,7 @@ public sealed class GoogleAccessTokensTests : IAsyncLifetime
         Assert.Equal(500, error.Status);
         Assert.Contains(_google.TokenUri, error.Message, StringComparison.Ordinal);
         Assert.Contains("HTTP 503", error.Message, StringComparison.Ordinal);
-        Assert.Contains("'vertex-gemini'", error.Message, StringComparison.Ordinal);
+        Assert.Contains("service account from vertex_credentials", error.Message, StringComparison.Ordinal);
         AssertNoSecrets(error.Message);
     }
 
@@ -262,6 +262,22 @@ public sealed class GoogleAccessTokensTests : IAsyncLifetime
         Assert.Null(error);
         Assert.Equal(["Bearer proxy-key"], message.Headers.GetValues("Authorization"));
         Assert.Empty(_google.Requests);
+    }
+
+    [Fact]
+    public async Task DeploymentsSharingCredential_ShareOneToken()
+    {
+        var json = _google.ServiceAccountJson();
+        var gemini = Tokens(json);
+        // A reload, or another model_list entry, builds its own endpoint from the same key.
+        var claude = new GoogleAccessTokens(GoogleCredentials.Load(VertexDeployment(("vertex_credentials", json)) with { ModelName = "vertex-claude" }, _ => null), _clients, _time);
+
+        var first = await ApplyAsync(gemini);
+        var second = await ApplyAsync(claude);
+
+        Assert.Equal(("Bearer ya29.test-token-1", (GatewayError?)null), first);
+        Assert.Equal(first, second);
+        Assert.Single(_google.Requests);
     }
 
     [Fact]
