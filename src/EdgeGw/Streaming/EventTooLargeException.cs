@@ -6,6 +6,6 @@ namespace EdgeGw.Streaming;
 /// rather than buffer without bound.
 /// </summary>
 internal sealed class EventTooLargeException(long limitBytes)
-    : Exception($"the stream sent an event over the {limitBytes / (1024 * 1024)} MB event cap")
+    : StreamFramingException($"the stream sent an event over the {limitBytes / (1024 * 1024)} MB event cap")
 {
 }

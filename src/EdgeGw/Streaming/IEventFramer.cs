@@ -19,6 +19,7 @@ internal interface IEventFramer : IDisposable
     /// its unconsumed tail left for the caller to present again with more bytes.
     /// </summary>
     /// <exception cref="EventTooLargeException">an event or a pending line passed <see cref="MaxEventBytes"/>.</exception>
+    /// <exception cref="StreamFramingException">the bytes cannot be framed (a binary framer's corrupt frame).</exception>
     bool TryRead(ref ReadOnlySequence<byte> buffer, out SseEvent sseEvent);
 
     /// <summary>At end of stream: delivers a last event whose terminator never came.</summary>

@@ -75,7 +75,7 @@ internal static class SseRelay
                 return await AbandonedAsync(reader, parser, translator, http, cancel, streamTimeout, limits, gone, running);
         }
         catch (Exception e) when (http.RequestAborted.IsCancellationRequested
-            && e is OperationCanceledException or EventTooLargeException or IOException or HttpRequestException)
+            && e is OperationCanceledException or StreamFramingException or IOException or HttpRequestException)
         {
             gone = ClientGone.Disconnected; // the upstream failed (or timed out) after the client left: billed an estimate
         }
@@ -83,7 +83,7 @@ internal static class SseRelay
         {
             failure = GatewayError.UpstreamTimeout(deploymentName, streamTimeout);
         }
-        catch (EventTooLargeException e)
+        catch (StreamFramingException e)
         {
             failure = GatewayError.UpstreamUnreachable(deploymentName, e.Message);
         }

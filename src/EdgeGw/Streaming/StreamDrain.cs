@@ -48,7 +48,7 @@ internal static class StreamDrain
             translator.OnEnd(sink);
             return translator.Error is null;
         }
-        catch (Exception e) when (e is OperationCanceledException or EventTooLargeException or IOException or HttpRequestException)
+        catch (Exception e) when (e is OperationCanceledException or StreamFramingException or IOException or HttpRequestException)
         {
             return false;
         }
