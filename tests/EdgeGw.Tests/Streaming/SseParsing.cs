@@ -4,10 +4,10 @@ using EdgeGw.Streaming;
 
 namespace EdgeGw.Tests.Streaming;
 
-/// <summary>One parsed event as the test sees it: type and data, decoded strictly as UTF-8.</summary>
-public sealed record ParsedEvent(string Type, string Data)
+/// <summary>One parsed event as the test sees it: type and data, decoded strictly as UTF-8; the kind ("Event" but for AWS failure frames).</summary>
+public sealed record ParsedEvent(string Type, string Data, string Kind = "Event")
 {
-    public override string ToString() => $"[{Type}] {Data}";
+    public override string ToString() => Kind == "Event" ? $"[{Type}] {Data}" : $"{Kind} [{Type}] {Data}";
 }
 
 /// <summary>Drives <see cref="SseParser"/> (or another <see cref="IEventFramer"/>) the way <see cref="SseRelay"/> does.</summary>
@@ -67,7 +67,7 @@ internal static class SseParsing
         return events;
     }
 
-    private static ParsedEvent Convert(in SseEvent e) => new(Strict.GetString(e.EventType), Strict.GetString(e.Data));
+    private static ParsedEvent Convert(in SseEvent e) => new(Strict.GetString(e.EventType), Strict.GetString(e.Data), e.Kind.ToString());
 
     /// <summary>Hands the pipe segments of a fixed small size so lines cross segment boundaries.</summary>
     private sealed class TinySegmentPool(int size) : MemoryPool<byte>
