@@ -3,7 +3,7 @@ using EdgeGw.Streaming;
 
 namespace EdgeGw.Providers.Bedrock;
 
-// Placeholder until b20-evstream's BedrockStreamErrors lands (merged over this file).
+// Placeholder until b20-evstream's BedrockStreamErrors lands (its version replaces this file).
 internal static class BedrockStreamErrors
 {
     public static GatewayError Map(in SseEvent sseEvent, string deploymentName)
@@ -16,8 +16,12 @@ internal static class BedrockStreamErrors
             "serviceUnavailableException" => 503,
             _ => 500,
         };
-        return new GatewayError(status, $"Deployment '{deploymentName}': {type}", UpstreamErrorsType(status), status.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        return new GatewayError(status, $"Deployment '{deploymentName}': {type}", Upstream.UpstreamErrors.TypeForStatus(status), status.ToString(System.Globalization.CultureInfo.InvariantCulture));
     }
 
-    private static string UpstreamErrorsType(int status) => Upstream.UpstreamErrors.TypeForStatus(status);
+    public static async ValueTask<GatewayError> MapHttpAsync(HttpResponseMessage response, string deploymentName, string? apiKey, CancellationToken cancellationToken)
+    {
+        var body = await Upstream.UpstreamErrors.ReadBodyAsync(response, cancellationToken);
+        return Upstream.UpstreamErrors.Create(response, $"Deployment '{deploymentName}': " + System.Text.Encoding.UTF8.GetString(body), null, null, null, apiKey);
+    }
 }
