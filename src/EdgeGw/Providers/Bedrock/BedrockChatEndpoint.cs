@@ -74,7 +74,7 @@ internal sealed partial class BedrockChatEndpoint : ChatEndpoint
         using (response)
         {
             if (!response.IsSuccessStatusCode)
-                return ProviderResult.Failed(await BedrockStreamErrors.MapHttpAsync(response, Deployment.ModelName, Deployment.ApiKey, timeout.Token));
+                return ProviderResult.Failed(await MapErrorAsync(response, timeout.Token));
 
             ProviderHeaders.Copy(response, call.Http.Response);
             var upstream = await response.Content.ReadAsStreamAsync(timeout.Token);
@@ -91,6 +91,13 @@ internal sealed partial class BedrockChatEndpoint : ChatEndpoint
             }
             return await TranslateBodyAsync(upstream, call, translation.JsonToolName, timeout.Token, limit);
         }
+    }
+
+    private async ValueTask<GatewayError> MapErrorAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        var body = await UpstreamErrors.ReadBodyAsync(response, cancellationToken);
+        var errorType = response.Headers.TryGetValues("x-amzn-ErrorType", out var values) ? values.FirstOrDefault() : null;
+        return BedrockStreamErrors.MapHttp(response.StatusCode, errorType, body, Deployment.ModelName, Deployment.ApiKey);
     }
 
     private async ValueTask<ProviderResult> TranslateBodyAsync(Stream upstream, ChatCall call, string? jsonTool, CancellationToken cancellationToken, TimeSpan limit)

@@ -37,7 +37,7 @@ internal sealed class ConverseStreamDecoder<TEncoder>(TEncoder encoder, string d
             return false;
         if (sseEvent.Kind != SseEventKind.Event)
         {
-            Fail(BedrockStreamErrors.Map(sseEvent, DeploymentName), output);
+            Fail(BedrockStreamErrors.Map(sseEvent.EventType, sseEvent.Data, DeploymentName), output);
             return false;
         }
         var type = sseEvent.EventType;
