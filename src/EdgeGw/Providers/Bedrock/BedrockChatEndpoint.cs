@@ -26,6 +26,7 @@ internal sealed partial class BedrockChatEndpoint : ChatEndpoint
     private readonly string _modelId;
     private readonly Uri _converseUri;
     private readonly Uri _streamUri;
+    private readonly Uri _invokeUri;
     private readonly HttpMessageInvoker _client;
     private readonly IUpstreamAuth _auth;
     private ILogger? _logger;
@@ -39,6 +40,7 @@ internal sealed partial class BedrockChatEndpoint : ChatEndpoint
             + "/model/" + BedrockModelId.PathSegment(_modelId);
         _converseUri = new Uri(model + "/converse");
         _streamUri = new Uri(model + "/converse-stream");
+        _invokeUri = new Uri(model + "/invoke");
         _client = context.Clients.For(_converseUri);
         _auth = BedrockAuth.Create(context, region);
     }
