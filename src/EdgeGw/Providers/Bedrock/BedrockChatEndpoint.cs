@@ -84,10 +84,10 @@ internal sealed partial class BedrockChatEndpoint : ChatEndpoint
             {
                 IStreamTranslator decoder = call.Format switch
                 {
-                    ClientFormat.OpenAi => new ConverseStreamDecoder<OpenAiChunkEncoder>(call.OpenAiEncoder(_context.Time), Deployment.ModelName, translation.JsonToolName),
-                    ClientFormat.TextCompletion => new ConverseStreamDecoder<Api.Completions.TextCompletionEncoder>(call.TextCompletionEncoder(_context.Time), Deployment.ModelName, translation.JsonToolName),
-                    ClientFormat.Responses => new ConverseStreamDecoder<Api.Responses.ResponsesEventEncoder>(call.ResponsesEncoder(), Deployment.ModelName, translation.JsonToolName),
-                    _ => new ConverseStreamDecoder<AnthropicEventEncoder>(call.AnthropicEncoder(), Deployment.ModelName, translation.JsonToolName),
+                    ClientFormat.OpenAi => new ConverseStreamDecoder<OpenAiChunkEncoder>(call.OpenAiEncoder(_context.Time), Deployment.ModelName, translation.JsonToolName, Deployment.ApiKey),
+                    ClientFormat.TextCompletion => new ConverseStreamDecoder<Api.Completions.TextCompletionEncoder>(call.TextCompletionEncoder(_context.Time), Deployment.ModelName, translation.JsonToolName, Deployment.ApiKey),
+                    ClientFormat.Responses => new ConverseStreamDecoder<Api.Responses.ResponsesEventEncoder>(call.ResponsesEncoder(), Deployment.ModelName, translation.JsonToolName, Deployment.ApiKey),
+                    _ => new ConverseStreamDecoder<AnthropicEventEncoder>(call.AnthropicEncoder(), Deployment.ModelName, translation.JsonToolName, Deployment.ApiKey),
                 };
                 return await SseRelay.RelayAsync(upstream, new AwsEventStreamFramer(), decoder, call.Http, timeout, _context.Timeouts.Stream, Deployment.ModelName);
             }

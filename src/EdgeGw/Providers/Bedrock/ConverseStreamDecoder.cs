@@ -15,7 +15,7 @@ namespace EdgeGw.Providers.Bedrock;
 /// independent of Bedrock's block index; the <c>response_format</c> tool's input is streamed as text.
 /// Exception frames end the stream with the mapped error in-band. No allocation per event.
 /// </summary>
-internal sealed class ConverseStreamDecoder<TEncoder>(TEncoder encoder, string deploymentName, string? jsonTool = null)
+internal sealed class ConverseStreamDecoder<TEncoder>(TEncoder encoder, string deploymentName, string? jsonTool = null, string? apiKey = null)
     : ChatStreamDecoder<TEncoder>(encoder, deploymentName)
     where TEncoder : IChatStreamEncoder
 {
@@ -37,7 +37,7 @@ internal sealed class ConverseStreamDecoder<TEncoder>(TEncoder encoder, string d
             return false;
         if (sseEvent.Kind != SseEventKind.Event)
         {
-            Fail(BedrockStreamErrors.Map(sseEvent.EventType, sseEvent.Data, DeploymentName), output);
+            Fail(BedrockStreamErrors.Map(sseEvent.EventType, sseEvent.Data, DeploymentName, apiKey), output);
             return false;
         }
         var type = sseEvent.EventType;
