@@ -15,7 +15,7 @@ const output = join(repo, 'src', 'EdgeGw', 'Spend', 'BuiltInPrices.json');
 // genai-prices ids of the providers EdgeGw has adapters for (src/EdgeGw/Providers/ProviderCatalog.cs);
 // the providers they fall back to are added. The rest of the database would only grow the binary.
 const SERVED = ['openai', 'anthropic', 'google', 'azure', 'groq', 'mistral', 'deepseek', 'together', 'fireworks',
-  'openrouter', 'x-ai', 'perplexity', 'cerebras'];
+  'openrouter', 'x-ai', 'perplexity', 'cerebras', 'aws'];
 const RATES = { input_mtok: 'in', output_mtok: 'out', cache_read_mtok: 'cr', cache_write_mtok: 'cw' };
 
 const arg = process.argv[2] ?? 'latest';

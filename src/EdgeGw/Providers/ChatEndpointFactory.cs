@@ -1,6 +1,7 @@
 using EdgeGw.Config;
 using EdgeGw.Providers.Anthropic;
 using EdgeGw.Providers.Azure;
+using EdgeGw.Providers.Bedrock;
 using EdgeGw.Providers.Gemini;
 using EdgeGw.Providers.Mock;
 using EdgeGw.Providers.Ollama;
@@ -29,6 +30,7 @@ internal sealed class ChatEndpointFactory(GatewayConfig config, UpstreamClients 
             ProviderKind.Gemini => new GeminiChatEndpoint(context),
             ProviderKind.Azure => new AzureChatEndpoint(context),
             ProviderKind.Ollama => new OllamaChatEndpoint(context),
+            ProviderKind.Bedrock => new BedrockChatEndpoint(context),
             ProviderKind.Mock => new MockChatEndpoint(deployment, time),
             _ => new UnavailableChatEndpoint(deployment),
         };

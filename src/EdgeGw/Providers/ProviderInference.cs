@@ -81,6 +81,7 @@ internal static class ProviderInference
     {
         ["openai"] = "openai",
         ["anthropic"] = "anthropic",
+        ["bedrock"] = "bedrock",
     };
 
     private static readonly Dictionary<string, string> DisplayNames = new(StringComparer.Ordinal)

@@ -40,6 +40,9 @@ public sealed class BareModelNameTests
     [InlineData("chatgpt-4o-latest", "openai")]
     [InlineData("text-embedding-3-small", "openai")]
     [InlineData("claude-3-5-sonnet-20241022", "anthropic")]
+    [InlineData("anthropic.claude-3-haiku-20240307-v1:0", "bedrock")]
+    [InlineData("us.anthropic.claude-3-5-sonnet-20240620-v1:0", "bedrock")]
+    [InlineData("amazon.nova-pro-v1:0", "bedrock")]
     public void BareNameOfAServedProvider_GetsThatProvider(string model, string provider) =>
         Assert.Equal(provider, Parse($"model_list:\n  - model_name: m\n    litellm_params: {{ model: {model} }}\n{Master}").Deployments[0].Provider);
 
@@ -58,7 +61,6 @@ public sealed class BareModelNameTests
 
     [Theory]
     [InlineData("command-r", "LiteLLM reads a bare 'command-r' as Cohere (cohere_chat/command-r), which EdgeGw does not serve yet")]
-    [InlineData("anthropic.claude-3-haiku-20240307-v1:0", "LiteLLM reads a bare 'anthropic.claude-3-haiku-20240307-v1:0' as AWS Bedrock (bedrock/anthropic.claude-3-haiku-20240307-v1:0), which EdgeGw does not serve yet")]
     [InlineData("gpt-3.5-turbo-instruct", "LiteLLM reads a bare 'gpt-3.5-turbo-instruct' as OpenAI's legacy completions API (text-completion-openai/gpt-3.5-turbo-instruct), which EdgeGw does not serve yet")]
     public void BareNameOfAnUnservedProvider_IsOneLineNamingIt(string model, string expected) =>
         Assert.Equal($"model_list[0].litellm_params.model: {expected}",
