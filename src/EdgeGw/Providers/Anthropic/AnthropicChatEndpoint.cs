@@ -43,7 +43,8 @@ internal sealed partial class AnthropicChatEndpoint : ChatEndpoint
             _versionMember = System.Text.Encoding.UTF8.GetBytes("\"anthropic_version\":" + System.Text.Json.JsonSerializer.Serialize(version, JsonContext.Default.String));
     }
 
-    public Uri MessagesUri => _target.MessagesUri;
+    /// <summary>Where and how this deployment's requests go.</summary>
+    public AnthropicTarget Target => _target;
 
     /// <summary>Whether the upstream counts tokens itself (<c>/v1/messages/count_tokens</c>); otherwise the gateway estimates.</summary>
     public bool CountsTokens => _target.CountTokensUri is not null;

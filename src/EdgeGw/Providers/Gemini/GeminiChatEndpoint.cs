@@ -46,6 +46,9 @@ internal sealed partial class GeminiChatEndpoint : ChatEndpoint
         _time = context.Time;
     }
 
+    /// <summary>Where and how this deployment's requests go.</summary>
+    public GeminiTarget Target => _target;
+
     public override async ValueTask<ProviderResult> ChatAsync(ChatCall call, CancellationToken cancellationToken)
     {
         var request = call.Request;
