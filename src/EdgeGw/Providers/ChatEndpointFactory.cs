@@ -5,6 +5,7 @@ using EdgeGw.Providers.Gemini;
 using EdgeGw.Providers.Mock;
 using EdgeGw.Providers.Ollama;
 using EdgeGw.Providers.OpenAi;
+using EdgeGw.Providers.Vertex;
 using EdgeGw.Upstream;
 
 namespace EdgeGw.Providers;
@@ -29,6 +30,7 @@ internal sealed class ChatEndpointFactory(GatewayConfig config, UpstreamClients 
             ProviderKind.Gemini => new GeminiChatEndpoint(context),
             ProviderKind.Azure => new AzureChatEndpoint(context),
             ProviderKind.Ollama => new OllamaChatEndpoint(context),
+            ProviderKind.Vertex => VertexEndpoints.Create(context),
             ProviderKind.Mock => new MockChatEndpoint(deployment, time),
             _ => new UnavailableChatEndpoint(deployment),
         };

@@ -20,7 +20,7 @@ internal sealed record VertexAddress(string Project, string Location, string? Ap
     public static string? Resolve(Deployment deployment, Func<string, string?> environment, string project, out VertexAddress? address)
     {
         address = null;
-        var location = Param(deployment, VertexParams.Location) ?? Param(deployment, "vertex_ai_location")
+        var location = Param(deployment, VertexParams.Location) ?? Param(deployment, VertexParams.LocationAlias)
             ?? NonEmpty(environment("VERTEXAI_LOCATION")) ?? NonEmpty(environment("VERTEX_LOCATION")) ?? VertexWire.DefaultLocation;
         if (!IsLocation(location))
             return $"vertex_location '{location}' is not a Vertex AI location (like us-central1, europe-west4 or global)";

@@ -15,6 +15,16 @@ namespace EdgeGw.Providers.Vertex;
 /// </summary>
 internal static class VertexEndpoints
 {
+    /// <summary>The deployment's endpoint with its credentials loaded (<c>vertex_credentials</c>, …, Application Default Credentials).</summary>
+    public static ChatEndpoint Create(ProviderContext context)
+    {
+        var credentials = Auth.GoogleCredentials.Load(context.Deployment, context.Environment);
+        // Unusable credentials explain a missing project too: say what is wrong with them first.
+        if (credentials.ProjectId is null && credentials.Error is { } error && VertexModels.Family(context.Deployment.ModelId) != VertexModelFamily.Unsupported)
+            return new MisconfiguredChatEndpoint(context.Deployment, error);
+        return Create(context, new Auth.GoogleAccessTokens(credentials, context), credentials.ProjectId);
+    }
+
     /// <param name="auth">The deployment's access tokens.</param>
     /// <param name="project">The project its credentials or parameters name; null when none does.</param>
     public static ChatEndpoint Create(ProviderContext context, IUpstreamAuth auth, string? project)
