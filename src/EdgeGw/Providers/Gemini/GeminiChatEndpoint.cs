@@ -54,7 +54,7 @@ internal sealed partial class GeminiChatEndpoint : ChatEndpoint
         var request = call.Request;
         using var body = new PooledBufferWriter(Math.Max(4096, call.Body.Length + 1024));
         var dropped = new List<string>();
-        var translateError = GeminiRequestTranslator.Translate(call.Body, _dropParams, body, dropped);
+        var translateError = GeminiRequestTranslator.Translate(call.Body, _dropParams, body, dropped, sendLabels: _target.IsVertex);
         if (translateError is not null)
             return ProviderResult.Failed(translateError);
         if (dropped.Count > 0)
@@ -126,7 +126,7 @@ internal sealed partial class GeminiChatEndpoint : ChatEndpoint
     public override async ValueTask<ProviderResult> EmbedAsync(EmbeddingCall call, CancellationToken cancellationToken)
     {
         using var body = new PooledBufferWriter(call.Body.Length + 256);
-        var vertex = _target.VertexEmbeddings;
+        var vertex = _target.IsVertex;
         var batch = false;
         List<string> texts;
         var requestError = vertex

@@ -15,8 +15,8 @@ namespace EdgeGw.Providers.Gemini;
 /// <param name="Auth">Applied once the request is final (Vertex's access token); null for key-only targets.</param>
 internal sealed record GeminiTarget(Uri GenerateUri, Uri StreamUri, Uri EmbedUri, Uri? BatchEmbedUri, string? ApiKey, IUpstreamAuth? Auth)
 {
-    /// <summary>Vertex's embeddings API (<c>instances</c>/<c>predictions</c>) rather than AI Studio's.</summary>
-    public bool VertexEmbeddings => BatchEmbedUri is null;
+    /// <summary>Vertex AI: its embeddings API (<c>instances</c>/<c>predictions</c>) and request <c>labels</c>.</summary>
+    public bool IsVertex => BatchEmbedUri is null;
 
     /// <summary>Google AI Studio: <c>{api_base}/v1beta/models/{model}:…</c> with the deployment's key.</summary>
     public static GeminiTarget AiStudio(Deployment deployment)
