@@ -9,9 +9,9 @@ using EdgeGw.Upstream;
 namespace EdgeGw.Providers.Anthropic;
 
 /// <summary>
-/// <c>anthropic/</c> deployments for OpenAI-format clients:
+/// <c>anthropic/</c> deployments, and Claude on <c>vertex_ai/</c> (see <see cref="AnthropicTarget"/>), for OpenAI-format clients:
 /// <code>
-///   client body ─AnthropicRequestTranslator─▶ POST {api_base}/v1/messages
+///   client body ─AnthropicRequestTranslator─▶ POST {api_base}/v1/messages   (Vertex: …:rawPredict / :streamRawPredict)
 ///     2xx JSON  ─AnthropicResponseTranslator─▶ chat.completion
 ///     2xx SSE   ─SseRelay + AnthropicStreamDecoder → OpenAiChunkEncoder─▶ chat.completion.chunk
 ///     non-2xx   ─AnthropicErrorMapper─▶ OpenAI error envelope (529 → 503)

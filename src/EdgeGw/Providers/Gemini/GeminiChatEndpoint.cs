@@ -10,10 +10,11 @@ using EdgeGw.Upstream;
 namespace EdgeGw.Providers.Gemini;
 
 /// <summary>
-/// <c>gemini/</c> (Google AI Studio): OpenAI chat requests translated to <c>generateContent</c> /
-/// <c>streamGenerateContent?alt=sse</c> and the answers translated back.
+/// <c>gemini/</c> (Google AI Studio) and Gemini on <c>vertex_ai/</c>: OpenAI chat requests translated to
+/// <c>generateContent</c> / <c>streamGenerateContent?alt=sse</c> and the answers translated back; the
+/// <see cref="GeminiTarget"/> says where they go and how they are authorised.
 /// <code>
-///   client JSON ─GeminiRequestTranslator─▶ POST {api_base}/v1beta/models/{model}:… (x-goog-api-key)
+///   client JSON ─GeminiRequestTranslator─▶ POST {target}:… (x-goog-api-key, or Vertex's Bearer token)
 ///     non-stream ◀─GeminiResponseTranslator─ GenerateContentResponse
 ///     stream     ◀─SseRelay(GeminiStreamDecoder → OpenAiChunkEncoder)─ SSE of GenerateContentResponse
 ///     non-2xx    ◀─GeminiErrorMapper─ {"error":{code,message,status}}
