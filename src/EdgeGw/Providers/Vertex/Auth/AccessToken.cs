@@ -3,9 +3,14 @@ namespace EdgeGw.Providers.Vertex.Auth;
 /// <summary>
 /// An access token with its <c>Authorization</c> value built once, so each request only adds a header.
 /// Refreshed in the background from <see cref="RefreshAt"/>; not sent at or after <see cref="UsableUntil"/>.
+/// A class, not a record: a generated ToString would print the token.
 /// </summary>
-internal sealed record AccessToken(string Header, DateTimeOffset RefreshAt, DateTimeOffset UsableUntil)
+internal sealed class AccessToken(string header, DateTimeOffset refreshAt, DateTimeOffset usableUntil)
 {
+    public string Header { get; } = header;
+    public DateTimeOffset RefreshAt { get; } = refreshAt;
+    public DateTimeOffset UsableUntil { get; } = usableUntil;
+
     /// <summary>Refresh this long before expiry, so requests rarely wait (google-auth refreshes 3m45s ahead).</summary>
     public static readonly TimeSpan RefreshAhead = TimeSpan.FromMinutes(5);
 

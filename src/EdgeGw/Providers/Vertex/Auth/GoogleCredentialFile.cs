@@ -4,9 +4,10 @@ namespace EdgeGw.Providers.Vertex.Auth;
 
 /// <summary>
 /// The fields EdgeGw reads from a Google credential JSON (a service-account key file or gcloud's
-/// <c>authorized_user</c> file); everything else in the file is skipped.
+/// <c>authorized_user</c> file); everything else in the file is skipped. A class, not a record: a generated
+/// ToString would print the private key.
 /// </summary>
-internal sealed record GoogleCredentialFile
+internal sealed class GoogleCredentialFile
 {
     public string? Type { get; private set; }
     public string? ProjectId { get; private set; }

@@ -17,10 +17,11 @@ internal sealed class GoogleCredentials
 {
     public const string DefaultTokenUri = "https://oauth2.googleapis.com/token";
 
-    private GoogleCredentials(string deploymentName, IGoogleGrant? grant, string? projectId, string? problem)
+    private GoogleCredentials(string deploymentName, (IGoogleGrant Grant, string Key)? grant, string? projectId, string? problem)
     {
         DeploymentName = deploymentName;
-        Grant = grant;
+        Grant = grant?.Grant;
+        GrantKey = grant?.Key;
         ProjectId = projectId;
         Problem = problem;
         Error = problem is null ? null : GatewayError.Internal($"Vertex AI credentials for deployment '{deploymentName}': {problem}");
@@ -39,6 +40,9 @@ internal sealed class GoogleCredentials
     public string? Problem { get; }
 
     internal IGoogleGrant? Grant { get; }
+
+    /// <summary>A digest naming the credential (never its text), under which deployments sharing it share one token.</summary>
+    internal string? GrantKey { get; }
 
     /// <summary>The caller's error when <see cref="Problem"/> is set: the gateway's configuration, not the request, is wrong.</summary>
     public GatewayError? Error { get; }
@@ -92,7 +96,7 @@ internal sealed class GoogleCredentials
         return new GoogleCredentials(name, grant, project, problem);
     }
 
-    private static IGoogleGrant? CreateGrant(GoogleCredentialFile file, string source, out string? problem)
+    private static (IGoogleGrant, string)? CreateGrant(GoogleCredentialFile file, string source, out string? problem)
     {
         var tokenUriText = NonEmpty(file.TokenUri) ?? DefaultTokenUri;
         if (!Uri.TryCreate(tokenUriText, UriKind.Absolute, out var tokenUri) || (tokenUri.Scheme != Uri.UriSchemeHttps && tokenUri.Scheme != Uri.UriSchemeHttp))
@@ -114,7 +118,8 @@ internal sealed class GoogleCredentials
                     return null;
                 }
                 problem = null;
-                return new ServiceAccountGrant(email, NonEmpty(file.PrivateKeyId), key, tokenUri, $"service account from {source}");
+                return (new ServiceAccountGrant(email, NonEmpty(file.PrivateKeyId), key, tokenUri, $"service account from {source}"),
+                    Digest("service_account", email, file.PrivateKeyId, tokenUri.OriginalString, pem));
             case "authorized_user":
                 if (NonEmpty(file.ClientId) is not { } clientId || NonEmpty(file.ClientSecret) is not { } secret || NonEmpty(file.RefreshToken) is not { } refresh)
                 {
@@ -122,12 +127,16 @@ internal sealed class GoogleCredentials
                     return null;
                 }
                 problem = null;
-                return new AuthorizedUserGrant(clientId, secret, refresh, tokenUri, $"user credential from {source}");
+                return (new AuthorizedUserGrant(clientId, secret, refresh, tokenUri, $"user credential from {source}"),
+                    Digest("authorized_user", clientId, secret, tokenUri.OriginalString, refresh));
             case var other:
                 problem = $"{source}: credential type '{Shorten(other)}' is not supported (service_account and authorized_user are)";
                 return null;
         }
     }
+
+    private static string Digest(params ReadOnlySpan<string?> parts) =>
+        Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(string.Join('\0', parts.ToArray()))));
 
     private static RSA? ImportKey(string pem)
     {

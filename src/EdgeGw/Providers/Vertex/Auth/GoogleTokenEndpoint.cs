@@ -17,7 +17,7 @@ internal static class GoogleTokenEndpoint
     private static readonly MediaTypeHeaderValue FormContentType = new("application/x-www-form-urlencoded");
 
     public static async Task<(AccessToken? Token, GatewayError? Error)> RequestAsync(
-        UpstreamClients clients, IGoogleGrant grant, string deploymentName, DateTimeOffset now)
+        UpstreamClients clients, IGoogleGrant grant, DateTimeOffset now)
     {
         using var message = new HttpRequestMessage(HttpMethod.Post, grant.TokenUri)
         {
@@ -39,27 +39,28 @@ internal static class GoogleTokenEndpoint
                 return (AccessToken.Create(token, now, lifetime), null);
             }
             if (status is 400 or 401 or 403 && answer?.Error is not null)
-                return (null, Rejected(grant, deploymentName, answer.Value));
-            return (null, Failed(grant, deploymentName, status is >= 200 and < 300
+                return (null, Rejected(grant, answer.Value));
+            return (null, Failed(grant, status is >= 200 and < 300
                 ? "answered without a Bearer access_token"
                 : $"answered HTTP {status}{Detail(grant, answer)}"));
         }
         catch (OperationCanceledException)
         {
-            return (null, Failed(grant, deploymentName, $"did not answer within {RequestLimit.TotalSeconds:0}s"));
+            return (null, Failed(grant, $"did not answer within {RequestLimit.TotalSeconds:0}s"));
         }
         catch (HttpRequestException e)
         {
-            return (null, Failed(grant, deploymentName, $"is unreachable ({e.HttpRequestError})"));
+            return (null, Failed(grant, $"is unreachable ({e.HttpRequestError})"));
         }
     }
 
-    private static GatewayError Rejected(IGoogleGrant grant, string deploymentName, GoogleTokenResponse answer) =>
-        new(401, $"Vertex AI: the token endpoint {Endpoint(grant)} rejected the {grant.Description} for deployment '{deploymentName}'{Detail(grant, answer)}",
+    // No deployment name: the token is shared by every deployment on the credential, and the router names the deployment.
+    private static GatewayError Rejected(IGoogleGrant grant, GoogleTokenResponse answer) =>
+        new(401, $"Vertex AI: the token endpoint {Endpoint(grant)} rejected the {grant.Description}{Detail(grant, answer)}",
             "authentication_error", "401");
 
-    private static GatewayError Failed(IGoogleGrant grant, string deploymentName, string what) =>
-        GatewayError.Internal($"Vertex AI: no access token for deployment '{deploymentName}': the token endpoint {Endpoint(grant)} {what}");
+    private static GatewayError Failed(IGoogleGrant grant, string what) =>
+        GatewayError.Internal($"Vertex AI: no access token for the {grant.Description}: the token endpoint {Endpoint(grant)} {what}");
 
     /// <summary>The endpoint without any query, which a token URI has no business carrying.</summary>
     private static string Endpoint(IGoogleGrant grant) => grant.TokenUri.GetLeftPart(UriPartial.Path);

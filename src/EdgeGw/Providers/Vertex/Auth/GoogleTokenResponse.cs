@@ -4,10 +4,16 @@ namespace EdgeGw.Providers.Vertex.Auth;
 
 /// <summary>
 /// A Google token endpoint's answer: <c>{"access_token","expires_in","token_type"}</c> on success,
-/// <c>{"error","error_description"}</c> (RFC 6749 §5.2) on failure.
+/// <c>{"error","error_description"}</c> (RFC 6749 §5.2) on failure. Not a record: a generated ToString would print the token.
 /// </summary>
-internal readonly record struct GoogleTokenResponse(string? AccessToken, long? ExpiresIn, string? TokenType, string? Error, string? ErrorDescription)
+internal readonly struct GoogleTokenResponse(string? accessToken, long? expiresIn, string? tokenType, string? error, string? errorDescription)
 {
+    public string? AccessToken { get; } = accessToken;
+    public long? ExpiresIn { get; } = expiresIn;
+    public string? TokenType { get; } = tokenType;
+    public string? Error { get; } = error;
+    public string? ErrorDescription { get; } = errorDescription;
+
     /// <summary>Reads the fields it knows; null when <paramref name="json"/> is not a JSON object.</summary>
     public static GoogleTokenResponse? Parse(ReadOnlySpan<byte> json)
     {
