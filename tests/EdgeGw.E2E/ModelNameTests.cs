@@ -36,22 +36,24 @@ public sealed class ModelNameTests
     }
 
     [Fact]
-    public async Task BareGeminiName_ExitsWithOneLineSayingVertex()
+    public async Task BareGeminiNameWithoutCredentials_StartsAndEachRequestSaysWhatToSet()
     {
-        var dir = GatewayProcess.NewFolderWithBinary();
-        await File.WriteAllTextAsync(Path.Combine(dir, "config.yaml"), $"""
+        // Hermetic: no Application Default Credentials from the machine running the test.
+        await using var gateway = await GatewayProcess.StartAsync($"""
             model_list:
               - model_name: gemini-2.5-pro
                 litellm_params:
                   model: gemini-2.5-pro
             general_settings:
               master_key: {GatewayProcess.MasterKey}
-            """);
+            """, environment: new Dictionary<string, string> { ["GOOGLE_APPLICATION_CREDENTIALS"] = "", ["VERTEXAI_CREDENTIALS"] = "", ["CLOUDSDK_CONFIG"] = "/nonexistent-gcloud-config" });
 
-        var (code, _, stderr) = await GatewayProcess.RunToExitAsync(dir, "--config", "config.yaml");
+        using var response = await gateway.Client.PostAsync("/v1/chat/completions", new StringContent(
+            """{"model":"gemini-2.5-pro","messages":[{"role":"user","content":"hi"}]}""", Encoding.UTF8, "application/json"));
+        var body = await response.Content.ReadAsStringAsync();
 
-        Assert.NotEqual(0, code);
-        Assert.Equal("edgegw: config error: model_list[0].litellm_params.model: LiteLLM reads a bare 'gemini-2.5-pro' as Vertex AI (vertex_ai/gemini-2.5-pro), which EdgeGw does not serve yet; for Google AI Studio write gemini/gemini-2.5-pro",
-            stderr.Trim());
+        Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
+        Assert.Contains("vertex_credentials", body, StringComparison.Ordinal);
+        Assert.Contains("GOOGLE_APPLICATION_CREDENTIALS", body, StringComparison.Ordinal);
     }
 }

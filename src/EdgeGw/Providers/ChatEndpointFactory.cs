@@ -6,6 +6,7 @@ using EdgeGw.Providers.Gemini;
 using EdgeGw.Providers.Mock;
 using EdgeGw.Providers.Ollama;
 using EdgeGw.Providers.OpenAi;
+using EdgeGw.Providers.Vertex;
 using EdgeGw.Upstream;
 
 namespace EdgeGw.Providers;
@@ -31,6 +32,7 @@ internal sealed class ChatEndpointFactory(GatewayConfig config, UpstreamClients 
             ProviderKind.Azure => new AzureChatEndpoint(context),
             ProviderKind.Ollama => new OllamaChatEndpoint(context),
             ProviderKind.Bedrock => new BedrockChatEndpoint(context),
+            ProviderKind.Vertex => VertexEndpoints.Create(context),
             ProviderKind.Mock => new MockChatEndpoint(deployment, time),
             _ => new UnavailableChatEndpoint(deployment),
         };

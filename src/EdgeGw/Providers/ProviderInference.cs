@@ -82,6 +82,7 @@ internal static class ProviderInference
         ["openai"] = "openai",
         ["anthropic"] = "anthropic",
         ["bedrock"] = "bedrock",
+        ["vertex_ai"] = "vertex_ai",
     };
 
     private static readonly Dictionary<string, string> DisplayNames = new(StringComparer.Ordinal)
@@ -128,7 +129,6 @@ internal static class ProviderInference
             return $"missing provider prefix in '{model}' (write provider/model-id, e.g. openai/gpt-4o; providers: {string.Join(", ", ProviderCatalog.Names)})";
         if (Served.TryGetValue(litellm, out provider))
             return null;
-        var hint = litellm == "vertex_ai" ? $"; for Google AI Studio write gemini/{model}" : "";
-        return $"LiteLLM reads a bare '{model}' as {DisplayNames.GetValueOrDefault(litellm, litellm)} ({litellm}/{model}), which EdgeGw does not serve yet{hint}";
+        return $"LiteLLM reads a bare '{model}' as {DisplayNames.GetValueOrDefault(litellm, litellm)} ({litellm}/{model}), which EdgeGw does not serve yet";
     }
 }

@@ -47,7 +47,7 @@ public sealed class WildcardRoutingTests
 
     [Theory]
     [InlineData("llama3", "Cannot route model=llama3: missing provider prefix in 'llama3'")]
-    [InlineData("gemini-2.5-pro", "Cannot route model=gemini-2.5-pro: LiteLLM reads a bare 'gemini-2.5-pro' as Vertex AI (vertex_ai/gemini-2.5-pro), which EdgeGw does not serve yet; for Google AI Studio write gemini/gemini-2.5-pro")]
+    [InlineData("command-r", "Cannot route model=command-r: LiteLLM reads a bare 'command-r' as Cohere (cohere_chat/command-r), which EdgeGw does not serve yet")]
     public async Task StarPassThrough_NameNoServedProviderTakes_Is400SayingWhy(string model, string message)
     {
         await using var gw = await TwoProviderGateway.StartAsync(StarPassThrough);

@@ -49,7 +49,7 @@ internal static class CountTokensEndpoint
     private static async ValueTask<ProviderResult> CountAsync(HttpContext context, ReadOnlyMemory<byte> body, Json.JsonRange model,
         ChatEndpoint endpoint, CancellationToken cancellationToken)
     {
-        if (endpoint is AnthropicChatEndpoint anthropic)
+        if (endpoint is AnthropicChatEndpoint { CountsTokens: true } anthropic)
             return await anthropic.CountTokensAsync(context, body, model, cancellationToken);
         context.Response.ContentType = "application/json";
         await using (var json = new Utf8JsonWriter(context.Response.BodyWriter))

@@ -72,7 +72,7 @@ internal static class MessagesEndpoint
         var request = default(ChatRequest);
         var error = JsonText.InvalidTextError(anthropicBody.Span) ?? (passThrough
             ? Parse(anthropicBody.Span, out request)
-            : MessagesRequestTranslator.Translate(anthropicBody.Span, canonical, supportsTopK: kind is ProviderKind.Anthropic or ProviderKind.Gemini or ProviderKind.Ollama)
+            : MessagesRequestTranslator.Translate(anthropicBody.Span, canonical, supportsTopK: kind is ProviderKind.Anthropic or ProviderKind.Gemini or ProviderKind.Vertex or ProviderKind.Ollama)
                 ?? Parse(canonical.WrittenSpan, out request));
         if (error is not null)
             return ProviderResult.Failed(error);

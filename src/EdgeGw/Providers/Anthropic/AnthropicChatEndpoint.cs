@@ -9,9 +9,9 @@ using EdgeGw.Upstream;
 namespace EdgeGw.Providers.Anthropic;
 
 /// <summary>
-/// <c>anthropic/</c> deployments for OpenAI-format clients:
+/// <c>anthropic/</c> deployments, and Claude on <c>vertex_ai/</c> (see <see cref="AnthropicTarget"/>), for OpenAI-format clients:
 /// <code>
-///   client body ─AnthropicRequestTranslator─▶ POST {api_base}/v1/messages
+///   client body ─AnthropicRequestTranslator─▶ POST {api_base}/v1/messages   (Vertex: …:rawPredict / :streamRawPredict)
 ///     2xx JSON  ─AnthropicResponseTranslator─▶ chat.completion
 ///     2xx SSE   ─SseRelay + AnthropicStreamDecoder → OpenAiChunkEncoder─▶ chat.completion.chunk
 ///     non-2xx   ─AnthropicErrorMapper─▶ OpenAI error envelope (529 → 503)
@@ -22,22 +22,32 @@ internal sealed partial class AnthropicChatEndpoint : ChatEndpoint
     private static readonly MediaTypeHeaderValue Json = new("application/json");
 
     private readonly ProviderContext _context;
-    private readonly Uri _messagesUri;
-    private readonly Uri _countTokensUri;
+    private readonly AnthropicTarget _target;
     private readonly HttpMessageInvoker _client;
     private readonly byte[] _modelIdJson;
+    private readonly byte[]? _versionMember;
     private ILogger? _logger;
 
-    public AnthropicChatEndpoint(ProviderContext context) : base(context.Deployment)
+    public AnthropicChatEndpoint(ProviderContext context) : this(context, AnthropicTarget.Direct(context.Deployment))
     {
-        _context = context;
-        _messagesUri = AnthropicWire.MessagesUri(context.Deployment.ApiBase);
-        _countTokensUri = new Uri(_messagesUri.AbsoluteUri + "/count_tokens");
-        _client = context.Clients.For(_messagesUri);
-        _modelIdJson = System.Text.Encoding.UTF8.GetBytes(System.Text.Json.JsonSerializer.Serialize(context.Deployment.ModelId, JsonContext.Default.String));
     }
 
-    public Uri MessagesUri => _messagesUri;
+    /// <summary>An Anthropic Messages deployment at <paramref name="target"/> (Anthropic's API, or Claude on Vertex AI).</summary>
+    public AnthropicChatEndpoint(ProviderContext context, AnthropicTarget target) : base(context.Deployment)
+    {
+        _context = context;
+        _target = target;
+        _client = context.Clients.For(target.MessagesUri);
+        _modelIdJson = System.Text.Encoding.UTF8.GetBytes(System.Text.Json.JsonSerializer.Serialize(context.Deployment.ModelId, JsonContext.Default.String));
+        if (target.BodyVersion is { } version)
+            _versionMember = System.Text.Encoding.UTF8.GetBytes("\"anthropic_version\":" + System.Text.Json.JsonSerializer.Serialize(version, JsonContext.Default.String));
+    }
+
+    /// <summary>Where and how this deployment's requests go.</summary>
+    public AnthropicTarget Target => _target;
+
+    /// <summary>Whether the upstream counts tokens itself (<c>/v1/messages/count_tokens</c>); otherwise the gateway estimates.</summary>
+    public bool CountsTokens => _target.CountTokensUri is not null;
 
     public override async ValueTask<ProviderResult> ChatAsync(ChatCall call, CancellationToken cancellationToken)
     {
@@ -46,7 +56,7 @@ internal sealed partial class AnthropicChatEndpoint : ChatEndpoint
 
         var request = call.Request;
         using var upstreamBody = new PooledBufferWriter(Math.Max(4096, call.Body.Length + 512));
-        var options = new AnthropicRequestOptions(Deployment.ModelId, Deployment.MaxTokens, _context.Settings.DropParams, request.Stream);
+        var options = new AnthropicRequestOptions(Deployment.ModelId, Deployment.MaxTokens, _context.Settings.DropParams, request.Stream, _target.BodyVersion);
         var translation = AnthropicRequestTranslator.Translate(call.Body, options, upstreamBody);
         if (translation.Error is not null)
             return ProviderResult.Failed(translation.Error);
@@ -56,7 +66,7 @@ internal sealed partial class AnthropicChatEndpoint : ChatEndpoint
         var limit = request.Stream ? _context.Timeouts.Stream : _context.Timeouts.Request;
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var content = new ReadOnlyMemoryContent(upstreamBody.WrittenMemory) { Headers = { ContentType = Json } };
-        var (response, error) = await SendAsync(_messagesUri, content, null, timeout, limit, cancellationToken);
+        var (response, error) = await SendAsync(request.Stream ? _target.StreamUri : _target.MessagesUri, content, upstreamBody.WrittenMemory, null, timeout, limit, cancellationToken);
         if (response is null)
             return ProviderResult.Failed(error!);
 
@@ -89,13 +99,16 @@ internal sealed partial class AnthropicChatEndpoint : ChatEndpoint
         var parseError = Api.ChatRequestParser.Parse(call.AnthropicBody.Span, out var original, ignored, out _);
         if (parseError is not null)
             return ProviderResult.Failed(parseError);
-        var content = new SplicedJsonContent(call.AnthropicBody, new Splice(original.Model.Start, original.Model.Length, _modelIdJson), Splice.None);
+        var splice = ModelSplice(call.AnthropicBody.Span, original.Model);
+        if (splice is null)
+            return ProviderResult.Failed(GatewayError.BadRequest("'model' must be written as a plain \"model\" key for this deployment.", "model"));
+        var content = new SplicedJsonContent(call.AnthropicBody, splice.Value, Splice.None);
         var beta = call.Http.Request.Headers[AnthropicWire.BetaHeader].ToString();
 
         var stream = call.Request.Stream;
         var limit = stream ? _context.Timeouts.Stream : _context.Timeouts.Request;
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var (response, error) = await SendAsync(_messagesUri, content, beta.Length > 0 ? beta : null, timeout, limit, cancellationToken);
+        var (response, error) = await SendAsync(stream ? _target.StreamUri : _target.MessagesUri, content, default, beta.Length > 0 ? beta : null, timeout, limit, cancellationToken);
         if (response is null)
             return ProviderResult.Failed(error!);
 
@@ -115,6 +128,32 @@ internal sealed partial class AnthropicChatEndpoint : ChatEndpoint
     }
 
     /// <summary>
+    /// The edit of a client's Messages body for the upstream: its model id substituted, or (with a body
+    /// version) the whole <c>"model":…</c> member replaced by <c>"anthropic_version":…</c>; null when the
+    /// member's key is not a plain <c>"model"</c> (escaped), which cannot be cut in place.
+    /// </summary>
+    private Splice? ModelSplice(ReadOnlySpan<byte> body, Json.JsonRange model)
+    {
+        if (_versionMember is null)
+            return new Splice(model.Start, model.Length, _modelIdJson);
+        var i = model.Start - 1;
+        while (i >= 0 && IsJsonSpace(body[i]))
+            i--;
+        if (i < 0 || body[i] != (byte)':')
+            return null;
+        i--;
+        while (i >= 0 && IsJsonSpace(body[i]))
+            i--;
+        var key = "\"model\""u8;
+        var keyStart = i - key.Length + 1;
+        if (keyStart < 0 || !body.Slice(keyStart, key.Length).SequenceEqual(key))
+            return null;
+        return new Splice(keyStart, model.Start + model.Length - keyStart, _versionMember);
+    }
+
+    private static bool IsJsonSpace(byte b) => b is (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n';
+
+    /// <summary>
     /// <c>/v1/messages/count_tokens</c> for an Anthropic deployment: Anthropic counts, so the request
     /// is forwarded (model id substituted) and its answer returned as it came.
     /// </summary>
@@ -123,7 +162,7 @@ internal sealed partial class AnthropicChatEndpoint : ChatEndpoint
         var content = new SplicedJsonContent(anthropicBody, new Splice(model.Start, model.Length, _modelIdJson), Splice.None);
         var limit = _context.Timeouts.Request;
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var (response, error) = await SendAsync(_countTokensUri, content, null, timeout, limit, cancellationToken);
+        var (response, error) = await SendAsync(_target.CountTokensUri!, content, default, null, timeout, limit, cancellationToken);
         if (response is null)
             return ProviderResult.Failed(error!);
         using (response)
@@ -204,19 +243,22 @@ internal sealed partial class AnthropicChatEndpoint : ChatEndpoint
     }
 
     /// <summary>Sends to Anthropic (/v1/messages or its count_tokens); a non-2xx answer, a timeout or an unreachable upstream come back as the error.</summary>
+    /// <param name="body">The bytes of <paramref name="content"/> when the credentials need them (empty for a spliced body, which Bearer auth does not read).</param>
     private async ValueTask<(HttpResponseMessage? Response, GatewayError? Error)> SendAsync(
-        Uri uri, HttpContent content, string? clientBeta, CancellationTokenSource timeout, TimeSpan limit, CancellationToken cancellationToken)
+        Uri uri, HttpContent content, ReadOnlyMemory<byte> body, string? clientBeta, CancellationTokenSource timeout, TimeSpan limit, CancellationToken cancellationToken)
     {
         using var message = new HttpRequestMessage(HttpMethod.Post, uri) { Content = content };
         UpstreamClients.SetVersion(message);
-        if (!string.IsNullOrEmpty(Deployment.ApiKey))
-            message.Headers.TryAddWithoutValidation(AnthropicWire.ApiKeyHeader, Deployment.ApiKey);
-        if (!Deployment.ExtraHeaders.ContainsKey(AnthropicWire.VersionHeader))
+        if (_target.ApiKey is { } key)
+            message.Headers.TryAddWithoutValidation(AnthropicWire.ApiKeyHeader, key);
+        if (_target.BodyVersion is null && !Deployment.ExtraHeaders.ContainsKey(AnthropicWire.VersionHeader))
             message.Headers.TryAddWithoutValidation(AnthropicWire.VersionHeader, AnthropicWire.Version);
         foreach (var (name, value) in Deployment.ExtraHeaders)
             message.Headers.TryAddWithoutValidation(name, value);
         if (clientBeta is not null && !Deployment.ExtraHeaders.ContainsKey(AnthropicWire.BetaHeader))
             message.Headers.TryAddWithoutValidation(AnthropicWire.BetaHeader, clientBeta);
+        if (_target.Auth is { } auth && await auth.ApplyAsync(message, body, cancellationToken) is { } authError)
+            return (null, authError);
 
         var (response, error) = await UpstreamSend.SendAsync(_client, message, timeout, limit, Deployment.ModelName, cancellationToken);
         if (response is null || response.IsSuccessStatusCode)

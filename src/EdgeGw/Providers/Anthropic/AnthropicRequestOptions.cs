@@ -1,7 +1,10 @@
 namespace EdgeGw.Providers.Anthropic;
 
-/// <summary>What the request translation needs from the deployment and the settings.</summary>
-internal readonly record struct AnthropicRequestOptions(string ModelId, int? DeploymentMaxTokens, bool DropParams, bool Stream);
+/// <summary>
+/// What the request translation needs from the deployment and the settings; <paramref name="BodyVersion"/>,
+/// when set, replaces <c>model</c> in the body with <c>anthropic_version</c> (Claude on Vertex AI).
+/// </summary>
+internal readonly record struct AnthropicRequestOptions(string ModelId, int? DeploymentMaxTokens, bool DropParams, bool Stream, string? BodyVersion = null);
 
 /// <summary>
 /// The outcome of translating one request: an error for the client, or the parameters that were

@@ -105,7 +105,10 @@ internal static class AnthropicRequestTranslator
 
         using var json = new Utf8JsonWriter(output, JsonOptions.Writer);
         json.WriteStartObject();
-        json.WriteString("model"u8, options.ModelId);
+        if (options.BodyVersion is { } version)
+            json.WriteString("anthropic_version"u8, version);
+        else
+            json.WriteString("model"u8, options.ModelId);
         json.WriteNumber("max_tokens"u8, max);
         AnthropicMessageWriter.Write(json, messages);
         var jsonMode = AnthropicToolWriter.Write(json, tools, toolChoice, parallelToolCalls, responseFormat);

@@ -3,16 +3,18 @@ using EdgeGw.Api;
 using EdgeGw.Api.Messages;
 using EdgeGw.Buffers;
 using EdgeGw.Providers.OpenAi;
+using EdgeGw.Providers.Vertex;
 using EdgeGw.Streaming;
 using EdgeGw.Upstream;
 
 namespace EdgeGw.Providers.Gemini;
 
 /// <summary>
-/// <c>gemini/</c> (Google AI Studio): OpenAI chat requests translated to <c>generateContent</c> /
-/// <c>streamGenerateContent?alt=sse</c> and the answers translated back.
+/// <c>gemini/</c> (Google AI Studio) and Gemini on <c>vertex_ai/</c>: OpenAI chat requests translated to
+/// <c>generateContent</c> / <c>streamGenerateContent?alt=sse</c> and the answers translated back; the
+/// <see cref="GeminiTarget"/> says where they go and how they are authorised.
 /// <code>
-///   client JSON ─GeminiRequestTranslator─▶ POST {api_base}/v1beta/models/{model}:… (x-goog-api-key)
+///   client JSON ─GeminiRequestTranslator─▶ POST {target}:… (x-goog-api-key, or Vertex's Bearer token)
 ///     non-stream ◀─GeminiResponseTranslator─ GenerateContentResponse
 ///     stream     ◀─SseRelay(GeminiStreamDecoder → OpenAiChunkEncoder)─ SSE of GenerateContentResponse
 ///     non-2xx    ◀─GeminiErrorMapper─ {"error":{code,message,status}}
@@ -22,10 +24,7 @@ internal sealed partial class GeminiChatEndpoint : ChatEndpoint
 {
     private static readonly MediaTypeHeaderValue Json = new("application/json");
 
-    private readonly Uri _generateUri;
-    private readonly Uri _streamUri;
-    private readonly Uri _embedUri;
-    private readonly Uri _batchEmbedUri;
+    private readonly GeminiTarget _target;
     private readonly string _modelPath;
     private readonly HttpMessageInvoker _client;
     private readonly UpstreamTimeouts _timeouts;
@@ -33,38 +32,30 @@ internal sealed partial class GeminiChatEndpoint : ChatEndpoint
     private readonly TimeProvider _time;
     private ILogger? _logger;
 
-    public GeminiChatEndpoint(ProviderContext context) : base(context.Deployment)
+    public GeminiChatEndpoint(ProviderContext context) : this(context, GeminiTarget.AiStudio(context.Deployment))
     {
-        _modelPath = ModelPath(context.Deployment.ModelId);
-        var models = ModelsBase(context.Deployment.ApiBase!) + "/models/" + _modelPath;
-        _generateUri = new Uri(models + GeminiWire.GenerateSuffix);
-        _streamUri = new Uri(models + GeminiWire.StreamSuffix);
-        _embedUri = new Uri(models + ":embedContent");
-        _batchEmbedUri = new Uri(models + ":batchEmbedContents");
-        _client = context.Clients.For(_generateUri);
+    }
+
+    /// <summary>A Gemini-format deployment at <paramref name="target"/> (AI Studio, or Vertex AI's publisher models).</summary>
+    public GeminiChatEndpoint(ProviderContext context, GeminiTarget target) : base(context.Deployment)
+    {
+        _target = target;
+        _modelPath = GeminiTarget.ModelPath(context.Deployment.ModelId);
+        _client = context.Clients.For(target.GenerateUri);
         _timeouts = context.Timeouts;
         _dropParams = context.Settings.DropParams;
         _time = context.Time;
     }
 
-    /// <summary><c>api_base</c> is the host root; one that already names the API version is used as given.</summary>
-    private static string ModelsBase(string apiBase)
-    {
-        var trimmed = apiBase.TrimEnd('/');
-        return trimmed.EndsWith("/v1beta", StringComparison.Ordinal) || trimmed.EndsWith("/v1", StringComparison.Ordinal)
-            ? trimmed
-            : trimmed + "/" + GeminiWire.ApiVersion;
-    }
-
-    private static string ModelPath(string modelId) =>
-        modelId.StartsWith("models/", StringComparison.Ordinal) ? modelId["models/".Length..] : modelId;
+    /// <summary>Where and how this deployment's requests go.</summary>
+    public GeminiTarget Target => _target;
 
     public override async ValueTask<ProviderResult> ChatAsync(ChatCall call, CancellationToken cancellationToken)
     {
         var request = call.Request;
         using var body = new PooledBufferWriter(Math.Max(4096, call.Body.Length + 1024));
         var dropped = new List<string>();
-        var translateError = GeminiRequestTranslator.Translate(call.Body, _dropParams, body, dropped);
+        var translateError = GeminiRequestTranslator.Translate(call.Body, _dropParams, body, dropped, sendLabels: _target.IsVertex);
         if (translateError is not null)
             return ProviderResult.Failed(translateError);
         if (dropped.Count > 0)
@@ -72,12 +63,9 @@ internal sealed partial class GeminiChatEndpoint : ChatEndpoint
 
         var content = new ReadOnlyMemoryContent(body.WrittenMemory);
         content.Headers.ContentType = Json;
-        using var message = new HttpRequestMessage(HttpMethod.Post, request.Stream ? _streamUri : _generateUri) { Content = content };
-        UpstreamClients.SetVersion(message);
-        if (!string.IsNullOrEmpty(Deployment.ApiKey))
-            message.Headers.TryAddWithoutValidation(GeminiWire.ApiKeyHeader, Deployment.ApiKey);
-        foreach (var (name, value) in Deployment.ExtraHeaders)
-            message.Headers.TryAddWithoutValidation(name, value);
+        using var message = new HttpRequestMessage(HttpMethod.Post, request.Stream ? _target.StreamUri : _target.GenerateUri) { Content = content };
+        if (await AuthoriseAsync(message, body.WrittenMemory, cancellationToken) is { } authError)
+            return ProviderResult.Failed(authError);
 
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var limit = request.Stream ? _timeouts.Stream : _timeouts.Request;
@@ -139,18 +127,20 @@ internal sealed partial class GeminiChatEndpoint : ChatEndpoint
     public override async ValueTask<ProviderResult> EmbedAsync(EmbeddingCall call, CancellationToken cancellationToken)
     {
         using var body = new PooledBufferWriter(call.Body.Length + 256);
-        var requestError = GeminiEmbeddings.WriteRequest(call.Body, call.Request, _modelPath, body, out var texts, out var batch);
+        var vertex = _target.IsVertex;
+        var batch = false;
+        List<string> texts;
+        var requestError = vertex
+            ? VertexEmbeddings.WriteRequest(call.Body, call.Request, body, out texts)
+            : GeminiEmbeddings.WriteRequest(call.Body, call.Request, _modelPath, body, out texts, out batch);
         if (requestError is not null)
             return ProviderResult.Failed(requestError);
 
         var content = new ReadOnlyMemoryContent(body.WrittenMemory);
         content.Headers.ContentType = Json;
-        using var message = new HttpRequestMessage(HttpMethod.Post, batch ? _batchEmbedUri : _embedUri) { Content = content };
-        UpstreamClients.SetVersion(message);
-        if (!string.IsNullOrEmpty(Deployment.ApiKey))
-            message.Headers.TryAddWithoutValidation(GeminiWire.ApiKeyHeader, Deployment.ApiKey);
-        foreach (var (name, value) in Deployment.ExtraHeaders)
-            message.Headers.TryAddWithoutValidation(name, value);
+        using var message = new HttpRequestMessage(HttpMethod.Post, batch ? _target.BatchEmbedUri! : _target.EmbedUri) { Content = content };
+        if (await AuthoriseAsync(message, body.WrittenMemory, cancellationToken) is { } authError)
+            return ProviderResult.Failed(authError);
         // Sent without UpstreamSend, so forward_traceparent_to_llm_provider is applied here.
         if (Observability.Otel.UpstreamTraceparent.Enabled)
             Observability.Otel.UpstreamTraceparent.Inject(message);
@@ -165,7 +155,10 @@ internal sealed partial class GeminiChatEndpoint : ChatEndpoint
             var answer = await response.Content.ReadAsByteArrayAsync(timeout.Token);
             var usage = EmbeddingListWriter.EstimatedUsage(texts);
             using var output = new PooledBufferWriter(answer.Length + 256);
-            if (!GeminiEmbeddings.TryWriteResponse(answer, batch, call.Request.Base64, call.Group.NameJson, usage.PromptTokens, output))
+            var written = vertex
+                ? VertexEmbeddings.TryWriteResponse(answer, call.Request.Base64, call.Group.NameJson, ref usage, output)
+                : GeminiEmbeddings.TryWriteResponse(answer, batch, call.Request.Base64, call.Group.NameJson, usage.PromptTokens, output);
+            if (!written)
                 return ProviderResult.Failed(new GatewayError(502, $"Deployment '{Deployment.ModelName}' returned a malformed embeddings response.", "api_error", "502"));
             return await EmbeddingListWriter.WriteAsync(call, output.WrittenMemory, usage);
         }
@@ -177,6 +170,17 @@ internal sealed partial class GeminiChatEndpoint : ChatEndpoint
         {
             return ProviderResult.Failed(GatewayError.UpstreamUnreachable(Deployment.ModelName, e.Message));
         }
+    }
+
+    /// <summary>Headers and credentials on a request whose URI and body are final; a credential that cannot be had is the error.</summary>
+    private ValueTask<GatewayError?> AuthoriseAsync(HttpRequestMessage message, ReadOnlyMemory<byte> body, CancellationToken cancellationToken)
+    {
+        UpstreamClients.SetVersion(message);
+        if (_target.ApiKey is { } key)
+            message.Headers.TryAddWithoutValidation(GeminiWire.ApiKeyHeader, key);
+        foreach (var (name, value) in Deployment.ExtraHeaders)
+            message.Headers.TryAddWithoutValidation(name, value);
+        return _target.Auth is { } auth ? auth.ApplyAsync(message, body, cancellationToken) : ValueTask.FromResult<GatewayError?>(null);
     }
 
     private ILogger Logger(ChatCall call) =>

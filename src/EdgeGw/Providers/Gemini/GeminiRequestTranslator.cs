@@ -15,16 +15,17 @@ internal static class GeminiRequestTranslator
     private struct Fields
     {
         public JsonElement Tools, ToolChoice, MaxTokens, MaxCompletionTokens, Temperature, TopP, TopK, Stop, N,
-            ResponseFormat, ReasoningEffort, Thinking, Seed, PresencePenalty, FrequencyPenalty, SafetySettings;
+            ResponseFormat, ReasoningEffort, Thinking, Seed, PresencePenalty, FrequencyPenalty, SafetySettings, Labels;
     }
 
-    public static GatewayError? Translate(ReadOnlyMemory<byte> body, bool dropParams, IBufferWriter<byte> output, List<string> dropped)
+    /// <param name="sendLabels">Vertex AI bills by request <c>labels</c>; AI Studio has none, so there they are dropped (as LiteLLM does).</param>
+    public static GatewayError? Translate(ReadOnlyMemory<byte> body, bool dropParams, IBufferWriter<byte> output, List<string> dropped, bool sendLabels = false)
     {
         if (JsonText.InvalidTextError(body.Span) is { } invalid)
             return invalid;
         try
         {
-            return TranslateDocument(body, dropParams, output, dropped);
+            return TranslateDocument(body, dropParams, output, dropped, sendLabels);
         }
         catch (Exception e) when (e is InvalidOperationException or KeyNotFoundException or JsonException)
         {
@@ -33,7 +34,7 @@ internal static class GeminiRequestTranslator
         }
     }
 
-    private static GatewayError? TranslateDocument(ReadOnlyMemory<byte> body, bool dropParams, IBufferWriter<byte> output, List<string> dropped)
+    private static GatewayError? TranslateDocument(ReadOnlyMemory<byte> body, bool dropParams, IBufferWriter<byte> output, List<string> dropped, bool sendLabels)
     {
         var messages = RawJson.TakeMessages(body, out var rest);
         using var restBuffer = rest;
@@ -61,6 +62,8 @@ internal static class GeminiRequestTranslator
         error = WriteGenerationConfig(writer, fields);
         if (error is not null)
             return error;
+        if (sendLabels && fields.Labels.ValueKind == JsonValueKind.Object)
+            WriteLabels(writer, fields.Labels);
         writer.WriteEndObject();
         return null;
     }
@@ -95,6 +98,7 @@ internal static class GeminiRequestTranslator
                 case "thinking": f.Thinking = value; break;
                 // LiteLLM passes Gemini's own safety settings through under either spelling.
                 case "safety_settings" or "safetySettings": f.SafetySettings = value; break;
+                case "labels": f.Labels = value; break;
                 // Gemini calls in parallel or not as it likes; only asking it not to is unsupported.
                 case "parallel_tool_calls" when value.ValueKind == JsonValueKind.True:
                 case "logprobs" when value.ValueKind == JsonValueKind.False:
@@ -109,6 +113,18 @@ internal static class GeminiRequestTranslator
             }
         }
         return null;
+    }
+
+    /// <summary>Vertex's <c>labels</c> map; like LiteLLM, only string values are kept.</summary>
+    private static void WriteLabels(Utf8JsonWriter writer, JsonElement labels)
+    {
+        writer.WriteStartObject("labels");
+        foreach (var label in labels.EnumerateObject())
+        {
+            if (label.Value.ValueKind == JsonValueKind.String)
+                writer.WriteString(label.Name, label.Value.GetString());
+        }
+        writer.WriteEndObject();
     }
 
     private static GatewayError? WriteTools(Utf8JsonWriter writer, JsonElement tools, JsonElement toolChoice)
