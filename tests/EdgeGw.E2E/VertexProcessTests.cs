@@ -6,7 +6,7 @@ namespace EdgeGw.E2E;
 
 /// <summary>
 /// <c>vertex_ai/</c> on the native binary: the service-account assertion is signed (RS256) under Native AOT and
-/// accepted by a loopback token endpoint that verifies it with the public key; Gemini and Claude answer through it.
+/// accepted by a loopback token endpoint that verifies it with the public key; Gemini and Claude answer through one token.
 /// </summary>
 public sealed class VertexProcessTests
 {
@@ -14,7 +14,7 @@ public sealed class VertexProcessTests
     private const string ClaudePath = "/v1/projects/edge-proj/locations/us-east5/publishers/anthropic/models/claude-sonnet-4@20250514";
 
     [Fact]
-    public async Task ServiceAccountOnNativeBinary_SignsOnceAndServesGeminiAndClaude()
+    public async Task ServiceAccountOnNativeBinary_SignsOnceAndServesGeminiAndClaudeWithOneToken()
     {
         await using var tokens = await FakeGoogleTokenEndpoint.StartAsync();
         await using var vertex = await FakeUpstream.StartAsync();
@@ -54,7 +54,7 @@ public sealed class VertexProcessTests
 
         Assert.Equal(["from gemini", "from claude", "from gemini"], answers);
         Assert.Empty(tokens.Rejections);
-        Assert.Equal(2, tokens.Issued); // one token per deployment, reused by its later requests
+        Assert.Equal(1, tokens.Issued); // one token for the service account both deployments use, reused by every request
         Assert.All(vertex.Requests, r => Assert.StartsWith("Bearer ya29.test-token-", r.Headers["authorization"], StringComparison.Ordinal));
         Assert.Equal("vertex-2023-10-16", vertex.Requests.Single(r => r.PathAndQuery == ClaudePath + ":rawPredict").Json().RootElement.GetProperty("anthropic_version").GetString());
     }
