@@ -37,6 +37,20 @@ public sealed class SigV4BedrockSigningTests
     }
 
     [Fact]
+    public void ArnModelIdWithEncodedSlash_SignsLikeBotocore()
+    {
+        // An application inference profile ARN, percent-encoded whole as LiteLLM's encode_model_id does: '%2F' must stay
+        // encoded on the wire (one path segment) and sign as '%252F'.
+        const string arnUrl = "https://bedrock-runtime.us-east-1.amazonaws.com/model/"
+            + "arn%3Aaws%3Abedrock%3Aus-east-1%3A123456789012%3Aapplication-inference-profile%2Fabc123xyz/converse-stream";
+        var signer = new SigV4Signer("us-east-1", "bedrock", new FakeTime(SigV4TestSuiteTests.SuiteTime));
+        using var message = Converse(signer, SigV4TestSuiteTests.SuiteCredentials, arnUrl);
+
+        Assert.EndsWith("Signature=75d642fe91cc0368578f12f6127c2bbad1b971ff6f6302d56862644e8a481902", Authorization(message));
+        Assert.Equal(arnUrl, message.RequestUri!.AbsoluteUri);
+    }
+
+    [Fact]
     public void SessionCredentials_SignAndSendSecurityToken()
     {
         var signer = new SigV4Signer("us-east-1", "bedrock", new FakeTime(SigV4TestSuiteTests.SuiteTime));

@@ -141,6 +141,19 @@ public sealed class SigV4TestSuiteTests
     }
 
     [Fact]
+    public void GetHeaderValueTrim_TrimsAndFoldsSpaces()
+    {
+        SignedHeader[] headers =
+        [
+            new("Host", "example.amazonaws.com"), new("My-Header1", " value1 "), new("My-Header2", "\"a   b   c\""), new("X-Amz-Date", "20150830T123600Z"),
+        ];
+
+        var authorization = Signer.Authorization("GET", "/", "", headers, [], SuiteCredentials, "20150830T123600Z", SuiteTime);
+
+        Assert.Equal(Prefix + "SignedHeaders=host;my-header1;my-header2;x-amz-date, Signature=acc3ed3afb60bb290fc8d2dd0098b9911fcaa05412b367055dee359757a9c736", authorization);
+    }
+
+    [Fact]
     public void IamListUsersExample_MatchesAwsDocumentedSignature()
     {
         // AWS's documented walk-through: GET https://iam.amazonaws.com/?Action=ListUsers&Version=2010-05-08 in us-east-1, with a content-type header.

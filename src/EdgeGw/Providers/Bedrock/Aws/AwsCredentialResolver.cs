@@ -97,10 +97,13 @@ internal static partial class AwsCredentialResolver
     private static StsClient Sts(ProviderContext context, Params p, string region)
     {
         var configured = p.Get(BedrockParams.StsEndpoint, "AWS_STS_ENDPOINT");
+        Uri? configuredUri = null;
+        if (configured is not null && !Uri.TryCreate(configured, UriKind.Absolute, out configuredUri))
+            throw new AwsCredentialException(500, $"aws_sts_endpoint '{configured}' is not an absolute URL");
         // LiteLLM's _resolve_sts_region: the endpoint's own region, else AWS_REGION / AWS_DEFAULT_REGION, else the deployment's.
-        var stsRegion = (configured is null ? null : StsHostRegion().Match(new Uri(configured).Host) is { Success: true } m ? m.Groups[1].Value : null)
+        var stsRegion = (configuredUri is not null && StsHostRegion().Match(configuredUri.Host) is { Success: true } m ? m.Groups[1].Value : null)
             ?? p.Env("AWS_REGION") ?? p.Env("AWS_DEFAULT_REGION") ?? region;
-        var endpoint = new Uri(configured ?? $"https://sts.{stsRegion}.{BedrockEndpoint.DnsSuffix(stsRegion)}");
+        var endpoint = configuredUri ?? new Uri($"https://sts.{stsRegion}.{BedrockEndpoint.DnsSuffix(stsRegion)}");
         return new StsClient(context.Clients, endpoint, stsRegion, context.Time);
     }
 

@@ -10,13 +10,14 @@ internal sealed class AwsProfileFile(string path, string profile, string whenMis
     private AwsCredentials? _credentials;
 
     public override ValueTask<AwsCredentials> GetAsync(CancellationToken cancellationToken) =>
-        new(Volatile.Read(ref _credentials) ?? Load());
+        Volatile.Read(ref _credentials) is { } credentials ? new(credentials) : Load();
 
-    private AwsCredentials Load()
+    private ValueTask<AwsCredentials> Load()
     {
-        var credentials = Read(path, profile) ?? throw new AwsCredentialException(401, whenMissing);
+        if (Read(path, profile) is not { } credentials)
+            return ValueTask.FromException<AwsCredentials>(new AwsCredentialException(401, whenMissing));
         Volatile.Write(ref _credentials, credentials);
-        return credentials;
+        return new(credentials);
     }
 
     public static string DefaultPath(Func<string, string?> environment) =>

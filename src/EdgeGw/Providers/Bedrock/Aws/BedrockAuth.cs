@@ -35,7 +35,15 @@ internal static class BedrockAuth
     {
         public ValueTask<GatewayError?> ApplyAsync(HttpRequestMessage message, ReadOnlyMemory<byte> body, CancellationToken cancellationToken)
         {
-            var pending = source.GetAsync(cancellationToken);
+            ValueTask<AwsCredentials> pending;
+            try
+            {
+                pending = source.GetAsync(cancellationToken);
+            }
+            catch (AwsCredentialException e)
+            {
+                return new(Error(deployment, e));
+            }
             if (pending.IsCompletedSuccessfully)
             {
                 signer.Sign(message, body.Span, pending.Result);

@@ -62,6 +62,11 @@ internal sealed class RefreshingCredentialSource(Func<CancellationToken, Task<Aw
         {
             throw new AwsCredentialException(500, $"fetching AWS credentials timed out after {FetchTimeout.TotalSeconds:0}s", e);
         }
+        catch (Exception e) when (e is not AwsCredentialException)
+        {
+            // Only the type: an unexpected exception's message is not known to be free of secrets.
+            throw new AwsCredentialException(500, $"fetching AWS credentials failed ({e.GetType().Name})", e);
+        }
         finally
         {
             lock (_gate)
