@@ -108,4 +108,22 @@ public sealed class AwsEventStreamFramerTests
         Assert.Equal("contentBlockDelta"u8.ToArray(), e.EventType.ToArray());
         Assert.True(whole.IsEmpty);
     }
+
+    [Fact]
+    public void MegabyteFrameInKilobytePieces_IsReadOnceWhenWhole()
+    {
+        var frame = Event("contentBlockDelta", "\"" + new string('a', 1024 * 1024) + "\"");
+        using var framer = new AwsEventStreamFramer();
+
+        for (var end = 1024; end < frame.Length; end += 1024)
+        {
+            var partial = new ReadOnlySequence<byte>(frame, 0, end);
+            Assert.False(framer.TryRead(ref partial, out _));
+        }
+        Assert.Equal(0, framer.ExaminedBytes); // waiting costs nothing per read: the length came from the prelude
+        var whole = new ReadOnlySequence<byte>(frame);
+        Assert.True(framer.TryRead(ref whole, out var e));
+        Assert.Equal(1024 * 1024 + 2, e.Data.Length);
+        Assert.Equal(frame.Length, framer.ExaminedBytes);
+    }
 }

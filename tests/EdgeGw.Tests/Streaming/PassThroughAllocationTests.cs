@@ -97,7 +97,7 @@ public sealed class PassThroughAllocationTests(ITestOutputHelper log)
         return events;
     }
 
-    private static ReadOnlySequence<byte> Segmented(byte[] bytes, int size)
+    internal static ReadOnlySequence<byte> Segmented(byte[] bytes, int size)
     {
         Segment? first = null, last = null;
         for (var at = 0; at < bytes.Length; at += size)
