@@ -11,40 +11,13 @@ namespace EdgeGw.Providers.Anthropic;
 /// </summary>
 internal static class AnthropicMessageWriter
 {
-    private sealed class Turn(string role)
-    {
-        public string Role { get; } = role;
-        public List<(RawJson Message, int Index)> Messages { get; } = [];
-    }
-
     public static void Write(Utf8JsonWriter json, RawJson messages)
     {
         if (messages.ValueKind != JsonValueKind.Array)
             throw new AnthropicRequestException("'messages' must be an array of message objects.", "messages");
         var system = new List<(RawJson, int)>();
-        var turns = new List<Turn>();
-        var i = 0;
-        foreach (var message in messages.EnumerateArray())
-        {
-            var role = message.TryGetProperty("role"u8, out var r) && r.ValueKind == JsonValueKind.String ? r.GetString() : null;
-            var target = role switch
-            {
-                "system" or "developer" => null,
-                "user" or "tool" => "user",
-                "assistant" => "assistant",
-                _ => throw new AnthropicRequestException(
-                    $"messages[{i}].role must be one of system, developer, user, assistant, tool; got '{role}'.", $"messages[{i}].role"),
-            };
-            if (target is null)
-                system.Add((message, i));
-            else
-            {
-                if (turns.Count == 0 || turns[^1].Role != target)
-                    turns.Add(new Turn(target));
-                turns[^1].Messages.Add((message, i));
-            }
-            i++;
-        }
+        var turns = ChatTurns.Group(messages, system, static (role, i) => new AnthropicRequestException(
+            $"messages[{i}].role must be one of system, developer, user, assistant, tool; got '{role}'.", $"messages[{i}].role"));
         WriteSystem(json, system);
         json.WriteStartArray("messages"u8);
         foreach (var turn in turns)
@@ -68,7 +41,7 @@ internal static class AnthropicMessageWriter
         json.WriteEndArray();
     }
 
-    private static void WriteTurn(Utf8JsonWriter json, Turn turn)
+    private static void WriteTurn(Utf8JsonWriter json, ChatTurn turn)
     {
         json.WriteStartObject();
         json.WriteString("role"u8, turn.Role);

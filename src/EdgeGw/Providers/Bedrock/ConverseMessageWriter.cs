@@ -12,43 +12,15 @@ namespace EdgeGw.Providers.Bedrock;
 /// </summary>
 internal static class ConverseMessageWriter
 {
-    private sealed class Turn(string role)
-    {
-        public string Role { get; } = role;
-        public List<(RawJson Message, int Index)> Messages { get; } = [];
-    }
-
     /// <summary>Writes <c>messages</c> and <c>system</c>; true when the history holds tool calls or results (Bedrock then needs a toolConfig).</summary>
     public static bool Write(Utf8JsonWriter json, RawJson messages)
     {
         if (messages.ValueKind != JsonValueKind.Array)
             throw new ConverseRequestException("'messages' must be an array of message objects.", "messages");
         var system = new List<(RawJson, int)>();
-        var turns = new List<Turn>();
-        var hasToolBlocks = false;
-        var i = 0;
-        foreach (var message in messages.EnumerateArray())
-        {
-            var role = message.TryGetProperty("role"u8, out var r) && r.ValueKind == JsonValueKind.String ? r.GetString() : null;
-            var target = role switch
-            {
-                "system" or "developer" => null,
-                "user" or "tool" or "function" => "user",
-                "assistant" => "assistant",
-                _ => throw new ConverseRequestException(
-                    $"messages[{i}].role must be one of system, developer, user, assistant, tool; got '{role}'.", $"messages[{i}].role"),
-            };
-            hasToolBlocks |= role is "tool" or "function" || (role == "assistant" && HasItems(message, "tool_calls"u8));
-            if (target is null)
-                system.Add((message, i));
-            else
-            {
-                if (turns.Count == 0 || turns[^1].Role != target)
-                    turns.Add(new Turn(target));
-                turns[^1].Messages.Add((message, i));
-            }
-            i++;
-        }
+        var turns = ChatTurns.Group(messages, system, static (role, i) => new ConverseRequestException(
+            $"messages[{i}].role must be one of system, developer, user, assistant, tool; got '{role}'.", $"messages[{i}].role"), "function");
+        var hasToolBlocks = turns.Any(t => t.Messages.Any(m => IsToolResult(m.Message) || HasItems(m.Message, "tool_calls"u8)));
         if (turns.Count == 0)
             throw new ConverseRequestException("bedrock needs at least one user message besides the system messages.", "messages");
 
@@ -77,7 +49,7 @@ internal static class ConverseMessageWriter
         json.WriteEndArray();
     }
 
-    private static void WriteTurn(Utf8JsonWriter json, Turn turn)
+    private static void WriteTurn(Utf8JsonWriter json, ChatTurn turn)
     {
         json.WriteStartObject();
         json.WriteString("role"u8, turn.Role);

@@ -15,14 +15,11 @@ internal struct ConverseUsage
     public long CacheRead;
     public long CacheWrite;
 
-    public readonly Usage ToOpenAi() => new()
+    // The same arithmetic as Anthropic's counts (input excludes both cache counts).
+    public readonly Usage ToOpenAi() => new Anthropic.AnthropicUsage
     {
-        Present = Present,
-        PromptTokens = Input + CacheRead + CacheWrite,
-        CompletionTokens = Output,
-        CachedTokens = CacheRead,
-        CacheCreationTokens = CacheWrite,
-    };
+        Present = Present, Input = Input, CacheRead = CacheRead, CacheCreation = CacheWrite, Output = Output,
+    }.ToOpenAi();
 
     /// <summary>Reads a <c>usage</c> object from its StartObject through its end.</summary>
     public void Read(ref Utf8JsonReader reader)
