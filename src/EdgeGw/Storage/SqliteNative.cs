@@ -1,5 +1,3 @@
-using System.Reflection;
-using System.Runtime.InteropServices;
 using SQLitePCL;
 
 namespace EdgeGw.Storage;
@@ -21,22 +19,10 @@ internal static class SqliteNative
         {
             if (s_initialized)
                 return;
-            if (System.Runtime.CompilerServices.RuntimeFeature.IsDynamicCodeSupported)
-                NativeLibrary.SetDllImportResolver(typeof(SQLite3Provider_e_sqlite3).Assembly, Resolve);
+            JitNativeLibrary.Map(typeof(SQLite3Provider_e_sqlite3).Assembly, "e_sqlite3",
+                ["libsqlite3.so.0", "libsqlite3.so", "libsqlite3.dylib", "winsqlite3.dll", "e_sqlite3"]);
             raw.SetProvider(new SQLite3Provider_e_sqlite3());
             s_initialized = true;
         }
-    }
-
-    private static IntPtr Resolve(string name, Assembly assembly, DllImportSearchPath? path)
-    {
-        if (!string.Equals(name, "e_sqlite3", StringComparison.Ordinal))
-            return IntPtr.Zero;
-        foreach (var candidate in (ReadOnlySpan<string>)["libsqlite3.so.0", "libsqlite3.so", "libsqlite3.dylib", "winsqlite3.dll", "e_sqlite3"])
-        {
-            if (NativeLibrary.TryLoad(candidate, assembly, path, out var handle))
-                return handle;
-        }
-        return IntPtr.Zero;
     }
 }
