@@ -89,7 +89,7 @@ internal sealed partial class GatewayData : IAsyncDisposable
                 {
                     AccountChanges = changes,
                     Responses = new ResponseStore(new PostgresResponseTable(store.Source), time, loggers.CreateLogger("EdgeGw.Responses")),
-                    Models = new PostgresModelStore(store.Source),
+                    Models = new PostgresModelStore(store.Source, store.Url, changes),
                 };
             }
             catch (StoreUnavailableException e)

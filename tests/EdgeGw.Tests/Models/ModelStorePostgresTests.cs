@@ -2,6 +2,7 @@ using EdgeGw.Storage;
 using EdgeGw.Storage.Postgres;
 using EdgeGw.Tests.Infrastructure;
 using EdgeGw.Tests.Postgres;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace EdgeGw.Tests.Models;
 
@@ -21,7 +22,7 @@ public sealed class ModelStorePostgresTests(PostgresServer server) : ModelStoreC
     {
         var store = await PostgresStore.OpenAsync(server.Url(db));
         _stores.Add(store);
-        return new PostgresModelStore(store.Source);
+        return new PostgresModelStore(store.Source, store.Url);
     }
 
     private List<string> Columns(string db)
@@ -146,6 +147,52 @@ public sealed class ModelStorePostgresTests(PostgresServer server) : ModelStoreC
         var e = await Assert.ThrowsAsync<StoreException>(() => Open(db));
 
         Assert.Contains("LiteLLM_ProxyModelTable.model_info", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ModelWrittenOnOneReplica_AnnouncedToTheOthersAsAModelChange()
+    {
+        var db = server.CreateDatabase();
+        await Open(db);
+        var writer = _stores[^1];
+        await Open(db);
+        var other = _stores[^1];
+        await using var listening = new PostgresAccountChanges(other.Source, other.Url, NullLogger.Instance);
+        var sink = new RecordingSink();
+        listening.Start(sink);
+        await sink.Listening.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        await using var announcing = new PostgresAccountChanges(writer.Source, writer.Url, NullLogger.Instance);
+        var store = new PostgresModelStore(writer.Source, writer.Url, announcing);
+
+        await store.InsertAsync(Model("m1"));
+        await store.UpdateAsync("m1", "gpt-4o", "{}", null, DateTimeOffset.UtcNow, "admin");
+        await store.DeleteAsync("m1");
+        // Writes that change nothing announce nothing.
+        await store.DeleteAsync("m1");
+        await store.UpdateAsync("gone", "x", "{}", null, DateTimeOffset.UtcNow, "admin");
+        await store.InsertAsync(Model("m2"));
+
+        for (var i = 0; i < 200 && sink.Heard.Count < 4; i++)
+            await Task.Delay(25);
+        Assert.Equal(["model:m1", "model:m1", "model:m1", "model:m2"], sink.Heard.Select(c => c.ToPayload()));
+    }
+
+    private sealed class RecordingSink : IAccountChangeSink
+    {
+        public readonly System.Collections.Concurrent.ConcurrentQueue<AccountChange> Heard = new();
+        public readonly TaskCompletionSource Listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public Task ChangedAsync(AccountChange change, CancellationToken cancel)
+        {
+            Heard.Enqueue(change);
+            return Task.CompletedTask;
+        }
+
+        public Task ReloadAllAsync(CancellationToken cancel)
+        {
+            Listening.TrySetResult();
+            return Task.CompletedTask;
+        }
     }
 
     public async ValueTask DisposeAsync()
