@@ -1,8 +1,9 @@
 namespace EdgeGw.Storage;
 
 /// <summary>
-/// One row an admin write changed: a key (by token hex), a user, or a team with its memberships (by id).
-/// A replica that hears of it reloads just that row; a row gone from the database leaves the cache.
+/// One row an admin write changed: a key (by token hex), a user, a team with its memberships (by id), or a
+/// run-time model (by model id). A replica that hears of it reloads just that row; a row gone from the database leaves the cache.
+/// A replica that predates a kind ignores its payload (<see cref="TryParse"/> is false), so mixed versions keep running.
 /// </summary>
 internal readonly record struct AccountChange(AccountTable Table, string Id)
 {
@@ -20,6 +21,7 @@ internal readonly record struct AccountChange(AccountTable Table, string Id)
     {
         AccountTable.Key => "key",
         AccountTable.Team => "team",
+        AccountTable.Model => "model",
         _ => "user",
     }) + Separator + Id;
 
@@ -43,6 +45,7 @@ internal readonly record struct AccountChange(AccountTable Table, string Id)
             "key" => AccountTable.Key,
             "team" => AccountTable.Team,
             "user" => AccountTable.User,
+            "model" => AccountTable.Model,
             _ => null,
         };
         if (table is null)

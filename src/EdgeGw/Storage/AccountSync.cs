@@ -13,6 +13,9 @@ internal sealed class AccountSync(IAccountStore store, Accounts cache) : IAccoun
 {
     public async Task ChangedAsync(AccountChange change, CancellationToken cancel)
     {
+        // Models are not accounts: their sink is the model registry's.
+        if (change.Table == AccountTable.Model)
+            return;
         await ReloadAsync(change, cancel);
         if (change.SpendSetNanos is { } nanos && SpendOf(change) is { } spend)
             spend.Replace(nanos);

@@ -33,6 +33,8 @@ internal sealed partial class GatewayData : IAsyncDisposable
     public IAccountStore AccountStore { get; }
     /// <summary>Responses API turns (<c>previous_response_id</c>, GET/DELETE/input_items); set up by <see cref="Open(DatabaseChoice, TimeProvider, ILoggerFactory, Shared.RedisConnection?)"/>.</summary>
     public ResponseStore Responses { get; private init; } = null!;
+    /// <summary>Models added at run time (<c>/model/new</c>): <c>LiteLLM_ProxyModelTable</c> on PostgreSQL, <c>proxy_models</c> in SQLite.</summary>
+    public IModelStore Models { get; private init; } = null!;
     /// <summary>How admin changes reach other replicas (Redis pub/sub when configured, else PostgreSQL NOTIFY); null on SQLite (one process).</summary>
     public IAccountChanges? AccountChanges { get; private init; }
     /// <summary>Where the admin spend routes read: EdgeGw's table on SQLite, <c>LiteLLM_SpendLogs</c> on PostgreSQL.</summary>
@@ -87,6 +89,7 @@ internal sealed partial class GatewayData : IAsyncDisposable
                 {
                     AccountChanges = changes,
                     Responses = new ResponseStore(new PostgresResponseTable(store.Source), time, loggers.CreateLogger("EdgeGw.Responses")),
+                    Models = new PostgresModelStore(store.Source, store.Url, changes),
                 };
             }
             catch (StoreUnavailableException e)
@@ -111,6 +114,7 @@ internal sealed partial class GatewayData : IAsyncDisposable
                 new SpendLogCleanup(new SqliteSpendLogRetention(sqlite), time, logger))
             {
                 Responses = new ResponseStore(new SqliteResponseTable(sqlite), time, loggers.CreateLogger("EdgeGw.Responses")),
+                Models = new SqliteModelStore(sqlite),
             };
         }
         catch

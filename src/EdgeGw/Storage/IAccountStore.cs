@@ -34,10 +34,12 @@ internal interface IAccountStore
     Task DeleteMembersAsync(IReadOnlyCollection<(string TeamId, string UserId)> members);
 }
 
-/// <summary>Which account table a delete targets.</summary>
+/// <summary>Which account table a delete targets, or which row a change announces.</summary>
 internal enum AccountTable
 {
     Key,
     Team,
     User,
+    /// <summary>A run-time model (<see cref="IModelStore"/>, by model id): only ever announced on the change channel, never an account delete.</summary>
+    Model,
 }

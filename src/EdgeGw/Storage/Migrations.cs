@@ -186,6 +186,19 @@ internal static class Migrations
         );
         CREATE INDEX responses_created ON responses (created_at);
         """,
+        // 8: models added at run time (/model/new), as LiteLLM_ProxyModelTable: params and info as JSON text, secrets inside already encrypted.
+        """
+        CREATE TABLE proxy_models (
+            model_id TEXT PRIMARY KEY,
+            model_name TEXT NOT NULL,
+            litellm_params TEXT NOT NULL,
+            model_info TEXT,
+            created_at INTEGER NOT NULL,
+            created_by TEXT NOT NULL,
+            updated_at INTEGER NOT NULL,
+            updated_by TEXT NOT NULL
+        );
+        """,
     ];
 
     public static int Latest => Steps.Length;

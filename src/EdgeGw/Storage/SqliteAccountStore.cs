@@ -25,7 +25,8 @@ internal sealed class SqliteAccountStore(SqliteStore store) : IAccountStore
     {
         AccountTable.Key => AccountTables.Delete(store, "keys", "token", ids),
         AccountTable.Team => AccountTables.Delete(store, "teams", "team_id", ids),
-        _ => AccountTables.Delete(store, "users", "user_id", ids),
+        AccountTable.User => AccountTables.Delete(store, "users", "user_id", ids),
+        _ => throw new ArgumentOutOfRangeException(nameof(table), table, "not an account table"),
     });
 
     public Task UpsertMemberAsync(TeamMemberSettings member) => Done(() => TeamMemberTable.Upsert(store, member));

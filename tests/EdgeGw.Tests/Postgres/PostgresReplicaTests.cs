@@ -190,6 +190,7 @@ public class PostgresReplicaTests(PostgresServer server)
     [InlineData("key:ab12", null)]
     [InlineData("spend=0:team:t:1", 0L)]
     [InlineData("spend=-5:user:alice", -5L)]
+    [InlineData("model:5d3c7a0e-8f51-4c2b-9e0d-1a2b3c4d5e6f", null)]
     public void ChangePayload_RoundTrips(string payload, long? spendSet)
     {
         Assert.True(AccountChange.TryParse(payload, out var change));

@@ -382,7 +382,8 @@ internal static class LiteLlmAccounts
         {
             AccountTable.Key => ("LiteLLM_VerificationToken", "token"),
             AccountTable.Team => ("LiteLLM_TeamTable", "team_id"),
-            _ => ("LiteLLM_UserTable", "user_id"),
+            AccountTable.User => ("LiteLLM_UserTable", "user_id"),
+            _ => throw new ArgumentOutOfRangeException(nameof(table), table, "not an account table"),
         };
         await using var command = source.CreateCommand($"""DELETE FROM "{name}" WHERE {column} = ANY(@ids)""");
         command.Add("ids", ids.ToArray());

@@ -92,6 +92,8 @@ internal static class LiteLlmSchema
         ("LiteLLM_TeamMembership", ["team_id", "user_id", "spend", "budget_id"]),
         ("LiteLLM_BudgetTable", ["budget_id", "max_budget", "budget_duration", "rpm_limit", "tpm_limit", "max_parallel_requests",
             "budget_reset_at", "created_by", "updated_by"]),
+        // "blocked" (a later LiteLLM's) is not required: a database from before it still opens.
+        ("LiteLLM_ProxyModelTable", ["model_id", "model_name", "litellm_params", "model_info", "created_at", "created_by", "updated_at", "updated_by"]),
     ];
 
     private static async Task Run(NpgsqlConnection connection, NpgsqlTransaction tx, string sql, CancellationToken cancel)
@@ -449,6 +451,21 @@ internal static class LiteLlmSchema
             "budget_id" TEXT,
 
             CONSTRAINT "LiteLLM_TeamMembership_pkey" PRIMARY KEY ("user_id","team_id")
+        );
+        """,
+        """
+        CREATE TABLE IF NOT EXISTS "LiteLLM_ProxyModelTable" (
+            "model_id" TEXT NOT NULL,
+            "model_name" TEXT NOT NULL,
+            "litellm_params" JSONB NOT NULL,
+            "model_info" JSONB,
+            "blocked" BOOLEAN NOT NULL DEFAULT false,
+            "created_at" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+            "created_by" TEXT NOT NULL,
+            "updated_at" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+            "updated_by" TEXT NOT NULL,
+
+            CONSTRAINT "LiteLLM_ProxyModelTable_pkey" PRIMARY KEY ("model_id")
         );
         """,
         """
