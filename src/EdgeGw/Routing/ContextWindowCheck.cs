@@ -19,13 +19,17 @@ internal static class ContextWindowCheck
         var fits = false;
         for (var i = 0; i < group.Endpoints.Length; i++)
         {
-            if (promptTokens > group.Endpoints[i].Deployment.MaxInputTokens)
+            if (promptTokens > Window(group.Endpoints[i].Deployment))
                 exclude.Add(i, group.Endpoints.Length);
             else
                 fits = true;
         }
         return fits;
     }
+
+    /// <summary><c>model_info.max_input_tokens</c>, else the cost map's (LiteLLM merges both into the router's model info); null when unknown.</summary>
+    private static long? Window(Config.Deployment deployment) =>
+        deployment.MaxInputTokens ?? Spend.PricingTable.Find(deployment.Provider, deployment.ModelId)?.MaxInputTokens;
 
     /// <summary>LiteLLM's ContextWindowExceededError wording, each deployment's window listed, the group named.</summary>
     public static GatewayError Exceeded(ModelGroup group, long promptTokens)
@@ -34,7 +38,7 @@ internal static class ContextWindowCheck
         foreach (var endpoint in group.Endpoints)
         {
             var d = endpoint.Deployment;
-            message.Append(CultureInfo.InvariantCulture, $"\nModel={d.Provider}/{d.ModelId}, Max Input Tokens={d.MaxInputTokens}, Got={promptTokens}");
+            message.Append(CultureInfo.InvariantCulture, $"\nModel={d.Provider}/{d.ModelId}, Max Input Tokens={Window(d)}, Got={promptTokens}");
         }
         message.Append(CultureInfo.InvariantCulture, $"\nmodel group={group.Name}");
         return new GatewayError(400, message.ToString(), "invalid_request_error", "context_length_exceeded", "messages");

@@ -116,4 +116,18 @@ public sealed class PreCallCheckTests
         Assert.Equal(50, config.Deployments[0].MaxInputTokens);
         Assert.Empty(config.IgnoredKeys);
     }
+
+    [Fact]
+    public void CostMapMaxInputTokens_IsReadAsTheWindowForDeploymentsWithoutOne()
+    {
+        var map = EdgeGw.Spend.CostMap.Parse("""
+            {
+              "a": { "max_input_tokens": 128000, "input_cost_per_token": 1e-06, "output_cost_per_token": 2e-06 },
+              "b": { "input_cost_per_token": 1e-06, "output_cost_per_token": 2e-06 }
+            }
+            """u8);
+
+        Assert.Equal(128_000, map.Prices["a"].MaxInputTokens);
+        Assert.Null(map.Prices["b"].MaxInputTokens);
+    }
 }
