@@ -1,5 +1,6 @@
 using BenchmarkDotNet.Attributes;
 using EdgeGw.Auth;
+using EdgeGw.Routing;
 using EdgeGw.Spend;
 using EdgeGw.Storage;
 using Microsoft.AspNetCore.Http;
@@ -73,9 +74,9 @@ public class KeyCheckBenchmarks
     {
         if (_auth.Authenticate(_keyContext, out var caller) is not null)
             return false;
-        return ModelAccess.Check(caller, _data.Accounts, "gpt-4o") is null && _data.Ledger.Check(caller, _global) is null;
+        return ModelAccess.Check(caller, _data.Accounts, AccessGroups.Empty, "gpt-4o") is null && _data.Ledger.Check(caller, _global) is null;
     }
 
     [Benchmark]
-    public bool VirtualKey_AllowlistAndBudgetsOnly() => ModelAccess.Check(_caller, _data.Accounts, "gpt-4o") is null && _data.Ledger.Check(_caller, _global) is null;
+    public bool VirtualKey_AllowlistAndBudgetsOnly() => ModelAccess.Check(_caller, _data.Accounts, AccessGroups.Empty, "gpt-4o") is null && _data.Ledger.Check(_caller, _global) is null;
 }

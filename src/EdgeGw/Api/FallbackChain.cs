@@ -57,7 +57,7 @@ internal static class FallbackChain
             if (run.Fallbacks >= group.Settings.MaxFallbacks)
                 break;
             if (!run.Gateway.Models.TryFind(name, out var fallback) || !run.EnterGroup(fallback.Name)
-                || ModelAccess.Check(run.Caller, run.Gateway.Data.Accounts, fallback) is not null
+                || ModelAccess.Check(run.Caller, run.Gateway.Data.Accounts, run.Gateway.Models.AccessGroups, fallback) is not null
                 || !fallback.HasHealthy(default, run.Now))
                 continue;
             run.Fallbacks++;

@@ -35,7 +35,7 @@ internal static class ModelRequestPipeline
         string callType = "acompletion")
     {
         var caller = Caller.Of(context);
-        var error = UserParamError(gateway.Config.General, options) ?? ModelAccess.Check(caller, gateway.Data.Accounts, group)
+        var error = UserParamError(gateway.Config.General, options) ?? ModelAccess.Check(caller, gateway.Data.Accounts, gateway.Models.AccessGroups, group)
             ?? (writesSpendRow ? SpendRecording.Check(gateway.Data.Writer) : null)
             ?? gateway.Data.Ledger.Check(caller, gateway.GlobalBudget);
         if (error is not null)

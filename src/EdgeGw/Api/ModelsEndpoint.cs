@@ -20,7 +20,7 @@ internal static class ModelsEndpoint
             var caller = Auth.Caller.Of(context);
             foreach (var model in state.Models.Listed)
             {
-                if (!Auth.ModelAccess.IsAllowed(caller, state.Data.Accounts, model.Name, model.AliasOf))
+                if (!Auth.ModelAccess.IsAllowed(caller, state.Data.Accounts, state.Models.AccessGroups, model.Name, model.AliasOf))
                     continue;
                 json.WriteStartObject();
                 json.WriteString("id"u8, model.Name);

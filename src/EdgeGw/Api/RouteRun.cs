@@ -87,6 +87,11 @@ internal sealed class RouteRun<TState>
         // whole output cap would throttle providers that never report usage.
         var withoutUsage = _estimate.Tokens(countType, 0);
         var tried = new DeploymentSet();
+        if (!ContextWindowCheck.ExcludeTooSmall(group, _estimate.PromptTokens, ref tried))
+        {
+            _callerRefused = false; // the request's own size: a larger group may still take it
+            return ProviderResult.Failed(ContextWindowCheck.Exceeded(group, _estimate.PromptTokens));
+        }
         var retry = 0;
         GatewayError? last = null;
         Refusal? sharedFull = null; // the last deployment Redis found at its rpm/tpm: skipped like a locally saturated one
@@ -212,6 +217,7 @@ internal sealed class RouteRun<TState>
             {
                 await Task.Delay(RetryRules.Backoff(retry - 1, last, settings.RetryAfter), Gateway.Time, cancellationToken);
                 tried.Clear();
+                ContextWindowCheck.ExcludeTooSmall(group, _estimate.PromptTokens, ref tried);
             }
         }
     }

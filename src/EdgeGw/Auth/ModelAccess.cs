@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using EdgeGw.Api;
+using EdgeGw.Routing;
 
 namespace EdgeGw.Auth;
 
@@ -9,50 +10,63 @@ namespace EdgeGw.Auth;
 /// must pass its own list and its team's; a key without a team passes its user's instead (LiteLLM's
 /// <c>common_checks</c> checks the user's list only for personal keys). An entry with <c>*</c> is a pattern
 /// (<c>openai/*</c> also admits a bare <c>gpt-4o</c>, whose provider LiteLLM infers), and an alias
-/// passes when either it or the group it serves is listed.
+/// passes when either it or the group it serves is listed. A listed name that is a
+/// <c>model_info.access_groups</c> entry allows every model name carrying it (LiteLLM's model access groups).
 /// </summary>
 internal static class ModelAccess
 {
-    public static GatewayError? Check(Caller caller, Accounts accounts, Routing.ModelGroup group) =>
-        Check(caller, accounts, group.Name, group.AliasOf);
+    public static GatewayError? Check(Caller caller, Accounts accounts, AccessGroups groups, ModelGroup group) =>
+        Check(caller, accounts, groups, group.Name, group.AliasOf);
 
-    public static GatewayError? Check(Caller caller, Accounts accounts, string model, string? aliasOf = null)
+    public static GatewayError? Check(Caller caller, Accounts accounts, AccessGroups groups, string model, string? aliasOf = null)
     {
         if (caller.Key is not { } account)
             return null;
         var key = account.Settings;
-        if (!Allows(key.Models, model, aliasOf))
+        if (!Allows(key.Models, groups, model, aliasOf))
             return Denied("key", key.Models, model);
-        if (accounts.TeamOf(key) is { } team && !Allows(team.Settings.Models, model, aliasOf))
+        if (accounts.TeamOf(key) is { } team && !Allows(team.Settings.Models, groups, model, aliasOf))
             return Denied("team", team.Settings.Models, model);
-        if (key.TeamId is null && accounts.UserOf(key) is { } user && !Allows(user.Settings.Models, model, aliasOf))
+        if (key.TeamId is null && accounts.UserOf(key) is { } user && !Allows(user.Settings.Models, groups, model, aliasOf))
             return Denied("user", user.Settings.Models, model);
         return null;
     }
 
-    public static bool IsAllowed(Caller caller, Accounts accounts, string model, string? aliasOf = null) =>
-        Check(caller, accounts, model, aliasOf) is null;
+    public static bool IsAllowed(Caller caller, Accounts accounts, AccessGroups groups, string model, string? aliasOf = null) =>
+        Check(caller, accounts, groups, model, aliasOf) is null;
 
-    private static bool Allows(ImmutableArray<string> models, string model, string? aliasOf) =>
-        Allows(models, model) || (aliasOf is not null && Allows(models, aliasOf));
+    private static bool Allows(ImmutableArray<string> models, AccessGroups groups, string model, string? aliasOf) =>
+        Allows(models, groups, model) || (aliasOf is not null && Allows(models, groups, aliasOf));
 
-    private static bool Allows(ImmutableArray<string> models, string model)
+    private static bool Allows(ImmutableArray<string> models, AccessGroups groups, string model)
     {
         if (models.IsDefaultOrEmpty)
             return true;
         foreach (var allowed in models)
         {
-            if (string.Equals(allowed, model, StringComparison.Ordinal)
-                || allowed is "all-proxy-models" or "all-team-models" or "*"
-                || (allowed.Contains('*', StringComparison.Ordinal) && MatchesPattern(allowed, model)))
+            if (Matches(allowed, model))
                 return true;
+            // An access group's members are names too (a wildcard model_name among them is a pattern).
+            if (groups.ModelsOf(allowed) is { } members)
+            {
+                foreach (var member in members)
+                {
+                    if (Matches(member, model))
+                        return true;
+                }
+            }
         }
         return false;
     }
 
+    private static bool Matches(string allowed, string model) =>
+        string.Equals(allowed, model, StringComparison.Ordinal)
+        || allowed is "all-proxy-models" or "all-team-models" or "*"
+        || (allowed.Contains('*', StringComparison.Ordinal) && MatchesPattern(allowed, model));
+
     private static bool MatchesPattern(string pattern, string model)
     {
-        if (Routing.ModelPattern.IsMatch(pattern, model))
+        if (ModelPattern.IsMatch(pattern, model))
             return true;
         if (model.Contains('/', StringComparison.Ordinal) || Providers.ProviderInference.LitellmProvider(model) is not { } provider)
             return false;
@@ -63,7 +77,7 @@ internal static class ModelAccess
         provider.AsSpan().CopyTo(qualified);
         qualified[provider.Length] = '/';
         model.AsSpan().CopyTo(qualified[(provider.Length + 1)..]);
-        return Routing.ModelPattern.IsMatch(pattern, qualified);
+        return ModelPattern.IsMatch(pattern, qualified);
     }
 
     private static GatewayError Denied(string who, ImmutableArray<string> models, string model) => new(401,

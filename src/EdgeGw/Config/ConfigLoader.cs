@@ -328,7 +328,7 @@ internal static class ConfigLoader
         }
 
         var id = values.String(Child(info, "id"), $"{path}.model_info.id") ?? StableId(modelName, model, apiBase, index);
-        ignored.AddUnknown(info, "model_list[].model_info", "id", "max_tokens", "health_check_model");
+        ignored.AddUnknown(info, "model_list[].model_info", "id", "max_tokens", "health_check_model", "access_groups", "max_input_tokens");
 
         var deployment = new Deployment
         {
@@ -354,6 +354,8 @@ internal static class ConfigLoader
             ExtraHeaders = ReadHeaders(values, Child(p, "extra_headers"), $"{paramsPath}.extra_headers"),
             MaxTokens = values.NonNegativeInt(Child(info, "max_tokens"), $"{path}.model_info.max_tokens"),
             HealthCheckModel = values.String(Child(info, "health_check_model"), $"{path}.model_info.health_check_model"),
+            AccessGroups = RouterSettingsReader.Names(values, Child(info, "access_groups"), $"{path}.model_info.access_groups"),
+            MaxInputTokens = values.NonNegativeInt(Child(info, "max_input_tokens"), $"{path}.model_info.max_input_tokens"),
             Mock = ReadMock(values, p, paramsPath),
             OtherParams = other.ToFrozenDictionary(StringComparer.Ordinal),
         };

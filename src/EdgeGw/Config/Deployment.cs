@@ -1,4 +1,5 @@
 using System.Collections.Frozen;
+using System.Collections.Immutable;
 
 namespace EdgeGw.Config;
 
@@ -34,6 +35,10 @@ internal sealed record Deployment
     public int? MaxTokens { get; init; }
     /// <summary><c>model_info.health_check_model</c>: the model id <c>GET /health</c> calls instead of <see cref="ModelId"/>.</summary>
     public string? HealthCheckModel { get; init; }
+    /// <summary><c>model_info.access_groups</c>: names a key's or team's <c>models</c> list may use to allow this group.</summary>
+    public ImmutableArray<string> AccessGroups { get; init; } = [];
+    /// <summary><c>model_info.max_input_tokens</c>: the context window <c>enable_pre_call_checks</c> compares the prompt with.</summary>
+    public long? MaxInputTokens { get; init; }
     public MockSettings Mock { get; init; } = MockSettings.Default;
     /// <summary>Provider-specific <c>litellm_params</c> this build does not interpret, kept verbatim.</summary>
     public FrozenDictionary<string, string> OtherParams { get; init; } = FrozenDictionary<string, string>.Empty;

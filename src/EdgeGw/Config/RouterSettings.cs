@@ -46,6 +46,8 @@ internal sealed record RouterSettings
     public TimeSpan? StreamTimeout { get; init; }
     /// <summary><c>model_group_alias</c>: names that serve another model group, in config order.</summary>
     public ImmutableArray<ModelAlias> ModelGroupAlias { get; init; } = [];
+    /// <summary><c>enable_pre_call_checks</c>: skip deployments whose <c>max_input_tokens</c> the prompt exceeds.</summary>
+    public bool EnablePreCallChecks { get; init; }
 }
 
 /// <summary>One <c>model_group_alias</c> entry: <c>"alias": "target"</c> or <c>{model: target, hidden: true}</c>.</summary>

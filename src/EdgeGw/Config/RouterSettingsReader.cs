@@ -14,7 +14,7 @@ internal static class RouterSettingsReader
     [
         "routing_strategy", "routing_strategy_args", "num_retries", "retry_after", "retry_policy", "allowed_fails",
         "cooldown_time", "max_fallbacks", "fallbacks", "context_window_fallbacks", "content_policy_fallbacks",
-        "default_fallbacks", "timeout", "stream_timeout", "model_group_alias",
+        "default_fallbacks", "timeout", "stream_timeout", "model_group_alias", "enable_pre_call_checks",
     ];
 
     /// <summary>The router keys also read from <c>litellm_settings</c>.</summary>
@@ -71,6 +71,7 @@ internal static class RouterSettingsReader
             ModelGroupAlias = Child(router, "model_group_alias") is { } aliases
                 ? ModelAliasReader.Read(values, aliases, $"{r}.model_group_alias")
                 : ModelAliasReader.Read(values, Child(litellm, "model_group_alias"), $"{l}.model_group_alias"),
+            EnablePreCallChecks = values.Bool(Child(router, "enable_pre_call_checks"), $"{r}.enable_pre_call_checks") ?? false,
         };
     }
 
@@ -111,7 +112,7 @@ internal static class RouterSettingsReader
         return new FallbackMap(result.ToFrozenDictionary(StringComparer.Ordinal));
     }
 
-    private static ImmutableArray<string> Names(YamlValues values, YamlNode? node, string path)
+    internal static ImmutableArray<string> Names(YamlValues values, YamlNode? node, string path)
     {
         if (node is YamlScalarNode scalar)
             return values.String(scalar, path) is { } one ? [one] : [];

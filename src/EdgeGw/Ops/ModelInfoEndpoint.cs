@@ -22,7 +22,7 @@ internal static class ModelInfoEndpoint
             json.WriteStartArray("data"u8);
             foreach (var d in state.Config.Deployments)
             {
-                if (Auth.ModelAccess.IsAllowed(caller, state.Data.Accounts, d.ModelName))
+                if (Auth.ModelAccess.IsAllowed(caller, state.Data.Accounts, state.Models.AccessGroups, d.ModelName))
                     Write(json, d);
             }
             json.WriteEndArray();

@@ -65,6 +65,9 @@ internal sealed class ModelRegistry
         _lookup = _byName.GetAlternateLookup<ReadOnlySpan<char>>();
     }
 
+    /// <summary>The config's <c>model_info.access_groups</c>, each with the model names it allows.</summary>
+    public AccessGroups AccessGroups { get; private init; } = AccessGroups.Empty;
+
     /// <summary>The model groups of exact names in config order, each once (health checks and metrics walk these).</summary>
     public ImmutableArray<ModelGroup> Groups { get; }
 
@@ -94,7 +97,10 @@ internal sealed class ModelRegistry
             config.Router,
             deployment => deployment.Pattern is null && deployment.IsWildcard
                 ? new UnroutableChatEndpoint(deployment, $"'{deployment.ModelName}' is a wildcard model_name: send a model it matches")
-                : Create(deployment));
+                : Create(deployment))
+        {
+            AccessGroups = AccessGroups.From(config.Deployments),
+        };
     }
 
     private bool TryResolve(string name, out ModelGroup group)

@@ -44,7 +44,7 @@ internal sealed class CostMap
     private static ModelPrice? ReadEntry(ref Utf8JsonReader reader, string model)
     {
         var rates = new Dictionary<string, (decimal Base, List<(long, decimal)> Tiers)>(StringComparer.Ordinal);
-        long? maxOutput = null;
+        long? maxOutput = null, maxInput = null;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             var field = reader.GetString()!;
@@ -59,6 +59,12 @@ internal sealed class CostMap
                 // LiteLLM's legacy max_tokens is the output cap where max_output_tokens is missing.
                 if (reader.TryGetInt64(out var cap) && cap > 0 && (field == "max_output_tokens" || maxOutput is null))
                     maxOutput = cap;
+                continue;
+            }
+            if (field == "max_input_tokens")
+            {
+                if (reader.TryGetInt64(out var window) && window > 0)
+                    maxInput = window;
                 continue;
             }
             var perMillion = reader.GetDecimal() * PerMillion;
@@ -80,7 +86,7 @@ internal sealed class CostMap
         var output = Get("output_cost_per_token");
         if (input is null && output is null)
             return null;
-        return new ModelPrice(model, input ?? 0m, output ?? 0m, Get("cache_read_input_token_cost"), Get("cache_creation_input_token_cost"), maxOutput);
+        return new ModelPrice(model, input ?? 0m, output ?? 0m, Get("cache_read_input_token_cost"), Get("cache_creation_input_token_cost"), maxOutput, maxInput);
     }
 
     private static (decimal Base, List<(long, decimal)> Tiers) Rate(Dictionary<string, (decimal Base, List<(long, decimal)> Tiers)> rates, string field)

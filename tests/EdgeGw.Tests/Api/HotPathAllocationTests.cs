@@ -97,12 +97,12 @@ public sealed class HotPathAllocationTests
         {
             var key = VirtualKeyGenerator.NewKey();
             var now = DateTimeOffset.UtcNow;
-            data.Accounts.Teams["team"] = new Account<TeamSettings>(new TeamSettings { TeamId = "team", Models = ["gpt-4o"], MaxBudgetNanos = Money.ToNanos(500) }, new SpendCounter());
+            data.Accounts.Teams["team"] = new Account<TeamSettings>(new TeamSettings { TeamId = "team", Models = ["gpt-4o", "beta-group"], MaxBudgetNanos = Money.ToNanos(500) }, new SpendCounter());
             data.Accounts.Users["user"] = new Account<UserSettings>(new UserSettings { UserId = "user", MaxBudgetNanos = Money.ToNanos(500) }, new SpendCounter());
             var settings = new KeySettings
             {
                 Token = TokenHash.FromKey(key), KeyName = VirtualKeyGenerator.Abbreviate(key), TeamId = "team", UserId = "user",
-                Models = ["gpt-4o"], MaxBudgetNanos = Money.ToNanos(100), CreatedAt = now, UpdatedAt = now,
+                Models = ["gpt-4o", "beta-group"], MaxBudgetNanos = Money.ToNanos(100), CreatedAt = now, UpdatedAt = now,
             };
             data.Accounts.Keys[settings.Token] = new KeyAccount(settings, new SpendCounter());
             data.Accounts.Members[("team", "user")] = new TeamMember(new TeamMemberSettings { TeamId = "team", UserId = "user", MaxBudgetNanos = Money.ToNanos(50) }, new SpendCounter());
@@ -118,11 +118,14 @@ public sealed class HotPathAllocationTests
             var global = new GlobalBudget(Money.ToNanos(1000), null);
             var deployment = new EdgeGw.Config.Deployment { Index = 0, ModelName = "gpt-4o", Provider = "openai", ModelId = "gpt-4o", Id = "d" };
             var hold = new BudgetHold();
+            var groups = EdgeGw.Routing.AccessGroups.From(
+                [deployment with { Id = "m", ModelName = "gpt-4o-mini", ModelId = "gpt-4o-mini", AccessGroups = ["beta-group"] }]);
 
             var allocated = AllocatedBy(() =>
             {
                 Assert.Null(auth.Authenticate(context, out var caller));
-                Assert.Null(ModelAccess.Check(caller, data.Accounts, "gpt-4o"));
+                Assert.Null(ModelAccess.Check(caller, data.Accounts, groups, "gpt-4o"));
+                Assert.Null(ModelAccess.Check(caller, data.Accounts, groups, "gpt-4o-mini")); // through the access group
                 Assert.Null(data.Ledger.Check(caller, global));
                 // Admission reserves the priced estimate on key, team, member and proxy; the end gives it back.
                 Assert.Null(data.Ledger.Reserve(caller, global, CostCalculator.Reservation(deployment, 100, 4096), ref hold));
