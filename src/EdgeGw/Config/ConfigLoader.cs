@@ -41,7 +41,7 @@ internal static class ConfigLoader
 
         foreach (var key in Keys(root))
         {
-            if (key is not ("model_list" or "general_settings" or "litellm_settings" or "router_settings" or "environment_variables" or "callback_settings"))
+            if (key is not ("model_list" or "general_settings" or "litellm_settings" or "router_settings" or "environment_variables" or "callback_settings" or "credential_list"))
                 ignored.Add(key);
         }
 
@@ -54,7 +54,7 @@ internal static class ConfigLoader
             Litellm = litellm,
             Router = RouterSettingsReader.Read(values, routerNode, litellmNode),
             Redis = RedisLimitSettingsReader.Apply(RedisSettingsReader.Read(values, routerNode, litellmNode, YamlValues.Mapping(Child(root, "general_settings"), "general_settings")), values, routerNode),
-            Deployments = ReadModelList(values, Child(root, "model_list"), ignored),
+            Deployments = ReadModelList(values, Child(root, "model_list"), CredentialListReader.Read(values, Child(root, "credential_list")), ignored),
         };
         config = config with
         {
@@ -241,14 +241,15 @@ internal static class ConfigLoader
     private static void IgnoreUnknownRouterKeys(YamlMappingNode? router, IgnoredKeys ignored) =>
         ignored.AddUnknown(router, "router_settings", RouterSettingsReader.RouterKeys);
 
-    private static ImmutableArray<Deployment> ReadModelList(YamlValues values, YamlNode? node, IgnoredKeys ignored)
+    private static ImmutableArray<Deployment> ReadModelList(YamlValues values, YamlNode? node,
+        FrozenDictionary<string, YamlMappingNode> credentials, IgnoredKeys ignored)
     {
         var list = YamlValues.Sequence(node, "model_list");
         if (list is null)
             return [];
         var result = ImmutableArray.CreateBuilder<Deployment>(list.Children.Count);
         for (var i = 0; i < list.Children.Count; i++)
-            result.Add(ReadDeployment(values, list.Children[i], i, ignored));
+            result.Add(ReadDeployment(values, list.Children[i], i, credentials, ignored));
         return result.MoveToImmutable();
     }
 
@@ -257,14 +258,15 @@ internal static class ConfigLoader
     private static readonly string[] ParamsNotYetEnforced =
         ["max_retries"];
 
-    private static Deployment ReadDeployment(YamlValues values, YamlNode node, int index, IgnoredKeys ignored)
+    private static Deployment ReadDeployment(YamlValues values, YamlNode node, int index,
+        FrozenDictionary<string, YamlMappingNode> credentials, IgnoredKeys ignored)
     {
         var path = $"model_list[{index}]";
         var entry = YamlValues.Mapping(node, path) ?? throw new ConfigException(path, "empty entry");
         var modelName = values.Required(Child(entry, "model_name"), $"{path}.model_name");
         var paramsPath = $"{path}.litellm_params";
-        var p = YamlValues.Mapping(Child(entry, "litellm_params"), paramsPath)
-            ?? throw new ConfigException(paramsPath, "required (it holds at least model: provider/model-id)");
+        var p = CredentialListReader.Apply(values, YamlValues.Mapping(Child(entry, "litellm_params"), paramsPath)
+            ?? throw new ConfigException(paramsPath, "required (it holds at least model: provider/model-id)"), paramsPath, credentials);
         var info = YamlValues.Mapping(Child(entry, "model_info"), $"{path}.model_info");
         ignored.AddUnknown(entry, "model_list[]", "model_name", "litellm_params", "model_info");
 
@@ -310,7 +312,7 @@ internal static class ConfigLoader
         {
             "model", "api_key", "api_base", "api_version", "rpm", "tpm", "weight", "order", "timeout",
             "stream_timeout", "max_retries", "input_cost_per_token", "output_cost_per_token", "extra_headers",
-            "mock_response", "mock_latency_ms", "mock_tokens_per_second",
+            "mock_response", "mock_latency_ms", "mock_tokens_per_second", CredentialListReader.NameParam,
         };
         var other = new Dictionary<string, string>(StringComparer.Ordinal);
         ProviderKind? kind = perRequest ? null : ProviderCatalog.Find(providerName)!.Kind;

@@ -1,0 +1,60 @@
+using System.Collections.Frozen;
+using YamlDotNet.RepresentationModel;
+
+namespace EdgeGw.Config;
+
+/// <summary>
+/// LiteLLM's top-level <c>credential_list</c>: named sets of litellm_params (api_key, api_base, aws_*, vertex_*, …)
+/// that deployments borrow through <c>litellm_params.litellm_credential_name</c>. Values stay YAML nodes so
+/// <c>os.environ/</c> resolves, and errors are reported, exactly as if the deployment had written them itself.
+/// </summary>
+internal static class CredentialListReader
+{
+    public const string NameParam = "litellm_credential_name";
+
+    public static FrozenDictionary<string, YamlMappingNode> Read(YamlValues values, YamlNode? node)
+    {
+        var list = YamlValues.Sequence(node, "credential_list");
+        if (list is null)
+            return FrozenDictionary<string, YamlMappingNode>.Empty;
+        var result = new Dictionary<string, YamlMappingNode>(StringComparer.Ordinal);
+        for (var i = 0; i < list.Children.Count; i++)
+        {
+            var path = $"credential_list[{i}]";
+            var entry = YamlValues.Mapping(list.Children[i], path) ?? throw new ConfigException(path, "empty entry");
+            var name = values.Required(YamlValues.Child(entry, "credential_name"), $"{path}.credential_name");
+            var credentialValues = YamlValues.Mapping(YamlValues.Child(entry, "credential_values"), $"{path}.credential_values")
+                ?? throw new ConfigException($"{path}.credential_values", "required (e.g. api_key: os.environ/AZURE_API_KEY)");
+            // LiteLLM upserts by name, so a later entry replaces an earlier one.
+            if (!result.TryAdd(name, credentialValues))
+            {
+                values.Warn($"{path}: credential_name '{name}' is listed twice; the later entry is used");
+                result[name] = credentialValues;
+            }
+        }
+        return result.ToFrozenDictionary(StringComparer.Ordinal);
+    }
+
+    /// <summary>
+    /// The deployment's litellm_params with the named credential's values underneath: a key the deployment
+    /// sets itself wins, as LiteLLM's load_credentials_from_list only fills keys that are absent.
+    /// </summary>
+    public static YamlMappingNode Apply(YamlValues values, YamlMappingNode litellmParams, string paramsPath,
+        FrozenDictionary<string, YamlMappingNode> credentials)
+    {
+        var name = values.String(YamlValues.Child(litellmParams, NameParam), $"{paramsPath}.{NameParam}");
+        if (name is null)
+            return litellmParams;
+        if (!credentials.TryGetValue(name, out var credential))
+        {
+            var known = credentials.Count == 0 ? "credential_list is empty" : $"known: {string.Join(", ", credentials.Keys.Order(StringComparer.Ordinal))}";
+            throw new ConfigException($"{paramsPath}.{NameParam}", $"no credential named '{name}' in credential_list ({known})");
+        }
+        var merged = new YamlMappingNode();
+        foreach (var (key, value) in credential.Children)
+            merged.Children[key] = value;
+        foreach (var (key, value) in litellmParams.Children)
+            merged.Children[key] = value;
+        return merged;
+    }
+}
