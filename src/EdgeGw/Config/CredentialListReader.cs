@@ -5,8 +5,8 @@ namespace EdgeGw.Config;
 
 /// <summary>
 /// LiteLLM's top-level <c>credential_list</c>: named sets of litellm_params (api_key, api_base, aws_*, vertex_*, …)
-/// that deployments borrow through <c>litellm_params.litellm_credential_name</c>. Values stay YAML nodes so
-/// <c>os.environ/</c> resolves, and errors are reported, exactly as if the deployment had written them itself.
+/// that deployments borrow through <c>litellm_params.litellm_credential_name</c>. Scalars are resolved here
+/// (<c>os.environ/</c>, as LiteLLM does when it loads the list), so an unset variable is reported once, at the credential.
 /// </summary>
 internal static class CredentialListReader
 {
@@ -23,8 +23,8 @@ internal static class CredentialListReader
             var path = $"credential_list[{i}]";
             var entry = YamlValues.Mapping(list.Children[i], path) ?? throw new ConfigException(path, "empty entry");
             var name = values.Required(YamlValues.Child(entry, "credential_name"), $"{path}.credential_name");
-            var credentialValues = YamlValues.Mapping(YamlValues.Child(entry, "credential_values"), $"{path}.credential_values")
-                ?? throw new ConfigException($"{path}.credential_values", "required (e.g. api_key: os.environ/AZURE_API_KEY)");
+            var credentialValues = Resolve(values, YamlValues.Mapping(YamlValues.Child(entry, "credential_values"), $"{path}.credential_values")
+                ?? throw new ConfigException($"{path}.credential_values", "required (e.g. api_key: os.environ/AZURE_API_KEY)"), $"{path}.credential_values");
             // LiteLLM upserts by name, so a later entry replaces an earlier one.
             if (!result.TryAdd(name, credentialValues))
             {
@@ -33,6 +33,24 @@ internal static class CredentialListReader
             }
         }
         return result.ToFrozenDictionary(StringComparer.Ordinal);
+    }
+
+    // Quoted, so a resolved value such as "null" or "8080" stays the text it was.
+    private static YamlMappingNode Resolve(YamlValues values, YamlMappingNode credentialValues, string path)
+    {
+        var resolved = new YamlMappingNode();
+        foreach (var (key, value) in credentialValues.Children)
+        {
+            if (value is not YamlScalarNode)
+            {
+                resolved.Children[key] = value; // e.g. vertex_credentials inline, written as JSON by the deployment reader
+                continue;
+            }
+            var text = values.String(value, $"{path}.{((YamlScalarNode)key).Value}");
+            if (text is not null)
+                resolved.Children[key] = new YamlScalarNode(text) { Style = YamlDotNet.Core.ScalarStyle.DoubleQuoted };
+        }
+        return resolved;
     }
 
     /// <summary>

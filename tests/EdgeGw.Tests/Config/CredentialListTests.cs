@@ -100,4 +100,13 @@ public sealed class CredentialListTests
 
         Assert.DoesNotContain(config.Warnings, w => w.Contains("sk-secret-value", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public void UnsetVariableInACredential_IsReportedAtTheCredentialNotTheDeployment()
+    {
+        var config = Parse(AzureCredential + Deployment() + Master);
+
+        Assert.Contains("credential_list[0].credential_values.api_key: environment variable AZURE_API_KEY is not set", config.Warnings);
+        Assert.Null(config.Deployments[0].ApiKey);
+    }
 }
