@@ -257,6 +257,16 @@ internal static class ConfigLoader
     private static readonly string[] ParamsNotYetEnforced =
         ["max_retries"];
 
+    /// <summary>
+    /// A database model (<c>/model/new</c>) as one <c>model_list</c> entry: JSON is YAML, so it takes exactly
+    /// the path and checks a config entry takes, <c>os.environ/</c> references included.
+    /// </summary>
+    public static Deployment ReadStoredDeployment(string entryJson, int index, Func<string, string?> environment)
+    {
+        var root = LoadRoot(entryJson, "stored model");
+        return ReadDeployment(new YamlValues(environment), root, index, new IgnoredKeys());
+    }
+
     private static Deployment ReadDeployment(YamlValues values, YamlNode node, int index, IgnoredKeys ignored)
     {
         var path = $"model_list[{index}]";
