@@ -41,7 +41,7 @@ internal static partial class DatabaseModels
             {
                 LogSkipped(log, row.ModelName, row.ModelId, e.Message);
             }
-            catch (JsonException)
+            catch (Exception e) when (e is JsonException or InvalidOperationException or YamlDotNet.Core.YamlException)
             {
                 LogSkipped(log, row.ModelName, row.ModelId, "its stored JSON is malformed");
             }
@@ -56,6 +56,8 @@ internal static partial class DatabaseModels
             json.WriteStartObject();
             foreach (var p in litellmParams.EnumerateObject())
             {
+                if (p.Value.ValueKind == JsonValueKind.Null)
+                    continue; // LiteLLM stores litellm_params with exclude_none
                 if (p.Value.ValueKind == JsonValueKind.String)
                     json.WriteString(p.Name, cipher.Encrypt(p.Value.GetString()!));
                 else

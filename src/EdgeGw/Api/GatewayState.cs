@@ -91,7 +91,9 @@ internal sealed class GatewayRuntime : IDisposable
         _current = Build(config);
     }
 
+    private readonly Lock _swap = new();
     private GatewayConfig _config;
+    private int _modelsVersion;
     private System.Collections.Immutable.ImmutableArray<Deployment> _databaseModels = [];
 
     private GatewayState Build(GatewayConfig config) =>
@@ -104,9 +106,13 @@ internal sealed class GatewayRuntime : IDisposable
     /// </summary>
     public async Task ReloadDatabaseModelsAsync(CancellationToken cancel = default)
     {
-        var config = Volatile.Read(ref _config);
-        _databaseModels = await DatabaseModels.LoadAsync(config, Data.Models, Telemetry.RequestLogger, cancel);
-        Volatile.Write(ref _current, Build(config));
+        var loaded = await DatabaseModels.LoadAsync(Volatile.Read(ref _config), Data.Models, Telemetry.RequestLogger, cancel);
+        lock (_swap) // a config reload racing this must not bring back the old models, nor this the old config
+        {
+            _databaseModels = loaded;
+            _modelsVersion++;
+            Volatile.Write(ref _current, Build(_config));
+        }
     }
 
     public GatewayData Data { get; }
@@ -142,8 +148,14 @@ internal sealed class GatewayRuntime : IDisposable
             else
                 Cache.Apply(cache);
         }
-        Volatile.Write(ref _config, config);
-        var next = Build(config); // a config reload keeps the database models
+        GatewayState next;
+        int modelsVersion;
+        lock (_swap)
+        {
+            Volatile.Write(ref _config, config);
+            next = Build(config); // a config reload keeps the database models
+            modelsVersion = _modelsVersion;
+        }
         Telemetry.Metrics.Load(config);
         if (config.Callbacks != _callbackSettings)
             ApplyCallbacks(config.Callbacks);
@@ -152,7 +164,8 @@ internal sealed class GatewayRuntime : IDisposable
         Data.Writer.DropRowsWhenFull = config.General.AllowRequestsOnDbUnavailable;
         Data.LogCleanup.Configure(config.General.SpendLogsRetention, config.General.SpendLogsRetentionInterval);
         Data.Responses.Configure(config.General.ResponseRetention, config.General.ResponseStoreMaxRows);
-        Volatile.Write(ref _current, next);
+        lock (_swap)
+            Volatile.Write(ref _current, modelsVersion == _modelsVersion ? next : Build(config));
     }
 
     private Config.CallbackSettings? _callbackSettings;

@@ -80,6 +80,22 @@ public sealed class ModelManagementTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ConfigReload_KeepsTheDatabaseModel()
+    {
+        await using var gateway = await StartAsync();
+        await gateway.PostAdminAsync("/model/new", NewModel());
+
+        gateway.Runtime.Replace(EdgeGw.Config.ConfigLoader.Parse(
+            $"model_list:\n{AdminClient.CheapModel}\ngeneral_settings:\n  master_key: {TestGateway.MasterKey}\n", _ => null));
+
+        using var response = await gateway.PostJsonAsync("/v1/chat/completions", ChatToAdded);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("Bearer sk-db-upstream-key", _upstream.LastRequest.Headers["authorization"]);
+        using var cheap = await gateway.ChatAsync(TestGateway.MasterKey);
+        Assert.Equal(HttpStatusCode.OK, cheap.StatusCode);
+    }
+
+    [Fact]
     public async Task DeletedModel_NoLongerServesAndSecondDeleteIs400()
     {
         await using var gateway = await StartAsync();

@@ -17,6 +17,17 @@ internal static class ModelEndpoints
         {
             var modelName = input.RequiredString("model_name");
             var parameters = input.Object("litellm_params") ?? throw new AdminInputException("litellm_params", "litellm_params is required");
+            try
+            {
+                RefuseInvalidText(parameters, "litellm_params");
+                if (input.Object("model_info") is { } sent)
+                    RefuseInvalidText(sent, "model_info");
+            }
+            catch (InvalidOperationException)
+            {
+                // a property name that is not valid UTF-8
+                throw new AdminInputException("litellm_params", $"litellm_params and model_info {Json.JsonText.InvalidText}");
+            }
             if (!parameters.TryGetProperty("model", out var model) || model.ValueKind != JsonValueKind.String || model.GetString() is not { Length: > 0 })
                 throw new AdminInputException("litellm_params", "litellm_params.model is required");
             var info = input.Object("model_info");
@@ -56,6 +67,24 @@ internal static class ModelEndpoints
             });
         });
 
+    /// <summary>Lone surrogates would not survive encryption or storage unchanged: refused, as everywhere else.</summary>
+    private static void RefuseInvalidText(JsonElement element, string path)
+    {
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.String when !Json.JsonText.TryGetString(element, out _):
+                throw new AdminInputException(path, $"{path} {Json.JsonText.InvalidText}");
+            case JsonValueKind.Object:
+                foreach (var p in element.EnumerateObject())
+                    RefuseInvalidText(p.Value, $"{path}.{p.Name}");
+                break;
+            case JsonValueKind.Array:
+                foreach (var item in element.EnumerateArray())
+                    RefuseInvalidText(item, path);
+                break;
+        }
+    }
+
     /// <summary>Refuses, before anything is stored, an entry the router could not serve (bad provider, missing api_base).</summary>
     private static void CheckDeployment(GatewayState state, string modelName, JsonElement parameters, string id)
     {
@@ -78,6 +107,10 @@ internal static class ModelEndpoints
         catch (Config.ConfigException e)
         {
             throw new AdminInputException("litellm_params", $"Invalid model: {e.Message}");
+        }
+        catch (YamlDotNet.Core.YamlException)
+        {
+            throw new AdminInputException("litellm_params", "Invalid model: litellm_params could not be read");
         }
     }
 
