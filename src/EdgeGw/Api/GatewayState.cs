@@ -50,6 +50,8 @@ internal sealed class GatewayState
     public Cache.ResponseCache? Cache { get; }
     public ModelRegistry Models { get; }
     public Authenticator Authenticator { get; }
+    /// <summary>The runtime that built this snapshot (admin model changes rebuild through it); null in bare unit tests.</summary>
+    public GatewayRuntime? Runtime { get; init; }
 }
 
 /// <summary>The long-lived parts of the gateway, and the current config snapshot.</summary>
@@ -76,7 +78,41 @@ internal sealed class GatewayRuntime : IDisposable
         data.Ledger.WritesRows = !config.General.DisableSpendLogs;
         data.Writer.DropRowsWhenFull = config.General.AllowRequestsOnDbUnavailable;
         data.LogCleanup.Configure(config.General.SpendLogsRetention, config.General.SpendLogsRetentionInterval);
-        _current = new GatewayState(config, Clients, time, data, Limits, Health, Cache);
+        _config = config;
+        try
+        {
+            // Database models serve from the first request, as LiteLLM loads them before it answers.
+            _databaseModels = DatabaseModels.LoadAsync(config, data.Models, Telemetry.RequestLogger).GetAwaiter().GetResult();
+        }
+        catch (Exception e) when (e is StoreException or StoreUnavailableException)
+        {
+            DatabaseModels.LogNotLoaded(Telemetry.RequestLogger, e.Message);
+        }
+        _current = Build(config);
+    }
+
+    private readonly Lock _swap = new();
+    private GatewayConfig _config;
+    private int _modelsVersion;
+    private System.Collections.Immutable.ImmutableArray<Deployment> _databaseModels = [];
+
+    private GatewayState Build(GatewayConfig config) =>
+        new(_databaseModels.IsEmpty ? config : config with { Deployments = config.Deployments.AddRange(_databaseModels) },
+            Clients, Time, Data, Limits, Health, Cache) { Runtime = this };
+
+    /// <summary>
+    /// Re-reads the database models and swaps in a snapshot of the current config plus them, so a model
+    /// added or deleted through the API serves (or stops) with the next request.
+    /// </summary>
+    public async Task ReloadDatabaseModelsAsync(CancellationToken cancel = default)
+    {
+        var loaded = await DatabaseModels.LoadAsync(Volatile.Read(ref _config), Data.Models, Telemetry.RequestLogger, cancel);
+        lock (_swap) // a config reload racing this must not bring back the old models, nor this the old config
+        {
+            _databaseModels = loaded;
+            _modelsVersion++;
+            Volatile.Write(ref _current, Build(_config));
+        }
     }
 
     public GatewayData Data { get; }
@@ -112,7 +148,14 @@ internal sealed class GatewayRuntime : IDisposable
             else
                 Cache.Apply(cache);
         }
-        var next = new GatewayState(config, Clients, Time, Data, Limits, Health, Cache);
+        GatewayState next;
+        int modelsVersion;
+        lock (_swap)
+        {
+            Volatile.Write(ref _config, config);
+            next = Build(config); // a config reload keeps the database models
+            modelsVersion = _modelsVersion;
+        }
         Telemetry.Metrics.Load(config);
         if (config.Callbacks != _callbackSettings)
             ApplyCallbacks(config.Callbacks);
@@ -121,7 +164,8 @@ internal sealed class GatewayRuntime : IDisposable
         Data.Writer.DropRowsWhenFull = config.General.AllowRequestsOnDbUnavailable;
         Data.LogCleanup.Configure(config.General.SpendLogsRetention, config.General.SpendLogsRetentionInterval);
         Data.Responses.Configure(config.General.ResponseRetention, config.General.ResponseStoreMaxRows);
-        Volatile.Write(ref _current, next);
+        lock (_swap)
+            Volatile.Write(ref _current, modelsVersion == _modelsVersion ? next : Build(config));
     }
 
     private Config.CallbackSettings? _callbackSettings;

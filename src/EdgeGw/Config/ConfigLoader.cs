@@ -258,6 +258,17 @@ internal static class ConfigLoader
     private static readonly string[] ParamsNotYetEnforced =
         ["max_retries"];
 
+    /// <summary>
+    /// A database model (<c>/model/new</c>) as one <c>model_list</c> entry: JSON is YAML, so it takes exactly
+    /// the path and checks a config entry takes, <c>os.environ/</c> references included.
+    /// </summary>
+    public static Deployment ReadStoredDeployment(string entryJson, int index, Func<string, string?> environment)
+    {
+        var root = LoadRoot(entryJson, "stored model");
+        // Credentials of the config file are not in reach here: a stored model naming one is refused as unknown (not yet supported).
+        return ReadDeployment(new YamlValues(environment), root, index, FrozenDictionary<string, YamlMappingNode>.Empty, new IgnoredKeys());
+    }
+
     private static Deployment ReadDeployment(YamlValues values, YamlNode node, int index,
         FrozenDictionary<string, YamlMappingNode> credentials, IgnoredKeys ignored)
     {

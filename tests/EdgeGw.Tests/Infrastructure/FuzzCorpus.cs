@@ -61,6 +61,8 @@ public static class FuzzCorpus
         new("/key/info", "GET"),
         new("/key/update", "POST", BaseBody: """{"key":"sk-fuzz-existing-key-0001","max_budget":2,"models":["mock-gpt"],"rpm_limit":5,"blocked":false,"metadata":{},"duration":"1h","budget_duration":"30d"}"""),
         new("/key/delete", "POST", BaseBody: """{"keys":["sk-fuzz-no-such-key-0001"],"key_aliases":["nope"]}"""),
+        new("/model/new", "POST", BaseBody: """{"model_name":"fuzz-added","litellm_params":{"model":"mock/fuzz","mock_response":"ok","rpm":5},"model_info":{"mode":"chat"}}"""),
+        new("/model/delete", "POST", BaseBody: """{"id":"fuzz-no-such-model"}"""),
         new("/key/list", "GET"),
         new("/key/regenerate", "POST", BaseBody: """{"key":"sk-fuzz-no-such-key-0001","new_key":"sk-fuzz-new-key-00001","max_budget":1}"""),
         new("/key/block", "POST", BaseBody: """{"key":"sk-fuzz-no-such-key-0001"}"""),

@@ -167,6 +167,14 @@ internal sealed class AdminInput : IDisposable
         return builder.ToImmutable();
     }
 
+    /// <summary>A JSON object; null when absent.</summary>
+    public JsonElement? Object(string name)
+    {
+        if (!TryGet(name, out var value))
+            return null;
+        return value.ValueKind == JsonValueKind.Object ? value : throw Invalid(name, "must be an object");
+    }
+
     /// <summary>A JSON object or a list of them (LiteLLM accepts both for <c>member</c>); null when absent.</summary>
     public IReadOnlyList<JsonElement>? Objects(string name)
     {

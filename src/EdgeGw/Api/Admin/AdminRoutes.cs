@@ -31,6 +31,8 @@ internal static class AdminRoutes
         new("/user/info", "GET", UserEndpoints.InfoAsync),
         new("/user/update", "POST", UserEndpoints.UpdateAsync),
         new("/user/delete", "POST", UserEndpoints.DeleteAsync),
+        new("/model/new", "POST", ModelEndpoints.NewAsync),
+        new("/model/delete", "POST", ModelEndpoints.DeleteAsync),
         new("/spend/logs", "GET", SpendEndpoints.LogsAsync),
         new("/global/spend/report", "GET", SpendEndpoints.ReportAsync),
         new("/global/spend/models", "GET", SpendEndpoints.ModelsAsync),
