@@ -21,6 +21,8 @@ internal static partial class DatabaseModels
 
     public static async Task<ImmutableArray<Deployment>> LoadAsync(GatewayConfig config, IModelStore store, ILogger log, CancellationToken cancel = default)
     {
+        if (!config.General.StoreModelInDb)
+            return []; // as LiteLLM: without store_model_in_db the table is not read
         var rows = await store.ListAsync(cancel);
         if (rows.Count == 0)
             return [];
@@ -31,7 +33,7 @@ internal static partial class DatabaseModels
             try
             {
                 var entry = Entry(row, cipher);
-                result.Add(ConfigLoader.ReadStoredDeployment(entry, config.Deployments.Length + result.Count, config.Environment));
+                result.Add(ConfigLoader.ReadStoredDeployment(entry, config.Deployments.Length + result.Count, config.Environment) with { FromDatabase = true });
             }
             catch (SecretDecryptException e)
             {
@@ -111,7 +113,8 @@ internal static partial class DatabaseModels
         });
     }
 
-    private static string Write(Action<Utf8JsonWriter> write)
+    /// <summary>JSON text from <paramref name="write"/>.</summary>
+    internal static string Write(Action<Utf8JsonWriter> write)
     {
         var buffer = new ArrayBufferWriter<byte>(512);
         using (var json = new Utf8JsonWriter(buffer))

@@ -79,16 +79,26 @@ internal sealed class GatewayRuntime : IDisposable
         data.Writer.DropRowsWhenFull = config.General.AllowRequestsOnDbUnavailable;
         data.LogCleanup.Configure(config.General.SpendLogsRetention, config.General.SpendLogsRetentionInterval);
         _config = config;
+        // Database models serve from the first request, as LiteLLM loads them before it answers.
+        LoadDatabaseModels(config);
+        _current = Build(config);
+    }
+
+    private void LoadDatabaseModels(GatewayConfig config)
+    {
         try
         {
-            // Database models serve from the first request, as LiteLLM loads them before it answers.
-            _databaseModels = DatabaseModels.LoadAsync(config, data.Models, Telemetry.RequestLogger).GetAwaiter().GetResult();
+            var loaded = DatabaseModels.LoadAsync(config, Data.Models, Telemetry.RequestLogger).GetAwaiter().GetResult();
+            lock (_swap)
+            {
+                _databaseModels = loaded;
+                _modelsVersion++;
+            }
         }
         catch (Exception e) when (e is StoreException or StoreUnavailableException)
         {
             DatabaseModels.LogNotLoaded(Telemetry.RequestLogger, e.Message);
         }
-        _current = Build(config);
     }
 
     private readonly Lock _swap = new();
@@ -97,7 +107,7 @@ internal sealed class GatewayRuntime : IDisposable
     private System.Collections.Immutable.ImmutableArray<Deployment> _databaseModels = [];
 
     private GatewayState Build(GatewayConfig config) =>
-        new(_databaseModels.IsEmpty ? config : config with { Deployments = config.Deployments.AddRange(_databaseModels) },
+        new(_databaseModels.IsEmpty || !config.General.StoreModelInDb ? config : config with { Deployments = config.Deployments.AddRange(_databaseModels) },
             Clients, Time, Data, Limits, Health, Cache) { Runtime = this };
 
     /// <summary>
@@ -148,6 +158,8 @@ internal sealed class GatewayRuntime : IDisposable
             else
                 Cache.Apply(cache);
         }
+        if (config.General.StoreModelInDb && !Volatile.Read(ref _config).General.StoreModelInDb)
+            LoadDatabaseModels(config); // a reload that turns store_model_in_db on serves the stored models at once
         GatewayState next;
         int modelsVersion;
         lock (_swap)

@@ -40,6 +40,7 @@ internal sealed partial class RequestDispatcher(GatewayRuntime runtime, ILogger<
         ["/health"] = new("GET", Ops.DeploymentHealth.HandleAsync, MasterOnly: true),
         ["/model/info"] = new("GET", Ops.ModelInfoEndpoint.HandleAsync),
         ["/v1/model/info"] = new("GET", Ops.ModelInfoEndpoint.HandleAsync),
+        ["/v2/model/info"] = new("GET", Ops.ModelInfoEndpoint.HandleV2Async),
         ["/cache/ping"] = new("GET", Cache.CacheEndpoints.PingAsync),
         ["/cache/delete"] = new("POST", Cache.CacheEndpoints.DeleteAsync, MasterOnly: true),
         ["/cache/flushall"] = new("POST", Cache.CacheEndpoints.FlushAllAsync, MasterOnly: true),
@@ -61,12 +62,18 @@ internal sealed partial class RequestDispatcher(GatewayRuntime runtime, ILogger<
         _ => null,
     };
 
+    // PATCH /model/{id}/update: LiteLLM's partial model update (admin only, as /model/new).
+    private static readonly Route ModelPatch = new("PATCH", Admin.ModelUpdateEndpoints.PatchAsync, MasterOnly: true);
+
+    private static Route? ModelRoute(string path) => Admin.ModelUpdateRoute.Matches(path) ? ModelPatch : null;
+
     /// <summary>Every route: path, method, and whether its errors use Anthropic's envelope (for tests that cover them all); id routes with an example id.</summary>
     internal static IEnumerable<(string Path, string Method, bool AnthropicErrors)> All =>
         Routes.Select(r => (r.Key, r.Value.Method, r.Value.Errors == ErrorFormat.Anthropic))
             .Concat(from prefix in new[] { "/v1/responses/", "/responses/" }
                     from r in new[] { ("", ResponseGet), ("", ResponseDelete), ("/input_items", ResponseInputItems), ("/cancel", ResponseCancel) }
-                    select (prefix + ResponseResourceRoute.ExampleId + r.Item1, r.Item2.Method, false));
+                    select (prefix + ResponseResourceRoute.ExampleId + r.Item1, r.Item2.Method, false))
+            .Append(("/model/" + Admin.ModelUpdateRoute.ExampleId + "/update", ModelPatch.Method, false));
 
     public async Task DispatchAsync(HttpContext context)
     {
@@ -84,7 +91,7 @@ internal sealed partial class RequestDispatcher(GatewayRuntime runtime, ILogger<
         var span = telemetry.Trace is null ? telemetry.Span = Observability.Otel.RequestSpan.Start(request, path) : null;
         try
         {
-            if (!Routes.TryGetValue(path, out route) && (route = ResponseRoute(path, request.Method)) is null)
+            if (!Routes.TryGetValue(path, out route) && (route = ResponseRoute(path, request.Method) ?? ModelRoute(path)) is null)
             {
                 await ErrorWriter.WriteOpenAiAsync(context, GatewayError.NotFound(path));
                 return;

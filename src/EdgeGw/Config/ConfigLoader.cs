@@ -170,6 +170,8 @@ internal static class ConfigLoader
             DisableSpendLogs = values.Bool(Child(map, "disable_spend_logs"), $"{path}.disable_spend_logs") ?? false,
             EnforceUserParam = values.Bool(Child(map, "enforce_user_param"), $"{path}.enforce_user_param") ?? false,
             AllowRequestsOnDbUnavailable = values.Bool(Child(map, "allow_requests_on_db_unavailable"), $"{path}.allow_requests_on_db_unavailable") ?? false,
+            StoreModelInDb = values.Bool(Child(map, "store_model_in_db"), $"{path}.store_model_in_db")
+                ?? (values.Environment("STORE_MODEL_IN_DB") is { } store && Yaml11.Bool(store) == true),
             SpendLogsRetention = Duration(values, Child(map, "maximum_spend_logs_retention_period"), $"{path}.maximum_spend_logs_retention_period"),
             SpendLogsRetentionInterval = Duration(values, Child(map, "maximum_spend_logs_retention_interval"), $"{path}.maximum_spend_logs_retention_interval"),
         };
@@ -199,7 +201,8 @@ internal static class ConfigLoader
         ignored.AddUnknown(map, path, "master_key", "max_request_size_mb", "max_response_size_mb", "max_parallel_requests", "global_max_parallel_requests",
             "token_rate_limit_type", "graceful_shutdown_seconds", "litellm_key_header_name", "disable_spend_logs",
             "enforce_user_param", "allow_requests_on_db_unavailable", "database_url", "maximum_spend_logs_retention_period",
-            "maximum_spend_logs_retention_interval", "database_connection_pool_limit", "edgegw_response_retention_days", "edgegw_response_store_max_rows");
+            "maximum_spend_logs_retention_interval", "database_connection_pool_limit", "edgegw_response_retention_days", "edgegw_response_store_max_rows",
+            "store_model_in_db");
         return settings;
     }
 

@@ -7,7 +7,6 @@ namespace EdgeGw.Config;
 internal enum DeferredFeatureKind
 {
     Callbacks,
-    ModelsInDatabase,
     AdminUi,
 }
 
@@ -18,8 +17,6 @@ internal sealed record DeferredFeature(DeferredFeatureKind Kind, string Source, 
     {
         DeferredFeatureKind.Callbacks =>
             $"{Source} ({Detail}) are not sent yet: each request is in the spend log (/spend/logs), the request log line and /metrics",
-        DeferredFeatureKind.ModelsInDatabase =>
-            $"{Source} is set but EdgeGw reads models only from the config file (edit it and send SIGHUP to reload)",
         _ =>
             $"{Source} is set but EdgeGw has no admin UI (/ui) yet: manage keys, teams and users with the admin API and the master key",
     };
@@ -64,10 +61,6 @@ internal static class DeferredFeatures
         if (callbackKeys.Count > 0)
             found.Add(new(DeferredFeatureKind.Callbacks, $"litellm_settings.{string.Join('/', callbackKeys)}", string.Join(", ", names)));
 
-        if (IsOn(values, general, "store_model_in_db", "general_settings.store_model_in_db"))
-            found.Add(new(DeferredFeatureKind.ModelsInDatabase, "general_settings.store_model_in_db"));
-        handled.Add("general_settings.store_model_in_db");
-
         var ui = ((string[])["UI_USERNAME", "UI_PASSWORD"]).Where(n => values.Environment(n) is not null).ToList();
         if (ui.Count > 0)
             found.Add(new(DeferredFeatureKind.AdminUi, string.Join('/', ui)));
@@ -80,8 +73,4 @@ internal static class DeferredFeatures
         keys = handled.ToImmutable();
         return found.ToImmutable();
     }
-
-    // Lenient: a key EdgeGw does not act on must never stop it from starting.
-    private static bool IsOn(YamlValues values, YamlMappingNode? map, string key, string path) =>
-        values.String(YamlValues.Child(map, key), path) is { } text && Yaml11.Bool(text) != false;
 }

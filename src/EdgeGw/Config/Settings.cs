@@ -44,6 +44,11 @@ internal sealed record GeneralSettings
     public string? DatabaseUrl { get; init; }
     /// <summary>Where <see cref="DatabaseUrl"/> came from, for messages: <c>general_settings.database_url</c> or <c>DATABASE_URL</c>.</summary>
     public string DatabaseUrlSource { get; init; } = "";
+    /// <summary>
+    /// <c>store_model_in_db</c> (else the <c>STORE_MODEL_IN_DB</c> environment variable): models are added, updated and
+    /// deleted through the API and database models serve. Off, as in LiteLLM, the API refuses and database rows are not loaded.
+    /// </summary>
+    public bool StoreModelInDb { get; init; }
     /// <summary><c>database_connection_pool_limit</c>: PostgreSQL connections at most, unless the URL's own <c>connection_limit</c> says.</summary>
     public int? DatabaseConnectionPoolLimit { get; init; }
 }

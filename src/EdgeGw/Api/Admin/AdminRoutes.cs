@@ -32,6 +32,7 @@ internal static class AdminRoutes
         new("/user/update", "POST", UserEndpoints.UpdateAsync),
         new("/user/delete", "POST", UserEndpoints.DeleteAsync),
         new("/model/new", "POST", ModelEndpoints.NewAsync),
+        new("/model/update", "POST", ModelUpdateEndpoints.UpdateAsync),
         new("/model/delete", "POST", ModelEndpoints.DeleteAsync),
         new("/spend/logs", "GET", SpendEndpoints.LogsAsync),
         new("/global/spend/report", "GET", SpendEndpoints.ReportAsync),
