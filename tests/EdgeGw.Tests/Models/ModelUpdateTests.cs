@@ -188,6 +188,21 @@ public sealed class ModelUpdateTests : IAsyncLifetime
         Assert.Null(await off.Runtime.Data.Models.GetAsync("m-2"));
     }
 
+    [Fact]
+    public async Task ReloadTurningStoreModelInDbOn_ServesTheStoredModels()
+    {
+        await using (var on = await StartAsync())
+            await on.PostAdminAsync("/model/new", StoredModels.New(_upstream));
+        await using var gateway = await StartAsync(extra: "");
+
+        gateway.Runtime.Replace(EdgeGw.Config.ConfigLoader.Parse(
+            $"model_list:\n{AdminClient.CheapModel}\ngeneral_settings:\n  master_key: {TestGateway.MasterKey}\n{StoredModels.On}", _ => null));
+
+        using var response = await gateway.PostJsonAsync("/v1/chat/completions", StoredModels.Chat);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("Bearer sk-db-upstream-key", _upstream.LastRequest.Headers["authorization"]);
+    }
+
     [Theory]
     [InlineData("True", true)]
     [InlineData("false", false)]
