@@ -61,7 +61,7 @@ internal static class ModelEndpoints
             if (!state.Config.General.StoreModelInDb || !await data.Models.DeleteAsync(id, context.RequestAborted))
             {
                 // LiteLLM answers an id it does not hold (including a config model's) with 400.
-                throw new AdminInputException("id", state.Config.Deployments.Any(d => d.Id == id)
+                throw new AdminInputException("id", state.Config.Deployments.Any(d => d.Id == id && !d.FromDatabase)
                     ? $"Model id = {id} is defined in the config file and cannot be deleted through the API"
                     : $"Model with id={id} not found in db");
             }
