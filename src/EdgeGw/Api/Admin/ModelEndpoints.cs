@@ -68,7 +68,7 @@ internal static class ModelEndpoints
         });
 
     /// <summary>Lone surrogates would not survive encryption or storage unchanged: refused, as everywhere else.</summary>
-    private static void RefuseInvalidText(JsonElement element, string path)
+    internal static void RefuseInvalidText(JsonElement element, string path)
     {
         switch (element.ValueKind)
         {
@@ -102,7 +102,8 @@ internal static class ModelEndpoints
         }
         try
         {
-            _ = Config.ConfigLoader.ReadStoredDeployment(System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan), 0, state.Config.Environment);
+            _ = Config.ConfigLoader.ReadStoredDeployment(System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan), 0, state.Config.Environment,
+                StoredCredentials.ByName(state.Config, state.Runtime?.StoredCredentialList ?? []));
         }
         catch (Config.ConfigException e)
         {
