@@ -312,6 +312,24 @@ public sealed class CredentialManagementSqliteTests : CredentialManagementTests
         await base.DisposeAsync();
         TestGateway.DeleteDatabase(_path);
     }
+
+    [Fact]
+    public async Task ConfigReloadNamingUnknownCredential_IsRefusedAndTheOldConfigServes()
+    {
+        await using var gateway = await StartAsync(AdminClient.CheapModel, "", "store_model_in_db: true");
+
+        var e = Assert.Throws<InvalidOperationException>(() => gateway.Runtime.Replace(EdgeGw.Config.ConfigLoader.Parse($$"""
+            model_list:
+              - model_name: borrower
+                litellm_params: { model: openai/gpt-4o, litellm_credential_name: nowhere }
+            general_settings:
+              master_key: {{TestGateway.MasterKey}}
+            """, _ => null)));
+
+        Assert.Contains("'nowhere'", e.Message, StringComparison.Ordinal);
+        using var cheap = await gateway.ChatAsync(TestGateway.MasterKey);
+        Assert.Equal(HttpStatusCode.OK, cheap.StatusCode);
+    }
 }
 
 /// <summary>The credential endpoints on a real PostgreSQL: LiteLLM's own <c>LiteLLM_CredentialsTable</c>.</summary>
