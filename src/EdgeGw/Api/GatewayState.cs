@@ -81,16 +81,19 @@ internal sealed class GatewayRuntime : IDisposable
         _config = config;
         // Database models serve from the first request, as LiteLLM loads them before it answers.
         LoadDatabaseModels(config);
-        _current = Build(config);
+        _current = Build(config, strict: true);
     }
 
     private void LoadDatabaseModels(GatewayConfig config)
     {
         try
         {
-            var loaded = DatabaseModels.LoadAsync(config, Data.Models, Telemetry.RequestLogger).GetAwaiter().GetResult();
+            var credentials = StoredCredentials.LoadAsync(config, Data.Credentials, Telemetry.RequestLogger).GetAwaiter().GetResult();
+            var loaded = DatabaseModels.LoadAsync(config, Data.Models, Telemetry.RequestLogger, credentials: StoredCredentials.ByName(config, credentials))
+                .GetAwaiter().GetResult();
             lock (_swap)
             {
+                _credentials = credentials;
                 _databaseModels = loaded;
                 _modelsVersion++;
             }
@@ -105,10 +108,28 @@ internal sealed class GatewayRuntime : IDisposable
     private GatewayConfig _config;
     private int _modelsVersion;
     private System.Collections.Immutable.ImmutableArray<Deployment> _databaseModels = [];
+    private System.Collections.Immutable.ImmutableArray<CredentialEntry> _credentials = [];
 
-    private GatewayState Build(GatewayConfig config) =>
-        new(_databaseModels.IsEmpty || !config.General.StoreModelInDb ? config : config with { Deployments = config.Deployments.AddRange(_databaseModels) },
+    /// <summary>The stored credentials (<c>/credentials</c>), values decrypted, as last loaded.</summary>
+    public System.Collections.Immutable.ImmutableArray<CredentialEntry> StoredCredentialList => _credentials;
+
+    /// <param name="strict">A config deployment naming a credential neither listed nor stored is a <see cref="ConfigException"/> (start-up, config reload); otherwise it is logged and left out.</param>
+    private GatewayState Build(GatewayConfig config, bool strict = false)
+    {
+        var errors = new List<string>();
+        var borrowing = StoredCredentials.ReadBorrowing(config, StoredCredentials.ByName(config, _credentials), errors);
+        if (errors.Count > 0)
+        {
+            if (strict)
+                throw new ConfigException("", errors[0]);
+            foreach (var error in errors)
+                StoredCredentials.LogUnresolved(Telemetry.RequestLogger, error);
+        }
+        // Without store_model_in_db the stored models are not served (LiteLLM does not read the table then).
+        var added = config.General.StoreModelInDb ? borrowing.AddRange(_databaseModels) : borrowing;
+        return new(added.IsEmpty ? config : config with { Deployments = config.Deployments.AddRange(added) },
             Clients, Time, Data, Limits, Health, Cache) { Runtime = this };
+    }
 
     /// <summary>
     /// Re-reads the database models and swaps in a snapshot of the current config plus them, so a model
@@ -116,9 +137,13 @@ internal sealed class GatewayRuntime : IDisposable
     /// </summary>
     public async Task ReloadDatabaseModelsAsync(CancellationToken cancel = default)
     {
-        var loaded = await DatabaseModels.LoadAsync(Volatile.Read(ref _config), Data.Models, Telemetry.RequestLogger, cancel);
+        // Credentials first: models (config and database) borrow them by name.
+        var config = Volatile.Read(ref _config);
+        var credentials = await StoredCredentials.LoadAsync(config, Data.Credentials, Telemetry.RequestLogger, cancel);
+        var loaded = await DatabaseModels.LoadAsync(config, Data.Models, Telemetry.RequestLogger, cancel, StoredCredentials.ByName(config, credentials));
         lock (_swap) // a config reload racing this must not bring back the old models, nor this the old config
         {
+            _credentials = credentials;
             _databaseModels = loaded;
             _modelsVersion++;
             Volatile.Write(ref _current, Build(_config));
@@ -164,8 +189,15 @@ internal sealed class GatewayRuntime : IDisposable
         int modelsVersion;
         lock (_swap)
         {
+            try
+            {
+                next = Build(config, strict: true); // a config reload keeps the database models
+            }
+            catch (ConfigException e)
+            {
+                throw new InvalidOperationException(e.Message, e); // the reload is refused; the old config stays
+            }
             Volatile.Write(ref _config, config);
-            next = Build(config); // a config reload keeps the database models
             modelsVersion = _modelsVersion;
         }
         Telemetry.Metrics.Load(config);

@@ -67,13 +67,39 @@ internal sealed partial class RequestDispatcher(GatewayRuntime runtime, ILogger<
 
     private static Route? ModelRoute(string path) => Admin.ModelUpdateRoute.Matches(path) ? ModelPatch : null;
 
+    // The /credentials routes: one path serves two methods, and names sit in the path.
+    private static readonly Route CredentialList = new("GET", Admin.CredentialEndpoints.ListAsync, MasterOnly: true);
+    private static readonly Route CredentialCreate = new("POST", Admin.CredentialEndpoints.CreateAsync, MasterOnly: true);
+    private static readonly Route CredentialCollectionOther = new("GET, POST", Admin.CredentialEndpoints.ListAsync, MasterOnly: true);
+    private static readonly Route CredentialByName = new("GET", Admin.CredentialEndpoints.ByNameAsync, MasterOnly: true);
+    private static readonly Route CredentialByModel = new("GET", Admin.CredentialEndpoints.ByModelAsync, MasterOnly: true);
+    private static readonly Route CredentialUpdate = new("PATCH", Admin.CredentialEndpoints.UpdateAsync, MasterOnly: true);
+    private static readonly Route CredentialDelete = new("DELETE", Admin.CredentialEndpoints.DeleteAsync, MasterOnly: true);
+    private static readonly Route CredentialItemOther = new("PATCH, DELETE", Admin.CredentialEndpoints.UpdateAsync, MasterOnly: true);
+
+    private static Route? CredentialRoute(string path, string method) => Admin.CredentialRoute.Match(path) switch
+    {
+        Admin.CredentialRoute.Kind.Collection => method switch { "GET" => CredentialList, "POST" => CredentialCreate, _ => CredentialCollectionOther },
+        Admin.CredentialRoute.Kind.ByName => CredentialByName,
+        Admin.CredentialRoute.Kind.ByModel => CredentialByModel,
+        Admin.CredentialRoute.Kind.Item => method switch { "PATCH" => CredentialUpdate, "DELETE" => CredentialDelete, _ => CredentialItemOther },
+        _ => null,
+    };
+
     /// <summary>Every route: path, method, and whether its errors use Anthropic's envelope (for tests that cover them all); id routes with an example id.</summary>
     internal static IEnumerable<(string Path, string Method, bool AnthropicErrors)> All =>
         Routes.Select(r => (r.Key, r.Value.Method, r.Value.Errors == ErrorFormat.Anthropic))
             .Concat(from prefix in new[] { "/v1/responses/", "/responses/" }
                     from r in new[] { ("", ResponseGet), ("", ResponseDelete), ("/input_items", ResponseInputItems), ("/cancel", ResponseCancel) }
                     select (prefix + ResponseResourceRoute.ExampleId + r.Item1, r.Item2.Method, false))
-            .Append(("/model/" + Admin.ModelUpdateRoute.ExampleId + "/update", ModelPatch.Method, false));
+            .Append(("/model/" + Admin.ModelUpdateRoute.ExampleId + "/update", ModelPatch.Method, false))
+            .Concat(new[]
+            {
+                (Admin.CredentialRoute.Collection, CredentialList), (Admin.CredentialRoute.Collection, CredentialCreate),
+                ("/credentials/by_name/" + Admin.CredentialRoute.ExampleName, CredentialByName),
+                ("/credentials/by_model/" + Admin.CredentialRoute.ExampleName, CredentialByModel),
+                ("/credentials/" + Admin.CredentialRoute.ExampleName, CredentialUpdate), ("/credentials/" + Admin.CredentialRoute.ExampleName, CredentialDelete),
+            }.Select(r => (r.Item1, r.Item2.Method, false)));
 
     public async Task DispatchAsync(HttpContext context)
     {
@@ -91,7 +117,7 @@ internal sealed partial class RequestDispatcher(GatewayRuntime runtime, ILogger<
         var span = telemetry.Trace is null ? telemetry.Span = Observability.Otel.RequestSpan.Start(request, path) : null;
         try
         {
-            if (!Routes.TryGetValue(path, out route) && (route = ResponseRoute(path, request.Method) ?? ModelRoute(path)) is null)
+            if (!Routes.TryGetValue(path, out route) && (route = ResponseRoute(path, request.Method) ?? ModelRoute(path) ?? CredentialRoute(path, request.Method)) is null)
             {
                 await ErrorWriter.WriteOpenAiAsync(context, GatewayError.NotFound(path));
                 return;

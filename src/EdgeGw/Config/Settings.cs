@@ -6,6 +6,8 @@ namespace EdgeGw.Config;
 internal sealed record GeneralSettings
 {
     public required string MasterKey { get; init; }
+    /// <summary><c>encryption_algorithm</c>: how stored secrets (models, credentials) are written; all formats are read.</summary>
+    public Storage.Secrets.SecretFormat EncryptionAlgorithm { get; init; }
     public long MaxRequestSizeBytes { get; init; } = 32L * 1024 * 1024;
     /// <summary>
     /// <c>max_response_size_mb</c>: a non-streamed upstream answer past this is a 502. LiteLLM leaves it
@@ -79,6 +81,11 @@ internal sealed record LitellmSettings
 internal sealed record GatewayConfig
 {
     public required ImmutableArray<Deployment> Deployments { get; init; }
+    /// <summary>The file's <c>credential_list</c> by name, values resolved.</summary>
+    public System.Collections.Frozen.FrozenDictionary<string, YamlDotNet.RepresentationModel.YamlMappingNode> Credentials { get; init; } =
+        System.Collections.Frozen.FrozenDictionary<string, YamlDotNet.RepresentationModel.YamlMappingNode>.Empty;
+    /// <summary>Deployments naming a credential the file does not list: read once the stored credentials are known.</summary>
+    public ImmutableArray<BorrowingDeployment> BorrowingDeployments { get; init; } = [];
     public required GeneralSettings General { get; init; }
     public LitellmSettings Litellm { get; init; } = new();
     public RouterSettings Router { get; init; } = new();

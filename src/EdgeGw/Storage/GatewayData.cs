@@ -35,6 +35,8 @@ internal sealed partial class GatewayData : IAsyncDisposable
     public ResponseStore Responses { get; private init; } = null!;
     /// <summary>Models added at run time (<c>/model/new</c>): <c>LiteLLM_ProxyModelTable</c> on PostgreSQL, <c>proxy_models</c> in SQLite.</summary>
     public IModelStore Models { get; private init; } = null!;
+    /// <summary>Credentials stored through <c>/credentials</c>: <c>LiteLLM_CredentialsTable</c> on PostgreSQL, <c>credentials</c> in SQLite.</summary>
+    public ICredentialStore Credentials { get; private init; } = null!;
     /// <summary>How admin changes reach other replicas (Redis pub/sub when configured, else PostgreSQL NOTIFY); null on SQLite (one process).</summary>
     public IAccountChanges? AccountChanges { get; private init; }
     /// <summary>Where the admin spend routes read: EdgeGw's table on SQLite, <c>LiteLLM_SpendLogs</c> on PostgreSQL.</summary>
@@ -90,6 +92,7 @@ internal sealed partial class GatewayData : IAsyncDisposable
                     AccountChanges = changes,
                     Responses = new ResponseStore(new PostgresResponseTable(store.Source), time, loggers.CreateLogger("EdgeGw.Responses")),
                     Models = new PostgresModelStore(store.Source, store.Url, changes),
+                    Credentials = new PostgresCredentialStore(store.Source, store.Url, changes),
                 };
             }
             catch (StoreUnavailableException e)
@@ -115,6 +118,7 @@ internal sealed partial class GatewayData : IAsyncDisposable
             {
                 Responses = new ResponseStore(new SqliteResponseTable(sqlite), time, loggers.CreateLogger("EdgeGw.Responses")),
                 Models = new SqliteModelStore(sqlite),
+                Credentials = new SqliteCredentialStore(sqlite),
             };
         }
         catch

@@ -120,7 +120,8 @@ internal static class ModelEndpoints
         });
         try
         {
-            _ = Config.ConfigLoader.ReadStoredDeployment(entry, 0, state.Config.Environment);
+            _ = Config.ConfigLoader.ReadStoredDeployment(entry, 0, state.Config.Environment,
+                StoredCredentials.ByName(state.Config, state.Runtime?.StoredCredentialList ?? []));
         }
         catch (Config.ConfigException e)
         {

@@ -44,17 +44,7 @@ internal sealed class PostgresModelStore(NpgsqlDataSource source, DatabaseUrl ur
         return written;
     }
 
-    private async Task<T> Guard<T>(Func<Task<T>> work)
-    {
-        try
-        {
-            return await work();
-        }
-        catch (Exception e) when (PostgresFailure.IsUnavailable(e))
-        {
-            throw PostgresFailure.Unavailable(e, url);
-        }
-    }
+    private Task<T> Guard<T>(Func<Task<T>> work) => PostgresFailure.GuardAsync(work, url);
 
     private async Task<IReadOnlyList<StoredModel>> List(CancellationToken cancel)
     {

@@ -36,6 +36,7 @@ internal static class SqliteToPostgres
             await LiteLlmAccounts.UpsertMemberAsync(to, member.Settings, cancel);
         progress?.Invoke($"accounts: {accounts.Keys.Count} keys, {accounts.Teams.Count} teams, {accounts.Users.Count} users, {accounts.Members.Count} team members");
 
+        progress?.Invoke($"credentials: {await CredentialCopy.RunAsync(from, to, cancel)} stored credentials (values stay encrypted: keep the same LITELLM_SALT_KEY)");
         var (copied, present) = await CopySpendRowsAsync(from, to, progress, batchSize, cancel);
         await SetTotalsAsync(to, accounts, cancel);
         return new CopyCounts(accounts.Keys.Count, accounts.Teams.Count, accounts.Users.Count, accounts.Members.Count, copied, present);
