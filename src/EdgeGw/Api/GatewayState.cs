@@ -79,6 +79,7 @@ internal sealed class GatewayRuntime : IDisposable
         data.Writer.DropRowsWhenFull = config.General.AllowRequestsOnDbUnavailable;
         data.LogCleanup.Configure(config.General.SpendLogsRetention, config.General.SpendLogsRetentionInterval);
         _config = config;
+        var heard = data.ModelReloads?.Mark() ?? 0;
         try
         {
             // Database models serve from the first request, as LiteLLM loads them before it answers.
@@ -89,6 +90,8 @@ internal sealed class GatewayRuntime : IDisposable
             DatabaseModels.LogNotLoaded(Telemetry.RequestLogger, e.Message);
         }
         _current = Build(config);
+        // Other replicas' model changes from here on (and any heard during the load above) reload this snapshot.
+        data.ModelReloads?.Attach(ReloadDatabaseModelsAsync, heard);
     }
 
     private readonly Lock _swap = new();
@@ -106,14 +109,25 @@ internal sealed class GatewayRuntime : IDisposable
     /// </summary>
     public async Task ReloadDatabaseModelsAsync(CancellationToken cancel = default)
     {
-        var loaded = await DatabaseModels.LoadAsync(Volatile.Read(ref _config), Data.Models, Telemetry.RequestLogger, cancel);
-        lock (_swap) // a config reload racing this must not bring back the old models, nor this the old config
+        // One read-and-swap at a time: an admin's reload and one another replica's change asked for must not swap in the older read last.
+        await _modelsLoad.WaitAsync(cancel);
+        try
         {
-            _databaseModels = loaded;
-            _modelsVersion++;
-            Volatile.Write(ref _current, Build(_config));
+            var loaded = await DatabaseModels.LoadAsync(Volatile.Read(ref _config), Data.Models, Telemetry.RequestLogger, cancel);
+            lock (_swap) // a config reload racing this must not bring back the old models, nor this the old config
+            {
+                _databaseModels = loaded;
+                _modelsVersion++;
+                Volatile.Write(ref _current, Build(_config));
+            }
+        }
+        finally
+        {
+            _modelsLoad.Release();
         }
     }
+
+    private readonly SemaphoreSlim _modelsLoad = new(1, 1);
 
     public GatewayData Data { get; }
     /// <summary>The Redis replicas share limits and router state through (chosen at start, kept across reloads); null: this process alone.</summary>
@@ -189,5 +203,6 @@ internal sealed class GatewayRuntime : IDisposable
         Data.Ledger.Callbacks?.DisposeAsync().AsTask().GetAwaiter().GetResult();
         Clients.Dispose();
         Data.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        _modelsLoad.Dispose();
     }
 }
