@@ -13,9 +13,9 @@ public sealed class ModelManagementPostgresTests(PostgresServer server) : IAsync
 {
     // LiteLLM's legacy NaCl values under this salt, made without our code: a C program against libsodium doing what PyNaCl's
     // SecretBox(sha256(salt)).encrypt then base64.urlsafe_b64encode does (the api_key is SecretCipherTests' fixture).
-    private const string SaltKey = "sk-salt-1234";
+    internal const string SaltKey = "sk-salt-1234";
     private const string EncryptedModel = "9saKGTKf2W6azSQBVJlLiPfkU4ZgJlYmVxVnO0I47jYMIlj0FDRUHxPHYQDfN95ADwxvGqY="; // openai/gpt-4o
-    private const string EncryptedApiKey = "FkcS7vx3wMb5Wp1YX9cqFR9gchvhrSuGvYFNLQClrPiC6wF2xic49APtIpxWJXUrkfgFK1FS"; // sk-proj-abc123
+    internal const string EncryptedApiKey = "FkcS7vx3wMb5Wp1YX9cqFR9gchvhrSuGvYFNLQClrPiC6wF2xic49APtIpxWJXUrkfgFK1FS"; // sk-proj-abc123
 
     private FakeUpstream _upstream = null!;
 
