@@ -32,6 +32,8 @@ internal static partial class DatabaseModels
         var result = ImmutableArray.CreateBuilder<Deployment>(rows.Count);
         foreach (var row in rows)
         {
+            if (row.Blocked)
+                continue; // blocked by an admin in LiteLLM: kept in the table, not served
             try
             {
                 var entry = Entry(row, cipher);

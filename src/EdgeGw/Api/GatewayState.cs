@@ -79,9 +79,12 @@ internal sealed class GatewayRuntime : IDisposable
         data.Writer.DropRowsWhenFull = config.General.AllowRequestsOnDbUnavailable;
         data.LogCleanup.Configure(config.General.SpendLogsRetention, config.General.SpendLogsRetentionInterval);
         _config = config;
+        var heard = data.ModelReloads?.Mark() ?? 0;
         // Database models serve from the first request, as LiteLLM loads them before it answers.
         LoadDatabaseModels(config);
         _current = Build(config, strict: true);
+        // Other replicas' model changes from here on (and any heard during the load above) reload this snapshot.
+        data.ModelReloads?.Attach(ReloadDatabaseModelsAsync, heard);
     }
 
     private void LoadDatabaseModels(GatewayConfig config)
@@ -137,18 +140,29 @@ internal sealed class GatewayRuntime : IDisposable
     /// </summary>
     public async Task ReloadDatabaseModelsAsync(CancellationToken cancel = default)
     {
-        // Credentials first: models (config and database) borrow them by name.
-        var config = Volatile.Read(ref _config);
-        var credentials = await StoredCredentials.LoadAsync(config, Data.Credentials, Telemetry.RequestLogger, cancel);
-        var loaded = await DatabaseModels.LoadAsync(config, Data.Models, Telemetry.RequestLogger, cancel, StoredCredentials.ByName(config, credentials));
-        lock (_swap) // a config reload racing this must not bring back the old models, nor this the old config
+        // One read-and-swap at a time: an admin's reload and one another replica's change asked for must not swap in the older read last.
+        await _modelsLoad.WaitAsync(cancel);
+        try
         {
-            _credentials = credentials;
-            _databaseModels = loaded;
-            _modelsVersion++;
-            Volatile.Write(ref _current, Build(_config));
+            // Credentials first: models (config and database) borrow them by name.
+            var config = Volatile.Read(ref _config);
+            var credentials = await StoredCredentials.LoadAsync(config, Data.Credentials, Telemetry.RequestLogger, cancel);
+            var loaded = await DatabaseModels.LoadAsync(config, Data.Models, Telemetry.RequestLogger, cancel, StoredCredentials.ByName(config, credentials));
+            lock (_swap) // a config reload racing this must not bring back the old models, nor this the old config
+            {
+                _credentials = credentials;
+                _databaseModels = loaded;
+                _modelsVersion++;
+                Volatile.Write(ref _current, Build(_config));
+            }
+        }
+        finally
+        {
+            _modelsLoad.Release();
         }
     }
+
+    private readonly SemaphoreSlim _modelsLoad = new(1, 1);
 
     public GatewayData Data { get; }
     /// <summary>The Redis replicas share limits and router state through (chosen at start, kept across reloads); null: this process alone.</summary>
@@ -233,5 +247,6 @@ internal sealed class GatewayRuntime : IDisposable
         Data.Ledger.Callbacks?.DisposeAsync().AsTask().GetAwaiter().GetResult();
         Clients.Dispose();
         Data.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        _modelsLoad.Dispose();
     }
 }

@@ -39,6 +39,8 @@ internal sealed partial class GatewayData : IAsyncDisposable
     public ICredentialStore Credentials { get; private init; } = null!;
     /// <summary>How admin changes reach other replicas (Redis pub/sub when configured, else PostgreSQL NOTIFY); null on SQLite (one process).</summary>
     public IAccountChanges? AccountChanges { get; private init; }
+    /// <summary>Reloads of the database models that other replicas' changes ask for; null on SQLite (one process).</summary>
+    public ModelReloads? ModelReloads { get; private init; }
     /// <summary>Where the admin spend routes read: EdgeGw's table on SQLite, <c>LiteLLM_SpendLogs</c> on PostgreSQL.</summary>
     public ISpendReports SpendReports { get; }
     public Accounts Accounts { get; }
@@ -83,13 +85,15 @@ internal sealed partial class GatewayData : IAsyncDisposable
                 var writer = new SpendWriter(new PostgresSpendStore(store.Source), writerLogger, bound);
                 LogDatabase(logger, $"PostgreSQL {store.Url.Redacted}", postgres.Source);
                 // Other replicas' admin writes and spend reach this cache: changed rows within a notification, spend every second.
-                changes.Start(new AccountSync(accountStore, accounts));
+                var modelReloads = new ModelReloads(logger);
+                changes.Start(new AccountSync(accountStore, accounts, modelReloads));
                 var refresh = new PostgresSpendRefresh(store.Source, accounts, logger);
                 PostgresResponseTable.EnsureAsync(store.Source).GetAwaiter().GetResult();
                 return new GatewayData(accountStore, new PostgresSpendReports(store.Source), accounts, writer, time, store, $"PostgreSQL {store.Url.Redacted}",
-                    sqlite: null, new SpendLogCleanup(new PostgresSpendLogRetention(store.Source), time, logger), changes, refresh)
+                    sqlite: null, new SpendLogCleanup(new PostgresSpendLogRetention(store.Source), time, logger), changes, modelReloads, refresh)
                 {
                     AccountChanges = changes,
+                    ModelReloads = modelReloads,
                     Responses = new ResponseStore(new PostgresResponseTable(store.Source), time, loggers.CreateLogger("EdgeGw.Responses")),
                     Models = new PostgresModelStore(store.Source, store.Url, changes),
                     Credentials = new PostgresCredentialStore(store.Source, store.Url, changes),
