@@ -23,6 +23,8 @@ public sealed class HardeningTests(ITestOutputHelper output)
               mock_response: "hello"
         general_settings:
           master_key: {GatewayProcess.MasterKey}
+          # The model-management routes answer their real work, not the "store_model_in_db is off" refusal.
+          store_model_in_db: true
         """;
 
     internal static async Task<string> NewVirtualKeyAsync(GatewayProcess gateway)
