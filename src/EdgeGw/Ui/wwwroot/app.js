@@ -1,0 +1,2 @@
+// Placeholder: the admin console replaces this file.
+document.getElementById('app').dataset.ready = 'true';
