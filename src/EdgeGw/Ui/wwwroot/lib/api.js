@@ -108,3 +108,9 @@ export async function modelNames() {
   const body = await api('/v1/models');
   return (body?.data ?? []).map(m => m.id).sort();
 }
+
+/** Headers for a raw fetch (streams) made with the session cookie. */
+export const csrfHeaders = () => (csrfToken ? { 'X-CSRF-Token': csrfToken } : {});
+
+/** The OpenAI-envelope message of a failed raw fetch. */
+export const errorFrom = errorOf;

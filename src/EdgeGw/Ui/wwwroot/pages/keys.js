@@ -67,13 +67,12 @@ export default async function render(root, { params }) {
     state.page = Math.min(state.page, pages);
     const slice = rows.slice((state.page - 1) * PAGE_SIZE, state.page * PAGE_SIZE);
     const columns = [
-      { label: 'Key', cell: k => h('div', null, h('span', { class: 'cell-title' }, k.key_alias ?? 'Unnamed key'), h('code', { class: 'cell-sub' }, k.key_name ?? '')) },
+      { label: 'Key', cell: k => h('div', null, h('span', { class: 'cell-title' }, k.key_alias ?? 'Unnamed key', ' ', status(k)), h('code', { class: 'cell-sub' }, k.key_name ?? '')) },
       { label: 'Team / user', cell: k => h('div', null, k.team_id ? teamName(k.team_id) : h('span', { class: 'muted' }, '—'), k.user_id ? h('span', { class: 'cell-sub' }, k.user_id) : null) },
       { label: 'Spend', cell: k => spendCell(k, k.key_alias ?? k.key_name, 'key-spend') },
       { label: 'Limits', cell: limitsCell },
       { label: 'Models', cell: modelsCell },
       { label: 'Expires', cell: k => k.expires ? h('span', { title: dateTime(k.expires) }, relative(k.expires)) : h('span', { class: 'muted' }, 'Never') },
-      { label: 'Status', cell: status },
       { label: 'Actions', cell: k => h('div', { class: 'row-actions' },
         button('Edit', () => openEditor(k), { small: true, testid: 'key-edit', title: `Edit ${k.key_alias ?? k.key_name}` }),
         button(k.blocked ? 'Unblock' : 'Block', () => toggleBlock(k), { small: true, testid: 'key-block' }),
