@@ -4,6 +4,7 @@
 import { s, h } from './dom.js';
 
 const PAD = { top: 12, right: 12, bottom: 28, left: 56 };
+const CHAR_PX = 6.6;
 
 /** Rounded axis maximum and 4 ticks. */
 function ticks(max) {
@@ -15,22 +16,24 @@ function ticks(max) {
 }
 
 function frame(width, height, labels, yTicks, fmt) {
-  const plotW = width - PAD.left - PAD.right;
+  // The y axis is as wide as its longest label (money labels can be long: $0.00075).
+  const left = Math.max(PAD.left, 12 + CHAR_PX * Math.max(...yTicks.map(t => fmt(t).length)));
+  const plotW = width - left - PAD.right;
   const plotH = height - PAD.top - PAD.bottom;
   const top = yTicks[yTicks.length - 1] || 1;
   const y = v => PAD.top + plotH - (v / top) * plotH;
   const g = s('g', { class: 'axis' });
   for (const t of yTicks) {
-    g.append(s('line', { x1: PAD.left, x2: width - PAD.right, y1: y(t), y2: y(t), class: 'grid' }));
-    g.append(s('text', { x: PAD.left - 6, y: y(t) + 4, 'text-anchor': 'end' }, fmt(t)));
+    g.append(s('line', { x1: left, x2: width - PAD.right, y1: y(t), y2: y(t), class: 'grid' }));
+    g.append(s('text', { x: left - 6, y: y(t) + 4, 'text-anchor': 'end' }, fmt(t)));
   }
   const every = Math.max(1, Math.ceil(labels.length / Math.max(1, Math.floor(plotW / 70))));
   const band = plotW / Math.max(1, labels.length);
   labels.forEach((label, i) => {
     if (i % every) return;
-    g.append(s('text', { x: PAD.left + band * (i + 0.5), y: height - 8, 'text-anchor': 'middle' }, shortLabel(label)));
+    g.append(s('text', { x: left + band * (i + 0.5), y: height - 8, 'text-anchor': 'middle' }, shortLabel(label)));
   });
-  return { g, y, band, plotH };
+  return { g, y, band, left };
 }
 
 const shortLabel = l => (/^\d{4}-\d{2}-\d{2}$/.test(l) ? l.slice(5) : l);
@@ -44,7 +47,7 @@ export function drawChart(spec, width) {
   const { labels, series, format = String, type = 'bar' } = spec;
   const totals = labels.map((_, i) => type === 'bar' ? series.reduce((a, ser) => a + (ser.values[i] || 0), 0) : Math.max(...series.map(ser => ser.values[i] || 0)));
   const yTicks = ticks(Math.max(0, ...totals));
-  const { g, y, band } = frame(width, height, labels, yTicks, format);
+  const { g, y, band, left } = frame(width, height, labels, yTicks, format);
   const svg = s('svg', { width, height, viewBox: `0 0 ${width} ${height}`, class: 'chart', role: 'img', 'aria-label': spec.label ?? '' }, g);
   if (type === 'bar') {
     const barW = Math.max(2, Math.min(40, band * 0.7));
@@ -55,13 +58,13 @@ export function drawChart(spec, width) {
         if (v <= 0) return;
         const y0 = y(base), y1 = y(base + v);
         base += v;
-        svg.append(s('rect', { x: PAD.left + band * i + (band - barW) / 2, y: y1, width: barW, height: Math.max(1, y0 - y1), rx: 2, class: `series-${k}` },
+        svg.append(s('rect', { x: left + band * i + (band - barW) / 2, y: y1, width: barW, height: Math.max(1, y0 - y1), rx: 2, class: `series-${k}` },
           s('title', null, `${label} · ${ser.name}: ${format(v)}`)));
       });
     });
   } else {
     series.forEach((ser, k) => {
-      const pts = ser.values.map((v, i) => [PAD.left + band * (i + 0.5), y(v || 0)]);
+      const pts = ser.values.map((v, i) => [left + band * (i + 0.5), y(v || 0)]);
       svg.append(s('polyline', { points: pts.map(p => p.join(',')).join(' '), class: `line series-${k}` }));
       pts.forEach(([px, py], i) => svg.append(s('circle', { cx: px, cy: py, r: labels.length > 40 ? 2 : 3.5, class: `dot series-${k}` },
         s('title', null, `${labels[i]} · ${ser.name}: ${format(ser.values[i] || 0)}`))));

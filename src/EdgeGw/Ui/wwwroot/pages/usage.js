@@ -83,8 +83,8 @@ export default async function render(root, { params }) {
         table([
           { label: 'Model', cell: ([name]) => name },
           { label: 'Spend', class: 'num', cell: ([, m]) => money(m.spend) },
-          { label: 'Prompt tokens', class: 'num', cell: ([, m]) => hasSplit ? num(m.prompt) : '—' },
-          { label: 'Completion tokens', class: 'num', cell: ([, m]) => hasSplit ? num(m.completion) : '—' },
+          { label: 'Prompt tokens', class: 'num', cell: ([, m]) => m.prompt + m.completion > 0 ? num(m.prompt) : '—' },
+          { label: 'Completion tokens', class: 'num', cell: ([, m]) => m.prompt + m.completion > 0 ? num(m.completion) : '—' },
           { label: 'Requests', class: 'num', cell: ([, m]) => m.requests ? num(m.requests) : '—' },
         ], models, ([name]) => ({ 'data-model': name }), 'Usage by model')),
       h('p', { class: 'muted' }, `Days are UTC. Source: ${data.source}.`));
