@@ -68,7 +68,8 @@ function buildShell() {
   nav.addEventListener('click', e => {
     if (e.target.closest('a')) { document.body.classList.remove('nav-open'); menu.setAttribute('aria-expanded', 'false'); }
   });
-  const user = h('span', { class: 'whoami', title: session.user?.role ?? '' }, session.user?.id ?? '');
+  const who = isAdmin() ? 'Admin' : session.user?.id ?? '';
+  const user = h('span', { class: 'whoami', title: `${session.user?.id ?? ''} (${session.user?.role ?? ''})` }, who);
   const out = h('button', { type: 'button', class: 'btn btn-ghost', 'data-testid': 'logout' }, icon('logout'), h('span', null, 'Sign out'));
   out.addEventListener('click', logout);
   const top = h('header', { class: 'topbar' }, menu, h('div', { class: 'topbar-spacer' }), user, themeButton(), out);
@@ -81,7 +82,9 @@ function buildShell() {
 }
 
 let renderSeq = 0;
+let rendered = 0;
 async function renderRoute({ page, params }) {
+  const navigated = rendered++ > 0;
   if (!shell) return;
   const seq = ++renderSeq;
   cleanup?.();
@@ -90,6 +93,10 @@ async function renderRoute({ page, params }) {
     if (a.dataset.page === page.path) a.setAttribute('aria-current', 'page'); else a.removeAttribute('aria-current');
   }
   document.title = `${page.title} · EdgeGw`;
+  if (page.admin && !isAdmin()) {
+    clear(shell.main, h('h1', null, page.title), errorBanner(new Error('Only an admin can see this page.')));
+    return;
+  }
   clear(shell.main, loading());
   try {
     const module = await import(`./pages/${page.path}.js`);
@@ -98,6 +105,8 @@ async function renderRoute({ page, params }) {
     const result = await module.default(shell.main, { params });
     if (seq !== renderSeq) { if (typeof result === 'function') result(); return; }
     cleanup = typeof result === 'function' ? result : null;
+    // A screen reader hears the new page's title, as after a full page load.
+    if (navigated) shell.main.querySelector('h1')?.focus({ preventScroll: true });
   } catch (e) {
     if (seq === renderSeq) clear(shell.main, h('h1', null, page.title), errorBanner(e, () => renderRoute({ page, params })));
   }

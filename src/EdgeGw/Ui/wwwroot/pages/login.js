@@ -25,7 +25,7 @@ export function renderLogin({ message, themeButton, onLoggedIn }) {
       onLoggedIn(body);
     } catch (err) {
       const text = err.status === 401 ? 'Wrong username or password.'
-        : err.status === 429 ? 'Too many attempts. Wait a minute and try again.'
+        : err.status === 429 ? err.message || 'Too many attempts. Wait a minute and try again.'
         : err.status === 404 ? 'The admin UI is disabled on this gateway.' : err.message;
       clear(status, h('p', { class: 'banner banner-error', role: 'alert' }, text));
       password.select();
