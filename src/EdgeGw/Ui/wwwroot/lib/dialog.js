@@ -104,6 +104,12 @@ function focusField(form, param) {
 export function toast(message, kind = 'ok') {
   const region = document.getElementById('toasts');
   if (!region) return;
+  // A popover sits in the top layer above any open modal dialog, which would otherwise leave the
+  // region inert (unseen and unannounced); re-opening it puts it back on top.
+  if (typeof region.showPopover === 'function') {
+    if (region.matches(':popover-open')) region.hidePopover();
+    region.showPopover();
+  }
   const el = h('div', { class: 'toast toast-' + kind, role: kind === 'error' ? 'alert' : 'status' }, message);
   region.append(el);
   setTimeout(() => el.classList.add('leaving'), 3600);
