@@ -17,7 +17,7 @@ function datalist(id, values) {
 }
 
 export default async function render(root, { params }) {
-  const state = { rows: [], total: 0, page: 1, pages: 1, paged: null, keys: [], teams: [] };
+  const state = { rows: [], total: 0, page: 1, pages: 1, paged: null, keys: [], teams: [], groups: new Map() };
   const today = isoDay(new Date());
   const input = (testid, attrs) => h('input', { 'data-testid': testid, autocomplete: 'off', ...attrs });
   const f = {
@@ -75,10 +75,14 @@ export default async function render(root, { params }) {
     const status = f.status.value;
     try {
       if (state.paged !== false) {
-        const page = await optional('/spend/logs/ui', { query: { ...query, model, status_filter: status, page: state.page, page_size: PAGE_SIZE } });
+        // The API filters the provider model (the `model` column); a public name means its deployments' model.
+        const ids = state.groups.get(model);
+        const serverModel = ids?.size === 1 ? [...ids][0] : ids ? '' : model;
+        const page = await optional('/spend/logs/ui', { query: { ...query, model: serverModel, status_filter: status, page: state.page, page_size: PAGE_SIZE } });
         state.paged = !!page;
         if (page) {
-          Object.assign(state, { rows: page.data ?? [], total: page.total ?? 0, pages: Math.max(1, page.total_pages ?? 1) });
+          const rows = (page.data ?? []).filter(r => !model || serverModel || r.model_group === model);
+          Object.assign(state, { rows, total: serverModel || !model ? page.total ?? 0 : rows.length, pages: Math.max(1, page.total_pages ?? 1) });
           return draw();
         }
       }
@@ -149,8 +153,15 @@ export default async function render(root, { params }) {
   }
 
   try {
-    const [keys, teams, models] = await Promise.all([allKeys().catch(() => []), isAdmin() ? allTeams().catch(() => []) : [], modelNames().catch(() => [])]);
+    const [keys, teams, models, info] = await Promise.all([allKeys().catch(() => []), isAdmin() ? allTeams().catch(() => []) : [],
+      modelNames().catch(() => []), api('/model/info').catch(() => null)]);
     Object.assign(state, { keys, teams });
+    // Public model name → the provider model ids its deployments log (openai/gpt-4o → gpt-4o).
+    for (const d of info?.data ?? []) {
+      const id = String(d.litellm_params?.model ?? '').replace(/^[^/]+\//, '');
+      if (!state.groups.has(d.model_name)) state.groups.set(d.model_name, new Set());
+      if (id) state.groups.get(d.model_name).add(id);
+    }
     clear(lists, datalist('logs-keys', keys.map(k => k.key_alias).filter(Boolean)),
       datalist('logs-teams', teams.map(t => t.team_alias ?? t.team_id)), datalist('logs-models', models));
   } catch { /* suggestions only */ }
