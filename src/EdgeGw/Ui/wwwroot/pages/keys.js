@@ -9,6 +9,15 @@ import { spendCell, limitsCell, modelsCell } from '../lib/cells.js';
 import { setParams } from '../lib/router.js';
 
 const PAGE_SIZE = 25;
+const text = v => String(v ?? '').toLowerCase();
+const SORTS = {
+  created: ['Newest', (a, b) => text(b.created_at).localeCompare(text(a.created_at))],
+  spend: ['Spend, highest', (a, b) => (b.spend ?? 0) - (a.spend ?? 0)],
+  budget: ['Budget used, most', (a, b) => used(b) - used(a)],
+  alias: ['Alias, A–Z', (a, b) => text(a.key_alias ?? '\uffff').localeCompare(text(b.key_alias ?? '\uffff'))],
+  expires: ['Expiring soonest', (a, b) => text(a.expires ?? '9999').localeCompare(text(b.expires ?? '9999'))],
+};
+function used(k) { return k.max_budget > 0 ? (k.spend ?? 0) / k.max_budget : -1; }
 
 function keySpecs(teams, models, editing) {
   return [
@@ -26,12 +35,14 @@ const status = k => k.blocked ? badge('Blocked', 'danger')
 export default async function render(root, { params }) {
   const state = { keys: [], teams: [], models: [], search: params.get('q') ?? '', page: 1 };
   const search = h('input', { type: 'search', 'data-testid': 'keys-search', placeholder: 'Alias, key, team or user', value: state.search });
+  const sort = h('select', { 'data-testid': 'keys-sort' }, Object.entries(SORTS).map(([v, [label]]) => h('option', { value: v, selected: v === (params.get('sort') ?? 'created') }, label)));
   const body = h('div', null, loading());
   const count = h('span');
   const create = button('Create key', () => openEditor(null), { kind: 'primary', testid: 'keys-create' });
-  clear(root, pageHeader('Keys', count, create), h('div', { class: 'toolbar' }, h('div', { class: 'grow' }, field('Search keys', search))), body);
+  clear(root, pageHeader('Keys', count, create), h('div', { class: 'toolbar' }, h('div', { class: 'grow' }, field('Search keys', search)), field('Sort by', sort)), body);
+  sort.addEventListener('change', () => { state.page = 1; setParams({ q: state.search, sort: sort.value }); draw(); });
 
-  search.addEventListener('input', debounce(() => { state.search = search.value.trim(); state.page = 1; setParams({ q: state.search }); draw(); }, 150));
+  search.addEventListener('input', debounce(() => { state.search = search.value.trim(); state.page = 1; setParams({ q: state.search, sort: sort.value }); draw(); }, 150));
 
   async function load() {
     try {
@@ -47,8 +58,9 @@ export default async function render(root, { params }) {
 
   function filtered() {
     const q = state.search.toLowerCase();
-    if (!q) return state.keys;
-    return state.keys.filter(k => [k.key_alias, k.key_name, k.token, k.team_id, teamName(k.team_id), k.user_id]
+    const sorted = [...state.keys].sort(SORTS[sort.value]?.[1] ?? SORTS.created[1]);
+    if (!q) return sorted;
+    return sorted.filter(k => [k.key_alias, k.key_name, k.token, k.team_id, teamName(k.team_id), k.user_id]
       .some(v => v && String(v).toLowerCase().includes(q)));
   }
 
