@@ -79,7 +79,9 @@ export default async function render(root, { params }) {
     state.page = Math.min(state.page, pages);
     const slice = rows.slice((state.page - 1) * PAGE_SIZE, state.page * PAGE_SIZE);
     const columns = [
-      { label: 'Key', cell: k => h('div', null, h('span', { class: 'cell-title' }, k.key_alias ?? 'Unnamed key', ' ', status(k)), h('code', { class: 'cell-sub' }, k.key_name ?? '')) },
+      { label: 'Key', cell: k => h('div', null, h('span', { class: 'cell-title' },
+        button(k.key_alias ?? 'Unnamed key', () => details(k), { kind: 'link', testid: 'key-details', title: `Details of ${k.key_alias ?? k.key_name}` }), ' ', status(k)),
+        h('code', { class: 'cell-sub' }, k.key_name ?? '')) },
       { label: 'Team / user', cell: k => h('div', null, k.team_id ? teamName(k.team_id) : h('span', { class: 'muted' }, '—'), k.user_id ? h('span', { class: 'cell-sub' }, k.user_id) : null) },
       { label: 'Spend', cell: k => spendCell(k, k.key_alias ?? k.key_name, 'key-spend') },
       { label: 'Limits', cell: limitsCell },
@@ -120,6 +122,28 @@ export default async function render(root, { params }) {
         return secretView(`Key ${created.key_alias ?? created.key_name} created`, created.key);
       },
     });
+  }
+
+  function details(k) {
+    const kv = (label, value) => [h('dt', null, label), h('dd', null, value ?? '—')];
+    const name = k.key_alias ?? k.key_name;
+    const close = h('button', { type: 'button', class: 'btn' }, 'Close');
+    const logs = h('a', { class: 'btn', href: `#/logs?key=${encodeURIComponent(k.key_alias ?? k.token)}` }, 'View requests');
+    const d = openDialog({
+      title: name, wide: true, testid: 'key-detail', actions: [logs, close],
+      body: [
+        h('dl', { class: 'kv' },
+          kv('Status', status(k)), kv('Key', h('code', null, k.key_name)), kv('Token (SHA-256)', h('code', { class: 'break' }, k.token)),
+          kv('Team', k.team_id ? teamName(k.team_id) : null), kv('User', k.user_id),
+          kv('Spend', spendCell(k, name, 'key-detail-spend')), kv('Budget resets', k.budget_reset_at ? `${dateTime(k.budget_reset_at)} (${k.budget_duration})` : k.budget_duration),
+          kv('Limits', limitsCell(k)), kv('Models', modelsCell(k)),
+          kv('Expires', k.expires ? `${dateTime(k.expires)} (${relative(k.expires)})` : 'Never'),
+          kv('Created', dateTime(k.created_at)), kv('Updated', dateTime(k.updated_at))),
+        h('h3', null, 'Metadata'), h('pre', { class: 'json' }, JSON.stringify(k.metadata ?? {}, null, 2)),
+      ],
+    });
+    close.addEventListener('click', d.close);
+    logs.addEventListener('click', d.close);
   }
 
   async function toggleBlock(k) {
