@@ -4,6 +4,7 @@ import { api, setSession, session, whenUnauthorized, isAdmin } from './lib/api.j
 import { PAGES, parseHash, startRouter } from './lib/router.js';
 import { icon } from './lib/icons.js';
 import { renderLogin } from './pages/login.js';
+import { closeDialogs } from './lib/dialog.js';
 
 const THEME_KEY = 'edgegw-theme';
 const root = document.getElementById('app');
@@ -39,6 +40,7 @@ function themeButton() {
 }
 
 function showLogin(message) {
+  closeDialogs();
   cleanup?.();
   cleanup = null;
   shell = null;
@@ -87,6 +89,7 @@ async function renderRoute({ page, params }) {
   const navigated = rendered++ > 0;
   if (!shell) return;
   const seq = ++renderSeq;
+  closeDialogs();
   cleanup?.();
   cleanup = null;
   for (const a of shell.nav.querySelectorAll('a')) {

@@ -115,3 +115,8 @@ export function toast(message, kind = 'ok') {
   setTimeout(() => el.classList.add('leaving'), 3600);
   setTimeout(() => el.remove(), 4000);
 }
+
+/** Closes every open dialog (the page under them is going away: route change, sign-out). */
+export function closeDialogs() {
+  for (const d of document.querySelectorAll('dialog[open]')) d.close();
+}
