@@ -57,7 +57,7 @@ async function logout() {
 
 function buildShell() {
   const links = PAGES.filter(p => !p.admin || isAdmin()).map(p =>
-    h('li', null, h('a', { href: `#/${p.path}`, class: 'nav-link', 'data-page': p.path }, icon(p.icon), h('span', null, p.title))));
+    h('li', null, h('a', { href: `#/${p.path}`, class: 'nav-link', 'data-page': p.path, title: p.title }, icon(p.icon), h('span', null, p.title))));
   const nav = h('nav', { class: 'sidebar', id: 'sidebar', 'aria-label': 'Main' },
     h('div', { class: 'brand' }, h('span', { class: 'logo', 'aria-hidden': 'true' }, 'E'), h('span', null, 'EdgeGw'), h('small', { class: 'muted' }, 'admin')),
     h('ul', { class: 'nav' }, links));

@@ -5,10 +5,10 @@ import { money, num } from './format.js';
 export function spendCell(account, name, testid) {
   const budget = account.max_budget;
   return h('div', { class: 'spend' },
-    h('div', { class: 'nowrap' }, h('span', { 'data-testid': testid, 'data-spend': String(account.spend ?? 0) }, money(account.spend)),
-      h('span', { class: 'muted' }, budget != null ? ` / ${money(budget)}` : ' · no budget'),
-      account.budget_duration ? h('span', { class: 'muted' }, ` per ${account.budget_duration}`) : null),
-    budget != null ? meter(account.spend ?? 0, budget, `Spend of ${name}`) : null);
+    h('span', { class: 'nowrap', 'data-testid': testid, 'data-spend': String(account.spend ?? 0) }, money(account.spend)),
+    budget != null ? meter(account.spend ?? 0, budget, `Spend of ${name}`) : null,
+    h('span', { class: 'cell-sub nowrap' }, budget != null ? `of ${money(budget)}` : 'No budget',
+      account.budget_duration ? ` per ${account.budget_duration}` : ''));
 }
 
 export function limitsCell(a) {
