@@ -1,6 +1,6 @@
 // Internal users: list (GET /user/list when the gateway has it, else the users its keys name),
 // create (with LiteLLM's auto-created key shown once), edit budgets/limits/models, delete.
-import { h, clear, pageHeader, emptyState, errorBanner, infoBanner, loading, button, table, field, debounce } from '../lib/dom.js';
+import { h, clear, pageHeader, emptyState, errorBanner, infoBanner, loading, button, table, field, debounce, badge } from '../lib/dom.js';
 import { api, post, optional, allKeys, modelNames } from '../lib/api.js';
 import { num } from '../lib/format.js';
 import { formDialog, confirmDialog, toast } from '../lib/dialog.js';
@@ -56,6 +56,7 @@ export default async function render(root) {
     clear(body, table([
       { label: 'User', cell: u => h('div', null, h('span', { class: 'cell-title' }, u.user_alias || u.user_email || u.user_id), h('code', { class: 'cell-sub' }, u.user_id)) },
       { label: 'Email', cell: u => u.user_email ?? h('span', { class: 'muted' }, '—') },
+      { label: 'Teams', cell: u => u.teams?.length ? h('div', { class: 'chips' }, u.teams.map(t => badge(typeof t === 'string' ? t : t.team_alias ?? t.team_id))) : h('span', { class: 'muted' }, '—') },
       { label: 'Spend', cell: u => spendCell(u, u.user_id, 'user-spend') },
       { label: 'Limits', cell: limitsCell },
       { label: 'Models', cell: modelsCell },
