@@ -179,6 +179,22 @@ public abstract class UiAdminApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AggregatedActivity_EveryRowOnOnePage()
+    {
+        var paged = await Gateway.GetAdminAsync($"/user/daily/activity?{Days}&page_size=1000");
+        var aggregated = await Gateway.GetAdminAsync($"/user/daily/activity/aggregated?{Days}&page_size=1");
+        var teams = await Gateway.GetAdminAsync($"/team/daily/activity/aggregated?{Days}&exclude_team_ids=t-a");
+        var empty = await Gateway.GetAdminAsync("/user/daily/activity?start_date=2020-01-01&end_date=2020-01-01");
+
+        Assert.Equal(paged.GetProperty("results").GetRawText(), aggregated.GetProperty("results").GetRawText());
+        Assert.Equal(5, aggregated.GetProperty("metadata").GetProperty("total_api_requests").GetInt32());
+        Assert.Equal(1, aggregated.GetProperty("metadata").GetProperty("total_pages").GetInt32());
+        Assert.False(aggregated.GetProperty("metadata").GetProperty("has_more").GetBoolean());
+        Assert.Empty(teams.GetProperty("results").EnumerateArray());
+        Assert.Equal(0, empty.GetProperty("metadata").GetProperty("total_pages").GetInt32());
+    }
+
+    [Fact]
     public async Task TeamDailyActivity_GroupsByTeamWithItsAlias()
     {
         var all = await Gateway.GetAdminAsync($"/team/daily/activity?{Days}");

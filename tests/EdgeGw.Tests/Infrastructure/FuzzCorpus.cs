@@ -86,6 +86,8 @@ public static class FuzzCorpus
         new("/user/list", "GET"),
         new("/user/daily/activity", "GET"),
         new("/team/daily/activity", "GET"),
+        new("/user/daily/activity/aggregated", "GET"),
+        new("/team/daily/activity/aggregated", "GET"),
         new("/model/live", "GET"),
     ];
 
