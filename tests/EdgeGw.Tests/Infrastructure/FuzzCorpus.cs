@@ -95,6 +95,8 @@ public static class FuzzCorpus
         new("/user/list", "GET"),
         new("/user/daily/activity", "GET"),
         new("/team/daily/activity", "GET"),
+        new("/user/daily/activity/aggregated", "GET"),
+        new("/team/daily/activity/aggregated", "GET"),
         new("/model/live", "GET"),
         new("/ui/login", "POST", BaseBody: """{"username":"admin","password":"not-the-master-key"}"""),
         new("/ui/session", "GET"),
