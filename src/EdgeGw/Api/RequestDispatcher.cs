@@ -14,6 +14,9 @@ internal sealed partial class RequestDispatcher(GatewayRuntime runtime, ILogger<
 {
     private delegate Task Handler(HttpContext context, GatewayState state);
 
+    // Compresses the UI's files off the request path now, so the first /ui visitor does not wait for Brotli's best level.
+    private readonly Task _uiAssets = runtime.Current.Ui.Disabled ? Task.CompletedTask : Task.Run(() => Ui.UiAssets.Embedded);
+
     /// <summary>The envelope a route's clients parse errors in.</summary>
     private enum ErrorFormat : byte { OpenAi, Anthropic }
 
@@ -62,6 +65,23 @@ internal sealed partial class RequestDispatcher(GatewayRuntime runtime, ILogger<
         _ => null,
     };
 
+    // The admin UI: its session API (which checks its own credentials) and its files; GET /ui/login is the page itself.
+    private static readonly Route UiLogin = new("POST", Ui.UiSessionEndpoints.LoginAsync, Public: true);
+    private static readonly Route UiSession = new("GET", Ui.UiSessionEndpoints.SessionAsync, Public: true);
+    private static readonly Route UiLogout = new("POST", Ui.UiSessionEndpoints.LogoutAsync, Public: true);
+    private static readonly Route UiFile = new("GET", Ui.UiAssetEndpoint.HandleAsync, Public: true);
+    private static readonly Route UiFileHead = new("HEAD", Ui.UiAssetEndpoint.HandleAsync, Public: true);
+
+    private static Route? UiRoute(string path, string method) => path switch
+    {
+        "/ui/login" => method switch { "GET" => UiFile, "HEAD" => UiFileHead, _ => UiLogin },
+        "/ui/session" => UiSession,
+        "/ui/logout" => UiLogout,
+        "/ui" => method == "HEAD" ? UiFileHead : UiFile,
+        _ when path.StartsWith("/ui/", StringComparison.Ordinal) => method == "HEAD" ? UiFileHead : UiFile,
+        _ => null,
+    };
+
     // PATCH /model/{id}/update: LiteLLM's partial model update (admin only, as /model/new).
     private static readonly Route ModelPatch = new("PATCH", Admin.ModelUpdateEndpoints.PatchAsync, MasterOnly: true);
 
@@ -99,7 +119,8 @@ internal sealed partial class RequestDispatcher(GatewayRuntime runtime, ILogger<
                 ("/credentials/by_name/" + Admin.CredentialRoute.ExampleName, CredentialByName),
                 ("/credentials/by_model/" + Admin.CredentialRoute.ExampleName, CredentialByModel),
                 ("/credentials/" + Admin.CredentialRoute.ExampleName, CredentialUpdate), ("/credentials/" + Admin.CredentialRoute.ExampleName, CredentialDelete),
-            }.Select(r => (r.Item1, r.Item2.Method, false)));
+            }.Select(r => (r.Item1, r.Item2.Method, false)))
+            .Concat([("/ui/login", UiLogin.Method, false), ("/ui/session", UiSession.Method, false), ("/ui/logout", UiLogout.Method, false)]);
 
     public async Task DispatchAsync(HttpContext context)
     {
@@ -117,7 +138,8 @@ internal sealed partial class RequestDispatcher(GatewayRuntime runtime, ILogger<
         var span = telemetry.Trace is null ? telemetry.Span = Observability.Otel.RequestSpan.Start(request, path) : null;
         try
         {
-            if (!Routes.TryGetValue(path, out route) && (route = ResponseRoute(path, request.Method) ?? ModelRoute(path) ?? CredentialRoute(path, request.Method)) is null)
+            if (!Routes.TryGetValue(path, out route)
+                && (route = ResponseRoute(path, request.Method) ?? ModelRoute(path) ?? CredentialRoute(path, request.Method) ?? UiRoute(path, request.Method)) is null)
             {
                 await ErrorWriter.WriteOpenAiAsync(context, GatewayError.NotFound(path));
                 return;

@@ -7,19 +7,13 @@ namespace EdgeGw.Config;
 internal enum DeferredFeatureKind
 {
     Callbacks,
-    AdminUi,
 }
 
 /// <summary>One of them, with what asked for it; <see cref="Describe"/> says what EdgeGw does instead.</summary>
 internal sealed record DeferredFeature(DeferredFeatureKind Kind, string Source, string Detail = "")
 {
-    public string Describe() => Kind switch
-    {
-        DeferredFeatureKind.Callbacks =>
-            $"{Source} ({Detail}) are not sent yet: each request is in the spend log (/spend/logs), the request log line and /metrics",
-        _ =>
-            $"{Source} is set but EdgeGw has no admin UI (/ui) yet: manage keys, teams and users with the admin API and the master key",
-    };
+    public string Describe() =>
+        $"{Source} ({Detail}) are not sent yet: each request is in the spend log (/spend/logs), the request log line and /metrics";
 }
 
 /// <summary>Finds the <see cref="DeferredFeature"/>s a config asks for; their keys then need no generic "not acted on" mention.</summary>
@@ -60,10 +54,6 @@ internal static class DeferredFeatures
         }
         if (callbackKeys.Count > 0)
             found.Add(new(DeferredFeatureKind.Callbacks, $"litellm_settings.{string.Join('/', callbackKeys)}", string.Join(", ", names)));
-
-        var ui = ((string[])["UI_USERNAME", "UI_PASSWORD"]).Where(n => values.Environment(n) is not null).ToList();
-        if (ui.Count > 0)
-            found.Add(new(DeferredFeatureKind.AdminUi, string.Join('/', ui)));
 
         // Read by RedisSettingsReader: shared limits and router state.
         handled.AddRange(RedisSettingsReader.RouterKeys.Select(k => $"router_settings.{k}"));
