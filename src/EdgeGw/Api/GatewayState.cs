@@ -16,7 +16,7 @@ namespace EdgeGw.Api;
 internal sealed class GatewayState
 {
     public GatewayState(GatewayConfig config, UpstreamClients clients, TimeProvider time, GatewayData data, LimitRegistry limits,
-        HealthRegistry health, Cache.ResponseCache? cache = null)
+        HealthRegistry health, Cache.ResponseCache? cache = null, EdgeGw.Ui.UiGuard? ui = null)
     {
         Config = config;
         Cache = config.Cache is null ? null : cache;
@@ -32,7 +32,8 @@ internal sealed class GatewayState
             if (endpoint.Deployment.Pattern is null)
                 endpoint.Health = health.For(endpoint.Deployment.Id);
         });
-        Authenticator = new Authenticator(config.General.MasterKey, data.Accounts, time, config.General.KeyHeaderName);
+        Ui = EdgeGw.Ui.UiSettings.From(config, ui ?? new EdgeGw.Ui.UiGuard(time), time);
+        Authenticator = new Authenticator(config.General.MasterKey, data.Accounts, time, config.General.KeyHeaderName, Ui.Disabled ? null : Ui.Sessions);
         GlobalBudget = config.Litellm.MaxBudget is null && config.Litellm.BudgetDuration is null
             ? GlobalBudget.None
             : new GlobalBudget(config.Litellm.MaxBudget is { } max ? Money.ToNanos(max) : null, config.Litellm.BudgetDuration);
@@ -50,6 +51,8 @@ internal sealed class GatewayState
     public Cache.ResponseCache? Cache { get; }
     public ModelRegistry Models { get; }
     public Authenticator Authenticator { get; }
+    /// <summary>The admin UI's login, session keys and DISABLE_ADMIN_UI for this config.</summary>
+    public EdgeGw.Ui.UiSettings Ui { get; }
     /// <summary>The runtime that built this snapshot (admin model changes rebuild through it); null in bare unit tests.</summary>
     public GatewayRuntime? Runtime { get; init; }
 }
@@ -63,6 +66,7 @@ internal sealed class GatewayRuntime : IDisposable
         Shared.RedisConnection? redis = null)
     {
         Time = time;
+        UiGuard = new EdgeGw.Ui.UiGuard(time);
         Data = data;
         Redis = redis;
         Telemetry = telemetry ?? new Observability.GatewayTelemetry(Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
@@ -98,7 +102,7 @@ internal sealed class GatewayRuntime : IDisposable
 
     private GatewayState Build(GatewayConfig config) =>
         new(_databaseModels.IsEmpty ? config : config with { Deployments = config.Deployments.AddRange(_databaseModels) },
-            Clients, Time, Data, Limits, Health, Cache) { Runtime = this };
+            Clients, Time, Data, Limits, Health, Cache, UiGuard) { Runtime = this };
 
     /// <summary>
     /// Re-reads the database models and swaps in a snapshot of the current config plus them, so a model
@@ -132,6 +136,8 @@ internal sealed class GatewayRuntime : IDisposable
     public LimitRegistry Limits { get; } = new();
     /// <summary>Deployment cooldowns, latency and load, shared by every config snapshot.</summary>
     public HealthRegistry Health { get; } = new();
+    /// <summary>The admin UI's failed-login counts and logged-out sessions, kept across config reloads.</summary>
+    public EdgeGw.Ui.UiGuard UiGuard { get; }
     public TimeProvider Time { get; }
     public GatewayState Current => Volatile.Read(ref _current);
 

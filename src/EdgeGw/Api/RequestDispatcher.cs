@@ -61,12 +61,30 @@ internal sealed partial class RequestDispatcher(GatewayRuntime runtime, ILogger<
         _ => null,
     };
 
+    // The admin UI: its session API (which checks its own credentials) and its files; GET /ui/login is the page itself.
+    private static readonly Route UiLogin = new("POST", Ui.UiSessionEndpoints.LoginAsync, Public: true);
+    private static readonly Route UiSession = new("GET", Ui.UiSessionEndpoints.SessionAsync, Public: true);
+    private static readonly Route UiLogout = new("POST", Ui.UiSessionEndpoints.LogoutAsync, Public: true);
+    private static readonly Route UiFile = new("GET", Ui.UiAssetEndpoint.HandleAsync, Public: true);
+    private static readonly Route UiFileHead = new("HEAD", Ui.UiAssetEndpoint.HandleAsync, Public: true);
+
+    private static Route? UiRoute(string path, string method) => path switch
+    {
+        "/ui/login" => method switch { "GET" => UiFile, "HEAD" => UiFileHead, _ => UiLogin },
+        "/ui/session" => UiSession,
+        "/ui/logout" => UiLogout,
+        "/ui" => method == "HEAD" ? UiFileHead : UiFile,
+        _ when path.StartsWith("/ui/", StringComparison.Ordinal) => method == "HEAD" ? UiFileHead : UiFile,
+        _ => null,
+    };
+
     /// <summary>Every route: path, method, and whether its errors use Anthropic's envelope (for tests that cover them all); id routes with an example id.</summary>
     internal static IEnumerable<(string Path, string Method, bool AnthropicErrors)> All =>
         Routes.Select(r => (r.Key, r.Value.Method, r.Value.Errors == ErrorFormat.Anthropic))
             .Concat(from prefix in new[] { "/v1/responses/", "/responses/" }
                     from r in new[] { ("", ResponseGet), ("", ResponseDelete), ("/input_items", ResponseInputItems), ("/cancel", ResponseCancel) }
-                    select (prefix + ResponseResourceRoute.ExampleId + r.Item1, r.Item2.Method, false));
+                    select (prefix + ResponseResourceRoute.ExampleId + r.Item1, r.Item2.Method, false))
+            .Concat([("/ui/login", UiLogin.Method, false), ("/ui/session", UiSession.Method, false), ("/ui/logout", UiLogout.Method, false)]);
 
     public async Task DispatchAsync(HttpContext context)
     {
@@ -84,7 +102,7 @@ internal sealed partial class RequestDispatcher(GatewayRuntime runtime, ILogger<
         var span = telemetry.Trace is null ? telemetry.Span = Observability.Otel.RequestSpan.Start(request, path) : null;
         try
         {
-            if (!Routes.TryGetValue(path, out route) && (route = ResponseRoute(path, request.Method)) is null)
+            if (!Routes.TryGetValue(path, out route) && (route = ResponseRoute(path, request.Method) ?? UiRoute(path, request.Method)) is null)
             {
                 await ErrorWriter.WriteOpenAiAsync(context, GatewayError.NotFound(path));
                 return;

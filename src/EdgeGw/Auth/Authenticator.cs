@@ -9,7 +9,12 @@ namespace EdgeGw.Auth;
 /// its content nor its length leaks through timing), else a virtual key by its hash in the
 /// in-memory cache, refused when blocked or expired.
 /// </summary>
-internal sealed class Authenticator(string masterKey, Accounts? accounts = null, TimeProvider? time = null, string? keyHeader = null)
+/// <remarks>
+/// With no key header at all, the admin UI's session cookie is the key (<see cref="Ui.UiSessions"/>): the cookie is
+/// parsed only then, so API calls that send a key pay nothing for it.
+/// </remarks>
+internal sealed class Authenticator(string masterKey, Accounts? accounts = null, TimeProvider? time = null, string? keyHeader = null,
+    Ui.UiSessions? sessions = null)
 {
     private readonly byte[] _masterKeyHash = KeyHash.Compute(masterKey);
     private readonly Caller _master = new(CallerKind.Master, masterToken: Convert.ToHexStringLower(KeyHash.Compute(masterKey)));
@@ -23,7 +28,7 @@ internal sealed class Authenticator(string masterKey, Accounts? accounts = null,
         caller = Caller.Anonymous;
         var key = ApiKeyReader.Read(context.Request.Headers, keyHeader);
         if (key.IsEmpty)
-            return GatewayError.MissingKey;
+            return sessions is null ? GatewayError.MissingKey : FromSession(context, sessions, out caller);
         Span<byte> hash = stackalloc byte[KeyHash.Size];
         KeyHash.Compute(key, hash);
         if (CryptographicOperations.FixedTimeEquals(hash, _masterKeyHash))
@@ -45,6 +50,14 @@ internal sealed class Authenticator(string masterKey, Accounts? accounts = null,
         caller = account.Caller;
         context.Features.Set(caller);
         return null;
+    }
+
+    private GatewayError? FromSession(HttpContext context, Ui.UiSessions sessions, out Caller caller)
+    {
+        var error = sessions.Authenticate(context, _master, out caller);
+        if (error is null)
+            context.Features.Set(caller);
+        return error;
     }
 }
 

@@ -37,13 +37,13 @@ internal static class CooldownPolicy
         var (failures, successes) = health.RecordFailure(now);
         if (ShouldPark(error.Status, failures, successes, groupSize, settings))
         {
-            health.Park(now, Duration(error, settings));
+            health.Park(now, Duration(error, settings), error.Status);
             return;
         }
         health.Peers?.Failed(health, now, shared =>
         {
             if (shared > failures && ShouldParkShared(shared, successes, settings))
-                health.Park(now, Duration(error, settings));
+                health.Park(now, Duration(error, settings), error.Status);
         });
     }
 

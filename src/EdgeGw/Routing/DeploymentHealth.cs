@@ -18,6 +18,7 @@ internal sealed class DeploymentHealth(string? id = null, HealthRegistry? regist
     private long _latencyBits; // a double (seconds); 0 until the first sample
     private long _window;      // minute (26 bits) | successes (19) | failures (19), saturating
     private long _coolUntil;   // UTC ticks
+    private int _coolStatus;   // the HTTP status that parked it; 0: parked by another replica
     private long _peerLatencyBits; // the other replicas' mean latency (a double); 0 when none reported
     private int _peerCount;
     private long _sharedMinute = -1; // the minute the shared usage below is for; -1: never read
@@ -100,21 +101,30 @@ internal sealed class DeploymentHealth(string? id = null, HealthRegistry? regist
 
     public long CoolingUntil => Volatile.Read(ref _coolUntil);
 
-    /// <summary>Parks the deployment for <paramref name="duration"/> on this replica's decision, and tells the others.</summary>
-    public void Park(long now, TimeSpan duration)
+    /// <summary>The upstream status that started the current cooldown (for the admin view); 0 when another replica started it.</summary>
+    public int CoolingStatus => Volatile.Read(ref _coolStatus);
+
+    /// <summary>Parks the deployment for <paramref name="duration"/> on this replica's decision (after <paramref name="status"/>), and tells the others.</summary>
+    public void Park(long now, TimeSpan duration, int status = 0)
     {
-        CoolDown(now + duration.Ticks);
+        CoolDown(now + duration.Ticks, status);
         Peers?.CooledDown(this, duration);
     }
 
-    /// <summary>Parks the deployment until <paramref name="until"/> (a longer cooldown already running is kept).</summary>
-    public void CoolDown(long until)
+    /// <summary>Parks the deployment until <paramref name="until"/> (a longer cooldown already running is kept, with its status).</summary>
+    public void CoolDown(long until, int status = 0)
     {
         while (true)
         {
             var current = Volatile.Read(ref _coolUntil);
-            if (current >= until || Interlocked.CompareExchange(ref _coolUntil, until, current) == current)
+            if (current >= until)
                 return;
+            if (Interlocked.CompareExchange(ref _coolUntil, until, current) == current)
+            {
+                // Read only by the admin view: a race with another cooldown shows either's status.
+                Volatile.Write(ref _coolStatus, status);
+                return;
+            }
         }
     }
 

@@ -7,8 +7,14 @@ namespace EdgeGw.Storage;
 /// </summary>
 internal interface ISpendReports
 {
-    /// <summary>Rows newest first, at most <paramref name="limit"/>.</summary>
-    Task<List<SpendRow>> LogsAsync(SpendFilter filter, int limit, CancellationToken cancel = default);
+    /// <summary>Rows newest first, at most <paramref name="limit"/>, after skipping <paramref name="offset"/>.</summary>
+    Task<List<SpendRow>> LogsAsync(SpendFilter filter, int limit, long offset = 0, CancellationToken cancel = default);
+
+    /// <summary>How many rows match.</summary>
+    Task<long> CountAsync(SpendFilter filter, CancellationToken cancel = default);
+
+    /// <summary>The daily activity cells per <c>user</c> or <c>team_id</c> (<see cref="SpendActivity"/>'s order).</summary>
+    Task<List<ActivityCell>> ActivityAsync(SpendFilter filter, string entityColumn, CancellationToken cancel = default);
 
     /// <summary>Totals grouped by <paramref name="groupColumn"/>, per UTC day when <paramref name="byDay"/>: days, then highest spend first.</summary>
     Task<List<SpendTotal>> TotalsAsync(SpendFilter filter, string groupColumn, bool byDay, int? limit = null, CancellationToken cancel = default);

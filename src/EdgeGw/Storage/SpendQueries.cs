@@ -12,6 +12,14 @@ internal sealed record SpendFilter
     public string? RequestId { get; init; }
     public long? StartMs { get; init; }
     public long? EndMs { get; init; }
+    /// <summary>The provider model (<c>model</c> column), as LiteLLM's UI filters.</summary>
+    public string? Model { get; init; }
+    /// <summary><c>success</c> or <c>failure</c>.</summary>
+    public string? Status { get; init; }
+    public long? MinSpendNanos { get; init; }
+    public long? MaxSpendNanos { get; init; }
+    /// <summary>Any of these teams; an empty list matches nothing.</summary>
+    public string[]? TeamIds { get; init; }
 
     /// <summary>The set fields as (column, operator, parameter name, value); <c>start_time</c> in Unix ms.</summary>
     public IEnumerable<(string Column, string Op, string Name, object Value)> Conditions()
@@ -30,6 +38,16 @@ internal sealed record SpendFilter
             yield return ("start_time", ">=", "start", StartMs.Value);
         if (EndMs is not null)
             yield return ("start_time", "<", "end", EndMs.Value);
+        if (Model is not null)
+            yield return ("model", "=", "model", Model);
+        if (Status is not null)
+            yield return ("status", "=", "status", Status);
+        if (MinSpendNanos is not null)
+            yield return ("spend", ">=", "min_spend", MinSpendNanos.Value);
+        if (MaxSpendNanos is not null)
+            yield return ("spend", "<=", "max_spend", MaxSpendNanos.Value);
+        if (TeamIds is not null)
+            yield return ("team_id", "IN", "team_ids", TeamIds);
     }
 }
 
@@ -47,28 +65,44 @@ internal readonly record struct SpendCell(string? Day, string? Group, string? Te
 internal static class SpendQueries
 {
     /// <param name="table">The alias to qualify columns with, in a join.</param>
-    private static string Where(SpendFilter f, SqliteCommand command, string table = "")
+    public static string Where(SpendFilter f, SqliteCommand command, string table = "")
     {
         var clauses = new List<string>();
         foreach (var (column, op, name, value) in f.Conditions())
         {
+            if (value is string[] list)
+            {
+                // One parameter per item: SQLite has no array parameters.
+                clauses.Add(list.Length == 0 ? "0" : $"{table}{column} IN ({string.Join(", ", list.Select((_, i) => $"@{name}{i}"))})");
+                for (var i = 0; i < list.Length; i++)
+                    command.Add($"@{name}{i}", list[i]);
+                continue;
+            }
             clauses.Add($"{table}{column} {op} @{name}");
             command.Add("@" + name, value);
         }
         return clauses.Count == 0 ? "" : " WHERE " + string.Join(" AND ", clauses);
     }
 
+    public static long Count(SqliteStore store, SpendFilter filter) => store.Run(c =>
+    {
+        using var command = c.CreateCommand();
+        command.CommandText = "SELECT COUNT(*) FROM spend_logs" + Where(filter, command);
+        return (long)command.ExecuteScalar()!;
+    });
+
     private const string RowColumns = """
         request_id, call_type, api_key, spend, prompt_tokens, completion_tokens, start_time, end_time, model,
           model_group, model_id, api_base, user, team_id, metadata, cache_hit, status, end_user, request_tags, custom_llm_provider, cache_key
         """;
 
-    public static List<SpendRow> Logs(SqliteStore store, SpendFilter filter, int limit) => store.Run(c =>
+    public static List<SpendRow> Logs(SqliteStore store, SpendFilter filter, int limit, long offset = 0) => store.Run(c =>
     {
         using var command = c.CreateCommand();
         command.CommandText = $"SELECT {RowColumns} FROM spend_logs"
-            + Where(filter, command) + " ORDER BY start_time DESC, rowid DESC LIMIT @limit"; // newest first, as LiteLLM lists them
+            + Where(filter, command) + " ORDER BY start_time DESC, rowid DESC LIMIT @limit OFFSET @offset"; // newest first, as LiteLLM lists them
         command.Add("@limit", limit);
+        command.Add("@offset", offset);
         var rows = new List<SpendRow>();
         using var r = command.ExecuteReader();
         while (r.Read())

@@ -82,6 +82,14 @@ public static class FuzzCorpus
         new("/spend/logs", "GET"),
         new("/global/spend/report", "GET"),
         new("/global/spend/models", "GET"),
+        new("/spend/logs/ui", "GET"),
+        new("/user/list", "GET"),
+        new("/user/daily/activity", "GET"),
+        new("/team/daily/activity", "GET"),
+        new("/model/live", "GET"),
+        new("/ui/login", "POST", BaseBody: """{"username":"admin","password":"not-the-master-key"}"""),
+        new("/ui/session", "GET"),
+        new("/ui/logout", "POST", BaseBody: """{"reason":"ignored"}"""),
     ];
 
     private const string ChatBody = """{"model":"mock-gpt","messages":[{"role":"system","content":"s"},{"role":"user","content":[{"type":"text","text":"hi"}]}],"stream":false,"temperature":0.5,"max_tokens":16,"n":1,"user":"u","metadata":{"k":"v"},"tools":[{"type":"function","function":{"name":"f","parameters":{"type":"object"}}}],"tool_choice":"auto","num_retries":1,"fallbacks":["mock-gpt"],"timeout":30,"stream_options":{"include_usage":true},"response_format":{"type":"text"}}""";

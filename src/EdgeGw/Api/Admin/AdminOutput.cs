@@ -100,7 +100,8 @@ internal static class AdminOutput
         json.WriteEndObject();
     }
 
-    public static void User(Utf8JsonWriter json, Account<UserSettings> account, string? plaintextKey = null)
+    /// <param name="more">Fields a list adds to each user (LiteLLM's <c>user_role</c>, <c>teams</c>, <c>key_count</c>).</param>
+    public static void User(Utf8JsonWriter json, Account<UserSettings> account, string? plaintextKey = null, Action<Utf8JsonWriter>? more = null)
     {
         var u = account.Settings;
         json.WriteStartObject();
@@ -111,6 +112,7 @@ internal static class AdminOutput
         json.WriteString("user_alias", u.UserAlias);
         Limits(json, u);
         Common(json, u, account.Spend);
+        more?.Invoke(json);
         json.WriteEndObject();
     }
 }

@@ -5,7 +5,8 @@ internal sealed record AdminRoute(string Path, string Method, Func<HttpContext, 
 
 /// <summary>
 /// LiteLLM's management API. Every route needs the master key except <c>/key/info</c>, which a
-/// virtual key may call for itself.
+/// virtual key may call for itself, and the reads a key that belongs to a user may make of that
+/// user's own data (<see cref="AdminScope"/>).
 /// </summary>
 internal static class AdminRoutes
 {
@@ -15,7 +16,7 @@ internal static class AdminRoutes
         new("/key/info", "GET", KeyEndpoints.InfoAsync, MasterOnly: false),
         new("/key/update", "POST", KeyEndpoints.UpdateAsync),
         new("/key/delete", "POST", KeyEndpoints.DeleteAsync),
-        new("/key/list", "GET", KeyEndpoints.ListAsync),
+        new("/key/list", "GET", KeyEndpoints.ListAsync, MasterOnly: false),
         new("/key/regenerate", "POST", KeyEndpoints.RegenerateAsync),
         new("/key/block", "POST", KeyEndpoints.BlockAsync),
         new("/key/unblock", "POST", KeyEndpoints.UnblockAsync),
@@ -31,9 +32,14 @@ internal static class AdminRoutes
         new("/user/info", "GET", UserEndpoints.InfoAsync),
         new("/user/update", "POST", UserEndpoints.UpdateAsync),
         new("/user/delete", "POST", UserEndpoints.DeleteAsync),
+        new("/user/list", "GET", UserEndpoints.ListAsync),
+        new("/user/daily/activity", "GET", DailyActivityEndpoints.UserAsync, MasterOnly: false),
+        new("/team/daily/activity", "GET", DailyActivityEndpoints.TeamAsync),
+        new("/model/live", "GET", ModelLiveEndpoint.HandleAsync),
         new("/model/new", "POST", ModelEndpoints.NewAsync),
         new("/model/delete", "POST", ModelEndpoints.DeleteAsync),
         new("/spend/logs", "GET", SpendEndpoints.LogsAsync),
+        new("/spend/logs/ui", "GET", SpendEndpoints.LogsPageAsync, MasterOnly: false),
         new("/global/spend/report", "GET", SpendEndpoints.ReportAsync),
         new("/global/spend/models", "GET", SpendEndpoints.ModelsAsync),
     ];

@@ -5,7 +5,7 @@ using EdgeGw.Storage;
 namespace EdgeGw.Api.Admin;
 
 /// <summary><c>/key/*</c>: virtual keys. The plaintext exists only in the answer that creates it.</summary>
-internal static class KeyEndpoints
+internal static partial class KeyEndpoints
 {
     public static Task GenerateAsync(HttpContext context, GatewayState state) =>
         AdminHandler.RunAsync(context, state, mutates: true, async (input, data) =>
@@ -145,46 +145,6 @@ internal static class KeyEndpoints
                 foreach (var token in tokens)
                     json.WriteStringValue(token.ToHex());
                 json.WriteEndArray();
-                json.WriteEndObject();
-            });
-        });
-
-    public static Task ListAsync(HttpContext context, GatewayState state) =>
-        AdminHandler.RunAsync(context, state, mutates: false, async (input, data) =>
-        {
-            var page = input.Count("page") ?? 1;
-            var size = input.Count("size") ?? 10;
-            if (page < 1)
-                throw new AdminInputException("page", "Invalid page: pages start at 1");
-            if (size is < 1 or > 100)
-                throw new AdminInputException("size", "Invalid size: must be between 1 and 100");
-            var teamId = input.String("team_id");
-            var userId = input.String("user_id");
-            var alias = input.String("key_alias");
-            var full = input.Bool("return_full_object") ?? false;
-            var matching = data.Accounts.Keys.Values
-                .Where(k => (teamId is null || k.Settings.TeamId == teamId) && (userId is null || k.Settings.UserId == userId)
-                    && (alias is null || k.Settings.KeyAlias == alias))
-                .OrderBy(k => k.Settings.CreatedAt).ThenBy(k => k.Settings.KeyName, StringComparer.Ordinal)
-                .ToList();
-            // In long: (page - 1) * size overflows int for a huge page and wrapped round to page 1.
-            var offset = (long)(page - 1) * size;
-            var pageItems = offset >= matching.Count ? [] : matching.Skip((int)offset).Take(size);
-            await AdminOutput.WriteAsync(context, json =>
-            {
-                json.WriteStartObject();
-                json.WriteStartArray("keys");
-                foreach (var key in pageItems)
-                {
-                    if (full)
-                        AdminOutput.Key(json, key);
-                    else
-                        json.WriteStringValue(key.Settings.Token.ToHex());
-                }
-                json.WriteEndArray();
-                json.WriteNumber("total_count", matching.Count);
-                json.WriteNumber("current_page", page);
-                json.WriteNumber("total_pages", (matching.Count + size - 1) / size);
                 json.WriteEndObject();
             });
         });

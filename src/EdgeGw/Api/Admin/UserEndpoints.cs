@@ -5,7 +5,7 @@ using EdgeGw.Storage;
 namespace EdgeGw.Api.Admin;
 
 /// <summary><c>/user/*</c>: a user's budget covers all of their keys.</summary>
-internal static class UserEndpoints
+internal static partial class UserEndpoints
 {
     public static Task NewAsync(HttpContext context, GatewayState state) =>
         AdminHandler.RunAsync(context, state, mutates: true, async (input, data) =>

@@ -28,15 +28,52 @@ internal sealed class PostgresSpendReports(NpgsqlDataSource dataSource) : ISpend
             {
                 "start_time" => ("\"startTime\"", (object)Timestamp(DateTimeOffset.FromUnixTimeMilliseconds((long)value))),
                 "user" => ("\"user\"", value),
+                "spend" => (column, Usd((long)value)), // LiteLLM stores USD floats
                 _ => (column, value),
             };
-            clauses.Add($"{table}{pgColumn} {op} @{name}");
             command.Add(name, pgValue);
+            if (op == "IN")
+                clauses.Add($"{table}{pgColumn} = ANY(@{name})");
+            else if (column == "status" && Equals(value, "success"))
+                clauses.Add($"({table}status = @{name} OR {table}status IS NULL)"); // rows from LiteLLM versions before the column
+            else
+                clauses.Add($"{table}{pgColumn} {op} @{name}");
         }
         return clauses.Count == 0 ? "" : " WHERE " + string.Join(" AND ", clauses);
     }
 
-    public async Task<List<SpendRow>> LogsAsync(SpendFilter filter, int limit, CancellationToken cancel = default)
+    public async Task<long> CountAsync(SpendFilter filter, CancellationToken cancel = default)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancel);
+        await using var command = new NpgsqlCommand("", connection);
+        command.CommandText = "SELECT COUNT(*) FROM \"LiteLLM_SpendLogs\"" + Where(filter, command);
+        return (long)(await command.ExecuteScalarAsync(cancel))!;
+    }
+
+    public async Task<List<ActivityCell>> ActivityAsync(SpendFilter filter, string entityColumn, CancellationToken cancel = default)
+    {
+        var entity = entityColumn is "user" or "team_id" ? Column(entityColumn) : throw new ArgumentException($"not an activity entity: {entityColumn}", nameof(entityColumn));
+        await using var connection = await dataSource.OpenConnectionAsync(cancel);
+        await using var command = new NpgsqlCommand("", connection);
+        command.CommandText = $"""
+            SELECT to_char("startTime", 'YYYY-MM-DD'), {entity}, api_key, model, COALESCE(model_group, ''), custom_llm_provider,
+              SUM(spend), SUM(prompt_tokens), SUM(completion_tokens), COUNT(*), COUNT(*) FILTER (WHERE status = 'success' OR status IS NULL)
+            FROM "LiteLLM_SpendLogs"{Where(filter, command)}
+            GROUP BY 1, 2, 3, 4, 5, 6
+            ORDER BY 1 DESC, {entity} COLLATE "C" NULLS FIRST, api_key COLLATE "C", model COLLATE "C", COALESCE(model_group, '') COLLATE "C",
+              custom_llm_provider COLLATE "C" NULLS FIRST
+            """;
+        var cells = new List<ActivityCell>();
+        await using var r = await command.ExecuteReaderAsync(cancel);
+        while (await r.ReadAsync(cancel))
+        {
+            cells.Add(new ActivityCell(r.GetString(0), Text(r, 1), r.GetString(2), r.GetString(3), r.GetString(4), Text(r, 5),
+                Nanos(r.GetDouble(6)), r.GetInt64(7), r.GetInt64(8), r.GetInt64(9), r.GetInt64(10)));
+        }
+        return cells;
+    }
+
+    public async Task<List<SpendRow>> LogsAsync(SpendFilter filter, int limit, long offset = 0, CancellationToken cancel = default)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancel);
         await using var command = new NpgsqlCommand("", connection);
@@ -44,8 +81,9 @@ internal sealed class PostgresSpendReports(NpgsqlDataSource dataSource) : ISpend
             SELECT request_id, call_type, api_key, spend, prompt_tokens, completion_tokens, "startTime", "endTime", model,
               model_group, model_id, api_base, "user", team_id, metadata::text, cache_hit, status, end_user, request_tags::text, custom_llm_provider, cache_key
             FROM "LiteLLM_SpendLogs"
-            """ + Where(filter, command) + " ORDER BY \"startTime\" DESC, request_id COLLATE \"C\" DESC LIMIT @limit";
+            """ + Where(filter, command) + " ORDER BY \"startTime\" DESC, request_id COLLATE \"C\" DESC LIMIT @limit OFFSET @offset";
         command.Add("limit", limit);
+        command.Add("offset", offset);
         var rows = new List<SpendRow>();
         await using var r = await command.ExecuteReaderAsync(cancel);
         while (await r.ReadAsync(cancel))
