@@ -29,6 +29,11 @@ public sealed class SpendReportsParityTests(PostgresServer server) : IDisposable
         new() { EndUser = "customer-9" },
         new() { RequestId = "r-4" },
         new() { ApiKey = Token, StartMs = Start.AddMinutes(1).ToUnixTimeMilliseconds(), EndMs = Start.AddDays(1).ToUnixTimeMilliseconds() },
+        new() { Model = "claude-3-5-sonnet" },
+        new() { Status = "failure" },
+        new() { Status = "success", TeamIds = ["team-a", "team-b"] },
+        new() { MinSpendNanos = 125_000_000, MaxSpendNanos = 250_000_000 },
+        new() { MaxSpendNanos = 0 },
     ];
 
     [Fact]
@@ -63,6 +68,10 @@ public sealed class SpendReportsParityTests(PostgresServer server) : IDisposable
             Assert.All(want.Zip(got), p => Assert.True(JsonNode.DeepEquals(JsonNode.Parse(p.First.MetadataJson), JsonNode.Parse(p.Second.MetadataJson))));
             Assert.All(want.Zip(got), p => Assert.True(JsonNode.DeepEquals(JsonNode.Parse(p.First.RequestTagsJson), JsonNode.Parse(p.Second.RequestTagsJson))));
             Assert.Equal(want[0].RequestId, Assert.Single(await actual.LogsAsync(filter, 1)).RequestId);
+            Assert.Equal(want.Count, await actual.CountAsync(filter));
+            Assert.Equal(want.Skip(1).Select(r => r.RequestId), (await actual.LogsAsync(filter, 100, offset: 1)).Select(r => r.RequestId));
+            foreach (var entity in new[] { "user", "team_id" })
+                Assert.Equal(await expected.ActivityAsync(filter, entity), await actual.ActivityAsync(filter, entity));
             foreach (var column in new[] { "model", "model_group", "user", "team_id", "end_user" })
             {
                 Assert.Equal(await expected.TotalsAsync(filter, column, byDay: true), await actual.TotalsAsync(filter, column, byDay: true));
@@ -73,6 +82,24 @@ public sealed class SpendReportsParityTests(PostgresServer server) : IDisposable
                 Assert.Equal(await expected.BreakdownAsync(filter, column, byDay: true), await actual.BreakdownAsync(filter, column, byDay: true));
                 Assert.Equal(await expected.BreakdownAsync(filter, column, byDay: false), await actual.BreakdownAsync(filter, column, byDay: false));
             }
+        }
+    }
+
+    [Fact]
+    public async Task EmptyTeamList_MatchesNoRowInEitherStore()
+    {
+        using var sqlite = SqliteStore.Open(Path.Combine(_folder, "edgegw.db"));
+        new SqliteSpendStore(sqlite).WriteBatch(Works(), () => true);
+        var db = server.CreateDatabase();
+        server.Execute(db, LiteLlmSchemaTests.FixtureSql);
+        Assert.True(DatabaseUrl.TryParse(server.Url(db), out var url, out var error), error);
+        await using var source = PostgresStore.Build(url);
+        new PostgresSpendStore(source).WriteBatch(Works(), () => true);
+
+        foreach (var reports in new ISpendReports[] { new SqliteSpendReports(sqlite), new PostgresSpendReports(source) })
+        {
+            Assert.Equal(0, await reports.CountAsync(new SpendFilter { TeamIds = [] }));
+            Assert.Empty(await reports.ActivityAsync(new SpendFilter { TeamIds = [] }, "team_id"));
         }
     }
 
