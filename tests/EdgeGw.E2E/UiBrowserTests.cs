@@ -17,6 +17,7 @@ namespace EdgeGw.E2E;
 public sealed class UiBrowserTests : IAsyncLifetime
 {
     private const decimal InputPrice = 0.00001m, OutputPrice = 0.00002m;
+    private const decimal OneRequestCost = FakeChatModel.PromptTokens * InputPrice + FakeChatModel.CompletionTokens * OutputPrice;
 
     private FakeUpstream _upstream = null!;
     private GatewayProcess _gateway = null!;
@@ -104,7 +105,6 @@ public sealed class UiBrowserTests : IAsyncLifetime
         Assert.Equal(5m, info.GetProperty("max_budget").GetDecimal());
 
         Assert.Equal(FakeChatModel.Answer, await ChatAsync(key, "mock-gpt"));
-        var expected = FakeChatModel.PromptTokens * InputPrice + FakeChatModel.CompletionTokens * OutputPrice;
         var spend = page.Locator("tr[data-key-alias='ui-billing'] [data-testid=key-spend]");
         Assert.True(await UiConsole.EventuallyAsync(async () =>
         {
@@ -112,7 +112,7 @@ public sealed class UiBrowserTests : IAsyncLifetime
             var raw = await spend.GetAttributeAsync("data-spend");
             return raw is not null && decimal.Parse(raw, NumberStyles.Float, CultureInfo.InvariantCulture) > 0;
         }), "the key's spend never appeared on the Keys page");
-        Assert.Equal(expected, decimal.Parse((await spend.GetAttributeAsync("data-spend"))!, NumberStyles.Float, CultureInfo.InvariantCulture));
+        Assert.Equal(OneRequestCost, decimal.Parse((await spend.GetAttributeAsync("data-spend"))!, NumberStyles.Float, CultureInfo.InvariantCulture));
         await Expect(spend).ToContainTextAsync("$0.00026");
     }
 
@@ -223,6 +223,32 @@ public sealed class UiBrowserTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task UsageForTheKey_ExportsCsvAndEmptiesForAnEarlierRange()
+    {
+        var key = await GenerateKeyAsync("ui-usage-export", null);
+        await ChatAsync(key, "mock-gpt");
+        Assert.True(await UiConsole.EventuallyAsync(async () => await SpendRowsAsync(key) == 1), "the request was not billed");
+        var page = await _browser.NewPageAsync(BaseUrl);
+        await UiConsole.SignInAsync(page);
+        await UiConsole.OpenAsync(page, "usage", "Usage");
+        await Expect(page.Locator("[data-testid=usage-export]")).ToBeEnabledAsync();
+
+        var download = await page.RunAndWaitForDownloadAsync(() => page.ClickAsync("[data-testid=usage-export]"));
+        Assert.EndsWith(".csv", download.SuggestedFilename, StringComparison.Ordinal);
+        var lines = await File.ReadAllLinesAsync((await download.PathAsync())!);
+        Assert.Equal("date,dimension,name,id,spend_usd,prompt_tokens,completion_tokens,total_tokens,requests", lines[0]);
+        var row = Assert.Single(lines, l => l.Contains(",key,ui-usage-export,", StringComparison.Ordinal)).Split(',');
+        Assert.Equal(OneRequestCost, decimal.Parse(row[4], NumberStyles.Float, CultureInfo.InvariantCulture), 12);
+        Assert.Equal([FakeChatModel.PromptTokens.ToString(CultureInfo.InvariantCulture), FakeChatModel.CompletionTokens.ToString(CultureInfo.InvariantCulture), "1"], [row[5], row[6], row[8]]);
+
+        await page.FillAsync("[data-testid=usage-from]", "2025-01-01");
+        await page.FillAsync("[data-testid=usage-to]", "2025-01-31");
+        await Expect(page.Locator("main [data-testid=empty]")).ToBeVisibleAsync();
+        await Expect(page.Locator("[data-testid=usage-export]")).ToBeDisabledAsync();
+        Assert.Contains("from=2025-01-01", page.Url, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task EveryPage_ShowsItsHeadingAndIsScreenshotted()
     {
         await SeedUsageAsync();
@@ -240,6 +266,11 @@ public sealed class UiBrowserTests : IAsyncLifetime
             await Expect(page.Locator("main [role=alert]")).ToHaveCountAsync(0);
             Assert.True(new FileInfo(await UiConsole.ScreenshotAsync(page, route)).Length > 0);
         }
+
+        await page.SetViewportSizeAsync(390, 844);
+        await UiConsole.OpenAsync(page, "keys", "Keys");
+        await SettledAsync(page);
+        await UiConsole.ScreenshotAsync(page, "keys-phone");
 
         var dark = await _browser.NewPageAsync(BaseUrl, "dark");
         await UiConsole.SignInAsync(dark);

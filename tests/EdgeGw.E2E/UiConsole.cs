@@ -26,11 +26,16 @@ public static class UiConsole
         await Expect(page.Locator("main h1")).ToHaveTextAsync(heading);
     }
 
-    /// <summary>Saves a full-page screenshot as ui-&lt;name&gt;.png in the artifacts folder and returns its path.</summary>
+    /// <summary>Saves the whole page as ui-&lt;name&gt;.png in the artifacts folder and returns its path.</summary>
     public static async Task<string> ScreenshotAsync(IPage page, string name)
     {
         var path = Path.Combine(Browser.ScreenshotFolder, $"ui-{name}.png");
-        await page.ScreenshotAsync(new() { Path = path, FullPage = true, Animations = ScreenshotAnimations.Disabled });
+        // A window as tall as the page (not a full-page capture), so the sticky 100vh sidebar reaches the bottom.
+        var viewport = page.ViewportSize!;
+        var height = await page.EvaluateAsync<int>("Math.ceil(document.documentElement.scrollHeight)");
+        await page.SetViewportSizeAsync(viewport.Width, Math.Clamp(height, viewport.Height, 4000));
+        await page.ScreenshotAsync(new() { Path = path, Animations = ScreenshotAnimations.Disabled });
+        await page.SetViewportSizeAsync(viewport.Width, viewport.Height);
         return path;
     }
 
