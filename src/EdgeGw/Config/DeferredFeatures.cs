@@ -8,7 +8,6 @@ internal enum DeferredFeatureKind
 {
     Callbacks,
     ModelsInDatabase,
-    AdminUi,
 }
 
 /// <summary>One of them, with what asked for it; <see cref="Describe"/> says what EdgeGw does instead.</summary>
@@ -18,10 +17,8 @@ internal sealed record DeferredFeature(DeferredFeatureKind Kind, string Source, 
     {
         DeferredFeatureKind.Callbacks =>
             $"{Source} ({Detail}) are not sent yet: each request is in the spend log (/spend/logs), the request log line and /metrics",
-        DeferredFeatureKind.ModelsInDatabase =>
-            $"{Source} is set but EdgeGw reads models only from the config file (edit it and send SIGHUP to reload)",
         _ =>
-            $"{Source} is set but EdgeGw has no admin UI (/ui) yet: manage keys, teams and users with the admin API and the master key",
+            $"{Source} is set but EdgeGw reads models only from the config file (edit it and send SIGHUP to reload)",
     };
 }
 
@@ -67,10 +64,6 @@ internal static class DeferredFeatures
         if (IsOn(values, general, "store_model_in_db", "general_settings.store_model_in_db"))
             found.Add(new(DeferredFeatureKind.ModelsInDatabase, "general_settings.store_model_in_db"));
         handled.Add("general_settings.store_model_in_db");
-
-        var ui = ((string[])["UI_USERNAME", "UI_PASSWORD"]).Where(n => values.Environment(n) is not null).ToList();
-        if (ui.Count > 0)
-            found.Add(new(DeferredFeatureKind.AdminUi, string.Join('/', ui)));
 
         // Read by RedisSettingsReader: shared limits and router state.
         handled.AddRange(RedisSettingsReader.RouterKeys.Select(k => $"router_settings.{k}"));

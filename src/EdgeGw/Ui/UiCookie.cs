@@ -11,7 +11,7 @@ internal static class UiCookie
 {
     public static void Set(HttpContext context, string token, DateTimeOffset expires, DateTimeOffset now)
     {
-        var seconds = Math.Max(0, (long)(expires - now).TotalSeconds);
+        var seconds = Math.Max(0, (long)Math.Ceiling((expires - now).TotalSeconds));
         Append(context, $"{UiSessions.CookieName}={token}; Path=/; Max-Age={seconds.ToString(CultureInfo.InvariantCulture)}; HttpOnly; SameSite=Strict");
     }
 

@@ -31,7 +31,9 @@ internal sealed class UiSessions(byte[] signingKey, byte[] csrfKey, BudgetDurati
     {
         Span<byte> id = stackalloc byte[16];
         RandomNumberGenerator.Fill(id);
-        var session = new UiSession(new Guid(id), lifetime.After(time.GetUtcNow()), role, userId);
+        // Whole seconds, as the token carries them: expires_at then says exactly when the cookie stops working.
+        var expires = DateTimeOffset.FromUnixTimeSeconds(lifetime.After(time.GetUtcNow()).ToUnixTimeSeconds());
+        var session = new UiSession(new Guid(id), expires, role, userId);
         return (SessionToken.Encode(session, signingKey), session);
     }
 

@@ -108,9 +108,11 @@ export default async function render(root) {
         { label: 'Live', cell: liveCell },
         { label: 'Health', cell: healthCell },
         { label: 'Source', cell: d => d.model_info?.db_model ? badge('Database', 'accent') : badge('Config') },
-        { label: 'Actions', cell: d => d.model_info?.db_model && isAdmin() ? h('div', { class: 'row-actions' },
+        // Offered for every deployment: a gateway that does not flag database models (db_model) still
+        // edits and deletes them, and answers a config model's change with its reason, shown as is.
+        { label: 'Actions', cell: d => isAdmin() ? h('div', { class: 'row-actions' },
           button('Edit', () => openEditor(d), { small: true, testid: 'model-edit' }),
-          button('Delete', () => remove(d), { small: true, kind: 'danger', testid: 'model-delete' })) : h('span', { class: 'muted', title: 'Defined in config.yaml' }, '—') },
+          button('Delete', () => remove(d), { small: true, kind: 'danger', testid: 'model-delete' })) : h('span', { class: 'muted' }, '—') },
       ], list, d => ({ 'data-model-id': d.model_info?.id ?? '' }), `Deployments of ${name}`)));
     clear(body, cards);
   }
