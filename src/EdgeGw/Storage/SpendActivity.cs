@@ -16,6 +16,13 @@ internal readonly record struct ActivityCell(string Day, string? Entity, string 
 /// </summary>
 internal static class SpendActivity
 {
+    /// <summary>
+    /// Team activity covers team traffic only: LiteLLM's <c>LiteLLM_DailyTeamSpend</c> has no row for a request
+    /// without a team (user activity counts those under no user).
+    /// </summary>
+    public static string OfEntity(string where, string entityColumn) =>
+        entityColumn != "team_id" ? where : where + (where.Length == 0 ? " WHERE " : " AND ") + "team_id IS NOT NULL AND team_id <> ''";
+
     /// <summary><paramref name="entityColumn"/> is <c>user</c> or <c>team_id</c> (a fixed name, never a user's text).</summary>
     public static List<ActivityCell> Query(SqliteStore store, SpendFilter filter, string entityColumn) => store.Run(c =>
     {
@@ -28,7 +35,7 @@ internal static class SpendActivity
         command.CommandText = $"""
             SELECT date(start_time / 1000, 'unixepoch') AS day, {entity} AS entity, api_key, model, model_group, custom_llm_provider,
               SUM(spend), SUM(prompt_tokens), SUM(completion_tokens), COUNT(*), SUM(status = 'success')
-            FROM spend_logs{SpendQueries.Where(filter, command)}
+            FROM spend_logs{OfEntity(SpendQueries.Where(filter, command), entity)}
             GROUP BY day, entity, api_key, model, model_group, custom_llm_provider
             ORDER BY day DESC, entity, api_key, model, model_group, custom_llm_provider
             """;

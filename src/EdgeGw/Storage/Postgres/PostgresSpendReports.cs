@@ -11,6 +11,8 @@ namespace EdgeGw.Storage.Postgres;
 /// </summary>
 internal sealed class PostgresSpendReports(NpgsqlDataSource dataSource) : ISpendReports
 {
+    private readonly LiteLlmDailyActivity _daily = new(dataSource);
+
     private static string Column(string name) => name switch
     {
         "model" or "model_group" or "team_id" or "end_user" or "api_key" => name,
@@ -53,12 +55,14 @@ internal sealed class PostgresSpendReports(NpgsqlDataSource dataSource) : ISpend
     public async Task<List<ActivityCell>> ActivityAsync(SpendFilter filter, string entityColumn, CancellationToken cancel = default)
     {
         var entity = entityColumn is "user" or "team_id" ? Column(entityColumn) : throw new ArgumentException($"not an activity entity: {entityColumn}", nameof(entityColumn));
+        if (await _daily.TryQueryAsync(filter, entityColumn, cancel) is { } daily)
+            return daily;
         await using var connection = await dataSource.OpenConnectionAsync(cancel);
         await using var command = new NpgsqlCommand("", connection);
         command.CommandText = $"""
             SELECT to_char("startTime", 'YYYY-MM-DD'), {entity}, api_key, model, COALESCE(model_group, ''), custom_llm_provider,
               SUM(spend), SUM(prompt_tokens), SUM(completion_tokens), COUNT(*), COUNT(*) FILTER (WHERE status = 'success' OR status IS NULL)
-            FROM "LiteLLM_SpendLogs"{Where(filter, command)}
+            FROM "LiteLLM_SpendLogs"{SpendActivity.OfEntity(Where(filter, command), entityColumn)}
             GROUP BY 1, 2, 3, 4, 5, 6
             ORDER BY 1 DESC, {entity} COLLATE "C" NULLS FIRST, api_key COLLATE "C", model COLLATE "C", COALESCE(model_group, '') COLLATE "C",
               custom_llm_provider COLLATE "C" NULLS FIRST
