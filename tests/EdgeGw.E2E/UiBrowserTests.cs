@@ -156,6 +156,112 @@ public sealed class UiBrowserTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task BlockedInUi_KeyRefusedUntilUnblocked()
+    {
+        var key = await GenerateKeyAsync("ui-block-me", null);
+        var page = await _browser.NewPageAsync(BaseUrl);
+        await UiConsole.SignInAsync(page);
+        await UiConsole.OpenAsync(page, "keys", "Keys");
+        var block = page.Locator("tr[data-key-alias='ui-block-me'] [data-testid=key-block]");
+
+        await block.ClickAsync();
+        await Expect(block).ToHaveTextAsync("Unblock");
+        using (var refused = await ChatResponseAsync(key, "mock-gpt"))
+            Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+
+        await block.ClickAsync();
+        await Expect(block).ToHaveTextAsync("Block");
+        Assert.Equal(FakeChatModel.Answer, await ChatAsync(key, "mock-gpt"));
+    }
+
+    [Fact]
+    public async Task RegeneratedInUi_NewKeyServesOldKeyRefused()
+    {
+        var old = await GenerateKeyAsync("ui-rotate-me", 3m);
+        var page = await _browser.NewPageAsync(BaseUrl);
+        await UiConsole.SignInAsync(page);
+        await UiConsole.OpenAsync(page, "keys", "Keys");
+
+        await page.ClickAsync("tr[data-key-alias='ui-rotate-me'] [data-testid=key-regenerate]");
+        await page.ClickAsync("[data-testid=confirm-ok]");
+        var created = page.Locator("[data-testid=created-key]");
+        await Expect(created).ToBeVisibleAsync();
+        var fresh = (await created.TextContentAsync())!.Trim();
+
+        Assert.NotEqual(old, fresh);
+        Assert.Equal(FakeChatModel.Answer, await ChatAsync(fresh, "mock-gpt"));
+        using (var refused = await ChatResponseAsync(old, "mock-gpt"))
+            Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+        Assert.Equal(3m, (await KeyInfoAsync(fresh)).GetProperty("max_budget").GetDecimal());
+    }
+
+    [Fact]
+    public async Task TeamCreatedInUiWithMember_IsWhatTeamInfoReturns()
+    {
+        var page = await _browser.NewPageAsync(BaseUrl);
+        await UiConsole.SignInAsync(page);
+        await UiConsole.OpenAsync(page, "teams", "Teams");
+        await page.ClickAsync("[data-testid=teams-create]");
+        await page.FillAsync("[data-testid=team-alias]", "ui-platform");
+        await page.FillAsync("[data-testid=team-max-budget]", "20");
+        await page.ClickAsync("[data-testid=team-submit]");
+        var row = page.Locator("tr[data-team-id]", new() { HasText = "ui-platform" });
+        await Expect(row).ToHaveCountAsync(1);
+        var teamId = await row.GetAttributeAsync("data-team-id");
+
+        await row.Locator("[data-testid=team-members]").ClickAsync();
+        await page.FillAsync("[data-testid=member-user]", "dev-ana");
+        await page.ClickAsync("[data-testid=member-add]");
+        await Expect(page.Locator("[data-testid=team-members-dialog] tr[data-user-id='dev-ana']")).ToBeVisibleAsync();
+
+        using var response = await _gateway.Client.GetAsync($"/team/info?team_id={Uri.EscapeDataString(teamId!)}");
+        var info = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("ui-platform", info.GetProperty("team_info").GetProperty("team_alias").GetString());
+        Assert.Equal(20m, info.GetProperty("team_info").GetProperty("max_budget").GetDecimal());
+        Assert.Contains(info.GetProperty("team_memberships").EnumerateArray(), m => m.GetProperty("user_id").GetString() == "dev-ana");
+    }
+
+    [Fact]
+    public async Task KeyboardOnly_SignsInAndEscapeClosesDialogBackToItsButton()
+    {
+        var page = await _browser.NewPageAsync(BaseUrl);
+        await page.GotoAsync("/ui/");
+        // The username comes filled with admin, so the password field has the focus.
+        await Expect(page.Locator("#login-password")).ToBeFocusedAsync();
+        await page.Keyboard.TypeAsync(GatewayProcess.MasterKey);
+        await page.Keyboard.PressAsync("Enter");
+        await Expect(page.Locator("main h1")).ToHaveTextAsync("Keys");
+
+        var create = page.Locator("[data-testid=keys-create]");
+        await create.FocusAsync();
+        await page.Keyboard.PressAsync("Enter");
+        await Expect(page.Locator("[data-testid=key-dialog]")).ToBeVisibleAsync();
+        await page.Keyboard.PressAsync("Escape");
+        await Expect(page.Locator("[data-testid=key-dialog]")).ToHaveCountAsync(0);
+        await Expect(create).ToBeFocusedAsync();
+    }
+
+    [Fact]
+    public async Task ThemeToggle_SwitchesToDarkAndIsRememberedAfterReload()
+    {
+        var page = await _browser.NewPageAsync(BaseUrl);
+        await UiConsole.SignInAsync(page);
+        const string Background = "getComputedStyle(document.body).backgroundColor";
+        var light = await page.EvaluateAsync<string>(Background);
+
+        await page.ClickAsync("[data-testid=theme-toggle]");
+        await Expect(page.Locator("html")).ToHaveAttributeAsync("data-theme", "dark");
+        var dark = await page.EvaluateAsync<string>(Background);
+        Assert.NotEqual(light, dark);
+
+        await page.ReloadAsync();
+        await Expect(page.Locator("[data-testid=logout]")).ToBeVisibleAsync();
+        await Expect(page.Locator("html")).ToHaveAttributeAsync("data-theme", "dark");
+        Assert.Equal(dark, await page.EvaluateAsync<string>(Background));
+    }
+
+    [Fact]
     public async Task LogsFilteredByKeyAndModel_ShowOnlyMatchingRowsAndOpenDetail()
     {
         var alpha = await GenerateKeyAsync("ui-logs-alpha", null);
