@@ -8,6 +8,9 @@ namespace EdgeGw.Api.Admin;
 /// </summary>
 internal static class AdminScope
 {
+    // Typed as the dispatcher's admin-only refusal (LiteLLM's auth_error).
+    private const string Refused = "auth_error";
+
     /// <summary>Null for the master key (no restriction); otherwise the caller's own user id, or 403.</summary>
     public static string? OwnUser(HttpContext context)
     {
@@ -15,7 +18,7 @@ internal static class AdminScope
         if (caller.IsMaster)
             return null;
         return caller.Key?.Settings.UserId
-            ?? throw new AdminInputException("user_id", "Only the master key, or a key that belongs to a user (for that user's own data), may read this", 403);
+            ?? throw new AdminInputException("user_id", "Only the master key, or a key that belongs to a user (for that user's own data), may read this", 403, Refused);
     }
 
     /// <summary>The user a read is for: the caller's own, or (master key only) the one asked for; a key asking for another user is 403.</summary>
@@ -23,7 +26,7 @@ internal static class AdminScope
     {
         var own = OwnUser(context);
         if (own is not null && requested is not null && requested != own)
-            throw new AdminInputException("user_id", "A key may only read its own user's data", 403);
+            throw new AdminInputException("user_id", "A key may only read its own user's data", 403, Refused);
         return own ?? requested;
     }
 }
