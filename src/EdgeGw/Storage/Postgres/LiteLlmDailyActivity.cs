@@ -33,36 +33,19 @@ internal sealed class LiteLlmDailyActivity(NpgsqlDataSource dataSource)
         await using var connection = await dataSource.OpenConnectionAsync(cancel);
         await using var command = new NpgsqlCommand("", connection);
         var clauses = new List<string>();
-        if (filter.StartMs is { } start)
+        void Add(string clause, string name, object? value)
         {
-            clauses.Add("date >= @first");
-            command.Add("first", Day(start));
+            if (value is null)
+                return;
+            clauses.Add(clause);
+            command.Add(name, value);
         }
-        if (filter.EndMs is { } end)
-        {
-            clauses.Add("date <= @last");
-            command.Add("last", Day(end - 1));
-        }
-        if (filter.Model is { } model)
-        {
-            clauses.Add("model = @model");
-            command.Add("model", model);
-        }
-        if (filter.ApiKey is { } apiKey)
-        {
-            clauses.Add("api_key = @api_key");
-            command.Add("api_key", apiKey);
-        }
-        if (filter.UserId is { } user)
-        {
-            clauses.Add("user_id = @user");
-            command.Add("user", user);
-        }
-        if (filter.TeamIds is { } teams)
-        {
-            clauses.Add("team_id = ANY(@teams)");
-            command.Add("teams", teams);
-        }
+        Add("date >= @first", "first", filter.StartMs is { } start ? Day(start) : null);
+        Add("date <= @last", "last", filter.EndMs is { } end ? Day(end - 1) : null);
+        Add("model = @model", "model", filter.Model);
+        Add("api_key = @api_key", "api_key", filter.ApiKey);
+        Add("user_id = @user", "user", filter.UserId);
+        Add("team_id = ANY(@teams)", "teams", filter.TeamIds);
         var where = clauses.Count == 0 ? "" : " WHERE " + string.Join(" AND ", clauses);
         var group = hasModelGroup ? "COALESCE(model_group, '')" : "''";
         command.CommandText = $"""
@@ -73,6 +56,12 @@ internal sealed class LiteLlmDailyActivity(NpgsqlDataSource dataSource)
             ORDER BY date DESC, NULLIF({entity}, '') COLLATE "C" NULLS FIRST, api_key COLLATE "C", model COLLATE "C", {group} COLLATE "C",
               NULLIF(custom_llm_provider, '') COLLATE "C" NULLS FIRST
             """;
+        return await ReadAsync(command, cancel);
+    }
+
+    /// <summary>Cells from a query whose columns are <see cref="ActivityCell"/>'s, spend in USD.</summary>
+    public static async Task<List<ActivityCell>> ReadAsync(NpgsqlCommand command, CancellationToken cancel)
+    {
         var cells = new List<ActivityCell>();
         await using var r = await command.ExecuteReaderAsync(cancel);
         while (await r.ReadAsync(cancel))

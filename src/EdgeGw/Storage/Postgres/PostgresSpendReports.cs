@@ -67,14 +67,7 @@ internal sealed class PostgresSpendReports(NpgsqlDataSource dataSource) : ISpend
             ORDER BY 1 DESC, {entity} COLLATE "C" NULLS FIRST, api_key COLLATE "C", model COLLATE "C", COALESCE(model_group, '') COLLATE "C",
               custom_llm_provider COLLATE "C" NULLS FIRST
             """;
-        var cells = new List<ActivityCell>();
-        await using var r = await command.ExecuteReaderAsync(cancel);
-        while (await r.ReadAsync(cancel))
-        {
-            cells.Add(new ActivityCell(r.GetString(0), Text(r, 1), r.GetString(2), r.GetString(3), r.GetString(4), Text(r, 5),
-                Nanos(r.GetDouble(6)), r.GetInt64(7), r.GetInt64(8), r.GetInt64(9), r.GetInt64(10)));
-        }
-        return cells;
+        return await LiteLlmDailyActivity.ReadAsync(command, cancel);
     }
 
     public async Task<List<SpendRow>> LogsAsync(SpendFilter filter, int limit, long offset = 0, CancellationToken cancel = default)

@@ -22,7 +22,7 @@ export default async function render(root, { params }) {
   const input = (testid, attrs) => h('input', { 'data-testid': testid, autocomplete: 'off', ...attrs });
   const f = {
     key: input('logs-filter-key', { type: 'search', placeholder: 'Alias or key', list: 'logs-keys', value: params.get('key') ?? '' }),
-    team: input('logs-filter-team', { type: 'search', placeholder: 'Team id or name', list: 'logs-teams', value: params.get('team') ?? '' }),
+    team: input('logs-filter-team', { type: 'search', placeholder: 'Id or name', list: 'logs-teams', value: params.get('team') ?? '' }),
     model: input('logs-filter-model', { type: 'search', placeholder: 'Any model', list: 'logs-models', value: params.get('model') ?? '' }),
     status: h('select', { 'data-testid': 'logs-filter-status' },
       [['', 'Any status'], ['success', 'Success'], ['failure', 'Failure']].map(([v, l]) => h('option', { value: v, selected: v === (params.get('status') ?? '') }, l))),
