@@ -297,6 +297,7 @@ public sealed class UiAdminApiSqliteTests : UiAdminApiTests
     {
         var error = (await Gateway.GetAdminAsync(pathAndQuery, HttpStatusCode.Forbidden, key: BobKey)).GetProperty("error");
         Assert.Equal("user_id", error.GetProperty("param").GetString());
+        Assert.Equal("auth_error", error.GetProperty("type").GetString());
     }
 
     [Fact]

@@ -210,10 +210,11 @@ public sealed class KeyLifecycleTests : IAsyncLifetime
 
         Assert.Equal(5, page1.GetProperty("total_count").GetInt32());
         Assert.Equal(3, page1.GetProperty("total_pages").GetInt32());
-        Assert.Equal([Sha256Hex(keys[0]), Sha256Hex(keys[1])], page1.GetProperty("keys").EnumerateArray().Select(k => k.GetString()));
-        Assert.Equal([Sha256Hex(keys[4])], page3.GetProperty("keys").EnumerateArray().Select(k => k.GetString()));
+        // Newest first, as LiteLLM's list_keys orders them.
+        Assert.Equal([Sha256Hex(keys[4]), Sha256Hex(keys[3])], page1.GetProperty("keys").EnumerateArray().Select(k => k.GetString()));
+        Assert.Equal([Sha256Hex(keys[0])], page3.GetProperty("keys").EnumerateArray().Select(k => k.GetString()));
         var full = await _gateway.GetAdminAsync("/key/list?page=1&size=1&return_full_object=true");
-        Assert.Equal(Sha256Hex(keys[0]), full.GetProperty("keys")[0].GetProperty("token").GetString());
+        Assert.Equal(Sha256Hex(keys[4]), full.GetProperty("keys")[0].GetProperty("token").GetString());
     }
 
     [Fact]
