@@ -120,9 +120,7 @@ public sealed class UiBrowserTests : IAsyncLifetime
     public async Task BudgetEditedInUi_ChangesKeyInfo()
     {
         var key = await GenerateKeyAsync("ui-edit-me", 10m);
-        var page = await _browser.NewPageAsync(BaseUrl);
-        await UiConsole.SignInAsync(page);
-        await UiConsole.OpenAsync(page, "keys", "Keys");
+        var page = await SignedInAtAsync("keys", "Keys");
 
         await page.ClickAsync("tr[data-key-alias='ui-edit-me'] [data-testid=key-edit]");
         await Expect(page.Locator("[data-testid=key-max-budget]")).ToHaveValueAsync("10");
@@ -140,9 +138,7 @@ public sealed class UiBrowserTests : IAsyncLifetime
     public async Task KeyDeletedInUi_IsGoneFromApiAndRefused()
     {
         var key = await GenerateKeyAsync("ui-delete-me", null);
-        var page = await _browser.NewPageAsync(BaseUrl);
-        await UiConsole.SignInAsync(page);
-        await UiConsole.OpenAsync(page, "keys", "Keys");
+        var page = await SignedInAtAsync("keys", "Keys");
 
         await page.ClickAsync("tr[data-key-alias='ui-delete-me'] [data-testid=key-delete]");
         await page.ClickAsync("[data-testid=confirm-ok]");
@@ -159,9 +155,7 @@ public sealed class UiBrowserTests : IAsyncLifetime
     public async Task BlockedInUi_KeyRefusedUntilUnblocked()
     {
         var key = await GenerateKeyAsync("ui-block-me", null);
-        var page = await _browser.NewPageAsync(BaseUrl);
-        await UiConsole.SignInAsync(page);
-        await UiConsole.OpenAsync(page, "keys", "Keys");
+        var page = await SignedInAtAsync("keys", "Keys");
         var block = page.Locator("tr[data-key-alias='ui-block-me'] [data-testid=key-block]");
 
         await block.ClickAsync();
@@ -178,9 +172,7 @@ public sealed class UiBrowserTests : IAsyncLifetime
     public async Task RegeneratedInUi_NewKeyServesOldKeyRefused()
     {
         var old = await GenerateKeyAsync("ui-rotate-me", 3m);
-        var page = await _browser.NewPageAsync(BaseUrl);
-        await UiConsole.SignInAsync(page);
-        await UiConsole.OpenAsync(page, "keys", "Keys");
+        var page = await SignedInAtAsync("keys", "Keys");
 
         await page.ClickAsync("tr[data-key-alias='ui-rotate-me'] [data-testid=key-regenerate]");
         await page.ClickAsync("[data-testid=confirm-ok]");
@@ -198,9 +190,7 @@ public sealed class UiBrowserTests : IAsyncLifetime
     [Fact]
     public async Task TeamCreatedInUiWithMember_IsWhatTeamInfoReturns()
     {
-        var page = await _browser.NewPageAsync(BaseUrl);
-        await UiConsole.SignInAsync(page);
-        await UiConsole.OpenAsync(page, "teams", "Teams");
+        var page = await SignedInAtAsync("teams", "Teams");
         await page.ClickAsync("[data-testid=teams-create]");
         await page.FillAsync("[data-testid=team-alias]", "ui-platform");
         await page.FillAsync("[data-testid=team-max-budget]", "20");
@@ -272,9 +262,7 @@ public sealed class UiBrowserTests : IAsyncLifetime
         await ChatAsync(beta, "mock-claude");
         Assert.True(await UiConsole.EventuallyAsync(async () => await SpendRowsAsync(alpha) == 3 && await SpendRowsAsync(beta) == 1),
             "the spend rows never reached the database");
-        var page = await _browser.NewPageAsync(BaseUrl);
-        await UiConsole.SignInAsync(page);
-        await UiConsole.OpenAsync(page, "logs", "Logs");
+        var page = await SignedInAtAsync("logs", "Logs");
         var rows = page.Locator("tr[data-request-id]");
         await Expect(rows.First).ToBeVisibleAsync();
 
@@ -307,9 +295,7 @@ public sealed class UiBrowserTests : IAsyncLifetime
     public async Task PlaygroundWithVirtualKey_StreamsFakeModelAnswer()
     {
         var key = await GenerateKeyAsync("ui-playground", null);
-        var page = await _browser.NewPageAsync(BaseUrl);
-        await UiConsole.SignInAsync(page);
-        await UiConsole.OpenAsync(page, "playground", "Playground");
+        var page = await SignedInAtAsync("playground", "Playground");
 
         await page.FillAsync("[data-testid=pg-key]", key);
         await page.Locator("[data-testid=pg-key]").DispatchEventAsync("change");
@@ -334,9 +320,7 @@ public sealed class UiBrowserTests : IAsyncLifetime
         var key = await GenerateKeyAsync("ui-usage-export", null);
         await ChatAsync(key, "mock-gpt");
         Assert.True(await UiConsole.EventuallyAsync(async () => await SpendRowsAsync(key) == 1), "the request was not billed");
-        var page = await _browser.NewPageAsync(BaseUrl);
-        await UiConsole.SignInAsync(page);
-        await UiConsole.OpenAsync(page, "usage", "Usage");
+        var page = await SignedInAtAsync("usage", "Usage");
         await Expect(page.Locator("[data-testid=usage-export]")).ToBeEnabledAsync();
 
         var download = await page.RunAndWaitForDownloadAsync(() => page.ClickAsync("[data-testid=usage-export]"));
@@ -407,6 +391,15 @@ public sealed class UiBrowserTests : IAsyncLifetime
             await ChatAsync(research.GetProperty("key").GetString()!, i % 2 == 0 ? "mock-gpt" : "mock-claude");
         await ChatAsync(support, "mock-gpt");
         Assert.True(await UiConsole.EventuallyAsync(async () => await SpendRowsAsync(support) == 1), "the seeded requests were not billed");
+    }
+
+    /// <summary>A fresh browser context, signed in as the admin, on the given page.</summary>
+    private async Task<IPage> SignedInAtAsync(string route, string heading)
+    {
+        var page = await _browser.NewPageAsync(BaseUrl);
+        await UiConsole.SignInAsync(page);
+        await UiConsole.OpenAsync(page, route, heading);
+        return page;
     }
 
     private async Task<string> CreateKeyInUiAsync(IPage page, string alias, string budget)
