@@ -22,7 +22,7 @@ export default async function render(root, { params }) {
   const input = (testid, attrs) => h('input', { 'data-testid': testid, autocomplete: 'off', ...attrs });
   const f = {
     key: input('logs-filter-key', { type: 'search', placeholder: 'Alias or key', list: 'logs-keys', value: params.get('key') ?? '' }),
-    team: input('logs-filter-team', { type: 'search', placeholder: 'Team id or name', list: 'logs-teams', value: params.get('team') ?? '' }),
+    team: input('logs-filter-team', { type: 'search', placeholder: 'Id or name', list: 'logs-teams', value: params.get('team') ?? '' }),
     model: input('logs-filter-model', { type: 'search', placeholder: 'Any model', list: 'logs-models', value: params.get('model') ?? '' }),
     status: h('select', { 'data-testid': 'logs-filter-status' },
       [['', 'Any status'], ['success', 'Success'], ['failure', 'Failure']].map(([v, l]) => h('option', { value: v, selected: v === (params.get('status') ?? '') }, l))),
@@ -62,7 +62,10 @@ export default async function render(root, { params }) {
     return { team_id: team?.team_id ?? text };
   }
 
+  let loads = 0;
   async function load() {
+    // Only the latest load may draw: an earlier, slower answer would show rows for old filters.
+    const seq = ++loads;
     setParams({ key: f.key.value.trim(), team: f.team.value.trim(), model: f.model.value.trim(), status: f.status.value,
       from: f.from.value, to: f.to.value });
     const key = keyFilter();
@@ -79,6 +82,7 @@ export default async function render(root, { params }) {
         const ids = state.groups.get(model);
         const serverModel = ids?.size === 1 ? [...ids][0] : ids ? '' : model;
         const page = await optional('/spend/logs/ui', { query: { ...query, model: serverModel, status_filter: status, page: state.page, page_size: PAGE_SIZE } });
+        if (seq !== loads) return;
         state.paged = !!page;
         if (page) {
           const rows = (page.data ?? []).filter(r => !model || serverModel || r.model_group === model);
@@ -88,13 +92,14 @@ export default async function render(root, { params }) {
       }
       // /spend/logs sums per day when given both dates, unless told summarize=false.
       const rows = await api('/spend/logs', { query: { ...query, summarize: 'false', limit: FALLBACK_LIMIT } });
+      if (seq !== loads) return;
       const matching = rows.filter(r => (!model || r.model_group === model || r.model === model)
         && (!status || (status === 'success' ? !failed(r) : failed(r))));
       state.pages = Math.max(1, Math.ceil(matching.length / PAGE_SIZE));
       state.page = Math.min(state.page, state.pages);
       Object.assign(state, { total: matching.length, rows: matching.slice((state.page - 1) * PAGE_SIZE, state.page * PAGE_SIZE) });
       draw();
-    } catch (e) { clear(body, errorBanner(e, load)); }
+    } catch (e) { if (seq === loads) clear(body, errorBanner(e, load)); }
   }
 
   function draw(why) {

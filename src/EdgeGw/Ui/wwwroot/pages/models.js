@@ -101,16 +101,16 @@ export default async function render(root) {
     const cards = [...groups].map(([name, list]) => h('section', { class: 'card model-group', 'data-model-group': name },
       h('div', { class: 'card-head' }, h('h2', null, name), h('span', { class: 'muted' }, `${list.length} deployment${list.length === 1 ? '' : 's'}`)),
       table([
-        { label: 'Deployment', cell: d => h('div', null, h('code', { class: 'cell-title' }, d.litellm_params?.model ?? '?'), h('span', { class: 'cell-sub' }, `id ${d.model_info?.id ?? '—'}`)) },
-        { label: 'Provider', cell: d => badge(provider(d) || '—', 'accent') },
-        { label: 'API base', cell: d => d.litellm_params?.api_base ? h('code', null, d.litellm_params.api_base) : h('span', { class: 'muted' }, 'Default') },
-        { label: 'Limits', cell: d => [d.litellm_params?.rpm != null ? `${num(d.litellm_params.rpm)} rpm` : null, d.litellm_params?.tpm != null ? `${num(d.litellm_params.tpm)} tpm` : null].filter(Boolean).join(' · ') || h('span', { class: 'muted' }, 'None') },
-        { label: 'Live', cell: liveCell },
-        { label: 'Health', cell: healthCell },
-        { label: 'Source', cell: d => d.model_info?.db_model ? badge('Database', 'accent') : badge('Config') },
+        { label: 'Deployment', class: 'c-dep', cell: d => h('div', null, h('code', { class: 'cell-title' }, d.litellm_params?.model ?? '?'), h('span', { class: 'cell-sub' }, `id ${d.model_info?.id ?? '—'}`)) },
+        { label: 'Provider', class: 'c-sm', cell: d => badge(provider(d) || '—', 'accent') },
+        { label: 'API base', class: 'c-md', cell: d => d.litellm_params?.api_base ? h('code', null, d.litellm_params.api_base) : h('span', { class: 'muted' }, 'Default') },
+        { label: 'Limits', class: 'c-sm', cell: d => [d.litellm_params?.rpm != null ? `${num(d.litellm_params.rpm)} rpm` : null, d.litellm_params?.tpm != null ? `${num(d.litellm_params.tpm)} tpm` : null].filter(Boolean).join(' · ') || h('span', { class: 'muted' }, 'None') },
+        { label: 'Live', class: 'c-md', cell: liveCell },
+        { label: 'Health', class: 'c-sm', cell: healthCell },
+        { label: 'Source', class: 'c-sm', cell: d => d.model_info?.db_model ? badge('Database', 'accent') : badge('Config') },
         // Offered for every deployment: a gateway that does not flag database models (db_model) still
         // edits and deletes them, and answers a config model's change with its reason, shown as is.
-        { label: 'Actions', cell: d => isAdmin() ? h('div', { class: 'row-actions' },
+        { label: 'Actions', class: 'c-act', cell: d => isAdmin() ? h('div', { class: 'row-actions' },
           button('Edit', () => openEditor(d), { small: true, testid: 'model-edit' }),
           button('Delete', () => remove(d), { small: true, kind: 'danger', testid: 'model-delete' })) : h('span', { class: 'muted' }, '—') },
       ], list, d => ({ 'data-model-id': d.model_info?.id ?? '' }), `Deployments of ${name}`)));

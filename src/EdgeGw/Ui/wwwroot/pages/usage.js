@@ -28,6 +28,7 @@ export default async function render(root, { params }) {
 
   let names = { keys: new Map(), teams: new Map() };
   let data = null;
+  let loads = 0;
 
   const keyLabel = token => data?.keyInfo.get(token)?.key_alias ?? names.keys.get(token) ?? shortKey(token);
   const teamLabel = id => !id ? 'No team' : names.teams.get(id) ?? data?.teamNames?.get(id) ?? id;
@@ -37,10 +38,14 @@ export default async function render(root, { params }) {
     setParams({ from: from.value, to: to.value });
     clear(body, loading());
     exportBtn.disabled = true;
+    // Two quick range changes: only the latest answer may draw, or a slower earlier one overwrites it.
+    const seq = ++loads;
     try {
-      data = await loadUsage(from.value || daysAgo(29), to.value || today);
+      const result = await loadUsage(from.value || daysAgo(29), to.value || today);
+      if (seq !== loads) return;
+      data = result;
       draw();
-    } catch (e) { clear(body, errorBanner(e, load)); }
+    } catch (e) { if (seq === loads) clear(body, errorBanner(e, load)); }
   }
 
   function draw() {
