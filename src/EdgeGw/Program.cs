@@ -88,6 +88,12 @@ try
         Console.Error.WriteLine($"edgegw: database error: {e.Message}");
         return 1;
     }
+    catch (ConfigException e)
+    {
+        // A deployment naming a credential neither credential_list nor the database holds.
+        Console.Error.WriteLine($"edgegw: config error: {e.Message}");
+        return 1;
+    }
     await using var app = built;
     if (options.SkipServerStartup)
     {

@@ -17,10 +17,14 @@ internal static partial class DatabaseModels
 {
     /// <summary>LiteLLM's key: LITELLM_SALT_KEY from the config's environment, else the master key.</summary>
     public static SecretCipher? Cipher(GatewayConfig config) =>
-        SecretCipher.Create(config.Environment("LITELLM_SALT_KEY"), config.General.MasterKey);
+        SecretCipher.Create(config.Environment("LITELLM_SALT_KEY"), config.General.MasterKey, config.General.EncryptionAlgorithm);
 
-    public static async Task<ImmutableArray<Deployment>> LoadAsync(GatewayConfig config, IModelStore store, ILogger log, CancellationToken cancel = default)
+    /// <param name="credentials">What <c>litellm_credential_name</c> resolves against (config and stored); null: the config's alone.</param>
+    public static async Task<ImmutableArray<Deployment>> LoadAsync(GatewayConfig config, IModelStore store, ILogger log, CancellationToken cancel = default,
+        System.Collections.Frozen.FrozenDictionary<string, YamlDotNet.RepresentationModel.YamlMappingNode>? credentials = null)
     {
+        if (!config.General.StoreModelInDb)
+            return []; // as LiteLLM: without store_model_in_db the table is not read
         var rows = await store.ListAsync(cancel);
         if (rows.Count == 0)
             return [];
@@ -28,10 +32,12 @@ internal static partial class DatabaseModels
         var result = ImmutableArray.CreateBuilder<Deployment>(rows.Count);
         foreach (var row in rows)
         {
+            if (row.Blocked)
+                continue; // blocked by an admin in LiteLLM: kept in the table, not served
             try
             {
                 var entry = Entry(row, cipher);
-                result.Add(ConfigLoader.ReadStoredDeployment(entry, config.Deployments.Length + result.Count, config.Environment));
+                result.Add(ConfigLoader.ReadStoredDeployment(entry, config.Deployments.Length + result.Count, config.Environment, credentials ?? config.Credentials) with { FromDatabase = true });
             }
             catch (SecretDecryptException e)
             {
@@ -78,22 +84,8 @@ internal static partial class DatabaseModels
         {
             json.WriteStartObject();
             json.WriteString("model_name", row.ModelName);
-            json.WriteStartObject("litellm_params");
-            foreach (var p in parameters.RootElement.EnumerateObject())
-            {
-                if (p.Value.ValueKind == JsonValueKind.String)
-                {
-                    if (cipher is null)
-                        throw new SecretDecryptException(p.Name);
-                    json.WriteString(p.Name, cipher.Decrypt(p.Value.GetString()!, p.Name));
-                }
-                else
-                {
-                    json.WritePropertyName(p.Name);
-                    p.Value.WriteTo(json);
-                }
-            }
-            json.WriteEndObject();
+            json.WritePropertyName("litellm_params");
+            WriteDecrypted(json, parameters.RootElement, cipher);
             json.WriteStartObject("model_info");
             if (info is { RootElement.ValueKind: JsonValueKind.Object })
             {
@@ -111,7 +103,29 @@ internal static partial class DatabaseModels
         });
     }
 
-    private static string Write(Action<Utf8JsonWriter> write)
+    /// <summary>The object with every string value decrypted (<see cref="SecretDecryptException"/> naming the first that does not).</summary>
+    public static void WriteDecrypted(Utf8JsonWriter json, JsonElement encrypted, SecretCipher? cipher)
+    {
+        json.WriteStartObject();
+        foreach (var p in encrypted.EnumerateObject())
+        {
+            if (p.Value.ValueKind == JsonValueKind.String)
+            {
+                if (cipher is null)
+                    throw new SecretDecryptException(p.Name);
+                json.WriteString(p.Name, cipher.Decrypt(p.Value.GetString()!, p.Name));
+            }
+            else
+            {
+                json.WritePropertyName(p.Name);
+                p.Value.WriteTo(json);
+            }
+        }
+        json.WriteEndObject();
+    }
+
+    /// <summary>JSON text from <paramref name="write"/>.</summary>
+    internal static string Write(Action<Utf8JsonWriter> write)
     {
         var buffer = new ArrayBufferWriter<byte>(512);
         using (var json = new Utf8JsonWriter(buffer))

@@ -83,26 +83,60 @@ internal sealed class GatewayRuntime : IDisposable
         data.Writer.DropRowsWhenFull = config.General.AllowRequestsOnDbUnavailable;
         data.LogCleanup.Configure(config.General.SpendLogsRetention, config.General.SpendLogsRetentionInterval);
         _config = config;
+        var heard = data.ModelReloads?.Mark() ?? 0;
+        // Database models serve from the first request, as LiteLLM loads them before it answers.
+        LoadDatabaseModels(config);
+        _current = Build(config, strict: true);
+        // Other replicas' model changes from here on (and any heard during the load above) reload this snapshot.
+        data.ModelReloads?.Attach(ReloadDatabaseModelsAsync, heard);
+    }
+
+    private void LoadDatabaseModels(GatewayConfig config)
+    {
         try
         {
-            // Database models serve from the first request, as LiteLLM loads them before it answers.
-            _databaseModels = DatabaseModels.LoadAsync(config, data.Models, Telemetry.RequestLogger).GetAwaiter().GetResult();
+            var credentials = StoredCredentials.LoadAsync(config, Data.Credentials, Telemetry.RequestLogger).GetAwaiter().GetResult();
+            var loaded = DatabaseModels.LoadAsync(config, Data.Models, Telemetry.RequestLogger, credentials: StoredCredentials.ByName(config, credentials))
+                .GetAwaiter().GetResult();
+            lock (_swap)
+            {
+                _credentials = credentials;
+                _databaseModels = loaded;
+                _modelsVersion++;
+            }
         }
         catch (Exception e) when (e is StoreException or StoreUnavailableException)
         {
             DatabaseModels.LogNotLoaded(Telemetry.RequestLogger, e.Message);
         }
-        _current = Build(config);
     }
 
     private readonly Lock _swap = new();
     private GatewayConfig _config;
     private int _modelsVersion;
     private System.Collections.Immutable.ImmutableArray<Deployment> _databaseModels = [];
+    private System.Collections.Immutable.ImmutableArray<CredentialEntry> _credentials = [];
 
-    private GatewayState Build(GatewayConfig config) =>
-        new(_databaseModels.IsEmpty ? config : config with { Deployments = config.Deployments.AddRange(_databaseModels) },
+    /// <summary>The stored credentials (<c>/credentials</c>), values decrypted, as last loaded.</summary>
+    public System.Collections.Immutable.ImmutableArray<CredentialEntry> StoredCredentialList => _credentials;
+
+    /// <param name="strict">A config deployment naming a credential neither listed nor stored is a <see cref="ConfigException"/> (start-up, config reload); otherwise it is logged and left out.</param>
+    private GatewayState Build(GatewayConfig config, bool strict = false)
+    {
+        var errors = new List<string>();
+        var borrowing = StoredCredentials.ReadBorrowing(config, StoredCredentials.ByName(config, _credentials), errors);
+        if (errors.Count > 0)
+        {
+            if (strict)
+                throw new ConfigException("", errors[0]);
+            foreach (var error in errors)
+                StoredCredentials.LogUnresolved(Telemetry.RequestLogger, error);
+        }
+        // Without store_model_in_db the stored models are not served (LiteLLM does not read the table then).
+        var added = config.General.StoreModelInDb ? borrowing.AddRange(_databaseModels) : borrowing;
+        return new(added.IsEmpty ? config : config with { Deployments = config.Deployments.AddRange(added) },
             Clients, Time, Data, Limits, Health, Cache, UiGuard) { Runtime = this };
+    }
 
     /// <summary>
     /// Re-reads the database models and swaps in a snapshot of the current config plus them, so a model
@@ -110,14 +144,29 @@ internal sealed class GatewayRuntime : IDisposable
     /// </summary>
     public async Task ReloadDatabaseModelsAsync(CancellationToken cancel = default)
     {
-        var loaded = await DatabaseModels.LoadAsync(Volatile.Read(ref _config), Data.Models, Telemetry.RequestLogger, cancel);
-        lock (_swap) // a config reload racing this must not bring back the old models, nor this the old config
+        // One read-and-swap at a time: an admin's reload and one another replica's change asked for must not swap in the older read last.
+        await _modelsLoad.WaitAsync(cancel);
+        try
         {
-            _databaseModels = loaded;
-            _modelsVersion++;
-            Volatile.Write(ref _current, Build(_config));
+            // Credentials first: models (config and database) borrow them by name.
+            var config = Volatile.Read(ref _config);
+            var credentials = await StoredCredentials.LoadAsync(config, Data.Credentials, Telemetry.RequestLogger, cancel);
+            var loaded = await DatabaseModels.LoadAsync(config, Data.Models, Telemetry.RequestLogger, cancel, StoredCredentials.ByName(config, credentials));
+            lock (_swap) // a config reload racing this must not bring back the old models, nor this the old config
+            {
+                _credentials = credentials;
+                _databaseModels = loaded;
+                _modelsVersion++;
+                Volatile.Write(ref _current, Build(_config));
+            }
+        }
+        finally
+        {
+            _modelsLoad.Release();
         }
     }
+
+    private readonly SemaphoreSlim _modelsLoad = new(1, 1);
 
     public GatewayData Data { get; }
     /// <summary>The Redis replicas share limits and router state through (chosen at start, kept across reloads); null: this process alone.</summary>
@@ -154,12 +203,21 @@ internal sealed class GatewayRuntime : IDisposable
             else
                 Cache.Apply(cache);
         }
+        if (config.General.StoreModelInDb && !Volatile.Read(ref _config).General.StoreModelInDb)
+            LoadDatabaseModels(config); // a reload that turns store_model_in_db on serves the stored models at once
         GatewayState next;
         int modelsVersion;
         lock (_swap)
         {
+            try
+            {
+                next = Build(config, strict: true); // a config reload keeps the database models
+            }
+            catch (ConfigException e)
+            {
+                throw new InvalidOperationException(e.Message, e); // the reload is refused; the old config stays
+            }
             Volatile.Write(ref _config, config);
-            next = Build(config); // a config reload keeps the database models
             modelsVersion = _modelsVersion;
         }
         Telemetry.Metrics.Load(config);
@@ -195,5 +253,6 @@ internal sealed class GatewayRuntime : IDisposable
         Data.Ledger.Callbacks?.DisposeAsync().AsTask().GetAwaiter().GetResult();
         Clients.Dispose();
         Data.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        _modelsLoad.Dispose();
     }
 }

@@ -43,6 +43,7 @@ internal sealed partial class RequestDispatcher(GatewayRuntime runtime, ILogger<
         ["/health"] = new("GET", Ops.DeploymentHealth.HandleAsync, MasterOnly: true),
         ["/model/info"] = new("GET", Ops.ModelInfoEndpoint.HandleAsync),
         ["/v1/model/info"] = new("GET", Ops.ModelInfoEndpoint.HandleAsync),
+        ["/v2/model/info"] = new("GET", Ops.ModelInfoEndpoint.HandleV2Async),
         ["/cache/ping"] = new("GET", Cache.CacheEndpoints.PingAsync),
         ["/cache/delete"] = new("POST", Cache.CacheEndpoints.DeleteAsync, MasterOnly: true),
         ["/cache/flushall"] = new("POST", Cache.CacheEndpoints.FlushAllAsync, MasterOnly: true),
@@ -81,12 +82,44 @@ internal sealed partial class RequestDispatcher(GatewayRuntime runtime, ILogger<
         _ => null,
     };
 
+    // PATCH /model/{id}/update: LiteLLM's partial model update (admin only, as /model/new).
+    private static readonly Route ModelPatch = new("PATCH", Admin.ModelUpdateEndpoints.PatchAsync, MasterOnly: true);
+
+    private static Route? ModelRoute(string path) => Admin.ModelUpdateRoute.Matches(path) ? ModelPatch : null;
+
+    // The /credentials routes: one path serves two methods, and names sit in the path.
+    private static readonly Route CredentialList = new("GET", Admin.CredentialEndpoints.ListAsync, MasterOnly: true);
+    private static readonly Route CredentialCreate = new("POST", Admin.CredentialEndpoints.CreateAsync, MasterOnly: true);
+    private static readonly Route CredentialCollectionOther = new("GET, POST", Admin.CredentialEndpoints.ListAsync, MasterOnly: true);
+    private static readonly Route CredentialByName = new("GET", Admin.CredentialEndpoints.ByNameAsync, MasterOnly: true);
+    private static readonly Route CredentialByModel = new("GET", Admin.CredentialEndpoints.ByModelAsync, MasterOnly: true);
+    private static readonly Route CredentialUpdate = new("PATCH", Admin.CredentialEndpoints.UpdateAsync, MasterOnly: true);
+    private static readonly Route CredentialDelete = new("DELETE", Admin.CredentialEndpoints.DeleteAsync, MasterOnly: true);
+    private static readonly Route CredentialItemOther = new("PATCH, DELETE", Admin.CredentialEndpoints.UpdateAsync, MasterOnly: true);
+
+    private static Route? CredentialRoute(string path, string method) => Admin.CredentialRoute.Match(path) switch
+    {
+        Admin.CredentialRoute.Kind.Collection => method switch { "GET" => CredentialList, "POST" => CredentialCreate, _ => CredentialCollectionOther },
+        Admin.CredentialRoute.Kind.ByName => CredentialByName,
+        Admin.CredentialRoute.Kind.ByModel => CredentialByModel,
+        Admin.CredentialRoute.Kind.Item => method switch { "PATCH" => CredentialUpdate, "DELETE" => CredentialDelete, _ => CredentialItemOther },
+        _ => null,
+    };
+
     /// <summary>Every route: path, method, and whether its errors use Anthropic's envelope (for tests that cover them all); id routes with an example id.</summary>
     internal static IEnumerable<(string Path, string Method, bool AnthropicErrors)> All =>
         Routes.Select(r => (r.Key, r.Value.Method, r.Value.Errors == ErrorFormat.Anthropic))
             .Concat(from prefix in new[] { "/v1/responses/", "/responses/" }
                     from r in new[] { ("", ResponseGet), ("", ResponseDelete), ("/input_items", ResponseInputItems), ("/cancel", ResponseCancel) }
                     select (prefix + ResponseResourceRoute.ExampleId + r.Item1, r.Item2.Method, false))
+            .Append(("/model/" + Admin.ModelUpdateRoute.ExampleId + "/update", ModelPatch.Method, false))
+            .Concat(new[]
+            {
+                (Admin.CredentialRoute.Collection, CredentialList), (Admin.CredentialRoute.Collection, CredentialCreate),
+                ("/credentials/by_name/" + Admin.CredentialRoute.ExampleName, CredentialByName),
+                ("/credentials/by_model/" + Admin.CredentialRoute.ExampleName, CredentialByModel),
+                ("/credentials/" + Admin.CredentialRoute.ExampleName, CredentialUpdate), ("/credentials/" + Admin.CredentialRoute.ExampleName, CredentialDelete),
+            }.Select(r => (r.Item1, r.Item2.Method, false)))
             .Concat([("/ui/login", UiLogin.Method, false), ("/ui/session", UiSession.Method, false), ("/ui/logout", UiLogout.Method, false)]);
 
     public async Task DispatchAsync(HttpContext context)
@@ -105,7 +138,8 @@ internal sealed partial class RequestDispatcher(GatewayRuntime runtime, ILogger<
         var span = telemetry.Trace is null ? telemetry.Span = Observability.Otel.RequestSpan.Start(request, path) : null;
         try
         {
-            if (!Routes.TryGetValue(path, out route) && (route = ResponseRoute(path, request.Method) ?? UiRoute(path, request.Method)) is null)
+            if (!Routes.TryGetValue(path, out route)
+                && (route = ResponseRoute(path, request.Method) ?? ModelRoute(path) ?? CredentialRoute(path, request.Method) ?? UiRoute(path, request.Method)) is null)
             {
                 await ErrorWriter.WriteOpenAiAsync(context, GatewayError.NotFound(path));
                 return;

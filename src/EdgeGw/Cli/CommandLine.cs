@@ -84,9 +84,10 @@ internal sealed record CommandLine
                           /health/readiness) with 2xx, 1 otherwise: a Docker HEALTHCHECK without curl.
                           Host and port default to HOST and PORT like the server, then 127.0.0.1:4000.
           db copy --from sqlite:PATH --to postgresql://USER:PASSWORD@HOST:PORT/DB
-                          copy keys, teams, users, team members, spend totals and spend rows from the
-                          SQLite database into LiteLLM's tables on PostgreSQL (created where missing);
-                          running it again changes nothing already copied. Exit 0 done, 1 failed, 2 bad usage.
+                          copy keys, teams, users, team members, spend totals, spend rows and run-time
+                          models from the SQLite database into LiteLLM's tables on PostgreSQL (created where
+                          missing); --from postgresql://… --to sqlite:PATH copies the run-time models back.
+                          Running it again changes nothing already copied. Exit 0 done, 1 failed, 2 bad usage.
 
         Signals: SIGTERM/SIGINT drain in-flight requests (general_settings.graceful_shutdown_seconds,
         default 30) and exit 0; SIGHUP reloads the config file (an invalid file is logged and ignored).

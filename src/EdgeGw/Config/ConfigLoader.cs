@@ -54,8 +54,11 @@ internal static class ConfigLoader
             Litellm = litellm,
             Router = RouterSettingsReader.Read(values, routerNode, litellmNode),
             Redis = RedisLimitSettingsReader.Apply(RedisSettingsReader.Read(values, routerNode, litellmNode, YamlValues.Mapping(Child(root, "general_settings"), "general_settings")), values, routerNode),
-            Deployments = ReadModelList(values, Child(root, "model_list"), CredentialListReader.Read(values, Child(root, "credential_list")), ignored),
+            Credentials = CredentialListReader.Read(values, Child(root, "credential_list")),
+            Deployments = [],
         };
+        config = config with { Deployments = ReadModelList(values, Child(root, "model_list"), config.Credentials, ignored, out var borrowing) };
+        config = config with { BorrowingDeployments = borrowing };
         config = config with
         {
             Cache = CacheSettingsReader.Read(values, litellmNode, config.Redis),
@@ -170,6 +173,8 @@ internal static class ConfigLoader
             DisableSpendLogs = values.Bool(Child(map, "disable_spend_logs"), $"{path}.disable_spend_logs") ?? false,
             EnforceUserParam = values.Bool(Child(map, "enforce_user_param"), $"{path}.enforce_user_param") ?? false,
             AllowRequestsOnDbUnavailable = values.Bool(Child(map, "allow_requests_on_db_unavailable"), $"{path}.allow_requests_on_db_unavailable") ?? false,
+            StoreModelInDb = values.Bool(Child(map, "store_model_in_db"), $"{path}.store_model_in_db")
+                ?? (values.Environment("STORE_MODEL_IN_DB") is { } store && Yaml11.Bool(store) == true),
             SpendLogsRetention = Duration(values, Child(map, "maximum_spend_logs_retention_period"), $"{path}.maximum_spend_logs_retention_period"),
             SpendLogsRetentionInterval = Duration(values, Child(map, "maximum_spend_logs_retention_interval"), $"{path}.maximum_spend_logs_retention_interval"),
         };
@@ -191,6 +196,7 @@ internal static class ConfigLoader
                 throw new ConfigException($"{path}.database_connection_pool_limit", "must be at least 1");
             settings = settings with { DatabaseConnectionPoolLimit = poolLimit };
         }
+        settings = settings with { EncryptionAlgorithm = EncryptionAlgorithm(values, Child(map, "encryption_algorithm"), $"{path}.encryption_algorithm") };
         // As LiteLLM's proxy: the config's database_url wins over (and in LiteLLM, overwrites) DATABASE_URL.
         if (values.String(Child(map, "database_url"), $"{path}.database_url") is { Length: > 0 } configured)
             settings = settings with { DatabaseUrl = configured, DatabaseUrlSource = $"{path}.database_url" };
@@ -199,9 +205,22 @@ internal static class ConfigLoader
         ignored.AddUnknown(map, path, "master_key", "max_request_size_mb", "max_response_size_mb", "max_parallel_requests", "global_max_parallel_requests",
             "token_rate_limit_type", "graceful_shutdown_seconds", "litellm_key_header_name", "disable_spend_logs",
             "enforce_user_param", "allow_requests_on_db_unavailable", "database_url", "maximum_spend_logs_retention_period",
-            "maximum_spend_logs_retention_interval", "database_connection_pool_limit", "edgegw_response_retention_days", "edgegw_response_store_max_rows");
+            "maximum_spend_logs_retention_interval", "database_connection_pool_limit", "edgegw_response_retention_days", "edgegw_response_store_max_rows",
+            "store_model_in_db", "encryption_algorithm");
         return settings;
     }
+
+    /// <summary>
+    /// The format secrets are written in (models, credentials). Unset: LiteLLM's original SecretBox, which every
+    /// LiteLLM version reads (recent LiteLLM itself defaults to aes-256-gcm); every format is read either way.
+    /// </summary>
+    private static Storage.Secrets.SecretFormat EncryptionAlgorithm(YamlValues values, YamlNode? node, string path) =>
+        values.String(node, path)?.Trim().ToLowerInvariant() switch
+        {
+            null or "xsalsa20-poly1305" => Storage.Secrets.SecretFormat.LegacyNacl,
+            "aes-256-gcm" => Storage.Secrets.SecretFormat.V3Gcm,
+            var other => throw new ConfigException(path, $"expected aes-256-gcm or xsalsa20-poly1305, got '{other}'"),
+        };
 
     /// <summary>LiteLLM's duration strings (<c>7d</c>, <c>24h</c>, <c>60m</c>, <c>3600s</c>) as a span; a month counts as 31 days.</summary>
     private static TimeSpan? Duration(YamlValues values, YamlNode? node, string path)
@@ -242,16 +261,36 @@ internal static class ConfigLoader
         ignored.AddUnknown(router, "router_settings", RouterSettingsReader.RouterKeys);
 
     private static ImmutableArray<Deployment> ReadModelList(YamlValues values, YamlNode? node,
-        FrozenDictionary<string, YamlMappingNode> credentials, IgnoredKeys ignored)
+        FrozenDictionary<string, YamlMappingNode> credentials, IgnoredKeys ignored, out ImmutableArray<BorrowingDeployment> borrowing)
     {
+        borrowing = [];
         var list = YamlValues.Sequence(node, "model_list");
         if (list is null)
             return [];
         var result = ImmutableArray.CreateBuilder<Deployment>(list.Children.Count);
+        var later = ImmutableArray.CreateBuilder<BorrowingDeployment>();
         for (var i = 0; i < list.Children.Count; i++)
+        {
+            // A credential the file does not list may be a stored one (/credentials): resolved once the database is read.
+            if (CredentialListReader.NameIn(values, list.Children[i], i) is { } name && !credentials.ContainsKey(name))
+            {
+                later.Add(new BorrowingDeployment(i, (YamlMappingNode)list.Children[i], name));
+                ignored.AddUnknown((YamlMappingNode)list.Children[i], "model_list[]", "model_name", "litellm_params", "model_info");
+                continue;
+            }
             result.Add(ReadDeployment(values, list.Children[i], i, credentials, ignored));
-        return result.MoveToImmutable();
+        }
+        borrowing = later.ToImmutable();
+        return result.ToImmutable();
     }
+
+    /// <summary>
+    /// A config deployment whose credential is not in the file's <c>credential_list</c>, read with the stored
+    /// credentials merged in (a stored one replaces a listed one of the same name, as LiteLLM's upsert does).
+    /// </summary>
+    public static Deployment ReadBorrowingDeployment(BorrowingDeployment entry, Func<string, string?> environment,
+        FrozenDictionary<string, YamlMappingNode> credentials) =>
+        ReadDeployment(new YamlValues(environment), entry.Entry, entry.Index, credentials, new IgnoredKeys());
 
     // litellm_params that are parsed and validated but not acted on: the router's num_retries
     // governs retries (LiteLLM itself sets the provider client's max_retries to 0).
@@ -262,11 +301,12 @@ internal static class ConfigLoader
     /// A database model (<c>/model/new</c>) as one <c>model_list</c> entry: JSON is YAML, so it takes exactly
     /// the path and checks a config entry takes, <c>os.environ/</c> references included.
     /// </summary>
-    public static Deployment ReadStoredDeployment(string entryJson, int index, Func<string, string?> environment)
+    /// <param name="credentials">The config's <c>credential_list</c> and the stored credentials, by name.</param>
+    public static Deployment ReadStoredDeployment(string entryJson, int index, Func<string, string?> environment,
+        FrozenDictionary<string, YamlMappingNode>? credentials = null)
     {
         var root = LoadRoot(entryJson, "stored model");
-        // Credentials of the config file are not in reach here: a stored model naming one is refused as unknown (not yet supported).
-        return ReadDeployment(new YamlValues(environment), root, index, FrozenDictionary<string, YamlMappingNode>.Empty, new IgnoredKeys());
+        return ReadDeployment(new YamlValues(environment), root, index, credentials ?? FrozenDictionary<string, YamlMappingNode>.Empty, new IgnoredKeys());
     }
 
     private static Deployment ReadDeployment(YamlValues values, YamlNode node, int index,

@@ -53,6 +53,12 @@ internal static class CredentialListReader
         return resolved;
     }
 
+    /// <summary>The credential a <c>model_list</c> entry borrows (<c>litellm_params.litellm_credential_name</c>), if any.</summary>
+    public static string? NameIn(YamlValues values, YamlNode entry, int index) =>
+        entry is YamlMappingNode map && YamlValues.Child(map, "litellm_params") is YamlMappingNode p
+            ? values.String(YamlValues.Child(p, NameParam), $"model_list[{index}].litellm_params.{NameParam}")
+            : null;
+
     /// <summary>
     /// The deployment's litellm_params with the named credential's values underneath: a key the deployment
     /// sets itself wins, as LiteLLM's load_credentials_from_list only fills keys that are absent.
@@ -65,8 +71,8 @@ internal static class CredentialListReader
             return litellmParams;
         if (!credentials.TryGetValue(name, out var credential))
         {
-            var known = credentials.Count == 0 ? "credential_list is empty" : $"known: {string.Join(", ", credentials.Keys.Order(StringComparer.Ordinal))}";
-            throw new ConfigException($"{paramsPath}.{NameParam}", $"no credential named '{name}' in credential_list ({known})");
+            var known = credentials.Count == 0 ? "credential_list is empty and none is stored" : $"known: {string.Join(", ", credentials.Keys.Order(StringComparer.Ordinal))}";
+            throw new ConfigException($"{paramsPath}.{NameParam}", $"no credential named '{name}' in credential_list or stored through /credentials ({known})");
         }
         var merged = new YamlMappingNode();
         foreach (var (key, value) in credential.Children)

@@ -7,19 +7,13 @@ namespace EdgeGw.Config;
 internal enum DeferredFeatureKind
 {
     Callbacks,
-    ModelsInDatabase,
 }
 
 /// <summary>One of them, with what asked for it; <see cref="Describe"/> says what EdgeGw does instead.</summary>
 internal sealed record DeferredFeature(DeferredFeatureKind Kind, string Source, string Detail = "")
 {
-    public string Describe() => Kind switch
-    {
-        DeferredFeatureKind.Callbacks =>
-            $"{Source} ({Detail}) are not sent yet: each request is in the spend log (/spend/logs), the request log line and /metrics",
-        _ =>
-            $"{Source} is set but EdgeGw reads models only from the config file (edit it and send SIGHUP to reload)",
-    };
+    public string Describe() =>
+        $"{Source} ({Detail}) are not sent yet: each request is in the spend log (/spend/logs), the request log line and /metrics";
 }
 
 /// <summary>Finds the <see cref="DeferredFeature"/>s a config asks for; their keys then need no generic "not acted on" mention.</summary>
@@ -61,10 +55,6 @@ internal static class DeferredFeatures
         if (callbackKeys.Count > 0)
             found.Add(new(DeferredFeatureKind.Callbacks, $"litellm_settings.{string.Join('/', callbackKeys)}", string.Join(", ", names)));
 
-        if (IsOn(values, general, "store_model_in_db", "general_settings.store_model_in_db"))
-            found.Add(new(DeferredFeatureKind.ModelsInDatabase, "general_settings.store_model_in_db"));
-        handled.Add("general_settings.store_model_in_db");
-
         // Read by RedisSettingsReader: shared limits and router state.
         handled.AddRange(RedisSettingsReader.RouterKeys.Select(k => $"router_settings.{k}"));
         handled.AddRange(RedisSettingsReader.GeneralKeys.Select(k => $"general_settings.{k}"));
@@ -73,8 +63,4 @@ internal static class DeferredFeatures
         keys = handled.ToImmutable();
         return found.ToImmutable();
     }
-
-    // Lenient: a key EdgeGw does not act on must never stop it from starting.
-    private static bool IsOn(YamlValues values, YamlMappingNode? map, string key, string path) =>
-        values.String(YamlValues.Child(map, key), path) is { } text && Yaml11.Bool(text) != false;
 }

@@ -49,6 +49,9 @@ internal sealed record Deployment
     /// </summary>
     public FrozenDictionary<string, Deployment> PerProvider { get; init; } = FrozenDictionary<string, Deployment>.Empty;
 
+    /// <summary>Stored through the API (<c>/model/new</c>) rather than read from the config file: <c>model_info.db_model</c>.</summary>
+    public bool FromDatabase { get; init; }
+
     /// <summary>The <c>model_name</c> pattern this deployment was expanded from for one request name; null for config entries.</summary>
     public string? Pattern { get; init; }
 

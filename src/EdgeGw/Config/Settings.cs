@@ -6,6 +6,8 @@ namespace EdgeGw.Config;
 internal sealed record GeneralSettings
 {
     public required string MasterKey { get; init; }
+    /// <summary><c>encryption_algorithm</c>: how stored secrets (models, credentials) are written; all formats are read.</summary>
+    public Storage.Secrets.SecretFormat EncryptionAlgorithm { get; init; }
     public long MaxRequestSizeBytes { get; init; } = 32L * 1024 * 1024;
     /// <summary>
     /// <c>max_response_size_mb</c>: a non-streamed upstream answer past this is a 502. LiteLLM leaves it
@@ -44,6 +46,11 @@ internal sealed record GeneralSettings
     public string? DatabaseUrl { get; init; }
     /// <summary>Where <see cref="DatabaseUrl"/> came from, for messages: <c>general_settings.database_url</c> or <c>DATABASE_URL</c>.</summary>
     public string DatabaseUrlSource { get; init; } = "";
+    /// <summary>
+    /// <c>store_model_in_db</c> (else the <c>STORE_MODEL_IN_DB</c> environment variable): models are added, updated and
+    /// deleted through the API and database models serve. Off, as in LiteLLM, the API refuses and database rows are not loaded.
+    /// </summary>
+    public bool StoreModelInDb { get; init; }
     /// <summary><c>database_connection_pool_limit</c>: PostgreSQL connections at most, unless the URL's own <c>connection_limit</c> says.</summary>
     public int? DatabaseConnectionPoolLimit { get; init; }
 }
@@ -74,6 +81,11 @@ internal sealed record LitellmSettings
 internal sealed record GatewayConfig
 {
     public required ImmutableArray<Deployment> Deployments { get; init; }
+    /// <summary>The file's <c>credential_list</c> by name, values resolved.</summary>
+    public System.Collections.Frozen.FrozenDictionary<string, YamlDotNet.RepresentationModel.YamlMappingNode> Credentials { get; init; } =
+        System.Collections.Frozen.FrozenDictionary<string, YamlDotNet.RepresentationModel.YamlMappingNode>.Empty;
+    /// <summary>Deployments naming a credential the file does not list: read once the stored credentials are known.</summary>
+    public ImmutableArray<BorrowingDeployment> BorrowingDeployments { get; init; } = [];
     public required GeneralSettings General { get; init; }
     public LitellmSettings Litellm { get; init; } = new();
     public RouterSettings Router { get; init; } = new();

@@ -8,14 +8,17 @@ namespace EdgeGw.Storage;
 /// Brings the cache in line with the database for the rows another replica (or this one) changed:
 /// settings are replaced in place, so an account keeps its live spend, rate counters and callers; a
 /// row gone from the database leaves the cache; spend is taken in by <see cref="SpendCounter.Observe"/>.
+/// Run-time model changes ride the same transport and go to <paramref name="models"/> (the router's reload).
 /// </summary>
-internal sealed class AccountSync(IAccountStore store, Accounts cache) : IAccountChangeSink
+internal sealed class AccountSync(IAccountStore store, Accounts cache, ModelReloads? models = null) : IAccountChangeSink
 {
     public async Task ChangedAsync(AccountChange change, CancellationToken cancel)
     {
-        // Models are not accounts: their sink is the model registry's.
         if (change.Table == AccountTable.Model)
+        {
+            models?.Request();
             return;
+        }
         await ReloadAsync(change, cancel);
         if (change.SpendSetNanos is { } nanos && SpendOf(change) is { } spend)
             spend.Replace(nanos);
@@ -28,7 +31,12 @@ internal sealed class AccountSync(IAccountStore store, Accounts cache) : IAccoun
         _ => cache.Users.TryGetValue(change.Id, out var user) ? user.Spend : null,
     };
 
-    public Task ReloadAllAsync(CancellationToken cancel) => ReloadAsync(null, cancel);
+    public async Task ReloadAllAsync(CancellationToken cancel)
+    {
+        await ReloadAsync(null, cancel);
+        // Model changes missed while away too; asked for once the accounts read back (a failed read is retried whole by the transport).
+        models?.Request();
+    }
 
     private async Task ReloadAsync(AccountChange? only, CancellationToken cancel)
     {

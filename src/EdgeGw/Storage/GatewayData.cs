@@ -35,8 +35,12 @@ internal sealed partial class GatewayData : IAsyncDisposable
     public ResponseStore Responses { get; private init; } = null!;
     /// <summary>Models added at run time (<c>/model/new</c>): <c>LiteLLM_ProxyModelTable</c> on PostgreSQL, <c>proxy_models</c> in SQLite.</summary>
     public IModelStore Models { get; private init; } = null!;
+    /// <summary>Credentials stored through <c>/credentials</c>: <c>LiteLLM_CredentialsTable</c> on PostgreSQL, <c>credentials</c> in SQLite.</summary>
+    public ICredentialStore Credentials { get; private init; } = null!;
     /// <summary>How admin changes reach other replicas (Redis pub/sub when configured, else PostgreSQL NOTIFY); null on SQLite (one process).</summary>
     public IAccountChanges? AccountChanges { get; private init; }
+    /// <summary>Reloads of the database models that other replicas' changes ask for; null on SQLite (one process).</summary>
+    public ModelReloads? ModelReloads { get; private init; }
     /// <summary>Where the admin spend routes read: EdgeGw's table on SQLite, <c>LiteLLM_SpendLogs</c> on PostgreSQL.</summary>
     public ISpendReports SpendReports { get; }
     public Accounts Accounts { get; }
@@ -81,15 +85,18 @@ internal sealed partial class GatewayData : IAsyncDisposable
                 var writer = new SpendWriter(new PostgresSpendStore(store.Source), writerLogger, bound);
                 LogDatabase(logger, $"PostgreSQL {store.Url.Redacted}", postgres.Source);
                 // Other replicas' admin writes and spend reach this cache: changed rows within a notification, spend every second.
-                changes.Start(new AccountSync(accountStore, accounts));
+                var modelReloads = new ModelReloads(logger);
+                changes.Start(new AccountSync(accountStore, accounts, modelReloads));
                 var refresh = new PostgresSpendRefresh(store.Source, accounts, logger);
                 PostgresResponseTable.EnsureAsync(store.Source).GetAwaiter().GetResult();
                 return new GatewayData(accountStore, new PostgresSpendReports(store.Source), accounts, writer, time, store, $"PostgreSQL {store.Url.Redacted}",
-                    sqlite: null, new SpendLogCleanup(new PostgresSpendLogRetention(store.Source), time, logger), changes, refresh)
+                    sqlite: null, new SpendLogCleanup(new PostgresSpendLogRetention(store.Source), time, logger), changes, modelReloads, refresh)
                 {
                     AccountChanges = changes,
+                    ModelReloads = modelReloads,
                     Responses = new ResponseStore(new PostgresResponseTable(store.Source), time, loggers.CreateLogger("EdgeGw.Responses")),
                     Models = new PostgresModelStore(store.Source, store.Url, changes),
+                    Credentials = new PostgresCredentialStore(store.Source, store.Url, changes),
                 };
             }
             catch (StoreUnavailableException e)
@@ -115,6 +122,7 @@ internal sealed partial class GatewayData : IAsyncDisposable
             {
                 Responses = new ResponseStore(new SqliteResponseTable(sqlite), time, loggers.CreateLogger("EdgeGw.Responses")),
                 Models = new SqliteModelStore(sqlite),
+                Credentials = new SqliteCredentialStore(sqlite),
             };
         }
         catch

@@ -28,4 +28,8 @@ internal interface IModelStore
 
 /// <summary>One row of the model table; times are UTC to the millisecond (what both databases keep).</summary>
 internal sealed record StoredModel(string ModelId, string ModelName, string LitellmParamsJson, string? ModelInfoJson,
-    DateTimeOffset CreatedAt, string CreatedBy, DateTimeOffset UpdatedAt, string UpdatedBy);
+    DateTimeOffset CreatedAt, string CreatedBy, DateTimeOffset UpdatedAt, string UpdatedBy)
+{
+    /// <summary>LiteLLM_ProxyModelTable.blocked (newer LiteLLM): the row stays stored but is not served. Always false in SQLite.</summary>
+    public bool Blocked { get; init; }
+}

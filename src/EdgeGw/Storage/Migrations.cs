@@ -199,6 +199,19 @@ internal static class Migrations
             updated_by TEXT NOT NULL
         );
         """,
+        // 9: credentials stored through /credentials, as LiteLLM_CredentialsTable: values as JSON text, each value already encrypted.
+        """
+        CREATE TABLE credentials (
+            credential_id TEXT PRIMARY KEY,
+            credential_name TEXT NOT NULL UNIQUE,
+            credential_values TEXT NOT NULL,
+            credential_info TEXT,
+            created_at INTEGER NOT NULL,
+            created_by TEXT NOT NULL,
+            updated_at INTEGER NOT NULL,
+            updated_by TEXT NOT NULL
+        );
+        """,
     ];
 
     public static int Latest => Steps.Length;

@@ -69,7 +69,12 @@ public sealed class CredentialListTests
     [Fact]
     public void UnknownCredentialName_IsAConfigErrorNamingDeploymentAndCredential()
     {
-        var e = Assert.Throws<ConfigException>(() => Parse(AzureCredential + Deployment().Replace("default_azure_credential\n", "missing_cred\n", StringComparison.Ordinal) + Master));
+        // The name may be a stored credential: the deployment waits for the database's, and fails when none has it.
+        var config = Parse(AzureCredential + Deployment().Replace("default_azure_credential\n", "missing_cred\n", StringComparison.Ordinal) + Master);
+        Assert.Empty(config.Deployments);
+        var errors = new List<string>();
+        Assert.Empty(EdgeGw.Api.StoredCredentials.ReadBorrowing(config, config.Credentials, errors));
+        var e = new ConfigException("", Assert.Single(errors));
 
         Assert.Contains("model_list[0].litellm_params.litellm_credential_name", e.Message, StringComparison.Ordinal);
         Assert.Contains("'missing_cred'", e.Message, StringComparison.Ordinal);
@@ -108,5 +113,24 @@ public sealed class CredentialListTests
 
         Assert.Contains("credential_list[0].credential_values.api_key: environment variable AZURE_API_KEY is not set", config.Warnings);
         Assert.Null(config.Deployments[0].ApiKey);
+    }
+
+    [Theory]
+    [InlineData("aes-256-gcm", "V3Gcm")]
+    [InlineData("xsalsa20-poly1305", "LegacyNacl")]
+    public void EncryptionAlgorithm_SelectsTheWriteFormat(string algorithm, string expected) =>
+        Assert.Equal(expected, Parse(Master + $"  encryption_algorithm: {algorithm}\n").General.EncryptionAlgorithm.ToString());
+
+    [Fact]
+    public void EncryptionAlgorithmUnset_WritesLegacySecretBoxEveryLiteLlmReads() =>
+        Assert.Equal(EdgeGw.Storage.Secrets.SecretFormat.LegacyNacl, Parse(Master).General.EncryptionAlgorithm);
+
+    [Fact]
+    public void UnknownEncryptionAlgorithm_IsAConfigErrorListingTheChoices()
+    {
+        var e = Assert.Throws<ConfigException>(() => Parse(Master + "  encryption_algorithm: rot13\n"));
+
+        Assert.Contains("general_settings.encryption_algorithm", e.Message, StringComparison.Ordinal);
+        Assert.Contains("aes-256-gcm", e.Message, StringComparison.Ordinal);
     }
 }

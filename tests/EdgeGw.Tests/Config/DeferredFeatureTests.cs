@@ -51,12 +51,9 @@ public sealed class DeferredFeatureTests
 
         Assert.Equal([200_000, 200_000, 400_000], config.Deployments.Take(3).Select(d => d.Tpm ?? 0));
         Assert.Empty(config.IgnoredKeys);
-        string[] expected =
-        [
-            "config: general_settings.store_model_in_db is set but EdgeGw reads models only from the config file (edit it and send SIGHUP to reload)",
-        ];
-        foreach (var line in expected)
-            Assert.Contains(lines, l => l.EndsWith(line, StringComparison.Ordinal));
+        // store_model_in_db is acted on now: database models load and the model API answers.
+        Assert.True(config.General.StoreModelInDb);
+        Assert.DoesNotContain(lines, l => l.Contains("store_model_in_db", StringComparison.Ordinal));
         Assert.DoesNotContain(lines, l => l.Contains("not acted on", StringComparison.Ordinal));
         Assert.DoesNotContain(lines, l => l.Contains("response cache", StringComparison.Ordinal));
         Assert.DoesNotContain(lines, l => l.Contains("password", StringComparison.Ordinal));
@@ -118,6 +115,7 @@ public sealed class DeferredFeatureTests
             litellm_settings: { cache: redis }
             """);
         Assert.Equal(CacheType.Local, config.Cache!.Type);
-        Assert.Equal([DeferredFeatureKind.ModelsInDatabase], config.Deferred.Select(f => f.Kind));
+        Assert.Empty(config.Deferred);
+        Assert.True(config.General.StoreModelInDb);
     }
 }

@@ -18,8 +18,8 @@ public sealed class MalformedInputFuzzTests
             mock_response: "hello"
         """;
 
-    /// <summary>A (local) response cache: its routes answer, and cached answers are fuzzed too.</summary>
-    private const string WithCache = "litellm_settings: { cache: true, cache_params: { type: local } }";
+    /// <summary>A (local) response cache: its routes answer, and cached answers are fuzzed too; the model API is on (store_model_in_db continues general_settings).</summary>
+    private const string WithCache = "  store_model_in_db: true\nlitellm_settings: { cache: true, cache_params: { type: local } }";
 
     [Fact]
     public void Corpus_CoversEveryRegisteredRoute()
@@ -112,6 +112,8 @@ public sealed class MalformedInputFuzzTests
             ("/team/new", """{"team_id":"fuzz-team"}"""),
             ("/user/new", """{"user_id":"fuzz-user"}"""),
             ("/key/generate", """{"key":"sk-fuzz-existing-key-0001","team_id":"fuzz-team"}"""),
+            // The model PATCH /model/model_example/update changes, so its bodies reach the merge and the checks.
+            ("/model/new", """{"model_name":"fuzz-stored","litellm_params":{"model":"mock/fuzz","mock_response":"ok"},"model_info":{"id":"model_example"}}"""),
         })
         {
             using var response = await gateway.PostJsonAsync(path, body);

@@ -37,10 +37,12 @@ public sealed class TestGateway : IAsyncDisposable
     /// <param name="databasePath">A database to reuse (e.g. to restart on it); by default a fresh temp file.</param>
     /// <param name="streamWriteTimeout">How long a stream's client may leave a write untaken (EDGEGW_STREAM_WRITE_TIMEOUT).</param>
     /// <param name="databaseUrl">A PostgreSQL <c>general_settings.database_url</c>: LiteLLM's tables there instead of a SQLite file.</param>
+    /// <param name="generalSettings">Extra <c>general_settings</c> lines, e.g. <c>store_model_in_db: true</c>.</param>
     public static async Task<TestGateway> StartAsync(string modelListYaml, string extraYaml = "", TimeProvider? time = null, string? databasePath = null,
-        TimeSpan? streamWriteTimeout = null, string? databaseUrl = null)
+        TimeSpan? streamWriteTimeout = null, string? databaseUrl = null, string[]? generalSettings = null)
     {
-        var databaseLine = databaseUrl is null ? "" : $"\n  database_url: {databaseUrl}";
+        var databaseLine = (databaseUrl is null ? "" : $"\n  database_url: {databaseUrl}")
+            + string.Concat((generalSettings ?? []).Select(line => "\n  " + line));
         var yaml = $"""
             model_list:
             {Indent(modelListYaml)}

@@ -8,10 +8,8 @@ namespace EdgeGw.Tests.Models;
 /// <summary><c>/model/new</c> and <c>/model/delete</c>: models stored in the database serve like config ones.</summary>
 public sealed class ModelManagementTests : IAsyncLifetime
 {
-    private const string Completion = """
-        {"id":"chatcmpl-1","object":"chat.completion","created":1741569952,"model":"gpt-4o","choices":[{"index":0,"message":{"role":"assistant","content":"hi","refusal":null},"logprobs":null,"finish_reason":"stop"}],"usage":{"prompt_tokens":3,"completion_tokens":1,"total_tokens":4}}
-        """;
-    private const string ChatToAdded = """{"model":"added-gpt","messages":[{"role":"user","content":"hello"}]}""";
+    private const string Completion = StoredModels.Completion;
+    private const string ChatToAdded = StoredModels.Chat;
 
     private FakeUpstream _upstream = null!;
     private readonly string _path = TestGateway.NewDatabasePath();
@@ -28,11 +26,11 @@ public sealed class ModelManagementTests : IAsyncLifetime
         TestGateway.DeleteDatabase(_path);
     }
 
-    private Task<TestGateway> StartAsync() => TestGateway.StartAsync(AdminClient.CheapModel, databasePath: _path);
+    private const string StoreModels = StoredModels.On;
 
-    private string NewModel(string id = "m-1") =>
-        "{\"model_name\":\"added-gpt\",\"litellm_params\":{\"model\":\"openai/gpt-4o\",\"api_base\":\"" + _upstream.Url
-        + "/v1\",\"api_key\":\"sk-db-upstream-key\",\"rpm\":5},\"model_info\":{\"id\":\"" + id + "\",\"mode\":\"chat\"}}";
+    private Task<TestGateway> StartAsync() => TestGateway.StartAsync(AdminClient.CheapModel, StoreModels, databasePath: _path);
+
+    private string NewModel(string id = "m-1") => StoredModels.New(_upstream, id);
 
     [Fact]
     public async Task NewModel_ServesAtOnceWithItsApiKey()
@@ -86,7 +84,7 @@ public sealed class ModelManagementTests : IAsyncLifetime
         await gateway.PostAdminAsync("/model/new", NewModel());
 
         gateway.Runtime.Replace(EdgeGw.Config.ConfigLoader.Parse(
-            $"model_list:\n{AdminClient.CheapModel}\ngeneral_settings:\n  master_key: {TestGateway.MasterKey}\n", _ => null));
+            $"model_list:\n{AdminClient.CheapModel}\ngeneral_settings:\n  master_key: {TestGateway.MasterKey}\n{StoreModels}", _ => null));
 
         using var response = await gateway.PostJsonAsync("/v1/chat/completions", ChatToAdded);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
@@ -133,7 +131,7 @@ public sealed class ModelManagementTests : IAsyncLifetime
             await first.PostAdminAsync("/model/new", NewModel());
 
         await using var second = await TestGateway.StartAsync(AdminClient.CheapModel, databasePath: _path,
-            extraYaml: "environment_variables:\n  LITELLM_SALT_KEY: a-different-salt-key");
+            extraYaml: StoreModels + "environment_variables:\n  LITELLM_SALT_KEY: a-different-salt-key");
         using var response = await second.PostJsonAsync("/v1/chat/completions", ChatToAdded);
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Empty(_upstream.Requests);

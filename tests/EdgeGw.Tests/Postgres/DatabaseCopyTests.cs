@@ -8,7 +8,7 @@ namespace EdgeGw.Tests.Postgres;
 [Collection(PostgresCollection.Name)]
 public class DatabaseCopyTests(PostgresServer server)
 {
-    private static async Task<(int Exit, string Output, string Errors)> CopyAsync(params string[] args)
+    internal static async Task<(int Exit, string Output, string Errors)> CopyAsync(params string[] args)
     {
         using var output = new StringWriter();
         using var errors = new StringWriter();
@@ -72,7 +72,7 @@ public class DatabaseCopyTests(PostgresServer server)
             var paged = server.CreateDatabase();
             using (var sqlite = EdgeGw.Storage.SqliteStore.Open(path))
             await using (var store = await EdgeGw.Storage.Postgres.PostgresStore.OpenAsync(server.Url(paged)))
-                await EdgeGw.Storage.Postgres.SqliteToPostgres.RunAsync(sqlite, store.Source, batchSize: 1);
+                await EdgeGw.Storage.Postgres.SqliteToPostgres.RunAsync(sqlite, store.Source, store.Url, batchSize: 1);
             Assert.Equal(copied, server.Scalar(paged, Snapshot));
 
             await using var onPostgres = await TestGateway.StartAsync(AdminClient.CheapModel, databaseUrl: server.Url(db));

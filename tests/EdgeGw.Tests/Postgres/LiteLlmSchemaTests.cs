@@ -82,7 +82,7 @@ public class LiteLlmSchemaTests(PostgresServer server)
 
         await Task.WhenAll(starts);
 
-        Assert.Equal(16L, server.Scalar(db, "SELECT count(*) FROM pg_tables WHERE schemaname = 'public' AND tablename LIKE 'LiteLLM\\_%'"));
+        Assert.Equal(17L, server.Scalar(db, "SELECT count(*) FROM pg_tables WHERE schemaname = 'public' AND tablename LIKE 'LiteLLM\\_%'"));
         var fixture = server.CreateDatabase();
         server.Execute(fixture, FixtureSql);
         Assert.Equal(Catalog(fixture), Catalog(db));
@@ -154,7 +154,7 @@ public class LiteLlmSchemaTests(PostgresServer server)
 
         await Ensure(db, "litellm");
 
-        Assert.Equal(16L, server.Scalar(db, "SELECT count(*) FROM pg_tables WHERE schemaname = 'litellm'"));
+        Assert.Equal(17L, server.Scalar(db, "SELECT count(*) FROM pg_tables WHERE schemaname = 'litellm'"));
         Assert.Equal(0L, server.Scalar(db, "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'"));
         Assert.Equal(17L, server.Scalar(db, """
             SELECT count(*) FROM pg_constraint WHERE contype = 'f' AND connamespace = (SELECT oid FROM pg_namespace WHERE nspname = 'litellm')

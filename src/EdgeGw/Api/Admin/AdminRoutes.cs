@@ -37,6 +37,7 @@ internal static class AdminRoutes
         new("/team/daily/activity", "GET", DailyActivityEndpoints.TeamAsync),
         new("/model/live", "GET", ModelLiveEndpoint.HandleAsync),
         new("/model/new", "POST", ModelEndpoints.NewAsync),
+        new("/model/update", "POST", ModelUpdateEndpoints.UpdateAsync),
         new("/model/delete", "POST", ModelEndpoints.DeleteAsync),
         new("/spend/logs", "GET", SpendEndpoints.LogsAsync),
         new("/spend/logs/ui", "GET", SpendEndpoints.LogsPageAsync, MasterOnly: false),

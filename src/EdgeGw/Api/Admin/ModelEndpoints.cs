@@ -10,11 +10,17 @@ namespace EdgeGw.Api.Admin;
 internal static class ModelEndpoints
 {
     // LiteLLM stamps rows made with the master key with its proxy admin's name.
-    private const string AdminName = "default_user_id";
+    internal const string AdminName = "default_user_id";
+
+    /// <summary>LiteLLM's answer to /model/new and /model/delete without <c>store_model_in_db</c> (its status, type and words).</summary>
+    internal static AdminInputException StoreOff() =>
+        new("store_model_in_db", "Set `'STORE_MODEL_IN_DB='True'` in your env to enable this feature.", 500, "auth_error");
 
     public static Task NewAsync(HttpContext context, GatewayState state) =>
         AdminHandler.RunAsync(context, state, mutates: true, async (input, data) =>
         {
+            if (!state.Config.General.StoreModelInDb)
+                throw StoreOff();
             var modelName = input.RequiredString("model_name");
             var parameters = input.Object("litellm_params") ?? throw new AdminInputException("litellm_params", "litellm_params is required");
             try
@@ -35,7 +41,7 @@ internal static class ModelEndpoints
                 ? s : Guid.NewGuid().ToString();
             var cipher = DatabaseModels.Cipher(state.Config)
                 ?? throw new AdminInputException("litellm_params", "storing a model needs LITELLM_SALT_KEY or a master key to encrypt its secrets");
-            CheckDeployment(state, modelName, parameters, id);
+            CheckDeployment(state, modelName, parameters, info, id);
 
             var now = data.Time.GetUtcNow();
             var row = new StoredModel(id, modelName, DatabaseModels.EncryptParams(parameters, cipher), info?.GetRawText(), now, AdminName, now, AdminName);
@@ -50,10 +56,12 @@ internal static class ModelEndpoints
         AdminHandler.RunAsync(context, state, mutates: true, async (input, data) =>
         {
             var id = input.RequiredString("id");
-            if (!await data.Models.DeleteAsync(id, context.RequestAborted))
+            if (!state.Config.General.StoreModelInDb && await data.Models.GetAsync(id, context.RequestAborted) is not null)
+                throw StoreOff(); // as LiteLLM: an id it does not hold is refused first, below
+            if (!state.Config.General.StoreModelInDb || !await data.Models.DeleteAsync(id, context.RequestAborted))
             {
                 // LiteLLM answers an id it does not hold (including a config model's) with 400.
-                throw new AdminInputException("id", state.Config.Deployments.Any(d => d.Id == id)
+                throw new AdminInputException("id", state.Config.Deployments.Any(d => d.Id == id && !d.FromDatabase)
                     ? $"Model id = {id} is defined in the config file and cannot be deleted through the API"
                     : $"Model with id={id} not found in db");
             }
@@ -68,7 +76,7 @@ internal static class ModelEndpoints
         });
 
     /// <summary>Lone surrogates would not survive encryption or storage unchanged: refused, as everywhere else.</summary>
-    private static void RefuseInvalidText(JsonElement element, string path)
+    internal static void RefuseInvalidText(JsonElement element, string path)
     {
         switch (element.ValueKind)
         {
@@ -86,23 +94,34 @@ internal static class ModelEndpoints
     }
 
     /// <summary>Refuses, before anything is stored, an entry the router could not serve (bad provider, missing api_base).</summary>
-    private static void CheckDeployment(GatewayState state, string modelName, JsonElement parameters, string id)
+    internal static void CheckDeployment(GatewayState state, string modelName, JsonElement parameters, JsonElement? info, string id)
     {
-        var buffer = new System.Buffers.ArrayBufferWriter<byte>(512);
-        using (var json = new Utf8JsonWriter(buffer))
+        var entry = DatabaseModels.Write(json =>
         {
             json.WriteStartObject();
             json.WriteString("model_name", modelName);
             json.WritePropertyName("litellm_params");
             parameters.WriteTo(json);
             json.WriteStartObject("model_info");
+            if (info is { ValueKind: JsonValueKind.Object } sent)
+            {
+                foreach (var p in sent.EnumerateObject())
+                {
+                    if (!p.NameEquals("id"))
+                    {
+                        json.WritePropertyName(p.Name);
+                        p.Value.WriteTo(json);
+                    }
+                }
+            }
             json.WriteString("id", id);
             json.WriteEndObject();
             json.WriteEndObject();
-        }
+        });
         try
         {
-            _ = Config.ConfigLoader.ReadStoredDeployment(System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan), 0, state.Config.Environment);
+            _ = Config.ConfigLoader.ReadStoredDeployment(entry, 0, state.Config.Environment,
+                StoredCredentials.ByName(state.Config, state.Runtime?.StoredCredentialList ?? []));
         }
         catch (Config.ConfigException e)
         {
@@ -114,7 +133,7 @@ internal static class ModelEndpoints
         }
     }
 
-    private static void Row(Utf8JsonWriter json, StoredModel row)
+    internal static void Row(Utf8JsonWriter json, StoredModel row)
     {
         json.WriteStartObject();
         json.WriteString("model_id", row.ModelId);

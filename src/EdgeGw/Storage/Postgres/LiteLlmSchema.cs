@@ -94,6 +94,8 @@ internal static class LiteLlmSchema
             "budget_reset_at", "created_by", "updated_by"]),
         // "blocked" (a later LiteLLM's) is not required: a database from before it still opens.
         ("LiteLLM_ProxyModelTable", ["model_id", "model_name", "litellm_params", "model_info", "created_at", "created_by", "updated_at", "updated_by"]),
+        ("LiteLLM_CredentialsTable", ["credential_id", "credential_name", "credential_values", "credential_info", "created_at", "created_by",
+            "updated_at", "updated_by"]),
     ];
 
     private static async Task Run(NpgsqlConnection connection, NpgsqlTransaction tx, string sql, CancellationToken cancel)
@@ -190,6 +192,7 @@ internal static class LiteLlmSchema
         (false, "LiteLLM_TeamTable_team_alias_idx", "LiteLLM_TeamTable", ["team_alias"]),
         (false, "LiteLLM_TeamTable_created_at_idx", "LiteLLM_TeamTable", ["created_at"]),
         (true, "LiteLLM_UserTable_sso_user_id_key", "LiteLLM_UserTable", ["sso_user_id"]),
+        (true, "LiteLLM_CredentialsTable_credential_name_key", "LiteLLM_CredentialsTable", ["credential_name"]),
         (false, "LiteLLM_VerificationToken_user_id_team_id_idx", "LiteLLM_VerificationToken", ["user_id", "team_id"]),
         (false, "LiteLLM_VerificationToken_team_id_idx", "LiteLLM_VerificationToken", ["team_id"]),
         (false, "LiteLLM_VerificationToken_budget_reset_at_expires_idx", "LiteLLM_VerificationToken", ["budget_reset_at", "expires"]),
@@ -451,6 +454,20 @@ internal static class LiteLlmSchema
             "budget_id" TEXT,
 
             CONSTRAINT "LiteLLM_TeamMembership_pkey" PRIMARY KEY ("user_id","team_id")
+        );
+        """,
+        """
+        CREATE TABLE IF NOT EXISTS "LiteLLM_CredentialsTable" (
+            "credential_id" TEXT NOT NULL,
+            "credential_name" TEXT NOT NULL,
+            "credential_values" JSONB NOT NULL,
+            "credential_info" JSONB,
+            "created_at" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+            "created_by" TEXT NOT NULL,
+            "updated_at" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+            "updated_by" TEXT NOT NULL,
+
+            CONSTRAINT "LiteLLM_CredentialsTable_pkey" PRIMARY KEY ("credential_id")
         );
         """,
         """

@@ -23,6 +23,19 @@ internal static class PostgresFailure
             ? $"{e.Message.TrimEnd('.')}: {e.InnerException.Message.TrimEnd('.')}"
             : e.Message.TrimEnd('.');
 
+    /// <summary>Runs a store's statement: a database that is down becomes a <see cref="StoreUnavailableException"/> naming it (never its password).</summary>
+    public static async Task<T> GuardAsync<T>(Func<Task<T>> work, DatabaseUrl url)
+    {
+        try
+        {
+            return await work();
+        }
+        catch (Exception e) when (IsUnavailable(e))
+        {
+            throw Unavailable(e, url);
+        }
+    }
+
     public static StoreUnavailableException Unavailable(Exception e, DatabaseUrl url) =>
         new($"the database cannot be written (PostgreSQL {url.Redacted}: {Reason(e)})", e);
 }

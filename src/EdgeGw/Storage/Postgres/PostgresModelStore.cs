@@ -5,18 +5,20 @@ namespace EdgeGw.Storage.Postgres;
 
 /// <summary>
 /// Run-time models in LiteLLM's own <c>LiteLLM_ProxyModelTable</c>, so models a LiteLLM proxy stored
-/// appear here and the other way round. Its <c>blocked</c> column (newer LiteLLM) is left to its default.
+/// appear here and the other way round. Its <c>blocked</c> column (newer LiteLLM) is read, never written (a new row takes its default).
 /// Each committed write is announced on <paramref name="changes"/> (kind <see cref="AccountTable.Model"/>), as account
 /// writes are, so every replica reloads that model; a database that is down is a <see cref="StoreUnavailableException"/>.
 /// </summary>
 internal sealed class PostgresModelStore(NpgsqlDataSource source, DatabaseUrl url, IAccountChanges? changes = null) : IModelStore
 {
     // LiteLLM has written the JSON columns both as objects and as one JSON string holding the object: either reads back as the object's text.
+    // blocked is read through the row's JSON: a table from before LiteLLM added the column reads as not blocked, no schema probe needed.
     private const string Columns = """
         model_id, model_name,
         CASE WHEN jsonb_typeof(litellm_params) = 'string' THEN litellm_params #>> '{}' ELSE litellm_params::text END,
         CASE WHEN jsonb_typeof(model_info) = 'string' THEN model_info #>> '{}' ELSE model_info::text END,
-        created_at, created_by, updated_at, updated_by
+        created_at, created_by, updated_at, updated_by,
+        COALESCE((to_jsonb(m) ->> 'blocked')::boolean, false)
         """;
 
     public Task<IReadOnlyList<StoredModel>> ListAsync(CancellationToken cancel = default) => Guard(() => List(cancel));
@@ -44,21 +46,11 @@ internal sealed class PostgresModelStore(NpgsqlDataSource source, DatabaseUrl ur
         return written;
     }
 
-    private async Task<T> Guard<T>(Func<Task<T>> work)
-    {
-        try
-        {
-            return await work();
-        }
-        catch (Exception e) when (PostgresFailure.IsUnavailable(e))
-        {
-            throw PostgresFailure.Unavailable(e, url);
-        }
-    }
+    private Task<T> Guard<T>(Func<Task<T>> work) => PostgresFailure.GuardAsync(work, url);
 
     private async Task<IReadOnlyList<StoredModel>> List(CancellationToken cancel)
     {
-        await using var command = source.CreateCommand($"""SELECT {Columns} FROM "LiteLLM_ProxyModelTable" ORDER BY created_at, model_id""");
+        await using var command = source.CreateCommand($"""SELECT {Columns} FROM "LiteLLM_ProxyModelTable" m ORDER BY created_at, model_id""");
         await using var r = await command.ExecuteReaderAsync(cancel);
         var models = new List<StoredModel>();
         while (await r.ReadAsync(cancel))
@@ -68,7 +60,7 @@ internal sealed class PostgresModelStore(NpgsqlDataSource source, DatabaseUrl ur
 
     private async Task<StoredModel?> Get(string modelId, CancellationToken cancel)
     {
-        await using var command = source.CreateCommand($"""SELECT {Columns} FROM "LiteLLM_ProxyModelTable" WHERE model_id = @id""");
+        await using var command = source.CreateCommand($"""SELECT {Columns} FROM "LiteLLM_ProxyModelTable" m WHERE model_id = @id""");
         command.Add("id", modelId);
         return await Single(command, cancel);
     }
@@ -95,7 +87,7 @@ internal sealed class PostgresModelStore(NpgsqlDataSource source, DatabaseUrl ur
         DateTimeOffset updatedAt, string updatedBy, CancellationToken cancel)
     {
         await using var command = source.CreateCommand($"""
-            UPDATE "LiteLLM_ProxyModelTable" SET model_name = @name, litellm_params = @params::jsonb, model_info = @info::jsonb,
+            UPDATE "LiteLLM_ProxyModelTable" m SET model_name = @name, litellm_params = @params::jsonb, model_info = @info::jsonb,
                 updated_at = @updated, updated_by = @updatedBy
             WHERE model_id = @id
             RETURNING {Columns}
@@ -124,5 +116,5 @@ internal sealed class PostgresModelStore(NpgsqlDataSource source, DatabaseUrl ur
 
     private static StoredModel Read(NpgsqlDataReader r) => new(
         r.GetString(0), r.GetString(1), r.GetString(2), Text(r, 3),
-        Time(r.GetDateTime(4)), r.GetString(5), Time(r.GetDateTime(6)), r.GetString(7));
+        Time(r.GetDateTime(4)), r.GetString(5), Time(r.GetDateTime(6)), r.GetString(7)) { Blocked = r.GetBoolean(8) };
 }

@@ -6,7 +6,10 @@ using static EdgeGw.Storage.Postgres.LiteLlmValues;
 namespace EdgeGw.Storage.Postgres;
 
 /// <summary>What one <c>edgegw db copy</c> wrote; rows already in the target (an earlier copy) are counted as present, not copied.</summary>
-internal sealed record CopyCounts(int Keys, int Teams, int Users, int Members, long SpendRows, long SpendRowsPresent);
+internal sealed record CopyCounts(int Keys, int Teams, int Users, int Members, long SpendRows, long SpendRowsPresent)
+{
+    public ModelCopyCounts Models { get; init; } = new(0, 0, 0);
+}
 
 /// <summary>
 /// <c>edgegw db copy</c>: an embedded database into LiteLLM's tables, through the same readers and
@@ -18,7 +21,7 @@ internal static class SqliteToPostgres
 {
     public const int BatchSize = 1000;
 
-    public static async Task<CopyCounts> RunAsync(SqliteStore from, NpgsqlDataSource to, Action<string>? progress = null, int batchSize = BatchSize,
+    public static async Task<CopyCounts> RunAsync(SqliteStore from, NpgsqlDataSource to, DatabaseUrl url, Action<string>? progress = null, int batchSize = BatchSize,
         CancellationToken cancel = default)
     {
         var accounts = new Accounts();
@@ -36,9 +39,14 @@ internal static class SqliteToPostgres
             await LiteLlmAccounts.UpsertMemberAsync(to, member.Settings, cancel);
         progress?.Invoke($"accounts: {accounts.Keys.Count} keys, {accounts.Teams.Count} teams, {accounts.Users.Count} users, {accounts.Members.Count} team members");
 
+        progress?.Invoke($"credentials: {await CredentialCopy.RunAsync(from, to, cancel)} stored credentials (values stay encrypted: keep the same LITELLM_SALT_KEY)");
+        // Run-time models into LiteLLM_ProxyModelTable, still encrypted: LiteLLM and EdgeGw read them with the same salt key.
+        var models = await ModelCopy.RunAsync(new SqliteModelStore(from), new PostgresModelStore(to, url), skipBlocked: false, cancel);
+        progress?.Invoke("models: " + ModelCopy.Describe(models));
+
         var (copied, present) = await CopySpendRowsAsync(from, to, progress, batchSize, cancel);
         await SetTotalsAsync(to, accounts, cancel);
-        return new CopyCounts(accounts.Keys.Count, accounts.Teams.Count, accounts.Users.Count, accounts.Members.Count, copied, present);
+        return new CopyCounts(accounts.Keys.Count, accounts.Teams.Count, accounts.Users.Count, accounts.Members.Count, copied, present) { Models = models };
     }
 
     /// <summary>Spend rows in pages of <paramref name="batchSize"/>, one transaction each, with their daily aggregates.</summary>
