@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
 # Load runs on loopback only, bounded in time: the gateway (virtual key with rpm/tpm limits and a
-# budget, spend logging on) against the same fixed-answer upstream called directly and through a
-# plain nginx proxy_pass. Writes load/results.md (a Markdown table) and prints it.
+# budget, spend logging on) against the same fixed-answer upstream called directly, through a plain
+# nginx proxy_pass and through a plain YARP reverse proxy (load/YarpBaseline, JIT). Writes
+# load/results.md (a Markdown table, then issue 23's targets with PASS/FAIL) and prints it.
 #   load/run.sh                 # 10 s per scenario
 #   DURATION=30s load/run.sh    # longer runs
+#   WARMUP=5s load/run.sh       # YARP's JIT warm-up before its measured runs (default 2s)
 #   PG=1 load/run.sh            # the gateway on a throwaway PostgreSQL cluster (DATABASE_URL) instead of SQLite
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DURATION=${DURATION:-10s}
-UP=19100 PROXY=19101 GW=19102 PGPORT=19103
+WARMUP=${WARMUP:-2s}
+UP=19100 PROXY=19101 GW=19102 PGPORT=19103 YARP=19104
 PG=${PG:-0}
 MASTER=sk-load-master
 
@@ -30,6 +33,15 @@ for name in upstream proxy; do
   mkdir -p "$work/body-$name" "$work/proxy-$name"
   nginx -c "$work/nginx-$name.conf" -p "$work" -g "daemon off;" & pids+=($!)
 done
+
+# The .NET baseline, started before the gateway so its build does not share the cores with it.
+dotnet build load/YarpBaseline -c Release -o "$work/yarp" >/dev/null
+yarp_start_ns=$(date +%s%N)
+# HOME inside the run: ASP.NET Core's data protection writes its key ring there.
+(cd "$work/yarp" && HOME="$work/yarp" exec ./YarpBaseline --urls "http://127.0.0.1:$YARP" --upstream "http://127.0.0.1:$UP/" >> yarp.log 2>&1) & yarp_pid=$!; pids+=($yarp_pid)
+until curl -sf -o /dev/null "http://127.0.0.1:$YARP/_baseline/allocated"; do sleep 0.005; done
+yarp_startup_ms=$(( ($(date +%s%N) - yarp_start_ns) / 1000000 ))
+yarp_version=$(sed -nE 's/.*"Yarp.ReverseProxy" Version="([^"]+)".*/\1/p' Directory.Packages.props)
 
 store="SQLite ($work/gw.db)"
 if [ "$PG" = 1 ]; then
@@ -73,6 +85,7 @@ start_gw
 startup_ms_empty=$startup_ms
 sleep 1
 rss_idle=$(awk '/VmRSS/ {print $2}' /proc/$gw_pid/status)
+yarp_rss_idle=$(awk '/VmRSS/ {print $2}' /proc/$yarp_pid/status)
 
 KEY=$(curl -sf "http://127.0.0.1:$GW/key/generate" -H "Authorization: Bearer $MASTER" -H 'Content-Type: application/json' \
   -d '{"rpm_limit":100000000,"tpm_limit":2000000000,"max_budget":1000000,"key_alias":"load"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["key"])')
@@ -82,16 +95,18 @@ BODY_CLAUDE='{"model":"claude","messages":[{"role":"user","content":"Say hello i
 BODY_STREAM='{"model":"gpt-stream","stream":true,"messages":[{"role":"user","content":"Say hello in one short sentence."}]}'
 
 declare -A R
-# The gateway's own cost per request: CPU (utime+stime, in clock ticks) and managed bytes allocated.
-gw_cpu() { awk '{print $14 + $15}' "/proc/$gw_pid/stat"; }
+# A proxy's own cost per request: CPU (utime+stime, in clock ticks) and managed bytes allocated, whole process.
+cpu_of() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 gw_alloc() { curl -sf "http://127.0.0.1:$GW/metrics" -H "Authorization: Bearer $MASTER" | awk '/^edgegw_gc_allocated_bytes_total / {print $2}'; }
+yarp_alloc() { curl -sf "http://127.0.0.1:$YARP/_baseline/allocated"; }
 run() { # name connections url body
   local threads=$(( $2 > 1 ? 2 : 1 ))
-  local out cpu0 alloc0
-  cpu0=$(gw_cpu); alloc0=$(gw_alloc)
+  local out cpu0 alloc0 pid="" alloc=""
+  case $1 in gateway*) pid=$gw_pid alloc=gw_alloc ;; yarp) pid=$yarp_pid alloc=yarp_alloc ;; esac
+  [ -z "$pid" ] || { cpu0=$(cpu_of "$pid"); alloc0=$($alloc); }
   out=$(LOAD_BODY="$4" LOAD_KEY="$KEY" wrk -t$threads -c$2 -d "$DURATION" --timeout 5s -s load/post.lua "$3" | grep '^RESULT')
-  if [[ $1 == gateway* ]]; then
-    out+=$(python3 -c "import sys; n=int('$out'.split('requests=')[1].split()[0]); print(f' cpu_us={($(gw_cpu)-$cpu0)*1e6/$(getconf CLK_TCK)/n:.0f} alloc_b={($(gw_alloc)-$alloc0)/n:.0f}')")
+  if [ -n "$pid" ]; then
+    out+=$(python3 -c "import sys; n=int('$out'.split('requests=')[1].split()[0]); print(f' cpu_us={($(cpu_of "$pid")-$cpu0)*1e6/$(getconf CLK_TCK)/n:.0f} alloc_b={($($alloc)-$alloc0)/n:.0f}')")
   else
     out+=" cpu_us=— alloc_b=—"
   fi
@@ -100,9 +115,12 @@ run() { # name connections url body
 }
 val() { sed -E "s/.* $2=([0-9.—]+).*/\1/" <<<"${R[$1]}"; }
 
+# YARP runs JIT: let tiered compilation settle before its measured runs (its CPU and bytes then count steady state only).
+LOAD_BODY="$BODY_OPENAI" wrk -t2 -c32 -d "$WARMUP" -s load/post.lua "http://127.0.0.1:$YARP/openai/v1/chat/completions" >/dev/null
 for c in 1 32; do
   run direct $c "http://127.0.0.1:$UP/openai/v1/chat/completions" "$BODY_OPENAI"
   run nginx $c "http://127.0.0.1:$PROXY/openai/v1/chat/completions" "$BODY_OPENAI"
+  run yarp $c "http://127.0.0.1:$YARP/openai/v1/chat/completions" "$BODY_OPENAI"
   run gateway-openai $c "http://127.0.0.1:$GW/v1/chat/completions" "$BODY_OPENAI"
   run gateway-anthropic $c "http://127.0.0.1:$GW/v1/chat/completions" "$BODY_CLAUDE"
   run direct-stream $c "http://127.0.0.1:$UP/stream/v1/chat/completions" "$BODY_STREAM"
@@ -122,6 +140,7 @@ for s in "${!R[@]}"; do
   [ "$(val "$s" errors)" = 0 ] || echo "warning: $s had errors: ${R[$s]}" >&2
 done
 rss_loaded=$(awk '/VmHWM/ {print $2}' /proc/$gw_pid/status)
+yarp_rss_loaded=$(awk '/VmHWM/ {print $2}' /proc/$yarp_pid/status)
 rows=$(curl -sf "http://127.0.0.1:$GW/spend/logs?limit=1" -H "Authorization: Bearer $MASTER" >/dev/null && echo ok || echo "unavailable")
 populated=""
 if [ "$PG" = 1 ]; then
@@ -140,10 +159,10 @@ fi
   echo "Load run $(date -u +%Y-%m-%d), ${DURATION} per scenario, wrk closed loop on loopback, $(nproc) cores shared by wrk, nginx and the gateway."
   echo "The gateway path uses a virtual key with rpm/tpm limits and a budget; spend logging on. Store: $store. Load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)."
   echo
-  echo "| scenario | conns | RPS | p50 µs | p99 µs | p99.9 µs | added p50 / p99 µs vs direct | RPS ÷ nginx | gateway CPU µs/req | allocated B/req | errors |"
+  echo "| scenario | conns | RPS | p50 µs | p99 µs | p99.9 µs | added p50 / p99 µs vs direct | RPS ÷ nginx | proxy CPU µs/req | allocated B/req | errors |"
   echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
   for c in 1 32; do
-    for s in direct nginx gateway-openai gateway-anthropic direct-stream gateway-stream; do
+    for s in direct nginx yarp gateway-openai gateway-anthropic direct-stream gateway-stream; do
       base=direct; [[ $s == *stream ]] && base=direct-stream
       added="$(( $(val $s/$c p50) - $(val $base/$c p50) )) / $(( $(val $s/$c p99) - $(val $base/$c p99) ))"
       ratio=$(python3 -c "print(f'{$(val $s/$c rps)/$(val nginx/$c rps):.2f}')")
@@ -156,4 +175,7 @@ fi
   echo "Open loop, 1,000 req/s for 5 s, latency from the scheduled start (the driver's own timer jitter shows in the direct row): direct p50 $(field "$open_direct" p50_us) / p99 $(field "$open_direct" p99_us) / p99.9 $(field "$open_direct" p999_us) µs; gateway p50 $(field "$open_gw" p50_us) / p99 $(field "$open_gw" p99_us) / p99.9 $(field "$open_gw" p999_us) µs, errors $(field "$open_gw" errors)."
   echo "1,000 streams held open at once (5 s each): $(field "$hold_gw" completed) completed, $(field "$hold_gw" errors) errors, gateway RSS peak $(field "$hold_gw" peak_rss_mb) MB."
   echo "Start to first answered request (empty database): ${startup_ms_empty} ms.${populated} RSS idle: $((rss_idle / 1024)) MB; peak under load: $((rss_loaded / 1024)) MB. Binary: $(( $(stat -c %s "$BIN") / 1024 / 1024 )) MB."
+  echo "YARP $yarp_version baseline (JIT, Server GC, one route, HTTP/1.1 keep-alive to the upstream, logging at Warning): start to first answer ${yarp_startup_ms} ms; RSS idle $((yarp_rss_idle / 1024)) MB, peak $((yarp_rss_loaded / 1024)) MB; warmed up for ${WARMUP} before its runs."
+  echo
+  source load/targets.sh
 } | tee load/results.md
