@@ -45,6 +45,7 @@ public sealed class UiBrowserTests : IAsyncLifetime
                   output_cost_per_token: {OutputPrice}
             general_settings:
               master_key: {GatewayProcess.MasterKey}
+              store_model_in_db: true
             """);
         _browser = await Browser.LaunchAsync();
     }
@@ -132,6 +133,36 @@ public sealed class UiBrowserTests : IAsyncLifetime
         Assert.Equal(2.5m, info.GetProperty("max_budget").GetDecimal());
         Assert.Equal("ui-edit-me", info.GetProperty("key_alias").GetString());
         await Expect(page.Locator("tr[data-key-alias='ui-edit-me']")).ToContainTextAsync("of $2.50");
+    }
+
+    [Fact]
+    public async Task ModelAddedInUi_ServesWithItsKeyAndDeletedInUi_IsRefused()
+    {
+        var page = await SignedInAtAsync("models", "Models");
+        // Config models are read-only through the API, so the console offers them no actions.
+        await Expect(page.Locator("[data-model-group='mock-gpt'] [data-testid=model-edit]")).ToHaveCountAsync(0);
+
+        await page.ClickAsync("[data-testid=models-add]");
+        await page.FillAsync("[data-testid=model-name]", "ui-added");
+        await page.FillAsync("[data-testid=model-provider-model]", "openai/ui-added-model");
+        await page.FillAsync("[data-testid=model-api-base]", $"{_upstream.Url}/v1");
+        await page.FillAsync("[data-testid=model-api-key]", "sk-ui-added-upstream-key");
+        await page.ClickAsync("[data-testid=model-submit]");
+        await Expect(page.Locator("[data-model-group='ui-added'] [data-testid=model-edit]")).ToHaveCountAsync(1);
+        // The stored key is never shown back, masked or not.
+        Assert.DoesNotContain("sk-ui-added-upstream-key", await page.ContentAsync(), StringComparison.Ordinal);
+
+        using (var served = await ChatResponseAsync(GatewayProcess.MasterKey, "ui-added"))
+        {
+            Assert.Equal(HttpStatusCode.OK, served.StatusCode);
+            Assert.Equal("Bearer sk-ui-added-upstream-key", _upstream.LastRequest.Headers["authorization"]);
+        }
+
+        await page.ClickAsync("[data-model-group='ui-added'] [data-testid=model-delete]");
+        await page.ClickAsync("[data-testid=confirm-ok]");
+        await Expect(page.Locator("[data-model-group='ui-added']")).ToHaveCountAsync(0);
+        using var refused = await ChatResponseAsync(GatewayProcess.MasterKey, "ui-added");
+        Assert.NotEqual(HttpStatusCode.OK, refused.StatusCode);
     }
 
     [Fact]

@@ -108,11 +108,11 @@ export default async function render(root) {
         { label: 'Live', class: 'c-md', cell: liveCell },
         { label: 'Health', class: 'c-sm', cell: healthCell },
         { label: 'Source', class: 'c-sm', cell: d => d.model_info?.db_model ? badge('Database', 'accent') : badge('Config') },
-        // Offered for every deployment: a gateway that does not flag database models (db_model) still
-        // edits and deletes them, and answers a config model's change with its reason, shown as is.
-        { label: 'Actions', class: 'c-act', cell: d => isAdmin() ? h('div', { class: 'row-actions' },
+        // Config-file models are read-only through the API (as LiteLLM): only database models get actions.
+        { label: 'Actions', class: 'c-act', cell: d => isAdmin() && d.model_info?.db_model ? h('div', { class: 'row-actions' },
           button('Edit', () => openEditor(d), { small: true, testid: 'model-edit' }),
-          button('Delete', () => remove(d), { small: true, kind: 'danger', testid: 'model-delete' })) : h('span', { class: 'muted' }, '—') },
+          button('Delete', () => remove(d), { small: true, kind: 'danger', testid: 'model-delete' }))
+          : h('span', { class: 'muted', title: d.model_info?.db_model ? '' : 'Edit config.yaml and reload to change it' }, d.model_info?.db_model ? '—' : 'config.yaml') },
       ], list, d => ({ 'data-model-id': d.model_info?.id ?? '' }), `Deployments of ${name}`)));
     clear(body, cards);
   }
