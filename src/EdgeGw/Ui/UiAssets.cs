@@ -1,5 +1,6 @@
 using System.Collections.Frozen;
 using System.IO.Compression;
+using System.Numerics;
 using System.Security.Cryptography;
 using System.Text;
 
@@ -97,7 +98,10 @@ internal sealed class UiAssets
     private static byte[] BrotliOf(byte[] bytes)
     {
         var output = new byte[BrotliEncoder.GetMaxCompressedLength(bytes.Length)];
-        return BrotliEncoder.TryCompress(bytes, output, out var written, quality: 11, window: 22) ? output[..written] : bytes;
+        // A window just covering the file compresses it as well as the default 4 MB one, and the encoder's
+        // memory (which stays in the process's RSS) scales with the window.
+        var window = Math.Clamp(BitOperations.Log2((uint)bytes.Length + 16) + 1, 10, 22);
+        return BrotliEncoder.TryCompress(bytes, output, out var written, quality: 11, window: window) ? output[..written] : bytes;
     }
 
     private static byte[] GzipOf(byte[] bytes)
