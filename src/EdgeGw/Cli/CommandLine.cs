@@ -195,9 +195,9 @@ internal sealed record CommandLine
             result = result with { RequestHeadersTimeout = ParseSeconds(headers, "EDGEGW_REQUEST_HEADERS_TIMEOUT") };
         if (Env("EDGEGW_STREAM_WRITE_TIMEOUT") is { } writes)
             result = result with { StreamWriteTimeout = ParseSeconds(writes, "EDGEGW_STREAM_WRITE_TIMEOUT") };
-        if (IsTrue(Env("DEBUG", "--debug")))
+        if (Config.EnvFlag.IsTrue(Env("DEBUG", "--debug")))
             result = result with { LogLevel = MoreVerbose(result.LogLevel, Microsoft.Extensions.Logging.LogLevel.Information) };
-        if (IsTrue(Env("DETAILED_DEBUG", "--detailed_debug")))
+        if (Config.EnvFlag.IsTrue(Env("DETAILED_DEBUG", "--detailed_debug")))
             result = result with { LogLevel = Microsoft.Extensions.Logging.LogLevel.Debug };
         if (Env("SSL_CERTFILE_PATH", "--ssl_certfile_path") is { } certfile)
             result = result with { SslCertfilePath = certfile };
@@ -205,10 +205,6 @@ internal sealed record CommandLine
             result = result with { SslKeyfilePath = keyfile };
         return result;
     }
-
-    /// <summary>Click's true spellings for a boolean environment variable.</summary>
-    private static bool IsTrue(string? value) =>
-        value?.Trim().ToUpperInvariant() is "1" or "TRUE" or "T" or "YES" or "Y" or "ON";
 
     private static LogLevel MoreVerbose(LogLevel? current, LogLevel level) =>
         current is { } c && c < level ? c : level;

@@ -39,13 +39,9 @@ internal sealed class UiSettings
         var salt = SHA256.HashData([.. Hash(env("LITELLM_SALT_KEY") ?? ""), .. Hash(username), .. Hash(password)]);
         var signing = HKDF.DeriveKey(HashAlgorithmName.SHA256, ikm, 32, salt, "edgegw-ui-session-v1"u8.ToArray());
         var csrf = HKDF.DeriveKey(HashAlgorithmName.SHA256, ikm, 32, salt, "edgegw-ui-csrf-v1"u8.ToArray());
-        return new UiSettings(IsTrue(env("DISABLE_ADMIN_UI")), new UiCredentials(username, password),
+        return new UiSettings(EnvFlag.IsTrue(env("DISABLE_ADMIN_UI")), new UiCredentials(username, password),
             new UiSessions(signing, csrf, lifetime, guard.Revoked, time), guard);
     }
 
     private static byte[] Hash(string text) => SHA256.HashData(Encoding.UTF8.GetBytes(text));
-
-    // LiteLLM's str_to_bool for the flag.
-    private static bool IsTrue(string? value) =>
-        value?.Trim().ToLowerInvariant() is "true" or "1" or "yes" or "y" or "t" or "on";
 }
