@@ -67,8 +67,13 @@ public sealed class IdleConnectionFloodTests(ITestOutputHelper output)
                 }
             }
             var connected = sockets.Count(s => s.Connected);
-            var serverDescriptors = OpenDescriptors(gateway.Pid);
-            output.WriteLine($"opened {connected} of {count} idle connections in {opening.Elapsed.TotalSeconds:0.0} s; edgegw holds {serverDescriptors} descriptors, RSS {RssKb(gateway.Pid) / 1024} MB");
+            // Over-cap connections are accepted and then closed, so right after the flood the count can
+            // briefly sit above the cap while the last ones are shed: judge the settled figure (5 s bound).
+            var peakDescriptors = OpenDescriptors(gateway.Pid);
+            var serverDescriptors = peakDescriptors;
+            for (var settle = Stopwatch.StartNew(); serverDescriptors >= 10_000 + 200 && settle.Elapsed < TimeSpan.FromSeconds(5); serverDescriptors = OpenDescriptors(gateway.Pid))
+                await Task.Delay(100);
+            output.WriteLine($"opened {connected} of {count} idle connections in {opening.Elapsed.TotalSeconds:0.0} s; edgegw holds {peakDescriptors} descriptors right after, {serverDescriptors} settled, RSS {RssKb(gateway.Pid) / 1024} MB");
 
             // A client already connected keeps being served during the flood.
             var onEstablished = Stopwatch.StartNew();
@@ -95,7 +100,7 @@ public sealed class IdleConnectionFloodTests(ITestOutputHelper output)
             }
             output.WriteLine($"keyed request on a new connection answered {status} after {onNew.Elapsed.TotalSeconds:0.0} s; edgegw then holds {OpenDescriptors(gateway.Pid)} descriptors");
             Assert.Equal(HttpStatusCode.OK, status);
-            Assert.True(serverDescriptors < 10_000 + 200, $"edgegw held {serverDescriptors} descriptors: more than its 10,000-connection cap");
+            Assert.True(serverDescriptors < 10_000 + 200, $"edgegw still held {serverDescriptors} descriptors 5 s after the flood (peak {peakDescriptors}): more than its 10,000-connection cap");
         }
         finally
         {
