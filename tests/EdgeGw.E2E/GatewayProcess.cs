@@ -46,11 +46,31 @@ public sealed class GatewayProcess : IAsyncDisposable
         }
     }
 
+    // Tests restart gateways on the same folder, so folders go when the test run ends, not per process:
+    // each holds a 30 MB copy of the binary, and CI runs left them by the thousand.
+    private static readonly System.Collections.Concurrent.ConcurrentBag<string> Folders = CleanUpAtExit();
+
+    private static System.Collections.Concurrent.ConcurrentBag<string> CleanUpAtExit()
+    {
+        var folders = new System.Collections.Concurrent.ConcurrentBag<string>();
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            foreach (var folder in folders)
+            {
+                try { System.IO.Directory.Delete(folder, recursive: true); }
+                catch (IOException) { } // best effort: a folder still in use is left to the OS's tmp cleaning
+                catch (UnauthorizedAccessException) { }
+            }
+        };
+        return folders;
+    }
+
     /// <summary>A fresh folder holding only a copy of the binary, as in a distroless image.</summary>
     public static string NewFolderWithBinary()
     {
         var dir = Path.Combine(Path.GetTempPath(), "edgegw-e2e-" + Guid.NewGuid().ToString("N")[..8]);
         System.IO.Directory.CreateDirectory(dir);
+        Folders.Add(dir);
         File.Copy(Binary, Path.Combine(dir, "edgegw"));
         File.SetUnixFileMode(Path.Combine(dir, "edgegw"), UnixFileMode.UserRead | UnixFileMode.UserExecute | UnixFileMode.UserWrite);
         return dir;
