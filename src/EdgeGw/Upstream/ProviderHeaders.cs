@@ -39,15 +39,37 @@ internal static class ProviderHeaders
             ? n
             : -1;
 
-    private static void Add(IHeaderDictionary headers, string name, HeaderStringValues values)
+    /// <summary>The same from a Pipelines-client answer: its raw header bytes, strings reused per connection.</summary>
+    public static void Copy(Http1.Http1Connection upstream, HttpResponse client)
     {
-        var value = values.Count == 1 ? new StringValues(values.ToString()) : new StringValues([.. values]);
-        headers[Prefixed(name)] = value;
+        if (client.HasStarted)
+            return;
+        var headers = client.Headers;
+        var head = upstream.Head;
+        for (var i = 0; i < head.Count; i++)
+        {
+            var (text, prefixed, value) = upstream.Strings.Get(i, head.Name(i), head.Value(i));
+            // A name sent twice is one header with two values, as HttpClient groups it.
+            Add(headers, text, prefixed, headers.TryGetValue(prefixed, out var earlier) ? StringValues.Concat(earlier, value) : new StringValues(value));
+        }
+        Observability.RequestTelemetry.Of(client.HttpContext)?.ProviderRemaining(
+            Remaining(head.Find("x-ratelimit-remaining-requests"u8)), Remaining(head.Find("x-ratelimit-remaining-tokens"u8)));
+    }
+
+    private static long Remaining(ReadOnlySpan<byte> value) =>
+        !value.IsEmpty && System.Buffers.Text.Utf8Parser.TryParse(value, out long n, out var used) && used == value.Length && n >= 0 ? n : -1;
+
+    private static void Add(IHeaderDictionary headers, string name, HeaderStringValues values) =>
+        Add(headers, name, Prefixed(name), values.Count == 1 ? new StringValues(values.ToString()) : new StringValues([.. values]));
+
+    private static void Add(IHeaderDictionary headers, string name, string prefixed, StringValues value)
+    {
+        headers[prefixed] = value;
         if (name.StartsWith(RateLimitPrefix, StringComparison.OrdinalIgnoreCase) && !headers.ContainsKey(name))
             headers[name] = value;
     }
 
-    private static string Prefixed(string name)
+    public static string Prefixed(string name)
     {
         if (PrefixedNames.TryGetValue(name, out var prefixed))
             return prefixed;

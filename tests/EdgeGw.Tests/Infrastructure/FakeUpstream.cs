@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net;
+using System.Runtime.CompilerServices;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -22,14 +23,16 @@ public sealed record RecordedRequest(string Method, string PathAndQuery, IReadOn
 public sealed class FakeUpstream : IAsyncDisposable
 {
     private readonly WebApplication _app;
+    private readonly StrongBox<int> _connections;
     private Func<HttpContext, RecordedRequest, Task> _handler = (c, _) => { c.Response.StatusCode = 500; return Task.CompletedTask; };
 
     public ConcurrentQueue<RecordedRequest> Requests { get; } = new();
     public Uri BaseAddress { get; }
 
-    private FakeUpstream(WebApplication app, Uri baseAddress)
+    private FakeUpstream(WebApplication app, Uri baseAddress, StrongBox<int> connections)
     {
         _app = app;
+        _connections = connections;
         BaseAddress = baseAddress;
     }
 
@@ -38,7 +41,16 @@ public sealed class FakeUpstream : IAsyncDisposable
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         // No body cap: a provider takes what the gateway sends (Kestrel alone stops at 30 MB).
-        builder.WebHost.ConfigureKestrel(k => { k.Listen(IPAddress.Loopback, 0); k.Limits.MaxRequestBodySize = null; });
+        var connections = new StrongBox<int>();
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.Listen(IPAddress.Loopback, 0, listen => listen.Use(next => connection =>
+            {
+                Interlocked.Increment(ref connections.Value);
+                return next(connection);
+            }));
+            k.Limits.MaxRequestBodySize = null;
+        });
         var app = builder.Build();
         FakeUpstream? self = null;
         app.Run(async context =>
@@ -52,9 +64,12 @@ public sealed class FakeUpstream : IAsyncDisposable
         });
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        self = new FakeUpstream(app, new Uri(address));
+        self = new FakeUpstream(app, new Uri(address), connections);
         return self;
     }
+
+    /// <summary>TCP connections accepted so far: how many the gateway opened (and did not reuse).</summary>
+    public int Connections => Volatile.Read(ref _connections.Value);
 
     public string Url => BaseAddress.ToString().TrimEnd('/');
 

@@ -14,15 +14,29 @@ internal static class UpstreamTraceparent
 
     public static void Inject(HttpRequestMessage message)
     {
-        if (Activity.Current is not { Source.Name: GatewayActivity.SourceName, IdFormat: ActivityIdFormat.W3C } span)
+        if (!TryGet(out var parent, out var state))
             return;
         var headers = message.Headers;
         headers.Remove("traceparent");
-        headers.TryAddWithoutValidation("traceparent", span.Id);
-        if (span.TraceStateString is { Length: > 0 } state)
+        headers.TryAddWithoutValidation("traceparent", parent);
+        if (state is not null)
         {
             headers.Remove("tracestate");
             headers.TryAddWithoutValidation("tracestate", state);
         }
+    }
+
+    /// <summary>The attempt span's <c>traceparent</c> and <c>tracestate</c> (null when empty), when there is one.</summary>
+    public static bool TryGet(out string parent, out string? state)
+    {
+        if (Activity.Current is not { Source.Name: GatewayActivity.SourceName, IdFormat: ActivityIdFormat.W3C } span || span.Id is not { } id)
+        {
+            parent = "";
+            state = null;
+            return false;
+        }
+        parent = id;
+        state = span.TraceStateString is { Length: > 0 } s ? s : null;
+        return true;
     }
 }

@@ -1,4 +1,3 @@
-using System.Net.Http.Headers;
 using EdgeGw.Api;
 using EdgeGw.Buffers;
 using EdgeGw.Json;
@@ -19,11 +18,11 @@ namespace EdgeGw.Providers.Anthropic;
 /// </summary>
 internal sealed partial class AnthropicChatEndpoint : ChatEndpoint
 {
-    private static readonly MediaTypeHeaderValue Json = new("application/json");
-
     private readonly ProviderContext _context;
     private readonly AnthropicTarget _target;
-    private readonly HttpMessageInvoker _client;
+    private readonly UpstreamRoute _messages;
+    private readonly UpstreamRoute _stream;
+    private readonly UpstreamRoute? _countTokens;
     private readonly byte[] _modelIdJson;
     private readonly byte[]? _versionMember;
     private ILogger? _logger;
@@ -37,7 +36,9 @@ internal sealed partial class AnthropicChatEndpoint : ChatEndpoint
     {
         _context = context;
         _target = target;
-        _client = context.Clients.For(target.MessagesUri);
+        _messages = Route(target.MessagesUri);
+        _stream = target.StreamUri == target.MessagesUri ? _messages : Route(target.StreamUri);
+        _countTokens = target.CountTokensUri is { } count ? Route(count) : null;
         _modelIdJson = System.Text.Encoding.UTF8.GetBytes(System.Text.Json.JsonSerializer.Serialize(context.Deployment.ModelId, JsonContext.Default.String));
         if (target.BodyVersion is { } version)
             _versionMember = System.Text.Encoding.UTF8.GetBytes("\"anthropic_version\":" + System.Text.Json.JsonSerializer.Serialize(version, JsonContext.Default.String));
@@ -65,15 +66,14 @@ internal sealed partial class AnthropicChatEndpoint : ChatEndpoint
 
         var limit = request.Stream ? _context.Timeouts.Stream : _context.Timeouts.Request;
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var content = new ReadOnlyMemoryContent(upstreamBody.WrittenMemory) { Headers = { ContentType = Json } };
-        var (response, error) = await SendAsync(request.Stream ? _target.StreamUri : _target.MessagesUri, content, upstreamBody.WrittenMemory, null, timeout, limit, cancellationToken);
-        if (response is null)
-            return ProviderResult.Failed(error!);
+        var (response, error) = await SendAsync(request.Stream ? _stream : _messages, new SplicedBody(upstreamBody.WrittenMemory), null, timeout, limit, cancellationToken);
+        if (error is not null)
+            return ProviderResult.Failed(error);
 
         using (response)
         {
-            ProviderHeaders.Copy(response, call.Http.Response);
-            var body = await response.Content.ReadAsStreamAsync(timeout.Token);
+            response.CopyHeaders(call.Http.Response);
+            var body = await response.BodyAsync(timeout.Token);
             if (request.Stream)
             {
                 IStreamTranslator decoder = call.Format switch
@@ -102,20 +102,21 @@ internal sealed partial class AnthropicChatEndpoint : ChatEndpoint
         var splice = ModelSplice(call.AnthropicBody.Span, original.Model);
         if (splice is null)
             return ProviderResult.Failed(GatewayError.BadRequest("'model' must be written as a plain \"model\" key for this deployment.", "model"));
-        var content = new SplicedJsonContent(call.AnthropicBody, splice.Value, Splice.None);
+        var content = new SplicedBody(call.AnthropicBody, splice.Value, Splice.None);
         var beta = call.Http.Request.Headers[AnthropicWire.BetaHeader].ToString();
 
         var stream = call.Request.Stream;
         var limit = stream ? _context.Timeouts.Stream : _context.Timeouts.Request;
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var (response, error) = await SendAsync(stream ? _target.StreamUri : _target.MessagesUri, content, default, beta.Length > 0 ? beta : null, timeout, limit, cancellationToken);
-        if (response is null)
-            return ProviderResult.Failed(error!);
+        var (response, error) = await SendAsync(stream ? _stream : _messages, content, beta.Length > 0 && !Deployment.ExtraHeaders.ContainsKey(AnthropicWire.BetaHeader) ? beta : null,
+            timeout, limit, cancellationToken);
+        if (error is not null)
+            return ProviderResult.Failed(error);
 
         using (response)
         {
-            ProviderHeaders.Copy(response, call.Http.Response);
-            var body = await response.Content.ReadAsStreamAsync(timeout.Token);
+            response.CopyHeaders(call.Http.Response);
+            var body = await response.BodyAsync(timeout.Token);
             if (stream)
                 return await SseRelay.RelayAsync(body, new AnthropicStreamRelay(call.Group.NameJson, Deployment.ModelName, Deployment.ApiKey), call.Http, timeout, _context.Timeouts.Stream, Deployment.ModelName);
 
@@ -159,16 +160,16 @@ internal sealed partial class AnthropicChatEndpoint : ChatEndpoint
     /// </summary>
     public async ValueTask<ProviderResult> CountTokensAsync(HttpContext http, ReadOnlyMemory<byte> anthropicBody, Json.JsonRange model, CancellationToken cancellationToken)
     {
-        var content = new SplicedJsonContent(anthropicBody, new Splice(model.Start, model.Length, _modelIdJson), Splice.None);
+        var content = new SplicedBody(anthropicBody, new Splice(model.Start, model.Length, _modelIdJson), Splice.None);
         var limit = _context.Timeouts.Request;
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var (response, error) = await SendAsync(_target.CountTokensUri!, content, default, null, timeout, limit, cancellationToken);
-        if (response is null)
-            return ProviderResult.Failed(error!);
+        var (response, error) = await SendAsync(_countTokens!, content, null, timeout, limit, cancellationToken);
+        if (error is not null)
+            return ProviderResult.Failed(error);
         using (response)
         {
             using var body = new PooledBufferWriter(256);
-            var readError = await UpstreamBody.ReadAllAsync(await response.Content.ReadAsStreamAsync(timeout.Token), body, Deployment.ModelName, http, limit, timeout.Token);
+            var readError = await UpstreamBody.ReadAllAsync(await response.BodyAsync(timeout.Token), body, Deployment.ModelName, http, limit, timeout.Token);
             if (readError is not null)
                 return ProviderResult.Failed(readError);
             http.Response.ContentType = "application/json";
@@ -243,28 +244,30 @@ internal sealed partial class AnthropicChatEndpoint : ChatEndpoint
     }
 
     /// <summary>Sends to Anthropic (/v1/messages or its count_tokens); a non-2xx answer, a timeout or an unreachable upstream come back as the error.</summary>
-    /// <param name="body">The bytes of <paramref name="content"/> when the credentials need them (empty for a spliced body, which Bearer auth does not read).</param>
-    private async ValueTask<(HttpResponseMessage? Response, GatewayError? Error)> SendAsync(
-        Uri uri, HttpContent content, ReadOnlyMemory<byte> body, string? clientBeta, CancellationTokenSource timeout, TimeSpan limit, CancellationToken cancellationToken)
+    /// <param name="clientBeta">The client's <c>anthropic-beta</c>, passed on unless the deployment sets its own.</param>
+    private async ValueTask<(UpstreamResponse Response, GatewayError? Error)> SendAsync(
+        UpstreamRoute route, SplicedBody body, string? clientBeta, CancellationTokenSource timeout, TimeSpan limit, CancellationToken cancellationToken)
     {
-        using var message = new HttpRequestMessage(HttpMethod.Post, uri) { Content = content };
-        UpstreamClients.SetVersion(message);
-        if (_target.ApiKey is { } key)
-            message.Headers.TryAddWithoutValidation(AnthropicWire.ApiKeyHeader, key);
-        if (_target.BodyVersion is null && !Deployment.ExtraHeaders.ContainsKey(AnthropicWire.VersionHeader))
-            message.Headers.TryAddWithoutValidation(AnthropicWire.VersionHeader, AnthropicWire.Version);
-        foreach (var (name, value) in Deployment.ExtraHeaders)
-            message.Headers.TryAddWithoutValidation(name, value);
-        if (clientBeta is not null && !Deployment.ExtraHeaders.ContainsKey(AnthropicWire.BetaHeader))
-            message.Headers.TryAddWithoutValidation(AnthropicWire.BetaHeader, clientBeta);
-        if (_target.Auth is { } auth && await auth.ApplyAsync(message, body, cancellationToken) is { } authError)
-            return (null, authError);
-
-        var (response, error) = await UpstreamSend.SendAsync(_client, message, timeout, limit, Deployment.ModelName, cancellationToken);
-        if (response is null || response.IsSuccessStatusCode)
+        var (response, error) = await route.SendAsync(body, clientBeta is null ? null : AnthropicWire.BetaHeader, clientBeta, timeout, limit, Deployment.ModelName, cancellationToken);
+        if (error is not null || response.IsSuccess)
             return (response, error);
         using (response)
-            return (null, await AnthropicErrorMapper.MapAsync(response, Deployment.ModelName, Deployment.ApiKey, timeout.Token));
+        {
+            using var message = await response.ToMessageAsync(timeout.Token);
+            return (default, await AnthropicErrorMapper.MapAsync(message, Deployment.ModelName, Deployment.ApiKey, timeout.Token));
+        }
+    }
+
+    /// <summary>A POST route to <paramref name="uri"/> with the key, the version header and the deployment's extra headers.</summary>
+    private UpstreamRoute Route(Uri uri)
+    {
+        var headers = new List<KeyValuePair<string, string>>(Deployment.ExtraHeaders.Count + 2);
+        if (_target.ApiKey is { } key)
+            headers.Add(new(AnthropicWire.ApiKeyHeader, key));
+        if (_target.BodyVersion is null && !Deployment.ExtraHeaders.ContainsKey(AnthropicWire.VersionHeader))
+            headers.Add(new(AnthropicWire.VersionHeader, AnthropicWire.Version));
+        headers.AddRange(Deployment.ExtraHeaders);
+        return new UpstreamRoute(_context.Clients, uri, headers, _target.Auth);
     }
 
     private async ValueTask<ProviderResult> TranslateBodyAsync(Stream body, ChatCall call, bool jsonMode, CancellationToken cancellationToken, TimeSpan limit)

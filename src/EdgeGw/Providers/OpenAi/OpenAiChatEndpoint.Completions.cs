@@ -7,7 +7,7 @@ namespace EdgeGw.Providers.OpenAi;
 /// <summary>Legacy <c>/v1/completions</c> passed through to an OpenAI-format upstream that serves it.</summary>
 internal partial class OpenAiChatEndpoint
 {
-    private Uri? _completionsUri;
+    private UpstreamRoute? _completions;
 
     /// <summary>
     /// Whether the upstream answers <c>/completions</c> for this model. OpenAI and Azure serve it only
@@ -24,7 +24,7 @@ internal partial class OpenAiChatEndpoint
     private bool IsOpenAiItself => Deployment.Provider == "azure"
         || Deployment.Provider == "openai" && _target.ChatUri.Host.Equals("api.openai.com", StringComparison.OrdinalIgnoreCase);
 
-    private Uri CompletionsUri => _completionsUri ??= new Uri(_target.ChatUri.AbsoluteUri.Replace("/chat/completions", "/completions", StringComparison.Ordinal));
+    private UpstreamRoute Completions => _completions ??= Route(new Uri(_target.ChatUri.AbsoluteUri.Replace("/chat/completions", "/completions", StringComparison.Ordinal)));
 
     /// <summary>The client's completions body with the model id spliced in; the answer relayed with the client's model name.</summary>
     public async ValueTask<ProviderResult> CompletionsAsync(ChatCall call, CancellationToken cancellationToken)
@@ -34,14 +34,14 @@ internal partial class OpenAiChatEndpoint
         var usage = _target.RequestStreamUsage ? UsageSplice(request) : Splice.None;
         var limit = request.Stream ? _timeouts.Stream : _timeouts.Request;
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var (response, error) = await SendAsync(CompletionsUri, new SplicedJsonContent(call.Body, model, usage), timeout, limit, cancellationToken);
-        if (response is null)
-            return ProviderResult.Failed(error!);
+        var (response, error) = await SendAsync(Completions, new SplicedBody(call.Body, model, usage), timeout, limit, cancellationToken);
+        if (error is not null)
+            return ProviderResult.Failed(error);
 
         using (response)
         {
-            ProviderHeaders.Copy(response, call.Http.Response);
-            var body = await response.Content.ReadAsStreamAsync(timeout.Token);
+            response.CopyHeaders(call.Http.Response);
+            var body = await response.BodyAsync(timeout.Token);
             if (request.Stream)
             {
                 var relay = new OpenAiStreamRelay(call.Group.NameJson, request.ClientWantsUsage, Deployment.ModelName, Deployment.ApiKey);

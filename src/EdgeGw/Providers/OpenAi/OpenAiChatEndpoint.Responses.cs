@@ -20,14 +20,14 @@ internal partial class OpenAiChatEndpoint
         var model = new Splice(request.Model.Start, request.Model.Length, _modelIdJson);
         var limit = request.Stream ? _timeouts.Stream : _timeouts.Request;
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var (response, error) = await SendAsync(_target.ResponsesUri!, new SplicedJsonContent(call.ResponsesBody, model, Splice.None), timeout, limit, cancellationToken);
-        if (response is null)
-            return ProviderResult.Failed(error!);
+        var (response, error) = await SendAsync(_responses!, new SplicedBody(call.ResponsesBody, model, Splice.None), timeout, limit, cancellationToken);
+        if (error is not null)
+            return ProviderResult.Failed(error);
 
         using (response)
         {
-            ProviderHeaders.Copy(response, call.Http.Response);
-            var body = await response.Content.ReadAsStreamAsync(timeout.Token);
+            response.CopyHeaders(call.Http.Response);
+            var body = await response.BodyAsync(timeout.Token);
             if (request.Stream)
             {
                 var relay = new OpenAiResponsesRelay(call.Group.NameJson, Deployment.ModelName, Deployment.ApiKey);

@@ -23,6 +23,10 @@ internal partial class OpenAiChatEndpoint : ChatEndpoint
 
     private readonly OpenAiTarget _target;
     private readonly HttpMessageInvoker _client;
+    private readonly ProviderContext _context;
+    private readonly UpstreamRoute _chat;
+    private readonly UpstreamRoute _embeddings;
+    private readonly UpstreamRoute? _responses;
     private readonly ReadOnlyMemory<byte> _modelIdJson;
     private readonly UpstreamTimeouts _timeouts;
     private readonly ReasoningParams _reasoningParams;
@@ -37,6 +41,10 @@ internal partial class OpenAiChatEndpoint : ChatEndpoint
     {
         _target = target;
         _client = context.Clients.For(target.ChatUri);
+        _context = context;
+        _chat = Route(target.ChatUri);
+        _embeddings = Route(target.EmbeddingsUri);
+        _responses = target.ResponsesUri is { } responses ? Route(responses) : null;
         // Azure's o_series/ and gpt5_series/ prefixes only pick the parameter rules; the deployment is named without them.
         var modelId = context.Deployment.Provider == "azure" ? OpenAiModelFamilies.AzureDeploymentName(context.Deployment.ModelId) : context.Deployment.ModelId;
         _modelIdJson = Encoding.UTF8.GetBytes(JsonSerializer.Serialize(modelId, JsonContext.Default.String));
@@ -76,14 +84,14 @@ internal partial class OpenAiChatEndpoint : ChatEndpoint
             return ProviderResult.Failed(refused);
         var limit = request.Stream ? _timeouts.Stream : _timeouts.Request;
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var (response, error) = await SendAsync(_target.ChatUri, new SplicedJsonContent(call.Body, model, usage, paramEdits), timeout, limit, cancellationToken);
-        if (response is null)
-            return ProviderResult.Failed(error!);
+        var (response, error) = await SendAsync(_chat, new SplicedBody(call.Body, model, usage, paramEdits), timeout, limit, cancellationToken);
+        if (error is not null)
+            return ProviderResult.Failed(error);
 
         using (response)
         {
-            ProviderHeaders.Copy(response, call.Http.Response);
-            var body = await response.Content.ReadAsStreamAsync(timeout.Token);
+            response.CopyHeaders(call.Http.Response);
+            var body = await response.BodyAsync(timeout.Token);
             if (request.Stream)
             {
                 // Same format both ways: relay the upstream's bytes; otherwise decode into the client's format.
@@ -119,34 +127,40 @@ internal partial class OpenAiChatEndpoint : ChatEndpoint
         var request = call.Request;
         var model = _target.SpliceModelId ? new Splice(request.Model.Start, request.Model.Length, _modelIdJson) : Splice.None;
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var (response, error) = await SendAsync(_target.EmbeddingsUri, new SplicedJsonContent(call.Body, model, Splice.None), timeout, _timeouts.Request, cancellationToken);
-        if (response is null)
-            return ProviderResult.Failed(error!);
+        var (response, error) = await SendAsync(_embeddings, new SplicedBody(call.Body, model, Splice.None), timeout, _timeouts.Request, cancellationToken);
+        if (error is not null)
+            return ProviderResult.Failed(error);
         using (response)
         {
-            ProviderHeaders.Copy(response, call.Http.Response);
+            response.CopyHeaders(call.Http.Response);
             using var buffer = new PooledBufferWriter(64 * 1024);
-            error = await UpstreamBody.ReadAllAsync(await response.Content.ReadAsStreamAsync(timeout.Token), buffer, Deployment.ModelName, call.Http, _timeouts.Request, timeout.Token);
+            error = await UpstreamBody.ReadAllAsync(await response.BodyAsync(timeout.Token), buffer, Deployment.ModelName, call.Http, _timeouts.Request, timeout.Token);
             return error is not null ? ProviderResult.Failed(error) : await WriteWithClientModelAsync(buffer, call.Http, call.Group.NameJson, call.Accounting);
         }
     }
 
     /// <summary>Sends the request; a non-2xx answer, a timeout or an unreachable upstream come back as the error.</summary>
-    private async ValueTask<(HttpResponseMessage? Response, GatewayError? Error)> SendAsync(
-        Uri uri, HttpContent content, CancellationTokenSource timeout, TimeSpan limit, CancellationToken cancellationToken)
+    private async ValueTask<(UpstreamResponse Response, GatewayError? Error)> SendAsync(
+        UpstreamRoute route, SplicedBody body, CancellationTokenSource timeout, TimeSpan limit, CancellationToken cancellationToken)
     {
-        using var message = new HttpRequestMessage(HttpMethod.Post, uri) { Content = content };
-        UpstreamClients.SetVersion(message);
-        if (_target.AuthValue is not null)
-            message.Headers.TryAddWithoutValidation(_target.AuthHeader, _target.AuthValue);
-        foreach (var (name, value) in Deployment.ExtraHeaders)
-            message.Headers.TryAddWithoutValidation(name, value);
-
-        var (response, error) = await UpstreamSend.SendAsync(_client, message, timeout, limit, Deployment.ModelName, cancellationToken);
-        if (response is null || response.IsSuccessStatusCode)
+        var (response, error) = await route.SendAsync(body, null, null, timeout, limit, Deployment.ModelName, cancellationToken);
+        if (error is not null || response.IsSuccess)
             return (response, error);
         using (response)
-            return (null, await MapErrorAsync(response, timeout.Token));
+        {
+            using var message = await response.ToMessageAsync(timeout.Token);
+            return (default, await MapErrorAsync(message, timeout.Token));
+        }
+    }
+
+    /// <summary>A POST route to <paramref name="uri"/> with the deployment's key and extra headers.</summary>
+    private UpstreamRoute Route(Uri uri)
+    {
+        var headers = new List<KeyValuePair<string, string>>(Deployment.ExtraHeaders.Count + 1);
+        if (_target.AuthValue is not null)
+            headers.Add(new(_target.AuthHeader, _target.AuthValue));
+        headers.AddRange(Deployment.ExtraHeaders);
+        return new UpstreamRoute(_context.Clients, uri, headers);
     }
 
     /// <summary>Asks for the usage chunk on a stream whose client did not, so the stream can be billed.</summary>

@@ -1,0 +1,238 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using EdgeGw.Tests.Infrastructure;
+
+namespace EdgeGw.Tests.Upstream;
+
+/// <summary>
+/// The Pipelines HTTP/1.1 client as a user sees it through the gateway: keep-alive reuse, servers that
+/// close or cut connections, chunked framing, timeouts, client aborts and large bodies.
+/// </summary>
+public sealed class Http1ClientTests
+{
+    private const string Request = """{"model":"gpt","messages":[{"role":"user","content":"hi"}]}""";
+    private const string Answer = """{"id":"chatcmpl-1","object":"chat.completion","created":1,"model":"gpt-4o","choices":[{"index":0,"message":{"role":"assistant","content":"Hello there"},"finish_reason":"stop"}],"usage":{"prompt_tokens":3,"completion_tokens":2,"total_tokens":5}}""";
+
+    private static Task<TestGateway> GatewayAsync(string url, string extra = "") => TestGateway.StartAsync($"""
+        - model_name: gpt
+          litellm_params:
+            model: openai/gpt-4o
+            api_base: {url}/v1
+            api_key: sk-upstream{extra}
+        """, "router_settings:\n  num_retries: 0\n");
+
+    private static async Task<string> ContentAsync(HttpResponseMessage response)
+    {
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.OK, text);
+        return JsonDocument.Parse(text).RootElement.GetProperty("choices")[0].GetProperty("message").GetProperty("content").GetString()!;
+    }
+
+    private static async Task<JsonElement> ErrorAsync(HttpResponseMessage response) =>
+        JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("error");
+
+    [Fact]
+    public async Task SequentialRequests_ReuseOnePooledConnection()
+    {
+        await using var upstream = await FakeUpstream.StartAsync();
+        upstream.RespondJson(Answer);
+        await using var gateway = await GatewayAsync(upstream.Url);
+
+        for (var i = 0; i < 5; i++)
+        {
+            using var response = await gateway.PostJsonAsync("/v1/chat/completions", Request);
+            Assert.Equal("Hello there", await ContentAsync(response));
+        }
+
+        Assert.Equal(1, upstream.Connections);
+    }
+
+    [Fact]
+    public async Task UpstreamClosedIdleConnection_NextRequestSucceedsOnFreshOne()
+    {
+        // Keep-alive in the answer, then a close without a word: the pooled connection is dead when next taken.
+        await using var upstream = new RawUpstream(async connection =>
+        {
+            if (await connection.ReadRequestAsync() is not null)
+                await connection.SendAsync(RawUpstream.Json(Answer));
+        });
+        await using var gateway = await GatewayAsync(upstream.Url);
+
+        for (var i = 0; i < 3; i++)
+        {
+            using var response = await gateway.PostJsonAsync("/v1/chat/completions", Request);
+            Assert.Equal("Hello there", await ContentAsync(response));
+        }
+
+        Assert.Equal(3, upstream.Connections);
+    }
+
+    [Fact]
+    public async Task ConnectionCloseAnswer_ConnectionIsNotReused()
+    {
+        // The server says close but leaves the socket open; a request sent on it anyway gets a 500.
+        await using var upstream = new RawUpstream(async connection =>
+        {
+            if (await connection.ReadRequestAsync() is null)
+                return;
+            await connection.SendAsync(RawUpstream.Json(Answer, "Connection: close"));
+            if (await connection.ReadRequestAsync() is not null)
+                await connection.SendAsync("HTTP/1.1 500 Internal Server Error\r\nContent-Length: 0\r\n\r\n");
+        });
+        await using var gateway = await GatewayAsync(upstream.Url);
+
+        for (var i = 0; i < 2; i++)
+        {
+            using var response = await gateway.PostJsonAsync("/v1/chat/completions", Request);
+            Assert.Equal("Hello there", await ContentAsync(response));
+        }
+
+        Assert.Equal(2, upstream.Connections);
+    }
+
+    [Fact]
+    public async Task ChunkedAnswerSplitAnywhere_IsDecodedAndConnectionReused()
+    {
+        var body = Encoding.UTF8.GetBytes(Answer);
+        await using var upstream = new RawUpstream(async connection =>
+        {
+            while (await connection.ReadRequestAsync() is not null)
+            {
+                // Chunks of 7 bytes, one with an extension, every write cut inside the framing, and a trailer.
+                var wire = new StringBuilder("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n");
+                for (var at = 0; at < body.Length; at += 7)
+                {
+                    var piece = Encoding.UTF8.GetString(body, at, Math.Min(7, body.Length - at));
+                    wire.Append(Encoding.UTF8.GetByteCount(piece).ToString("x", System.Globalization.CultureInfo.InvariantCulture))
+                        .Append(at == 14 ? ";ext=1" : "").Append("\r\n").Append(piece).Append("\r\n");
+                }
+                wire.Append("0\r\nx-trailer: yes\r\n\r\n");
+                var bytes = Encoding.UTF8.GetBytes(wire.ToString());
+                for (var at = 0; at < bytes.Length; at += 5)
+                {
+                    await connection.SendAsync(bytes[at..Math.Min(bytes.Length, at + 5)]);
+                    await Task.Yield();
+                }
+            }
+        });
+        await using var gateway = await GatewayAsync(upstream.Url);
+
+        for (var i = 0; i < 2; i++)
+        {
+            using var response = await gateway.PostJsonAsync("/v1/chat/completions", Request);
+            Assert.Equal("Hello there", await ContentAsync(response));
+        }
+
+        Assert.Equal(1, upstream.Connections);
+    }
+
+    [Fact]
+    public async Task UpstreamDiesMidBody_Answers502()
+    {
+        await using var upstream = new RawUpstream(async connection =>
+        {
+            if (await connection.ReadRequestAsync() is not null)
+                await connection.SendAsync("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n" + Answer[..100]);
+        });
+        await using var gateway = await GatewayAsync(upstream.Url);
+
+        using var response = await gateway.PostJsonAsync("/v1/chat/completions", Request);
+
+        Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
+        var error = await ErrorAsync(response);
+        Assert.Contains("broke", error.GetProperty("message").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task UpstreamDiesMidStream_StreamEndsWithErrorEvent()
+    {
+        const string first = "data: {\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"gpt-4o\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Hi\"},\"finish_reason\":null}]}\n\n";
+        await using var upstream = new RawUpstream(async connection =>
+        {
+            if (await connection.ReadRequestAsync() is not null)
+                await connection.SendAsync($"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n{Encoding.UTF8.GetByteCount(first):x}\r\n{first}\r\n");
+        });
+        await using var gateway = await GatewayAsync(upstream.Url);
+
+        using var response = await gateway.PostJsonAsync("/v1/chat/completions", """{"model":"gpt","stream":true,"messages":[{"role":"user","content":"hi"}]}""");
+        var text = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains("\"content\":\"Hi\"", text, StringComparison.Ordinal);
+        Assert.Contains("\"error\"", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("data: [DONE]", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task SilentUpstream_TimesOutWith504AndConnectionIsClosed()
+    {
+        var closed = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var upstream = new RawUpstream(async connection =>
+        {
+            if (connection.Number == 1)
+            {
+                await connection.ReadRequestAsync();
+                closed.TrySetResult(await connection.ClosedByPeerAsync(TimeSpan.FromSeconds(20)));
+                return;
+            }
+            while (await connection.ReadRequestAsync() is not null)
+                await connection.SendAsync(RawUpstream.Json(Answer));
+        });
+        await using var gateway = await GatewayAsync(upstream.Url, "\n    timeout: 0.5");
+
+        using var response = await gateway.PostJsonAsync("/v1/chat/completions", Request);
+
+        Assert.Equal(HttpStatusCode.GatewayTimeout, response.StatusCode);
+        Assert.True(await closed.Task.WaitAsync(TimeSpan.FromSeconds(30)));
+        using var next = await gateway.PostJsonAsync("/v1/chat/completions", Request);
+        Assert.Equal("Hello there", await ContentAsync(next));
+        Assert.Equal(2, upstream.Connections);
+    }
+
+    [Fact]
+    public async Task StreamStalledMidBody_UpstreamConnectionIsClosedAndNotReused()
+    {
+        // A client's disconnect does not cancel an upstream call (it is finished and billed, RequestDeadline);
+        // what does is a timeout: here stream_timeout on a stream that stops midway.
+        const string first = "data: {\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"gpt-4o\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Hi\"},\"finish_reason\":null}]}\n\n";
+        var closed = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var upstream = new RawUpstream(async connection =>
+        {
+            if (connection.Number == 1)
+            {
+                await connection.ReadRequestAsync();
+                await connection.SendAsync($"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n{Encoding.UTF8.GetByteCount(first):x}\r\n{first}\r\n");
+                closed.TrySetResult(await connection.ClosedByPeerAsync(TimeSpan.FromSeconds(20)));
+                return;
+            }
+            while (await connection.ReadRequestAsync() is not null)
+                await connection.SendAsync(RawUpstream.Json(Answer));
+        });
+        await using var gateway = await GatewayAsync(upstream.Url, "\n    stream_timeout: 0.5");
+
+        using (var stream = await gateway.PostJsonAsync("/v1/chat/completions", """{"model":"gpt","stream":true,"messages":[{"role":"user","content":"hi"}]}"""))
+            Assert.Contains("\"error\"", await stream.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+        Assert.True(await closed.Task.WaitAsync(TimeSpan.FromSeconds(30)));
+        using var next = await gateway.PostJsonAsync("/v1/chat/completions", Request);
+        Assert.Equal("Hello there", await ContentAsync(next));
+        Assert.Equal(2, upstream.Connections);
+    }
+
+    [Fact]
+    public async Task LargeBodies_CrossBothWays()
+    {
+        var prompt = new string('p', 1_500_000);
+        var content = new string('a', 1_500_000);
+        await using var upstream = await FakeUpstream.StartAsync();
+        upstream.RespondJson(Answer.Replace("Hello there", content, StringComparison.Ordinal));
+        await using var gateway = await GatewayAsync(upstream.Url);
+
+        using var response = await gateway.PostJsonAsync("/v1/chat/completions", Request.Replace("\"hi\"", $"\"{prompt}\"", StringComparison.Ordinal));
+
+        Assert.Equal(content, await ContentAsync(response));
+        var sent = upstream.LastRequest.Json().RootElement.GetProperty("messages")[0].GetProperty("content").GetString();
+        Assert.Equal(prompt, sent);
+    }
+}
