@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using EdgeGw.Auth;
 using EdgeGw.Config;
 using EdgeGw.Limits;
@@ -29,7 +30,8 @@ internal static class ModelRequestPipeline
 {
     /// <param name="writesSpendRow">False for a request that costs nothing by nature (count_tokens), refused or not.</param>
     /// <param name="callType">The spend row's <c>call_type</c>, as LiteLLM names the endpoint's calls.</param>
-    public static async Task RunAsync<TState>(HttpContext context, GatewayState gateway, ModelGroup group, RequestEstimate estimate,
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    public static async ValueTask RunAsync<TState>(HttpContext context, GatewayState gateway, ModelGroup group, RequestEstimate estimate,
         RequestRoutingOptions options, TState state, ModelAttempt<TState> attempt, Func<HttpContext, GatewayError, Task> writeError,
         bool writesSpendRow = true, Cache.CacheRequest? cache = null, Observability.Callbacks.CallbackPrompt prompt = default,
         string callType = "acompletion")

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.IO.Pipelines;
+using System.Runtime.CompilerServices;
 using EdgeGw.Api;
 using EdgeGw.Providers;
 
@@ -27,6 +28,7 @@ internal static class SseRelay
         RelayAsync(upstream, new SseParser(), translator, http, timeout, streamTimeout, deploymentName);
 
     /// <summary>The same loop over an upstream framed otherwise (Ollama's NDJSON); the client still gets SSE.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public static async ValueTask<ProviderResult> RelayAsync<TFramer, TTranslator>(
         Stream upstream, TFramer framer, TTranslator translator, HttpContext http, CancellationTokenSource timeout,
         TimeSpan streamTimeout, string deploymentName)
@@ -113,6 +115,7 @@ internal static class SseRelay
     }
 
     /// <summary>Flushes to the client; a client that left, or did not take the bytes within <paramref name="writeTimeout"/>, is gone.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private static async ValueTask<ClientGone> FlushAsync(PipeWriter output, HttpContext http, RelayCancellation cancel, TimeSpan writeTimeout)
     {
         try

@@ -1,4 +1,5 @@
 using System.Net.Http.Headers;
+using System.Runtime.CompilerServices;
 using EdgeGw.Api;
 using EdgeGw.Buffers;
 using EdgeGw.Json;
@@ -49,6 +50,7 @@ internal sealed partial class AnthropicChatEndpoint : ChatEndpoint
     /// <summary>Whether the upstream counts tokens itself (<c>/v1/messages/count_tokens</c>); otherwise the gateway estimates.</summary>
     public bool CountsTokens => _target.CountTokensUri is not null;
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public override async ValueTask<ProviderResult> ChatAsync(ChatCall call, CancellationToken cancellationToken)
     {
         if (call.Format == ClientFormat.Anthropic)
@@ -93,6 +95,7 @@ internal sealed partial class AnthropicChatEndpoint : ChatEndpoint
     /// the model id substituted (cache_control, thinking, metadata and beta features intact), and
     /// the answer comes back as Anthropic sent it, with only the model name replaced.
     /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<ProviderResult> PassThroughAsync(ChatCall call, CancellationToken cancellationToken)
     {
         Span<char> ignored = stackalloc char[Api.ChatRequestParser.MaxModelNameChars];
@@ -178,6 +181,7 @@ internal sealed partial class AnthropicChatEndpoint : ChatEndpoint
         }
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<ProviderResult> WriteMessageAsync(PooledBufferWriter upstream, ChatCall call)
     {
         Usage usage;
@@ -244,6 +248,7 @@ internal sealed partial class AnthropicChatEndpoint : ChatEndpoint
 
     /// <summary>Sends to Anthropic (/v1/messages or its count_tokens); a non-2xx answer, a timeout or an unreachable upstream come back as the error.</summary>
     /// <param name="body">The bytes of <paramref name="content"/> when the credentials need them (empty for a spliced body, which Bearer auth does not read).</param>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<(HttpResponseMessage? Response, GatewayError? Error)> SendAsync(
         Uri uri, HttpContent content, ReadOnlyMemory<byte> body, string? clientBeta, CancellationTokenSource timeout, TimeSpan limit, CancellationToken cancellationToken)
     {
@@ -267,6 +272,7 @@ internal sealed partial class AnthropicChatEndpoint : ChatEndpoint
             return (null, await AnthropicErrorMapper.MapAsync(response, Deployment.ModelName, Deployment.ApiKey, timeout.Token));
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<ProviderResult> TranslateBodyAsync(Stream body, ChatCall call, bool jsonMode, CancellationToken cancellationToken, TimeSpan limit)
     {
         using var upstream = new PooledBufferWriter(16 * 1024);
