@@ -54,10 +54,12 @@ internal static class ModelRequestPipeline
         var run = new RouteRun<TState>(context, gateway, caller, estimate, options, state, attempt, group.Name);
         run.Accounting.WritesSpendRow = writesSpendRow;
         run.Accounting.CallType = callType;
+        // Without a host (never in the server) a disconnect cancels, as before.
+        var stopping = gateway.Runtime?.Stopping ?? new CancellationToken(true);
         using var deadline = options.Timeout is { } timeout
             ? RequestDeadline.Start(context, gateway.Time,
-                ClientRoutingCaps.Timeout(timeout, gateway.Config.Litellm.RequestTimeout ?? ChatEndpointFactory.DefaultTimeout), "the request's timeout")
-            : RequestDeadline.Start(context, gateway.Time, gateway.Config.Litellm.RequestTimeout, "litellm_settings.request_timeout");
+                ClientRoutingCaps.Timeout(timeout, gateway.Config.Litellm.RequestTimeout ?? ChatEndpointFactory.DefaultTimeout), "the request's timeout", stopping)
+            : RequestDeadline.Start(context, gateway.Time, gateway.Config.Litellm.RequestTimeout, "litellm_settings.request_timeout", stopping);
         var token = deadline.Token;
         // As LiteLLM: with the cache on, a row carries the request's key whether it hit or not.
         run.Accounting.CacheKey = cache?.Key.Value;

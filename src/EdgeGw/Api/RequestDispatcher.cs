@@ -138,6 +138,7 @@ internal sealed partial class RequestDispatcher(GatewayRuntime runtime, ILogger<
     public async Task DispatchAsync(HttpContext context)
     {
         var telemetry = Observability.RequestTelemetry.Attach(context, runtime.Telemetry);
+        context.Features.Set(runtime);
         var connection = context.Features.Get<ProtocolErrorBodies>();
         if (connection is not null)
             connection.AppHandling = true;

@@ -142,10 +142,10 @@ internal static class SseRelay
         where TFramer : IEventFramer
         where TTranslator : IStreamTranslator
     {
-        var maxBytes = http.RequestServices?.GetService<GatewayRuntime>()?.Current.Config.General.MaxResponseSizeBytes
-            ?? Config.GeneralSettings.DefaultMaxResponseSizeBytes;
+        var runtime = GatewayRuntime.Of(http);
+        var maxBytes = runtime?.Current.Config.General.MaxResponseSizeBytes ?? Config.GeneralSettings.DefaultMaxResponseSizeBytes;
         // A shutdown's end aborts every connection: reading on would outlast it, so those are estimated.
-        var stopping = http.RequestServices?.GetService<IHostApplicationLifetime>()?.ApplicationStopping.IsCancellationRequested == true;
+        var stopping = runtime?.Stopping.IsCancellationRequested == true;
         var complete = !running || (!stopping && await StreamDrain.ToEndAsync(reader, parser, translator, cancel, streamTimeout, limits, maxBytes));
         return Billed(translator, true, gone, complete);
     }
