@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using EdgeGw.Providers;
 using EdgeGw.Routing;
 
@@ -13,7 +14,8 @@ namespace EdgeGw.Api;
 /// </summary>
 internal static class ChatCompletionsEndpoint
 {
-    public static async Task HandleAsync(HttpContext context, GatewayState state)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    public static async ValueTask HandleAsync(HttpContext context, GatewayState state)
     {
         using var body = await ModelRequestBody.ReadAsync(context, state, ErrorWriter.WriteOpenAiAsync);
         if (!body.IsRead)

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using EdgeGw.Api.Messages;
 using EdgeGw.Buffers;
 using EdgeGw.Json;
@@ -12,6 +13,7 @@ namespace EdgeGw.Api;
 /// </summary>
 internal static class CompletionWriter
 {
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public static async ValueTask<ProviderResult> WriteAsync(ChatCall call, ReadOnlyMemory<byte> openAiCompletion, Usage usage)
     {
         if (FilteredAnswer.Check(call, openAiCompletion.Span, call.Group.Name) is { } blocked)

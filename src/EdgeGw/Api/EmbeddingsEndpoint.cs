@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using EdgeGw.Cache;
 using EdgeGw.Providers;
 using EdgeGw.Routing;
@@ -8,7 +9,8 @@ namespace EdgeGw.Api;
 /// <summary><c>POST /v1/embeddings</c>: OpenAI's shape in and out, whatever the provider.</summary>
 internal static class EmbeddingsEndpoint
 {
-    public static async Task HandleAsync(HttpContext context, GatewayState state)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    public static async ValueTask HandleAsync(HttpContext context, GatewayState state)
     {
         using var body = await ModelRequestBody.ReadAsync(context, state, ErrorWriter.WriteOpenAiAsync);
         if (!body.IsRead)
@@ -31,7 +33,7 @@ internal static class EmbeddingsEndpoint
         await RunAsync(context, state, body, group, body.Bytes.WrittenMemory, request, cache: null);
     }
 
-    private static Task RunAsync(HttpContext context, GatewayState state, ModelRequestBody body, ModelGroup group,
+    private static ValueTask RunAsync(HttpContext context, GatewayState state, ModelRequestBody body, ModelGroup group,
         ReadOnlyMemory<byte> upstreamBody, EmbeddingRequest request, CacheRequest? cache) =>
         ModelRequestPipeline.RunAsync(context, state, group, Limits.RequestEstimate.FromBody(upstreamBody.Length, outputCap: 0), body.Options,
             (Context: context, Body: upstreamBody, Request: request),

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Runtime.CompilerServices;
 using EdgeGw.Auth;
 using EdgeGw.Config;
 using EdgeGw.Providers;
@@ -20,6 +21,7 @@ internal static class FallbackChain
     /// gets <paramref name="group"/>'s own error (LiteLLM re-raises each level's original exception),
     /// with the routing headers naming that group again.
     /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public static async ValueTask<ProviderResult> RunAsync<TState>(RouteRun<TState> run, ModelGroup group, ProviderResult failed, CancellationToken token)
     {
         var blamed = run.LastEndpointIn(group);
@@ -48,6 +50,7 @@ internal static class FallbackChain
         return settings.Fallbacks.HasWildcard || !settings.DefaultFallbacks.IsEmpty;
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private static async ValueTask<ProviderResult> FollowAsync<TState>(RouteRun<TState> run, ModelGroup group, ProviderResult failed, CancellationToken token)
     {
         var targets = Targets(run.Options, group.Settings, group.Name, RetryRules.Classify(failed.Error!));

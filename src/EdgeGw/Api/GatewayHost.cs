@@ -73,11 +73,12 @@ internal static partial class GatewayHost
             return runtime;
         });
         builder.Services.AddSingleton<RequestDispatcher>();
-        builder.Services.AddSingleton(new Streaming.StreamLimits { WriteTimeout = listen.StreamWriteTimeout });
 
         var app = builder.Build();
         var dispatcher = app.Services.GetRequiredService<RequestDispatcher>();
         var runtime = app.Services.GetRequiredService<GatewayRuntime>();
+        runtime.Stopping = app.Lifetime.ApplicationStopping;
+        runtime.StreamLimits = new Streaming.StreamLimits { WriteTimeout = listen.StreamWriteTimeout };
         // Process-wide like the ActivitySource it listens to; disposed last so spans of drained requests still leave.
         var tracing = config.Otel is { } otel
             ? Observability.Otel.OtelTracing.Start(otel, app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("EdgeGw.Otel"))

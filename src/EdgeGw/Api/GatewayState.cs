@@ -187,6 +187,19 @@ internal sealed class GatewayRuntime : IDisposable
     public HealthRegistry Health { get; } = new();
     /// <summary>The admin UI's failed-login counts and logged-out sessions, kept across config reloads.</summary>
     public EdgeGw.Ui.UiGuard UiGuard { get; }
+
+    /// <summary>
+    /// The host's ApplicationStopping, set once it is built; cancelled without a host (a bare runtime:
+    /// a disconnect then cancels upstream work). Read here, not from <c>HttpContext.RequestServices</c>,
+    /// whose first touch creates a DI scope per request (~190 B).
+    /// </summary>
+    public CancellationToken Stopping { get; set; } = new(true);
+
+    /// <summary>The bounds on streams whose client left or stalled (<c>EDGEGW_STREAM_WRITE_TIMEOUT</c>).</summary>
+    public Streaming.StreamLimits StreamLimits { get; set; } = Streaming.StreamLimits.Default;
+
+    /// <summary>The runtime serving <paramref name="context"/>; null for a context no dispatcher served (a health check's call).</summary>
+    public static GatewayRuntime? Of(HttpContext context) => context.Features.Get<GatewayRuntime>();
     public TimeProvider Time { get; }
     public GatewayState Current => Volatile.Read(ref _current);
 

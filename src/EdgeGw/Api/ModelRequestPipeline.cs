@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using EdgeGw.Auth;
 using EdgeGw.Config;
 using EdgeGw.Limits;
@@ -29,7 +30,8 @@ internal static class ModelRequestPipeline
 {
     /// <param name="writesSpendRow">False for a request that costs nothing by nature (count_tokens), refused or not.</param>
     /// <param name="callType">The spend row's <c>call_type</c>, as LiteLLM names the endpoint's calls.</param>
-    public static async Task RunAsync<TState>(HttpContext context, GatewayState gateway, ModelGroup group, RequestEstimate estimate,
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    public static async ValueTask RunAsync<TState>(HttpContext context, GatewayState gateway, ModelGroup group, RequestEstimate estimate,
         RequestRoutingOptions options, TState state, ModelAttempt<TState> attempt, Func<HttpContext, GatewayError, Task> writeError,
         bool writesSpendRow = true, Cache.CacheRequest? cache = null, Observability.Callbacks.CallbackPrompt prompt = default,
         string callType = "acompletion")
@@ -52,10 +54,12 @@ internal static class ModelRequestPipeline
         var run = new RouteRun<TState>(context, gateway, caller, estimate, options, state, attempt, group.Name);
         run.Accounting.WritesSpendRow = writesSpendRow;
         run.Accounting.CallType = callType;
+        // Without a host (never in the server) a disconnect cancels, as before.
+        var stopping = gateway.Runtime?.Stopping ?? new CancellationToken(true);
         using var deadline = options.Timeout is { } timeout
             ? RequestDeadline.Start(context, gateway.Time,
-                ClientRoutingCaps.Timeout(timeout, gateway.Config.Litellm.RequestTimeout ?? ChatEndpointFactory.DefaultTimeout), "the request's timeout")
-            : RequestDeadline.Start(context, gateway.Time, gateway.Config.Litellm.RequestTimeout, "litellm_settings.request_timeout");
+                ClientRoutingCaps.Timeout(timeout, gateway.Config.Litellm.RequestTimeout ?? ChatEndpointFactory.DefaultTimeout), "the request's timeout", stopping)
+            : RequestDeadline.Start(context, gateway.Time, gateway.Config.Litellm.RequestTimeout, "litellm_settings.request_timeout", stopping);
         var token = deadline.Token;
         // As LiteLLM: with the cache on, a row carries the request's key whether it hit or not.
         run.Accounting.CacheKey = cache?.Key.Value;

@@ -19,13 +19,12 @@ internal sealed class RequestDeadline : IDisposable
     private readonly CancellationToken _stopping;
     private readonly CancellationTokenRegistration _aborted;
 
-    private RequestDeadline(HttpContext context, TimeProvider time, TimeSpan? after, string source)
+    private RequestDeadline(HttpContext context, TimeProvider time, TimeSpan? after, string source, CancellationToken stopping)
     {
         _context = context;
         _after = after;
         _source = source;
-        // Without a host (never in the server) a disconnect cancels, as before.
-        _stopping = context.RequestServices?.GetService<IHostApplicationLifetime>()?.ApplicationStopping ?? new CancellationToken(true);
+        _stopping = stopping;
         _aborted = context.RequestAborted.UnsafeRegister(static s => ((RequestDeadline)s!).Aborted(), this);
         if (after is { } limit)
             _timer = time.CreateTimer(static s => ((RequestDeadline)s!).Fire(), this, limit, Timeout.InfiniteTimeSpan);
@@ -33,8 +32,9 @@ internal sealed class RequestDeadline : IDisposable
 
     /// <param name="after">The bound; null for none (the request still gets its shutdown cancellation).</param>
     /// <param name="source">Where the bound came from, named in the 504.</param>
-    public static RequestDeadline Start(HttpContext context, TimeProvider time, TimeSpan? after, string source) =>
-        new(context, time, after, source);
+    /// <param name="stopping">The host's ApplicationStopping; a cancelled token (no host) makes a disconnect cancel.</param>
+    public static RequestDeadline Start(HttpContext context, TimeProvider time, TimeSpan? after, string source, CancellationToken stopping) =>
+        new(context, time, after, source, stopping);
 
     public CancellationToken Token => _cancel.Token;
     public bool TimedOut { get; private set; }

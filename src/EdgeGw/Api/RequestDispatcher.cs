@@ -14,6 +14,9 @@ internal sealed partial class RequestDispatcher(GatewayRuntime runtime, ILogger<
 {
     private delegate Task Handler(HttpContext context, GatewayState state);
 
+    // The model routes: a pooled ValueTask each, so a request's only state-machine box is DispatchAsync's own Task.
+    private delegate ValueTask ModelHandler(HttpContext context, GatewayState state);
+
     // Compresses the UI's files off the request path now, so the first /ui visitor does not wait for Brotli's best level.
     private readonly Task _uiAssets = runtime.Current.Ui.Disabled ? Task.CompletedTask : Task.Run(() =>
     {
@@ -25,7 +28,12 @@ internal sealed partial class RequestDispatcher(GatewayRuntime runtime, ILogger<
     /// <summary>The envelope a route's clients parse errors in.</summary>
     private enum ErrorFormat : byte { OpenAi, Anthropic }
 
-    private sealed record Route(string Method, Handler Handler, bool Public = false, ErrorFormat Errors = ErrorFormat.OpenAi, bool MasterOnly = false);
+    private sealed record Route(string Method, Handler? Handler, bool Public = false, ErrorFormat Errors = ErrorFormat.OpenAi, bool MasterOnly = false)
+    {
+        public Route(string method, ModelHandler model, ErrorFormat errors = ErrorFormat.OpenAi) : this(method, null, Errors: errors) => Model = model;
+
+        public ModelHandler? Model { get; }
+    }
 
     private static readonly FrozenDictionary<string, Route> Routes = new Dictionary<string, Route>(StringComparer.Ordinal)
     {
@@ -35,8 +43,8 @@ internal sealed partial class RequestDispatcher(GatewayRuntime runtime, ILogger<
         ["/embeddings"] = new("POST", EmbeddingsEndpoint.HandleAsync),
         ["/v1/completions"] = new("POST", Completions.CompletionsEndpoint.HandleAsync),
         ["/completions"] = new("POST", Completions.CompletionsEndpoint.HandleAsync),
-        ["/v1/messages"] = new("POST", MessagesEndpoint.HandleAsync, Errors: ErrorFormat.Anthropic),
-        ["/v1/messages/count_tokens"] = new("POST", CountTokensEndpoint.HandleAsync, Errors: ErrorFormat.Anthropic),
+        ["/v1/messages"] = new("POST", MessagesEndpoint.HandleAsync, ErrorFormat.Anthropic),
+        ["/v1/messages/count_tokens"] = new("POST", CountTokensEndpoint.HandleAsync, ErrorFormat.Anthropic),
         ["/v1/responses"] = new("POST", Responses.ResponsesEndpoint.HandleAsync),
         ["/responses"] = new("POST", Responses.ResponsesEndpoint.HandleAsync),
         ["/v1/models"] = new("GET", ModelsEndpoint.HandleAsync),
@@ -130,6 +138,7 @@ internal sealed partial class RequestDispatcher(GatewayRuntime runtime, ILogger<
     public async Task DispatchAsync(HttpContext context)
     {
         var telemetry = Observability.RequestTelemetry.Attach(context, runtime.Telemetry);
+        context.Features.Set(runtime);
         var connection = context.Features.Get<ProtocolErrorBodies>();
         if (connection is not null)
             connection.AppHandling = true;
@@ -170,7 +179,10 @@ internal sealed partial class RequestDispatcher(GatewayRuntime runtime, ILogger<
                 }
                 auth.Dispose();
             }
-            await route.Handler(context, state);
+            if (route.Model is { } model)
+                await model(context, state);
+            else
+                await route.Handler!(context, state);
         }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
         {

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using EdgeGw.Auth;
 using EdgeGw.Config;
 using EdgeGw.Limits;
@@ -76,6 +77,7 @@ internal sealed class RouteRun<TState>
 
     /// <summary>Attempts <paramref name="group"/> until one answers, the retries allowed for the error are spent, or no deployment is left.</summary>
     /// <param name="canFallBack">Whether fallbacks wait: LiteLLM then skips the retries of a 429 that no other deployment could take.</param>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<ProviderResult> GroupAsync(ModelGroup group, bool canFallBack, CancellationToken cancellationToken)
     {
         var settings = group.Settings;

@@ -21,7 +21,20 @@ internal abstract record AccountSettings
 /// <summary>A virtual key, known by its hash only.</summary>
 internal sealed record KeySettings : AccountSettings
 {
-    public required TokenHash Token { get; init; }
+    public required TokenHash Token
+    {
+        get => _token;
+        init
+        {
+            _token = value;
+            TokenHex = value.ToHex();
+        }
+    }
+
+    private readonly TokenHash _token;
+
+    /// <summary>The token's hex (LiteLLM's <c>token</c>), formatted once: every billed request names it twice.</summary>
+    public string TokenHex { get; private init; } = "";
     /// <summary><c>sk-...abcd</c>: the last 4 characters of the plaintext.</summary>
     public required string KeyName { get; init; }
     public string? KeyAlias { get; init; }

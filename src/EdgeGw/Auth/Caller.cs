@@ -23,7 +23,7 @@ internal sealed class Caller(CallerKind kind, KeyAccount? key = null, string? ma
     public bool IsMaster => Kind == CallerKind.Master;
 
     /// <summary>The SHA-256 hex of the key used, as spend rows record it.</summary>
-    public string Token => Key?.Settings.Token.ToHex() ?? masterToken ?? "";
+    public string Token => Key?.Settings.TokenHex ?? masterToken ?? "";
 
     public static Caller Of(HttpContext context) => context.Features.Get<Caller>() ?? Anonymous;
 }

@@ -24,6 +24,24 @@ internal sealed class RateBucket
 
     public long Limit => Volatile.Read(ref _limit);
 
+    /// <summary><see cref="Limit"/> as the <c>x-ratelimit-limit-*</c> header writes it, formatted once per limit.</summary>
+    public string LimitText
+    {
+        get
+        {
+            var limit = Limit;
+            // One immutable pair: a racing SetLimit can only make a reader format again, never keep a stale text.
+            var text = Volatile.Read(ref _limitText);
+            if (text is null || text.Limit != limit)
+                Volatile.Write(ref _limitText, text = new(limit, limit.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+            return text.Text;
+        }
+    }
+
+    private sealed record FormattedLimit(long Limit, string Text);
+
+    private FormattedLimit? _limitText;
+
     /// <summary>
     /// Changes the limit in place. Usage already taken keeps counting: the outstanding time is
     /// rescaled so the same number of tokens stays used under the new rate.

@@ -45,21 +45,25 @@ internal static class RateLimitResponse
         var headers = response.Headers;
         if (requests is not null)
         {
-            headers["x-ratelimit-limit-requests"] = requests.Limit.ToString(CultureInfo.InvariantCulture);
+            headers["x-ratelimit-limit-requests"] = requests.LimitText;
             headers["x-ratelimit-remaining-requests"] = Math.Max(0, requests.Remaining(now)).ToString(CultureInfo.InvariantCulture);
             headers["x-ratelimit-reset-requests"] = Duration(requests.UntilFull(now));
         }
         if (tokens is not null)
         {
-            headers["x-ratelimit-limit-tokens"] = tokens.Limit.ToString(CultureInfo.InvariantCulture);
+            headers["x-ratelimit-limit-tokens"] = tokens.LimitText;
             headers["x-ratelimit-remaining-tokens"] = Math.Max(0, tokens.Remaining(now)).ToString(CultureInfo.InvariantCulture);
             headers["x-ratelimit-reset-tokens"] = Duration(tokens.UntilFull(now));
         }
     }
 
     /// <summary>OpenAI's duration style: <c>6m0s</c>, <c>1.5s</c>, <c>0s</c>.</summary>
-    public static string Duration(TimeSpan span) =>
-        span.TotalSeconds >= 60
-            ? $"{(int)span.TotalMinutes}m{span.Seconds}s"
-            : string.Create(CultureInfo.InvariantCulture, $"{Math.Round(span.TotalSeconds, 3)}s");
+    public static string Duration(TimeSpan span)
+    {
+        if (span.TotalSeconds >= 60)
+            return $"{(int)span.TotalMinutes}m{span.Seconds}s";
+        var seconds = Math.Round(span.TotalSeconds, 3);
+        // A bucket a request has barely dented is full again within a millisecond: the usual answer, without a new string.
+        return seconds == 0 ? "0s" : string.Create(CultureInfo.InvariantCulture, $"{seconds}s");
+    }
 }

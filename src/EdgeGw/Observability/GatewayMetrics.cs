@@ -82,6 +82,6 @@ internal sealed class GatewayMetrics
         if (caller.Key?.Settings is not { } key)
             return caller.Kind == CallerKind.Anonymous ? CallerLabels.None : CallerLabels.None with { HashedKey = caller.Token };
         var teamAlias = Accounts?.TeamOf(key)?.Settings.TeamAlias;
-        return new CallerLabels(key.Token.ToHex(), key.KeyAlias, key.TeamId, teamAlias, key.UserId);
+        return new CallerLabels(key.TokenHex, key.KeyAlias, key.TeamId, teamAlias, key.UserId);
     }
 }

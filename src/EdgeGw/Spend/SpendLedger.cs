@@ -45,7 +45,7 @@ internal sealed class SpendLedger(Accounts accounts, SpendWriter writer, TimePro
             var settings = key.Settings;
             var error = CheckOne(key.Spend, settings.MaxBudgetNanos, settings.BudgetDuration, now, null, null, out var reset);
             if (reset is not null)
-                (resets ??= []).Add(new CounterUpdate(CounterTable.Key, settings.Token.ToHex(), reset.Value));
+                (resets ??= []).Add(new CounterUpdate(CounterTable.Key, settings.TokenHex, reset.Value));
             if (error is not null)
                 return error;
             // LiteLLM: a team key answers to its team's budget and its user's budget in the team, not
@@ -137,7 +137,7 @@ internal sealed class SpendLedger(Accounts accounts, SpendWriter writer, TimePro
         var member = team is null ? null : Accounts.MemberOf(settings);
         var updates = new CounterUpdate[2 + (team is null ? 0 : 1) + (user is null ? 0 : 1) + (member is null ? 0 : 1)];
         var i = 0;
-        updates[i++] = new CounterUpdate(CounterTable.Key, settings.Token.ToHex(), key.Spend.Add(costNanos));
+        updates[i++] = new CounterUpdate(CounterTable.Key, settings.TokenHex, key.Spend.Add(costNanos));
         if (team is not null)
             updates[i++] = new CounterUpdate(CounterTable.Team, team.Settings.TeamId, team.Spend.Add(costNanos));
         if (user is not null)

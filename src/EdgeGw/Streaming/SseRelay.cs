@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.IO.Pipelines;
+using System.Runtime.CompilerServices;
 using EdgeGw.Api;
 using EdgeGw.Providers;
 
@@ -27,6 +28,7 @@ internal static class SseRelay
         RelayAsync(upstream, new SseParser(), translator, http, timeout, streamTimeout, deploymentName);
 
     /// <summary>The same loop over an upstream framed otherwise (Ollama's NDJSON); the client still gets SSE.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public static async ValueTask<ProviderResult> RelayAsync<TFramer, TTranslator>(
         Stream upstream, TFramer framer, TTranslator translator, HttpContext http, CancellationTokenSource timeout,
         TimeSpan streamTimeout, string deploymentName)
@@ -113,6 +115,7 @@ internal static class SseRelay
     }
 
     /// <summary>Flushes to the client; a client that left, or did not take the bytes within <paramref name="writeTimeout"/>, is gone.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private static async ValueTask<ClientGone> FlushAsync(PipeWriter output, HttpContext http, RelayCancellation cancel, TimeSpan writeTimeout)
     {
         try
@@ -139,10 +142,10 @@ internal static class SseRelay
         where TFramer : IEventFramer
         where TTranslator : IStreamTranslator
     {
-        var maxBytes = http.RequestServices?.GetService<GatewayRuntime>()?.Current.Config.General.MaxResponseSizeBytes
-            ?? Config.GeneralSettings.DefaultMaxResponseSizeBytes;
+        var runtime = GatewayRuntime.Of(http);
+        var maxBytes = runtime?.Current.Config.General.MaxResponseSizeBytes ?? Config.GeneralSettings.DefaultMaxResponseSizeBytes;
         // A shutdown's end aborts every connection: reading on would outlast it, so those are estimated.
-        var stopping = http.RequestServices?.GetService<IHostApplicationLifetime>()?.ApplicationStopping.IsCancellationRequested == true;
+        var stopping = runtime?.Stopping.IsCancellationRequested == true;
         var complete = !running || (!stopping && await StreamDrain.ToEndAsync(reader, parser, translator, cancel, streamTimeout, limits, maxBytes));
         return Billed(translator, true, gone, complete);
     }

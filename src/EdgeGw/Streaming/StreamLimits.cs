@@ -15,5 +15,5 @@ internal sealed record StreamLimits
     /// <summary>How long an abandoned stream is read on for its usage (each read is also bounded by <c>stream_timeout</c>).</summary>
     public TimeSpan DrainTime { get; init; } = TimeSpan.FromSeconds(30);
 
-    public static StreamLimits Of(HttpContext http) => http.RequestServices?.GetService<StreamLimits>() ?? Default;
+    public static StreamLimits Of(HttpContext http) => Api.GatewayRuntime.Of(http)?.StreamLimits ?? Default;
 }

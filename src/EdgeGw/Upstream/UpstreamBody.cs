@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using EdgeGw.Api;
 using EdgeGw.Buffers;
 
@@ -10,6 +11,7 @@ internal static class UpstreamBody
     /// Reads <paramref name="body"/> to its end; a timeout is a 504, a broken connection a 502, and an
     /// answer past <c>max_response_size_mb</c> a 502 (read no further: it would be held whole in memory).
     /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public static async ValueTask<GatewayError?> ReadAllAsync(Stream body, PooledBufferWriter buffer, string deploymentName,
         HttpContext http, TimeSpan limit, CancellationToken cancellationToken)
     {

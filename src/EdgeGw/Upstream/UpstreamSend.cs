@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using EdgeGw.Api;
 
 namespace EdgeGw.Upstream;
@@ -10,6 +11,7 @@ internal static class UpstreamSend
     /// unreachable upstream a 502; any HTTP answer, error statuses included, is returned for the
     /// adapter to map in its provider's terms.
     /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public static async ValueTask<(HttpResponseMessage? Response, GatewayError? Error)> SendAsync(HttpMessageInvoker client,
         HttpRequestMessage message, CancellationTokenSource timeout, TimeSpan limit, string deploymentName, CancellationToken cancellationToken)
     {

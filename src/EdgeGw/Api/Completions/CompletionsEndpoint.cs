@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using EdgeGw.Buffers;
 using EdgeGw.Json;
 using EdgeGw.Providers;
@@ -21,7 +22,8 @@ internal static class CompletionsEndpoint
     /// <summary>LiteLLM's <c>call_type</c> for the endpoint's spend rows.</summary>
     public const string CallType = "atext_completion";
 
-    public static async Task HandleAsync(HttpContext context, GatewayState state)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    public static async ValueTask HandleAsync(HttpContext context, GatewayState state)
     {
         using var body = await ModelRequestBody.ReadAsync(context, state, ErrorWriter.WriteOpenAiAsync);
         if (!body.IsRead)
@@ -56,6 +58,7 @@ internal static class CompletionsEndpoint
         return null;
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private static async ValueTask<ProviderResult> AttemptAsync(HttpContext context, ReadOnlyMemory<byte> body, ChatRequest request, ModelGroup group,
         ChatEndpoint endpoint, RequestAccounting accounting, CancellationToken cancellationToken)
     {

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using EdgeGw.Providers;
 using EdgeGw.Providers.Anthropic;
@@ -15,7 +16,8 @@ namespace EdgeGw.Api.Messages;
 /// </summary>
 internal static class CountTokensEndpoint
 {
-    public static async Task HandleAsync(HttpContext context, GatewayState state)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    public static async ValueTask HandleAsync(HttpContext context, GatewayState state)
     {
         using var body = await ModelRequestBody.ReadAsync(context, state, AnthropicErrors.WriteAsync, anthropicMetadata: true);
         if (!body.IsRead)

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using EdgeGw.Buffers;
 using EdgeGw.Providers;
 using EdgeGw.Routing;
@@ -18,7 +19,8 @@ namespace EdgeGw.Api.Messages;
 /// </summary>
 internal static class MessagesEndpoint
 {
-    public static async Task HandleAsync(HttpContext context, GatewayState state)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    public static async ValueTask HandleAsync(HttpContext context, GatewayState state)
     {
         using var body = await ModelRequestBody.ReadAsync(context, state, AnthropicErrors.WriteAsync, anthropicMetadata: true);
         if (!body.IsRead)
@@ -62,6 +64,7 @@ internal static class MessagesEndpoint
     }
 
     /// <summary>Translates for the chosen deployment's provider (only it knows, e.g., whether top_k exists) and calls it.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private static async ValueTask<ProviderResult> AttemptAsync(HttpContext context, ReadOnlyMemory<byte> anthropicBody, Routing.ModelGroup group,
         ChatEndpoint endpoint, RequestAccounting accounting, bool filteredAnswerFallsBack, CancellationToken cancellationToken)
     {

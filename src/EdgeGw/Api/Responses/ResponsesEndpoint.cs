@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text;
 using EdgeGw.Buffers;
 using EdgeGw.Providers;
@@ -19,7 +20,8 @@ internal static class ResponsesEndpoint
 {
     public const string CallType = "aresponses";
 
-    public static async Task HandleAsync(HttpContext context, GatewayState state)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    public static async ValueTask HandleAsync(HttpContext context, GatewayState state)
     {
         // metadata is the Responses API's own field (echoed, and OpenAI's to store): kept in the body.
         using var body = await ModelRequestBody.ReadAsync(context, state, ErrorWriter.WriteOpenAiAsync, anthropicMetadata: true);
@@ -130,6 +132,7 @@ internal static class ResponsesEndpoint
     private sealed class ResponsesAttempt(HttpContext context, ReadOnlyMemory<byte> original, ReadOnlyMemory<byte> canonical,
         ResponsesPrepared prepared, ResponsesStreamHead head, ResponsesTurn? turn, bool filteredAnswerFallsBack)
     {
+        [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
         public async ValueTask<ProviderResult> RunAsync(Routing.ModelGroup group, ChatEndpoint endpoint, RequestAccounting accounting, CancellationToken ct)
         {
             if (turn is not null)

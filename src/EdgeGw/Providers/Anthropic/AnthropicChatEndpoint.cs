@@ -1,3 +1,5 @@
+using System.Net.Http.Headers;
+using System.Runtime.CompilerServices;
 using EdgeGw.Api;
 using EdgeGw.Buffers;
 using EdgeGw.Json;
@@ -50,6 +52,7 @@ internal sealed partial class AnthropicChatEndpoint : ChatEndpoint
     /// <summary>Whether the upstream counts tokens itself (<c>/v1/messages/count_tokens</c>); otherwise the gateway estimates.</summary>
     public bool CountsTokens => _target.CountTokensUri is not null;
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public override async ValueTask<ProviderResult> ChatAsync(ChatCall call, CancellationToken cancellationToken)
     {
         if (call.Format == ClientFormat.Anthropic)
@@ -93,6 +96,7 @@ internal sealed partial class AnthropicChatEndpoint : ChatEndpoint
     /// the model id substituted (cache_control, thinking, metadata and beta features intact), and
     /// the answer comes back as Anthropic sent it, with only the model name replaced.
     /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<ProviderResult> PassThroughAsync(ChatCall call, CancellationToken cancellationToken)
     {
         Span<char> ignored = stackalloc char[Api.ChatRequestParser.MaxModelNameChars];
@@ -179,6 +183,7 @@ internal sealed partial class AnthropicChatEndpoint : ChatEndpoint
         }
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<ProviderResult> WriteMessageAsync(PooledBufferWriter upstream, ChatCall call)
     {
         Usage usage;
@@ -244,6 +249,7 @@ internal sealed partial class AnthropicChatEndpoint : ChatEndpoint
     }
 
     /// <summary>Sends to Anthropic (/v1/messages or its count_tokens); a non-2xx answer, a timeout or an unreachable upstream come back as the error.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     /// <param name="clientBeta">The client's <c>anthropic-beta</c>, passed on unless the deployment sets its own.</param>
     private async ValueTask<(UpstreamResponse Response, GatewayError? Error)> SendAsync(
         UpstreamRoute route, SplicedBody body, string? clientBeta, CancellationTokenSource timeout, TimeSpan limit, CancellationToken cancellationToken)
@@ -270,6 +276,7 @@ internal sealed partial class AnthropicChatEndpoint : ChatEndpoint
         return new UpstreamRoute(_context.Clients, uri, headers, _target.Auth);
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<ProviderResult> TranslateBodyAsync(Stream body, ChatCall call, bool jsonMode, CancellationToken cancellationToken, TimeSpan limit)
     {
         using var upstream = new PooledBufferWriter(16 * 1024);

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
 using EdgeGw.Api;
@@ -72,6 +73,7 @@ internal partial class OpenAiChatEndpoint : ChatEndpoint
     protected virtual ValueTask<GatewayError> MapErrorAsync(HttpResponseMessage response, CancellationToken cancellationToken) =>
         OpenAiErrorMapper.MapAsync(response, Deployment.ModelName, Deployment.ApiKey, cancellationToken);
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public override async ValueTask<ProviderResult> ChatAsync(ChatCall call, CancellationToken cancellationToken)
     {
         if (call.Format == ClientFormat.Responses && ServesResponses)
@@ -122,6 +124,7 @@ internal partial class OpenAiChatEndpoint : ChatEndpoint
         }
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public override async ValueTask<ProviderResult> EmbedAsync(EmbeddingCall call, CancellationToken cancellationToken)
     {
         var request = call.Request;
@@ -140,6 +143,7 @@ internal partial class OpenAiChatEndpoint : ChatEndpoint
     }
 
     /// <summary>Sends the request; a non-2xx answer, a timeout or an unreachable upstream come back as the error.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<(UpstreamResponse Response, GatewayError? Error)> SendAsync(
         UpstreamRoute route, SplicedBody body, CancellationTokenSource timeout, TimeSpan limit, CancellationToken cancellationToken)
     {
@@ -184,6 +188,7 @@ internal partial class OpenAiChatEndpoint : ChatEndpoint
         new(502, $"Deployment '{Deployment.ModelName}' returned a malformed response.", "api_error", "502");
 
     /// <summary>Writes an OpenAI-format JSON answer with only its <c>model</c> replaced by the client's name.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<ProviderResult> WriteWithClientModelAsync(PooledBufferWriter buffer, HttpContext http, byte[] clientModelJson, Spend.RequestAccounting? accounting)
     {
         var json = buffer.WrittenSpan;
