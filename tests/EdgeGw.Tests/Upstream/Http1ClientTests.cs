@@ -49,6 +49,26 @@ public sealed class Http1ClientTests
     }
 
     [Fact]
+    public async Task SequentialStreams_ReuseOnePooledConnection()
+    {
+        // The relay stops at [DONE]; the chunked body's last framing must still be consumed for the connection to go back.
+        await using var upstream = await FakeUpstream.StartAsync();
+        upstream.RespondStream([
+            "data: {\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"gpt-4o\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Hi\"},\"finish_reason\":\"stop\"}]}\n\n",
+            "data: {\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"gpt-4o\",\"choices\":[],\"usage\":{\"prompt_tokens\":3,\"completion_tokens\":1,\"total_tokens\":4}}\n\n",
+            "data: [DONE]\n\n"]);
+        await using var gateway = await GatewayAsync(upstream.Url);
+
+        for (var i = 0; i < 3; i++)
+        {
+            using var response = await gateway.PostJsonAsync("/v1/chat/completions", """{"model":"gpt","stream":true,"messages":[{"role":"user","content":"hi"}]}""");
+            Assert.Contains("data: [DONE]", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+
+        Assert.Equal(1, upstream.Connections);
+    }
+
+    [Fact]
     public async Task UpstreamClosedIdleConnection_NextRequestSucceedsOnFreshOne()
     {
         // Keep-alive in the answer, then a close without a word: the pooled connection is dead when next taken.

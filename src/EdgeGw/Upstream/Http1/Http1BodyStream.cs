@@ -75,6 +75,32 @@ internal sealed class Http1BodyStream : Stream
         }
     }
 
+    /// <summary>
+    /// Reads on through what the pipe already holds, dropping it: a relay that stopped at the stream's
+    /// end marker leaves the last chunk's framing (<c>0\r\n\r\n</c>) unread, and the connection is reusable
+    /// only once that is consumed. Never waits; true when the body is now complete.
+    /// </summary>
+    public bool TryDrainBuffered()
+    {
+        Span<byte> scratch = stackalloc byte[1024];
+        // Bounded: at most 64 KiB is dropped here; a longer rest closes the connection instead.
+        for (var round = 0; round < 64 && !Complete; round++)
+        {
+            if (!_reader.TryRead(out var result))
+                return false;
+            try
+            {
+                if (Take(result, scratch) == 0 && !Complete)
+                    return false;
+            }
+            catch (IOException)
+            {
+                return false;
+            }
+        }
+        return Complete;
+    }
+
     /// <summary>Moves what <paramref name="result"/> holds of the body into <paramref name="destination"/>, advancing the pipe.</summary>
     private int Take(ReadResult result, Span<byte> destination)
     {

@@ -42,7 +42,7 @@ internal sealed class Http1Connection : IDisposable
     public bool Leased { get; set; }
 
     /// <summary>The answer was read to its end and the server keeps the connection open.</summary>
-    public bool Reusable => Body.Complete && !Head.Close && _disposed == 0 && !HasUnreadBytes();
+    public bool Reusable => (Body.Complete || Body.TryDrainBuffered()) && !Head.Close && _disposed == 0 && !HasUnreadBytes();
 
     /// <summary>
     /// Whether an idle connection can carry a request: a server that closed it (EOF) or sent bytes
