@@ -48,22 +48,7 @@ PY
     for _ in $(seq $n); do curl -sf -o /dev/null "${replicas[0]}/v1/chat/completions" -H "Authorization: Bearer $key" -H 'Content-Type: application/json' -d "$body"; done
     sleep 0.5 # settlement is sent after the answer, without waiting
     kill "$mpid"; wait "$mpid" 2>/dev/null || true
-    python3 - "$mon" "$n" "$(sha1sum src/EdgeGw/Shared/Scripts/admit.lua | cut -c1-40)" "$(sha1sum src/EdgeGw/Shared/Scripts/settle.lua | cut -c1-40)" <<'PY'
-import collections, re, sys
-path, n, admit, settle = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
-sent, inside = collections.Counter(), 0
-for line in open(path, errors="replace"):
-    m = re.match(r'^[0-9.]+ \[\d+ ([^\]]+)\] "([^"]+)"(?: "([^"]*)")?', line)
-    if not m: continue
-    source, cmd, arg = m.group(1), m.group(2).lower(), (m.group(3) or "")
-    if source == "lua": inside += 1; continue
-    if cmd in ("ping", "echo", "info", "client", "config", "cluster", "monitor", "subscribe", "auth", "hello", "select", "script"): continue
-    name = {admit: "admit", settle: "settle"}.get(arg, arg[:8]) if cmd in ("evalsha", "eval") else ""
-    sent[f"{cmd} {name}".strip()] += 1
-total = sum(sent.values())
-parts = ", ".join(f"{k} {v / n:.2f}" for k, v in sent.most_common())
-print(f"MONITOR sent={total / n:.2f} inside={inside / n:.1f} detail={parts}")
-PY
+    python3 load/redis_monitor.py "$mon" $n
   }
   # CPU seconds so far: every replica's utime+stime, and Redis's own (INFO cpu).
   replicas_cpu() { local t=0 p; for p in $EDGEGW_REPLICA_PIDS; do t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat"))); done; python3 -c "print($t / $(getconf CLK_TCK))"; }

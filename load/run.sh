@@ -7,17 +7,25 @@
 #   DURATION=30s load/run.sh    # longer runs
 #   WARMUP=5s load/run.sh       # YARP's JIT warm-up before its measured runs (default 2s)
 #   PG=1 load/run.sh            # the gateway on a throwaway PostgreSQL cluster (DATABASE_URL) instead of SQLite
+#   REDIS=1 load/run.sh         # the gateway's limits and budgets shared through a throwaway redis-server (router_settings.redis_*);
+#                               # then ROUNDS (default 3) pairs at 1 connection against a local-only twin (SQLite, no Redis),
+#                               # the Redis round trip (PING) and the commands sent to Redis per request
+#   FULL=1 load/run.sh          # PG=1 REDIS=1: judges "p50 with PostgreSQL + Redis within one Redis round trip of local-only"
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DURATION=${DURATION:-10s}
 WARMUP=${WARMUP:-2s}
-UP=19100 PROXY=19101 GW=19102 PGPORT=19103 YARP=19104
-PG=${PG:-0}
+UP=19100 PROXY=19101 GW=19102 PGPORT=19103 YARP=19104 TWIN=19105 REDISPORT=19106
+FULL=${FULL:-0}
+PG=${PG:-$FULL}
+REDIS=${REDIS:-$FULL}
+ROUNDS=${ROUNDS:-3}
 MASTER=sk-load-master
 
 need() { command -v "$1" >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq "$2" >/dev/null; }; }
 need wrk wrk
 need nginx nginx-light
+[ "$REDIS" = 0 ] || need redis-server redis-server
 
 source load/binary.sh
 
@@ -59,7 +67,20 @@ if [ "$PG" = 1 ]; then
   store="PostgreSQL $("$pgbin/postgres" --version | awk '{print $3}') on loopback (default durability settings)"
 fi
 
-cat > "$work/config.yaml" <<YAML
+limits="local (in the process)"
+redis_yaml=""
+if [ "$REDIS" = 1 ]; then
+  redis-server --port $REDISPORT --bind 127.0.0.1 --save "" --appendonly no --dir "$work" --daemonize no > "$work/redis.log" 2>&1 & pids+=($!)
+  until redis-cli -p $REDISPORT ping >/dev/null 2>&1; do sleep 0.01; done
+  # LiteLLM's keys for the Router's Redis, which EdgeGw shares limits and budgets through (README: Replicas).
+  redis_yaml="router_settings:
+  redis_host: 127.0.0.1
+  redis_port: $REDISPORT"
+  limits="shared through Redis $(redis-server --version | sed -E 's/.*v=([0-9.]+).*/\1/') on loopback"
+fi
+
+write_config() { # file [router_settings block]
+cat > "$1" <<YAML
 model_list:
   - model_name: gpt
     litellm_params: { model: openai/gpt-4o-mini, api_base: "http://127.0.0.1:$UP/openai/v1", api_key: sk-upstream }
@@ -71,15 +92,19 @@ model_list:
     litellm_params: { model: mock/slow, mock_tokens_per_second: 10, mock_response: "$(printf 'word %.0s' $(seq 50))" }
 general_settings:
   master_key: $MASTER
+${2:-}
 YAML
+}
+write_config "$work/config.yaml" "$redis_yaml"
 
-start_gw() { # sets startup_ms (start to first answered request) and gw_pid
-  local start_ns
+start_gw() { # [port config db env-args...] sets startup_ms (start to first answered request) and gw_pid
+  local start_ns port=${1:-$GW} config=${2:-config.yaml} db=${3:-gw.db}
+  shift $(( $# < 3 ? $# : 3 ))
   start_ns=$(date +%s%N)
-  (cd "$work" && exec "$BIN" --config config.yaml --host 127.0.0.1 --port $GW --db gw.db >> gw.log 2>&1) & pids+=($!)
-  until curl -sf -o /dev/null "http://127.0.0.1:$GW/health/liveliness"; do sleep 0.005; done
+  (cd "$work" && exec env "$@" "$BIN" --config "$config" --host 127.0.0.1 --port "$port" --db "$db" >> "gw-$port.log" 2>&1) & pids+=($!)
+  until curl -sf -o /dev/null "http://127.0.0.1:$port/health/liveliness"; do sleep 0.005; done
   startup_ms=$(( ($(date +%s%N) - start_ns) / 1000000 ))
-  gw_pid=$(pgrep -f "$BIN --config config.yaml --host 127.0.0.1 --port $GW")
+  gw_pid=$(pgrep -f "$BIN --config $config --host 127.0.0.1 --port $port")
 }
 start_gw
 startup_ms_empty=$startup_ms
@@ -87,8 +112,11 @@ sleep 1
 rss_idle=$(awk '/VmRSS/ {print $2}' /proc/$gw_pid/status)
 yarp_rss_idle=$(awk '/VmRSS/ {print $2}' /proc/$yarp_pid/status)
 
-KEY=$(curl -sf "http://127.0.0.1:$GW/key/generate" -H "Authorization: Bearer $MASTER" -H 'Content-Type: application/json' \
-  -d '{"rpm_limit":100000000,"tpm_limit":2000000000,"max_budget":1000000,"key_alias":"load"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["key"])')
+new_key() { # port alias [extra JSON fields] → a governed virtual key (rpm/tpm limits and a budget)
+  curl -sf "http://127.0.0.1:$1/key/generate" -H "Authorization: Bearer $MASTER" -H 'Content-Type: application/json' \
+    -d "{\"rpm_limit\":100000000,\"tpm_limit\":2000000000,\"max_budget\":1000000,\"key_alias\":\"$2\"${3:-}}" | python3 -c 'import json,sys; print(json.load(sys.stdin)["key"])'
+}
+KEY=$(new_key $GW load)
 
 BODY_OPENAI='{"model":"gpt","messages":[{"role":"user","content":"Say hello in one short sentence."}]}'
 BODY_CLAUDE='{"model":"claude","messages":[{"role":"user","content":"Say hello in one short sentence."}]}'
@@ -135,6 +163,7 @@ open_gw=$(drive open --url "http://127.0.0.1:$GW/v1/chat/completions" --body "$B
 hold_gw=$(drive hold --url "http://127.0.0.1:$GW/v1/chat/completions" --body '{"model":"slow-stream","stream":true,"messages":[{"role":"user","content":"hi"}]}' --streams 1000 --seconds 5 --pid "$gw_pid")
 echo "$ttft_direct"; echo "$ttft_gw"; echo "$open_direct"; echo "$open_gw"; echo "$hold_gw"
 field() { sed -E "s/.* $2=([0-9.]+).*/\1/" <<<"$1"; }
+[ "$REDIS" = 0 ] || source load/redis_pairs.sh
 
 for s in "${!R[@]}"; do
   [ "$(val "$s" errors)" = 0 ] || echo "warning: $s had errors: ${R[$s]}" >&2
@@ -157,7 +186,7 @@ fi
 
 {
   echo "Load run $(date -u +%Y-%m-%d), ${DURATION} per scenario, wrk closed loop on loopback, $(nproc) cores shared by wrk, nginx and the gateway."
-  echo "The gateway path uses a virtual key with rpm/tpm limits and a budget; spend logging on. Store: $store. Load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)."
+  echo "The gateway path uses a virtual key with rpm/tpm limits and a budget; spend logging on. Store: $store. Limits: $limits. Load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)."
   echo
   echo "| scenario | conns | RPS | p50 µs | p99 µs | p99.9 µs | added p50 / p99 µs vs direct | RPS ÷ nginx | proxy CPU µs/req | allocated B/req | errors |"
   echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
@@ -175,6 +204,7 @@ fi
   echo "Open loop, 1,000 req/s for 5 s, latency from the scheduled start (the driver's own timer jitter shows in the direct row): direct p50 $(field "$open_direct" p50_us) / p99 $(field "$open_direct" p99_us) / p99.9 $(field "$open_direct" p999_us) µs; gateway p50 $(field "$open_gw" p50_us) / p99 $(field "$open_gw" p99_us) / p99.9 $(field "$open_gw" p999_us) µs, errors $(field "$open_gw" errors)."
   echo "1,000 streams held open at once (5 s each): $(field "$hold_gw" completed) completed, $(field "$hold_gw" errors) errors, gateway RSS peak $(field "$hold_gw" peak_rss_mb) MB."
   echo "Start to first answered request (empty database): ${startup_ms_empty} ms.${populated} RSS idle: $((rss_idle / 1024)) MB; peak under load: $((rss_loaded / 1024)) MB. Binary: $(( $(stat -c %s "$BIN") / 1024 / 1024 )) MB."
+  [ "$REDIS" = 0 ] || { echo; echo "$redis_summary"; echo; }
   echo "YARP $yarp_version baseline (JIT, Server GC, one route, HTTP/1.1 keep-alive to the upstream, logging at Warning): start to first answer ${yarp_startup_ms} ms; RSS idle $((yarp_rss_idle / 1024)) MB, peak $((yarp_rss_loaded / 1024)) MB; warmed up for ${WARMUP} before its runs."
   echo
   source load/targets.sh
