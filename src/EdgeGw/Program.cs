@@ -105,6 +105,8 @@ try
     GatewayHost.LogStartup(app, config);
     EdgeGw.Ops.ShutdownLog.Register(app, config.General.GracefulShutdown);
     await app.StartAsync();
+    _ = EdgeGw.Ops.IdlePages.ReleaseAfterAsync(app.Services.GetRequiredService<RequestDispatcher>().StartupWork,
+        app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("EdgeGw"));
     using var reloader = EdgeGw.Ops.ConfigReloader.OnSignal(app, options.ConfigPath);
     Console.WriteLine($"EdgeGw {GatewayInfo.Version} listening on {scheme}://{options.Host}:{options.Port} " +
         $"({config.Deployments.Length} deployments; ready in {Stopwatch.GetElapsedTime(started).TotalMilliseconds:0} ms). " +

@@ -18,12 +18,11 @@ internal sealed partial class RequestDispatcher(GatewayRuntime runtime, ILogger<
     private delegate ValueTask ModelHandler(HttpContext context, GatewayState state);
 
     // Compresses the UI's files off the request path now, so the first /ui visitor does not wait for Brotli's best level.
-    private readonly Task _uiAssets = runtime.Current.Ui.Disabled ? Task.CompletedTask : Task.Run(() =>
-    {
-        _ = Ui.UiAssets.Embedded;
-        // The compressors' scratch memory would otherwise stay in the idle process's RSS (~3 MB); once, at start.
-        GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
-    });
+    // Ops.IdlePages gives the compressors' scratch memory back once it is done.
+    private readonly Task _uiAssets = runtime.Current.Ui.Disabled ? Task.CompletedTask : Task.Run(() => _ = Ui.UiAssets.Embedded);
+
+    /// <summary>Start-up work still running in the background after the server listens.</summary>
+    public Task StartupWork => _uiAssets;
 
     /// <summary>The envelope a route's clients parse errors in.</summary>
     private enum ErrorFormat : byte { OpenAi, Anthropic }
