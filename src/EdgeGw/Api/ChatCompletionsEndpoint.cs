@@ -31,12 +31,12 @@ internal static class ChatCompletionsEndpoint
         if (request.Stream)
             cache = cache?.Streamed(request.ClientWantsUsage);
         await ModelRequestPipeline.RunAsync(context, state, group!, request.Estimate(body.Bytes.WrittenSpan.Length), body.Options,
-            (Context: context, Body: body.Bytes.WrittenMemory, Request: request, Options: body.Options),
+            (Context: context, Body: body.Bytes.WrittenMemory, Request: request, body.Options.DisableFallbacks),
             static (s, group, endpoint, accounting, ct) => endpoint.ChatAsync(
                 new ChatCall(s.Context, s.Body, s.Request, group)
                 {
                     Accounting = accounting,
-                    FilteredAnswerFallsBack = !s.Request.Stream && FallbackChain.TakesFilteredAnswers(s.Options, group),
+                    FilteredAnswerFallsBack = !s.Request.Stream && FallbackChain.TakesFilteredAnswers(s.DisableFallbacks, group),
                 }, ct),
             ErrorWriter.WriteOpenAiAsync, cache: cache,
             prompt: new(body.Bytes.WrittenMemory, Observability.Callbacks.PromptKind.ChatMessages));

@@ -40,10 +40,11 @@ internal static class FallbackChain
     /// <c>_should_raise_content_policy_error</c>): the group has an entry in
     /// <c>content_policy_fallbacks</c> or, without that setting, there are default fallbacks.
     /// </summary>
-    public static bool TakesFilteredAnswers(in RequestRoutingOptions options, ModelGroup group)
+    /// <param name="disableFallbacks">The request's <c>disable_fallbacks</c>: only it, not the whole options, rides in each attempt's state.</param>
+    public static bool TakesFilteredAnswers(bool disableFallbacks, ModelGroup group)
     {
         var settings = group.Settings;
-        if (options.DisableFallbacks)
+        if (disableFallbacks)
             return false;
         if (!settings.ContentPolicyFallbacks.IsEmpty)
             return !settings.ContentPolicyFallbacks.For(group.Name).IsEmpty;

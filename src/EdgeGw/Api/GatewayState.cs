@@ -200,6 +200,7 @@ internal sealed class GatewayRuntime : IDisposable
 
     /// <summary>The runtime serving <paramref name="context"/>; null for a context no dispatcher served (a health check's call).</summary>
     public static GatewayRuntime? Of(HttpContext context) => context.Features.Get<GatewayRuntime>();
+
     public TimeProvider Time { get; }
     public GatewayState Current => Volatile.Read(ref _current);
 

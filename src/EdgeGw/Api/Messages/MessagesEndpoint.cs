@@ -36,9 +36,9 @@ internal static class MessagesEndpoint
         if (stream)
             cache = cache?.Streamed(wantsUsage: true); // an Anthropic stream always carries its usage
         await ModelRequestPipeline.RunAsync(context, state, group!, estimate, body.Options,
-            (Context: context, Body: body.Bytes.WrittenMemory, Options: body.Options),
+            (Context: context, Body: body.Bytes.WrittenMemory, body.Options.DisableFallbacks),
             static (s, group, endpoint, accounting, ct) => AttemptAsync(s.Context, s.Body, group, endpoint, accounting,
-                FallbackChain.TakesFilteredAnswers(s.Options, group), ct),
+                FallbackChain.TakesFilteredAnswers(s.DisableFallbacks, group), ct),
             AnthropicErrors.WriteAsync, cache: cache,
             prompt: new(body.Bytes.WrittenMemory, Observability.Callbacks.PromptKind.AnthropicMessages));
     }

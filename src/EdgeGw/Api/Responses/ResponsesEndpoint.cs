@@ -71,7 +71,7 @@ internal static class ResponsesEndpoint
                     Auth.Caller.Of(context), createdAt)
                 : null;
             var attempt = new ResponsesAttempt(context, original, canonical.WrittenMemory, prepared, head, turn,
-                FallbackChain.TakesFilteredAnswers(options, prepared.Group) && !prepared.Original.Stream);
+                FallbackChain.TakesFilteredAnswers(options.DisableFallbacks, prepared.Group) && !prepared.Original.Stream);
             await ModelRequestPipeline.RunAsync(context, state, prepared.Group, prepared.Estimate, options, attempt,
                 static (a, group, endpoint, accounting, ct) => a.RunAsync(group, endpoint, accounting, ct),
                 ErrorWriter.WriteOpenAiAsync, cache: CacheFor(state, body.Options, original.Span, prepared, head),
