@@ -17,8 +17,9 @@ internal static class UpstreamBody
     {
         try
         {
-            // A health check's call has no services behind its context: it gets the default cap.
-            var cap = http.RequestServices?.GetService<GatewayRuntime>()?.Current.Config.General.MaxResponseSizeBytes
+            // A health check's call has no gateway behind its context: it gets the default cap. (Not
+            // RequestServices: its first touch builds a DI scope per request.)
+            var cap = GatewayRuntime.Of(http)?.Current.Config.General.MaxResponseSizeBytes
                 ?? Config.GeneralSettings.DefaultMaxResponseSizeBytes;
             var start = buffer.WrittenCount;
             int read;
