@@ -51,7 +51,7 @@ public sealed class Http1ClientTests
     [Fact]
     public async Task SequentialStreams_ReuseOnePooledConnection()
     {
-        // The relay stops at [DONE]; the chunked body's last framing must still be consumed for the connection to go back.
+        // A relayed stream's connection goes back to the pool only once its chunked body was read through its last chunk.
         await using var upstream = await FakeUpstream.StartAsync();
         upstream.RespondStream([
             "data: {\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"gpt-4o\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Hi\"},\"finish_reason\":\"stop\"}]}\n\n",

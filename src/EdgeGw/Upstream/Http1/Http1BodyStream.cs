@@ -76,9 +76,10 @@ internal sealed class Http1BodyStream : Stream
     }
 
     /// <summary>
-    /// Reads on through what the pipe already holds, dropping it: a relay that stopped at the stream's
-    /// end marker leaves the last chunk's framing (<c>0\r\n\r\n</c>) unread, and the connection is reusable
-    /// only once that is consumed. Never waits; true when the body is now complete.
+    /// Reads on through what the pipe already holds, dropping it: a reader that stopped at a stream's end
+    /// marker may leave the rest of the body (the last chunk's <c>0\r\n\r\n</c>) in the pipe, and the
+    /// connection is reusable only once that is consumed. Never waits (what has not arrived closes the
+    /// connection instead); true when the body is now complete.
     /// </summary>
     public bool TryDrainBuffered()
     {
