@@ -17,14 +17,8 @@ read -r -a MODES <<<"${MODES:-off generic_api otel}" # the order each round runs
 
 source load/binary.sh
 
-work=$(mktemp -d)
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
-trap cleanup EXIT
-
-python3 load/gen_upstream.py "$work" $UP $PROXY
-chmod -R a+rX "$work"
-mkdir -p "$work/body-upstream" "$work/proxy-upstream" "$work/body-sink" "$work/proxy-sink"
+source load/fixed_upstream.sh
+mkdir -p "$work/body-sink" "$work/proxy-sink"
 cat > "$work/nginx-sink.conf" <<NGINX
 worker_processes 1;
 pid $work/nginx-sink.pid;
@@ -38,9 +32,7 @@ http {
   server { listen 127.0.0.1:$SINK; location / { return 200 "{}"; } }
 }
 NGINX
-for name in upstream sink; do
-  nginx -c "$work/nginx-$name.conf" -p "$work" -g "daemon off;" & pids+=($!)
-done
+nginx -c "$work/nginx-sink.conf" -p "$work" -g "daemon off;" & pids+=($!)
 
 declare -A GW_PID
 for mode in "${MODES[@]}"; do

@@ -17,15 +17,7 @@ UP=19120 PROXY=19121 FIRST_PORT=19122
 MASTER=sk-load-master
 read -r -a SPECS <<<"${VARIANTS:?VARIANTS=\"name=binary[@VAR=value,...] ...\"}"
 
-work=$(mktemp -d)
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
-trap cleanup EXIT
-
-python3 load/gen_upstream.py "$work" $UP $PROXY
-chmod -R a+rX "$work"
-mkdir -p "$work/body-upstream" "$work/proxy-upstream"
-nginx -c "$work/nginx-upstream.conf" -p "$work" -g "daemon off;" & pids+=($!)
+source load/fixed_upstream.sh
 
 declare -A PORT PID KEY
 names=()

@@ -17,15 +17,7 @@ command -v perf >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -q
 command -v wrk >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
 source load/binary.sh
 
-work=$(mktemp -d)
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
-trap cleanup EXIT
-
-python3 load/gen_upstream.py "$work" $UP $PROXY
-chmod -R a+rX "$work"
-mkdir -p "$work/body-upstream" "$work/proxy-upstream"
-nginx -c "$work/nginx-upstream.conf" -p "$work" -g "daemon off;" & pids+=($!)
+source load/fixed_upstream.sh
 
 cat > "$work/config.yaml" <<YAML
 model_list:
