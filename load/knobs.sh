@@ -7,6 +7,7 @@
 #   VARIANTS="base=/tmp/a/edgegw quiet=/tmp/a/edgegw@LITELLM_LOG=WARNING,DOTNET_GCgen0size=0x4000000" load/knobs.sh
 #   VARIANTS="base=/tmp/a/edgegw nospend=/tmp/a/edgegw@general.disable_spend_logs=True" load/knobs.sh
 #   DURATION=3s ROUNDS=4 CONNS="1 32" load/knobs.sh
+#   TTFT=1 VARIANTS=… load/knobs.sh     # also time to first byte of a 64-event stream (EdgeGw.Load ttft, 2,000 at 1 connection)
 # name=binary[@VAR=value,...]: the environment (and general_settings for general.KEY=value) after @ is the variant's only difference.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -38,6 +39,8 @@ for spec in "${SPECS[@]}"; do
 model_list:
   - model_name: gpt
     litellm_params: { model: openai/gpt-4o-mini, api_base: "http://127.0.0.1:$UP/openai/v1", api_key: sk-upstream }
+  - model_name: gpt-stream
+    litellm_params: { model: openai/gpt-4o-mini, api_base: "http://127.0.0.1:$UP/stream/v1", api_key: sk-upstream }
 general_settings:
   master_key: $MASTER
 ${general//=/: }
@@ -66,6 +69,7 @@ for name in "${names[@]}"; do
   LOAD_BODY="$BODY" LOAD_KEY="${KEY[$name]}" wrk -t2 -c32 -d1s -s load/post.lua "http://127.0.0.1:${PORT[$name]}/v1/chat/completions" >/dev/null
 done
 results="$work/results"
+[ "${TTFT:-0}" != 1 ] || dotnet build load/EdgeGw.Load -c Release -o "$work/load" >/dev/null
 for round in $(seq "$ROUNDS"); do
   for c in "${CONNS[@]}"; do
     # Each round starts with another variant so none always runs right after the same neighbour.
@@ -81,6 +85,12 @@ for round in $(seq "$ROUNDS"); do
       echo "$name $c $rps $p50 $p99 $p999 $cpu $alloc $errors" >> "$results"
     done
   done
+  if [ "${TTFT:-0}" = 1 ]; then
+    for name in "${order[@]}"; do
+      echo "round $round ttft $name: $("$work/load/EdgeGw.Load" ttft --url "http://127.0.0.1:${PORT[$name]}/v1/chat/completions" --key "${KEY[$name]}" \
+        --body '{"model":"gpt-stream","stream":true,"messages":[{"role":"user","content":"hi"}]}' --requests 2000 --concurrency 1 | grep '^RESULT')"
+    done
+  fi
 done
 echo
 echo "ranges over $ROUNDS rounds of $DURATION (load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)):"
