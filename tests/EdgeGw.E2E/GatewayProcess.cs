@@ -11,12 +11,14 @@ public sealed class GatewayProcess : IAsyncDisposable
 {
     public const string MasterKey = "sk-e2e-master-key";
     private readonly Process _process;
+    private readonly bool _ownsDirectory;
     private readonly StringBuilder _stdout = new();
     private readonly StringBuilder _stderr = new();
 
-    private GatewayProcess(Process process, string directory, int port)
+    private GatewayProcess(Process process, string directory, int port, bool ownsDirectory)
     {
         _process = process;
+        _ownsDirectory = ownsDirectory;
         Directory = directory;
         Port = port;
         Client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(30) };
@@ -86,11 +88,12 @@ public sealed class GatewayProcess : IAsyncDisposable
     /// <summary>Writes <paramref name="configYaml"/> into a fresh folder and starts the binary there; waits until it answers.</summary>
     public static async Task<GatewayProcess> StartAsync(string configYaml, string? directory = null, IDictionary<string, string>? environment = null, params string[] extraArgs)
     {
+        var owns = directory is null;
         directory ??= NewFolderWithBinary();
         await File.WriteAllTextAsync(Path.Combine(directory, "config.yaml"), configYaml);
         var port = FreePort();
         var process = Launch(directory, environment, ["--config", "config.yaml", "--host", "127.0.0.1", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), .. extraArgs]);
-        var gateway = new GatewayProcess(process, directory, port);
+        var gateway = new GatewayProcess(process, directory, port, owns);
         await gateway.WaitUntilLiveAsync();
         return gateway;
     }
@@ -166,5 +169,13 @@ public sealed class GatewayProcess : IAsyncDisposable
             await _process.WaitForExitAsync();
         }
         _process.Dispose();
+        // A folder StartAsync made goes with its gateway (a restart in it is disposed first, being declared later);
+        // folders a test made itself go when the run ends.
+        if (_ownsDirectory)
+        {
+            try { System.IO.Directory.Delete(Directory, recursive: true); }
+            catch (IOException) { }
+            catch (UnauthorizedAccessException) { }
+        }
     }
 }

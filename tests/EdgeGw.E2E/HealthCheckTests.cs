@@ -21,7 +21,7 @@ public sealed class HealthCheckTests
     [Fact]
     public async Task Healthcheck_ExitsZeroWhileServingAndOneWhenDown()
     {
-        var gateway = await GatewayProcess.StartAsync(MockConfig);
+        var gateway = await GatewayProcess.StartAsync(MockConfig, GatewayProcess.NewFolderWithBinary()); // its binary runs the check after it stops
         var port = gateway.Port.ToString(CultureInfo.InvariantCulture);
         await using (gateway)
         {

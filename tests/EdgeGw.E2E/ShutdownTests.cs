@@ -59,7 +59,7 @@ public sealed class ShutdownTests
     [Fact]
     public async Task SigtermMidStream_StreamCompletesExitsZeroAndSpendIsStored()
     {
-        var gateway = await GatewayProcess.StartAsync(Config());
+        var gateway = await GatewayProcess.StartAsync(Config(), GatewayProcess.NewFolderWithBinary()); // outlives this gateway: the restart below reads its database
         string callId;
         string rest;
         await using (gateway)
@@ -96,7 +96,7 @@ public sealed class ShutdownTests
     [Fact]
     public async Task SigtermWithStreamLongerThanDrainTimeout_AbortsItExitsZeroAndStoresItsRow()
     {
-        var gateway = await GatewayProcess.StartAsync(Config(graceSeconds: 1));
+        var gateway = await GatewayProcess.StartAsync(Config(graceSeconds: 1), GatewayProcess.NewFolderWithBinary()); // outlives this gateway: the restart reads its database
         string callId;
         await using (gateway)
         {
@@ -133,7 +133,7 @@ public sealed class ShutdownTests
     public async Task SigkillUnderLoad_ReportsHowManyAcknowledgedSpendRowsSurvive()
     {
         const int target = 400;
-        var gateway = await GatewayProcess.StartAsync(Config());
+        var gateway = await GatewayProcess.StartAsync(Config(), GatewayProcess.NewFolderWithBinary()); // outlives this gateway: the restart below reads its database
         var acknowledged = new ConcurrentQueue<string>();
         await using (gateway)
         {
