@@ -1,4 +1,4 @@
-using System.Net.Http.Headers;
+using System.Runtime.CompilerServices;
 using EdgeGw.Api;
 using EdgeGw.Api.Messages;
 using EdgeGw.Buffers;
@@ -23,12 +23,11 @@ namespace EdgeGw.Providers.Ollama;
 /// </summary>
 internal sealed partial class OllamaChatEndpoint : ChatEndpoint
 {
-    private static readonly MediaTypeHeaderValue Json = new("application/json");
-
     private readonly Uri _chatUri;
     private readonly Uri _embedUri;
     private readonly bool _generate;
-    private readonly HttpMessageInvoker _client;
+    private readonly UpstreamRoute _chatRoute;
+    private readonly UpstreamRoute _embedRoute;
     private readonly UpstreamTimeouts _timeouts;
     private readonly bool _dropParams;
     private readonly TimeProvider _time;
@@ -40,7 +39,13 @@ internal sealed partial class OllamaChatEndpoint : ChatEndpoint
         _generate = context.Deployment.Provider == "ollama";
         _chatUri = new Uri(root + (_generate ? OllamaWire.GeneratePath : OllamaWire.ChatPath));
         _embedUri = new Uri(root + OllamaWire.EmbedPath);
-        _client = context.Clients.For(_chatUri);
+        // Ollama is usually a plain-http server next door: the Pipelines client serves it (HttpClient for https).
+        var headers = new List<KeyValuePair<string, string>>(context.Deployment.ExtraHeaders.Count + 1);
+        if (!string.IsNullOrEmpty(context.Deployment.ApiKey))
+            headers.Add(new("Authorization", "Bearer " + context.Deployment.ApiKey));
+        headers.AddRange(context.Deployment.ExtraHeaders);
+        _chatRoute = new UpstreamRoute(context.Clients, _chatUri, headers);
+        _embedRoute = new UpstreamRoute(context.Clients, _embedUri, headers);
         _timeouts = context.Timeouts;
         _dropParams = context.Settings.DropParams;
         _time = context.Time;
@@ -59,13 +64,13 @@ internal sealed partial class OllamaChatEndpoint : ChatEndpoint
 
         var limit = stream ? _timeouts.Stream : _timeouts.Request;
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var (response, error) = await SendAsync(_chatUri, body.WrittenMemory, timeout, limit, cancellationToken);
-        if (response is null)
-            return ProviderResult.Failed(error!);
+        var (response, error) = await SendAsync(_chatRoute, body.WrittenMemory, timeout, limit, cancellationToken);
+        if (error is not null)
+            return ProviderResult.Failed(error);
 
         using (response)
         {
-            var upstream = await response.Content.ReadAsStreamAsync(timeout.Token);
+            var upstream = await response.BodyAsync(timeout.Token);
             if (stream)
             {
                 // A single JSON object (an answer to stream:false, an error) is a one-line NDJSON stream too.
@@ -99,13 +104,13 @@ internal sealed partial class OllamaChatEndpoint : ChatEndpoint
             return ProviderResult.Failed(requestError);
 
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var (response, error) = await SendAsync(_embedUri, body.WrittenMemory, timeout, _timeouts.Request, cancellationToken);
-        if (response is null)
-            return ProviderResult.Failed(error!);
+        var (response, error) = await SendAsync(_embedRoute, body.WrittenMemory, timeout, _timeouts.Request, cancellationToken);
+        if (error is not null)
+            return ProviderResult.Failed(error);
         using (response)
         {
             using var answer = new PooledBufferWriter(64 * 1024);
-            var readError = await UpstreamBody.ReadAllAsync(await response.Content.ReadAsStreamAsync(timeout.Token), answer,
+            var readError = await UpstreamBody.ReadAllAsync(await response.BodyAsync(timeout.Token), answer,
                 Deployment.ModelName, call.Http, _timeouts.Request, timeout.Token);
             if (readError is not null)
                 return ProviderResult.Failed(readError);
@@ -117,23 +122,18 @@ internal sealed partial class OllamaChatEndpoint : ChatEndpoint
     }
 
     /// <summary>Sends one JSON body; a non-2xx answer, a timeout or an unreachable upstream come back as the error.</summary>
-    private async ValueTask<(HttpResponseMessage? Response, GatewayError? Error)> SendAsync(
-        Uri uri, ReadOnlyMemory<byte> body, CancellationTokenSource timeout, TimeSpan limit, CancellationToken cancellationToken)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<(UpstreamResponse Response, GatewayError? Error)> SendAsync(
+        UpstreamRoute route, ReadOnlyMemory<byte> body, CancellationTokenSource timeout, TimeSpan limit, CancellationToken cancellationToken)
     {
-        var content = new ReadOnlyMemoryContent(body);
-        content.Headers.ContentType = Json;
-        using var message = new HttpRequestMessage(HttpMethod.Post, uri) { Content = content };
-        UpstreamClients.SetVersion(message);
-        if (!string.IsNullOrEmpty(Deployment.ApiKey))
-            message.Headers.TryAddWithoutValidation("Authorization", "Bearer " + Deployment.ApiKey);
-        foreach (var (name, value) in Deployment.ExtraHeaders)
-            message.Headers.TryAddWithoutValidation(name, value);
-
-        var (response, error) = await UpstreamSend.SendAsync(_client, message, timeout, limit, Deployment.ModelName, cancellationToken);
-        if (response is null || response.IsSuccessStatusCode)
+        var (response, error) = await route.SendAsync(new SplicedBody(body, Splice.None, Splice.None), null, null, timeout, limit, Deployment.ModelName, cancellationToken);
+        if (error is not null || response.IsSuccess)
             return (response, error);
         using (response)
-            return (null, await OllamaErrorMapper.MapAsync(response, Deployment.ModelName, Deployment.ApiKey, timeout.Token));
+        {
+            using var message = await response.ToMessageAsync(timeout.Token);
+            return (default, await OllamaErrorMapper.MapAsync(message, Deployment.ModelName, Deployment.ApiKey, timeout.Token));
+        }
     }
 
     private ILogger Logger(HttpContext http) =>
