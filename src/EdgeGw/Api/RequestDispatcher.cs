@@ -14,8 +14,9 @@ internal sealed partial class RequestDispatcher(GatewayRuntime runtime, ILogger<
 {
     private delegate Task Handler(HttpContext context, GatewayState state);
 
-    // The model routes: a pooled ValueTask each, so a request's only state-machine box is DispatchAsync's own Task.
-    private delegate ValueTask ModelHandler(HttpContext context, GatewayState state);
+    // What a route runs: the model routes return pooled ValueTasks, so a request's only state-machine box is
+    // DispatchAsync's own Task; a Task handler is wrapped once, when the table is built.
+    private delegate ValueTask RouteHandler(HttpContext context, GatewayState state);
 
     // Compresses the UI's files off the request path now, so the first /ui visitor does not wait for Brotli's best level.
     // Ops.IdlePages gives the compressors' scratch memory back once it is done.
@@ -27,11 +28,12 @@ internal sealed partial class RequestDispatcher(GatewayRuntime runtime, ILogger<
     /// <summary>The envelope a route's clients parse errors in.</summary>
     private enum ErrorFormat : byte { OpenAi, Anthropic }
 
-    private sealed record Route(string Method, Handler? Handler, bool Public = false, ErrorFormat Errors = ErrorFormat.OpenAi, bool MasterOnly = false)
+    private sealed record Route(string Method, RouteHandler Run, bool Public = false, ErrorFormat Errors = ErrorFormat.OpenAi, bool MasterOnly = false)
     {
-        public Route(string method, ModelHandler model, ErrorFormat errors = ErrorFormat.OpenAi) : this(method, null, Errors: errors) => Model = model;
-
-        public ModelHandler? Model { get; }
+        public Route(string method, Handler handler, bool Public = false, ErrorFormat Errors = ErrorFormat.OpenAi, bool MasterOnly = false)
+            : this(method, (context, state) => new ValueTask(handler(context, state)), Public, Errors, MasterOnly)
+        {
+        }
     }
 
     private static readonly FrozenDictionary<string, Route> Routes = new Dictionary<string, Route>(StringComparer.Ordinal)
@@ -42,8 +44,8 @@ internal sealed partial class RequestDispatcher(GatewayRuntime runtime, ILogger<
         ["/embeddings"] = new("POST", EmbeddingsEndpoint.HandleAsync),
         ["/v1/completions"] = new("POST", Completions.CompletionsEndpoint.HandleAsync),
         ["/completions"] = new("POST", Completions.CompletionsEndpoint.HandleAsync),
-        ["/v1/messages"] = new("POST", MessagesEndpoint.HandleAsync, ErrorFormat.Anthropic),
-        ["/v1/messages/count_tokens"] = new("POST", CountTokensEndpoint.HandleAsync, ErrorFormat.Anthropic),
+        ["/v1/messages"] = new("POST", MessagesEndpoint.HandleAsync, Errors: ErrorFormat.Anthropic),
+        ["/v1/messages/count_tokens"] = new("POST", CountTokensEndpoint.HandleAsync, Errors: ErrorFormat.Anthropic),
         ["/v1/responses"] = new("POST", Responses.ResponsesEndpoint.HandleAsync),
         ["/responses"] = new("POST", Responses.ResponsesEndpoint.HandleAsync),
         ["/v1/models"] = new("GET", ModelsEndpoint.HandleAsync),
@@ -178,10 +180,7 @@ internal sealed partial class RequestDispatcher(GatewayRuntime runtime, ILogger<
                 }
                 auth.Dispose();
             }
-            if (route.Model is { } model)
-                await model(context, state);
-            else
-                await route.Handler!(context, state);
+            await route.Run(context, state);
         }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
         {

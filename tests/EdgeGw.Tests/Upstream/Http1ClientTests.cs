@@ -29,6 +29,16 @@ public sealed class Http1ClientTests
         return JsonDocument.Parse(text).RootElement.GetProperty("choices")[0].GetProperty("message").GetProperty("content").GetString()!;
     }
 
+    /// <summary>Sends the chat request <paramref name="times"/> times, one after another; each must get the upstream's answer.</summary>
+    private static async Task EachAnsweredAsync(TestGateway gateway, int times)
+    {
+        for (var i = 0; i < times; i++)
+        {
+            using var response = await gateway.PostJsonAsync("/v1/chat/completions", Request);
+            Assert.Equal("Hello there", await ContentAsync(response));
+        }
+    }
+
     private static async Task<JsonElement> ErrorAsync(HttpResponseMessage response) =>
         JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("error");
 
@@ -39,11 +49,7 @@ public sealed class Http1ClientTests
         upstream.RespondJson(Answer);
         await using var gateway = await GatewayAsync(upstream.Url);
 
-        for (var i = 0; i < 5; i++)
-        {
-            using var response = await gateway.PostJsonAsync("/v1/chat/completions", Request);
-            Assert.Equal("Hello there", await ContentAsync(response));
-        }
+        await EachAnsweredAsync(gateway, 5);
 
         Assert.Equal(1, upstream.Connections);
     }
@@ -79,11 +85,7 @@ public sealed class Http1ClientTests
         });
         await using var gateway = await GatewayAsync(upstream.Url);
 
-        for (var i = 0; i < 3; i++)
-        {
-            using var response = await gateway.PostJsonAsync("/v1/chat/completions", Request);
-            Assert.Equal("Hello there", await ContentAsync(response));
-        }
+        await EachAnsweredAsync(gateway, 3);
 
         Assert.Equal(3, upstream.Connections);
     }
@@ -102,11 +104,7 @@ public sealed class Http1ClientTests
         });
         await using var gateway = await GatewayAsync(upstream.Url);
 
-        for (var i = 0; i < 2; i++)
-        {
-            using var response = await gateway.PostJsonAsync("/v1/chat/completions", Request);
-            Assert.Equal("Hello there", await ContentAsync(response));
-        }
+        await EachAnsweredAsync(gateway, 2);
 
         Assert.Equal(2, upstream.Connections);
     }
@@ -138,11 +136,7 @@ public sealed class Http1ClientTests
         });
         await using var gateway = await GatewayAsync(upstream.Url);
 
-        for (var i = 0; i < 2; i++)
-        {
-            using var response = await gateway.PostJsonAsync("/v1/chat/completions", Request);
-            Assert.Equal("Hello there", await ContentAsync(response));
-        }
+        await EachAnsweredAsync(gateway, 2);
 
         Assert.Equal(1, upstream.Connections);
     }
