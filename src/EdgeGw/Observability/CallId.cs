@@ -11,6 +11,23 @@ internal static class CallId
     public const string Header = "x-litellm-call-id";
     private const int MaxLength = 128;
 
+    /// <summary>
+    /// A fresh id: a UUIDv7 (time-ordered, as <see cref="Guid.CreateVersion7()"/>) whose 74 random bits
+    /// come from the process's seeded generator. Guid's own reads /dev/urandom on every call under
+    /// Native AOT: one syscall per request for an id that is not a secret.
+    /// </summary>
+    public static string NewId(DateTimeOffset at)
+    {
+        Span<byte> bytes = stackalloc byte[16];
+        Random.Shared.NextBytes(bytes);
+        var ms = at.ToUnixTimeMilliseconds();
+        for (var i = 5; i >= 0; i--, ms >>= 8)
+            bytes[i] = (byte)ms;
+        bytes[6] = (byte)(0x70 | bytes[6] & 0x0F); // version 7
+        bytes[8] = (byte)(0x80 | bytes[8] & 0x3F); // RFC 9562 variant
+        return new Guid(bytes, bigEndian: true).ToString();
+    }
+
     public static string? FromClient(HttpRequest request)
     {
         var values = request.Headers[Header];

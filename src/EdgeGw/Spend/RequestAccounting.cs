@@ -35,7 +35,7 @@ internal sealed class RequestAccounting
         _modelGroup = modelGroup;
         _attribution = attribution;
         _start = ledger.Time.GetUtcNow();
-        RequestId = Observability.CallId.FromClient(http.Request) ?? Guid.CreateVersion7().ToString();
+        RequestId = Observability.CallId.FromClient(http.Request) ?? Observability.CallId.NewId(_start);
         http.Response.Headers["x-litellm-call-id"] = RequestId;
         http.Response.OnStarting(static state => ((RequestAccounting)state).SetHeaders(), this);
         http.Response.OnCompleted(static state => ((RequestAccounting)state).CompleteIfAbandonedAsync(), this);

@@ -44,16 +44,16 @@ internal sealed class Http1Pool : IDisposable
             {
                 if (_count == 0)
                     return null;
-                connection = _idle[--_count];
+                connection = _idle[--_count]!;
                 _idle[_count] = null;
             }
-            if (!Expired(connection!, now) && connection!.IsHealthy())
+            if (!Expired(connection, now) && (RecentlyUsed(connection, now) || connection.IsHealthy()))
             {
                 connection.Leased = true;
                 connection.IdleSince = 0;
                 return connection;
             }
-            connection!.Dispose();
+            connection.Dispose();
         }
     }
 
@@ -104,6 +104,11 @@ internal sealed class Http1Pool : IDisposable
         }
         connection.Dispose();
     }
+
+    // A connection back from a request within the last second skips the health check's poll (a
+    // syscall per request under load): a server closing it that soon is the rare race the one retry
+    // on a stale connection already covers.
+    private static bool RecentlyUsed(Http1Connection connection, long now) => now - connection.IdleSince < 1000;
 
     private static bool Expired(Http1Connection connection, long now) =>
         now - connection.CreatedAt > (long)Lifetime.TotalMilliseconds
