@@ -17,7 +17,11 @@ internal sealed class RedisScript
     {
         _body = body;
         _sha1 = SHA1.HashData(System.Text.Encoding.UTF8.GetBytes(body));
+        Sha1Hex = System.Text.Encoding.ASCII.GetBytes(Convert.ToHexStringLower(_sha1));
     }
+
+    /// <summary>The SHA1 as EVALSHA names it (lower-case hex, ASCII).</summary>
+    public byte[] Sha1Hex { get; }
 
     public static RedisScript Embedded(string name)
     {

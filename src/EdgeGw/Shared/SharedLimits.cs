@@ -26,6 +26,7 @@ internal sealed partial class SharedLimits : IAsyncDisposable
     private static readonly TimeSpan SpendLife = TimeSpan.FromDays(7);
 
     private readonly RedisConnection _redis;
+    private readonly RedisAdmitLine? _line;
     private readonly ILogger _logger;
     private readonly DenialMemory _denials = new();
     // Lease ids are unique per replica (several may share a process in tests): a collision would merge two slots into one.
@@ -38,6 +39,7 @@ internal sealed partial class SharedLimits : IAsyncDisposable
     public SharedLimits(RedisConnection redis, ILogger logger, TimeSpan? breakerCoolOff = null)
     {
         _redis = redis;
+        _line = RedisAdmitLine.For(redis.Settings);
         _logger = logger;
         Breaker = new RedisBreaker(breakerCoolOff ?? TimeSpan.FromSeconds(2));
         Renewal = new LeaseRenewal(this, logger);
@@ -125,12 +127,12 @@ internal sealed partial class SharedLimits : IAsyncDisposable
 
     private async Task<SharedVerdict> RunAsync(SharedHold hold, Caller caller)
     {
-        RedisResult result;
+        long[] answer;
         try
         {
-            result = await Admit.EvaluateAsync(_redis.Database, hold.Keys, hold.Values).WaitAsync(Settings.Timeout).ConfigureAwait(false);
+            answer = await AdmitCallAsync(hold).WaitAsync(Settings.Timeout).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is RedisException or TimeoutException or ObjectDisposedException)
+        catch (Exception e) when (e is RedisException or RedisReplyException or IOException or TimeoutException or ObjectDisposedException)
         {
             // The script may still run after the timeout: free the slots and reservations it would hold (by lease id, so a no-op if it never ran).
             Settle(hold, refund: false, 0, 0, copy: true);
@@ -139,7 +141,6 @@ internal sealed partial class SharedLimits : IAsyncDisposable
         }
         if (Breaker.Succeeded())
             LogBack();
-        var answer = (long[])result!;
         if (answer[0] == 0)
         {
             if (hold.HasLeases)
@@ -156,6 +157,33 @@ internal sealed partial class SharedLimits : IAsyncDisposable
         _denials.Remember(entity.Id, kind, answer[3], kind == LimitKind.Parallel ? TimeSpan.FromMilliseconds(100) : retry);
         return new SharedVerdict(SharedOutcome.Refused, Refusal: new Refusal(entity, kind, answer[3], retry));
     }
+
+    // Over the admission line when it is up; StackExchange.Redis otherwise, and for the one call after
+    // Redis forgot the script (NOSCRIPT: it did not run), whose EVAL caches it again.
+    private Task<long[]> AdmitCallAsync(SharedHold hold)
+    {
+        if (_line?.TryEvalSha(Admit.Sha1Hex, hold.Keys, hold.Values) is not { } call)
+            return ViaMultiplexerAsync(hold);
+        return call.IsCompletedSuccessfully ? call : FallBackOnNoScriptAsync(call, hold);
+    }
+
+    private async Task<long[]> FallBackOnNoScriptAsync(Task<long[]> call, SharedHold hold)
+    {
+        try
+        {
+            return await call.ConfigureAwait(false);
+        }
+        catch (RedisReplyException e) when (e.NoScript)
+        {
+            return await ViaMultiplexerAsync(hold).ConfigureAwait(false);
+        }
+    }
+
+    private async Task<long[]> ViaMultiplexerAsync(SharedHold hold) =>
+        (long[])(await Admit.EvaluateAsync(_redis.Database, hold.Keys, hold.Values).ConfigureAwait(false))!;
+
+    /// <summary>Admission calls answered over the dedicated admission connection (observable by tests).</summary>
+    internal long LineAnswers => _line?.Answered ?? 0;
 
     /// <summary>A call to Redis failed or timed out: counted, and the breaker told (it logs once when it opens).</summary>
     internal void Failed()
@@ -178,7 +206,12 @@ internal sealed partial class SharedLimits : IAsyncDisposable
         _redis.Database.StringSet(key, nanos, SpendLife, flags: CommandFlags.FireAndForget);
     }
 
-    public ValueTask DisposeAsync() => Renewal.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        await Renewal.DisposeAsync();
+        if (_line is not null)
+            await _line.DisposeAsync();
+    }
 
     private SharedVerdict Unavailable()
     {
@@ -209,13 +242,26 @@ internal sealed partial class SharedLimits : IAsyncDisposable
         _ = SettleAsync(hold.Keys, values);
     }
 
+    // On the admission line when it is up, so the next admission (same connection, sent later) finds the slot free.
     private async Task SettleAsync(RedisKey[] keys, RedisValue[] values)
     {
         try
         {
+            if (_line?.TryEvalSha(SettleScript.Sha1Hex, keys, values) is { } call)
+            {
+                try
+                {
+                    await call.ConfigureAwait(false);
+                    return;
+                }
+                catch (RedisReplyException e) when (e.NoScript)
+                {
+                    // Did not run: StackExchange.Redis's EVALSHA falls back to EVAL, which caches the script again.
+                }
+            }
             await SettleScript.EvaluateAsync(_redis.Database, keys, values).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is RedisException or TimeoutException or ObjectDisposedException)
+        catch (Exception e) when (e is RedisException or RedisReplyException or IOException or TimeoutException or ObjectDisposedException)
         {
             // Left to the lease's expiry: slots and reservations come back by themselves.
             Interlocked.Increment(ref _failures);

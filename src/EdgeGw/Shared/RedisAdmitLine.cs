@@ -1,0 +1,325 @@
+using System.Buffers;
+using System.Buffers.Text;
+using System.Net.Sockets;
+using System.Text;
+using EdgeGw.Config;
+using StackExchange.Redis;
+
+namespace EdgeGw.Shared;
+
+/// <summary>
+/// A connection of its own for the one Redis call a request waits for, the admission script. The
+/// request's thread writes the <c>EVALSHA</c> (one <c>send</c>), and the reply's read resumes the
+/// request directly: one wake-up, where StackExchange.Redis's writer loop, reader loop and
+/// asynchronous completion cost three to four (README "Replicas"). Calls are pipelined in order on
+/// the one socket. Only for a lone server over plain TCP: TLS, Cluster and Sentinel, settlement and
+/// everything else stay on StackExchange.Redis, which also carries admission while this line is down.
+/// </summary>
+internal sealed class RedisAdmitLine : IAsyncDisposable
+{
+    private static readonly TimeSpan RetryAfter = TimeSpan.FromSeconds(1);
+    private const int ReadBuffer = 16 * 1024;
+
+    private readonly RedisSettings _settings;
+    private readonly Lock _send = new();
+    private readonly Queue<TaskCompletionSource<long[]>> _pending = new();
+    [ThreadStatic] private static ArrayBufferWriter<byte>? t_command;
+    private Socket? _socket; // null while down
+    private long _retryAt;
+    private int _connecting;
+    private bool _disposed;
+
+    private RedisAdmitLine(RedisSettings settings) => _settings = settings;
+
+    /// <summary>
+    /// The line for a lone plain-TCP server, connecting in the background; null for any other topology,
+    /// or with <c>EDGEGW_REDIS_ADMIT_LINE=0</c> (everything on StackExchange.Redis, as before the line).
+    /// </summary>
+    public static RedisAdmitLine? For(RedisSettings settings)
+    {
+        settings = RedisSettingsUrl.Resolve(settings, settings.Source);
+        if (Environment.GetEnvironmentVariable("EDGEGW_REDIS_ADMIT_LINE") == "0" || settings.Ssl || !settings.ClusterNodes.IsEmpty || RedisOptions.IsSentinel(settings) || settings.Host is null)
+            return null;
+        var line = new RedisAdmitLine(settings);
+        line.ConnectSoon();
+        return line;
+    }
+
+    /// <summary>Admission calls answered over this line (observable by tests).</summary>
+    public long Answered => Interlocked.Read(ref _answered);
+    private long _answered;
+
+    /// <summary>
+    /// Runs the script by its SHA1. Null when the line is down: the caller uses StackExchange.Redis.
+    /// </summary>
+    /// <exception cref="RedisReplyException">Redis answered with an error (NOSCRIPT included).</exception>
+    /// <exception cref="IOException">The connection broke after the call was sent: it may have run.</exception>
+    public Task<long[]>? TryEvalSha(ReadOnlySpan<byte> sha1Hex, RedisKey[] keys, RedisValue[] values)
+    {
+        if (Volatile.Read(ref _socket) is null)
+        {
+            ConnectSoon();
+            return null;
+        }
+        var command = t_command ??= new ArrayBufferWriter<byte>(512);
+        command.ResetWrittenCount();
+        Header(command, '*', 3 + keys.Length + values.Length);
+        Bulk(command, "EVALSHA"u8);
+        Bulk(command, sha1Hex);
+        Number(command, keys.Length);
+        foreach (var key in keys)
+            Text(command, (string?)key ?? "");
+        foreach (var value in values)
+        {
+            if (value.IsInteger && value.TryParse(out long number))
+                Number(command, number);
+            else
+                Text(command, (string?)value ?? "");
+        }
+        // Synchronous continuations: the reply's reader resumes the request on its own thread.
+        var call = new TaskCompletionSource<long[]>();
+        Socket? broken = null;
+        Exception? cause = null;
+        lock (_send)
+        {
+            if (_socket is not { } socket)
+                return null;
+            _pending.Enqueue(call);
+            try
+            {
+                var bytes = command.WrittenSpan;
+                while (bytes.Length > 0)
+                    bytes = bytes[socket.Send(bytes)..];
+            }
+            catch (Exception e) when (e is SocketException or ObjectDisposedException)
+            {
+                (broken, cause) = (socket, e);
+            }
+        }
+        if (broken is not null)
+            Break(broken, cause!);
+        return call.Task;
+    }
+
+    private void ConnectSoon(bool retrying = false)
+    {
+        if (_disposed || !retrying && Environment.TickCount64 < Interlocked.Read(ref _retryAt) || Interlocked.Exchange(ref _connecting, 1) != 0)
+            return;
+        _ = Task.Run(ConnectAsync);
+    }
+
+    private async Task ConnectAsync()
+    {
+        Socket? socket = null;
+        try
+        {
+            socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+            using (var connect = new CancellationTokenSource(_settings.Timeout * 4))
+                await socket.ConnectAsync(_settings.Host!, _settings.Port, connect.Token).ConfigureAwait(false);
+            await HandshakeAsync(socket).ConfigureAwait(false);
+            lock (_send)
+            {
+                if (_disposed)
+                {
+                    socket.Dispose();
+                    return;
+                }
+                _socket = socket;
+            }
+            _ = ReadAsync(socket);
+        }
+        catch (Exception e) when (e is SocketException or OperationCanceledException or IOException or InvalidDataException or RedisReplyException)
+        {
+            socket?.Dispose();
+            Volatile.Write(ref _connecting, 0);
+            RetryLater();
+            return;
+        }
+        Volatile.Write(ref _connecting, 0);
+    }
+
+    // Down: StackExchange.Redis carries admission meanwhile; the line tries again each second, as that client's reconnects do.
+    private void RetryLater()
+    {
+        Interlocked.Exchange(ref _retryAt, Environment.TickCount64 + (long)RetryAfter.TotalMilliseconds);
+        _ = Task.Delay(RetryAfter).ContinueWith(static (_, line) => ((RedisAdmitLine)line!).ConnectSoon(retrying: true), this, TaskScheduler.Default);
+    }
+
+    // AUTH and SELECT as the settings ask, and a name operators can find in CLIENT LIST.
+    private async Task HandshakeAsync(Socket socket)
+    {
+        var command = new ArrayBufferWriter<byte>(256);
+        var replies = 1;
+        if (_settings.Password is { } password)
+        {
+            var user = _settings.Username;
+            Header(command, '*', user is null ? 2 : 3);
+            Bulk(command, "AUTH"u8);
+            if (user is not null)
+                Text(command, user);
+            Text(command, password);
+            replies++;
+        }
+        if (_settings.Database is { } db and not 0)
+        {
+            Header(command, '*', 2);
+            Bulk(command, "SELECT"u8);
+            Number(command, db);
+            replies++;
+        }
+        Header(command, '*', 3);
+        Bulk(command, "CLIENT"u8);
+        Bulk(command, "SETNAME"u8);
+        Bulk(command, "edgegw-admit"u8);
+        await socket.SendAsync(command.WrittenMemory).ConfigureAwait(false);
+        var buffer = new byte[1024];
+        var (start, end) = (0, 0);
+        using var timeout = new CancellationTokenSource(_settings.Timeout * 4);
+        while (replies > 0)
+        {
+            if (RespReply.TryParse(buffer.AsSpan(start, end - start), out var reply, out var used))
+            {
+                // The reply never carries the password; the error text is Redis's own (WRONGPASS, NOAUTH…).
+                // The last is CLIENT SETNAME's: a server or proxy that refuses it still runs scripts.
+                if (reply.Error is { } error && replies > 1)
+                    throw new RedisReplyException(error);
+                start += used;
+                replies--;
+                continue;
+            }
+            if (end == buffer.Length)
+                throw new InvalidDataException("handshake replies longer than expected");
+            var read = await socket.ReceiveAsync(buffer.AsMemory(end), timeout.Token).ConfigureAwait(false);
+            if (read == 0)
+                throw new IOException("Redis closed the connection during the handshake");
+            end += read;
+        }
+    }
+
+    private async Task ReadAsync(Socket socket)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(ReadBuffer);
+        var (start, end) = (0, 0);
+        try
+        {
+            while (true)
+            {
+                if (end == buffer.Length)
+                {
+                    buffer.AsSpan(start, end - start).CopyTo(buffer);
+                    (start, end) = (0, end - start);
+                    if (end == buffer.Length)
+                        throw new InvalidDataException("a reply longer than the read buffer");
+                }
+                var read = await socket.ReceiveAsync(buffer.AsMemory(end), SocketFlags.None).ConfigureAwait(false);
+                if (read == 0)
+                    throw new IOException("Redis closed the admission connection");
+                end += read;
+                // Every whole reply but the last resumes its request on the pool; the last runs here, on the thread the read woke.
+                TaskCompletionSource<long[]>? last = null;
+                var lastReply = default(RespReply);
+                while (RespReply.TryParse(buffer.AsSpan(start, end - start), out var reply, out var used))
+                {
+                    start += used;
+                    TaskCompletionSource<long[]> call;
+                    lock (_send)
+                        call = _pending.Count > 0 ? _pending.Dequeue() : throw new InvalidDataException("a reply nobody asked for");
+                    if (last is not null)
+                        ThreadPool.UnsafeQueueUserWorkItem(static s => Complete(s.Call, s.Reply), (Call: last, Reply: lastReply), preferLocal: false);
+                    (last, lastReply) = (call, reply);
+                    Interlocked.Increment(ref _answered);
+                }
+                if (last is not null)
+                    Complete(last, lastReply);
+                if (start == end)
+                    (start, end) = (0, 0);
+            }
+        }
+        catch (Exception e) when (e is SocketException or IOException or InvalidDataException or ObjectDisposedException)
+        {
+            Break(socket, e);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private static void Complete(TaskCompletionSource<long[]> call, RespReply reply)
+    {
+        if (reply.Error is { } error)
+            call.TrySetException(new RedisReplyException(error));
+        else
+            call.TrySetResult(reply.Integers ?? []);
+    }
+
+    // Every call in flight may or may not have run: each fails as a broken connection would on StackExchange.Redis.
+    private void Break(Socket socket, Exception cause)
+    {
+        TaskCompletionSource<long[]>[] orphans;
+        lock (_send)
+        {
+            if (ReferenceEquals(_socket, socket))
+                _socket = null;
+            orphans = [.. _pending];
+            _pending.Clear();
+        }
+        socket.Dispose();
+        var failure = new IOException("the admission connection to Redis broke", cause);
+        foreach (var call in orphans)
+            call.TrySetException(failure);
+        RetryLater();
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        Socket? socket;
+        lock (_send)
+        {
+            _disposed = true;
+            socket = _socket;
+        }
+        if (socket is not null)
+            Break(socket, new ObjectDisposedException(nameof(RedisAdmitLine)));
+        return ValueTask.CompletedTask;
+    }
+
+    private static void Header(ArrayBufferWriter<byte> command, char kind, long count)
+    {
+        var span = command.GetSpan(24);
+        span[0] = (byte)kind;
+        Utf8Formatter.TryFormat(count, span[1..], out var written);
+        "\r\n"u8.CopyTo(span[(1 + written)..]);
+        command.Advance(written + 3);
+    }
+
+    private static void Bulk(ArrayBufferWriter<byte> command, ReadOnlySpan<byte> value)
+    {
+        Header(command, '$', value.Length);
+        command.Write(value);
+        command.Write("\r\n"u8);
+    }
+
+    private static void Number(ArrayBufferWriter<byte> command, long value)
+    {
+        Span<byte> digits = stackalloc byte[20];
+        Utf8Formatter.TryFormat(value, digits, out var written);
+        Bulk(command, digits[..written]);
+    }
+
+    private static void Text(ArrayBufferWriter<byte> command, string value)
+    {
+        var length = Encoding.UTF8.GetByteCount(value);
+        Header(command, '$', length);
+        var span = command.GetSpan(length + 2);
+        Encoding.UTF8.GetBytes(value, span);
+        "\r\n"u8.CopyTo(span[length..]);
+        command.Advance(length + 2);
+    }
+}
+
+/// <summary>An error reply from Redis (its own text: WRONGPASS, NOSCRIPT, a script's error…).</summary>
+internal sealed class RedisReplyException(string message) : Exception(message)
+{
+    public bool NoScript => Message.StartsWith("NOSCRIPT", StringComparison.Ordinal);
+}
