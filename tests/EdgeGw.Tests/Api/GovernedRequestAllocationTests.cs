@@ -1,4 +1,6 @@
+using EdgeGw.Observability.Logging;
 using EdgeGw.Tests.Infrastructure;
+using Microsoft.Extensions.Logging;
 using Xunit.Abstractions;
 
 namespace EdgeGw.Tests.Api;
@@ -18,17 +20,21 @@ public sealed class GovernedRequestAllocationTests(ITestOutputHelper output)
     /// <summary>Measured 2.9–3.4 KB on 2026-12-01 (7.9 KB before pooled builders, cached strings, no DI scope, the Pipelines upstream client).</summary>
     private const double BytesPerRequestBound = 3_800;
 
-    [Fact]
-    public async Task GovernedPassThroughRequest_AllocatesUnderItsBudget()
+    /// <param name="requestLog">The request line on, through EdgeGw's console logger (the default) into a null stream.</param>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task GovernedPassThroughRequest_AllocatesUnderItsBudget(bool requestLog)
     {
         using var upstream = new RawKeepAlive.Upstream(RawKeepAlive.JsonAnswer(Answer));
+        using var console = new ConsoleLoggerProvider(json: false, Stream.Null);
         await using var gateway = await TestGateway.StartAsync($"""
             - model_name: gpt
               litellm_params:
                 model: openai/gpt-4o-mini
                 api_base: http://127.0.0.1:{upstream.Port}/v1
                 api_key: sk-upstream
-            """);
+            """, logging: requestLog ? l => l.AddProvider(console) : null);
         var key = await gateway.NewKeyAsync("""{"rpm_limit":100000000,"tpm_limit":2000000000,"max_budget":1000000}""");
         using var client = new RawKeepAlive.Client(gateway.BaseAddress.Port, RawKeepAlive.Post("/v1/chat/completions", key, Body));
 
