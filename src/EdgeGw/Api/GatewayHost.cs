@@ -66,8 +66,11 @@ internal static partial class GatewayHost
             var loggers = services.GetRequiredService<ILoggerFactory>();
             // Redis first: with it, account changes travel over its pub/sub instead of PostgreSQL's NOTIFY.
             var redis = config.Redis is { } settings ? Shared.RedisConnection.Open(settings, loggers.CreateLogger("EdgeGw.Redis")) : null;
+            const string requestLog = Observability.GatewayTelemetry.RequestLogCategory;
+            // The factory's providers are these: with EdgeGw's console logger the only one, nothing else would see the line.
+            var console = services.GetServices<ILoggerProvider>().ToArray() is [Observability.Logging.ConsoleLoggerProvider only] ? only.Create(requestLog) : null;
             var runtime = new GatewayRuntime(config, time, Storage.GatewayData.Open(Storage.DatabaseChoice.For(config.General, databasePath), time, loggers, redis),
-                new Observability.GatewayTelemetry(loggers.CreateLogger(Observability.GatewayTelemetry.RequestLogCategory)), redis);
+                new Observability.GatewayTelemetry(loggers.CreateLogger(requestLog), console), redis);
             if (redis is not null)
                 runtime.RouterState = new Shared.RedisRouterState(redis, runtime.Health, time, loggers.CreateLogger("EdgeGw.Redis"));
             return runtime;

@@ -10,17 +10,20 @@ namespace EdgeGw.Observability;
 /// </summary>
 internal static class LogKeyId
 {
+    public const int HexChars = 12;
+    private const string Master = "master";
+
     // HMAC with a per-process random key: unlike a bare SHA-256 prefix, a leaked log cannot be
     // matched against guessed keys offline, since the hash key never leaves the process.
     private static readonly byte[] HashKey = RandomNumberGenerator.GetBytes(32);
-    private const int HexChars = 12;
 
-    public static string For(Caller? caller)
+    /// <summary>The id, a hash written into <paramref name="hex"/> (<see cref="HexChars"/> long) or a constant.</summary>
+    public static ReadOnlySpan<char> Format(Caller? caller, Span<char> hex)
     {
         if (caller is null)
             return "";
         if (caller.IsMaster)
-            return "master";
+            return Master;
         if (caller.Key?.Settings is not { } settings || !string.IsNullOrEmpty(settings.KeyAlias))
             return "";
         var token = caller.Token;
@@ -28,6 +31,11 @@ internal static class LogKeyId
         var length = Encoding.UTF8.GetBytes(token, utf8);
         Span<byte> mac = stackalloc byte[HMACSHA256.HashSizeInBytes];
         HMACSHA256.HashData(HashKey, utf8[..length], mac);
-        return Convert.ToHexStringLower(mac[..(HexChars / 2)]);
+        Convert.TryToHexStringLower(mac[..(HexChars / 2)], hex, out var written);
+        return hex[..written];
     }
+
+    /// <summary>The id <see cref="Format"/> gave as a string; the constants are not copied.</summary>
+    public static string Text(ReadOnlySpan<char> id) =>
+        id.IsEmpty ? "" : id.SequenceEqual(Master) ? Master : new string(id);
 }

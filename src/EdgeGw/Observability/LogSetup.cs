@@ -8,11 +8,13 @@ namespace EdgeGw.Observability;
 /// </summary>
 internal static class LogSetup
 {
-    public static void Configure(ILoggingBuilder logging, Config.LitellmSettings settings, Func<string, string?> env)
+    /// <param name="console">The console provider, made here on stdout unless a test brings its own.</param>
+    public static void Configure(ILoggingBuilder logging, Config.LitellmSettings settings, Func<string, string?> env,
+        Func<bool, Logging.ConsoleLoggerProvider>? console = null)
     {
         logging.ClearProviders();
         var json = settings.JsonLogs || IsTrue(env("JSON_LOGS"));
-        logging.AddProvider(new Logging.ConsoleLoggerProvider(json, Console.OpenStandardOutput()));
+        logging.AddProvider(console?.Invoke(json) ?? new Logging.ConsoleLoggerProvider(json, Console.OpenStandardOutput()));
         logging.SetMinimumLevel(Level(settings, env("LITELLM_LOG")));
         logging.AddFilter("Microsoft", LogLevel.Warning);
         // Any level enabled here makes ASP.NET Core start an Activity and a log scope per request.

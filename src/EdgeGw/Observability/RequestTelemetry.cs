@@ -169,10 +169,26 @@ internal sealed class RequestTelemetry
         var logger = _owner.RequestLogger;
         if (logger.IsEnabled(LogLevel.Information))
         {
-            var key = _caller?.Key?.Settings;
-            RequestLog.Completed(logger, _callId, key?.KeyAlias ?? (_caller?.IsMaster == true ? "master" : ""),
-                LogKeyId.For(_caller), _modelGroup, _deploymentId, _status, _promptTokens, _completionTokens,
-                (double)Spend.Money.ToDollars(_costNanos), _stream, Ms(total - Math.Max(upstream, 0)), Ms(total));
+            Span<char> hex = stackalloc char[LogKeyId.HexChars];
+            var entry = new RequestLogEntry
+            {
+                CallId = _callId,
+                KeyAlias = _caller?.Key?.Settings.KeyAlias ?? (_caller?.IsMaster == true ? "master" : ""),
+                KeyHash = LogKeyId.Format(_caller, hex),
+                ModelGroup = _modelGroup,
+                DeploymentId = _deploymentId,
+                Status = _status,
+                PromptTokens = _promptTokens,
+                CompletionTokens = _completionTokens,
+                Cost = (double)Spend.Money.ToDollars(_costNanos),
+                Stream = _stream,
+                OverheadMs = Ms(total - Math.Max(upstream, 0)),
+                DurationMs = Ms(total),
+            };
+            if (_owner.ConsoleRequestLogger is { } console)
+                console.Write(LogLevel.Information, RequestLog.Event, entry);
+            else
+                entry.LogTo(logger);
         }
     }
 

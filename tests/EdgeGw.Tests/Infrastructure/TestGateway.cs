@@ -38,8 +38,9 @@ public sealed class TestGateway : IAsyncDisposable
     /// <param name="streamWriteTimeout">How long a stream's client may leave a write untaken (EDGEGW_STREAM_WRITE_TIMEOUT).</param>
     /// <param name="databaseUrl">A PostgreSQL <c>general_settings.database_url</c>: LiteLLM's tables there instead of a SQLite file.</param>
     /// <param name="generalSettings">Extra <c>general_settings</c> lines, e.g. <c>store_model_in_db: true</c>.</param>
+    /// <param name="logging">The log providers (by default none: nothing is logged).</param>
     public static async Task<TestGateway> StartAsync(string modelListYaml, string extraYaml = "", TimeProvider? time = null, string? databasePath = null,
-        TimeSpan? streamWriteTimeout = null, string? databaseUrl = null, string[]? generalSettings = null)
+        TimeSpan? streamWriteTimeout = null, string? databaseUrl = null, string[]? generalSettings = null, Action<ILoggingBuilder>? logging = null)
     {
         var databaseLine = (databaseUrl is null ? "" : $"\n  database_url: {databaseUrl}")
             + string.Concat((generalSettings ?? []).Select(line => "\n  " + line));
@@ -55,7 +56,11 @@ public sealed class TestGateway : IAsyncDisposable
         databasePath ??= NewDatabasePath();
         var listen = new ListenOptions(IPAddress.Loopback, 0) { StreamWriteTimeout = streamWriteTimeout ?? EdgeGw.Streaming.StreamLimits.DefaultWriteTimeout };
         var app = GatewayHost.Build(config, listen, time,
-            logging => logging.ClearProviders(), databasePath);
+            builder =>
+            {
+                builder.ClearProviders();
+                logging?.Invoke(builder);
+            }, databasePath);
         await app.StartAsync();
         return new TestGateway(app, GatewayHost.BoundAddress(app), databasePath, ownsDatabase);
     }
