@@ -20,90 +20,74 @@ internal static class Http1Exchange
     /// <summary>The connection, leased, with the answer's head parsed and its body ready to read.</summary>
     /// <exception cref="IOException">The upstream broke the exchange (also for a socket failure).</exception>
     /// <exception cref="SocketException">The upstream could not be reached.</exception>
+    /// <remarks>One async method for both tries: each level suspended while the upstream answers is a state-machine box
+    /// that misses the builder's pool under concurrency (issue 23).</remarks>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public static async ValueTask<Http1Connection> SendAsync(Http1Pool pool, Http1RequestHead head, SplicedBody body,
         string? extraName, string? extraValue, CancellationToken cancellationToken)
     {
-        if (pool.TryRentIdle() is { } reused)
+        var connection = pool.TryRentIdle();
+        var reused = connection is not null;
+        while (true)
         {
+            connection ??= await pool.ConnectAsync(cancellationToken);
+            var received = false;
             try
             {
-                // Nothing of an answer arrived: the server closed the idle connection as it was taken, and never saw the request.
-                if (await TrySendAsync(reused, head, body, extraName, extraValue, cancellationToken))
-                    return reused;
+                var writer = connection.Writer;
+                head.Write(writer, body.Length, extraName, extraValue);
+                body.WriteTo(writer);
+                await writer.FlushAsync(cancellationToken);
+                var reader = connection.Reader;
+                var interim = 0;
+                while (true)
+                {
+                    var result = await reader.ReadAsync(cancellationToken);
+                    if (result.IsCanceled)
+                        throw new OperationCanceledException(cancellationToken);
+                    var buffer = result.Buffer;
+                    received |= !buffer.IsEmpty;
+                    if (IndexOfBlankLine(buffer) is { } end)
+                    {
+                        var parsed = connection.Head.TryParse(buffer.Slice(0, end));
+                        reader.AdvanceTo(end);
+                        if (!parsed)
+                            throw new IOException("The upstream's answer is not HTTP/1.1.");
+                        // 100 Continue and other interim answers precede the real one (101 would switch protocols: not asked for).
+                        if (connection.Head.Status is >= 100 and < 200 and not 101)
+                        {
+                            if (++interim > MaxInterimResponses)
+                                throw new IOException("The upstream sent too many interim (1xx) answers.");
+                            continue;
+                        }
+                        connection.Body.Reset(connection.Head);
+                        return connection;
+                    }
+                    if (buffer.Length > Http1ResponseHead.MaxBytes)
+                        throw new IOException($"The upstream's response head is larger than {Http1ResponseHead.MaxBytes / 1024} KiB.");
+                    reader.AdvanceTo(buffer.Start, buffer.End);
+                    if (result.IsCompleted)
+                    {
+                        if (received)
+                            throw new IOException("The upstream closed the connection in the middle of its response head.");
+                        break;
+                    }
+                }
+            }
+            catch (Exception e) when (!received && (e is IOException or SocketException or ObjectDisposedException) && !cancellationToken.IsCancellationRequested)
+            {
+                // Failed before any byte of an answer: the request can go again.
             }
             catch
             {
-                reused.Dispose();
+                connection.Dispose();
                 throw;
             }
-            reused.Dispose();
-        }
-        var fresh = await pool.ConnectAsync(cancellationToken);
-        try
-        {
-            if (await TrySendAsync(fresh, head, body, extraName, extraValue, cancellationToken))
-                return fresh;
-            throw new IOException("The upstream closed the connection without answering.");
-        }
-        catch
-        {
-            fresh.Dispose();
-            throw;
-        }
-    }
-
-    /// <summary>False when the connection failed before any byte of an answer (the request can go again).</summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private static async ValueTask<bool> TrySendAsync(Http1Connection connection, Http1RequestHead head, SplicedBody body,
-        string? extraName, string? extraValue, CancellationToken cancellationToken)
-    {
-        var received = false;
-        try
-        {
-            var writer = connection.Writer;
-            head.Write(writer, body.Length, extraName, extraValue);
-            body.WriteTo(writer);
-            await writer.FlushAsync(cancellationToken);
-            var reader = connection.Reader;
-            var interim = 0;
-            while (true)
-            {
-                var result = await reader.ReadAsync(cancellationToken);
-                if (result.IsCanceled)
-                    throw new OperationCanceledException(cancellationToken);
-                var buffer = result.Buffer;
-                received |= !buffer.IsEmpty;
-                if (IndexOfBlankLine(buffer) is { } end)
-                {
-                    var parsed = connection.Head.TryParse(buffer.Slice(0, end));
-                    reader.AdvanceTo(end);
-                    if (!parsed)
-                        throw new IOException("The upstream's answer is not HTTP/1.1.");
-                    // 100 Continue and other interim answers precede the real one (101 would switch protocols: not asked for).
-                    if (connection.Head.Status is >= 100 and < 200 and not 101)
-                    {
-                        if (++interim > MaxInterimResponses)
-                            throw new IOException("The upstream sent too many interim (1xx) answers.");
-                        continue;
-                    }
-                    connection.Body.Reset(connection.Head);
-                    return true;
-                }
-                if (buffer.Length > Http1ResponseHead.MaxBytes)
-                    throw new IOException($"The upstream's response head is larger than {Http1ResponseHead.MaxBytes / 1024} KiB.");
-                reader.AdvanceTo(buffer.Start, buffer.End);
-                if (result.IsCompleted)
-                {
-                    if (!received)
-                        return false;
-                    throw new IOException("The upstream closed the connection in the middle of its response head.");
-                }
-            }
-        }
-        catch (Exception e) when (!received && (e is IOException or SocketException or ObjectDisposedException) && !cancellationToken.IsCancellationRequested)
-        {
-            return false;
+            connection.Dispose();
+            if (!reused)
+                throw new IOException("The upstream closed the connection without answering.");
+            // The server closed the idle connection as it was taken, and never saw the request: once more on a new one.
+            (connection, reused) = (null, false);
         }
     }
 
