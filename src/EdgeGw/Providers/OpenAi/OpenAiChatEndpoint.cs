@@ -95,12 +95,13 @@ internal partial class OpenAiChatEndpoint : ChatEndpoint
         {
             response.CopyHeaders(call.Http.Response);
             var body = await response.BodyAsync(timeout.Token);
-            if (request.Stream)
+            // call.Request, not the local copy: a struct read after an await is held in the state machine's box.
+            if (call.Request.Stream)
             {
                 // Same format both ways: relay the upstream's bytes; otherwise decode into the client's format.
                 IStreamTranslator relay = call.Format switch
                 {
-                    ClientFormat.OpenAi => new OpenAiStreamRelay(call.Group.NameJson, request.ClientWantsUsage, Deployment.ModelName, Deployment.ApiKey),
+                    ClientFormat.OpenAi => new OpenAiStreamRelay(call.Group.NameJson, call.Request.ClientWantsUsage, Deployment.ModelName, Deployment.ApiKey),
                     ClientFormat.TextCompletion => new OpenAiStreamDecoder<Api.Completions.TextCompletionEncoder>(call.TextCompletionEncoder(TimeProvider.System), Deployment.ModelName),
                     ClientFormat.Responses => new OpenAiStreamDecoder<Api.Responses.ResponsesEventEncoder>(call.ResponsesEncoder(), Deployment.ModelName),
                     _ => new OpenAiStreamDecoder<AnthropicEventEncoder>(call.AnthropicEncoder(), Deployment.ModelName),
