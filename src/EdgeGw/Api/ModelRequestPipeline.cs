@@ -30,8 +30,7 @@ internal static class ModelRequestPipeline
 {
     /// <param name="writesSpendRow">False for a request that costs nothing by nature (count_tokens), refused or not.</param>
     /// <param name="callType">The spend row's <c>call_type</c>, as LiteLLM names the endpoint's calls.</param>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    public static async ValueTask RunAsync<TState>(HttpContext context, GatewayState gateway, ModelGroup group, RequestEstimate estimate,
+    public static ValueTask RunAsync<TState>(HttpContext context, GatewayState gateway, ModelGroup group, RequestEstimate estimate,
         RequestRoutingOptions options, TState state, ModelAttempt<TState> attempt, Func<HttpContext, GatewayError, Task> writeError,
         bool writesSpendRow = true, Cache.CacheRequest? cache = null, Observability.Callbacks.CallbackPrompt prompt = default,
         string callType = "acompletion")
@@ -41,10 +40,7 @@ internal static class ModelRequestPipeline
             ?? (writesSpendRow ? SpendRecording.Check(gateway.Data.Writer) : null)
             ?? gateway.Data.Ledger.Check(caller, gateway.GlobalBudget);
         if (error is not null)
-        {
-            await writeError(context, error);
-            return;
-        }
+            return new ValueTask(writeError(context, error));
 
         if (options.MockResponse is not null && !Providers.Mock.ClientMock.Allowed(caller, gateway.Data.Accounts))
             options = options with { MockResponse = null };
@@ -54,17 +50,28 @@ internal static class ModelRequestPipeline
         var run = new RouteRun<TState>(context, gateway, caller, estimate, options, state, attempt, group.Name);
         run.Accounting.WritesSpendRow = writesSpendRow;
         run.Accounting.CallType = callType;
-        // Without a host (never in the server) a disconnect cancels, as before.
-        var stopping = gateway.Runtime?.Stopping ?? new CancellationToken(true);
-        using var deadline = options.Timeout is { } timeout
-            ? RequestDeadline.Start(context, gateway.Time,
-                ClientRoutingCaps.Timeout(timeout, gateway.Config.Litellm.RequestTimeout ?? ChatEndpointFactory.DefaultTimeout), "the request's timeout", stopping)
-            : RequestDeadline.Start(context, gateway.Time, gateway.Config.Litellm.RequestTimeout, "litellm_settings.request_timeout", stopping);
-        var token = deadline.Token;
         // As LiteLLM: with the cache on, a row carries the request's key whether it hit or not.
         run.Accounting.CacheKey = cache?.Key.Value;
         // Before the cache lookup: a hit's answer is logged like any other.
-        using var content = run.Accounting.Content = Observability.Callbacks.ContentCapture.Begin(context, gateway, prompt);
+        run.Accounting.Content = Observability.Callbacks.ContentCapture.Begin(context, gateway, prompt);
+        // Without a host (never in the server) a disconnect cancels, as before.
+        var stopping = gateway.Runtime?.Stopping ?? new CancellationToken(true);
+        var deadline = options.Timeout is { } timeout
+            ? RequestDeadline.Start(context, gateway.Time,
+                ClientRoutingCaps.Timeout(timeout, gateway.Config.Litellm.RequestTimeout ?? ChatEndpointFactory.DefaultTimeout), "the request's timeout", stopping)
+            : RequestDeadline.Start(context, gateway.Time, gateway.Config.Litellm.RequestTimeout, "litellm_settings.request_timeout", stopping);
+        return ForwardAsync(context, run, group, cache, deadline, writeError);
+    }
+
+    // The stages that wait (cache, upstream, bill) apart from the set-up above: a state machine suspended while the
+    // upstream answers is a box per request under concurrency, and this one holds only what lives across the awaits.
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private static async ValueTask ForwardAsync<TState>(HttpContext context, RouteRun<TState> run, ModelGroup group, Cache.CacheRequest? cache,
+        RequestDeadline deadline, Func<HttpContext, GatewayError, Task> writeError)
+    {
+        using var owned = deadline;
+        using var content = run.Accounting.Content;
+        var token = deadline.Token;
         if (cache is { LooksUp: true }
             && (cache.Prepared ?? await cache.Cache.GetAsync(cache.Key, cache.MaxAge, context.RequestAborted)) is { } entry && cache.Accepts(entry)
             && await Cache.CacheHit.AnswerAsync(context, run, group, cache, entry, writeError))
@@ -74,7 +81,7 @@ internal static class ModelRequestPipeline
         ProviderResult result;
         try
         {
-            result = await run.GroupAsync(group, FallbackChain.HasRateLimitFallbacks(options, group), token);
+            result = await run.GroupAsync(group, FallbackChain.HasRateLimitFallbacks(run.Options, group), token);
             if (run.ShouldFallBack(result))
                 result = await FallbackChain.RunAsync(run, group, result, token);
         }

@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using EdgeGw.Api;
 using EdgeGw.Providers;
 using EdgeGw.Upstream.Http1;
@@ -48,26 +47,14 @@ internal sealed class UpstreamRoute
             ? SendHttp1Async(body, extraName, extraValue, timeout, limit, deploymentName, cancellationToken)
             : SendHttpClientAsync(body, extraName, extraValue, timeout, limit, deploymentName, cancellationToken);
 
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<(UpstreamResponse Response, GatewayError? Error)> SendHttp1Async(SplicedBody body, string? extraName, string? extraValue,
+    private ValueTask<(UpstreamResponse Response, GatewayError? Error)> SendHttp1Async(SplicedBody body, string? extraName, string? extraValue,
         CancellationTokenSource timeout, TimeSpan limit, string deploymentName, CancellationToken cancellationToken)
     {
         if (extraValue is not null && !Http1RequestHead.IsValue(extraValue))
-            return (default, GatewayError.BadRequest($"The '{extraName}' header holds characters that cannot be sent upstream."));
+            return new((default, GatewayError.BadRequest($"The '{extraName}' header holds characters that cannot be sent upstream.")));
         timeout.CancelAfter(limit);
-        try
-        {
-            var connection = await Http1Exchange.SendAsync(_pool!, _head!, body, extraName, extraValue, timeout.Token);
-            return (new UpstreamResponse(_pool!, connection), null);
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            return (default, GatewayError.UpstreamTimeout(deploymentName, limit));
-        }
-        catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException)
-        {
-            return (default, GatewayError.UpstreamUnreachable(deploymentName, $"{e.Message} ({Uri.Authority})"));
-        }
+        return Http1Exchange.SendAsync(_pool!, _head!, body, extraName, extraValue,
+            new UpstreamFailure(deploymentName, limit, Uri.Authority, cancellationToken), timeout.Token);
     }
 
     private async ValueTask<(UpstreamResponse Response, GatewayError? Error)> SendHttpClientAsync(SplicedBody body, string? extraName, string? extraValue,

@@ -34,7 +34,8 @@ internal partial class OpenAiChatEndpoint
         var usage = _target.RequestStreamUsage ? UsageSplice(request) : Splice.None;
         var limit = request.Stream ? _timeouts.Stream : _timeouts.Request;
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var (response, error) = await SendAsync(Completions, new SplicedBody(call.Body, model, usage), timeout, limit, cancellationToken);
+        var (response, error) = await Completions.SendAsync(new SplicedBody(call.Body, model, usage), null, null, timeout, limit, Deployment.ModelName, cancellationToken);
+        error ??= await ErrorOfAsync(response, timeout.Token);
         if (error is not null)
             return ProviderResult.Failed(error);
 

@@ -86,7 +86,8 @@ internal partial class OpenAiChatEndpoint : ChatEndpoint
             return ProviderResult.Failed(refused);
         var limit = request.Stream ? _timeouts.Stream : _timeouts.Request;
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var (response, error) = await SendAsync(_chat, new SplicedBody(call.Body, model, usage, paramEdits), timeout, limit, cancellationToken);
+        var (response, error) = await _chat.SendAsync(new SplicedBody(call.Body, model, usage, paramEdits), null, null, timeout, limit, Deployment.ModelName, cancellationToken);
+        error ??= await ErrorOfAsync(response, timeout.Token);
         if (error is not null)
             return ProviderResult.Failed(error);
 
@@ -94,12 +95,13 @@ internal partial class OpenAiChatEndpoint : ChatEndpoint
         {
             response.CopyHeaders(call.Http.Response);
             var body = await response.BodyAsync(timeout.Token);
-            if (request.Stream)
+            // call.Request, not the local copy: a struct read after an await is held in the state machine's box.
+            if (call.Request.Stream)
             {
                 // Same format both ways: relay the upstream's bytes; otherwise decode into the client's format.
                 IStreamTranslator relay = call.Format switch
                 {
-                    ClientFormat.OpenAi => new OpenAiStreamRelay(call.Group.NameJson, request.ClientWantsUsage, Deployment.ModelName, Deployment.ApiKey),
+                    ClientFormat.OpenAi => new OpenAiStreamRelay(call.Group.NameJson, call.Request.ClientWantsUsage, Deployment.ModelName, Deployment.ApiKey),
                     ClientFormat.TextCompletion => new OpenAiStreamDecoder<Api.Completions.TextCompletionEncoder>(call.TextCompletionEncoder(TimeProvider.System), Deployment.ModelName),
                     ClientFormat.Responses => new OpenAiStreamDecoder<Api.Responses.ResponsesEventEncoder>(call.ResponsesEncoder(), Deployment.ModelName),
                     _ => new OpenAiStreamDecoder<AnthropicEventEncoder>(call.AnthropicEncoder(), Deployment.ModelName),
@@ -130,7 +132,8 @@ internal partial class OpenAiChatEndpoint : ChatEndpoint
         var request = call.Request;
         var model = _target.SpliceModelId ? new Splice(request.Model.Start, request.Model.Length, _modelIdJson) : Splice.None;
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var (response, error) = await SendAsync(_embeddings, new SplicedBody(call.Body, model, Splice.None), timeout, _timeouts.Request, cancellationToken);
+        var (response, error) = await _embeddings.SendAsync(new SplicedBody(call.Body, model, Splice.None), null, null, timeout, _timeouts.Request, Deployment.ModelName, cancellationToken);
+        error ??= await ErrorOfAsync(response, timeout.Token);
         if (error is not null)
             return ProviderResult.Failed(error);
         using (response)
@@ -142,18 +145,19 @@ internal partial class OpenAiChatEndpoint : ChatEndpoint
         }
     }
 
-    /// <summary>Sends the request; a non-2xx answer, a timeout or an unreachable upstream come back as the error.</summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<(UpstreamResponse Response, GatewayError? Error)> SendAsync(
-        UpstreamRoute route, SplicedBody body, CancellationTokenSource timeout, TimeSpan limit, CancellationToken cancellationToken)
+    /// <summary>
+    /// Null for a 2xx answer, with no await; otherwise the error the client gets (the answer read and disposed).
+    /// Callers await the route themselves: a wrapper level would cost a state-machine box per request under concurrency.
+    /// </summary>
+    private ValueTask<GatewayError?> ErrorOfAsync(UpstreamResponse response, CancellationToken cancellationToken) =>
+        response.IsSuccess ? default : MapFailureAsync(response, cancellationToken);
+
+    private async ValueTask<GatewayError?> MapFailureAsync(UpstreamResponse response, CancellationToken cancellationToken)
     {
-        var (response, error) = await route.SendAsync(body, null, null, timeout, limit, Deployment.ModelName, cancellationToken);
-        if (error is not null || response.IsSuccess)
-            return (response, error);
         using (response)
         {
-            using var message = await response.ToMessageAsync(timeout.Token);
-            return (default, await MapErrorAsync(message, timeout.Token));
+            using var message = await response.ToMessageAsync(cancellationToken);
+            return await MapErrorAsync(message, cancellationToken);
         }
     }
 

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.IO.Pipelines;
 using System.Net.Sockets;
 using System.Runtime.CompilerServices;
+using EdgeGw.Api;
 
 namespace EdgeGw.Upstream.Http1;
 
@@ -11,100 +12,104 @@ namespace EdgeGw.Upstream.Http1;
 ///   pool (LIFO, health-checked) ─▶ head + spliced body into the PipeWriter, one flush
 ///     ─▶ read to the blank line ─▶ parse the head (spans) ─▶ body framing set for the reader
 ///   a reused connection that fails before any answer byte ─▶ once more on a new connection
+///   a transport failure ─▶ the client's error (<see cref="UpstreamFailure"/>), as a value
 /// </code>
+/// One async method from the route down to the socket: each level suspended while the upstream answers
+/// is a state-machine box that misses the builder's pool under concurrency (issue 23).
 /// </summary>
 internal static class Http1Exchange
 {
     private const int MaxInterimResponses = 8;
 
-    /// <summary>The connection, leased, with the answer's head parsed and its body ready to read.</summary>
-    /// <exception cref="IOException">The upstream broke the exchange (also for a socket failure).</exception>
-    /// <exception cref="SocketException">The upstream could not be reached.</exception>
+    /// <summary>The answer with its head parsed and its body ready to read (the connection leased), or the error the client gets.</summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public static async ValueTask<Http1Connection> SendAsync(Http1Pool pool, Http1RequestHead head, SplicedBody body,
-        string? extraName, string? extraValue, CancellationToken cancellationToken)
+    public static async ValueTask<(UpstreamResponse Response, GatewayError? Error)> SendAsync(Http1Pool pool, Http1RequestHead head, SplicedBody body,
+        string? extraName, string? extraValue, UpstreamFailure failure, CancellationToken cancellationToken)
     {
-        if (pool.TryRentIdle() is { } reused)
-        {
-            try
-            {
-                // Nothing of an answer arrived: the server closed the idle connection as it was taken, and never saw the request.
-                if (await TrySendAsync(reused, head, body, extraName, extraValue, cancellationToken))
-                    return reused;
-            }
-            catch
-            {
-                reused.Dispose();
-                throw;
-            }
-            reused.Dispose();
-        }
-        var fresh = await pool.ConnectAsync(cancellationToken);
+        Http1Connection? connection = null;
         try
         {
-            if (await TrySendAsync(fresh, head, body, extraName, extraValue, cancellationToken))
-                return fresh;
-            throw new IOException("The upstream closed the connection without answering.");
+            connection = pool.TryRentIdle();
+            var reused = connection is not null;
+            while (true)
+            {
+                connection ??= await pool.ConnectAsync(cancellationToken);
+                var received = false;
+                try
+                {
+                    var writer = connection.Writer;
+                    head.Write(writer, body.Length, extraName, extraValue);
+                    body.WriteTo(writer);
+                    await writer.FlushAsync(cancellationToken);
+                    var interim = 0;
+                    while (true)
+                    {
+                        var result = await connection.Reader.ReadAsync(cancellationToken);
+                        received |= !result.Buffer.IsEmpty;
+                        if (TryReadHead(connection, result, ref interim, cancellationToken))
+                            return (new UpstreamResponse(pool, connection), null);
+                        if (result.IsCompleted)
+                        {
+                            if (received)
+                                throw new IOException("The upstream closed the connection in the middle of its response head.");
+                            break;
+                        }
+                    }
+                }
+                catch (Exception e) when (!received && (e is IOException or SocketException or ObjectDisposedException) && !cancellationToken.IsCancellationRequested)
+                {
+                    // Failed before any byte of an answer: the request can go again.
+                }
+                connection.Dispose();
+                connection = null;
+                if (!reused)
+                    throw new IOException("The upstream closed the connection without answering.");
+                // The server closed the idle connection as it was taken, and never saw the request: once more on a new one.
+                reused = false;
+            }
+        }
+        catch (Exception e) when (failure.TryMap(e, out var error))
+        {
+            connection?.Dispose();
+            return (default, error);
         }
         catch
         {
-            fresh.Dispose();
+            connection?.Dispose();
             throw;
         }
     }
 
-    /// <summary>False when the connection failed before any byte of an answer (the request can go again).</summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private static async ValueTask<bool> TrySendAsync(Http1Connection connection, Http1RequestHead head, SplicedBody body,
-        string? extraName, string? extraValue, CancellationToken cancellationToken)
+    /// <summary>
+    /// Consumes what <paramref name="result"/> holds of the answer's head: true once the final (non-1xx) head is parsed
+    /// and its body framing set; false when more bytes are needed.
+    /// </summary>
+    private static bool TryReadHead(Http1Connection connection, in ReadResult result, ref int interim, CancellationToken cancellationToken)
     {
-        var received = false;
-        try
+        if (result.IsCanceled)
+            throw new OperationCanceledException(cancellationToken);
+        var reader = connection.Reader;
+        var buffer = result.Buffer;
+        while (IndexOfBlankLine(buffer) is { } end)
         {
-            var writer = connection.Writer;
-            head.Write(writer, body.Length, extraName, extraValue);
-            body.WriteTo(writer);
-            await writer.FlushAsync(cancellationToken);
-            var reader = connection.Reader;
-            var interim = 0;
-            while (true)
+            var parsed = connection.Head.TryParse(buffer.Slice(0, end));
+            buffer = buffer.Slice(end);
+            if (!parsed)
+                throw new IOException("The upstream's answer is not HTTP/1.1.");
+            // 100 Continue and other interim answers precede the real one (101 would switch protocols: not asked for).
+            if (connection.Head.Status is not (>= 100 and < 200 and not 101))
             {
-                var result = await reader.ReadAsync(cancellationToken);
-                if (result.IsCanceled)
-                    throw new OperationCanceledException(cancellationToken);
-                var buffer = result.Buffer;
-                received |= !buffer.IsEmpty;
-                if (IndexOfBlankLine(buffer) is { } end)
-                {
-                    var parsed = connection.Head.TryParse(buffer.Slice(0, end));
-                    reader.AdvanceTo(end);
-                    if (!parsed)
-                        throw new IOException("The upstream's answer is not HTTP/1.1.");
-                    // 100 Continue and other interim answers precede the real one (101 would switch protocols: not asked for).
-                    if (connection.Head.Status is >= 100 and < 200 and not 101)
-                    {
-                        if (++interim > MaxInterimResponses)
-                            throw new IOException("The upstream sent too many interim (1xx) answers.");
-                        continue;
-                    }
-                    connection.Body.Reset(connection.Head);
-                    return true;
-                }
-                if (buffer.Length > Http1ResponseHead.MaxBytes)
-                    throw new IOException($"The upstream's response head is larger than {Http1ResponseHead.MaxBytes / 1024} KiB.");
-                reader.AdvanceTo(buffer.Start, buffer.End);
-                if (result.IsCompleted)
-                {
-                    if (!received)
-                        return false;
-                    throw new IOException("The upstream closed the connection in the middle of its response head.");
-                }
+                reader.AdvanceTo(end);
+                connection.Body.Reset(connection.Head);
+                return true;
             }
+            if (++interim > MaxInterimResponses)
+                throw new IOException("The upstream sent too many interim (1xx) answers.");
         }
-        catch (Exception e) when (!received && (e is IOException or SocketException or ObjectDisposedException) && !cancellationToken.IsCancellationRequested)
-        {
-            return false;
-        }
+        if (buffer.Length > Http1ResponseHead.MaxBytes)
+            throw new IOException($"The upstream's response head is larger than {Http1ResponseHead.MaxBytes / 1024} KiB.");
+        reader.AdvanceTo(buffer.Start, buffer.End);
+        return false;
     }
 
     /// <summary>The position just after the head's blank line (CRLF CRLF), or null.</summary>
