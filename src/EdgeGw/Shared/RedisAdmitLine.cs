@@ -24,9 +24,8 @@ internal sealed class RedisAdmitLine : IAsyncDisposable
     private readonly Lock _send = new();
     private readonly Queue<TaskCompletionSource<long[]>> _pending = new();
     [ThreadStatic] private static ArrayBufferWriter<byte>? t_command;
-    private Socket? _socket; // null while down
-    private long _retryAt;
-    private int _connecting;
+    private Socket? _socket; // null while down: one chain of connect attempts runs, from start or from the break
+    private long _answered;
     private bool _disposed;
 
     private RedisAdmitLine(RedisSettings settings) => _settings = settings;
@@ -41,13 +40,12 @@ internal sealed class RedisAdmitLine : IAsyncDisposable
         if (Environment.GetEnvironmentVariable("EDGEGW_REDIS_ADMIT_LINE") == "0" || settings.Ssl || !settings.ClusterNodes.IsEmpty || RedisOptions.IsSentinel(settings) || settings.Host is null)
             return null;
         var line = new RedisAdmitLine(settings);
-        line.ConnectSoon();
+        _ = Task.Run(line.ConnectAsync);
         return line;
     }
 
     /// <summary>Admission calls answered over this line (observable by tests).</summary>
     public long Answered => Interlocked.Read(ref _answered);
-    private long _answered;
 
     /// <summary>
     /// Runs the script by its SHA1. Null when the line is down: the caller uses StackExchange.Redis.
@@ -57,10 +55,7 @@ internal sealed class RedisAdmitLine : IAsyncDisposable
     public Task<long[]>? TryEvalSha(ReadOnlySpan<byte> sha1Hex, RedisKey[] keys, RedisValue[] values)
     {
         if (Volatile.Read(ref _socket) is null)
-        {
-            ConnectSoon();
             return null;
-        }
         var command = t_command ??= new ArrayBufferWriter<byte>(512);
         command.ResetWrittenCount();
         Header(command, '*', 3 + keys.Length + values.Length);
@@ -101,13 +96,6 @@ internal sealed class RedisAdmitLine : IAsyncDisposable
         return call.Task;
     }
 
-    private void ConnectSoon(bool retrying = false)
-    {
-        if (_disposed || !retrying && Environment.TickCount64 < Interlocked.Read(ref _retryAt) || Interlocked.Exchange(ref _connecting, 1) != 0)
-            return;
-        _ = Task.Run(ConnectAsync);
-    }
-
     private async Task ConnectAsync()
     {
         Socket? socket = null;
@@ -131,18 +119,15 @@ internal sealed class RedisAdmitLine : IAsyncDisposable
         catch (Exception e) when (e is SocketException or OperationCanceledException or IOException or InvalidDataException or RedisReplyException)
         {
             socket?.Dispose();
-            Volatile.Write(ref _connecting, 0);
             RetryLater();
-            return;
         }
-        Volatile.Write(ref _connecting, 0);
     }
 
     // Down: StackExchange.Redis carries admission meanwhile; the line tries again each second, as that client's reconnects do.
     private void RetryLater()
     {
-        Interlocked.Exchange(ref _retryAt, Environment.TickCount64 + (long)RetryAfter.TotalMilliseconds);
-        _ = Task.Delay(RetryAfter).ContinueWith(static (_, line) => ((RedisAdmitLine)line!).ConnectSoon(retrying: true), this, TaskScheduler.Default);
+        if (!_disposed)
+            _ = Task.Delay(RetryAfter).ContinueWith(static (_, line) => ((RedisAdmitLine)line!).ConnectAsync(), this, TaskScheduler.Default);
     }
 
     // AUTH and SELECT as the settings ask, and a name operators can find in CLIENT LIST.
@@ -254,13 +239,16 @@ internal sealed class RedisAdmitLine : IAsyncDisposable
     }
 
     // Every call in flight may or may not have run: each fails as a broken connection would on StackExchange.Redis.
+    // Only the first break of a socket acts: a second (the reader and a sender both failing) must not fail the calls
+    // of the connection that replaced it, nor start a second chain of connects.
     private void Break(Socket socket, Exception cause)
     {
         TaskCompletionSource<long[]>[] orphans;
         lock (_send)
         {
-            if (ReferenceEquals(_socket, socket))
-                _socket = null;
+            if (!ReferenceEquals(_socket, socket))
+                return;
+            _socket = null;
             orphans = [.. _pending];
             _pending.Clear();
         }

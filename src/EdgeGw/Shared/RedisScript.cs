@@ -20,8 +20,8 @@ internal sealed class RedisScript
         Sha1Hex = System.Text.Encoding.ASCII.GetBytes(Convert.ToHexStringLower(_sha1));
     }
 
-    /// <summary>The SHA1 as EVALSHA names it (lower-case hex, ASCII).</summary>
-    public byte[] Sha1Hex { get; }
+    // The SHA1 as EVALSHA names it (lower-case hex, ASCII), for the admission line.
+    private byte[] Sha1Hex { get; }
 
     public static RedisScript Embedded(string name)
     {
@@ -29,6 +29,37 @@ internal sealed class RedisScript
             ?? throw new InvalidOperationException($"embedded script {name} is missing");
         using var reader = new StreamReader(stream);
         return new RedisScript(reader.ReadToEnd());
+    }
+
+    /// <summary>
+    /// The script's integer reply, over the admission line when it is up (<paramref name="line"/>), else over
+    /// <paramref name="database"/>; a NOSCRIPT on the line (the script did not run) goes over the database
+    /// too, whose EVAL caches the script again.
+    /// </summary>
+    public Task<long[]> RunAsync(RedisAdmitLine? line, IDatabaseAsync database, RedisKey[] keys, RedisValue[] values)
+    {
+        if (line?.TryEvalSha(Sha1Hex, keys, values) is not { } call)
+            return ViaDatabaseAsync(database, keys, values);
+        return call.IsCompletedSuccessfully ? call : AfterLineAsync(call, database, keys, values);
+    }
+
+    private async Task<long[]> AfterLineAsync(Task<long[]> call, IDatabaseAsync database, RedisKey[] keys, RedisValue[] values)
+    {
+        try
+        {
+            return await call.ConfigureAwait(false);
+        }
+        catch (RedisReplyException e) when (e.NoScript)
+        {
+            return await ViaDatabaseAsync(database, keys, values).ConfigureAwait(false);
+        }
+    }
+
+    // An array reply (admit.lua) as it is; a single integer (settle.lua's 0) as an array of one.
+    private async Task<long[]> ViaDatabaseAsync(IDatabaseAsync database, RedisKey[] keys, RedisValue[] values)
+    {
+        var result = await EvaluateAsync(database, keys, values).ConfigureAwait(false);
+        return result.Length < 0 ? [(long)result] : (long[])result!;
     }
 
     public async Task<RedisResult> EvaluateAsync(IDatabaseAsync database, RedisKey[] keys, RedisValue[] values)

@@ -130,7 +130,7 @@ internal sealed partial class SharedLimits : IAsyncDisposable
         long[] answer;
         try
         {
-            answer = await AdmitCallAsync(hold).WaitAsync(Settings.Timeout).ConfigureAwait(false);
+            answer = await Admit.RunAsync(_line, _redis.Database, hold.Keys, hold.Values).WaitAsync(Settings.Timeout).ConfigureAwait(false);
         }
         catch (Exception e) when (e is RedisException or RedisReplyException or IOException or TimeoutException or ObjectDisposedException)
         {
@@ -157,30 +157,6 @@ internal sealed partial class SharedLimits : IAsyncDisposable
         _denials.Remember(entity.Id, kind, answer[3], kind == LimitKind.Parallel ? TimeSpan.FromMilliseconds(100) : retry);
         return new SharedVerdict(SharedOutcome.Refused, Refusal: new Refusal(entity, kind, answer[3], retry));
     }
-
-    // Over the admission line when it is up; StackExchange.Redis otherwise, and for the one call after
-    // Redis forgot the script (NOSCRIPT: it did not run), whose EVAL caches it again.
-    private Task<long[]> AdmitCallAsync(SharedHold hold)
-    {
-        if (_line?.TryEvalSha(Admit.Sha1Hex, hold.Keys, hold.Values) is not { } call)
-            return ViaMultiplexerAsync(hold);
-        return call.IsCompletedSuccessfully ? call : FallBackOnNoScriptAsync(call, hold);
-    }
-
-    private async Task<long[]> FallBackOnNoScriptAsync(Task<long[]> call, SharedHold hold)
-    {
-        try
-        {
-            return await call.ConfigureAwait(false);
-        }
-        catch (RedisReplyException e) when (e.NoScript)
-        {
-            return await ViaMultiplexerAsync(hold).ConfigureAwait(false);
-        }
-    }
-
-    private async Task<long[]> ViaMultiplexerAsync(SharedHold hold) =>
-        (long[])(await Admit.EvaluateAsync(_redis.Database, hold.Keys, hold.Values).ConfigureAwait(false))!;
 
     /// <summary>Admission calls answered over the dedicated admission connection (observable by tests).</summary>
     internal long LineAnswers => _line?.Answered ?? 0;
@@ -247,19 +223,7 @@ internal sealed partial class SharedLimits : IAsyncDisposable
     {
         try
         {
-            if (_line?.TryEvalSha(SettleScript.Sha1Hex, keys, values) is { } call)
-            {
-                try
-                {
-                    await call.ConfigureAwait(false);
-                    return;
-                }
-                catch (RedisReplyException e) when (e.NoScript)
-                {
-                    // Did not run: StackExchange.Redis's EVALSHA falls back to EVAL, which caches the script again.
-                }
-            }
-            await SettleScript.EvaluateAsync(_redis.Database, keys, values).ConfigureAwait(false);
+            await SettleScript.RunAsync(_line, _redis.Database, keys, values).ConfigureAwait(false);
         }
         catch (Exception e) when (e is RedisException or RedisReplyException or IOException or TimeoutException or ObjectDisposedException)
         {
