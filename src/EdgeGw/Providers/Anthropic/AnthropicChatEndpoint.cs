@@ -68,7 +68,7 @@ internal sealed partial class AnthropicChatEndpoint : ChatEndpoint
             LogDropped(Logger(call), Deployment.ModelName, string.Join(", ", translation.Dropped));
 
         var limit = request.Stream ? _context.Timeouts.Stream : _context.Timeouts.Request;
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var timeout = AttemptTimeout.Link(cancellationToken);
         var (response, error) = await SendAsync(request.Stream ? _stream : _messages, new SplicedBody(upstreamBody.WrittenMemory), null, timeout, limit, cancellationToken);
         if (error is not null)
             return ProviderResult.Failed(error);
@@ -111,7 +111,7 @@ internal sealed partial class AnthropicChatEndpoint : ChatEndpoint
 
         var stream = call.Request.Stream;
         var limit = stream ? _context.Timeouts.Stream : _context.Timeouts.Request;
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var timeout = AttemptTimeout.Link(cancellationToken);
         var (response, error) = await SendAsync(stream ? _stream : _messages, content, beta.Length > 0 && !Deployment.ExtraHeaders.ContainsKey(AnthropicWire.BetaHeader) ? beta : null,
             timeout, limit, cancellationToken);
         if (error is not null)
@@ -166,7 +166,7 @@ internal sealed partial class AnthropicChatEndpoint : ChatEndpoint
     {
         var content = new SplicedBody(anthropicBody, new Splice(model.Start, model.Length, _modelIdJson), Splice.None);
         var limit = _context.Timeouts.Request;
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var timeout = AttemptTimeout.Link(cancellationToken);
         var (response, error) = await SendAsync(_countTokens!, content, null, timeout, limit, cancellationToken);
         if (error is not null)
             return ProviderResult.Failed(error);

@@ -75,7 +75,7 @@ internal sealed partial class BedrockChatEndpoint
             message.Headers.TryAddWithoutValidation(name, value);
         if (await _auth.ApplyAsync(message, body, cancellationToken) is { } authError)
             return ([], authError);
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var timeout = AttemptTimeout.Link(cancellationToken);
         var (response, sendError) = await UpstreamSend.SendAsync(_client, message, timeout, _context.Timeouts.Request, Deployment.ModelName, cancellationToken);
         if (response is null)
             return ([], sendError);

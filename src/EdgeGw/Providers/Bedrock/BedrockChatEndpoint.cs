@@ -68,7 +68,7 @@ internal sealed partial class BedrockChatEndpoint : ChatEndpoint
             return ProviderResult.Failed(authError);
 
         var limit = stream ? _context.Timeouts.Stream : _context.Timeouts.Request;
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var timeout = AttemptTimeout.Link(cancellationToken);
         var (response, sendError) = await UpstreamSend.SendAsync(_client, message, timeout, limit, Deployment.ModelName, cancellationToken);
         if (response is null)
             return ProviderResult.Failed(sendError!);

@@ -67,7 +67,7 @@ internal sealed partial class GeminiChatEndpoint : ChatEndpoint
         if (await AuthoriseAsync(message, body.WrittenMemory, cancellationToken) is { } authError)
             return ProviderResult.Failed(authError);
 
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var timeout = AttemptTimeout.Link(cancellationToken);
         var limit = request.Stream ? _timeouts.Stream : _timeouts.Request;
         var (response, sendError) = await UpstreamSend.SendAsync(_client, message, timeout, limit, Deployment.ModelName, cancellationToken);
         if (response is null)
@@ -145,7 +145,7 @@ internal sealed partial class GeminiChatEndpoint : ChatEndpoint
         if (Observability.Otel.UpstreamTraceparent.Enabled)
             Observability.Otel.UpstreamTraceparent.Inject(message);
 
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var timeout = AttemptTimeout.Link(cancellationToken);
         timeout.CancelAfter(_timeouts.Request);
         try
         {

@@ -63,7 +63,7 @@ internal sealed partial class OllamaChatEndpoint : ChatEndpoint
             LogDropped(Logger(call.Http), Deployment.ModelName, string.Join(", ", dropped));
 
         var limit = stream ? _timeouts.Stream : _timeouts.Request;
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var timeout = AttemptTimeout.Link(cancellationToken);
         var (response, error) = await SendAsync(_chatRoute, body.WrittenMemory, timeout, limit, cancellationToken);
         if (error is not null)
             return ProviderResult.Failed(error);
@@ -103,7 +103,7 @@ internal sealed partial class OllamaChatEndpoint : ChatEndpoint
         if (requestError is not null)
             return ProviderResult.Failed(requestError);
 
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var timeout = AttemptTimeout.Link(cancellationToken);
         var (response, error) = await SendAsync(_embedRoute, body.WrittenMemory, timeout, _timeouts.Request, cancellationToken);
         if (error is not null)
             return ProviderResult.Failed(error);

@@ -33,7 +33,7 @@ internal partial class OpenAiChatEndpoint
         var model = _target.SpliceModelId ? new Splice(request.Model.Start, request.Model.Length, _modelIdJson) : Splice.None;
         var usage = _target.RequestStreamUsage ? UsageSplice(request) : Splice.None;
         var limit = request.Stream ? _timeouts.Stream : _timeouts.Request;
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var timeout = AttemptTimeout.Link(cancellationToken);
         var (response, error) = await Completions.SendAsync(new SplicedBody(call.Body, model, usage), null, null, timeout, limit, Deployment.ModelName, cancellationToken);
         error ??= await ErrorOfAsync(response, timeout.Token);
         if (error is not null)

@@ -19,7 +19,7 @@ internal partial class OpenAiChatEndpoint
         var request = call.Request;
         var model = new Splice(request.Model.Start, request.Model.Length, _modelIdJson);
         var limit = request.Stream ? _timeouts.Stream : _timeouts.Request;
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var timeout = AttemptTimeout.Link(cancellationToken);
         var (response, error) = await _responses!.SendAsync(new SplicedBody(call.ResponsesBody, model, Splice.None), null, null, timeout, limit, Deployment.ModelName, cancellationToken);
         error ??= await ErrorOfAsync(response, timeout.Token);
         if (error is not null)

@@ -85,7 +85,7 @@ internal partial class OpenAiChatEndpoint : ChatEndpoint
         if (_reasoningParams.Edit(call.Body.Span, _dropParams, out paramEdits) is { } refused)
             return ProviderResult.Failed(refused);
         var limit = request.Stream ? _timeouts.Stream : _timeouts.Request;
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var timeout = AttemptTimeout.Link(cancellationToken);
         var (response, error) = await _chat.SendAsync(new SplicedBody(call.Body, model, usage, paramEdits), null, null, timeout, limit, Deployment.ModelName, cancellationToken);
         error ??= await ErrorOfAsync(response, timeout.Token);
         if (error is not null)
@@ -131,7 +131,7 @@ internal partial class OpenAiChatEndpoint : ChatEndpoint
     {
         var request = call.Request;
         var model = _target.SpliceModelId ? new Splice(request.Model.Start, request.Model.Length, _modelIdJson) : Splice.None;
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var timeout = AttemptTimeout.Link(cancellationToken);
         var (response, error) = await _embeddings.SendAsync(new SplicedBody(call.Body, model, Splice.None), null, null, timeout, _timeouts.Request, Deployment.ModelName, cancellationToken);
         error ??= await ErrorOfAsync(response, timeout.Token);
         if (error is not null)
