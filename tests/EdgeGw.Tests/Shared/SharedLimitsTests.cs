@@ -248,7 +248,7 @@ public sealed class SharedLimitsTests(RedisServer redis)
             // A replica that admitted a request and died: its slot is held until the lease expires.
             var now = redis.Server.Time();
             var expiry = new DateTimeOffset(DateTime.SpecifyKind(now, DateTimeKind.Utc)).AddSeconds(1).ToUnixTimeMilliseconds();
-            redis.Database.SortedSetAdd($"edgegw:{{edgegw}}:par:key:{KeyId}", "crashed-replica:1", expiry);
+            redis.Database.SortedSetAdd($"edgegw:{{edgegw}}:v2:lease:key:{KeyId}", "crashed-replica:1", expiry);
 
             using (var refused = await gateways[0].ChatAsync(SharedKey))
                 Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
@@ -376,7 +376,7 @@ public sealed class SharedLimitsTests(RedisServer redis)
 
             redis.Restart();
             Assert.Equal(HttpStatusCode.OK, await UntilOkAsync(gateways[0]));
-            Assert.True(redis.Database.KeyExists($"edgegw:{{edgegw}}:rpm:key:{KeyId}"), "the admission after the restart went through Redis");
+            Assert.True(redis.Database.KeyExists($"edgegw:{{edgegw}}:v2:lim:key:{KeyId}"), "the admission after the restart went through Redis");
         }
         finally
         {
