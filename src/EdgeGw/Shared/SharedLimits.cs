@@ -40,7 +40,7 @@ internal sealed partial class SharedLimits : IAsyncDisposable
     public SharedLimits(RedisConnection redis, ILogger logger, TimeSpan? breakerCoolOff = null)
     {
         _redis = redis;
-        _line = RedisAdmitLine.For(redis.Settings);
+        _line = RedisAdmitLine.For(redis.Settings, SettleScript);
         _logger = logger;
         Breaker = new RedisBreaker(breakerCoolOff ?? TimeSpan.FromSeconds(2));
         Renewal = new LeaseRenewal(this, logger);
@@ -190,6 +190,9 @@ internal sealed partial class SharedLimits : IAsyncDisposable
     /// <summary>Admission calls answered over the dedicated admission connection (observable by tests).</summary>
     internal long LineAnswers => _line?.Answered ?? 0;
 
+    /// <summary>Settlements sent over the admission connection with their reply skipped (observable by tests).</summary>
+    internal long LineUnread => _line?.Unanswered ?? 0;
+
     /// <summary>A call to Redis failed or timed out: counted, and the breaker told (it logs once when it opens).</summary>
     internal void Failed()
     {
@@ -248,11 +251,14 @@ internal sealed partial class SharedLimits : IAsyncDisposable
         _ = SettleAsync(hold.Keys, values);
     }
 
-    // On the admission line when it is up, so the next admission (same connection, sent later) finds the slot free.
+    // On the admission line when it is up, so the next admission (same connection, sent later) finds the slot free;
+    // unread there when the server has functions (nothing to wait for, nothing to wake up for).
     private async Task SettleAsync(RedisKey[] keys, RedisValue[] values)
     {
         try
         {
+            if (SettleScript.TryRunUnread(_line, keys, values))
+                return;
             await SettleScript.RunAsync(_line, _redis.Database, keys, values).ConfigureAwait(false);
         }
         catch (Exception e) when (e is RedisException or RedisReplyException or IOException or TimeoutException or ObjectDisposedException)
