@@ -213,10 +213,15 @@ internal sealed class RedisAdmitLine : IAsyncDisposable
             Bulk(command, "LOAD"u8);
             Text(command, script.Library);
         }
+        // Whether the server (or a proxy before it) honours CLIENT REPLY SKIP: then PING's reply never comes and the
+        // first one after the functions' is ECHO's; otherwise an unread call's reply would be taken as the next call's.
+        var probe = fatal + 1 + _unread.Length;
+        if (_unread.Length > 0)
+            command.Write("*3\r\n$6\r\nCLIENT\r\n$5\r\nREPLY\r\n$4\r\nSKIP\r\n*1\r\n$4\r\nPING\r\n*2\r\n$4\r\nECHO\r\n$6\r\nskips?\r\n"u8);
         await socket.SendAsync(command.WrittenMemory).ConfigureAwait(false);
         var buffer = new byte[1024];
         var (start, end) = (0, 0);
-        var (reply, replies) = (0, fatal + 1 + _unread.Length);
+        var (reply, replies) = (0, _unread.Length > 0 ? probe + 1 : probe);
         var functions = _unread.Length > 0;
         using var timeout = new CancellationTokenSource(_settings.Timeout * 4);
         while (reply < replies)
@@ -232,6 +237,12 @@ internal sealed class RedisAdmitLine : IAsyncDisposable
                     // Loaded by an earlier connection (same name, same body): callable.
                     if (reply > fatal && !error.Contains("already exists", StringComparison.Ordinal))
                         functions = false;
+                }
+                if (reply == probe && buffer[start] != (byte)'$')
+                {
+                    // CLIENT REPLY's own answer: skipping is not honoured. PING's and ECHO's follow.
+                    functions = false;
+                    replies += 2;
                 }
                 start += used;
                 reply++;
