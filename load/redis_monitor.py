@@ -1,6 +1,7 @@
 """Every command a gateway sent to Redis for N requests, from a `redis-cli monitor` capture (which tags the
 commands a script runs "lua"): prints `MONITOR sent=<per request> inside=<per request> detail=<name per request, ...>`,
-naming EVALSHA calls by the embedded script (src/EdgeGw/Shared/Scripts/*.lua) whose SHA1 they carry.
+naming EVALSHA calls by the embedded script (src/EdgeGw/Shared/Scripts/*.lua) whose SHA1 they carry, and FCALL
+calls by the script their function was loaded from (edgegw_<SHA1>).
   python3 load/redis_monitor.py monitor.txt N"""
 import collections, hashlib, pathlib, re, sys
 
@@ -20,7 +21,7 @@ for line in open(path, errors="replace"):
         continue
     if cmd in upkeep:
         continue
-    name = scripts.get(arg, arg[:8]) if cmd in ("evalsha", "eval") else ""
+    name = scripts.get(arg, arg[:8]) if cmd in ("evalsha", "eval") else scripts.get(arg[7:], arg) if cmd == "fcall" else ""
     sent[f"{cmd} {name}".strip()] += 1
 total = sum(sent.values())
 parts = ", ".join(f"{k} {v / n:.2f}" for k, v in sent.most_common())

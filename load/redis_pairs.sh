@@ -10,7 +10,7 @@ twin_key=$(new_key $TWIN load)
 
 # redis-benchmark's PING at 1 connection: the C client's round trip on loopback, p50 in µs.
 rtt_us() { redis-benchmark -p $REDISPORT -n 20000 -c 1 -t ping --csv | awk -F'"' '/PING_MBULK/ { printf "%.0f\n", $10 * 1000 }'; }
-scripts_run() { redis-cli -p $REDISPORT INFO commandstats | tr -d '\r' | awk -F'[:=,]' '/^cmdstat_eval(sha)?:/ { s += $3 } END { print s + 0 }'; }
+scripts_run() { redis-cli -p $REDISPORT INFO commandstats | tr -d '\r' | awk -F'[:=,]' '/^cmdstat_(eval(sha)?|fcall):/ { s += $3 } END { print s + 0 }'; }
 one() { # port key pid → wrk's RESULT at 1 connection, plus that process's CPU per request
   local cpu0 out
   cpu0=$(cpu_of "$3")
@@ -57,4 +57,4 @@ redis_summary="Limits in Redis ($limits), ${ROUNDS} alternating pairs at 1 conne
 local-only twin (SQLite, no Redis) p50 $(column p50 "${local_runs[@]}" | paste -sd/) µs, p99 $(column p99 "${local_runs[@]}" | paste -sd/) µs, gateway CPU $(column cpu_us "${local_runs[@]}" | paste -sd/) µs a request;
 store $([ "$PG" = 1 ] && echo PostgreSQL || echo SQLite) + Redis p50 $(column p50 "${shared_runs[@]}" | paste -sd/) µs, p99 $(column p99 "${shared_runs[@]}" | paste -sd/) µs, gateway CPU $(column cpu_us "${shared_runs[@]}" | paste -sd/) µs a request.
 Medians: p50 ${local_p50} → ${shared_p50} µs (+${pair_added} µs), p99 ${local_p99} → ${shared_p99} µs, CPU ${local_cpu_us} → ${shared_cpu_us} µs a request. Redis round trip (redis-benchmark PING, 1 connection, p50): $(IFS=/; echo "${rtts[*]}") µs.
-Scripts run per request (INFO commandstats): $(IFS=/; echo "${scripts_per[*]}"). Sent to Redis per request (MONITOR, 1 s at 1 connection): ${sent_key}; ${sent_team}."
+Scripts run per request (INFO commandstats, EVALSHA + EVAL + FCALL): $(IFS=/; echo "${scripts_per[*]}"). Sent to Redis per request (MONITOR, 1 s at 1 connection): ${sent_key}; ${sent_team}."

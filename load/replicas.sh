@@ -31,13 +31,13 @@ if [ "${1:-}" = --inside ]; then
     REDISCLI_AUTH=$REDIS_PASSWORD redis-cli -p "$REDIS_PORT" INFO commandstats | tr -d '\r' \
       | awk -F'[:=,]' '/^cmdstat_/ { c = substr($1, 9); if (c !~ /^(info|ping|echo|client|config|cluster|subscribe|hello|auth|select|command|script)/) printf "%s=%s ", c, $3 }'
   }
-  per_request() { # before after requests → scripts (EVALSHA/EVAL) per request; commandstats also counts the commands scripts run, so only these are round trips
+  per_request() { # before after requests → scripts (EVALSHA/EVAL/FCALL) per request; commandstats also counts the commands scripts run, so only these are round trips
     python3 - "$1" "$2" "$3" <<'PY'
 import sys
 def parse(s): return {k: int(v) for k, v in (p.split("=") for p in s.split() if "=" in p)}
 b, a, n = parse(sys.argv[1]), parse(sys.argv[2]), int(sys.argv[3])
 d = {k: a[k] - b.get(k, 0) for k in a}
-print(f"{(d.get('evalsha', 0) + d.get('eval', 0)) / n:.2f}" if n else "0")
+print(f"{(d.get('evalsha', 0) + d.get('eval', 0) + d.get('fcall', 0)) / n:.2f}" if n else "0")
 PY
   }
   # Every command the gateway itself sends for N sequential requests, from MONITOR (which tags commands run inside a script "lua").
@@ -120,7 +120,7 @@ row() { # label key baseline-key
 {
   echo "Replica run $(date -u +%Y-%m-%d), ${DURATION} per measurement, wrk closed loop on loopback, $(nproc) cores shared by wrk, nginx, Redis, PostgreSQL and the replicas. Load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)."
   echo
-  echo "| scenario | conns | RPS | p50 µs | p99 µs | added p50 / p99 µs vs local-only | replicas' CPU µs / request | Redis CPU µs / request | Redis scripts (EVALSHA) / request | errors |"
+  echo "| scenario | conns | RPS | p50 µs | p99 µs | added p50 / p99 µs vs local-only | replicas' CPU µs / request | Redis CPU µs / request | Redis scripts (EVALSHA + FCALL) / request | errors |"
   echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
   row "1 replica, local limits (no Redis)" local/1
   row "1 replica, limits in Redis" redis/1 local/1

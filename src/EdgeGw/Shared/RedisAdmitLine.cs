@@ -14,6 +14,9 @@ namespace EdgeGw.Shared;
 /// asynchronous completion cost three to four (README "Replicas"). Calls are pipelined in order on
 /// the one socket. Only for a lone server over plain TCP: TLS, Cluster and Sentinel, settlement and
 /// everything else stay on StackExchange.Redis, which also carries admission while this line is down.
+/// Settlement goes out here too, as a Redis 7 function called with its reply skipped (<c>CLIENT REPLY SKIP</c>):
+/// nothing comes back, so nothing wakes the gateway for it. The function is loaded on every (re)connect and, unlike
+/// a cached script, survives SCRIPT FLUSH, so a call cannot meet a silent NOSCRIPT.
 /// </summary>
 internal sealed class RedisAdmitLine : IAsyncDisposable
 {
@@ -21,31 +24,39 @@ internal sealed class RedisAdmitLine : IAsyncDisposable
     private const int ReadBuffer = 16 * 1024;
 
     private readonly RedisSettings _settings;
+    private readonly RedisScript[] _unread;
     private readonly Lock _send = new();
     private readonly Queue<TaskCompletionSource<long[]>> _pending = new();
     [ThreadStatic] private static ArrayBufferWriter<byte>? t_command;
     private Socket? _socket; // null while down: one chain of connect attempts runs, from start or from the break
+    private bool _functions; // the connected server took _unread as functions (Redis 7+): they may be called unread
     private long _answered;
+    private long _unanswered;
     private bool _disposed;
 
-    private RedisAdmitLine(RedisSettings settings) => _settings = settings;
+    private RedisAdmitLine(RedisSettings settings, RedisScript[] unread) => (_settings, _unread) = (settings, unread);
 
     /// <summary>
     /// The line for a lone plain-TCP server, connecting in the background; null for any other topology,
     /// or with <c>EDGEGW_REDIS_ADMIT_LINE=0</c> (everything on StackExchange.Redis, as before the line).
+    /// <paramref name="unread"/> are loaded as functions on each connect, to be called without a reply
+    /// (<c>EDGEGW_REDIS_SETTLE_UNREAD=0</c>: not loaded, every call read).
     /// </summary>
-    public static RedisAdmitLine? For(RedisSettings settings)
+    public static RedisAdmitLine? For(RedisSettings settings, params RedisScript[] unread)
     {
         settings = RedisSettingsUrl.Resolve(settings, settings.Source);
         if (Environment.GetEnvironmentVariable("EDGEGW_REDIS_ADMIT_LINE") == "0" || settings.Ssl || !settings.ClusterNodes.IsEmpty || RedisOptions.IsSentinel(settings) || settings.Host is null)
             return null;
-        var line = new RedisAdmitLine(settings);
+        var line = new RedisAdmitLine(settings, Environment.GetEnvironmentVariable("EDGEGW_REDIS_SETTLE_UNREAD") == "0" ? [] : unread);
         _ = Task.Run(line.ConnectAsync);
         return line;
     }
 
     /// <summary>Admission calls answered over this line (observable by tests).</summary>
     public long Answered => Interlocked.Read(ref _answered);
+
+    /// <summary>Calls sent with their reply skipped (observable by tests).</summary>
+    public long Unanswered => Interlocked.Read(ref _unanswered);
 
     /// <summary>
     /// Runs the script by its SHA1. Null when the line is down: the caller uses StackExchange.Redis.
@@ -56,33 +67,47 @@ internal sealed class RedisAdmitLine : IAsyncDisposable
     {
         if (Volatile.Read(ref _socket) is null)
             return null;
-        var command = t_command ??= new ArrayBufferWriter<byte>(512);
-        command.ResetWrittenCount();
-        Header(command, '*', 3 + keys.Length + values.Length);
-        Bulk(command, "EVALSHA"u8);
-        Bulk(command, sha1Hex);
-        Number(command, keys.Length);
-        foreach (var key in keys)
-            Text(command, (string?)key ?? "");
-        foreach (var value in values)
-        {
-            if (value.IsInteger && value.TryParse(out long number))
-                Number(command, number);
-            else
-                Text(command, (string?)value ?? "");
-        }
+        var command = Command("EVALSHA"u8, sha1Hex, keys, values, skipReply: false);
         // Synchronous continuations: the reply's reader resumes the request on its own thread.
         var call = new TaskCompletionSource<long[]>();
+        // A break while sending fails the call with the others in flight (it may have run).
+        return TrySend(command.WrittenSpan, call, out _) ? call.Task : null;
+    }
+
+    /// <summary>
+    /// Calls <paramref name="script"/>'s function with its reply skipped; false (nothing sent) when the line is down or
+    /// the server has no functions. Redis answers nothing, so the replies of the calls around it stay in step.
+    /// </summary>
+    /// <exception cref="IOException">The connection broke while sending: the call may or may not have run.</exception>
+    public bool TryCallUnread(RedisScript script, RedisKey[] keys, RedisValue[] values)
+    {
+        if (!Volatile.Read(ref _functions))
+            return false;
+        var command = Command("FCALL"u8, script.FunctionName, keys, values, skipReply: true);
+        if (!TrySend(command.WrittenSpan, reply: null, out var cause))
+            return false;
+        if (cause is not null)
+            throw new IOException("the admission connection to Redis broke", cause);
+        Interlocked.Increment(ref _unanswered);
+        return true;
+    }
+
+    /// <summary>
+    /// Writes one command whole under the send lock, its reply's caller (null: no reply, functions only) queued in
+    /// the same order. False when the line is down (nothing sent); a break while writing comes back as <paramref name="cause"/>.
+    /// </summary>
+    private bool TrySend(ReadOnlySpan<byte> bytes, TaskCompletionSource<long[]>? reply, out Exception? cause)
+    {
         Socket? broken = null;
-        Exception? cause = null;
+        cause = null;
         lock (_send)
         {
-            if (_socket is not { } socket)
-                return null;
-            _pending.Enqueue(call);
+            if (_socket is not { } socket || (reply is null && !_functions))
+                return false;
+            if (reply is not null)
+                _pending.Enqueue(reply);
             try
             {
-                var bytes = command.WrittenSpan;
                 while (bytes.Length > 0)
                     bytes = bytes[socket.Send(bytes)..];
             }
@@ -93,7 +118,30 @@ internal sealed class RedisAdmitLine : IAsyncDisposable
         }
         if (broken is not null)
             Break(broken, cause!);
-        return call.Task;
+        return true;
+    }
+
+    // EVALSHA sha|FCALL name, numkeys, keys, values — after CLIENT REPLY SKIP when no reply is wanted (one write, in order).
+    private static ArrayBufferWriter<byte> Command(ReadOnlySpan<byte> verb, ReadOnlySpan<byte> name, RedisKey[] keys, RedisValue[] values, bool skipReply)
+    {
+        var command = t_command ??= new ArrayBufferWriter<byte>(512);
+        command.ResetWrittenCount();
+        if (skipReply)
+            command.Write("*3\r\n$6\r\nCLIENT\r\n$5\r\nREPLY\r\n$4\r\nSKIP\r\n"u8);
+        Header(command, '*', 3 + keys.Length + values.Length);
+        Bulk(command, verb);
+        Bulk(command, name);
+        Number(command, keys.Length);
+        foreach (var key in keys)
+            Text(command, (string?)key ?? "");
+        foreach (var value in values)
+        {
+            if (value.IsInteger && value.TryParse(out long number))
+                Number(command, number);
+            else
+                Text(command, (string?)value ?? "");
+        }
+        return command;
     }
 
     private async Task ConnectAsync()
@@ -104,7 +152,7 @@ internal sealed class RedisAdmitLine : IAsyncDisposable
             socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
             using (var connect = new CancellationTokenSource(_settings.Timeout * 4))
                 await socket.ConnectAsync(_settings.Host!, _settings.Port, connect.Token).ConfigureAwait(false);
-            await HandshakeAsync(socket).ConfigureAwait(false);
+            var functions = await HandshakeAsync(socket).ConfigureAwait(false);
             lock (_send)
             {
                 if (_disposed)
@@ -113,6 +161,7 @@ internal sealed class RedisAdmitLine : IAsyncDisposable
                     return;
                 }
                 _socket = socket;
+                _functions = functions;
             }
             _ = ReadAsync(socket);
         }
@@ -130,11 +179,12 @@ internal sealed class RedisAdmitLine : IAsyncDisposable
             _ = Task.Delay(RetryAfter).ContinueWith(static (_, line) => ((RedisAdmitLine)line!).ConnectAsync(), this, TaskScheduler.Default);
     }
 
-    // AUTH and SELECT as the settings ask, and a name operators can find in CLIENT LIST.
-    private async Task HandshakeAsync(Socket socket)
+    // AUTH and SELECT as the settings ask, a name operators can find in CLIENT LIST, and the functions to call unread.
+    // True when the server took every function (a server before Redis 7 answers FUNCTION with an error: calls are read).
+    private async Task<bool> HandshakeAsync(Socket socket)
     {
         var command = new ArrayBufferWriter<byte>(256);
-        var replies = 1;
+        var fatal = 0; // the first replies (AUTH, SELECT) end the handshake on an error
         if (_settings.Password is { } password)
         {
             var user = _settings.Username;
@@ -143,33 +193,59 @@ internal sealed class RedisAdmitLine : IAsyncDisposable
             if (user is not null)
                 Text(command, user);
             Text(command, password);
-            replies++;
+            fatal++;
         }
         if (_settings.Database is { } db and not 0)
         {
             Header(command, '*', 2);
             Bulk(command, "SELECT"u8);
             Number(command, db);
-            replies++;
+            fatal++;
         }
         Header(command, '*', 3);
         Bulk(command, "CLIENT"u8);
         Bulk(command, "SETNAME"u8);
         Bulk(command, "edgegw-admit"u8);
+        foreach (var script in _unread)
+        {
+            Header(command, '*', 3);
+            Bulk(command, "FUNCTION"u8);
+            Bulk(command, "LOAD"u8);
+            Text(command, script.Library);
+        }
+        // Whether the server (or a proxy before it) honours CLIENT REPLY SKIP: then PING's reply never comes and the
+        // first one after the functions' is ECHO's; otherwise an unread call's reply would be taken as the next call's.
+        var probe = fatal + 1 + _unread.Length;
+        if (_unread.Length > 0)
+            command.Write("*3\r\n$6\r\nCLIENT\r\n$5\r\nREPLY\r\n$4\r\nSKIP\r\n*1\r\n$4\r\nPING\r\n*2\r\n$4\r\nECHO\r\n$6\r\nskips?\r\n"u8);
         await socket.SendAsync(command.WrittenMemory).ConfigureAwait(false);
         var buffer = new byte[1024];
         var (start, end) = (0, 0);
+        var (reply, replies) = (0, _unread.Length > 0 ? probe + 1 : probe);
+        var functions = _unread.Length > 0;
         using var timeout = new CancellationTokenSource(_settings.Timeout * 4);
-        while (replies > 0)
+        while (reply < replies)
         {
-            if (RespReply.TryParse(buffer.AsSpan(start, end - start), out var reply, out var used))
+            if (RespReply.TryParse(buffer.AsSpan(start, end - start), out var parsed, out var used, bulk: true))
             {
                 // The reply never carries the password; the error text is Redis's own (WRONGPASS, NOAUTH…).
-                // The last is CLIENT SETNAME's: a server or proxy that refuses it still runs scripts.
-                if (reply.Error is { } error && replies > 1)
-                    throw new RedisReplyException(error);
+                // CLIENT SETNAME's is ignored: a server or proxy that refuses it still runs scripts.
+                if (parsed.Error is { } error)
+                {
+                    if (reply < fatal)
+                        throw new RedisReplyException(error);
+                    // Loaded by an earlier connection (same name, same body): callable.
+                    if (reply > fatal && !error.Contains("already exists", StringComparison.Ordinal))
+                        functions = false;
+                }
+                if (reply == probe && buffer[start] != (byte)'$')
+                {
+                    // CLIENT REPLY's own answer: skipping is not honoured. PING's and ECHO's follow.
+                    functions = false;
+                    replies += 2;
+                }
                 start += used;
-                replies--;
+                reply++;
                 continue;
             }
             if (end == buffer.Length)
@@ -179,6 +255,7 @@ internal sealed class RedisAdmitLine : IAsyncDisposable
                 throw new IOException("Redis closed the connection during the handshake");
             end += read;
         }
+        return functions;
     }
 
     private async Task ReadAsync(Socket socket)
@@ -249,6 +326,7 @@ internal sealed class RedisAdmitLine : IAsyncDisposable
             if (!ReferenceEquals(_socket, socket))
                 return;
             _socket = null;
+            _functions = false;
             orphans = [.. _pending];
             _pending.Clear();
         }

@@ -17,11 +17,21 @@ internal sealed class RedisScript
     {
         _body = body;
         _sha1 = SHA1.HashData(System.Text.Encoding.UTF8.GetBytes(body));
-        Sha1Hex = System.Text.Encoding.ASCII.GetBytes(Convert.ToHexStringLower(_sha1));
+        var hex = Convert.ToHexStringLower(_sha1);
+        Sha1Hex = System.Text.Encoding.ASCII.GetBytes(hex);
+        // Named by the body's hash: replicas of another release load their own library and never replace this one.
+        FunctionName = System.Text.Encoding.ASCII.GetBytes("edgegw_" + hex);
+        Library = $"#!lua name=edgegw_{hex}\nredis.register_function('edgegw_{hex}', function(KEYS, ARGV)\n{body}\nend)\n";
     }
 
     // The SHA1 as EVALSHA names it (lower-case hex, ASCII), for the admission line.
     private byte[] Sha1Hex { get; }
+
+    /// <summary>The same script as a Redis 7 function (FUNCTION LOAD), which SCRIPT FLUSH does not remove.</summary>
+    public string Library { get; }
+
+    /// <summary>The function's name for FCALL (ASCII).</summary>
+    public byte[] FunctionName { get; }
 
     public static RedisScript Embedded(string name)
     {
@@ -42,6 +52,14 @@ internal sealed class RedisScript
             return ViaDatabaseAsync(database, keys, values);
         return call.IsCompletedSuccessfully ? call : AfterLineAsync(call, database, keys, values);
     }
+
+    /// <summary>
+    /// Runs the script as the line's function with its reply skipped (nothing to read, no wake-up): true once sent.
+    /// False when the line is down or the server has no functions (Redis before 7): the caller runs it with a reply.
+    /// </summary>
+    /// <exception cref="IOException">The connection broke while sending: it may or may not have run.</exception>
+    public bool TryRunUnread(RedisAdmitLine? line, RedisKey[] keys, RedisValue[] values) =>
+        line?.TryCallUnread(this, keys, values) ?? false;
 
     private async Task<long[]> AfterLineAsync(Task<long[]> call, IDatabaseAsync database, RedisKey[] keys, RedisValue[] values)
     {

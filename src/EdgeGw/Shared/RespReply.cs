@@ -4,7 +4,8 @@ namespace EdgeGw.Shared;
 
 /// <summary>
 /// One RESP2 reply, as far as the admission line needs them: an array of integers (what the scripts
-/// return), a single integer, a status (<c>+OK</c>) or an error. Parsed from bytes without copying;
+/// return), a single integer, a status (<c>+OK</c>) or, in the handshake, a bulk string (both read as
+/// <see cref="Ok"/>: FUNCTION LOAD's library name), or an error. Parsed from bytes without copying;
 /// anything else is a protocol error the line answers by reconnecting.
 /// </summary>
 internal readonly record struct RespReply(long[]? Integers, string? Error)
@@ -14,8 +15,9 @@ internal readonly record struct RespReply(long[]? Integers, string? Error)
     public static RespReply Ok { get; } = new(null, null);
 
     /// <summary>True with the reply and its length when <paramref name="data"/> starts with a whole one.</summary>
+    /// <param name="bulk">Bulk strings expected (the handshake's FUNCTION LOAD); never in a script's reply.</param>
     /// <exception cref="InvalidDataException">Not a reply this line understands.</exception>
-    public static bool TryParse(ReadOnlySpan<byte> data, out RespReply reply, out int consumed)
+    public static bool TryParse(ReadOnlySpan<byte> data, out RespReply reply, out int consumed, bool bulk = false)
     {
         reply = default;
         consumed = 0;
@@ -30,6 +32,16 @@ internal readonly record struct RespReply(long[]? Integers, string? Error)
             case (byte)'-':
                 consumed = used;
                 reply = new RespReply(null, System.Text.Encoding.UTF8.GetString(line[1..]));
+                return true;
+            case (byte)'$' when bulk:
+                var size = Integer(line);
+                var total = size < 0 ? used : used + (int)size + 2;
+                if (size > data.Length || data.Length < total)
+                    return false;
+                if (size >= 0 && !data[(total - 2)..total].SequenceEqual("\r\n"u8))
+                    throw new InvalidDataException("a bulk string not ended by CRLF");
+                consumed = total;
+                reply = Ok;
                 return true;
             case (byte)':':
                 consumed = used;

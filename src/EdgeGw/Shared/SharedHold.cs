@@ -8,8 +8,8 @@ namespace EdgeGw.Shared;
 /// both its parts have ended: the tokens (<see cref="Limits.LimitLease"/>) and the bill
 /// (<see cref="BudgetHold"/>) — or given back whole when the attempt is retried elsewhere.
 /// </summary>
-internal sealed class SharedHold(SharedLimits owner, RedisKey[] keys, RedisValue[] values, Limits.EntityLimits[] entities,
-    IBudgetCounter[] budgets, BudgetSlot[] slots, long tokens)
+internal sealed class SharedHold(SharedLimits owner, RedisKey[] keys, RedisValue[] values, Limits.EntityLimits?[] entities,
+    int[] budgetOf, IBudgetCounter[] budgets, BudgetSlot[] slots, long tokens)
 {
     // admit.lua's reserved nanos, read before settle.lua's arguments are written over them.
     private readonly long _reservedNanos = (long)values[3];
@@ -18,12 +18,14 @@ internal sealed class SharedHold(SharedLimits owner, RedisKey[] keys, RedisValue
     private long _tokenDelta;
     private long _cost;
 
-    /// <summary>The limited entities, in the script's order (a refusal names one by index).</summary>
-    public Limits.EntityLimits[] Entities { get; } = entities;
-    /// <summary>The budgets, in the script's order.</summary>
+    /// <summary>Per owner (one id in Redis, in the script's order: a refusal names one by index), its limits if it has any.</summary>
+    public Limits.EntityLimits?[] Entities { get; } = entities;
+    /// <summary>Per owner, the index of its budget in <see cref="Slots"/>, or -1.</summary>
+    public int[] BudgetOf { get; } = budgetOf;
+    /// <summary>The budgets, in the order they were held.</summary>
     public BudgetSlot[] Slots { get; } = slots;
     public RedisKey[] Keys { get; } = keys;
-    /// <summary>admit.lua's arguments; settle.lua's are written over them (same layout).</summary>
+    /// <summary>admit.lua's arguments; settle.lua's are written over them (same layout, the reserved nanos kept).</summary>
     public RedisValue[] Values { get; } = values;
 
     /// <summary>The tokens the answer used are known (a failed attempt: 0).</summary>
@@ -57,13 +59,19 @@ internal sealed class SharedHold(SharedLimits owner, RedisKey[] keys, RedisValue
     {
         get
         {
-            if (_reservedNanos > 0 && Slots.Length > 0)
-                return true;
-            for (var e = 0; e < Entities.Length; e++)
-                if ((long)Values[SharedLimits.ParallelArg(e)] > 0)
+            for (var o = 0; o < Entities.Length; o++)
+                if ((_reservedNanos > 0 && BudgetOf[o] >= 0) || (long)Values[SharedLimits.OwnerArg(o) + 2] > 0)
                     return true;
             return false;
         }
+    }
+
+    // The member admit.lua added to owner o's lease set: the lease id, with "=nanos" where it holds a budget reservation; null if none.
+    private string? Member(int o)
+    {
+        if (_reservedNanos > 0 && BudgetOf[o] >= 0)
+            return $"{(string?)Values[0]}={_reservedNanos.ToString(System.Globalization.CultureInfo.InvariantCulture)}";
+        return (long)Values[SharedLimits.OwnerArg(o) + 2] > 0 ? (string?)Values[0] : null;
     }
 
     // Linked into LeaseRenewal while admitted and unsettled (guarded by its lock).
@@ -71,26 +79,16 @@ internal sealed class SharedHold(SharedLimits owner, RedisKey[] keys, RedisValue
     internal SharedHold? Prev;
     internal SharedHold? Next;
 
-    /// <summary>Adds renew.lua's (zset, companion) key pairs and lease ids for every lease this hold has.</summary>
+    /// <summary>Adds renew.lua's (lease set, its owner's hash) key pairs and members for every lease this hold has.</summary>
     public void LeasePairs(List<RedisKey> keys, List<RedisValue> leases)
     {
-        var lease = Values[0];
-        for (var e = 0; e < Entities.Length; e++)
+        for (var o = 0; o < Entities.Length; o++)
         {
-            if ((long)Values[SharedLimits.ParallelArg(e)] <= 0)
+            if (Member(o) is not { } member)
                 continue;
-            keys.Add(Keys[e * 3 + 2]);
-            keys.Add(Keys[e * 3 + 2]);
-            leases.Add(lease);
-        }
-        if (_reservedNanos <= 0)
-            return;
-        for (var j = 0; j < Slots.Length; j++)
-        {
-            var k = (Entities.Length + j) * 3;
-            keys.Add(Keys[k + 2]);
-            keys.Add(Keys[k + 1]);
-            leases.Add(lease);
+            keys.Add(Keys[o * 3 + 1]);
+            keys.Add(Keys[o * 3]);
+            leases.Add(member);
         }
     }
 

@@ -21,7 +21,8 @@ internal sealed partial class SharedLimits : IAsyncDisposable
 {
     private static readonly RedisScript Admit = RedisScript.Embedded("admit.lua");
     private static readonly RedisScript SettleScript = RedisScript.Embedded("settle.lua");
-    private const int Fixed = 6; // lease, ttl, tokens, nanos, n, m
+    private const int Fixed = 6; // lease, ttl (settle: refund), tokens (settle: delta), reserved nanos, cost (settle only), owners
+    private const int PerOwner = 5; // rpm, tpm, parallel, max nanos, floor nanos (-1: no budget)
     // admit.lua's SPEND_TTL: a spend key outlives any window it could still be read in.
     private static readonly TimeSpan SpendLife = TimeSpan.FromDays(7);
 
@@ -39,7 +40,7 @@ internal sealed partial class SharedLimits : IAsyncDisposable
     public SharedLimits(RedisConnection redis, ILogger logger, TimeSpan? breakerCoolOff = null)
     {
         _redis = redis;
-        _line = RedisAdmitLine.For(redis.Settings);
+        _line = RedisAdmitLine.For(redis.Settings, SettleScript);
         _logger = logger;
         Breaker = new RedisBreaker(breakerCoolOff ?? TimeSpan.FromSeconds(2));
         Renewal = new LeaseRenewal(this, logger);
@@ -48,8 +49,8 @@ internal sealed partial class SharedLimits : IAsyncDisposable
     /// <summary>Keeps this replica's parallel slots and budget reservations alive in Redis while their requests run.</summary>
     public LeaseRenewal Renewal { get; }
     internal IDatabase Database => _redis.Database;
-    /// <summary>Where entity <paramref name="e"/>'s parallel limit sits in admit.lua's arguments.</summary>
-    internal static int ParallelArg(int e) => Fixed + e * 3 + 2;
+    /// <summary>Where owner <paramref name="o"/>'s arguments start in admit.lua's (and settle.lua's) arguments.</summary>
+    internal static int OwnerArg(int o) => Fixed + o * PerOwner;
 
     public RedisSettings Settings => _redis.Settings;
     public RedisBreaker Breaker { get; }
@@ -82,28 +83,18 @@ internal sealed partial class SharedLimits : IAsyncDisposable
         if (!Breaker.Allow())
             return Task.FromResult(Unavailable());
 
-        var keys = new RedisKey[(n + m) * 3];
-        var values = new RedisValue[Fixed + n * 3 + m * 2];
-        var entities = new EntityLimits[n];
-        values[0] = _leasePrefix + Interlocked.Increment(ref _leases).ToString(CultureInfo.InvariantCulture);
-        values[1] = (long)Settings.LeaseTtl.TotalMilliseconds;
-        values[2] = tokens;
-        values[3] = budget.Nanos;
-        values[4] = n;
-        values[5] = m;
-        var e = 0;
+        // One owner per id: a key's limits and its budget share one hash and one lease set in Redis.
+        var ids = new string[n + m];
+        var entities = new EntityLimits?[n + m];
+        var budgetOf = new int[n + m];
+        var owners = 0;
         for (var i = 0; i < count; i++)
         {
             if (targets[i] is not { IsEmpty: false } entity)
                 continue;
-            entities[e] = entity;
-            keys[e * 3] = $"{RedisKeys.Prefix}rpm:{entity.Id}";
-            keys[e * 3 + 1] = $"{RedisKeys.Prefix}tpm:{entity.Id}";
-            keys[e * 3 + 2] = $"{RedisKeys.Prefix}par:{entity.Id}";
-            values[Fixed + e * 3] = entity.Requests?.Limit ?? 0;
-            values[Fixed + e * 3 + 1] = entity.Tokens?.Limit ?? 0;
-            values[Fixed + e * 3 + 2] = entity.Parallel?.Limit ?? 0;
-            e++;
+            ids[owners] = entity.Id;
+            entities[owners] = entity;
+            budgetOf[owners++] = -1;
         }
         var counters = new IBudgetCounter[m];
         var slots = new BudgetSlot[m];
@@ -114,14 +105,52 @@ internal sealed partial class SharedLimits : IAsyncDisposable
             counters[j] = counter;
             slots[j] = slot;
             var id = BudgetId(slot, caller);
-            var k = (n + j) * 3;
-            keys[k] = $"{RedisKeys.Prefix}spend:{id}:{counter.ResetAtMs.ToString(CultureInfo.InvariantCulture)}";
-            keys[k + 1] = $"{RedisKeys.Prefix}bres:{id}";
-            keys[k + 2] = $"{RedisKeys.Prefix}bexp:{id}";
-            values[Fixed + n * 3 + j * 2] = slot.MaxNanos;
-            values[Fixed + n * 3 + j * 2 + 1] = counter.Nanos;
+            var o = Array.IndexOf(ids, id, 0, owners);
+            if (o < 0 || budgetOf[o] >= 0)
+            {
+                o = owners++;
+                ids[o] = id;
+            }
+            budgetOf[o] = j;
         }
-        var hold = new SharedHold(this, keys, values, entities, counters, slots, tokens);
+
+        var keys = new RedisKey[owners * 3];
+        var values = new RedisValue[Fixed + owners * PerOwner];
+        values[0] = _leasePrefix + Interlocked.Increment(ref _leases).ToString(CultureInfo.InvariantCulture);
+        values[1] = (long)Settings.LeaseTtl.TotalMilliseconds;
+        values[2] = tokens;
+        values[3] = budget.Nanos;
+        values[4] = 0;
+        values[5] = owners;
+        for (var o = 0; o < owners; o++)
+        {
+            var hash = RedisKeys.Limits + "lim:" + ids[o];
+            keys[o * 3] = hash;
+            keys[o * 3 + 1] = RedisKeys.Limits + "lease:" + ids[o];
+            var a = OwnerArg(o);
+            var entity = entities[o];
+            values[a] = entity?.Requests?.Limit ?? 0;
+            values[a + 1] = entity?.Tokens?.Limit ?? 0;
+            values[a + 2] = entity?.Parallel?.Limit ?? 0;
+            if (budgetOf[o] is var j and >= 0)
+            {
+                keys[o * 3 + 2] = RedisKeys.Spend(ids[o], counters[j].ResetAtMs);
+                values[a + 3] = slots[j].MaxNanos;
+                values[a + 4] = Math.Max(counters[j].Nanos, 0);
+            }
+            else
+            {
+                keys[o * 3 + 2] = hash; // unread: the owner has no budget
+                values[a + 3] = 0;
+                values[a + 4] = -1;
+            }
+        }
+        if (owners < entities.Length)
+        {
+            Array.Resize(ref entities, owners);
+            Array.Resize(ref budgetOf, owners);
+        }
+        var hold = new SharedHold(this, keys, values, entities, budgetOf, counters, slots, tokens);
         return RunAsync(hold, caller);
     }
 
@@ -147,12 +176,12 @@ internal sealed partial class SharedLimits : IAsyncDisposable
                 Renewal.Add(hold);
             return new SharedVerdict(SharedOutcome.Admitted, hold);
         }
-        var index = (int)answer[1];
+        var owner = (int)answer[1];
         var retry = TimeSpan.FromMilliseconds(Math.Max(answer[2], 1));
         if (answer[0] == 4)
-            return new SharedVerdict(SharedOutcome.Failed, Error: BudgetRefusal(hold.Slots[index], caller, answer[3], answer[4]));
+            return new SharedVerdict(SharedOutcome.Failed, Error: BudgetRefusal(hold.Slots[hold.BudgetOf[owner]], caller, answer[3], answer[4]));
         var kind = answer[0] switch { 1 => LimitKind.Requests, 2 => LimitKind.Tokens, _ => LimitKind.Parallel };
-        var entity = hold.Entities[index];
+        var entity = hold.Entities[owner]!;
         // A parallel slot frees whenever a request ends, not on a clock: its refusal is kept only briefly.
         _denials.Remember(entity.Id, kind, answer[3], kind == LimitKind.Parallel ? TimeSpan.FromMilliseconds(100) : retry);
         return new SharedVerdict(SharedOutcome.Refused, Refusal: new Refusal(entity, kind, answer[3], retry));
@@ -160,6 +189,9 @@ internal sealed partial class SharedLimits : IAsyncDisposable
 
     /// <summary>Admission calls answered over the dedicated admission connection (observable by tests).</summary>
     internal long LineAnswers => _line?.Answered ?? 0;
+
+    /// <summary>Settlements sent over the admission connection with their reply skipped (observable by tests).</summary>
+    internal long LineUnread => _line?.Unanswered ?? 0;
 
     /// <summary>A call to Redis failed or timed out: counted, and the breaker told (it logs once when it opens).</summary>
     internal void Failed()
@@ -178,8 +210,7 @@ internal sealed partial class SharedLimits : IAsyncDisposable
     /// </summary>
     public void SetSpend(string budgetId, long resetAtMs, long nanos)
     {
-        var key = $"{RedisKeys.Prefix}spend:{budgetId}:{resetAtMs.ToString(CultureInfo.InvariantCulture)}";
-        _redis.Database.StringSet(key, nanos, SpendLife, flags: CommandFlags.FireAndForget);
+        _redis.Database.StringSet(RedisKeys.Spend(budgetId, resetAtMs), nanos, SpendLife, flags: CommandFlags.FireAndForget);
     }
 
     public async ValueTask DisposeAsync()
@@ -209,20 +240,25 @@ internal sealed partial class SharedLimits : IAsyncDisposable
     {
         Renewal.Remove(hold);
         var values = copy ? (RedisValue[])hold.Values.Clone() : hold.Values;
-        var n = (int)values[4];
         values[1] = refund ? 1 : 0;
         values[2] = tokenDelta;
-        values[3] = costNanos;
-        for (var j = 0; j < hold.Slots.Length; j++)
-            values[Fixed + n * 3 + j * 2 + 1] = hold.Floor(j);
+        values[4] = costNanos;
+        for (var o = 0; o < hold.BudgetOf.Length; o++)
+        {
+            if (hold.BudgetOf[o] is var j and >= 0)
+                values[OwnerArg(o) + 4] = Math.Max(hold.Floor(j), 0);
+        }
         _ = SettleAsync(hold.Keys, values);
     }
 
-    // On the admission line when it is up, so the next admission (same connection, sent later) finds the slot free.
+    // On the admission line when it is up, so the next admission (same connection, sent later) finds the slot free;
+    // unread there when the server has functions (nothing to wait for, nothing to wake up for).
     private async Task SettleAsync(RedisKey[] keys, RedisValue[] values)
     {
         try
         {
+            if (SettleScript.TryRunUnread(_line, keys, values))
+                return;
             await SettleScript.RunAsync(_line, _redis.Database, keys, values).ConfigureAwait(false);
         }
         catch (Exception e) when (e is RedisException or RedisReplyException or IOException or TimeoutException or ObjectDisposedException)

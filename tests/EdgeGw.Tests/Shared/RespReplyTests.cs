@@ -53,4 +53,15 @@ public sealed class RespReplyTests
     [InlineData("*100\r\n")]
     public void ReplyTheLineDoesNotSpeak_IsAProtocolError(string text) =>
         Assert.Throws<InvalidDataException>(() => Parse(text));
+
+    [Fact]
+    public void FunctionLoadReplyInTheHandshake_IsWholeOnlyAtItsEnd()
+    {
+        var reply = Encoding.ASCII.GetBytes("$11\r\nedgegw_abcd\r\n:0\r\n");
+        for (var cut = 0; cut < 18; cut++)
+            Assert.False(RespReply.TryParse(reply.AsSpan(0, cut), out _, out _, bulk: true), $"whole after {cut} bytes");
+        Assert.True(RespReply.TryParse(reply, out var parsed, out var used, bulk: true));
+        Assert.Null(parsed.Error);
+        Assert.Equal(18, used);
+    }
 }

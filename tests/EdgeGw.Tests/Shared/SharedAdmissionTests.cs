@@ -164,6 +164,43 @@ public sealed class SharedAdmissionTests(RedisServer redis)
         }
     }
 
+    [Fact]
+    public async Task UnreadSettlementsBetweenAdmissions_EachAdmissionGetsItsOwnAnswer()
+    {
+        redis.Flush();
+        await using var connection = Connect();
+        await using var shared = new SharedLimits(connection, NullLogger.Instance);
+        // The admission connection comes up in the background: wait until it answers.
+        var warm = new EntityLimits("key", "warm", "key:unread-warm").Update(rpm: 1_000_000, tpm: null, maxParallel: null, Now);
+        for (var i = 0; i < 100 && shared.LineAnswers == 0; i++)
+        {
+            (await AdmitOnlyInRedisAsync(shared, warm, 0)).Hold?.Refund();
+            await Task.Delay(50);
+        }
+        var entity = new EntityLimits("key", "unread", "key:unread").Update(rpm: 30, tpm: 100_000, maxParallel: 1, Now);
+        var answered = shared.LineAnswers;
+        var unread = shared.LineUnread;
+
+        // One slot: each admission passes only if the settlement before it ran first; a reply Redis sent for a
+        // settlement would be taken by the next admission as its own ("admitted" past the rpm).
+        var outcomes = new List<SharedOutcome>();
+        for (var i = 0; i < 40; i++)
+        {
+            var verdict = await AdmitOnlyInRedisAsync(shared, entity, 100);
+            outcomes.Add(verdict.Outcome);
+            if (verdict.Hold is { } hold)
+            {
+                hold.TokensDone(60);
+                hold.BudgetDone();
+            }
+        }
+
+        Assert.Equal([.. Enumerable.Repeat(SharedOutcome.Admitted, 30), .. Enumerable.Repeat(SharedOutcome.Refused, 10)], outcomes);
+        Assert.Equal(30, shared.LineUnread - unread);
+        Assert.Equal(31, shared.LineAnswers - answered); // the refusal after it is remembered locally
+        Assert.Equal(0, shared.Failures);
+    }
+
     private static Task<Held?> AdmitAsync(SharedLimits shared, EntityLimits limits, int replica, long reservation)
     {
         var targets = new LimitTargets();

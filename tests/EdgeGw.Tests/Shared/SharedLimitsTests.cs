@@ -238,21 +238,59 @@ public sealed class SharedLimitsTests(RedisServer redis)
     }
 
     [Fact]
-    public async Task ParallelSlotOfCrashedReplica_ComesBackAfterItsLease()
+    public Task ParallelSlotOfCrashedReplica_ComesBackAfterItsLease() =>
+        // A replica that admitted a request and died: its slot is held until the lease expires.
+        CrashedReplicaLeaseComesBackAsync("\"max_parallel_requests\":1",
+            expiry => redis.Database.SortedSetAdd($"edgegw:{{edgegw}}:v2:lease:key:{KeyId}", "crashed-replica:1", expiry));
+
+    [Fact]
+    public Task BudgetReservationOfCrashedReplica_ComesBackAfterItsLease() =>
+        // A replica that reserved the whole budget (0.1 USD in nano-USD) and died: held until the lease expires.
+        CrashedReplicaLeaseComesBackAsync("\"max_budget\":0.1", expiry =>
+        {
+            redis.Database.SortedSetAdd($"edgegw:{{edgegw}}:v2:lease:key:{KeyId}", "crashed-replica:1=100000000", expiry);
+            redis.Database.HashSet($"edgegw:{{edgegw}}:v2:lim:key:{KeyId}", "=", 100_000_000);
+        });
+
+    /// <summary>One replica on a 1 s lease; <paramref name="crash"/> leaves a dead replica's lease, expiring in 1 s (Redis time), holding the key full.</summary>
+    private async Task CrashedReplicaLeaseComesBackAsync(string keySettings, Action<long> crash)
     {
         redis.Flush();
         var gateways = await PatientReplicasAsync(1, routerExtra: "  redis_lease_ttl: 1\n");
         try
         {
-            await CreateKeyAsync(gateways, "\"max_parallel_requests\":1");
-            // A replica that admitted a request and died: its slot is held until the lease expires.
+            await CreateKeyAsync(gateways, keySettings);
             var now = redis.Server.Time();
-            var expiry = new DateTimeOffset(DateTime.SpecifyKind(now, DateTimeKind.Utc)).AddSeconds(1).ToUnixTimeMilliseconds();
-            redis.Database.SortedSetAdd($"edgegw:{{edgegw}}:par:key:{KeyId}", "crashed-replica:1", expiry);
+            crash(new DateTimeOffset(DateTime.SpecifyKind(now, DateTimeKind.Utc)).AddSeconds(1).ToUnixTimeMilliseconds());
 
             using (var refused = await gateways[0].ChatAsync(SharedKey))
                 Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
             Assert.Equal(HttpStatusCode.OK, await UntilOkAsync(gateways[0]));
+        }
+        finally
+        {
+            await DisposeAllAsync(gateways);
+        }
+    }
+
+    [Fact]
+    public async Task PreviousReleaseKeysHeldFull_NewLayoutIgnoresThem()
+    {
+        redis.Flush();
+        var gateways = await PatientReplicasAsync(1);
+        try
+        {
+            await CreateKeyAsync(gateways, "\"rpm_limit\":1,\"max_parallel_requests\":1");
+            // What a replica of the previous release leaves during a rolling upgrade: a full rpm bucket and a live slot.
+            var now = new DateTimeOffset(DateTime.SpecifyKind(redis.Server.Time(), DateTimeKind.Utc));
+            var id = $"key:{KeyId}";
+            redis.Database.HashSet($"edgegw:{{edgegw}}:rpm:{id}", [new("t", now.AddMinutes(2).ToUnixTimeMilliseconds() * 1000), new("l", 1)]);
+            redis.Database.SortedSetAdd($"edgegw:{{edgegw}}:par:{id}", "old-replica:1", now.AddMinutes(1).ToUnixTimeMilliseconds());
+
+            using (var admitted = await gateways[0].ChatAsync(SharedKey))
+                Assert.Equal(HttpStatusCode.OK, admitted.StatusCode);
+            Assert.True(redis.Database.KeyExists($"edgegw:{{edgegw}}:v2:lim:{id}"), "admitted through Redis, in the new layout");
+            Assert.Equal(1, redis.Database.SortedSetLength($"edgegw:{{edgegw}}:par:{id}"));
         }
         finally
         {
@@ -376,7 +414,7 @@ public sealed class SharedLimitsTests(RedisServer redis)
 
             redis.Restart();
             Assert.Equal(HttpStatusCode.OK, await UntilOkAsync(gateways[0]));
-            Assert.True(redis.Database.KeyExists($"edgegw:{{edgegw}}:rpm:key:{KeyId}"), "the admission after the restart went through Redis");
+            Assert.True(redis.Database.KeyExists($"edgegw:{{edgegw}}:v2:lim:key:{KeyId}"), "the admission after the restart went through Redis");
         }
         finally
         {

@@ -12,7 +12,7 @@ namespace EdgeGw.Tests.Shared;
 public sealed class SharedSettlementTests(RedisServer redis)
 {
     private const string Key = "sk-shared-settlement-test-01";
-    private static readonly string ParallelKey = $"edgegw:{{edgegw}}:par:key:{TokenHash.FromKey(Key).ToHex()}";
+    private static readonly string ParallelKey = $"edgegw:{{edgegw}}:v2:lease:key:{TokenHash.FromKey(Key).ToHex()}";
 
     /// <summary>One request, retried every 50 ms for at most 3 s (a lost settlement holds the slot for the 30 s lease).</summary>
     private static async Task<HttpStatusCode> SoonOkAsync(TestGateway gateway)

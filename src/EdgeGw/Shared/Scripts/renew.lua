@@ -1,6 +1,6 @@
 -- Extends the leases a live replica still holds (admit.lua's parallel slots and budget reservations), so only a
 -- replica that stopped renewing (crashed) loses them, one lease TTL later.
--- KEYS: pairs (zset, companion: the reservation hash for a budget, the zset again for a slot). ARGV: ttl ms, one lease id per pair.
+-- KEYS: pairs (lease set, its owner's hash: admit.lua's). ARGV: ttl ms, one lease set member per pair.
 -- Returns how many leases were still there.
 local t = redis.call('TIME')
 local nowms = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)

@@ -1,46 +1,70 @@
 -- Settles one admission (admit.lua) when its answer ends, or gives everything back for a retry.
 -- KEYS: as admit.lua. ARGV: lease id, refund (1: a retried attempt, its request is given back too), token delta
--- (actual - reserved), cost nanos, n, m; per limit: rpm, tpm, parallel (0 = none); per budget: max nanos (unused), floor nanos
--- (this replica's spend, the cost included): admit.lua's layout, so one argument array serves both.
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+-- (actual - reserved), reserved nanos, cost nanos, n; per owner: rpm, tpm, parallel (0 = none), max nanos (unused),
+-- floor nanos (this replica's spend, the cost included; -1 = no budget): admit.lua's layout, so one argument array serves both.
+local now
 local WINDOW = 60000000
-local lease, refund, delta, cost = ARGV[1], ARGV[2] == '1', tonumber(ARGV[3]), tonumber(ARGV[4])
-local n, m = tonumber(ARGV[5]), tonumber(ARGV[6])
+local lease, refund, delta, nanos, cost = ARGV[1], ARGV[2] == '1', tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
+local n = tonumber(ARGV[6])
 local SPEND_TTL = 604800000
+local held = lease .. '=' .. ARGV[4]
 
-local function move(key, amount, limit)
-  if amount == 0 or limit <= 0 then return end
-  local v = redis.call('HMGET', key, 't', 'l')
-  local at = tonumber(v[1]) or 0
-  local was = tonumber(v[2]) or limit
+-- GCRA's "full again at" moved by amount (negative: given back), rescaled first if the limit changed since.
+local function move(at, was, amount, limit)
+  at = tonumber(at) or 0
+  was = tonumber(was) or limit
   if at > now and was ~= limit then at = now + math.floor((at - now) * was / limit) end
   local c = math.ceil(math.abs(amount) * WINDOW / limit)
-  if amount > 0 then at = math.max(at, now) + c else at = math.max(at - c, now) end
-  redis.call('HSET', key, 't', at, 'l', limit)
-  redis.call('PEXPIRE', key, math.max(math.ceil((at - now) / 1000), 0) + 1000)
+  if amount > 0 then return math.max(at, now) + c end
+  return math.max(at - c, now)
 end
 
-for i = 0, n - 1 do
-  local a, k = 7 + i * 3, i * 3
-  if refund then move(KEYS[k + 1], -1, tonumber(ARGV[a])) end
-  move(KEYS[k + 2], delta, tonumber(ARGV[a + 1]))
-  if tonumber(ARGV[a + 2]) > 0 then redis.call('ZREM', KEYS[k + 3], lease) end
-end
-
-local b0, a0 = n * 3, 7 + n * 3
-for j = 0, m - 1 do
-  local spendKey, hash, zset = KEYS[b0 + j * 3 + 1], KEYS[b0 + j * 3 + 2], KEYS[b0 + j * 3 + 3]
-  local amount = tonumber(redis.call('HGET', hash, lease))
-  if amount then
-    redis.call('HINCRBY', hash, '=', -amount)
-    redis.call('HDEL', hash, lease)
-    redis.call('ZREM', zset, lease)
+for o = 0, n - 1 do
+  local k, a = o * 3, 7 + o * 5
+  local h = KEYS[k + 1]
+  local rpm, tpm, par, floor = tonumber(ARGV[a]), tonumber(ARGV[a + 1]), tonumber(ARGV[a + 2]), tonumber(ARGV[a + 4])
+  local reserve = nanos > 0 and floor >= 0
+  -- Still there means nobody counted it free yet (an expired lease's reservation was given back by admit.lua's sweep).
+  local freed = (reserve or par > 0) and redis.call('ZREM', KEYS[k + 2], reserve and held or lease) == 1 and reserve
+  local moveR, moveT = refund and rpm > 0, delta ~= 0 and tpm > 0
+  if moveR or moveT then
+    if not now then
+      local t = redis.call('TIME')
+      now = t[1] * 1000000 + t[2]
+    end
+    local v = redis.call('HMGET', h, 'rt', 'rl', 'tt', 'tl', '=', 'x')
+    local fields, need = {}, 0
+    if moveR then
+      local at = move(v[1], v[2], -1, rpm)
+      fields[1] = 'rt'; fields[2] = at; fields[3] = 'rl'; fields[4] = ARGV[a]
+      need = at
+    end
+    if moveT then
+      local at = move(v[3], v[4], delta, tpm)
+      fields[#fields + 1] = 'tt'; fields[#fields + 1] = at; fields[#fields + 1] = 'tl'; fields[#fields + 1] = ARGV[a + 1]
+      if at > need then need = at end
+    end
+    if freed then
+      fields[#fields + 1] = '='; fields[#fields + 1] = math.max((tonumber(v[5]) or 0) - nanos, 0)
+    end
+    need = math.ceil(need / 1000) + 1000
+    local x = tonumber(v[6])
+    if not x or x < need then
+      local was = x
+      x = need + 60000
+      fields[#fields + 1] = 'x'; fields[#fields + 1] = x
+      redis.call('HSET', h, unpack(fields))
+      if was then redis.call('PEXPIREAT', h, x, 'GT') else redis.call('PEXPIREAT', h, x) end
+    else
+      redis.call('HSET', h, unpack(fields))
+    end
+  elseif freed then
+    redis.call('HINCRBY', h, '=', -nanos)
   end
-  if cost > 0 then
+  if cost > 0 and floor >= 0 then
     -- Added before the reservation goes (same script): spend + reserved never dips below the truth.
-    local spend = math.max((tonumber(redis.call('GET', spendKey)) or 0) + cost, tonumber(ARGV[a0 + j * 2 + 1]))
-    redis.call('SET', spendKey, spend, 'PX', SPEND_TTL)
+    local spend = math.max((tonumber(redis.call('GET', KEYS[k + 3])) or 0) + cost, floor)
+    redis.call('SET', KEYS[k + 3], spend, 'PX', SPEND_TTL)
   end
 end
 return 0
