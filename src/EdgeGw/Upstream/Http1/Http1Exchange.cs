@@ -22,7 +22,7 @@ internal static class Http1Exchange
     private const int MaxInterimResponses = 8;
 
     /// <summary>The answer with its head parsed and its body ready to read (the connection leased), or the error the client gets.</summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    [AsyncMethodBuilder(typeof(Buffers.PooledValueTaskMethodBuilder<>))]
     public static async ValueTask<(UpstreamResponse Response, GatewayError? Error)> SendAsync(Http1Pool pool, Http1RequestHead head, SplicedBody body,
         string? extraName, string? extraValue, UpstreamFailure failure, CancellationToken cancellationToken)
     {
