@@ -17,10 +17,12 @@ internal sealed class UpstreamRoute
     private readonly IUpstreamAuth? _auth;
     private readonly Http1Pool? _pool;
     private readonly Http1RequestHead? _head;
+    private readonly string _authority; // Uri.Authority builds a new string on every read
 
     public UpstreamRoute(UpstreamClients clients, Uri uri, IEnumerable<KeyValuePair<string, string>> headers, IUpstreamAuth? auth = null)
     {
         Uri = uri;
+        _authority = uri.Authority;
         _client = clients.For(uri);
         _headers = [.. headers];
         _auth = auth;
@@ -54,7 +56,7 @@ internal sealed class UpstreamRoute
             return new((default, GatewayError.BadRequest($"The '{extraName}' header holds characters that cannot be sent upstream.")));
         timeout.CancelAfter(limit);
         return Http1Exchange.SendAsync(_pool!, _head!, body, extraName, extraValue,
-            new UpstreamFailure(deploymentName, limit, Uri.Authority, cancellationToken), timeout.Token);
+            new UpstreamFailure(deploymentName, limit, _authority, cancellationToken), timeout.Token);
     }
 
     private async ValueTask<(UpstreamResponse Response, GatewayError? Error)> SendHttpClientAsync(SplicedBody body, string? extraName, string? extraValue,
