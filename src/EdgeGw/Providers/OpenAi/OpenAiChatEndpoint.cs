@@ -85,7 +85,8 @@ internal partial class OpenAiChatEndpoint : ChatEndpoint
         if (_reasoningParams.Edit(call.Body.Span, _dropParams, out paramEdits) is { } refused)
             return ProviderResult.Failed(refused);
         var limit = request.Stream ? _timeouts.Stream : _timeouts.Request;
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var cancellation = CallCancellation.Link(cancellationToken);
+        var timeout = cancellation.Source;
         var (response, error) = await _chat.SendAsync(new SplicedBody(call.Body, model, usage, paramEdits), null, null, timeout, limit, Deployment.ModelName, cancellationToken);
         error ??= await ErrorOfAsync(response, timeout.Token);
         if (error is not null)
