@@ -52,7 +52,7 @@ internal sealed partial class AnthropicChatEndpoint : ChatEndpoint
     /// <summary>Whether the upstream counts tokens itself (<c>/v1/messages/count_tokens</c>); otherwise the gateway estimates.</summary>
     public bool CountsTokens => _target.CountTokensUri is not null;
 
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    [AsyncMethodBuilder(typeof(PooledValueTaskMethodBuilder<>))]
     public override async ValueTask<ProviderResult> ChatAsync(ChatCall call, CancellationToken cancellationToken)
     {
         if (call.Format == ClientFormat.Anthropic)
@@ -68,7 +68,8 @@ internal sealed partial class AnthropicChatEndpoint : ChatEndpoint
             LogDropped(Logger(call), Deployment.ModelName, string.Join(", ", translation.Dropped));
 
         var limit = request.Stream ? _context.Timeouts.Stream : _context.Timeouts.Request;
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var cancellation = CallCancellation.Link(cancellationToken);
+        var timeout = cancellation.Source;
         var (response, error) = await SendAsync(request.Stream ? _stream : _messages, new SplicedBody(upstreamBody.WrittenMemory), null, timeout, limit, cancellationToken);
         if (error is not null)
             return ProviderResult.Failed(error);
@@ -96,7 +97,7 @@ internal sealed partial class AnthropicChatEndpoint : ChatEndpoint
     /// the model id substituted (cache_control, thinking, metadata and beta features intact), and
     /// the answer comes back as Anthropic sent it, with only the model name replaced.
     /// </summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    [AsyncMethodBuilder(typeof(PooledValueTaskMethodBuilder<>))]
     private async ValueTask<ProviderResult> PassThroughAsync(ChatCall call, CancellationToken cancellationToken)
     {
         Span<char> ignored = stackalloc char[Api.ChatRequestParser.MaxModelNameChars];
@@ -111,7 +112,8 @@ internal sealed partial class AnthropicChatEndpoint : ChatEndpoint
 
         var stream = call.Request.Stream;
         var limit = stream ? _context.Timeouts.Stream : _context.Timeouts.Request;
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var cancellation = CallCancellation.Link(cancellationToken);
+        var timeout = cancellation.Source;
         var (response, error) = await SendAsync(stream ? _stream : _messages, content, beta.Length > 0 && !Deployment.ExtraHeaders.ContainsKey(AnthropicWire.BetaHeader) ? beta : null,
             timeout, limit, cancellationToken);
         if (error is not null)
@@ -249,7 +251,7 @@ internal sealed partial class AnthropicChatEndpoint : ChatEndpoint
     }
 
     /// <summary>Sends to Anthropic (/v1/messages or its count_tokens); a non-2xx answer, a timeout or an unreachable upstream come back as the error.</summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    [AsyncMethodBuilder(typeof(PooledValueTaskMethodBuilder<>))]
     /// <param name="clientBeta">The client's <c>anthropic-beta</c>, passed on unless the deployment sets its own.</param>
     private async ValueTask<(UpstreamResponse Response, GatewayError? Error)> SendAsync(
         UpstreamRoute route, SplicedBody body, string? clientBeta, CancellationTokenSource timeout, TimeSpan limit, CancellationToken cancellationToken)
