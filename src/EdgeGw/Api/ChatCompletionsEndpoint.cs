@@ -14,7 +14,7 @@ namespace EdgeGw.Api;
 /// </summary>
 internal static class ChatCompletionsEndpoint
 {
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    [AsyncMethodBuilder(typeof(Buffers.PooledValueTaskMethodBuilder))]
     public static async ValueTask HandleAsync(HttpContext context, GatewayState state)
     {
         using var body = await ModelRequestBody.ReadAsync(context, state, ErrorWriter.WriteOpenAiAsync);

@@ -65,7 +65,7 @@ internal static class ModelRequestPipeline
 
     // The stages that wait (cache, upstream, bill) apart from the set-up above: a state machine suspended while the
     // upstream answers is a box per request under concurrency, and this one holds only what lives across the awaits.
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    [AsyncMethodBuilder(typeof(Buffers.PooledValueTaskMethodBuilder))]
     private static async ValueTask ForwardAsync<TState>(HttpContext context, RouteRun<TState> run, ModelGroup group, Cache.CacheRequest? cache,
         RequestDeadline deadline, Func<HttpContext, GatewayError, Task> writeError)
     {

@@ -1,4 +1,5 @@
 using System.Collections.Frozen;
+using System.Runtime.CompilerServices;
 using EdgeGw.Api.Messages;
 using EdgeGw.Api.Responses;
 using EdgeGw.Auth;
@@ -14,8 +15,8 @@ internal sealed partial class RequestDispatcher(GatewayRuntime runtime, ILogger<
 {
     private delegate Task Handler(HttpContext context, GatewayState state);
 
-    // What a route runs: the model routes return pooled ValueTasks, so a request's only state-machine box is
-    // DispatchAsync's own Task; a Task handler is wrapped once, when the table is built.
+    // What a route runs: the model routes return pooled ValueTasks, as RunAsync does; a Task handler is wrapped once,
+    // when the table is built.
     private delegate ValueTask RouteHandler(HttpContext context, GatewayState state);
 
     // Compresses the UI's files off the request path now, so the first /ui visitor does not wait for Brotli's best level.
@@ -136,7 +137,21 @@ internal sealed partial class RequestDispatcher(GatewayRuntime runtime, ILogger<
             }.Select(r => (r.Item1, r.Item2.Method, false)))
             .Concat([("/ui/login", UiLogin.Method, false), ("/ui/session", UiSession.Method, false), ("/ui/logout", UiLogout.Method, false)]);
 
-    public async Task DispatchAsync(HttpContext context)
+    /// <summary>
+    /// Kestrel awaits a Task: the request runs as a pooled ValueTask, turned into a Task only when it waits
+    /// (80 B a request instead of an async Task method's 184-B box, which nothing pools).
+    /// </summary>
+    public Task DispatchAsync(HttpContext context)
+    {
+        var dispatch = RunAsync(context);
+        if (!dispatch.IsCompletedSuccessfully)
+            return dispatch.AsTask();
+        dispatch.GetAwaiter().GetResult(); // returns the box of a request that finished before this line
+        return Task.CompletedTask;
+    }
+
+    [AsyncMethodBuilder(typeof(Buffers.PooledValueTaskMethodBuilder))]
+    private async ValueTask RunAsync(HttpContext context)
     {
         var telemetry = Observability.RequestTelemetry.Attach(context, runtime.Telemetry);
         context.Features.Set(runtime);

@@ -77,7 +77,7 @@ internal sealed class RouteRun<TState>
 
     /// <summary>Attempts <paramref name="group"/> until one answers, the retries allowed for the error are spent, or no deployment is left.</summary>
     /// <param name="canFallBack">Whether fallbacks wait: LiteLLM then skips the retries of a 429 that no other deployment could take.</param>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    [AsyncMethodBuilder(typeof(Buffers.PooledValueTaskMethodBuilder<>))]
     public async ValueTask<ProviderResult> GroupAsync(ModelGroup group, bool canFallBack, CancellationToken cancellationToken)
     {
         var settings = group.Settings;

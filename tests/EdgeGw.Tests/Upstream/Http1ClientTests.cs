@@ -235,6 +235,24 @@ public sealed class Http1ClientTests
     }
 
     [Fact]
+    public async Task UpstreamNotReadingALargeBody_TimesOutWith504()
+    {
+        // A 4 KB receive buffer that is never read: the gateway's flush of a 16 MB body has to wait for room.
+        using var listener = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp) { ReceiveBufferSize = 4096 };
+        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        listener.Listen(8);
+        var accepted = listener.AcceptAsync();
+        await using var gateway = await GatewayAsync($"http://127.0.0.1:{((IPEndPoint)listener.LocalEndPoint!).Port}", "\n    timeout: 0.5");
+        var prompt = new string('p', 16 * 1024 * 1024);
+
+        using var response = await gateway.PostJsonAsync("/v1/chat/completions", Request.Replace("\"hi\"", $"\"{prompt}\"", StringComparison.Ordinal));
+
+        Assert.Equal(HttpStatusCode.GatewayTimeout, response.StatusCode);
+        Assert.Equal("timeout", (await ErrorAsync(response)).GetProperty("type").GetString());
+        using var upstream = await accepted;
+    }
+
+    [Fact]
     public async Task LargeBodies_CrossBothWays()
     {
         var prompt = new string('p', 1_500_000);

@@ -52,7 +52,7 @@ internal sealed partial class AnthropicChatEndpoint : ChatEndpoint
     /// <summary>Whether the upstream counts tokens itself (<c>/v1/messages/count_tokens</c>); otherwise the gateway estimates.</summary>
     public bool CountsTokens => _target.CountTokensUri is not null;
 
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    [AsyncMethodBuilder(typeof(PooledValueTaskMethodBuilder<>))]
     public override async ValueTask<ProviderResult> ChatAsync(ChatCall call, CancellationToken cancellationToken)
     {
         if (call.Format == ClientFormat.Anthropic)
@@ -96,7 +96,7 @@ internal sealed partial class AnthropicChatEndpoint : ChatEndpoint
     /// the model id substituted (cache_control, thinking, metadata and beta features intact), and
     /// the answer comes back as Anthropic sent it, with only the model name replaced.
     /// </summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    [AsyncMethodBuilder(typeof(PooledValueTaskMethodBuilder<>))]
     private async ValueTask<ProviderResult> PassThroughAsync(ChatCall call, CancellationToken cancellationToken)
     {
         Span<char> ignored = stackalloc char[Api.ChatRequestParser.MaxModelNameChars];
@@ -249,7 +249,7 @@ internal sealed partial class AnthropicChatEndpoint : ChatEndpoint
     }
 
     /// <summary>Sends to Anthropic (/v1/messages or its count_tokens); a non-2xx answer, a timeout or an unreachable upstream come back as the error.</summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    [AsyncMethodBuilder(typeof(PooledValueTaskMethodBuilder<>))]
     /// <param name="clientBeta">The client's <c>anthropic-beta</c>, passed on unless the deployment sets its own.</param>
     private async ValueTask<(UpstreamResponse Response, GatewayError? Error)> SendAsync(
         UpstreamRoute route, SplicedBody body, string? clientBeta, CancellationTokenSource timeout, TimeSpan limit, CancellationToken cancellationToken)

@@ -73,7 +73,7 @@ internal partial class OpenAiChatEndpoint : ChatEndpoint
     protected virtual ValueTask<GatewayError> MapErrorAsync(HttpResponseMessage response, CancellationToken cancellationToken) =>
         OpenAiErrorMapper.MapAsync(response, Deployment.ModelName, Deployment.ApiKey, cancellationToken);
 
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    [AsyncMethodBuilder(typeof(PooledValueTaskMethodBuilder<>))]
     public override async ValueTask<ProviderResult> ChatAsync(ChatCall call, CancellationToken cancellationToken)
     {
         if (call.Format == ClientFormat.Responses && ServesResponses)

@@ -22,7 +22,7 @@ internal static class Http1Exchange
     private const int MaxInterimResponses = 8;
 
     /// <summary>The answer with its head parsed and its body ready to read (the connection leased), or the error the client gets.</summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    [AsyncMethodBuilder(typeof(Buffers.PooledValueTaskMethodBuilder<>))]
     public static async ValueTask<(UpstreamResponse Response, GatewayError? Error)> SendAsync(Http1Pool pool, Http1RequestHead head, SplicedBody body,
         string? extraName, string? extraValue, UpstreamFailure failure, CancellationToken cancellationToken)
     {
@@ -40,7 +40,10 @@ internal static class Http1Exchange
                     var writer = connection.Writer;
                     head.Write(writer, body.Length, extraName, extraValue);
                     body.WriteTo(writer);
-                    await writer.FlushAsync(cancellationToken);
+                    // No token on the flush: StreamPipeWriter registers one (144 B) even when the socket takes the bytes at once.
+                    var flush = writer.FlushAsync(CancellationToken.None);
+                    if (!flush.IsCompletedSuccessfully)
+                        await FlushAsync(flush, writer, cancellationToken);
                     var interim = 0;
                     while (true)
                     {
@@ -78,6 +81,16 @@ internal static class Http1Exchange
             connection?.Dispose();
             throw;
         }
+    }
+
+    /// <summary>A flush that waits (the socket's buffer full): the token cancels it as it would have cancelled the flush itself.</summary>
+    private static async ValueTask FlushAsync(ValueTask<FlushResult> flush, PipeWriter writer, CancellationToken cancellationToken)
+    {
+        FlushResult result;
+        using (cancellationToken.UnsafeRegister(static w => ((PipeWriter)w!).CancelPendingFlush(), writer))
+            result = await flush;
+        if (result.IsCanceled)
+            cancellationToken.ThrowIfCancellationRequested();
     }
 
     /// <summary>
