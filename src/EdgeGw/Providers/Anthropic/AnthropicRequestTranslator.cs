@@ -103,7 +103,7 @@ internal static class AnthropicRequestTranslator
         if (budget is { } b && max <= b)
             max += b; // thinking counts against max_tokens: keep the room the client asked for the answer
 
-        using var json = new Utf8JsonWriter(output, JsonOptions.Writer);
+        using var lease = ThreadJsonWriter.Rent(output, out var json);
         json.WriteStartObject();
         if (options.BodyVersion is { } version)
             json.WriteString("anthropic_version"u8, version);

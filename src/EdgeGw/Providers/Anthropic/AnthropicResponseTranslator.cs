@@ -57,7 +57,7 @@ internal static class AnthropicResponseTranslator
                 ? AnthropicStopReason.ToFinishReason(Encoding.UTF8.GetBytes(stop.GetString()!), jsonMode && toolCalls == 0)
                 : FinishReason.Stop;
 
-            using var json = new Utf8JsonWriter(output, JsonOptions.Writer);
+            using var lease = ThreadJsonWriter.Rent(output, out var json);
             json.WriteStartObject();
             json.WriteString("id"u8, root.TryGetProperty("id", out var id) && id.ValueKind == JsonValueKind.String ? id.GetString() : "chatcmpl-" + Guid.NewGuid().ToString("N"));
             json.WriteString("object"u8, "chat.completion"u8);
