@@ -1,4 +1,4 @@
-using Microsoft.Extensions.ObjectPool;
+using EdgeGw.Buffers;
 
 namespace EdgeGw.Api;
 
@@ -17,7 +17,7 @@ namespace EdgeGw.Api;
 /// </remarks>
 internal sealed class RequestDeadline : IDisposable
 {
-    private static readonly ObjectPool<RequestDeadline> Pool = new DefaultObjectPool<RequestDeadline>(new Policy(), 512);
+    private static readonly SlotPool<RequestDeadline> Pool = new(SlotPool.RequestsInFlight);
 
     private readonly CancellationTokenSource _cancel = new();
     private ITimer? _timer;
@@ -36,7 +36,7 @@ internal sealed class RequestDeadline : IDisposable
     /// <param name="stopping">The host's ApplicationStopping; a cancelled token (no host) makes a disconnect cancel.</param>
     public static RequestDeadline Start(HttpContext context, TimeProvider time, TimeSpan? after, string source, CancellationToken stopping)
     {
-        var deadline = after is null ? Pool.Get() : new RequestDeadline();
+        var deadline = after is null ? Pool.TryRent() ?? new RequestDeadline() : new RequestDeadline();
         deadline._context = context;
         deadline._after = after;
         deadline._source = source;
@@ -97,12 +97,5 @@ internal sealed class RequestDeadline : IDisposable
         }
         _timer?.Dispose();
         _cancel.Dispose();
-    }
-
-    private sealed class Policy : IPooledObjectPolicy<RequestDeadline>
-    {
-        public RequestDeadline Create() => new();
-
-        public bool Return(RequestDeadline obj) => true;
     }
 }

@@ -10,14 +10,11 @@ namespace EdgeGw.Buffers;
 /// goes back to the pool when its result is read, so a ValueTask is awaited once) with a pool sized for requests in flight.
 /// Why: the runtime keeps one box per thread plus one per core per method, so with 32 requests waiting on their upstream
 /// most rents missed — 2,500 B of boxes a request at 32 connections against ≈ 0 at 1 (issue 23).
-/// Here each method keeps up to <see cref="Capacity"/> boxes in a <see cref="SlotPool{T}"/>.
+/// Here each method keeps up to <see cref="SlotPool.RequestsInFlight"/> boxes in a <see cref="SlotPool{T}"/>.
 /// </summary>
 [StructLayout(LayoutKind.Auto)]
 internal struct PooledValueTaskMethodBuilder<T>
 {
-    /// <summary>Boxes kept per method: above the requests one gateway has in flight, small enough to keep a few hundred KB in all.</summary>
-    internal const int Capacity = 128;
-
     private Box? _box; // set at the first suspension (or by a synchronous exception)
     private T _result; // the result of a method that completed without suspending
 
@@ -109,7 +106,7 @@ internal struct PooledValueTaskMethodBuilder<T>
 
     private sealed class Box<TStateMachine> : Box where TStateMachine : IAsyncStateMachine
     {
-        private static readonly SlotPool<Box<TStateMachine>> Pool = new(Capacity);
+        private static readonly SlotPool<Box<TStateMachine>> Pool = new(SlotPool.RequestsInFlight);
         private static readonly ContextCallback MoveNextIn = static box => ((Box<TStateMachine>)box!).StateMachine!.MoveNext();
 
         public TStateMachine? StateMachine;

@@ -1,5 +1,11 @@
 namespace EdgeGw.Buffers;
 
+internal static class SlotPool
+{
+    /// <summary>Per-request objects kept per pool: above the requests one gateway has in flight, a few hundred KB in all.</summary>
+    public const int RequestsInFlight = 128;
+}
+
 /// <summary>
 /// A bounded lock-free pool of reusable objects: an array of slots, each claimed by compare-exchange, and a hint of
 /// the slot last filled so a rent usually finds one at once. Full, it drops what comes back; empty, it rents nothing.

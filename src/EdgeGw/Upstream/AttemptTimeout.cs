@@ -1,4 +1,4 @@
-using Microsoft.Extensions.ObjectPool;
+using EdgeGw.Buffers;
 
 namespace EdgeGw.Upstream;
 
@@ -12,8 +12,8 @@ namespace EdgeGw.Upstream;
 /// </summary>
 internal sealed class AttemptTimeout : CancellationTokenSource
 {
-    // Enough for the requests in flight on a busy replica; a miss only allocates, as before.
-    private static readonly ObjectPool<AttemptTimeout> Pool = new DefaultObjectPool<AttemptTimeout>(new Policy(), 512);
+    // A miss only allocates, as before.
+    private static readonly SlotPool<AttemptTimeout> Pool = new(SlotPool.RequestsInFlight);
 
     private CancellationTokenRegistration _parent;
     private bool _rented;
@@ -25,7 +25,7 @@ internal sealed class AttemptTimeout : CancellationTokenSource
     /// <summary>A source cancelled when <paramref name="parent"/> is, or by its own timeout.</summary>
     public static AttemptTimeout Link(CancellationToken parent)
     {
-        var timeout = Pool.Get();
+        var timeout = Pool.TryRent() ?? new AttemptTimeout();
         timeout._rented = true;
         // Registration runs the callback at once when the parent is already cancelled, as a linked source would.
         timeout._parent = parent.UnsafeRegister(static s => ((AttemptTimeout)s!).CancelQuietly(), timeout);
@@ -59,12 +59,5 @@ internal sealed class AttemptTimeout : CancellationTokenSource
             }
         }
         base.Dispose(disposing);
-    }
-
-    private sealed class Policy : IPooledObjectPolicy<AttemptTimeout>
-    {
-        public AttemptTimeout Create() => new();
-
-        public bool Return(AttemptTimeout obj) => true;
     }
 }
