@@ -111,8 +111,22 @@ public sealed class GatewayProcess : IAsyncDisposable
             info.ArgumentList.Add(arg);
         foreach (var (k, v) in environment ?? new Dictionary<string, string>())
             info.Environment[k] = v;
-        return Process.Start(info) ?? throw new InvalidOperationException("could not start edgegw");
+        // ETXTBSY: a test copying its binary while another test forks holds the copy open for writing in
+        // the child until that child execs (Linux); the copy is complete, so the start is retried, bounded.
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return Process.Start(info) ?? throw new InvalidOperationException("could not start edgegw");
+            }
+            catch (System.ComponentModel.Win32Exception e) when (e.NativeErrorCode == TextFileBusy && attempt < 50)
+            {
+                Thread.Sleep(20);
+            }
+        }
     }
+
+    private const int TextFileBusy = 26;
 
     /// <summary>Runs the binary to completion (for --help, bad configs…) and returns its exit code and output.</summary>
     public static async Task<(int ExitCode, string Stdout, string Stderr)> RunToExitAsync(string directory, params string[] args)
