@@ -3,6 +3,7 @@ using System.IO.Pipelines;
 using System.Runtime.CompilerServices;
 using EdgeGw.Api;
 using EdgeGw.Providers;
+using EdgeGw.Upstream.Http1;
 
 namespace EdgeGw.Streaming;
 
@@ -57,6 +58,8 @@ internal static class SseRelay
                 var buffer = read.Buffer;
                 while (running && parser.TryRead(ref buffer, out var sseEvent))
                     running = translator.OnEvent(sseEvent, output);
+                if (!running && translator.Error is null && upstream is Http1BodyStream body)
+                    body.EndMarkerRead(); // the pool may wait for the body's last chunk to keep the connection
                 if (running && read.IsCompleted)
                 {
                     if (parser.TryFinish(buffer, out var last))

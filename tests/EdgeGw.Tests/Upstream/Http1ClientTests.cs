@@ -39,6 +39,23 @@ public sealed class Http1ClientTests
         }
     }
 
+    private const string StreamRequest = """{"model":"gpt","stream":true,"messages":[{"role":"user","content":"hi"}]}""";
+    private const string StreamChunk = "data: {\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"gpt-4o\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Hi\"},\"finish_reason\":\"stop\"}]}\n\n";
+
+    /// <summary>Waits (bounded) until the gateway's pool for <paramref name="url"/> holds <paramref name="idle"/> idle connections.</summary>
+    private static async Task PooledAsync(TestGateway gateway, string url, int idle)
+    {
+        if (gateway.Runtime.Clients.Http1For(new Uri(url)) is not { } pool)
+        {
+            // EDGEGW_UPSTREAM_CLIENT=httpclient: SocketsHttpHandler drains the rest the same way, unobservably.
+            await Task.Delay(200);
+            return;
+        }
+        for (var i = 0; i < 500 && pool.IdleCount < idle; i++)
+            await Task.Delay(10);
+        Assert.Equal(idle, pool.IdleCount);
+    }
+
     private static async Task<JsonElement> ErrorAsync(HttpResponseMessage response) =>
         JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("error");
 
@@ -67,11 +84,69 @@ public sealed class Http1ClientTests
 
         for (var i = 0; i < 3; i++)
         {
-            using var response = await gateway.PostJsonAsync("/v1/chat/completions", """{"model":"gpt","stream":true,"messages":[{"role":"user","content":"hi"}]}""");
-            Assert.Contains("data: [DONE]", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+            using (var response = await gateway.PostJsonAsync("/v1/chat/completions", StreamRequest))
+                Assert.Contains("data: [DONE]", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+            // The client can see [DONE] before the upstream's last chunk reaches the gateway: the connection
+            // goes back when that arrives, so the next request waits for it rather than racing it.
+            await PooledAsync(gateway, upstream.Url, 1);
         }
 
         Assert.Equal(1, upstream.Connections);
+    }
+
+    [Fact]
+    public async Task LastChunkArrivesAfterDone_ConnectionIsKeptForTheNextRequest()
+    {
+        // [DONE] in one chunk, the body's 0\r\n\r\n only once the client has read the whole stream: the
+        // gateway's reader stopped at [DONE], and the pool waits for the rest instead of closing.
+        const string done = "data: [DONE]\n\n";
+        var clientRead = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var upstream = new RawUpstream(async connection =>
+        {
+            if (await connection.ReadRequestAsync() is null)
+                return;
+            await connection.SendAsync($"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n{Encoding.UTF8.GetByteCount(StreamChunk):x}\r\n{StreamChunk}\r\n{done.Length:x}\r\n{done}\r\n");
+            await clientRead.Task.WaitAsync(TimeSpan.FromSeconds(20));
+            await connection.SendAsync("0\r\n\r\n");
+            while (await connection.ReadRequestAsync() is not null)
+                await connection.SendAsync(RawUpstream.Json(Answer));
+        });
+        await using var gateway = await GatewayAsync(upstream.Url);
+
+        using (var stream = await gateway.PostJsonAsync("/v1/chat/completions", StreamRequest))
+            Assert.Contains("data: [DONE]", await stream.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        clientRead.SetResult();
+        await PooledAsync(gateway, upstream.Url, 1);
+        await EachAnsweredAsync(gateway, 2);
+
+        Assert.Equal(1, upstream.Connections);
+    }
+
+    [Fact]
+    public async Task LastChunkNeverArrivesAfterDone_ConnectionIsClosedAndNextRequestConnectsAnew()
+    {
+        const string done = "data: [DONE]\n\n";
+        var closed = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var upstream = new RawUpstream(async connection =>
+        {
+            if (connection.Number == 1)
+            {
+                await connection.ReadRequestAsync();
+                await connection.SendAsync($"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n{Encoding.UTF8.GetByteCount(StreamChunk):x}\r\n{StreamChunk}\r\n{done.Length:x}\r\n{done}\r\n");
+                closed.TrySetResult(await connection.ClosedByPeerAsync(TimeSpan.FromSeconds(20)));
+                return;
+            }
+            while (await connection.ReadRequestAsync() is not null)
+                await connection.SendAsync(RawUpstream.Json(Answer));
+        });
+        await using var gateway = await GatewayAsync(upstream.Url);
+
+        using (var stream = await gateway.PostJsonAsync("/v1/chat/completions", StreamRequest))
+            Assert.Contains("data: [DONE]", await stream.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+        Assert.True(await closed.Task.WaitAsync(TimeSpan.FromSeconds(30)));
+        await EachAnsweredAsync(gateway, 1);
+        Assert.Equal(2, upstream.Connections);
     }
 
     [Fact]

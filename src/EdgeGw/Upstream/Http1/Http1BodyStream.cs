@@ -16,6 +16,7 @@ internal sealed class Http1BodyStream : Stream
     private Framing _framing;
     private long _remaining;
     private ChunkedDecoder _chunked;
+    private bool _endMarkerRead;
 
     public Http1BodyStream(PipeReader reader) => _reader = reader;
 
@@ -26,6 +27,7 @@ internal sealed class Http1BodyStream : Stream
     {
         _chunked.Reset();
         Complete = false;
+        _endMarkerRead = false;
         if (headRequest || head.NoBody || !head.Chunked && head.ContentLength == 0)
         {
             Complete = true;
@@ -98,6 +100,43 @@ internal sealed class Http1BodyStream : Stream
             {
                 return false;
             }
+        }
+        return Complete;
+    }
+
+    /// <summary>
+    /// Whether the rest of the body is worth waiting for so the connection can be kept: the reader
+    /// stopped at the stream's end marker (<see cref="EndMarkerRead"/>) and the last chunk's
+    /// <c>0\r\n\r\n</c> had not arrived yet. A stream cut short is closed at once instead.
+    /// </summary>
+    public bool CanDrainLater => !Complete && _endMarkerRead && _framing != Framing.ToClose;
+
+    /// <summary>The relay read the stream's last event (<c>[DONE]</c>, <c>message_stop</c>): what follows is framing only.</summary>
+    public void EndMarkerRead() => _endMarkerRead = true;
+
+    /// <summary>At most this much of an unread body is read and dropped to keep a connection.</summary>
+    public const int DrainLimit = 64 * 1024;
+
+    /// <summary>
+    /// Reads the rest of the body and drops it, giving up past <see cref="DrainLimit"/> bytes or when
+    /// <paramref name="cancellationToken"/> fires; true when the body is now complete.
+    /// </summary>
+    public async ValueTask<bool> DrainAsync(CancellationToken cancellationToken)
+    {
+        var scratch = System.Buffers.ArrayPool<byte>.Shared.Rent(4096);
+        var dropped = 0;
+        try
+        {
+            while (!Complete && dropped <= DrainLimit)
+                dropped += await ReadAsync(scratch, cancellationToken);
+        }
+        catch (Exception e) when (e is IOException or OperationCanceledException or InvalidOperationException or ObjectDisposedException)
+        {
+            return false;
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(scratch);
         }
         return Complete;
     }

@@ -33,6 +33,16 @@ internal sealed class Http1Pool : IDisposable
     /// <summary>Connections opened so far (tests and diagnostics).</summary>
     public long Connects => Interlocked.Read(ref _connects);
 
+    /// <summary>Connections waiting in the pool now (tests and diagnostics).</summary>
+    public int IdleCount
+    {
+        get
+        {
+            lock (_idle)
+                return _count;
+        }
+    }
+
     /// <summary>The most recent healthy idle connection, or null: the caller then connects.</summary>
     public Http1Connection? TryRentIdle()
     {
@@ -89,6 +99,18 @@ internal sealed class Http1Pool : IDisposable
         if (!connection.Leased)
             return;
         connection.Leased = false;
+        if (!connection.Reusable && connection.Body.CanDrainLater && !connection.Head.Close)
+        {
+            // A stream's reader stops at [DONE]; the body's last chunk often arrives a moment later (its own
+            // segment). Waiting for it off the request's path keeps the connection instead of reconnecting.
+            _ = DrainThenReturnAsync(connection);
+            return;
+        }
+        Return(connection);
+    }
+
+    private void Return(Http1Connection connection)
+    {
         var now = Environment.TickCount64;
         if (connection.Reusable && !Expired(connection, now))
         {
@@ -103,6 +125,18 @@ internal sealed class Http1Pool : IDisposable
             }
         }
         connection.Dispose();
+    }
+
+    /// <summary>How long a released connection waits for the rest of its answer before it is closed instead.</summary>
+    public static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(1);
+
+    private async Task DrainThenReturnAsync(Http1Connection connection)
+    {
+        using var timeout = new CancellationTokenSource(DrainTimeout);
+        if (await connection.Body.DrainAsync(timeout.Token))
+            Return(connection);
+        else
+            connection.Dispose();
     }
 
     // A connection back from a request within the last second skips the health check's poll (a
