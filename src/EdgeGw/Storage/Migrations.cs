@@ -212,6 +212,17 @@ internal static class Migrations
             updated_by TEXT NOT NULL
         );
         """,
+        // 10: the team, user and end-user indexes hold only rows that have one: most keys carry none of the three,
+        // and each index a row enters is a B-tree insert on the spend writer's per-row path. The reports' filters
+        // (=, IN) imply IS NOT NULL, so SQLite still uses them.
+        """
+        DROP INDEX spend_logs_team;
+        DROP INDEX spend_logs_user;
+        DROP INDEX spend_logs_end_user;
+        CREATE INDEX spend_logs_team ON spend_logs (team_id, start_time) WHERE team_id IS NOT NULL;
+        CREATE INDEX spend_logs_user ON spend_logs (user, start_time) WHERE user IS NOT NULL;
+        CREATE INDEX spend_logs_end_user ON spend_logs (end_user, start_time) WHERE end_user IS NOT NULL;
+        """,
     ];
 
     public static int Latest => Steps.Length;

@@ -105,6 +105,63 @@ public sealed class SchemaUpgradeTests
     }
 
     [Fact]
+    public async Task Version9Database_TeamUserAndEndUserFiltersStillFindRowsThroughTheirIndexes()
+    {
+        // Step 10 rebuilt these indexes to hold only rows that have a value: filters must still use them.
+        var path = TestGateway.NewDatabasePath();
+        try
+        {
+            SqliteNative.EnsureInitialized();
+            using (var connection = new SqliteConnection($"Data Source={path};Pooling=False"))
+            {
+                connection.Open();
+                using var command = connection.CreateCommand();
+                command.CommandText = string.Join("\n", Migrations.Steps[..9]) + """
+
+                    PRAGMA user_version = 9;
+                    INSERT INTO spend_logs (request_id, call_type, api_key, spend, total_tokens, prompt_tokens, completion_tokens, start_time, end_time,
+                      model, model_group, model_id, api_base, status, user, team_id, end_user)
+                      VALUES ('owned', 'acompletion', 'h', 1, 2, 1, 1, 1700000000000, 1700000000000, 'm', 'm', 'm', '', 'success', 'u1', 't1', 'e1'),
+                             ('unowned', 'acompletion', 'h', 1, 2, 1, 1, 1700000000000, 1700000000000, 'm', 'm', 'm', '', 'success', NULL, NULL, NULL);
+                    """;
+                command.ExecuteNonQuery();
+            }
+
+            await using (var gateway = await TestGateway.StartAsync(AdminClient.CheapModel, databasePath: path))
+            {
+                foreach (var filter in new[] { "user_id=u1", "team_id=t1", "customer_id=e1" })
+                {
+                    var row = Assert.Single((await gateway.GetAdminAsync($"/spend/logs?{filter}")).EnumerateArray());
+                    Assert.Equal("owned", row.GetProperty("request_id").GetString());
+                }
+            }
+
+            using var check = new SqliteConnection($"Data Source={path};Pooling=False");
+            check.Open();
+            foreach (var (where, index) in new[] { ("user = @a", "spend_logs_user"), ("team_id IN (@a, @b)", "spend_logs_team"), ("end_user = @a", "spend_logs_end_user") })
+            {
+                using var plan = check.CreateCommand();
+                plan.CommandText = $"EXPLAIN QUERY PLAN SELECT COUNT(*) FROM spend_logs WHERE {where} AND start_time >= @s";
+                plan.Parameters.AddWithValue("@a", "x");
+                plan.Parameters.AddWithValue("@b", "y");
+                plan.Parameters.AddWithValue("@s", 0);
+                using (var reader = plan.ExecuteReader())
+                {
+                    Assert.True(reader.Read());
+                    Assert.Contains(index, reader.GetString(3), StringComparison.Ordinal);
+                }
+                using var definition = check.CreateCommand();
+                definition.CommandText = $"SELECT sql FROM sqlite_master WHERE name = '{index}'";
+                Assert.Contains("IS NOT NULL", (string)definition.ExecuteScalar()!, StringComparison.Ordinal); // rows without one stay out
+            }
+        }
+        finally
+        {
+            TestGateway.DeleteDatabase(path);
+        }
+    }
+
+    [Fact]
     public async Task OneVersionNewerDatabase_IsRefused()
     {
         var path = TestGateway.NewDatabasePath();
