@@ -138,5 +138,12 @@ public sealed class RawConnection(Socket socket, int number, CancellationToken s
         return read;
     }
 
+    /// <summary>Closes with a reset (RST) instead of an orderly end: linger on, zero seconds.</summary>
+    public void Reset()
+    {
+        socket.LingerState = new LingerOption(true, 0);
+        socket.Close();
+    }
+
     public void Dispose() => socket.Dispose();
 }

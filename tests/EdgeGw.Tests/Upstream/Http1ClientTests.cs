@@ -166,6 +166,35 @@ public sealed class Http1ClientTests
     }
 
     [Fact]
+    public async Task UpstreamResetIdleConnection_NextRequestSucceedsOnFreshOne()
+    {
+        // A reset rather than an orderly close: the connection's receive loop ends on an error while it sits idle.
+        var reset = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var upstream = new RawUpstream(async connection =>
+        {
+            if (await connection.ReadRequestAsync() is null)
+                return;
+            await connection.SendAsync(RawUpstream.Json(Answer));
+            if (connection.Number != 1)
+            {
+                while (await connection.ReadRequestAsync() is not null)
+                    await connection.SendAsync(RawUpstream.Json(Answer));
+                return;
+            }
+            await Task.Delay(100);
+            connection.Reset();
+            reset.SetResult();
+        });
+        await using var gateway = await GatewayAsync(upstream.Url);
+
+        await EachAnsweredAsync(gateway, 1);
+        await reset.Task.WaitAsync(TimeSpan.FromSeconds(20));
+        await EachAnsweredAsync(gateway, 2);
+
+        Assert.Equal(2, upstream.Connections);
+    }
+
+    [Fact]
     public async Task ConnectionCloseAnswer_ConnectionIsNotReused()
     {
         // The server says close but leaves the socket open; a request sent on it anyway gets a 500.

@@ -89,14 +89,14 @@ internal sealed class Http1BodyStream : Stream
         // Bounded: at most 64 KiB is dropped here; a longer rest closes the connection instead.
         for (var round = 0; round < 64 && !Complete; round++)
         {
-            if (!_reader.TryRead(out var result))
-                return false;
             try
             {
+                if (!_reader.TryRead(out var result))
+                    return false;
                 if (Take(result, scratch) == 0 && !Complete)
                     return false;
             }
-            catch (IOException)
+            catch (Exception e) when (e is IOException or InvalidOperationException)
             {
                 return false;
             }
