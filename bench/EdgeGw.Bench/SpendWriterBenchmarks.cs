@@ -40,14 +40,11 @@ public class SpendWriterBenchmarks
         {
             var seq = ++_sequence;
             var state = new CounterState(seq * 14_000_000, 0, seq);
-            await writer.EnqueueAsync(new SpendWork
+            await writer.EnqueueAsync(new SpendRow
             {
-                Row = new SpendRow
-                {
-                    RequestId = Guid.CreateVersion7().ToString(), ApiKey = "0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0",
-                    SpendNanos = 14_000_000, PromptTokens = 8, CompletionTokens = 3, StartTime = Now, EndTime = Now,
-                    Model = "gpt-4o", ModelGroup = "gpt-4o", ModelId = "abc", User = "user", TeamId = "team", Status = "success",
-                },
+                RequestId = Guid.CreateVersion7().ToString(), ApiKey = "0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0",
+                SpendNanos = 14_000_000, PromptTokens = 8, CompletionTokens = 3, StartTime = Now, EndTime = Now,
+                Model = "gpt-4o", ModelGroup = "gpt-4o", ModelId = "abc", User = "user", TeamId = "team", Status = "success",
                 Counters =
                 [
                     new CounterUpdate(CounterTable.Key, "0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0", state),

@@ -34,7 +34,7 @@ internal readonly struct ModelRequestBody : IDisposable
     public static async ValueTask<ModelRequestBody> ReadAsync(HttpContext context, GatewayState state, Func<HttpContext, GatewayError, Task> writeError,
         bool anthropicMetadata = false)
     {
-        var (body, error) = await RequestBodyReader.ReadAsync(context, state.Config.General.MaxRequestSizeBytes);
+        var (body, error) = await RequestBodyReader.ReadAsync(context, state.Config.General.MaxRequestSizeBytes, pooled: true);
         if (error is not null)
         {
             await writeError(context, error);

@@ -188,10 +188,12 @@ internal sealed class RequestAccounting
             Attribution = _attribution,
             CacheHit = CacheHit,
             CacheKey = CacheKey,
+            StoresRow = _ledger.WritesRows,
+            Counters = _counters,
         };
         var telemetry = Observability.RequestTelemetry.Of(_http);
         _ledger.Callbacks?.Publish(row, result.Error, telemetry?.SinceStreamStarted, Content?.Finish(_http, result));
         telemetry?.Complete(result.Error, usage.PromptTokens, usage.CompletionTokens, row.SpendNanos);
-        return _ledger.Writer.EnqueueAsync(new SpendWork { Row = row, StoresRow = _ledger.WritesRows, Counters = _counters });
+        return _ledger.Writer.EnqueueAsync(row);
     }
 }

@@ -1,7 +1,10 @@
 namespace EdgeGw.Storage;
 
-/// <summary>One request's row in <c>spend_logs</c>, in LiteLLM's <c>LiteLLM_SpendLogs</c> terms.</summary>
-internal sealed record SpendRow
+/// <summary>
+/// One request's row in <c>spend_logs</c>, in LiteLLM's <c>LiteLLM_SpendLogs</c> terms; as work for the spend
+/// writer it carries the counters the request moved (one object a request, not a row inside a work item).
+/// </summary>
+internal sealed record SpendRow : SpendWork
 {
     public required string RequestId { get; init; }
     public string CallType { get; init; } = "acompletion";
@@ -58,10 +61,9 @@ internal enum CounterTable
 /// <summary>A counter's new state; the writer keeps the highest sequence per counter.</summary>
 internal readonly record struct CounterUpdate(CounterTable Table, string Id, Spend.CounterState State);
 
-/// <summary>What the spend writer is handed: a row and the counters it moved, or a flush marker.</summary>
-internal sealed class SpendWork
+/// <summary>What the spend writer is handed: counters a change moved, a flush marker, or a request's <see cref="SpendRow"/>.</summary>
+internal record SpendWork
 {
-    public SpendRow? Row { get; init; }
     /// <summary>False with <c>disable_spend_logs</c>: the row feeds the daily aggregates only, no spend-log row is stored.</summary>
     public bool StoresRow { get; init; } = true;
     public CounterUpdate[] Counters { get; init; } = [];

@@ -81,7 +81,7 @@ internal sealed partial class SpendWriter : IAsyncDisposable
 
     public ValueTask EnqueueAsync(SpendWork work)
     {
-        if (work.Row is not null && DropRowsWhenFull && IsFull)
+        if (work is SpendRow && DropRowsWhenFull && IsFull)
         {
             Drop(work);
             return ValueTask.CompletedTask;
@@ -90,7 +90,7 @@ internal sealed partial class SpendWriter : IAsyncDisposable
         if (_channel.Writer.TryWrite(work))
             return ValueTask.CompletedTask;
         Interlocked.Decrement(ref _queued);
-        LogAfterShutdown(_logger, work.Row?.RequestId ?? "-");
+        LogAfterShutdown(_logger, (work as SpendRow)?.RequestId ?? "-");
         return ValueTask.CompletedTask;
     }
 
@@ -241,7 +241,7 @@ internal sealed partial class SpendWriter : IAsyncDisposable
         var shutdownAt = Interlocked.Read(ref _shutdownAt);
         if (shutdownAt == 0 || Stopwatch.GetElapsedTime(shutdownAt) < ShutdownRetries)
             return false;
-        var rows = pending.Count(w => w.Row is not null);
+        var rows = pending.Count(w => w is SpendRow);
         LogLost(_logger, rows);
         return true;
     }

@@ -18,7 +18,7 @@ public sealed class GovernedRequestAllocationTests(ITestOutputHelper output)
     private const string Body = """{"model":"gpt","messages":[{"role":"user","content":"Say hello in one short sentence."}]}""";
 
     /// <summary>
-    /// Measured 2.12–2.22 KB on 2026-12-01 with the connection's receive loop; 2.11–2.23 KB with pooled request deadlines (2.38–2.45 KB before; 7.9 KB before pooled builders, cached strings, no DI scope, the Pipelines upstream
+    /// Measured 2.04–2.07 KB on 2026-12-01 with pooled body writers and the row as the spend writer's work item; 2.12–2.22 KB with the connection's receive loop; 2.11–2.23 KB with pooled request deadlines (2.38–2.45 KB before; 7.9 KB before pooled builders, cached strings, no DI scope, the Pipelines upstream
     /// client; 2.9–3.4 KB before the dispatcher's pooled ValueTask, the pooled call cancellation and the flush without a token);
     /// with the request log on, the same since its line is written without a string (+0.4–0.7 KB before).
     /// </summary>
@@ -29,7 +29,7 @@ public sealed class GovernedRequestAllocationTests(ITestOutputHelper output)
     /// holds a state-machine box, which the runtime's pooling builder (one per thread, one per core) had to allocate for
     /// most of 32 requests in flight; EdgeGw's own builder keeps enough. Measured 2.20–2.28 KB on 2026-12-01 (2.46–2.48 KB before pooled deadlines) with the
     /// test host's 32 client threads on 2 cores (3.2–3.4 KB with the runtime's builder, 3.6–4.4 KB before the async levels
-    /// were cut); 2.14–2.20 KB since each upstream connection reads through its own receive loop into a Pipe (StreamPipeReader's
+    /// were cut); 2.05–2.06 KB with pooled body writers, 2.14–2.20 KB since each upstream connection reads through its own receive loop into a Pipe (StreamPipeReader's
     /// read box, the runtime's, missed at 32 in flight).
     /// </summary>
     private const double ConcurrentBytesPerRequestBound = 2_400;

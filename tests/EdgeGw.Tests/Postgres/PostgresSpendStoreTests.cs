@@ -67,9 +67,8 @@ public class PostgresSpendStoreTests(PostgresServer server, ITestOutputHelper ou
     }
 
     // A request's work as the ledger hands it over: the row and the amounts it added to its key, team, user and the proxy.
-    internal static SpendWork Charge(SpendRow row, SpendCounter key, SpendCounter team, SpendCounter user, SpendCounter global) => new()
+    internal static SpendWork Charge(SpendRow row, SpendCounter key, SpendCounter team, SpendCounter user, SpendCounter global) => row with
     {
-        Row = row,
         Counters =
         [
             new CounterUpdate(CounterTable.Key, row.ApiKey, key.Add(row.SpendNanos)),
@@ -144,7 +143,7 @@ public class PostgresSpendStoreTests(PostgresServer server, ITestOutputHelper ou
         using var source = Source(db);
         var work = Charge(Row("req-1", 250_000_000));
 
-        var rows = new PostgresSpendStore(source).WriteBatch([new SpendWork { Row = work.Row, StoresRow = false, Counters = work.Counters }], () => true);
+        var rows = new PostgresSpendStore(source).WriteBatch([work with { StoresRow = false }], () => true);
 
         Assert.Equal(0, rows);
         Assert.Equal(0L, server.Scalar(db, """SELECT count(*) FROM "LiteLLM_SpendLogs" """));

@@ -22,8 +22,8 @@ public class SpendLogRetentionTests(PostgresServer server)
     {
         await using var source = LiteLlmSource(out var db);
         new PostgresSpendStore(source).WriteBatch(
-            [.. Enumerable.Range(0, 5).Select(i => new SpendWork { Row = Row($"old-{i}", 1_000_000, start: Start.AddDays(-10)) }),
-             new SpendWork { Row = Row("new", 1_000_000) }], () => true);
+            [.. Enumerable.Range(0, 5).Select(i => (SpendWork)Row($"old-{i}", 1_000_000, start: Start.AddDays(-10))),
+             Row("new", 1_000_000)], () => true);
 
         var deleted = await SpendLogRetention.DeleteOlderThanAsync(source, Start.AddDays(-7), batchSize: 2);
 
@@ -37,7 +37,7 @@ public class SpendLogRetentionTests(PostgresServer server)
     {
         await using var source = LiteLlmSource(out var db);
         new PostgresSpendStore(source).WriteBatch(
-            [.. Enumerable.Range(0, 5).Select(i => new SpendWork { Row = Row($"old-{i}", 1_000_000, start: Start.AddDays(-10)) })], () => true);
+            [.. Enumerable.Range(0, 5).Select(i => (SpendWork)Row($"old-{i}", 1_000_000, start: Start.AddDays(-10)))], () => true);
 
         var deleted = await SpendLogRetention.DeleteOlderThanAsync(source, Start, batchSize: 2, maxBatches: 1);
 

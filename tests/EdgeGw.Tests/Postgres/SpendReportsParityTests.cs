@@ -14,11 +14,11 @@ public sealed class SpendReportsParityTests(PostgresServer server) : IDisposable
 
     private static List<SpendWork> Works() =>
     [
-        new() { Row = Row("r-1", 1_234_500, tags: ["prod"]) },
-        new() { Row = Row("r-2", 250_000_000, start: Start.AddMinutes(1), user: "bob", model: "claude-3-5-sonnet") },
-        new() { Row = Row("r-3", 0, start: Start.AddMinutes(2), status: "failure", team: null, endUser: null) },
-        new() { Row = Row("r-4", 500_000_000, start: Start.AddDays(1), team: "team-b", endUser: "customer-2") },
-        new() { Row = Row("r-5", 125_000_000, start: Start.AddDays(1).AddMinutes(5), user: null) },
+        Row("r-1", 1_234_500, tags: ["prod"]),
+        Row("r-2", 250_000_000, start: Start.AddMinutes(1), user: "bob", model: "claude-3-5-sonnet"),
+        Row("r-3", 0, start: Start.AddMinutes(2), status: "failure", team: null, endUser: null),
+        Row("r-4", 500_000_000, start: Start.AddDays(1), team: "team-b", endUser: "customer-2"),
+        Row("r-5", 125_000_000, start: Start.AddDays(1).AddMinutes(5), user: null),
     ];
 
     private static readonly SpendFilter[] Filters =

@@ -108,7 +108,7 @@ internal partial class OpenAiChatEndpoint : ChatEndpoint
                 };
                 return await SseRelay.RelayAsync(body, relay, call.Http, timeout, _timeouts.Stream, Deployment.ModelName);
             }
-            using var buffer = new PooledBufferWriter(16 * 1024);
+            using var buffer = PooledBufferWriter.Rent(16 * 1024);
             error = await UpstreamBody.ReadAllAsync(body, buffer, Deployment.ModelName, call.Http, limit, timeout.Token);
             if (error is not null)
                 return ProviderResult.Failed(error);

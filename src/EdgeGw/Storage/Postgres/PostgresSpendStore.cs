@@ -45,7 +45,7 @@ internal sealed class PostgresSpendStore(NpgsqlDataSource dataSource) : ISpendSt
         var logged = new List<SpendRow>(pending.Count);
         foreach (var work in pending)
         {
-            if (work.Row is not { } row)
+            if (work is not SpendRow row)
                 continue;
             rows.Add(row);
             if (work.StoresRow)
