@@ -159,7 +159,7 @@ public sealed class GovernedRequestAllocationTests(ITestOutputHelper output)
     }
 
     /// <summary>The gateway with one OpenAI (or Anthropic) deployment on a raw upstream, and a governed key (rpm/tpm and a budget).</summary>
-    internal sealed class GovernedGateway(RawKeepAlive.Upstream upstream, TestGateway gateway, string key, ConsoleLoggerProvider console) : IAsyncDisposable
+    private sealed class GovernedGateway(RawKeepAlive.Upstream upstream, TestGateway gateway, string key, ConsoleLoggerProvider console) : IAsyncDisposable
     {
         public static async Task<GovernedGateway> StartAsync(bool requestLog, bool anthropic = false)
         {
