@@ -22,6 +22,8 @@ internal sealed class RedisAdmitLine : IAsyncDisposable
 {
     private static readonly TimeSpan RetryAfter = TimeSpan.FromSeconds(1);
     private const int ReadBuffer = 16 * 1024;
+    // The next command's reply is not sent (Redis 3.2+); written in the same write as that command.
+    private static ReadOnlySpan<byte> ClientReplySkip => "*3\r\n$6\r\nCLIENT\r\n$5\r\nREPLY\r\n$4\r\nSKIP\r\n"u8;
 
     private readonly RedisSettings _settings;
     private readonly RedisScript[] _unread;
@@ -127,7 +129,7 @@ internal sealed class RedisAdmitLine : IAsyncDisposable
         var command = t_command ??= new ArrayBufferWriter<byte>(512);
         command.ResetWrittenCount();
         if (skipReply)
-            command.Write("*3\r\n$6\r\nCLIENT\r\n$5\r\nREPLY\r\n$4\r\nSKIP\r\n"u8);
+            command.Write(ClientReplySkip);
         Header(command, '*', 3 + keys.Length + values.Length);
         Bulk(command, verb);
         Bulk(command, name);
@@ -217,7 +219,10 @@ internal sealed class RedisAdmitLine : IAsyncDisposable
         // first one after the functions' is ECHO's; otherwise an unread call's reply would be taken as the next call's.
         var probe = fatal + 1 + _unread.Length;
         if (_unread.Length > 0)
-            command.Write("*3\r\n$6\r\nCLIENT\r\n$5\r\nREPLY\r\n$4\r\nSKIP\r\n*1\r\n$4\r\nPING\r\n*2\r\n$4\r\nECHO\r\n$6\r\nskips?\r\n"u8);
+        {
+            command.Write(ClientReplySkip);
+            command.Write("*1\r\n$4\r\nPING\r\n*2\r\n$4\r\nECHO\r\n$6\r\nskips?\r\n"u8);
+        }
         await socket.SendAsync(command.WrittenMemory).ConfigureAwait(false);
         var buffer = new byte[1024];
         var (start, end) = (0, 0);

@@ -6,6 +6,8 @@ namespace EdgeGw.Storage;
 /// </summary>
 internal sealed record SpendRow : SpendWork
 {
+    /// <summary>False with <c>disable_spend_logs</c>: the row feeds the daily aggregates only, no spend-log row is stored.</summary>
+    public bool StoresRow { get; init; } = true;
     public required string RequestId { get; init; }
     public string CallType { get; init; } = "acompletion";
     /// <summary>The SHA-256 hex of the key that made the request.</summary>
@@ -64,8 +66,6 @@ internal readonly record struct CounterUpdate(CounterTable Table, string Id, Spe
 /// <summary>What the spend writer is handed: counters a change moved, a flush marker, or a request's <see cref="SpendRow"/>.</summary>
 internal record SpendWork
 {
-    /// <summary>False with <c>disable_spend_logs</c>: the row feeds the daily aggregates only, no spend-log row is stored.</summary>
-    public bool StoresRow { get; init; } = true;
     public CounterUpdate[] Counters { get; init; } = [];
     public TaskCompletionSource? Flushed { get; init; }
 }

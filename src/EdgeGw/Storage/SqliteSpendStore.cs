@@ -32,7 +32,7 @@ internal sealed class SqliteSpendStore(SqliteStore store) : ISpendStore
                 if (!latest.TryGetValue((update.Table, update.Id), out var seen) || seen.Sequence < update.State.Sequence)
                     latest[(update.Table, update.Id)] = update.State;
             }
-            if (work is not SpendRow row || !work.StoresRow)
+            if (work is not SpendRow { StoresRow: true } row)
                 continue;
             insert.Bind(1, row.RequestId);
             insert.Bind(2, row.CallType);

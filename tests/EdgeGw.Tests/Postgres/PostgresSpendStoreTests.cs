@@ -67,7 +67,7 @@ public class PostgresSpendStoreTests(PostgresServer server, ITestOutputHelper ou
     }
 
     // A request's work as the ledger hands it over: the row and the amounts it added to its key, team, user and the proxy.
-    internal static SpendWork Charge(SpendRow row, SpendCounter key, SpendCounter team, SpendCounter user, SpendCounter global) => row with
+    internal static SpendRow Charge(SpendRow row, SpendCounter key, SpendCounter team, SpendCounter user, SpendCounter global) => row with
     {
         Counters =
         [
@@ -78,7 +78,7 @@ public class PostgresSpendStoreTests(PostgresServer server, ITestOutputHelper ou
         ],
     };
 
-    private static SpendWork Charge(SpendRow row) => Charge(row, new SpendCounter(), new SpendCounter(), new SpendCounter(), new SpendCounter());
+    private static SpendRow Charge(SpendRow row) => Charge(row, new SpendCounter(), new SpendCounter(), new SpendCounter(), new SpendCounter());
 
     private string Text(string db, string sql) => Convert.ToString(server.Scalar(db, sql), CultureInfo.InvariantCulture) ?? "";
 

@@ -42,6 +42,14 @@ public sealed class Http1ClientTests
     private const string StreamRequest = """{"model":"gpt","stream":true,"messages":[{"role":"user","content":"hi"}]}""";
     private const string StreamChunk = "data: {\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"gpt-4o\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Hi\"},\"finish_reason\":\"stop\"}]}\n\n";
 
+    private const string SseHead = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n";
+
+    /// <summary>One chunk of a chunked body.</summary>
+    private static string Chunk(string data) => $"{Encoding.UTF8.GetByteCount(data):x}\r\n{data}\r\n";
+
+    /// <summary>A stream's head, one chunk and [DONE], without the body's last chunk (0\r\n\r\n).</summary>
+    private static readonly string StreamUpToDone = SseHead + Chunk(StreamChunk) + Chunk("data: [DONE]\n\n");
+
     /// <summary>Waits (bounded) until the gateway's pool for <paramref name="url"/> holds <paramref name="idle"/> idle connections.</summary>
     private static async Task PooledAsync(TestGateway gateway, string url, int idle)
     {
@@ -99,13 +107,12 @@ public sealed class Http1ClientTests
     {
         // [DONE] in one chunk, the body's 0\r\n\r\n only once the client has read the whole stream: the
         // gateway's reader stopped at [DONE], and the pool waits for the rest instead of closing.
-        const string done = "data: [DONE]\n\n";
         var clientRead = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         await using var upstream = new RawUpstream(async connection =>
         {
             if (await connection.ReadRequestAsync() is null)
                 return;
-            await connection.SendAsync($"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n{Encoding.UTF8.GetByteCount(StreamChunk):x}\r\n{StreamChunk}\r\n{done.Length:x}\r\n{done}\r\n");
+            await connection.SendAsync(StreamUpToDone);
             await clientRead.Task.WaitAsync(TimeSpan.FromSeconds(20));
             await connection.SendAsync("0\r\n\r\n");
             while (await connection.ReadRequestAsync() is not null)
@@ -125,14 +132,13 @@ public sealed class Http1ClientTests
     [Fact]
     public async Task LastChunkNeverArrivesAfterDone_ConnectionIsClosedAndNextRequestConnectsAnew()
     {
-        const string done = "data: [DONE]\n\n";
         var closed = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
         await using var upstream = new RawUpstream(async connection =>
         {
             if (connection.Number == 1)
             {
                 await connection.ReadRequestAsync();
-                await connection.SendAsync($"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n{Encoding.UTF8.GetByteCount(StreamChunk):x}\r\n{StreamChunk}\r\n{done.Length:x}\r\n{done}\r\n");
+                await connection.SendAsync(StreamUpToDone);
                 closed.TrySetResult(await connection.ClosedByPeerAsync(TimeSpan.FromSeconds(20)));
                 return;
             }
@@ -269,11 +275,11 @@ public sealed class Http1ClientTests
         await using var upstream = new RawUpstream(async connection =>
         {
             if (await connection.ReadRequestAsync() is not null)
-                await connection.SendAsync($"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n{Encoding.UTF8.GetByteCount(first):x}\r\n{first}\r\n");
+                await connection.SendAsync(SseHead + Chunk(first));
         });
         await using var gateway = await GatewayAsync(upstream.Url);
 
-        using var response = await gateway.PostJsonAsync("/v1/chat/completions", """{"model":"gpt","stream":true,"messages":[{"role":"user","content":"hi"}]}""");
+        using var response = await gateway.PostJsonAsync("/v1/chat/completions", StreamRequest);
         var text = await response.Content.ReadAsStringAsync();
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
@@ -320,7 +326,7 @@ public sealed class Http1ClientTests
             if (connection.Number == 1)
             {
                 await connection.ReadRequestAsync();
-                await connection.SendAsync($"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n{Encoding.UTF8.GetByteCount(first):x}\r\n{first}\r\n");
+                await connection.SendAsync(SseHead + Chunk(first));
                 closed.TrySetResult(await connection.ClosedByPeerAsync(TimeSpan.FromSeconds(20)));
                 return;
             }
@@ -329,7 +335,7 @@ public sealed class Http1ClientTests
         });
         await using var gateway = await GatewayAsync(upstream.Url, "\n    stream_timeout: 0.5");
 
-        using (var stream = await gateway.PostJsonAsync("/v1/chat/completions", """{"model":"gpt","stream":true,"messages":[{"role":"user","content":"hi"}]}"""))
+        using (var stream = await gateway.PostJsonAsync("/v1/chat/completions", StreamRequest))
             Assert.Contains("\"error\"", await stream.Content.ReadAsStringAsync(), StringComparison.Ordinal);
 
         Assert.True(await closed.Task.WaitAsync(TimeSpan.FromSeconds(30)));

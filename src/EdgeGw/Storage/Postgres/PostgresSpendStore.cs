@@ -48,7 +48,7 @@ internal sealed class PostgresSpendStore(NpgsqlDataSource dataSource) : ISpendSt
             if (work is not SpendRow row)
                 continue;
             rows.Add(row);
-            if (work.StoresRow)
+            if (row.StoresRow)
                 logged.Add(row);
         }
         long transactionId = 0;

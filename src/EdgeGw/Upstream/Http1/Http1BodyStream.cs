@@ -86,8 +86,8 @@ internal sealed class Http1BodyStream : Stream
     public bool TryDrainBuffered()
     {
         Span<byte> scratch = stackalloc byte[1024];
-        // Bounded: at most 64 KiB is dropped here; a longer rest closes the connection instead.
-        for (var round = 0; round < 64 && !Complete; round++)
+        // Bounded: at most DrainLimit is dropped here; a longer rest closes the connection instead.
+        for (var round = 0; round < DrainLimit / scratch.Length && !Complete; round++)
         {
             try
             {

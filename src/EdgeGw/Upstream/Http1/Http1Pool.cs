@@ -99,20 +99,21 @@ internal sealed class Http1Pool : IDisposable
         if (!connection.Leased)
             return;
         connection.Leased = false;
-        if (!connection.Reusable && connection.Body.CanDrainLater && !connection.Head.Close)
+        var reusable = connection.Reusable; // reads the pipe: once a request
+        if (!reusable && connection.Body.CanDrainLater && !connection.Head.Close)
         {
             // A stream's reader stops at [DONE]; the body's last chunk often arrives a moment later (its own
             // segment). Waiting for it off the request's path keeps the connection instead of reconnecting.
             _ = DrainThenReturnAsync(connection);
             return;
         }
-        Return(connection);
+        Return(connection, reusable);
     }
 
-    private void Return(Http1Connection connection)
+    private void Return(Http1Connection connection, bool reusable)
     {
         var now = Environment.TickCount64;
-        if (connection.Reusable && !Expired(connection, now))
+        if (reusable && !Expired(connection, now))
         {
             connection.IdleSince = now;
             lock (_idle)
@@ -128,13 +129,13 @@ internal sealed class Http1Pool : IDisposable
     }
 
     /// <summary>How long a released connection waits for the rest of its answer before it is closed instead.</summary>
-    public static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(1);
 
     private async Task DrainThenReturnAsync(Http1Connection connection)
     {
         using var timeout = new CancellationTokenSource(DrainTimeout);
         if (await connection.Body.DrainAsync(timeout.Token))
-            Return(connection);
+            Return(connection, connection.Reusable);
         else
             connection.Dispose();
     }
