@@ -1,13 +1,13 @@
 using System.Buffers;
-using System.Security.Cryptography;
 using System.Text;
+using EdgeGw.Crypto;
 
 namespace EdgeGw.Auth;
 
 /// <summary>SHA-256 of a key's UTF-8 bytes: how keys are compared and stored, never as plaintext.</summary>
 internal static class KeyHash
 {
-    public const int Size = SHA256.HashSizeInBytes;
+    public const int Size = Sodium.Sha256Bytes;
 
     public static void Compute(ReadOnlySpan<char> key, Span<byte> hash)
     {
@@ -15,7 +15,7 @@ internal static class KeyHash
         byte[]? rented = null;
         var bytes = max <= 512 ? stackalloc byte[512] : (rented = ArrayPool<byte>.Shared.Rent(max));
         var length = Encoding.UTF8.GetBytes(key, bytes);
-        SHA256.HashData(bytes[..length], hash);
+        Sodium.Sha256(bytes[..length], hash);
         if (rented is not null)
             ArrayPool<byte>.Shared.Return(rented);
     }

@@ -1,10 +1,10 @@
 using System.Collections.Frozen;
 using System.Collections.Immutable;
-using System.Security.Cryptography;
 using System.Text;
 using EdgeGw.Providers;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
+using EdgeGw.Crypto;
 
 namespace EdgeGw.Config;
 
@@ -455,7 +455,7 @@ internal static class ConfigLoader
     /// <summary>LiteLLM derives an id for entries without <c>model_info.id</c>; ours is stable across restarts.</summary>
     private static string StableId(string modelName, string model, string? apiBase, int index)
     {
-        var hash = SHA256.HashData(Encoding.UTF8.GetBytes($"{modelName}\n{model}\n{apiBase}\n{index}"));
+        var hash = Sodium.Sha256(Encoding.UTF8.GetBytes($"{modelName}\n{model}\n{apiBase}\n{index}"));
         return Convert.ToHexStringLower(hash.AsSpan(0, 8));
     }
 

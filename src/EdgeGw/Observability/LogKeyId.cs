@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using EdgeGw.Auth;
+using EdgeGw.Crypto;
 
 namespace EdgeGw.Observability;
 
@@ -29,8 +30,8 @@ internal static class LogKeyId
         var token = caller.Token;
         Span<byte> utf8 = stackalloc byte[Encoding.UTF8.GetMaxByteCount(token.Length)];
         var length = Encoding.UTF8.GetBytes(token, utf8);
-        Span<byte> mac = stackalloc byte[HMACSHA256.HashSizeInBytes];
-        HMACSHA256.HashData(HashKey, utf8[..length], mac);
+        Span<byte> mac = stackalloc byte[Sodium.Sha256Bytes];
+        Sodium.HmacSha256(HashKey, utf8[..length], mac);
         Convert.TryToHexStringLower(mac[..(HexChars / 2)], hex, out var written);
         return hex[..written];
     }

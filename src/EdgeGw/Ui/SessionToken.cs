@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text;
+using EdgeGw.Crypto;
 
 namespace EdgeGw.Ui;
 
@@ -32,7 +33,7 @@ internal static class SessionToken
         token[26] = (byte)userId.Length;
         userId.CopyTo(token[HeaderBytes..]);
         var signed = HeaderBytes + userId.Length;
-        HMACSHA256.HashData(key, token[..signed], token.Slice(signed, MacBytes));
+        Sodium.HmacSha256(key, token[..signed], token.Slice(signed, MacBytes));
         return Base64Url.EncodeToString(token[..(signed + MacBytes)]);
     }
 
@@ -50,7 +51,7 @@ internal static class SessionToken
         if (token[26] != signed - HeaderBytes)
             return false;
         Span<byte> mac = stackalloc byte[MacBytes];
-        HMACSHA256.HashData(key, token[..signed], mac);
+        Sodium.HmacSha256(key, token[..signed], mac);
         if (!CryptographicOperations.FixedTimeEquals(mac, token.Slice(signed, MacBytes)))
             return false;
         var userId = token[HeaderBytes..signed];

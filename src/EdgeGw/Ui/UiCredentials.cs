@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using EdgeGw.Crypto;
 
 namespace EdgeGw.Ui;
 
@@ -21,5 +22,5 @@ internal sealed class UiCredentials(string username, string password)
         return user & pass;
     }
 
-    private static byte[] Hash(string text) => SHA256.HashData(Encoding.UTF8.GetBytes(text));
+    private static byte[] Hash(string text) => Sodium.Sha256(Encoding.UTF8.GetBytes(text));
 }

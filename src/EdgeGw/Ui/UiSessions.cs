@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using EdgeGw.Api;
 using EdgeGw.Auth;
 using EdgeGw.Spend;
+using EdgeGw.Crypto;
 
 namespace EdgeGw.Ui;
 
@@ -72,7 +73,7 @@ internal sealed class UiSessions(byte[] signingKey, byte[] csrfKey, BudgetDurati
     {
         Span<byte> id = stackalloc byte[16];
         session.Id.TryWriteBytes(id);
-        HMACSHA256.HashData(csrfKey, id, mac);
+        Sodium.HmacSha256(csrfKey, id, mac);
     }
 
     /// <summary>For a request without an API key: the cookie's session as the caller (an admin session is the master key).</summary>

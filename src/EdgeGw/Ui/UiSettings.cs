@@ -1,7 +1,7 @@
-using System.Security.Cryptography;
 using System.Text;
 using EdgeGw.Config;
 using EdgeGw.Spend;
+using EdgeGw.Crypto;
 
 namespace EdgeGw.Ui;
 
@@ -36,12 +36,12 @@ internal sealed class UiSettings
         var password = env("UI_PASSWORD") ?? config.General.MasterKey;
         var lifetime = BudgetDuration.TryParse(env("LITELLM_UI_SESSION_DURATION"), out var d) ? d : DefaultLifetime;
         var ikm = Encoding.UTF8.GetBytes(config.General.MasterKey);
-        var salt = SHA256.HashData([.. Hash(env("LITELLM_SALT_KEY") ?? ""), .. Hash(username), .. Hash(password)]);
-        var signing = HKDF.DeriveKey(HashAlgorithmName.SHA256, ikm, 32, salt, "edgegw-ui-session-v1"u8.ToArray());
-        var csrf = HKDF.DeriveKey(HashAlgorithmName.SHA256, ikm, 32, salt, "edgegw-ui-csrf-v1"u8.ToArray());
+        var salt = Sodium.Sha256([.. Hash(env("LITELLM_SALT_KEY") ?? ""), .. Hash(username), .. Hash(password)]);
+        var signing = Sodium.HkdfSha256(ikm, 32, salt, "edgegw-ui-session-v1"u8);
+        var csrf = Sodium.HkdfSha256(ikm, 32, salt, "edgegw-ui-csrf-v1"u8);
         return new UiSettings(EnvFlag.IsTrue(env("DISABLE_ADMIN_UI")), new UiCredentials(username, password),
             new UiSessions(signing, csrf, lifetime, guard.Revoked, time), guard);
     }
 
-    private static byte[] Hash(string text) => SHA256.HashData(Encoding.UTF8.GetBytes(text));
+    private static byte[] Hash(string text) => Sodium.Sha256(Encoding.UTF8.GetBytes(text));
 }

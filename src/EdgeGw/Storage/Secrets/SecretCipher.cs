@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using EdgeGw.Crypto;
 
 namespace EdgeGw.Storage.Secrets;
 
@@ -30,8 +31,8 @@ internal sealed class SecretCipher
     {
         ArgumentException.ThrowIfNullOrEmpty(saltKey);
         var ikm = Encoding.UTF8.GetBytes(saltKey);
-        _sha256Key = SHA256.HashData(ikm);
-        _hkdfKey = HKDF.DeriveKey(HashAlgorithmName.SHA256, ikm, 32, salt: [], info: HkdfInfo);
+        _sha256Key = Sodium.Sha256(ikm);
+        _hkdfKey = Sodium.HkdfSha256(ikm, 32, salt: [], info: HkdfInfo);
         _writeFormat = writeFormat;
     }
 

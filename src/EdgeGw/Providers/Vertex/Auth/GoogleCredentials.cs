@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using EdgeGw.Api;
 using EdgeGw.Config;
+using EdgeGw.Crypto;
 
 namespace EdgeGw.Providers.Vertex.Auth;
 
@@ -136,7 +137,7 @@ internal sealed class GoogleCredentials
     }
 
     private static string Digest(params ReadOnlySpan<string?> parts) =>
-        Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(string.Join('\0', parts.ToArray()))));
+        Convert.ToHexString(Sodium.Sha256(Encoding.UTF8.GetBytes(string.Join('\0', parts.ToArray()))));
 
     private static RSA? ImportKey(string pem)
     {
