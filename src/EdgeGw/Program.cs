@@ -34,6 +34,8 @@ if (options.ShowVersion)
 if (options.RunHealth || options.RunTest)
     return await ProxyProbe.RunAsync(options, environment);
 
+// The built-in price table (≈ 5 ms of JSON) loads on the other core while the config is parsed.
+_ = Task.Run(static () => EdgeGw.Spend.BuiltInPrices.Instance);
 GatewayConfig config;
 try
 {
