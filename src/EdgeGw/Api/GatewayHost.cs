@@ -61,6 +61,9 @@ internal static partial class GatewayHost
             });
         });
         time ??= TimeProvider.System;
+        var database = Storage.DatabaseChoice.For(config.General, databasePath);
+        // SQLite opens and migrates on the other core while the host is built: ≈ 16 and 15 ms of the start, one after the other before.
+        var opening = database is Storage.DatabaseChoice.Sqlite sqlite ? Task.Run(() => Storage.SqliteStore.Open(sqlite.Path)) : null;
         builder.Services.AddSingleton(services =>
         {
             var loggers = services.GetRequiredService<ILoggerFactory>();
@@ -69,7 +72,7 @@ internal static partial class GatewayHost
             const string requestLog = Observability.GatewayTelemetry.RequestLogCategory;
             // The factory's providers are these: with EdgeGw's console logger the only one, nothing else would see the line.
             var console = services.GetServices<ILoggerProvider>().ToArray() is [Observability.Logging.ConsoleLoggerProvider only] ? only.Create(requestLog) : null;
-            var runtime = new GatewayRuntime(config, time, Storage.GatewayData.Open(Storage.DatabaseChoice.For(config.General, databasePath), time, loggers, redis),
+            var runtime = new GatewayRuntime(config, time, Storage.GatewayData.Open(database, time, loggers, redis, opening),
                 new Observability.GatewayTelemetry(loggers.CreateLogger(requestLog), console), redis);
             if (redis is not null)
                 runtime.RouterState = new Shared.RedisRouterState(redis, runtime.Health, time, loggers.CreateLogger("EdgeGw.Redis"));
@@ -77,9 +80,21 @@ internal static partial class GatewayHost
         });
         builder.Services.AddSingleton<RequestDispatcher>();
 
-        var app = builder.Build();
-        var dispatcher = app.Services.GetRequiredService<RequestDispatcher>();
-        var runtime = app.Services.GetRequiredService<GatewayRuntime>();
+        WebApplication app;
+        GatewayRuntime runtime;
+        RequestDispatcher dispatcher;
+        try
+        {
+            app = builder.Build();
+            dispatcher = app.Services.GetRequiredService<RequestDispatcher>();
+            runtime = app.Services.GetRequiredService<GatewayRuntime>();
+        }
+        catch when (opening is not null)
+        {
+            // The runtime never took the database: close it rather than leave the file open.
+            opening.ContinueWith(static t => t.Result.Dispose(), CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
+            throw;
+        }
         runtime.Stopping = app.Lifetime.ApplicationStopping;
         runtime.StreamLimits = new Streaming.StreamLimits { WriteTimeout = listen.StreamWriteTimeout };
         // Process-wide like the ActivitySource it listens to; disposed last so spans of drained requests still leave.

@@ -63,7 +63,9 @@ internal sealed partial class GatewayData : IAsyncDisposable
     /// waited for while unreachable) and loads the cache; <see cref="StoreException"/> when it cannot.
     /// </summary>
     /// <param name="redis">With PostgreSQL: account changes travel over its pub/sub instead of NOTIFY. SQLite (one database per process) announces nothing either way.</param>
-    public static GatewayData Open(DatabaseChoice choice, TimeProvider time, ILoggerFactory loggers, Shared.RedisConnection? redis = null)
+    /// <param name="opening">SQLite already being opened and migrated (<see cref="SqliteStore.Open"/>) for <paramref name="choice"/>'s path.</param>
+    public static GatewayData Open(DatabaseChoice choice, TimeProvider time, ILoggerFactory loggers, Shared.RedisConnection? redis = null,
+        Task<SqliteStore>? opening = null)
     {
         var logger = loggers.CreateLogger("EdgeGw.Database");
         var writerLogger = loggers.CreateLogger("EdgeGw.SpendWriter");
@@ -111,7 +113,7 @@ internal sealed partial class GatewayData : IAsyncDisposable
             }
         }
         var path = ((DatabaseChoice.Sqlite)choice).Path;
-        var sqlite = SqliteStore.Open(path);
+        var sqlite = opening is null ? SqliteStore.Open(path) : opening.GetAwaiter().GetResult();
         try
         {
             var accountStore = new SqliteAccountStore(sqlite);
