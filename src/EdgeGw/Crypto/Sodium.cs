@@ -90,13 +90,6 @@ internal static partial class Sodium
         }
     }
 
-    public static byte[] HmacSha256(ReadOnlySpan<byte> key, ReadOnlySpan<byte> data)
-    {
-        var mac = new byte[Sha256Bytes];
-        HmacSha256(key, data, mac);
-        return mac;
-    }
-
     /// <summary>
     /// HKDF-SHA-256 (RFC 5869): extract with <paramref name="salt"/> (empty = 32 zero bytes), expand
     /// with <paramref name="info"/> to <paramref name="length"/> bytes (at most 255 × 32).
@@ -123,6 +116,7 @@ internal static partial class Sodium
             written += take;
         }
         prk.Clear();
+        t.Clear();
         return okm;
     }
 
@@ -131,43 +125,6 @@ internal static partial class Sodium
     private struct HmacState
     {
         private ulong _element;
-    }
-
-    /// <summary>SHA-256 over data that comes in pieces (many files, a key built from several parts).</summary>
-    public struct Sha256Hasher
-    {
-        // crypto_hash_sha256_state: uint32[8], uint64, uint8[64].
-        [InlineArray(104 / sizeof(ulong))]
-        private struct State
-        {
-            private ulong _element;
-        }
-
-        private State _state;
-
-        public static unsafe Sha256Hasher Create()
-        {
-            var hasher = new Sha256Hasher();
-            crypto_hash_sha256_init(&hasher._state);
-            return hasher;
-        }
-
-        public unsafe void Append(ReadOnlySpan<byte> data)
-        {
-            fixed (State* state = &_state)
-            fixed (byte* input = data)
-                crypto_hash_sha256_update(state, input, (ulong)data.Length);
-        }
-
-        /// <summary>Writes the hash into the first 32 bytes of <paramref name="hash"/>; the hasher is spent after.</summary>
-        public unsafe void Finish(Span<byte> hash)
-        {
-            if (hash.Length < Sha256Bytes)
-                throw new ArgumentException("SHA-256 writes 32 bytes", nameof(hash));
-            fixed (State* state = &_state)
-            fixed (byte* output = hash)
-                crypto_hash_sha256_final(state, output);
-        }
     }
 
     [LibraryImport(Library)]
@@ -181,15 +138,6 @@ internal static partial class Sodium
 
     [LibraryImport(Library)]
     private static unsafe partial int crypto_hash_sha256(byte* output, byte* input, ulong length);
-
-    [LibraryImport(Library)]
-    private static unsafe partial int crypto_hash_sha256_init(void* state);
-
-    [LibraryImport(Library)]
-    private static unsafe partial int crypto_hash_sha256_update(void* state, byte* input, ulong length);
-
-    [LibraryImport(Library)]
-    private static unsafe partial int crypto_hash_sha256_final(void* state, byte* output);
 
     [LibraryImport(Library)]
     private static unsafe partial int crypto_auth_hmacsha256_init(HmacState* state, byte* key, nuint keyLength);
