@@ -109,6 +109,12 @@ public sealed class ModelReplicaTests(PostgresServer server, RedisServer redis) 
         await a.PostAdminAsync("/model/new", NewModel(_upstream, "m-0").Replace("added-gpt", "first-gpt", StringComparison.Ordinal));
         Assert.Equal(HttpStatusCode.OK, await StatusWithinAsync(ChangeBound, HttpStatusCode.OK,
             () => b.PostJsonAsync("/v1/chat/completions", ChatToAdded.Replace("added-gpt", "first-gpt", StringComparison.Ordinal))));
+        // A second change as a barrier: B may have served the first model from its start-up reload while the first
+        // announcement's reload still waited (a loaded CI box), and that late reload would then find the model added
+        // below. B handles announcements one at a time, so once it serves this one, the first one's reload is done.
+        await a.PostAdminAsync("/model/new", NewModel(_upstream, "m-2").Replace("added-gpt", "second-gpt", StringComparison.Ordinal));
+        Assert.Equal(HttpStatusCode.OK, await StatusWithinAsync(ChangeBound, HttpStatusCode.OK,
+            () => b.PostJsonAsync("/v1/chat/completions", ChatToAdded.Replace("added-gpt", "second-gpt", StringComparison.Ordinal))));
         redis.Shutdown();
         try
         {
