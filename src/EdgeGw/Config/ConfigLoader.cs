@@ -1,10 +1,10 @@
 using System.Collections.Frozen;
 using System.Collections.Immutable;
 using System.Text;
+using EdgeGw.Crypto;
 using EdgeGw.Providers;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
-using EdgeGw.Crypto;
 
 namespace EdgeGw.Config;
 

@@ -2,8 +2,8 @@ using System.Buffers.Text;
 using System.Security.Cryptography;
 using EdgeGw.Api;
 using EdgeGw.Auth;
-using EdgeGw.Spend;
 using EdgeGw.Crypto;
+using EdgeGw.Spend;
 
 namespace EdgeGw.Ui;
 

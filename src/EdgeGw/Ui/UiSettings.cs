@@ -1,7 +1,7 @@
 using System.Text;
 using EdgeGw.Config;
-using EdgeGw.Spend;
 using EdgeGw.Crypto;
+using EdgeGw.Spend;
 
 namespace EdgeGw.Ui;
 
