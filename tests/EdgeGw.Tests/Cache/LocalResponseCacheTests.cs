@@ -15,6 +15,7 @@ public sealed class LocalResponseCacheTests : IAsyncLifetime
     private readonly FakeTime _time = new();
     private FakeUpstream _upstream = null!;
     private TestGateway _gateway = null!;
+    private int _stores;
 
     public async Task InitializeAsync()
     {
@@ -41,13 +42,28 @@ public sealed class LocalResponseCacheTests : IAsyncLifetime
         return (response, text);
     }
 
+    // A miss is stored after its client has the answer (off the client's path, as LiteLLM's async cache set): wait for
+    // the store before moving virtual time or expecting a hit, or the entry's clock could start after the move.
+    private async Task<(HttpResponseMessage Response, string Body)> MissAsync(string body = Chat)
+    {
+        var answer = await ChatAsync(body);
+        var stores = $"edgegw_cache_stores_total {++_stores}.0\n";
+        for (var i = 0; i < 500; i++)
+        {
+            if ((await _gateway.Client.GetStringAsync("/metrics")).Contains(stores, StringComparison.Ordinal))
+                return answer;
+            await Task.Delay(10);
+        }
+        throw new TimeoutException($"the cache never counted {_stores} stores");
+    }
+
     private static string? CacheKey(HttpResponseMessage response) =>
         response.Headers.TryGetValues("x-litellm-cache-key", out var values) ? values.Single() : null;
 
     [Fact]
     public async Task SameRequestTwice_SecondAnsweredFromCacheWithItsKey()
     {
-        var (first, firstBody) = await ChatAsync();
+        var (first, firstBody) = await MissAsync();
         var (second, secondBody) = await ChatAsync();
 
         Assert.Single(_upstream.Requests);
@@ -69,7 +85,7 @@ public sealed class LocalResponseCacheTests : IAsyncLifetime
     [Fact]
     public async Task MetadataAndUserKey_NotPartOfTheKey()
     {
-        await ChatAsync();
+        await MissAsync();
         var (hit, _) = await ChatAsync(Chat.Replace("}]", "}],\"metadata\":{\"run\":\"b\"}", StringComparison.Ordinal));
 
         Assert.Single(_upstream.Requests);
@@ -87,8 +103,8 @@ public sealed class LocalResponseCacheTests : IAsyncLifetime
     [Fact]
     public async Task NoCache_SkipsTheLookupButStores()
     {
-        await ChatAsync();
-        await ChatAsync(Chat.Replace("}]", "}],\"cache\":{\"no-cache\":true}", StringComparison.Ordinal));
+        await MissAsync();
+        await MissAsync(Chat.Replace("}]", "}],\"cache\":{\"no-cache\":true}", StringComparison.Ordinal));
         Assert.Equal(2, _upstream.Requests.Count);
         await ChatAsync();
         Assert.Equal(2, _upstream.Requests.Count);
@@ -106,7 +122,7 @@ public sealed class LocalResponseCacheTests : IAsyncLifetime
     [Fact]
     public async Task ConfigTtl_EntryExpiresOnVirtualTime()
     {
-        await ChatAsync();
+        await MissAsync();
         _time.Advance(TimeSpan.FromSeconds(59));
         await ChatAsync();
         Assert.Single(_upstream.Requests);
@@ -118,7 +134,7 @@ public sealed class LocalResponseCacheTests : IAsyncLifetime
     [Fact]
     public async Task RequestTtl_OverridesTheConfigs()
     {
-        await ChatAsync(Chat.Replace("}]", "}],\"cache\":{\"ttl\":5}", StringComparison.Ordinal));
+        await MissAsync(Chat.Replace("}]", "}],\"cache\":{\"ttl\":5}", StringComparison.Ordinal));
         _time.Advance(TimeSpan.FromSeconds(6));
         await ChatAsync();
 
@@ -128,7 +144,7 @@ public sealed class LocalResponseCacheTests : IAsyncLifetime
     [Fact]
     public async Task SMaxAge_RefusesOlderEntries()
     {
-        await ChatAsync();
+        await MissAsync();
         _time.Advance(TimeSpan.FromSeconds(20));
         await ChatAsync(Chat.Replace("}]", "}],\"cache\":{\"s-maxage\":30}", StringComparison.Ordinal));
         Assert.Single(_upstream.Requests);
@@ -139,8 +155,8 @@ public sealed class LocalResponseCacheTests : IAsyncLifetime
     [Fact]
     public async Task RequestNamespace_KeyedApartWithItsPrefix()
     {
-        await ChatAsync();
-        var (other, _) = await ChatAsync(Chat.Replace("}]", "}],\"cache\":{\"namespace\":\"team-a\"}", StringComparison.Ordinal));
+        await MissAsync();
+        var (other, _) = await MissAsync(Chat.Replace("}]", "}],\"cache\":{\"namespace\":\"team-a\"}", StringComparison.Ordinal));
         var (hit, _) = await ChatAsync(Chat.Replace("}]", "}],\"cache\":{\"namespace\":\"team-a\"}", StringComparison.Ordinal));
 
         Assert.Equal(2, _upstream.Requests.Count);
@@ -163,7 +179,7 @@ public sealed class LocalResponseCacheTests : IAsyncLifetime
     [Fact]
     public async Task Hit_BilledZeroWithCacheHitInSpendLog()
     {
-        await ChatAsync();
+        await MissAsync();
         var (hit, _) = await ChatAsync();
 
         var id = hit.Headers.GetValues("x-litellm-call-id").Single();
@@ -177,7 +193,7 @@ public sealed class LocalResponseCacheTests : IAsyncLifetime
     [Fact]
     public async Task Miss_SpendLogCarriesTheKeyItWasStoredUnder()
     {
-        var (miss, _) = await ChatAsync();
+        var (miss, _) = await MissAsync();
         var (hit, _) = await ChatAsync();
 
         // As LiteLLM: with the cache on, every row names the request's cache key; only the hit says cache_hit.
@@ -190,7 +206,7 @@ public sealed class LocalResponseCacheTests : IAsyncLifetime
     [Fact]
     public async Task Hits_CountedInMetrics()
     {
-        await ChatAsync();
+        await MissAsync();
         await ChatAsync();
         var metrics = await _gateway.Client.GetStringAsync("/metrics");
 
