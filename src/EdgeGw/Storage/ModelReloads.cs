@@ -45,6 +45,9 @@ internal sealed partial class ModelReloads(ILogger logger) : IAsyncDisposable
         }
     }
 
+    /// <summary>No reload running or pending: every change heard so far is being served.</summary>
+    public bool Idle => Volatile.Read(ref _state) == 0;
+
     private void StartLocked()
     {
         if (_stopped || _state == 2)
