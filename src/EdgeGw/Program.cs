@@ -47,6 +47,8 @@ catch (ConfigException e)
     Console.Error.WriteLine($"edgegw: config error: {e.Message}");
     return 1;
 }
+// Before the first socket: the runtime reads it once.
+EdgeGw.Api.InlineIo.EnableFor(config);
 if (options.ValidateConfig)
 {
     Console.WriteLine($"edgegw: config OK ({config.Deployments.Length} deployments)");

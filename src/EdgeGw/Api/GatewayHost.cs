@@ -36,6 +36,9 @@ internal static partial class GatewayHost
         // write in the working directory, ≈ 4% of CPU under load) and no host-filtering middleware.
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { Args = [] });
         builder.WebHost.UseKestrelCore();
+        // Kestrel's reads continue on the epoll thread too; alone (without the runtime's inline completions) it measured worse.
+        if (InlineIo.Enabled)
+            builder.Services.Configure<Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets.SocketTransportOptions>(o => o.UnsafePreferInlineScheduling = true);
         Observability.LogSetup.Configure(builder.Logging, config.Litellm, Environment.GetEnvironmentVariable);
         logging?.Invoke(builder.Logging);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = config.General.GracefulShutdown);

@@ -29,30 +29,35 @@ internal sealed partial class RequestDispatcher(GatewayRuntime runtime, ILogger<
     /// <summary>The envelope a route's clients parse errors in.</summary>
     private enum ErrorFormat : byte { OpenAi, Anthropic }
 
-    private sealed record Route(string Method, RouteHandler Run, bool Public = false, ErrorFormat Errors = ErrorFormat.OpenAi, bool MasterOnly = false)
+    /// <param name="Inline">
+    /// Runs on the thread that read the request when socket I/O is inline (<see cref="InlineIo"/>): only routes that
+    /// never wait on the database or a lock held across I/O. Every other route hops to the thread pool first.
+    /// </param>
+    private sealed record Route(string Method, RouteHandler Run, bool Public = false, ErrorFormat Errors = ErrorFormat.OpenAi, bool MasterOnly = false,
+        bool Inline = false)
     {
-        public Route(string method, Handler handler, bool Public = false, ErrorFormat Errors = ErrorFormat.OpenAi, bool MasterOnly = false)
-            : this(method, (context, state) => new ValueTask(handler(context, state)), Public, Errors, MasterOnly)
+        public Route(string method, Handler handler, bool Public = false, ErrorFormat Errors = ErrorFormat.OpenAi, bool MasterOnly = false, bool Inline = false)
+            : this(method, (context, state) => new ValueTask(handler(context, state)), Public, Errors, MasterOnly, Inline)
         {
         }
     }
 
     private static readonly FrozenDictionary<string, Route> Routes = new Dictionary<string, Route>(StringComparer.Ordinal)
     {
-        ["/v1/chat/completions"] = new("POST", ChatCompletionsEndpoint.HandleAsync),
-        ["/chat/completions"] = new("POST", ChatCompletionsEndpoint.HandleAsync),
-        ["/v1/embeddings"] = new("POST", EmbeddingsEndpoint.HandleAsync),
-        ["/embeddings"] = new("POST", EmbeddingsEndpoint.HandleAsync),
-        ["/v1/completions"] = new("POST", Completions.CompletionsEndpoint.HandleAsync),
-        ["/completions"] = new("POST", Completions.CompletionsEndpoint.HandleAsync),
-        ["/v1/messages"] = new("POST", MessagesEndpoint.HandleAsync, Errors: ErrorFormat.Anthropic),
-        ["/v1/messages/count_tokens"] = new("POST", CountTokensEndpoint.HandleAsync, Errors: ErrorFormat.Anthropic),
-        ["/v1/responses"] = new("POST", Responses.ResponsesEndpoint.HandleAsync),
-        ["/responses"] = new("POST", Responses.ResponsesEndpoint.HandleAsync),
-        ["/v1/models"] = new("GET", ModelsEndpoint.HandleAsync),
-        ["/models"] = new("GET", ModelsEndpoint.HandleAsync),
-        ["/health/liveliness"] = new("GET", HealthEndpoints.LivenessAsync, Public: true),
-        ["/health/liveness"] = new("GET", HealthEndpoints.LivenessAsync, Public: true),
+        ["/v1/chat/completions"] = new("POST", ChatCompletionsEndpoint.HandleAsync, Inline: true),
+        ["/chat/completions"] = new("POST", ChatCompletionsEndpoint.HandleAsync, Inline: true),
+        ["/v1/embeddings"] = new("POST", EmbeddingsEndpoint.HandleAsync, Inline: true),
+        ["/embeddings"] = new("POST", EmbeddingsEndpoint.HandleAsync, Inline: true),
+        ["/v1/completions"] = new("POST", Completions.CompletionsEndpoint.HandleAsync, Inline: true),
+        ["/completions"] = new("POST", Completions.CompletionsEndpoint.HandleAsync, Inline: true),
+        ["/v1/messages"] = new("POST", MessagesEndpoint.HandleAsync, Errors: ErrorFormat.Anthropic, Inline: true),
+        ["/v1/messages/count_tokens"] = new("POST", CountTokensEndpoint.HandleAsync, Errors: ErrorFormat.Anthropic, Inline: true),
+        ["/v1/responses"] = new("POST", Responses.ResponsesEndpoint.HandleAsync, Inline: true),
+        ["/responses"] = new("POST", Responses.ResponsesEndpoint.HandleAsync, Inline: true),
+        ["/v1/models"] = new("GET", ModelsEndpoint.HandleAsync, Inline: true),
+        ["/models"] = new("GET", ModelsEndpoint.HandleAsync, Inline: true),
+        ["/health/liveliness"] = new("GET", HealthEndpoints.LivenessAsync, Public: true, Inline: true),
+        ["/health/liveness"] = new("GET", HealthEndpoints.LivenessAsync, Public: true, Inline: true),
         ["/health/readiness"] = new("GET", HealthEndpoints.ReadinessAsync, Public: true),
         ["/metrics"] = new("GET", Observability.MetricsEndpoint.HandleAsync, Public: true),
         ["/health"] = new("GET", Ops.DeploymentHealth.HandleAsync, MasterOnly: true),
@@ -180,6 +185,8 @@ internal sealed partial class RequestDispatcher(GatewayRuntime runtime, ILogger<
                 await WriteErrorAsync(context, route, GatewayError.MethodNotAllowed(request.Method, path, route.Method));
                 return;
             }
+            if (!route.Inline && InlineIo.Enabled)
+                await InlineIo.ToPool(); // off the socket threads for good: this route may wait on the database
             var state = runtime.Current;
             if (!route.Public)
             {

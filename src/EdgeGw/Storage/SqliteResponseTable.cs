@@ -31,7 +31,9 @@ internal sealed class SqliteResponseTable(SqliteStore store) : IResponseTable
         return Task.CompletedTask;
     }
 
-    public Task<StoredResponse?> GetAsync(string id, CancellationToken cancel) => Task.FromResult(store.Run(c =>
+    // On the thread pool: a /v1/responses turn runs on the socket's thread (Api/InlineIo.cs), and this read waits for the
+    // connection the spend writer may hold through a commit.
+    public Task<StoredResponse?> GetAsync(string id, CancellationToken cancel) => Task.Run(() => store.Run(c =>
     {
         using var command = Sql.Command(c, $"SELECT {Columns} FROM responses WHERE response_id = @id");
         command.Add("@id", id);

@@ -51,19 +51,20 @@ public sealed class HotPathAllocationTests
               {"role":"user","content":"What is the weather like in Boston today?"}],
              "tools":[{"type":"function","function":{"name":"get_weather","parameters":{"type":"object"}}}]}
             """);
-        var parsed = 0L;
+        var (parsed, calls) = (0L, 0L);
 
         var allocated = AllocatedBy(() =>
         {
             Span<char> name = stackalloc char[ChatRequestParser.MaxModelNameChars];
             ChatRequestParser.Parse(body, out var request, name, out var length);
             parsed += length + request.Messages.Length;
+            calls++;
         });
 
         Span<char> check = stackalloc char[ChatRequestParser.MaxModelNameChars];
         ChatRequestParser.Parse(body, out var once, check, out var nameLength);
         Assert.Equal("my-gpt", check[..nameLength].ToString());
-        Assert.Equal(12_000 * (nameLength + once.Messages.Length), parsed); // every call parsed the same request
+        Assert.Equal(calls * (nameLength + once.Messages.Length), parsed); // every call parsed the same request
         Assert.Equal(0, allocated);
     }
 

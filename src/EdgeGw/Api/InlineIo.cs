@@ -1,0 +1,78 @@
+using System.Runtime.CompilerServices;
+
+namespace EdgeGw.Api;
+
+/// <summary>
+/// Model requests run on the socket engine's threads from the client's read to the upstream's answer,
+/// with no thread-pool hand-off between them: the runtime's inline socket completions
+/// (<c>DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1</c>, one epoll thread per core) with Kestrel's
+/// inline scheduling. A thread that blocks there stalls every socket on its engine (and deadlocks it
+/// when it waits for one of them), so routes that may wait on the database or a lock leave first
+/// (<see cref="ToPool"/>). Setting the variable to 0 turns the mode off.
+/// </summary>
+internal static class InlineIo
+{
+    public const string Variable = "DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS";
+
+    /// <summary>Whether socket completions run inline: the runtime reads the variable once, at its first socket.</summary>
+    /// <remarks>Read each time, not cached in a static: a cache filled before <see cref="EnableFor"/> would disagree with the runtime.</remarks>
+    public static bool Enabled => Environment.GetEnvironmentVariable(Variable) == "1";
+
+    /// <summary>
+    /// Turns the mode on for the embedded store unless the environment chose; call before the process's first socket.
+    /// With PostgreSQL or Redis it stays off: their clients' sockets share the engine threads, and a start-up or reload
+    /// path that waits on them synchronously from a socket thread would wait for itself.
+    /// </summary>
+    public static void EnableFor(Config.GatewayConfig config)
+    {
+        if (Wanted(config, Environment.GetEnvironmentVariable(Variable)))
+            Environment.SetEnvironmentVariable(Variable, "1");
+    }
+
+    /// <summary>Whether <see cref="EnableFor"/> turns the mode on, given the variable as the environment set it.</summary>
+    internal static bool Wanted(Config.GatewayConfig config, string? setting) =>
+        setting is null && config.General.DatabaseUrl is null && config.Redis is null;
+
+    /// <summary>
+    /// Moves the awaiting method to the thread pool and keeps it there: every later await in it (and in what
+    /// it awaits without <c>ConfigureAwait(false)</c>) resumes on a pool thread, not on the socket thread that
+    /// completed the I/O. A hop to the pool alone would last only until the first socket read.
+    /// </summary>
+    public static PoolHop ToPool() => default;
+
+    public readonly struct PoolHop : ICriticalNotifyCompletion
+    {
+        public PoolHop GetAwaiter() => this;
+        public bool IsCompleted => false;
+        public void GetResult() { }
+        public void OnCompleted(Action continuation) => PoolContext.Instance.Post(static c => ((Action)c!)(), continuation);
+        public void UnsafeOnCompleted(Action continuation) => OnCompleted(continuation);
+    }
+
+    /// <summary>Posts every continuation to the thread pool, running it with this context current so the next await posts here too.</summary>
+    private sealed class PoolContext : SynchronizationContext
+    {
+        public static readonly PoolContext Instance = new();
+
+        public override void Post(SendOrPostCallback d, object? state) =>
+            ThreadPool.UnsafeQueueUserWorkItem(static work => Run(work.d, work.state), (d, state), preferLocal: false);
+
+        public override void Send(SendOrPostCallback d, object? state) => Run(d, state);
+
+        public override SynchronizationContext CreateCopy() => this;
+
+        private static void Run(SendOrPostCallback d, object? state)
+        {
+            var previous = Current;
+            SetSynchronizationContext(Instance);
+            try
+            {
+                d(state);
+            }
+            finally
+            {
+                SetSynchronizationContext(previous);
+            }
+        }
+    }
+}

@@ -1,0 +1,80 @@
+using EdgeGw.Api;
+using EdgeGw.Config;
+
+namespace EdgeGw.Tests.Api;
+
+/// <summary>Inline socket I/O: on only for the embedded store, and a route that left the socket threads never comes back to one.</summary>
+public sealed class InlineIoTests
+{
+    private const string Models = """
+        model_list:
+          - model_name: mock-gpt
+            litellm_params: { model: mock/mock-gpt, mock_response: "hi" }
+
+        """;
+
+    private static bool Wanted(string yaml, string? setting = null, Dictionary<string, string>? env = null) =>
+        InlineIo.Wanted(ConfigLoader.Parse(Models + yaml,
+            name => name == "LITELLM_MASTER_KEY" ? "sk-inline-test-master" : env?.GetValueOrDefault(name)), setting);
+
+    [Fact]
+    public void EmbeddedStore_TurnsItOn() => Assert.True(Wanted(""));
+
+    [Theory]
+    [InlineData("0")]
+    [InlineData("1")]
+    public void VariableAlreadySet_LeftAsTheEnvironmentChose(string setting) => Assert.False(Wanted("", setting));
+
+    [Fact]
+    public void DatabaseUrl_LeavesItOff() => Assert.False(Wanted("general_settings: { database_url: postgresql://u@127.0.0.1/db }"));
+
+    [Fact]
+    public void DatabaseUrlFromEnvironment_LeavesItOff() =>
+        Assert.False(Wanted("", env: new() { ["DATABASE_URL"] = "postgresql://u@127.0.0.1/db" }));
+
+    [Fact]
+    public void RedisForTheRouter_LeavesItOff() => Assert.False(Wanted("router_settings: { redis_url: 'redis://127.0.0.1:6379' }"));
+
+    [Fact]
+    public void RedisCache_LeavesItOff() =>
+        Assert.False(Wanted("litellm_settings: { cache: true, cache_params: { type: redis, host: 127.0.0.1, port: 6379 } }"));
+
+    [Fact]
+    public async Task AfterToPool_AwaitsCompletedOnAnotherThreadResumeOnThePool()
+    {
+        // Stand-ins for socket reads completed on an epoll thread: completions run their continuations inline.
+        var first = new TaskCompletionSource();
+        var second = new TaskCompletionSource();
+        var resumed = new List<(int Thread, bool Pool)>();
+        var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var route = Task.Run(async () =>
+        {
+            await InlineIo.ToPool();
+            entered.SetResult();
+            await first.Task;
+            resumed.Add((Environment.CurrentManagedThreadId, Thread.CurrentThread.IsThreadPoolThread));
+            await second.Task;
+            resumed.Add((Environment.CurrentManagedThreadId, Thread.CurrentThread.IsThreadPoolThread));
+        });
+        await entered.Task;
+
+        var completers = new List<int>();
+        foreach (var source in new[] { first, second })
+        {
+            await Task.Delay(50); // the route is waiting on it by now
+            var thread = new Thread(() =>
+            {
+                lock (completers)
+                    completers.Add(Environment.CurrentManagedThreadId);
+                source.SetResult();
+            });
+            thread.Start();
+            thread.Join();
+        }
+        await route.WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(2, resumed.Count);
+        Assert.All(resumed, r => Assert.True(r.Pool));
+        Assert.DoesNotContain(resumed, r => completers.Contains(r.Thread));
+    }
+}
