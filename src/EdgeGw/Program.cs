@@ -109,7 +109,8 @@ try
     GatewayHost.LogStartup(app, config);
     EdgeGw.Ops.ShutdownLog.Register(app, config.General.GracefulShutdown);
     await app.StartAsync();
-    _ = EdgeGw.Ops.IdlePages.ReleaseAfterAsync(app.Services.GetRequiredService<RequestDispatcher>().StartupWork,
+    // Ops.IdlePages gives the compressors' scratch memory back once the UI is prepared.
+    _ = EdgeGw.Ops.IdlePages.ReleaseAfterAsync(app.Services.GetRequiredService<RequestDispatcher>().PrepareUiAsync(TimeSpan.FromMilliseconds(250)),
         app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("EdgeGw"));
     using var reloader = EdgeGw.Ops.ConfigReloader.OnSignal(app, options.ConfigPath);
     Console.WriteLine($"EdgeGw {GatewayInfo.Version} listening on {scheme}://{options.Host}:{options.Port} " +

@@ -19,12 +19,17 @@ internal sealed partial class RequestDispatcher(GatewayRuntime runtime, ILogger<
     // when the table is built.
     private delegate ValueTask RouteHandler(HttpContext context, GatewayState state);
 
-    // Compresses the UI's files off the request path now, so the first /ui visitor does not wait for Brotli's best level.
-    // Ops.IdlePages gives the compressors' scratch memory back once it is done.
-    private readonly Task _uiAssets = runtime.Current.Ui.Disabled ? Task.CompletedTask : Task.Run(() => _ = Ui.UiAssets.Embedded);
-
-    /// <summary>Start-up work still running in the background after the server listens.</summary>
-    public Task StartupWork => _uiAssets;
+    /// <summary>
+    /// Hashes and compresses the UI's files off the request path once <paramref name="after"/> has passed, so the first
+    /// /ui visitor does not wait for Brotli's best level. Not during start-up itself: there it took the second core
+    /// (tens of ms, and the first SHA-256 loads OpenSSL) from the database and host build on the start's critical path.
+    /// </summary>
+    public Task PrepareUiAsync(TimeSpan after) =>
+        runtime.Current.Ui.Disabled ? Task.CompletedTask : Task.Run(async () =>
+        {
+            await Task.Delay(after);
+            _ = Ui.UiAssets.Embedded;
+        });
 
     /// <summary>The envelope a route's clients parse errors in.</summary>
     private enum ErrorFormat : byte { OpenAi, Anthropic }

@@ -17,7 +17,8 @@ internal sealed class UiAssets
     public const string IndexName = "index.html";
     private static readonly byte[] BasePlaceholder = "{{BASE}}"u8.ToArray();
 
-    // Built on the first /ui request rather than at start: Brotli's best level costs tens of ms that API-only replicas need not pay.
+    // Built shortly after the server listens (RequestDispatcher.PrepareUiAsync) or by the first /ui request if sooner, never on
+    // the start's path: Brotli's best level costs tens of ms.
     private static readonly Lazy<UiAssets> EmbeddedAssets = new(() => Build(ReadEmbedded()));
 
     private readonly FrozenDictionary<string, UiAsset>.AlternateLookup<ReadOnlySpan<char>> _lookup;
