@@ -68,7 +68,9 @@ internal sealed class StsClient(UpstreamClients clients, Uri endpoint, string re
         }
         using (response)
         {
-            await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
+            // Read whole before the XML reader sees it: its reads are synchronous, and a synchronous socket read on the
+            // thread that completes socket reads (inline socket I/O, Api/InlineIo.cs) waits for itself.
+            using var stream = new MemoryStream(await response.Content.ReadAsByteArrayAsync(cancellationToken), writable: false);
             if (!response.IsSuccessStatusCode)
             {
                 var reason = StsResponse.ReadError(stream) ?? $"HTTP {(int)response.StatusCode}";
