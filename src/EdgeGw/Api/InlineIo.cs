@@ -8,7 +8,9 @@ namespace EdgeGw.Api;
 /// (<c>DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1</c>, one epoll thread per core) with Kestrel's
 /// inline scheduling. A thread that blocks there stalls every socket on its engine (and deadlocks it
 /// when it waits for one of them), so routes that may wait on the database or a lock leave first
-/// (<see cref="ToPool"/>). Setting the variable to 0 turns the mode off.
+/// (<see cref="ToPool"/>), and background loops run on the pool for good (<see cref="Run"/>): a loop that awaited
+/// one socket and then waited synchronously on another from there could wait for itself. Setting the variable to 0
+/// turns the mode off.
 /// </summary>
 internal static class InlineIo
 {
@@ -20,8 +22,10 @@ internal static class InlineIo
 
     /// <summary>
     /// Turns the mode on for the embedded store unless the environment chose; call before the process's first socket.
-    /// With PostgreSQL or Redis it stays off: their clients' sockets share the engine threads, and a start-up or reload
-    /// path that waits on them synchronously from a socket thread would wait for itself.
+    /// With PostgreSQL or Redis it stays off. Npgsql cancels a command (a stop, a timeout) by opening a second
+    /// connection and reading its answer synchronously from inside the cancelled read's completion: inline, a socket
+    /// thread waiting for itself (seen stalling one for seconds in the unit suite). With Redis the unit suite ran
+    /// clean alone but, with everything else in one process on two engine threads, Redis commands timed out (5 s).
     /// </summary>
     public static void EnableFor(Config.GatewayConfig config)
     {
@@ -32,6 +36,16 @@ internal static class InlineIo
     /// <summary>Whether <see cref="EnableFor"/> turns the mode on, given the variable as the environment set it.</summary>
     internal static bool Wanted(Config.GatewayConfig config, string? setting) =>
         setting is null && config.General.DatabaseUrl is null && config.Redis is null;
+
+    /// <summary>
+    /// Starts a background loop on the thread pool with every later continuation of it kept there
+    /// (<see cref="ToPool"/>), as <c>Task.Run</c> otherwise would until its first awaited socket read.
+    /// </summary>
+    public static Task Run(Func<Task> loop) => Task.Run(async () =>
+    {
+        await ToPool();
+        await loop();
+    });
 
     /// <summary>
     /// Moves the awaiting method to the thread pool and keeps it there: every later await in it (and in what

@@ -30,7 +30,7 @@ internal sealed partial class LeaseRenewal : IAsyncDisposable
         _logger = logger;
         // A third of the TTL: a lease survives two missed ticks. Floored so a tiny TTL cannot spin the loop.
         Period = TimeSpan.FromMilliseconds(Math.Max(owner.Settings.LeaseTtl.TotalMilliseconds / 3, 50));
-        _loop = Task.Run(() => RunAsync(_stop.Token));
+        _loop = Api.InlineIo.Run(() => RunAsync(_stop.Token));
     }
 
     public TimeSpan Period { get; }

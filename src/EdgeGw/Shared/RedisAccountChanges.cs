@@ -38,7 +38,7 @@ internal sealed partial class RedisAccountChanges(RedisConnection redis, ILogger
     {
         _sink = sink;
         redis.Multiplexer.ConnectionRestored += Restored;
-        _subscribing = Task.Run(() => SubscribeAsync(sink, _stop.Token));
+        _subscribing = Api.InlineIo.Run(() => SubscribeAsync(sink, _stop.Token));
     }
 
     /// <summary>Subscribes (retrying while Redis is away), then reloads: a change made before the subscription is in the reload.</summary>

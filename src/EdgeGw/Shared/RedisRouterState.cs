@@ -47,7 +47,7 @@ internal sealed partial class RedisRouterState : IRouterPeers, IAsyncDisposable
         _time = time;
         _logger = logger;
         registry.Peers = this;
-        _refreshing = Task.Run(() => RunAsync(_stop.Token));
+        _refreshing = Api.InlineIo.Run(() => RunAsync(_stop.Token));
     }
 
     /// <summary>This process among the replicas: its own messages are not taken twice, its latency is one field.</summary>

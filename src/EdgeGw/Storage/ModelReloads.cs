@@ -53,7 +53,7 @@ internal sealed partial class ModelReloads(ILogger logger) : IAsyncDisposable
         if (_stopped || _state == 2)
             return;
         if (_state++ == 0)
-            _running = Task.Run(RunAsync);
+            _running = Api.InlineIo.Run(RunAsync);
     }
 
     private async Task RunAsync()

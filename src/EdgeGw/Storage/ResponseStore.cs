@@ -49,7 +49,7 @@ internal sealed partial class ResponseStore : IResponseStore, IAsyncDisposable
             _pending.TryRemove(KeyValuePair.Create(dropped.Id, dropped));
             Interlocked.Increment(ref _dropped);
         });
-        _writer = Task.Run(WriteLoopAsync);
+        _writer = Api.InlineIo.Run(WriteLoopAsync);
     }
 
     /// <summary>Turns lost because the queue was full or the database refused them.</summary>
@@ -62,7 +62,7 @@ internal sealed partial class ResponseStore : IResponseStore, IAsyncDisposable
     {
         Volatile.Write(ref _limits, new Limits(retention ?? DefaultRetention, maxRows ?? DefaultMaxRows));
         if (_purge is null && !_stop.IsCancellationRequested)
-            _purge = Task.Run(PurgeLoopAsync);
+            _purge = Api.InlineIo.Run(PurgeLoopAsync);
     }
 
     public void Save(StoredResponse response)

@@ -21,7 +21,7 @@ internal sealed partial class SpendLogCleanup(ISpendLogRetention store, TimeProv
     {
         Volatile.Write(ref _periods, new Periods(retention, interval));
         if (retention is not null && _loop is null && !_stop.IsCancellationRequested)
-            _loop = Task.Run(LoopAsync);
+            _loop = Api.InlineIo.Run(LoopAsync);
     }
 
     /// <summary>Deletes rows older than <paramref name="retention"/> before now; returns how many.</summary>

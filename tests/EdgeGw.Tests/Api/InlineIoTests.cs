@@ -3,7 +3,7 @@ using EdgeGw.Config;
 
 namespace EdgeGw.Tests.Api;
 
-/// <summary>Inline socket I/O: on only for the embedded store, and a route that left the socket threads never comes back to one.</summary>
+/// <summary>Inline socket I/O: on for the embedded store only, and a route or loop that left the socket threads never comes back to one.</summary>
 public sealed class InlineIoTests
 {
     private const string Models = """
@@ -40,16 +40,26 @@ public sealed class InlineIoTests
         Assert.False(Wanted("litellm_settings: { cache: true, cache_params: { type: redis, host: 127.0.0.1, port: 6379 } }"));
 
     [Fact]
-    public async Task AfterToPool_AwaitsCompletedOnAnotherThreadResumeOnThePool()
+    public Task AfterToPool_AwaitsCompletedOnAnotherThreadResumeOnThePool() =>
+        ResumesOnThePool(body => Task.Run(async () =>
+        {
+            await InlineIo.ToPool();
+            await body();
+        }));
+
+    [Fact]
+    public Task BackgroundLoop_AwaitsCompletedOnAnotherThreadResumeOnThePool() => ResumesOnThePool(InlineIo.Run);
+
+    // Fails with a plain Task.Run: its continuations run on whichever thread completed what it awaited.
+    private static async Task ResumesOnThePool(Func<Func<Task>, Task> start)
     {
         // Stand-ins for socket reads completed on an epoll thread: completions run their continuations inline.
         var first = new TaskCompletionSource();
         var second = new TaskCompletionSource();
         var resumed = new List<(int Thread, bool Pool)>();
         var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var route = Task.Run(async () =>
+        var route = start(async () =>
         {
-            await InlineIo.ToPool();
             entered.SetResult();
             await first.Task;
             resumed.Add((Environment.CurrentManagedThreadId, Thread.CurrentThread.IsThreadPoolThread));

@@ -130,7 +130,8 @@ public class LiteLlmSpendTests(PostgresServer server)
                 });
             }
         }
-        await Task.WhenAll(Task.Run(Replica), Task.Run(Replica));
+        // Not Task.Run: a writer there resumes on the socket thread after its async open, then waits on it synchronously.
+        await Task.WhenAll(Replica(), Replica());
 
         var accounts = new Accounts();
         await using (var source = Source(db))

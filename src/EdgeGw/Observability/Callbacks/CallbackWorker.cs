@@ -27,7 +27,7 @@ internal sealed partial class CallbackWorker : IAsyncDisposable
         _options = options;
         _log = log;
         _queue = new CallbackQueue(options.QueueCapacity);
-        _loop = Task.Run(RunAsync);
+        _loop = Api.InlineIo.Run(RunAsync);
     }
 
     public string Name => _destination.Name;

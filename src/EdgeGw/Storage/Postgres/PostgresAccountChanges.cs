@@ -37,7 +37,7 @@ internal sealed partial class PostgresAccountChanges(NpgsqlDataSource source, Da
         }
     }
 
-    public void Start(IAccountChangeSink sink) => _listening = Task.Run(() => ListenAsync(sink, _stop.Token));
+    public void Start(IAccountChangeSink sink) => _listening = Api.InlineIo.Run(() => ListenAsync(sink, _stop.Token));
 
     private async Task ListenAsync(IAccountChangeSink sink, CancellationToken cancel)
     {

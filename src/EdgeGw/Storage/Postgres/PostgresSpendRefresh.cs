@@ -33,7 +33,7 @@ internal sealed partial class PostgresSpendRefresh : IAsyncDisposable
         _source = source;
         _accounts = accounts;
         _logger = logger;
-        _loop = Task.Run(() => LoopAsync(_stop.Token));
+        _loop = Api.InlineIo.Run(() => LoopAsync(_stop.Token));
     }
 
     private async Task LoopAsync(CancellationToken cancel)
