@@ -6,9 +6,11 @@
 #   VARIANTS="base=/tmp/a/edgegw size=/tmp/b/edgegw" load/knobs.sh
 #   VARIANTS="base=/tmp/a/edgegw quiet=/tmp/a/edgegw@LITELLM_LOG=WARNING,DOTNET_GCgen0size=0x4000000" load/knobs.sh
 #   VARIANTS="base=/tmp/a/edgegw nospend=/tmp/a/edgegw@general.disable_spend_logs=True" load/knobs.sh
+#   VARIANTS="local=/tmp/a/edgegw redis=/tmp/a/edgegw@router.redis_host=127.0.0.1,router.redis_port=6379" load/knobs.sh
 #   DURATION=3s ROUNDS=4 CONNS="1 32" load/knobs.sh
 #   TTFT=1 VARIANTS=… load/knobs.sh     # also time to first byte of a 64-event stream (EdgeGw.Load ttft, 2,000 at 1 connection)
-# name=binary[@VAR=value,...]: the environment (and general_settings for general.KEY=value) after @ is the variant's only difference.
+# name=binary[@VAR=value,...]: the environment (general_settings for general.KEY=value, router_settings for router.KEY=value)
+# after @ is the variant's only difference. load/stores.sh runs it on the four stores (embedded, Redis, PostgreSQL, both).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DURATION=${DURATION:-3s}
@@ -27,12 +29,13 @@ for spec in "${SPECS[@]}"; do
   name=${spec%%=*} rest=${spec#*=}
   bin=$(readlink -f "${rest%%@*}") envs=""
   [[ $rest == *@* ]] && envs=${rest#*@}
-  # general.KEY=VALUE items go into the variant's general_settings, not its environment.
-  general=""
+  # general.KEY=VALUE and router.KEY=VALUE items go into the variant's general_settings/router_settings, not its environment.
+  general="" router=""
   for item in ${envs//,/ }; do
     if [[ $item == general.* ]]; then general+="  ${item#general.}"$'\n'; fi
+    if [[ $item == router.* ]]; then router+="  ${item#router.}"$'\n'; fi
   done
-  envs=$(tr ',' '\n' <<<"$envs" | grep -v '^general\.' | paste -sd, - || true)
+  envs=$(tr ',' '\n' <<<"$envs" | grep -v '^general\.\|^router\.' | paste -sd, - || true)
   names+=("$name"); PORT[$name]=$port
   dir="$work/gw-$name"; mkdir -p "$dir"
   cat > "$dir/config.yaml" <<YAML
@@ -44,6 +47,8 @@ model_list:
 general_settings:
   master_key: $MASTER
 ${general//=/: }
+${router:+router_settings:
+${router//=/: }}
 YAML
   (cd "$dir" && exec env ${envs//,/ } "$bin" --config config.yaml --host 127.0.0.1 --port "$port" --db gw.db >> gw.log 2>&1) & pids+=($!)
   PID[$name]=$!

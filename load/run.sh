@@ -53,15 +53,8 @@ yarp_version=$(sed -nE 's/.*"Yarp.ReverseProxy" Version="([^"]+)".*/\1/p' Direct
 
 store="SQLite ($work/gw.db)"
 if [ "$PG" = 1 ]; then
-  # Debian's newest server binaries, as the test fixture uses; postgres refuses root, so it runs as user postgres.
-  pgbin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
-  as=()
-  mkdir -p "$work/pg"
-  if [ "$(id -u)" = 0 ]; then chown postgres:postgres "$work/pg"; as=(setpriv --reuid=postgres --regid=postgres --clear-groups --); fi
-  "${as[@]}" "$pgbin/initdb" -D "$work/pg/data" -U postgres --auth=trust -E UTF8 --no-locale >/dev/null
-  "${as[@]}" "$pgbin/pg_ctl" -D "$work/pg/data" -l "$work/pg/log" -w -o "-p $PGPORT -k $work/pg -c listen_addresses=127.0.0.1" start >/dev/null
-  pg_stop=("${as[@]}" "$pgbin/pg_ctl" -D "$work/pg/data" -m fast -w stop)
-  psql() { "$pgbin/psql" -h 127.0.0.1 -p $PGPORT -U postgres -qAt "$@"; }
+  source load/pg_cluster.sh
+  pg_cluster "$work" $PGPORT
   psql -c 'CREATE DATABASE gw'
   export DATABASE_URL=postgresql://postgres@127.0.0.1:$PGPORT/gw
   store="PostgreSQL $("$pgbin/postgres" --version | awk '{print $3}') on loopback (default durability settings)"
