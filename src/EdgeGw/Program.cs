@@ -48,7 +48,7 @@ catch (ConfigException e)
     return 1;
 }
 // Before the first socket: the runtime reads it once.
-EdgeGw.Api.InlineIo.EnableFor(config);
+EdgeGw.Api.InlineIo.Enable();
 if (options.ValidateConfig)
 {
     Console.WriteLine($"edgegw: config OK ({config.Deployments.Length} deployments)");

@@ -21,21 +21,20 @@ internal static class InlineIo
     public static bool Enabled => Environment.GetEnvironmentVariable(Variable) == "1";
 
     /// <summary>
-    /// Turns the mode on for the embedded store unless the environment chose; call before the process's first socket.
-    /// With PostgreSQL or Redis it stays off. Npgsql cancels a command (a stop, a timeout) by opening a second
-    /// connection and reading its answer synchronously from inside the cancelled read's completion: inline, a socket
-    /// thread waiting for itself (seen stalling one for seconds in the unit suite). With Redis its tests passed alone
-    /// but timed out (5 s) in the whole suite, cause not pinned down (README "Inline socket I/O").
+    /// Turns the mode on unless the environment chose; call before the process's first socket. With PostgreSQL and
+    /// Redis too: their clients' own work stays off the socket threads (StackExchange.Redis reads and completes on its
+    /// own threads, Npgsql's cancellations run on the thread that cancels or, for a timeout, on the pool), and nothing
+    /// of EdgeGw's waits synchronously on a socket thread — routes that may wait leave first, background loops run on
+    /// the pool, Redis writes from a request use the asynchronous forms (README "Inline socket I/O").
     /// </summary>
-    public static void EnableFor(Config.GatewayConfig config)
+    public static void Enable()
     {
-        if (Wanted(config, Environment.GetEnvironmentVariable(Variable)))
+        if (Wanted(Environment.GetEnvironmentVariable(Variable)))
             Environment.SetEnvironmentVariable(Variable, "1");
     }
 
     /// <summary>Whether <see cref="EnableFor"/> turns the mode on, given the variable as the environment set it.</summary>
-    internal static bool Wanted(Config.GatewayConfig config, string? setting) =>
-        setting is null && config.General.DatabaseUrl is null && config.Redis is null;
+    internal static bool Wanted(string? setting) => setting is null;
 
     /// <summary>
     /// Starts a background loop on the thread pool with every later continuation of it kept there

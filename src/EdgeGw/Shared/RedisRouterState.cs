@@ -62,9 +62,10 @@ internal sealed partial class RedisRouterState : IRouterPeers, IAsyncDisposable
         if (health.Id is not { } id || !_redis.IsConnected || duration <= TimeSpan.Zero)
             return;
         var db = _redis.Database;
-        db.StringSet(KeysOf(id).Cooldown, ReplicaId, duration, flags: CommandFlags.FireAndForget);
+        // The Async forms: they never wait for StackExchange.Redis's write lock on the request's (socket) thread.
+        _ = db.StringSetAsync(KeysOf(id).Cooldown, ReplicaId, duration, flags: CommandFlags.FireAndForget);
         var message = CooldownMessage + ReplicaId + ":" + ((long)duration.TotalMilliseconds).ToString(CultureInfo.InvariantCulture) + ":" + id;
-        db.Publish(Channel, message, CommandFlags.FireAndForget);
+        _ = db.PublishAsync(Channel, message, CommandFlags.FireAndForget);
     }
 
     public void Failed(DeploymentHealth health, long now, Action<long> counted)
@@ -92,11 +93,11 @@ internal sealed partial class RedisRouterState : IRouterPeers, IAsyncDisposable
             return;
         var db = _redis.Database;
         var key = KeysOf(id).Usage(DeploymentHealth.MinuteOf(now), out var first);
-        db.HashIncrement(key, RequestsField, 1, CommandFlags.FireAndForget);
+        _ = db.HashIncrementAsync(key, RequestsField, 1, CommandFlags.FireAndForget);
         if (tokens > 0)
-            db.HashIncrement(key, TokensField, tokens, CommandFlags.FireAndForget);
+            _ = db.HashIncrementAsync(key, TokensField, tokens, CommandFlags.FireAndForget);
         if (first)
-            db.KeyExpire(key, UsageLife, CommandFlags.FireAndForget);
+            _ = db.KeyExpireAsync(key, UsageLife, flags: CommandFlags.FireAndForget);
     }
 
     private async Task RunAsync(CancellationToken cancel)

@@ -210,7 +210,7 @@ internal sealed partial class SharedLimits : IAsyncDisposable
     /// </summary>
     public void SetSpend(string budgetId, long resetAtMs, long nanos)
     {
-        _redis.Database.StringSet(RedisKeys.Spend(budgetId, resetAtMs), nanos, SpendLife, flags: CommandFlags.FireAndForget);
+        _ = _redis.Database.StringSetAsync(RedisKeys.Spend(budgetId, resetAtMs), nanos, SpendLife, flags: CommandFlags.FireAndForget);
     }
 
     public async ValueTask DisposeAsync()

@@ -27,11 +27,13 @@ public sealed partial class StartupGenericsTests
             name => name == "LITELLM_MASTER_KEY" ? "sk-example" : null);
         var database = Path.Combine(Path.GetTempPath(), $"edgegw-generics-{Guid.NewGuid():N}.db");
         using var built = new GenericsBuilt();
+        int provider;
         try
         {
             await using var app = GatewayHost.Build(config, new ListenOptions(IPAddress.Loopback, 0), databasePath: database);
             await app.StartAsync();
             await app.StopAsync();
+            provider = app.Services.GetHashCode();
         }
         finally
         {
@@ -39,7 +41,7 @@ public sealed partial class StartupGenericsTests
                 File.Delete(file);
         }
 
-        var seen = built.Names();
+        var seen = built.Names(provider);
         Assert.Contains("Microsoft.Extensions.Options.UnnamedOptionsManager`1[Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions]", seen);
         // A failure names the instantiations to add.
         Assert.Equal([], seen.Where(name => !listed.Contains(name)).Order(StringComparer.Ordinal).ToArray());
@@ -48,10 +50,13 @@ public sealed partial class StartupGenericsTests
     [GeneratedRegex(@",[A-Za-z.]+(?=\]\])")]
     private static partial Regex AssemblyNames();
 
-    /// <summary>The generic implementation types dependency injection constructs (its CallSiteBuilt events).</summary>
+    /// <summary>
+    /// The generic implementation types dependency injection constructs (its CallSiteBuilt events), for one service
+    /// provider: tests running beside this one build hosts of their own.
+    /// </summary>
     private sealed partial class GenericsBuilt : EventListener
     {
-        private readonly List<string> _callSites = [];
+        private readonly List<(int Provider, string Chunk)> _callSites = [];
 
         protected override void OnEventSourceCreated(EventSource source)
         {
@@ -61,15 +66,19 @@ public sealed partial class StartupGenericsTests
 
         protected override void OnEventWritten(EventWrittenEventArgs e)
         {
-            if (e.EventName == "CallSiteBuilt" && e.Payload is [_, string callSite, ..])
+            // A long call site comes in consecutive chunks; the provider is named by its hash code.
+            if (e.EventName == "CallSiteBuilt" && e.Payload is { } payload && e.PayloadNames is { } names
+                && payload[names.IndexOf("callSite")] is string chunk && payload[names.IndexOf("serviceProviderHashCode")] is int provider)
                 lock (_callSites)
-                    _callSites.Add(callSite);
+                    _callSites.Add((provider, chunk));
         }
 
-        public HashSet<string> Names()
+        public HashSet<string> Names(int provider)
         {
+            string callSites;
             lock (_callSites)
-                return _callSites.SelectMany(site => ImplementationTypes().Matches(site)).Select(m => m.Groups[1].Value).ToHashSet(StringComparer.Ordinal);
+                callSites = string.Concat(_callSites.Where(c => c.Provider == provider).Select(c => c.Chunk));
+            return ImplementationTypes().Matches(callSites).Select(m => m.Groups[1].Value).ToHashSet(StringComparer.Ordinal);
         }
 
         [GeneratedRegex("\"implementationType\": \"([^\"]*`[^\"]*)\"")]
