@@ -17,7 +17,7 @@ internal static class InlineIo
     public const string Variable = "DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS";
 
     /// <summary>Whether socket completions run inline: the runtime reads the variable once, at its first socket.</summary>
-    /// <remarks>Read each time, not cached in a static: a cache filled before <see cref="EnableFor"/> would disagree with the runtime.</remarks>
+    /// <remarks>Read each time, not cached in a static: a cache filled before <see cref="Enable"/> would disagree with the runtime.</remarks>
     public static bool Enabled => Environment.GetEnvironmentVariable(Variable) == "1";
 
     /// <summary>
@@ -33,7 +33,7 @@ internal static class InlineIo
             Environment.SetEnvironmentVariable(Variable, "1");
     }
 
-    /// <summary>Whether <see cref="EnableFor"/> turns the mode on, given the variable as the environment set it.</summary>
+    /// <summary>Whether <see cref="Enable"/> turns the mode on, given the variable as the environment set it.</summary>
     internal static bool Wanted(string? setting) => setting is null;
 
     /// <summary>
