@@ -30,9 +30,7 @@ internal sealed partial class SpendWriter : IAsyncDisposable
     /// <summary>How long shutdown keeps retrying a failing database before giving the queue up (logged).</summary>
     private static readonly TimeSpan ShutdownRetries = TimeSpan.FromSeconds(5);
     // Not SingleReader: that variant cannot count its items, and the writer's pacing reads the count.
-    // Synchronous continuations: the only one is the writer thread's blocked wait, so a producer's write wakes that
-    // thread itself; otherwise the channel queued the wake to the pool, a worker woke only to pass it on and then spun.
-    private readonly Channel<SpendWork> _channel = Channel.CreateUnbounded<SpendWork>(new UnboundedChannelOptions { AllowSynchronousContinuations = true });
+    private readonly Channel<SpendWork> _channel = Channel.CreateUnbounded<SpendWork>();
     private readonly ISpendStore _store;
     private readonly ILogger _logger;
     private readonly Task _loop;
@@ -149,7 +147,7 @@ internal sealed partial class SpendWriter : IAsyncDisposable
         {
             if (pending.Count == 0)
             {
-                // Blocking waits on this thread: a producer's write wakes it directly (synchronous continuations).
+                // Blocking waits on this thread; the channel completes the wait through a pool worker (README "What each change bought", ninth session).
                 if (!reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
                     return;
                 // Under load, let a burst gather so one transaction carries many rows rather than one
