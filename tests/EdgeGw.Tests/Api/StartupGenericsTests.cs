@@ -5,6 +5,7 @@ using System.Xml.Linq;
 using EdgeGw.Api;
 using EdgeGw.Config;
 using EdgeGw.Tests.Config;
+using EdgeGw.Tests.Infrastructure;
 using Xunit;
 
 namespace EdgeGw.Tests.Api;
@@ -25,7 +26,7 @@ public sealed partial class StartupGenericsTests
 
         var config = ConfigLoader.LoadFile(Path.Combine(ConfigLoaderTests.RepoRoot(), "config.yaml"),
             name => name == "LITELLM_MASTER_KEY" ? "sk-example" : null);
-        var database = Path.Combine(Path.GetTempPath(), $"edgegw-generics-{Guid.NewGuid():N}.db");
+        var database = TestGateway.NewDatabasePath();
         using var built = new GenericsBuilt();
         int provider;
         try
@@ -37,8 +38,7 @@ public sealed partial class StartupGenericsTests
         }
         finally
         {
-            foreach (var file in Directory.GetFiles(Path.GetTempPath(), Path.GetFileName(database) + "*"))
-                File.Delete(file);
+            TestGateway.DeleteDatabase(database);
         }
 
         var seen = built.Names(provider);
