@@ -5,11 +5,11 @@ namespace EdgeGw.Config;
 /// <summary>
 /// EdgeGw's own knobs for the shared limits (LiteLLM has none: its Redis limiter always fails open):
 /// <c>router_settings.redis_failure_mode</c> (<c>local</c> | <c>closed</c>), <c>redis_timeout</c> and
-/// <c>redis_lease_ttl</c>, in seconds.
+/// <c>redis_lease_ttl</c>, in seconds; <c>redis_admission_credit</c> (true | false).
 /// </summary>
 internal static class RedisLimitSettingsReader
 {
-    public static readonly string[] RouterKeys = ["redis_failure_mode", "redis_timeout", "redis_lease_ttl"];
+    public static readonly string[] RouterKeys = ["redis_failure_mode", "redis_timeout", "redis_lease_ttl", "redis_admission_credit"];
 
     public static RedisSettings? Apply(RedisSettings? settings, YamlValues values, YamlMappingNode? router)
     {
@@ -27,6 +27,7 @@ internal static class RedisLimitSettingsReader
             },
             Timeout = values.Seconds(YamlValues.Child(router, "redis_timeout"), $"{r}.redis_timeout") ?? settings.Timeout,
             LeaseTtl = values.Seconds(YamlValues.Child(router, "redis_lease_ttl"), $"{r}.redis_lease_ttl") ?? settings.LeaseTtl,
+            AdmissionCredit = values.Bool(YamlValues.Child(router, "redis_admission_credit"), $"{r}.redis_admission_credit") ?? settings.AdmissionCredit,
         };
     }
 }

@@ -48,6 +48,11 @@ internal sealed record RedisSettings
     public string? SslKeyFile { get; init; }
     /// <summary>How long a parallel slot or budget reservation in Redis outlives a replica that never settled it (it crashed).</summary>
     public TimeSpan LeaseTtl { get; init; } = TimeSpan.FromSeconds(30);
+    /// <summary>
+    /// Whether a replica may take a small credit of a limit with lots of room left and admit on it without a round trip
+    /// (<c>redis_admission_credit</c>; <see cref="Shared.CreditBook"/>). Off: every admission is one script in Redis.
+    /// </summary>
+    public bool AdmissionCredit { get; init; } = true;
 }
 
 /// <summary>One <c>host</c>, <c>port</c> of a Cluster's startup nodes or of the Sentinels.</summary>

@@ -105,6 +105,10 @@ internal static class MetricsExposition
         Counter(text, "edgegw_redis_fallback_total", "Requests admitted on this replica's own limits because Redis was unavailable.", shared.Fallbacks);
         Counter(text, "edgegw_redis_unavailable_refusals_total", "Requests refused with 503 because Redis was unavailable (redis_failure_mode: closed).", shared.UnavailableRefusals);
         Counter(text, "edgegw_redis_failures_total", "Shared-limit calls to Redis that failed or timed out.", shared.Failures);
+        if (shared.Credits is not { } credits)
+            return;
+        Counter(text, "edgegw_redis_credit_admissions_total", "Requests admitted on this replica's admission credits, without a round trip to Redis.", credits.Admitted);
+        Counter(text, "edgegw_redis_credit_grants_total", "Admission credits Redis granted this replica.", credits.Granted);
     }
 
     private static void SpendQueueMetrics(StringBuilder text, Storage.SpendWriter? writer)

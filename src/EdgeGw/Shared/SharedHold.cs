@@ -6,17 +6,28 @@ namespace EdgeGw.Shared;
 /// <summary>
 /// One admission's hold in Redis (admit.lua), settled in one fire-and-forget script (settle.lua) once
 /// both its parts have ended: the tokens (<see cref="Limits.LimitLease"/>) and the bill
-/// (<see cref="BudgetHold"/>) — or given back whole when the attempt is retried elsewhere.
+/// (<see cref="BudgetHold"/>) — or given back whole when the attempt is retried elsewhere. A request admitted on
+/// this replica's credits (<see cref="CreditBook"/>) settles into them instead, without Redis; a credit's grant is a
+/// hold too (one owner), renewed while it runs and returned with settle.lua.
 /// </summary>
 internal sealed class SharedHold(SharedLimits owner, RedisKey[] keys, RedisValue[] values, Limits.EntityLimits?[] entities,
-    int[] budgetOf, IBudgetCounter[] budgets, BudgetSlot[] slots, long tokens)
+    int[] budgetOf, IBudgetCounter[] budgets, BudgetSlot[] slots, long tokens, string[] ids)
 {
     // admit.lua's reserved nanos, read before settle.lua's arguments are written over them.
-    private readonly long _reservedNanos = (long)values[3];
+    private readonly long _reservedNanos = values.Length > 3 ? (long)values[3] : 0;
+    private readonly Credit[]? _credits;
+    private readonly long[]? _creditNanos;
     private int _parts = 2;
     private int _done;
     private long _tokenDelta;
     private long _cost;
+
+    /// <summary>A request admitted on <paramref name="credits"/> (one per owner), each holding its tokens and, where it has a budget, <paramref name="nanos"/> (-1: none).</summary>
+    public SharedHold(SharedLimits owner, Credit[] credits, long[] nanos, long tokens) : this(owner, [], [], [], [], [], [], tokens, [])
+    {
+        _credits = credits;
+        _creditNanos = nanos;
+    }
 
     /// <summary>Per owner (one id in Redis, in the script's order: a refusal names one by index), its limits if it has any.</summary>
     public Limits.EntityLimits?[] Entities { get; } = entities;
@@ -44,14 +55,30 @@ internal sealed class SharedHold(SharedLimits owner, RedisKey[] keys, RedisValue
     /// <summary>A retried attempt: its request, tokens, slots and reservations all go back.</summary>
     public void Refund()
     {
-        if (Interlocked.Exchange(ref _done, 1) == 0)
-            owner.Settle(this, refund: true, 0, 0);
+        if (Interlocked.Exchange(ref _done, 1) != 0)
+            return;
+        if (_credits is { } credits)
+        {
+            for (var o = 0; o < credits.Length; o++)
+                credits[o].Refund(tokens, _creditNanos![o]);
+            return;
+        }
+        owner.Settle(this, refund: 1, 0, 0);
     }
 
     private void Part()
     {
-        if (Interlocked.Decrement(ref _parts) == 0 && Interlocked.Exchange(ref _done, 1) == 0)
-            owner.Settle(this, refund: false, Interlocked.Read(ref _tokenDelta), Interlocked.Read(ref _cost));
+        if (Interlocked.Decrement(ref _parts) != 0 || Interlocked.Exchange(ref _done, 1) != 0)
+            return;
+        var delta = Interlocked.Read(ref _tokenDelta);
+        var cost = Interlocked.Read(ref _cost);
+        if (_credits is { } credits)
+        {
+            for (var o = 0; o < credits.Length; o++)
+                credits[o].Ended(tokens, tokens + delta, _creditNanos![o], cost);
+            return;
+        }
+        owner.Settle(this, refund: 0, delta, cost);
     }
 
     /// <summary>Whether Redis holds a lease for it (a parallel slot or a budget reservation) that must be renewed while it runs.</summary>
@@ -92,6 +119,9 @@ internal sealed class SharedHold(SharedLimits owner, RedisKey[] keys, RedisValue
         }
     }
 
-    /// <summary>Each budget's floor for the shared spend: this replica's own counter, which already holds the cost.</summary>
-    public long Floor(int budget) => budgets[budget].Nanos;
+    /// <summary>Owner <paramref name="o"/>'s budget counter (this replica's, the cost included once charged).</summary>
+    public IBudgetCounter Budget(int o) => budgets[BudgetOf[o]];
+
+    /// <summary>Per owner, its id in Redis.</summary>
+    public string[] Ids { get; } = ids;
 }

@@ -30,6 +30,7 @@ internal sealed partial class SharedLimits : IAsyncDisposable
     private readonly RedisAdmitLine? _line;
     private readonly ILogger _logger;
     private readonly DenialMemory _denials = new();
+    private readonly CreditBook? _credits;
     // Lease ids are unique per replica (several may share a process in tests): a collision would merge two slots into one.
     private readonly string _leasePrefix = Convert.ToHexStringLower(Guid.NewGuid().ToByteArray()) + ":";
     private long _leases;
@@ -44,7 +45,12 @@ internal sealed partial class SharedLimits : IAsyncDisposable
         _logger = logger;
         Breaker = new RedisBreaker(breakerCoolOff ?? TimeSpan.FromSeconds(2));
         Renewal = new LeaseRenewal(this, logger);
+        _credits = redis.Settings.AdmissionCredit ? new CreditBook(this) : null;
     }
+
+    /// <summary>This replica's admission credits; null with <c>redis_admission_credit: false</c>.</summary>
+    internal CreditBook? Credits => _credits;
+    internal RedisAdmitLine? Line => _line;
 
     /// <summary>Keeps this replica's parallel slots and budget reservations alive in Redis while their requests run.</summary>
     public LeaseRenewal Renewal { get; }
@@ -80,8 +86,6 @@ internal sealed partial class SharedLimits : IAsyncDisposable
         var m = budget.Count;
         if (n == 0 && m == 0)
             return Task.FromResult(new SharedVerdict(SharedOutcome.NothingShared));
-        if (!Breaker.Allow())
-            return Task.FromResult(Unavailable());
 
         // One owner per id: a key's limits and its budget share one hash and one lease set in Redis.
         var ids = new string[n + m];
@@ -114,9 +118,14 @@ internal sealed partial class SharedLimits : IAsyncDisposable
             budgetOf[o] = j;
         }
 
+        if (_credits?.TryAdmit(owners, ids, entities, budgetOf, counters, slots, tokens, budget.Nanos) is { } credited)
+            return Task.FromResult(new SharedVerdict(SharedOutcome.Admitted, credited));
+        if (!Breaker.Allow())
+            return Task.FromResult(Unavailable());
+
         var keys = new RedisKey[owners * 3];
         var values = new RedisValue[Fixed + owners * PerOwner];
-        values[0] = _leasePrefix + Interlocked.Increment(ref _leases).ToString(CultureInfo.InvariantCulture);
+        values[0] = NewLeaseId();
         values[1] = (long)Settings.LeaseTtl.TotalMilliseconds;
         values[2] = tokens;
         values[3] = budget.Nanos;
@@ -124,34 +133,48 @@ internal sealed partial class SharedLimits : IAsyncDisposable
         values[5] = owners;
         for (var o = 0; o < owners; o++)
         {
-            var hash = RedisKeys.Limits + "lim:" + ids[o];
-            keys[o * 3] = hash;
-            keys[o * 3 + 1] = RedisKeys.Limits + "lease:" + ids[o];
-            var a = OwnerArg(o);
-            var entity = entities[o];
-            values[a] = entity?.Requests?.Limit ?? 0;
-            values[a + 1] = entity?.Tokens?.Limit ?? 0;
-            values[a + 2] = entity?.Parallel?.Limit ?? 0;
-            if (budgetOf[o] is var j and >= 0)
-            {
-                keys[o * 3 + 2] = RedisKeys.Spend(ids[o], counters[j].ResetAtMs);
-                values[a + 3] = slots[j].MaxNanos;
-                values[a + 4] = Math.Max(counters[j].Nanos, 0);
-            }
-            else
-            {
-                keys[o * 3 + 2] = hash; // unread: the owner has no budget
-                values[a + 3] = 0;
-                values[a + 4] = -1;
-            }
+            var j = budgetOf[o];
+            Fill(keys, values, o, ids[o], entities[o], j >= 0 ? counters[j] : null, j >= 0 ? slots[j] : default);
         }
         if (owners < entities.Length)
         {
             Array.Resize(ref entities, owners);
             Array.Resize(ref budgetOf, owners);
         }
-        var hold = new SharedHold(this, keys, values, entities, budgetOf, counters, slots, tokens);
+        var hold = new SharedHold(this, keys, values, entities, budgetOf, counters, slots, tokens, ids);
         return RunAsync(hold, caller);
+    }
+
+    /// <summary>
+    /// The floor this replica sets under a budget's shared spend (a flushed Redis re-learns it): its own counter, less what
+    /// its credits spent and have not returned yet — counted once, when they are.
+    /// </summary>
+    private long FloorOf(string id, IBudgetCounter counter) => Math.Max(counter.Nanos - (_credits?.Unreturned(id) ?? 0), 0);
+
+    internal string NewLeaseId() => _leasePrefix + Interlocked.Increment(ref _leases).ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>Owner <paramref name="o"/>'s keys and arguments (admit.lua's layout): its limits, and its budget when <paramref name="counter"/> is set.</summary>
+    internal void Fill(RedisKey[] keys, RedisValue[] values, int o, string id, EntityLimits? entity, IBudgetCounter? counter, BudgetSlot slot)
+    {
+        var hash = RedisKeys.Limits + "lim:" + id;
+        keys[o * 3] = hash;
+        keys[o * 3 + 1] = RedisKeys.Limits + "lease:" + id;
+        var a = OwnerArg(o);
+        values[a] = entity?.Requests?.Limit ?? 0;
+        values[a + 1] = entity?.Tokens?.Limit ?? 0;
+        values[a + 2] = entity?.Parallel?.Limit ?? 0;
+        if (counter is not null)
+        {
+            keys[o * 3 + 2] = RedisKeys.Spend(id, counter.ResetAtMs);
+            values[a + 3] = slot.MaxNanos;
+            values[a + 4] = FloorOf(id, counter);
+        }
+        else
+        {
+            keys[o * 3 + 2] = hash; // unread: the owner has no budget
+            values[a + 3] = 0;
+            values[a + 4] = -1;
+        }
     }
 
     private async Task<SharedVerdict> RunAsync(SharedHold hold, Caller caller)
@@ -164,7 +187,7 @@ internal sealed partial class SharedLimits : IAsyncDisposable
         catch (Exception e) when (e is RedisException or RedisReplyException or IOException or TimeoutException or ObjectDisposedException)
         {
             // The script may still run after the timeout: free the slots and reservations it would hold (by lease id, so a no-op if it never ran).
-            Settle(hold, refund: false, 0, 0, copy: true);
+            Settle(hold, refund: 0, 0, 0, copy: true);
             Failed();
             return Unavailable();
         }
@@ -215,6 +238,8 @@ internal sealed partial class SharedLimits : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (_credits is not null)
+            await _credits.DisposeAsync();
         await Renewal.DisposeAsync();
         if (_line is not null)
             await _line.DisposeAsync();
@@ -236,17 +261,18 @@ internal sealed partial class SharedLimits : IAsyncDisposable
 
     /// <summary>Sends settle.lua without waiting for it: the request path never waits on settlement.</summary>
     /// <param name="copy">The admission may still be queued in the client (timed out while disconnected): its arguments stay as sent.</param>
-    internal void Settle(SharedHold hold, bool refund, long tokenDelta, long costNanos, bool copy = false)
+    /// <param name="refund">Requests given back: 1 for a retried attempt, a credit's unused ones.</param>
+    internal void Settle(SharedHold hold, long refund, long tokenDelta, long costNanos, bool copy = false)
     {
         Renewal.Remove(hold);
         var values = copy ? (RedisValue[])hold.Values.Clone() : hold.Values;
-        values[1] = refund ? 1 : 0;
+        values[1] = refund;
         values[2] = tokenDelta;
         values[4] = costNanos;
         for (var o = 0; o < hold.BudgetOf.Length; o++)
         {
-            if (hold.BudgetOf[o] is var j and >= 0)
-                values[OwnerArg(o) + 4] = Math.Max(hold.Floor(j), 0);
+            if (hold.BudgetOf[o] >= 0)
+                values[OwnerArg(o) + 4] = FloorOf(hold.Ids[o], hold.Budget(o));
         }
         _ = SettleAsync(hold.Keys, values);
     }

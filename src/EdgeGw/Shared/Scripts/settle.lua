@@ -1,10 +1,11 @@
--- Settles one admission (admit.lua) when its answer ends, or gives everything back for a retry.
--- KEYS: as admit.lua. ARGV: lease id, refund (1: a retried attempt, its request is given back too), token delta
+-- Settles one admission (admit.lua) when its answer ends, or gives everything back for a retry; also returns a
+-- credit (grant.lua) once its requests have ended.
+-- KEYS: as admit.lua. ARGV: lease id, requests given back (1: a retried attempt; a credit's unused ones), token delta
 -- (actual - reserved), reserved nanos, cost nanos, n; per owner: rpm, tpm, parallel (0 = none), max nanos (unused),
 -- floor nanos (this replica's spend, the cost included; -1 = no budget): admit.lua's layout, so one argument array serves both.
 local now
 local WINDOW = 60000000
-local lease, refund, delta, nanos, cost = ARGV[1], ARGV[2] == '1', tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
+local lease, refund, delta, nanos, cost = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
 local n = tonumber(ARGV[6])
 local SPEND_TTL = 604800000
 local held = lease .. '=' .. ARGV[4]
@@ -26,7 +27,7 @@ for o = 0, n - 1 do
   local reserve = nanos > 0 and floor >= 0
   -- Still there means nobody counted it free yet (an expired lease's reservation was given back by admit.lua's sweep).
   local freed = (reserve or par > 0) and redis.call('ZREM', KEYS[k + 2], reserve and held or lease) == 1 and reserve
-  local moveR, moveT = refund and rpm > 0, delta ~= 0 and tpm > 0
+  local moveR, moveT = refund > 0 and rpm > 0, delta ~= 0 and tpm > 0
   if moveR or moveT then
     if not now then
       local t = redis.call('TIME')
@@ -35,7 +36,7 @@ for o = 0, n - 1 do
     local v = redis.call('HMGET', h, 'rt', 'rl', 'tt', 'tl', '=', 'x')
     local fields, need = {}, 0
     if moveR then
-      local at = move(v[1], v[2], -1, rpm)
+      local at = move(v[1], v[2], -refund, rpm)
       fields[1] = 'rt'; fields[2] = at; fields[3] = 'rl'; fields[4] = ARGV[a]
       need = at
     end
