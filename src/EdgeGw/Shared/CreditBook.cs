@@ -104,6 +104,12 @@ internal sealed class CreditBook : IAsyncDisposable
     {
         long k = 0;
         SharedHold? hold = null;
+        if (_owner.Breaker.IsOpen)
+        {
+            // Redis is treated as away: requests take the script path, which follows redis_failure_mode.
+            line.Denied(Environment.TickCount64 + (long)Refused.TotalMilliseconds);
+            return;
+        }
         try
         {
             var keys = new RedisKey[3];
