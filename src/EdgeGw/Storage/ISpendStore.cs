@@ -16,4 +16,10 @@ internal interface ISpendStore
     /// </summary>
     /// <param name="keepingUp">True while little is queued: the store may yield its core between rows.</param>
     int WriteBatch(IReadOnlyList<SpendWork> batch, Func<bool> keepingUp);
+
+    /// <summary>
+    /// How long the writer lets rows gather after the first before committing: what a commit costs beyond its rows
+    /// (round trips, the server's per-transaction work) against what a SIGKILL may lose.
+    /// </summary>
+    TimeSpan CoalesceWindow => TimeSpan.FromMilliseconds(10);
 }

@@ -6,9 +6,9 @@ namespace EdgeGw.Storage;
 
 /// <summary>
 /// The one background writer of spend rows and counter states, above any one database. Requests
-/// hand it work through a channel; it commits each batch — whatever queued up within 10 ms of the
-/// first item, up to 2,048 items — in one transaction, so nothing waits more than ~10 ms plus one
-/// commit (well under the promised 250 ms). On shutdown the channel is completed and drained.
+/// hand it work through a channel; it commits each batch — whatever queued up within the store's
+/// <see cref="ISpendStore.CoalesceWindow"/> of the first item (SQLite 10 ms, PostgreSQL 50 ms), up to 2,048 items —
+/// in one transaction, so nothing waits more than that plus one commit (well under the promised 250 ms). On shutdown the channel is completed and drained.
 /// </summary>
 /// <remarks>
 /// When a commit fails (disk full, I/O error, database gone) the batch is kept and retried after a
@@ -24,7 +24,6 @@ internal sealed partial class SpendWriter : IAsyncDisposable
     public const int DefaultMaxQueuedRows = 100_000;
     private const int MaxBatch = 2048;
     private const int KeepingUp = 256; // items queued behind the batch being written
-    private static readonly TimeSpan CoalesceWindow = TimeSpan.FromMilliseconds(10);
     private static readonly TimeSpan FirstRetry = TimeSpan.FromMilliseconds(100);
     private static readonly TimeSpan LongestRetry = TimeSpan.FromSeconds(2);
     /// <summary>How long shutdown keeps retrying a failing database before giving the queue up (logged).</summary>
@@ -154,7 +153,7 @@ internal sealed partial class SpendWriter : IAsyncDisposable
                 // per request (which costs a core at a few thousand requests a second); this bounds
                 // what a SIGKILL can lose to about one coalescing window.
                 if (reader.Count < MaxBatch)
-                    Thread.Sleep(CoalesceWindow);
+                    Thread.Sleep(_store.CoalesceWindow);
             }
             while (reader.TryRead(out var work))
             {

@@ -28,6 +28,13 @@ internal sealed class PostgresSpendStore(NpgsqlDataSource dataSource) : ISpendSt
     /// </summary>
     private sealed record Attempt(SpendWork First, int Stored, int StoredRows, long TransactionId, int Count, int Rows);
 
+    /// <summary>
+    /// A commit here is ≈ 8 round trips (transaction id, rows, four daily upserts, counters, commit) and the server's
+    /// per-transaction work: at 10 ms the server spent ≈ 50 µs of CPU a request at 4–5k req/s on this box; at 50 ms the
+    /// gateway's p50 with PostgreSQL matched the embedded store's (README "What each change bought", tenth session).
+    /// </summary>
+    public TimeSpan CoalesceWindow => TimeSpan.FromMilliseconds(50);
+
     public int WriteBatch(IReadOnlyList<SpendWork> batch, Func<bool> keepingUp)
     {
         var works = batch.Where(w => w.Flushed is null).ToList();
