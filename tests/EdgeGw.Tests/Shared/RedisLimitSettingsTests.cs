@@ -36,4 +36,22 @@ public sealed class RedisLimitSettingsTests
         Assert.Contains("router_settings.redis_failure_mode", error.Message, StringComparison.Ordinal);
         Assert.Contains("local or closed", error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void AdmissionCredit_OnByDefaultOffWhenSetFalseAndNotReportedIgnored()
+    {
+        var off = Parse(", redis_admission_credit: false");
+
+        Assert.True(Parse("").Redis!.AdmissionCredit);
+        Assert.False(off.Redis!.AdmissionCredit);
+        Assert.Empty(off.IgnoredKeys);
+    }
+
+    [Fact]
+    public void AdmissionCreditNotABoolean_NamesTheKey()
+    {
+        var error = Assert.Throws<ConfigException>(() => Parse(", redis_admission_credit: sometimes"));
+
+        Assert.Contains("router_settings.redis_admission_credit", error.Message, StringComparison.Ordinal);
+    }
 }
