@@ -22,10 +22,11 @@ internal static class FallbackChain
     /// with the routing headers naming that group again.
     /// </summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public static async ValueTask<ProviderResult> RunAsync<TState>(RouteRun<TState> run, ModelGroup group, ProviderResult failed, CancellationToken token)
+    public static async ValueTask<ProviderResult> RunAsync<TState>(RouteRun<TState> run, TState state, ModelAttempt<TState> attempt, ModelGroup group,
+        ProviderResult failed, CancellationToken token)
     {
         var blamed = run.LastEndpointIn(group);
-        var result = await FollowAsync(run, group, failed, token);
+        var result = await FollowAsync(run, state, attempt, group, failed, token);
         if (result.Error is not null && !result.ResponseStarted)
             run.NameFailedGroup(group, blamed);
         return result;
@@ -52,7 +53,8 @@ internal static class FallbackChain
     }
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private static async ValueTask<ProviderResult> FollowAsync<TState>(RouteRun<TState> run, ModelGroup group, ProviderResult failed, CancellationToken token)
+    private static async ValueTask<ProviderResult> FollowAsync<TState>(RouteRun<TState> run, TState state, ModelAttempt<TState> attempt, ModelGroup group,
+        ProviderResult failed, CancellationToken token)
     {
         var targets = Targets(run.Options, group.Settings, group.Name, RetryRules.Classify(failed.Error!));
         GatewayError? fallbackError = null;
@@ -65,9 +67,9 @@ internal static class FallbackChain
                 || !fallback.HasHealthy(default, run.Now))
                 continue;
             run.Fallbacks++;
-            var result = await run.GroupAsync(fallback, HasRateLimitFallbacks(run.Options, fallback), token);
+            var result = await run.GroupAsync(fallback, state, attempt, HasRateLimitFallbacks(run.Options, fallback), token);
             if (run.ShouldFallBack(result))
-                result = await FollowAsync(run, fallback, result, token);
+                result = await FollowAsync(run, state, attempt, fallback, result, token);
             if (result.Error is null || result.ResponseStarted)
                 return result;
             fallbackError = result.Error;

@@ -47,7 +47,7 @@ internal static class ModelRequestPipeline
         // A mocked answer is not the model's: neither served from nor stored in the cache under the real request's key.
         if (options.MockResponse is not null)
             cache = null;
-        var run = new RouteRun<TState>(context, gateway, caller, estimate, options, state, attempt, group.Name);
+        var run = new RouteRun<TState>(context, gateway, caller, estimate, options, group.Name);
         run.Accounting.WritesSpendRow = writesSpendRow;
         run.Accounting.CallType = callType;
         // As LiteLLM: with the cache on, a row carries the request's key whether it hit or not.
@@ -60,14 +60,14 @@ internal static class ModelRequestPipeline
             ? RequestDeadline.Start(context, gateway.Time,
                 ClientRoutingCaps.Timeout(timeout, gateway.Config.Litellm.RequestTimeout ?? ChatEndpointFactory.DefaultTimeout), "the request's timeout", stopping)
             : RequestDeadline.Start(context, gateway.Time, gateway.Config.Litellm.RequestTimeout, "litellm_settings.request_timeout", stopping);
-        return ForwardAsync(context, run, group, cache, deadline, writeError);
+        return ForwardAsync(context, run, state, attempt, group, cache, deadline, writeError);
     }
 
     // The stages that wait (cache, upstream, bill) apart from the set-up above: a state machine suspended while the
     // upstream answers is a box per request under concurrency, and this one holds only what lives across the awaits.
     [AsyncMethodBuilder(typeof(Buffers.PooledValueTaskMethodBuilder))]
-    private static async ValueTask ForwardAsync<TState>(HttpContext context, RouteRun<TState> run, ModelGroup group, Cache.CacheRequest? cache,
-        RequestDeadline deadline, Func<HttpContext, GatewayError, Task> writeError)
+    private static async ValueTask ForwardAsync<TState>(HttpContext context, RouteRun<TState> run, TState state, ModelAttempt<TState> attempt,
+        ModelGroup group, Cache.CacheRequest? cache, RequestDeadline deadline, Func<HttpContext, GatewayError, Task> writeError)
     {
         using var owned = deadline;
         using var content = run.Accounting.Content;
@@ -81,9 +81,9 @@ internal static class ModelRequestPipeline
         ProviderResult result;
         try
         {
-            result = await run.GroupAsync(group, FallbackChain.HasRateLimitFallbacks(run.Options, group), token);
+            result = await run.GroupAsync(group, state, attempt, FallbackChain.HasRateLimitFallbacks(run.Options, group), token);
             if (run.ShouldFallBack(result))
-                result = await FallbackChain.RunAsync(run, group, result, token);
+                result = await FallbackChain.RunAsync(run, state, attempt, group, result, token);
         }
         catch (OperationCanceledException) when (deadline.TimedOut && !context.RequestAborted.IsCancellationRequested)
         {

@@ -16,8 +16,6 @@ internal sealed class RouteRun<TState>
 {
     private readonly HttpContext _context;
     private readonly RequestEstimate _estimate;
-    private readonly TState _state;
-    private readonly ModelAttempt<TState> _attempt;
     private LimitLease? _pending; // the last failed attempt's hold: released when another starts, else settled
     private long _firstByte;
     private bool _callerRefused;
@@ -26,16 +24,14 @@ internal sealed class RouteRun<TState>
     private ModelGroup? _lastGroup;
     private ChatEndpoint? _lastEndpoint;
 
-    public RouteRun(HttpContext context, GatewayState gateway, Caller caller, RequestEstimate estimate, RequestRoutingOptions options,
-        TState state, ModelAttempt<TState> attempt, string groupName)
+    public RouteRun(HttpContext context, GatewayState gateway, Caller caller, RequestEstimate estimate, RequestRoutingOptions options, string groupName)
     {
         _context = context;
         Gateway = gateway;
         Caller = caller;
-        Options = options;
+        // Most requests carry no routing options: they share one box rather than copying ≈ 100 B into every run.
+        _options = options == default ? NoOptions : new StrongBox<RequestRoutingOptions>(options);
         _estimate = estimate;
-        _state = state;
-        _attempt = attempt;
         Accounting = new RequestAccounting(gateway.Data.Ledger, caller, context, groupName, options.Attribution);
         _firstGroup = groupName;
         context.Response.OnStarting(static s =>
@@ -48,7 +44,10 @@ internal sealed class RouteRun<TState>
 
     public GatewayState Gateway { get; }
     public Caller Caller { get; }
-    public RequestRoutingOptions Options { get; }
+    private static readonly StrongBox<RequestRoutingOptions> NoOptions = new(default);
+    private readonly StrongBox<RequestRoutingOptions> _options;
+
+    public ref readonly RequestRoutingOptions Options => ref _options.Value;
     public RequestAccounting Accounting { get; }
     public int Retries { get; private set; }
     public int Fallbacks { get; set; }
@@ -76,9 +75,12 @@ internal sealed class RouteRun<TState>
         result.Error is not null && !result.ResponseStarted && !_callerRefused && !_context.RequestAborted.IsCancellationRequested;
 
     /// <summary>Attempts <paramref name="group"/> until one answers, the retries allowed for the error are spent, or no deployment is left.</summary>
+    /// <param name="attempt">Calls one deployment with the endpoint's <paramref name="state"/>: both ride in the callers' pooled
+    /// state machines, not in this object (the parsed request is copied by value, ≈ 100 B a request).</param>
     /// <param name="canFallBack">Whether fallbacks wait: LiteLLM then skips the retries of a 429 that no other deployment could take.</param>
     [AsyncMethodBuilder(typeof(Buffers.PooledValueTaskMethodBuilder<>))]
-    public async ValueTask<ProviderResult> GroupAsync(ModelGroup group, bool canFallBack, CancellationToken cancellationToken)
+    public async ValueTask<ProviderResult> GroupAsync(ModelGroup group, TState state, ModelAttempt<TState> attempt, bool canFallBack,
+        CancellationToken cancellationToken)
     {
         var settings = group.Settings;
         var numRetries = ClientRoutingCaps.NumRetries(Options.NumRetries, settings);
@@ -174,7 +176,7 @@ internal sealed class RouteRun<TState>
             health.Enter();
             try
             {
-                result = await _attempt(_state, group, Options.MockResponse is { } mock ? Providers.Mock.ClientMock.Endpoint(endpoint, mock, Gateway.Time) : endpoint,
+                result = await attempt(state, group, Options.MockResponse is { } mock ? Providers.Mock.ClientMock.Endpoint(endpoint, mock, Gateway.Time) : endpoint,
                     Accounting, cancellationToken);
                 result = result.WithPromptEstimate(_estimate.PromptTokens);
             }
