@@ -32,7 +32,6 @@ internal sealed class CreditBook : IAsyncDisposable
     private readonly Task _sweep;
     private long _admitted;
     private long _granted;
-    private long _returned;
 
     public CreditBook(SharedLimits owner)
     {
@@ -44,8 +43,6 @@ internal sealed class CreditBook : IAsyncDisposable
     public long Admitted => Interlocked.Read(ref _admitted);
     /// <summary>Credits granted by Redis.</summary>
     public long Granted => Interlocked.Read(ref _granted);
-    /// <summary>Credits returned to Redis (sent).</summary>
-    public long Returned => Interlocked.Read(ref _returned);
 
     /// <summary>
     /// A hold on this replica's credits for every owner, or null: then the request is admitted in Redis, and an
@@ -104,43 +101,35 @@ internal sealed class CreditBook : IAsyncDisposable
     {
         long k = 0;
         SharedHold? hold = null;
-        if (_owner.Breaker.IsOpen)
+        var unitNanos = counter is null ? 0 : nanos;
+        // Breaker open: Redis is treated as away, and requests take the script path, which follows redis_failure_mode.
+        if (!_owner.Breaker.IsOpen)
         {
-            // Redis is treated as away: requests take the script path, which follows redis_failure_mode.
-            line.Denied(Environment.TickCount64 + (long)Refused.TotalMilliseconds);
-            return;
-        }
-        try
-        {
-            var keys = new RedisKey[3];
-            var values = new RedisValue[SharedLimits.OwnerArg(1) + 3];
-            values[0] = _owner.NewLeaseId();
-            values[1] = (long)_owner.Settings.LeaseTtl.TotalMilliseconds;
-            values[2] = tokens;
-            values[3] = counter is null ? 0 : nanos;
-            values[4] = 0;
-            values[5] = 1;
-            _owner.Fill(keys, values, 0, id, entity, counter, slot);
-            var extra = SharedLimits.OwnerArg(1);
-            values[extra] = Want;
-            values[extra + 1] = Least;
-            values[extra + 2] = Share;
-            // On the admission line, in order with admissions and settlements: a budget's floor never counts a returned credit twice.
-            var answer = await Grant.RunAsync(_owner.Line, _owner.Database, keys, values).WaitAsync(_owner.Settings.Timeout).ConfigureAwait(false);
-            k = answer[0];
-            if (k > 0)
+            try
             {
-                // settle.lua's reserved nanos (the lease member's "=nanos") is the whole credit's.
-                values[3] = counter is null ? 0 : k * nanos;
-                hold = new SharedHold(_owner, keys, values, [entity], [counter is null ? -1 : 0], counter is null ? [] : [counter], counter is null ? [] : [slot], 0, [id]);
-                Interlocked.Increment(ref _granted);
+                var (keys, values) = _owner.Arguments(1, tokens, unitNanos, extra: 3);
+                _owner.Fill(keys, values, 0, id, entity, counter, slot);
+                var extra = SharedLimits.OwnerArg(1);
+                values[extra] = Want;
+                values[extra + 1] = Least;
+                values[extra + 2] = Share;
+                // On the admission line, in order with admissions and settlements: a budget's floor never counts a returned credit twice.
+                var answer = await Grant.RunAsync(_owner.Line, _owner.Database, keys, values).WaitAsync(_owner.Settings.Timeout).ConfigureAwait(false);
+                k = answer[0];
+                if (k > 0)
+                {
+                    // settle.lua's reserved nanos (the lease member's "=nanos") is the whole credit's.
+                    values[3] = k * unitNanos;
+                    hold = new SharedHold(_owner, keys, values, [entity], [counter is null ? -1 : 0], counter is null ? [] : [counter], counter is null ? [] : [slot], 0, [id]);
+                    Interlocked.Increment(ref _granted);
+                }
             }
-        }
-        catch (Exception e) when (e is RedisException or RedisReplyException or IOException or TimeoutException or ObjectDisposedException)
-        {
-            // Admitted one by one meanwhile; asked again after the back-off. A grant that ran after the timeout is
-            // counted in Redis and never used: its room comes back with the rpm/tpm window (its reservation at its lease's end).
-            _owner.Failed();
+            catch (Exception e) when (e is RedisException or RedisReplyException or IOException or TimeoutException or ObjectDisposedException)
+            {
+                // Admitted one by one meanwhile; asked again after the back-off. A grant that ran after the timeout is
+                // counted in Redis and never used: its room comes back with the rpm/tpm window (its reservation at its lease's end).
+                _owner.Failed();
+            }
         }
         if (hold is null)
         {
@@ -149,8 +138,8 @@ internal sealed class CreditBook : IAsyncDisposable
         }
         if (hold.HasLeases)
             _owner.Renewal.Add(hold);
-        line.Granted(k * (counter is null ? 0 : nanos));
-        var credit = new Credit(line, hold, k, tokens, counter is null ? 0 : nanos, entity, counter, slot.MaxNanos,
+        line.Granted(k * unitNanos);
+        var credit = new Credit(line, hold, k, tokens, unitNanos, entity, counter, slot.MaxNanos,
             Environment.TickCount64 + (long)Life.TotalMilliseconds);
         if (!line.Add(credit) || _stop.IsCancellationRequested)
             Close(credit);
@@ -165,7 +154,6 @@ internal sealed class CreditBook : IAsyncDisposable
     /// <summary>Gives Redis back what a closed credit with no request left did not use, and adds what it spent.</summary>
     internal void Return(Credit credit)
     {
-        Interlocked.Increment(ref _returned);
         var (requests, tokens, cost) = credit.Unused();
         _owner.Settle(credit.Grant, refund: requests, tokenDelta: -tokens, costNanos: cost);
         credit.Line.Returned(credit);
@@ -188,7 +176,7 @@ internal sealed class CreditBook : IAsyncDisposable
     }
 
     /// <summary>Closes expired credits (all of them when stopping) and forgets lines idle for a while.</summary>
-    internal void Sweep(long now, bool all)
+    private void Sweep(long now, bool all)
     {
         foreach (var (id, line) in _lines)
         {

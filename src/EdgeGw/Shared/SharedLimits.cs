@@ -123,14 +123,7 @@ internal sealed partial class SharedLimits : IAsyncDisposable
         if (!Breaker.Allow())
             return Task.FromResult(Unavailable());
 
-        var keys = new RedisKey[owners * 3];
-        var values = new RedisValue[Fixed + owners * PerOwner];
-        values[0] = NewLeaseId();
-        values[1] = (long)Settings.LeaseTtl.TotalMilliseconds;
-        values[2] = tokens;
-        values[3] = budget.Nanos;
-        values[4] = 0;
-        values[5] = owners;
+        var (keys, values) = Arguments(owners, tokens, budget.Nanos);
         for (var o = 0; o < owners; o++)
         {
             var j = budgetOf[o];
@@ -151,7 +144,21 @@ internal sealed partial class SharedLimits : IAsyncDisposable
     /// </summary>
     private long FloorOf(string id, IBudgetCounter counter) => Math.Max(counter.Nanos - (_credits?.Unreturned(id) ?? 0), 0);
 
-    internal string NewLeaseId() => _leasePrefix + Interlocked.Increment(ref _leases).ToString(CultureInfo.InvariantCulture);
+    /// <summary>
+    /// admit.lua's keys and arguments for <paramref name="owners"/> under a new lease id, the fixed part filled (each owner's by
+    /// <see cref="Fill"/>); <paramref name="extra"/> arguments after the owners' (grant.lua's).
+    /// </summary>
+    internal (RedisKey[] Keys, RedisValue[] Values) Arguments(int owners, long tokens, long nanos, int extra = 0)
+    {
+        var values = new RedisValue[Fixed + owners * PerOwner + extra];
+        values[0] = _leasePrefix + Interlocked.Increment(ref _leases).ToString(CultureInfo.InvariantCulture);
+        values[1] = (long)Settings.LeaseTtl.TotalMilliseconds;
+        values[2] = tokens;
+        values[3] = nanos;
+        values[4] = 0;
+        values[5] = owners;
+        return (new RedisKey[owners * 3], values);
+    }
 
     /// <summary>Owner <paramref name="o"/>'s keys and arguments (admit.lua's layout): its limits, and its budget when <paramref name="counter"/> is set.</summary>
     internal void Fill(RedisKey[] keys, RedisValue[] values, int o, string id, EntityLimits? entity, IBudgetCounter? counter, BudgetSlot slot)

@@ -7,8 +7,9 @@ namespace EdgeGw.Storage;
 /// <summary>
 /// The one background writer of spend rows and counter states, above any one database. Requests
 /// hand it work through a channel; it commits each batch — whatever queued up within the store's
-/// <see cref="ISpendStore.CoalesceWindow"/> of the first item (SQLite 10 ms, PostgreSQL 50 ms), up to 2,048 items —
-/// in one transaction, so nothing waits more than that plus one commit (well under the promised 250 ms). On shutdown the channel is completed and drained.
+/// <see cref="ISpendStore.CoalesceWindow"/> of the first item (SQLite 10 ms, PostgreSQL 50 ms), up to 2,048
+/// items — in one transaction, so nothing waits more than that plus one commit (well under the promised
+/// 250 ms). On shutdown the channel is completed and drained.
 /// </summary>
 /// <remarks>
 /// When a commit fails (disk full, I/O error, database gone) the batch is kept and retried after a
