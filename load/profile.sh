@@ -26,11 +26,7 @@ model_list:
 general_settings:
   master_key: $MASTER
 YAML
-(cd "$work" && exec "$BIN" --config config.yaml --host 127.0.0.1 --port $GW --db gw.db >> gw.log 2>&1) & pids+=($!)
-until curl -sf -o /dev/null "http://127.0.0.1:$GW/health/liveliness"; do sleep 0.005; done
-gw_pid=$(pgrep -f "$BIN --config config.yaml --host 127.0.0.1 --port $GW")
-KEY=$(curl -sf "http://127.0.0.1:$GW/key/generate" -H "Authorization: Bearer $MASTER" -H 'Content-Type: application/json' \
-  -d '{"rpm_limit":100000000,"tpm_limit":2000000000,"max_budget":1000000,"key_alias":"load"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["key"])')
+source load/governed_gateway.sh
 BODY='{"model":"gpt","messages":[{"role":"user","content":"Say hello in one short sentence."}]}'
 url="http://127.0.0.1:$GW/v1/chat/completions"
 threads=$(( CONNS > 1 ? 2 : 1 ))

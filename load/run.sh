@@ -41,6 +41,8 @@ for name in upstream proxy; do
   mkdir -p "$work/body-$name" "$work/proxy-$name"
   nginx -c "$work/nginx-$name.conf" -p "$work" -g "daemon off;" & pids+=($!)
 done
+# The proxy's one worker (the master only forks it), so its CPU a request sits in the table beside the gateway's.
+until [ -s "$work/nginx-proxy.pid" ] && nginx_worker=$(pgrep -P "$(cat "$work/nginx-proxy.pid")"); do sleep 0.01; done
 
 # The .NET baseline, started before the gateway so its build does not share the cores with it.
 dotnet build load/YarpBaseline -c Release -o "$work/yarp" >/dev/null
@@ -143,10 +145,11 @@ declare -A R
 cpu_of() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 gw_alloc() { curl -sf "http://127.0.0.1:$GW/metrics" -H "Authorization: Bearer $MASTER" | awk '/^edgegw_gc_allocated_bytes_total / {print $2}'; }
 yarp_alloc() { curl -sf "http://127.0.0.1:$YARP/_baseline/allocated"; }
+no_alloc() { echo 0; } # nginx: not a managed heap; its row shows 0 B
 run() { # name connections url body
   local threads=$(( $2 > 1 ? 2 : 1 ))
   local out cpu0 alloc0 pid="" alloc=""
-  case $1 in gateway*) pid=$gw_pid alloc=gw_alloc ;; yarp) pid=$yarp_pid alloc=yarp_alloc ;; esac
+  case $1 in gateway*) pid=$gw_pid alloc=gw_alloc ;; yarp) pid=$yarp_pid alloc=yarp_alloc ;; nginx) pid=$nginx_worker alloc=no_alloc ;; esac
   [ -z "$pid" ] || { cpu0=$(cpu_of "$pid"); alloc0=$($alloc); }
   out=$(LOAD_BODY="$4" LOAD_KEY="$KEY" wrk -t$threads -c$2 -d "$DURATION" --timeout 5s -s load/post.lua "$3" | grep '^RESULT')
   if [ -n "$pid" ]; then
