@@ -145,15 +145,17 @@ declare -A R
 cpu_of() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 gw_alloc() { curl -sf "http://127.0.0.1:$GW/metrics" -H "Authorization: Bearer $MASTER" | awk '/^edgegw_gc_allocated_bytes_total / {print $2}'; }
 yarp_alloc() { curl -sf "http://127.0.0.1:$YARP/_baseline/allocated"; }
-no_alloc() { echo 0; } # nginx: not a managed heap; its row shows 0 B
 run() { # name connections url body
   local threads=$(( $2 > 1 ? 2 : 1 ))
   local out cpu0 alloc0 pid="" alloc=""
-  case $1 in gateway*) pid=$gw_pid alloc=gw_alloc ;; yarp) pid=$yarp_pid alloc=yarp_alloc ;; nginx) pid=$nginx_worker alloc=no_alloc ;; esac
-  [ -z "$pid" ] || { cpu0=$(cpu_of "$pid"); alloc0=$($alloc); }
+  case $1 in gateway*) pid=$gw_pid alloc=gw_alloc ;; yarp) pid=$yarp_pid alloc=yarp_alloc ;; nginx) pid=$nginx_worker ;; esac
+  [ -z "$pid" ] || cpu0=$(cpu_of "$pid")
+  [ -z "$alloc" ] || alloc0=$($alloc)
   out=$(LOAD_BODY="$4" LOAD_KEY="$KEY" wrk -t$threads -c$2 -d "$DURATION" --timeout 5s -s load/post.lua "$3" | grep '^RESULT')
   if [ -n "$pid" ]; then
-    out+=$(python3 -c "import sys; n=int('$out'.split('requests=')[1].split()[0]); print(f' cpu_us={($(cpu_of "$pid")-$cpu0)*1e6/$(getconf CLK_TCK)/n:.0f} alloc_b={($($alloc)-$alloc0)/n:.0f}')")
+    out+=$(python3 -c "import sys; n=int('$out'.split('requests=')[1].split()[0]); print(f' cpu_us={($(cpu_of "$pid")-$cpu0)*1e6/$(getconf CLK_TCK)/n:.0f}')")
+    # nginx has no managed heap: its bytes stay "—"
+    if [ -n "$alloc" ]; then out+=$(python3 -c "n=int('$out'.split('requests=')[1].split()[0]); print(f' alloc_b={($($alloc)-$alloc0)/n:.0f}')"); else out+=" alloc_b=—"; fi
   else
     out+=" cpu_us=— alloc_b=—"
   fi
