@@ -42,7 +42,12 @@ for name in upstream proxy; do
   nginx -c "$work/nginx-$name.conf" -p "$work" -g "daemon off;" & pids+=($!)
 done
 # The proxy's one worker (the master only forks it), so its CPU a request sits in the table beside the gateway's.
-until [ -s "$work/nginx-proxy.pid" ] && nginx_worker=$(pgrep -P "$(cat "$work/nginx-proxy.pid")"); do sleep 0.01; done
+nginx_worker=""
+for _ in $(seq 500); do
+  [ -s "$work/nginx-proxy.pid" ] && nginx_worker=$(pgrep -P "$(cat "$work/nginx-proxy.pid")") && break
+  sleep 0.01
+done
+[ -n "$nginx_worker" ] || { echo "nginx proxy_pass did not start (see $work/nginx-proxy-error.log)" >&2; exit 1; }
 
 # The .NET baseline, started before the gateway so its build does not share the cores with it.
 dotnet build load/YarpBaseline -c Release -o "$work/yarp" >/dev/null
@@ -152,13 +157,10 @@ run() { # name connections url body
   [ -z "$pid" ] || cpu0=$(cpu_of "$pid")
   [ -z "$alloc" ] || alloc0=$($alloc)
   out=$(LOAD_BODY="$4" LOAD_KEY="$KEY" wrk -t$threads -c$2 -d "$DURATION" --timeout 5s -s load/post.lua "$3" | grep '^RESULT')
-  if [ -n "$pid" ]; then
-    out+=$(python3 -c "import sys; n=int('$out'.split('requests=')[1].split()[0]); print(f' cpu_us={($(cpu_of "$pid")-$cpu0)*1e6/$(getconf CLK_TCK)/n:.0f}')")
-    # nginx has no managed heap: its bytes stay "—"
-    if [ -n "$alloc" ]; then out+=$(python3 -c "n=int('$out'.split('requests=')[1].split()[0]); print(f' alloc_b={($($alloc)-$alloc0)/n:.0f}')"); else out+=" alloc_b=—"; fi
-  else
-    out+=" cpu_us=— alloc_b=—"
-  fi
+  local n=${out##*requests=}; n=${n%% *}
+  if [ -n "$pid" ]; then out+=$(python3 -c "print(f' cpu_us={($(cpu_of "$pid")-$cpu0)*1e6/$(getconf CLK_TCK)/$n:.0f}')"); else out+=" cpu_us=—"; fi
+  # nginx has no managed heap (and direct is no proxy): their bytes stay "—"
+  if [ -n "$alloc" ]; then out+=$(python3 -c "print(f' alloc_b={($($alloc)-$alloc0)/$n:.0f}')"); else out+=" alloc_b=—"; fi
   R[$1/$2]="$out"
   echo "$1 c=$2: $out"
 }

@@ -14,6 +14,7 @@ public class SpendWriterBenchmarks
     private const int Rows = 20_000;
     private string _dbPath = "";
     private GatewayData _data = null!;
+    private SqliteSpendStore _store = null!;
     private long _sequence;
     private static readonly DateTimeOffset Now = DateTimeOffset.UtcNow;
 
@@ -22,6 +23,7 @@ public class SpendWriterBenchmarks
     {
         _dbPath = Path.Combine(Path.GetTempPath(), $"edgegw-bench-{Guid.NewGuid():N}.db");
         _data = GatewayData.Open(_dbPath, TimeProvider.System, NullLoggerFactory.Instance);
+        _store = new SqliteSpendStore(_data.Store!);
     }
 
     [IterationCleanup]
@@ -49,11 +51,10 @@ public class SpendWriterBenchmarks
     [Benchmark(OperationsPerInvoke = 70)]
     public int CommitOf70Rows()
     {
-        var store = new SqliteSpendStore(_data.Store!);
         var batch = new SpendWork[70];
         for (var i = 0; i < batch.Length; i++)
             batch[i] = Row();
-        return store.WriteBatch(batch, static () => false);
+        return _store.WriteBatch(batch, static () => false);
     }
 
     private async Task EnqueueAsync(int rows)
